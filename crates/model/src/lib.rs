@@ -1,0 +1,23 @@
+//! Domain types and every validation rule of the SIP auth console.
+//!
+//! Compiled twice: natively for the server, which has the last word, and to
+//! wasm for the console, which shows the same rules while the user types.
+//! Once a value of one of these types exists, it is valid.
+
+mod error;
+mod fields;
+mod ha1;
+mod ip;
+pub mod strength;
+
+pub use error::FieldError;
+pub use fields::{AclName, Description, Password, Realm, Username};
+pub use ha1::ha1;
+pub use ip::IpEntry;
+
+/// Account quotas from the provider's documentation (seed 000).
+pub mod quota {
+    pub const CREDENTIALS_PER_ACCOUNT: i64 = 200;
+    pub const ACLS_PER_ACCOUNT: i64 = 100;
+    pub const ENTRIES_PER_ACL: i64 = 50;
+}
