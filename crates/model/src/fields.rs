@@ -99,8 +99,14 @@ impl Password {
             ));
         }
         let missing: Vec<&str> = [
-            (value.chars().any(|c| c.is_ascii_uppercase()), "an uppercase letter"),
-            (value.chars().any(|c| c.is_ascii_lowercase()), "a lowercase letter"),
+            (
+                value.chars().any(|c| c.is_ascii_uppercase()),
+                "an uppercase letter",
+            ),
+            (
+                value.chars().any(|c| c.is_ascii_lowercase()),
+                "a lowercase letter",
+            ),
             (value.chars().any(|c| c.is_ascii_digit()), "a digit"),
         ]
         .into_iter()
@@ -193,7 +199,11 @@ impl AclName {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let trimmed = value.trim();
         if trimmed.is_empty() && !value.is_empty() {
-            return Err(FieldError::new(Self::FIELD, Self::RULE, "it is only spaces"));
+            return Err(FieldError::new(
+                Self::FIELD,
+                Self::RULE,
+                "it is only spaces",
+            ));
         }
         check_length(Self::FIELD, Self::RULE, trimmed, 1, 120)?;
         reject_control(Self::FIELD, Self::RULE, trimmed)?;
@@ -341,7 +351,10 @@ mod tests {
                 (&"a".repeat(254), Some("1 too many")),
             ],
         );
-        assert_eq!(Realm::parse("SIP.Example.COM").unwrap().as_str(), "sip.example.com");
+        assert_eq!(
+            Realm::parse("SIP.Example.COM").unwrap().as_str(),
+            "sip.example.com"
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub struct IpEntry {
 
 impl IpEntry {
     pub const IP_FIELD: &'static str = "ip";
-    pub const IP_RULE: &'static str = "an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::1";
+    pub const IP_RULE: &'static str =
+        "an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::1";
     pub const PREFIX_FIELD: &'static str = "cidr_prefix";
     pub const PREFIX_RULE: &'static str = "0–32 for IPv4, 0–128 for IPv6; empty means one host";
 
@@ -22,7 +23,11 @@ impl IpEntry {
     pub fn parse(ip: &str, prefix: Option<i64>) -> Result<Self, FieldError> {
         let trimmed = ip.trim();
         if trimmed.is_empty() {
-            return Err(FieldError::new(Self::IP_FIELD, Self::IP_RULE, "it is empty"));
+            return Err(FieldError::new(
+                Self::IP_FIELD,
+                Self::IP_RULE,
+                "it is empty",
+            ));
         }
         let addr: IpAddr = trimmed.parse().map_err(|_| {
             FieldError::new(
@@ -96,13 +101,19 @@ impl std::fmt::Display for IpEntry {
 fn ip_hint(s: &str) -> String {
     let parts: Vec<&str> = s.split('.').collect();
     if parts.len() == 4 && !s.contains(':') {
-        if let Some(p) = parts.iter().find(|p| p.parse::<u32>().is_ok_and(|n| n > 255)) {
+        if let Some(p) = parts
+            .iter()
+            .find(|p| p.parse::<u32>().is_ok_and(|n| n > 255))
+        {
             return format!(": {p} is above 255");
         }
         if parts.iter().any(|p| p.is_empty()) {
             return ": a part between dots is empty".to_string();
         }
-    } else if !s.contains(':') && s.split('.').count() != 4 && s.chars().all(|c| c.is_ascii_digit() || c == '.') {
+    } else if !s.contains(':')
+        && s.split('.').count() != 4
+        && s.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
         return format!(": an IPv4 address has 4 parts, this has {}", parts.len());
     }
     String::new()
@@ -122,12 +133,30 @@ mod tests {
             ("203.0.113.0", Some(24), Ok("203.0.113.0/24")),
             ("10.0.0.0", Some(0), Ok("10.0.0.0/0")),
             ("10.0.0.0", Some(32), Ok("10.0.0.0/32")),
-            ("10.0.0.0", Some(33), Err(("cidr_prefix", "33 is out of range for an IPv4 address (0–32)"))),
-            ("10.0.0.0", Some(-1), Err(("cidr_prefix", "-1 is out of range"))),
+            (
+                "10.0.0.0",
+                Some(33),
+                Err((
+                    "cidr_prefix",
+                    "33 is out of range for an IPv4 address (0–32)",
+                )),
+            ),
+            (
+                "10.0.0.0",
+                Some(-1),
+                Err(("cidr_prefix", "-1 is out of range")),
+            ),
             ("2001:db8::", Some(32), Ok("2001:db8::/32")),
             ("::1", None, Ok("::1/128")),
             ("::1", Some(128), Ok("::1/128")),
-            ("::1", Some(129), Err(("cidr_prefix", "129 is out of range for an IPv6 address (0–128)"))),
+            (
+                "::1",
+                Some(129),
+                Err((
+                    "cidr_prefix",
+                    "129 is out of range for an IPv6 address (0–128)",
+                )),
+            ),
             ("203.0.113.256", None, Err(("ip", "256 is above 255"))),
             ("203.0.113", None, Err(("ip", "4 parts, this has 3"))),
             ("203..113.1", None, Err(("ip", "empty"))),
@@ -173,7 +202,9 @@ mod tests {
         assert_eq!(e.network().to_string(), "203.0.113.0/24");
         assert!(e.admits("203.0.113.200".parse().unwrap()));
         assert!(!e.admits("203.0.114.1".parse().unwrap()));
-        assert!(!IpEntry::parse_input("203.0.113.0/24").unwrap().host_bits_set());
+        assert!(!IpEntry::parse_input("203.0.113.0/24")
+            .unwrap()
+            .host_bits_set());
         let all = IpEntry::parse_input("::/0").unwrap();
         assert!(all.admits("2001:db8::7".parse().unwrap()));
         assert!(!all.admits("198.51.100.7".parse().unwrap()));

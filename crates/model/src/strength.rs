@@ -17,8 +17,8 @@ pub struct Strength {
 
 const LABELS: [&str; 5] = ["Very weak", "Weak", "Fair", "Strong", "Very strong"];
 const COMMON: [&str; 14] = [
-    "password", "passw0rd", "qwerty", "letmein", "welcome", "admin", "secret", "sipuser",
-    "monkey", "dragon", "iloveyou", "abc123", "123456", "111111",
+    "password", "passw0rd", "qwerty", "letmein", "welcome", "admin", "secret", "sipuser", "monkey",
+    "dragon", "iloveyou", "abc123", "123456", "111111",
 ];
 const SEQUENCES: [&str; 3] = [
     "abcdefghijklmnopqrstuvwxyz",
@@ -34,12 +34,22 @@ pub fn estimate(password: &str) -> Strength {
     let digit = chars.iter().any(|c| c.is_ascii_digit());
     let symbol = chars.iter().any(|c| c.is_ascii_punctuation() || *c == ' ');
     let other = chars.iter().any(|c| !c.is_ascii());
-    let pool: u32 = [(lower, 26), (upper, 26), (digit, 10), (symbol, 33), (other, 100)]
-        .iter()
-        .filter(|(present, _)| *present)
-        .map(|(_, n)| n)
-        .sum();
-    let per_char = if pool == 0 { 0.0 } else { f64::from(pool).log2() };
+    let pool: u32 = [
+        (lower, 26),
+        (upper, 26),
+        (digit, 10),
+        (symbol, 33),
+        (other, 100),
+    ]
+    .iter()
+    .filter(|(present, _)| *present)
+    .map(|(_, n)| n)
+    .sum();
+    let per_char = if pool == 0 {
+        0.0
+    } else {
+        f64::from(pool).log2()
+    };
 
     // Characters that add little: the 3rd+ of a run, the 3rd+ of a sequence.
     let folded: Vec<char> = chars.iter().map(|c| c.to_ascii_lowercase()).collect();
@@ -53,7 +63,10 @@ pub fn estimate(password: &str) -> Strength {
         }
         let tri: String = folded[i - 2..=i].iter().collect();
         let rev: String = tri.chars().rev().collect();
-        if SEQUENCES.iter().any(|s| s.contains(&tri) || s.contains(&rev)) {
+        if SEQUENCES
+            .iter()
+            .any(|s| s.contains(&tri) || s.contains(&rev))
+        {
             weak[i] = true;
             has_sequence = true;
         }
@@ -180,12 +193,21 @@ mod tests {
     #[test]
     fn hints_say_what_to_do() {
         let s = estimate("password");
-        assert!(s.hints.iter().any(|h| h == "Add 8 more characters (16 or more is best)."));
+        assert!(s
+            .hints
+            .iter()
+            .any(|h| h == "Add 8 more characters (16 or more is best)."));
         assert!(s.hints.iter().any(|h| h == "Add an uppercase letter."));
         assert!(s.hints.iter().any(|h| h == "Add a digit."));
         assert!(s.hints.iter().any(|h| h.contains("\"password\"")));
-        assert!(estimate("Abc123xyzQQQ").hints.iter().any(|h| h.contains("sequences")));
-        assert!(estimate("Xk9aaaaTq2mz").hints.iter().any(|h| h.contains("three times")));
+        assert!(estimate("Abc123xyzQQQ")
+            .hints
+            .iter()
+            .any(|h| h.contains("sequences")));
+        assert!(estimate("Xk9aaaaTq2mz")
+            .hints
+            .iter()
+            .any(|h| h.contains("three times")));
         assert!(estimate("Tr7kx9Qm2vLpW4nzHs8dRb5c").hints.is_empty());
     }
 

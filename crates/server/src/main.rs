@@ -1,1 +1,209 @@
-fn main(){}
+//! `sipauth`: serve the API and console, or manage accounts and operators.
+
+use clap::{Parser, Subcommand};
+use sipauth_model::Password;
+use sipauth_server::{db, first_run, secrets, store, AppState, Settings};
+use std::io::Read;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "sipauth",
+    version,
+    about = "SIP authentication API and admin console"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the REST API and the built console.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// 0 picks a free port; the address is printed as `listening on http://…`.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        /// The console built by Trunk.
+        #[arg(long, default_value = "./dist")]
+        dist: PathBuf,
+        /// The API dialect the console speaks.
+        #[arg(long, default_value = "plivo", value_parser = ["plivo"])]
+        dialect: String,
+        /// Realms are `<auth_id>.<sip-domain>`.
+        #[arg(long, default_value = "sip.localhost")]
+        sip_domain: String,
+        /// The account the console opens (default: the oldest).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Manage API accounts.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Manage console operators; the password is read from standard input.
+    Operator {
+        #[command(subcommand)]
+        action: OperatorAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Create an account; its API token is read from standard input.
+    Create {
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        #[arg(long)]
+        auth_id: String,
+        #[arg(long, default_value = "sip.localhost")]
+        sip_domain: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorAction {
+    /// Add an operator.
+    Add {
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        name: String,
+    },
+    /// Set an existing operator's password (signs out their sessions).
+    Reset {
+        #[arg(long, default_value = "./data")]
+        data_dir: PathBuf,
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse().command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type AnyError = Box<dyn std::error::Error>;
+
+async fn run(command: Command) -> Result<(), AnyError> {
+    match command {
+        Command::Serve {
+            bind,
+            port,
+            data_dir,
+            dist,
+            dialect: _,
+            sip_domain,
+            account,
+        } => {
+            let pool = db::open(&data_dir).await?;
+            if let Some(first) = first_run::bootstrap(&pool, &data_dir, &sip_domain).await? {
+                println!(
+                    "Created a demo operator and account (saved once to {}, mode 0600; rotate them):",
+                    data_dir.join(first_run::FILE).display()
+                );
+                println!(
+                    "  console sign-in:  {} / {}",
+                    first.operator.username, first.operator.password
+                );
+                println!("  API auth_id:      {}", first.account.auth_id);
+                println!(
+                    "  API auth_token:   {}  (shown only now)",
+                    first.account.auth_token
+                );
+            }
+            let dist = dist.join("index.html").is_file().then_some(dist);
+            if dist.is_none() {
+                tracing::warn!("no built console in --dist; serving the API only");
+            }
+            let state = AppState {
+                db: pool,
+                settings: Arc::new(Settings {
+                    data_dir,
+                    dist,
+                    sip_domain,
+                    account,
+                }),
+            };
+            sipauth_server::serve(state, SocketAddr::new(bind, port)).await?;
+        }
+        Command::Account {
+            action:
+                AccountAction::Create {
+                    data_dir,
+                    auth_id,
+                    sip_domain,
+                },
+        } => {
+            if !(2..=64).contains(&auth_id.len())
+                || !auth_id.bytes().all(|b| b.is_ascii_alphanumeric())
+            {
+                return Err("auth-id: 2–64 letters or digits".into());
+            }
+            let token = read_stdin_line()?;
+            if token.len() < 16 || token.chars().any(char::is_whitespace) {
+                return Err("token (standard input): at least 16 characters, no spaces".into());
+            }
+            let pool = db::open(&data_dir).await?;
+            match store::accounts::create(&pool, &auth_id, &token, &sip_domain).await {
+                Ok(a) => println!("account {} created (realm {})", a.auth_id, a.realm),
+                Err(e) if store::is_unique_violation(&e) => {
+                    return Err(format!("account {auth_id} already exists").into())
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Operator { action } => {
+            let (data_dir, name, replace) = match action {
+                OperatorAction::Add { data_dir, name } => (data_dir, name, false),
+                OperatorAction::Reset { data_dir, name } => (data_dir, name, true),
+            };
+            let password = read_stdin_line()?;
+            Password::parse(&password)
+                .map_err(|e| format!("password (standard input): {} ({})", e.problem, e.rule))?;
+            let hash =
+                tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await?;
+            let pool = db::open(&data_dir).await?;
+            if !store::operators::upsert(&pool, &name, &hash, replace).await? {
+                return Err(if replace {
+                    format!("no operator named {name}")
+                } else {
+                    format!("operator {name} already exists; use `operator reset`")
+                }
+                .into());
+            }
+            println!(
+                "operator {name} {}",
+                if replace { "updated" } else { "added" }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The first line of standard input, without its line ending.
+fn read_stdin_line() -> std::io::Result<String> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    Ok(input.lines().next().unwrap_or("").to_string())
+}

@@ -1,0 +1,108 @@
+//! Who is calling: an account with its API token (Basic auth), or a
+//! signed-in operator (session cookie, plus the CSRF token on writes).
+
+use crate::error::ApiError;
+use crate::store::{accounts, operators};
+use crate::{secrets, AppState};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+use std::collections::HashMap;
+
+pub const SESSION_COOKIE: &str = "sipauth_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The account a request acts on, inserted by [`require_account`].
+#[derive(Debug, Clone)]
+pub struct Account(pub accounts::Account);
+
+/// The session token from the request's cookie, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+}
+
+/// Middleware for `/v1/Account/{auth_id}/…`: authenticates the caller for
+/// that account and hands the account to the handlers.
+pub async fn require_account(
+    State(state): State<AppState>,
+    Path(params): Path<HashMap<String, String>>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let auth_id = params.get("auth_id").cloned().unwrap_or_default();
+    let account = authenticate(&state, &auth_id, request.method(), request.headers()).await?;
+    request.extensions_mut().insert(Account(account));
+    Ok(next.run(request).await)
+}
+
+async fn authenticate(
+    state: &AppState,
+    auth_id: &str,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<accounts::Account, ApiError> {
+    if let Some((user, token)) = basic_credentials(headers) {
+        let account = accounts::find(&state.db, auth_id).await?;
+        // Hash and compare even for an unknown account, so timing does not
+        // reveal which account ids exist.
+        let presented = secrets::sha256(&token);
+        let stored = account
+            .as_ref()
+            .map(|a| a.token_sha256.clone())
+            .unwrap_or_else(|| vec![0; presented.len()]);
+        let ok = secrets::same(&presented, &stored) && user == auth_id;
+        return match account {
+            Some(a) if ok => Ok(a),
+            _ => Err(ApiError::Unauthorized { challenge: true }),
+        };
+    }
+    // A console request names itself; it must never trigger the browser's
+    // own Basic-auth prompt.
+    let from_console = headers.contains_key("x-requested-with");
+    let Some(token) = session_token(headers) else {
+        return Err(ApiError::Unauthorized {
+            challenge: !from_console,
+        });
+    };
+    let Some(session) = operators::find_session(&state.db, &token).await? else {
+        return Err(ApiError::Unauthorized {
+            challenge: !from_console,
+        });
+    };
+    if !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let sent = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
+            return Err(ApiError::Csrf);
+        }
+    }
+    accounts::find(&state.db, auth_id)
+        .await?
+        .ok_or(ApiError::NotFound("account"))
+}
+
+/// `Authorization: Basic base64(user:token)`, decoded.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, token) = text.split_once(':')?;
+    Some((user.to_string(), token.to_string()))
+}

@@ -1,0 +1,114 @@
+//! What the console needs besides the API: operator sign-in and sign-out,
+//! and its runtime `config.json`.
+
+use crate::auth::{self, CSRF_HEADER, SESSION_COOKIE};
+use crate::body::JsonObject;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{accounts, operators};
+use crate::{secrets, AppState};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+/// Sessions last a working day.
+const SESSION_SECONDS: i64 = 12 * 60 * 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console/session",
+            get(current).post(sign_in).delete(sign_out),
+        )
+        .route("/config.json", get(config))
+}
+
+async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    let account = match &state.settings.account {
+        Some(a) => Some(a.clone()),
+        None => accounts::first(&state.db).await?,
+    };
+    Ok(Json(json!({
+        "api_base": "",
+        "dialect": "plivo",
+        "account": account,
+    })))
+}
+
+async fn sign_in(State(state): State<AppState>, body: JsonObject) -> ApiResult<Response> {
+    let username = body.required_str("username")?.to_string();
+    let password = body.required_str("password")?.to_string();
+    let stored = operators::password_hash(&state.db, &username).await?;
+    let known = stored.is_some();
+    let phc = stored.unwrap_or_else(|| secrets::dummy_hash().to_string());
+    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !(ok && known) {
+        tracing::warn!(operator = %username, "sign-in failed");
+        return Err(ApiError::SignInFailed);
+    }
+    let token = secrets::new_token();
+    let csrf = secrets::new_token();
+    operators::create_session(
+        &state.db,
+        &username,
+        &token,
+        &csrf,
+        operators::now() + SESSION_SECONDS,
+    )
+    .await?;
+    tracing::info!(operator = %username, "signed in");
+    let cookie = cookie::Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(SESSION_SECONDS))
+        .build();
+    Ok((
+        [(header::SET_COOKIE, cookie.to_string())],
+        Json(json!({ "operator": username, "csrf_token": csrf })),
+    )
+        .into_response())
+}
+
+async fn current(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let token = auth::session_token(&headers).ok_or(ApiError::Unauthorized { challenge: false })?;
+    let session = operators::find_session(&state.db, &token)
+        .await?
+        .ok_or(ApiError::Unauthorized { challenge: false })?;
+    Ok(Json(
+        json!({ "operator": session.operator, "csrf_token": session.csrf_token }),
+    ))
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    if let Some(token) = auth::session_token(&headers) {
+        if let Some(session) = operators::find_session(&state.db, &token).await? {
+            let sent = headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
+                return Err(ApiError::Csrf);
+            }
+            operators::delete_session(&state.db, &token).await?;
+        }
+    }
+    let expired = cookie::Cookie::build((SESSION_COOKIE, ""))
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build();
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, expired.to_string())],
+    )
+        .into_response())
+}

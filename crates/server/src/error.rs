@@ -1,0 +1,106 @@
+//! The API's one error type: every failure a handler can return, mapped to a
+//! status and the plivo error body `{api_id, error}` (plus `field` when one
+//! field is at fault, so the console can show it beside that field).
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sipauth_model::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A field breaks its rule (400).
+    #[error("{0}")]
+    Field(#[from] FieldError),
+    /// A required field is absent or has the wrong JSON type (400).
+    #[error("{message}")]
+    BadField {
+        field: &'static str,
+        message: String,
+    },
+    /// The request as a whole is malformed (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// An account quota would be exceeded (400, as the provider does).
+    #[error("{0}")]
+    Quota(String),
+    /// No valid credentials (401). `challenge` adds `WWW-Authenticate`.
+    #[error(
+        "authentication required: use Basic auth with your auth_id and auth_token, or sign in"
+    )]
+    Unauthorized { challenge: bool },
+    /// Operator sign-in with a wrong username or password (401).
+    #[error("wrong username or password")]
+    SignInFailed,
+    /// Signed in, but a write came without the session's CSRF token (403).
+    #[error("missing or wrong X-CSRF-Token header for this session; reload the console")]
+    Csrf,
+    /// Unknown id, or another account's (404).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Duplicate or in use (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than the server accepts (413).
+    #[error("request body is too large (limit {0} bytes)")]
+    TooLarge(usize),
+    /// Anything else; logged, never shown (500).
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(format!("database: {e}"))
+    }
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Field(_)
+            | ApiError::BadField { .. }
+            | ApiError::BadRequest(_)
+            | ApiError::Quota(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
+            ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        match self {
+            ApiError::Field(e) => Some(e.field),
+            ApiError::BadField { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+pub fn api_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut body = serde_json::json!({ "api_id": api_id(), "error": self.to_string() });
+        if let Some(field) = self.field() {
+            body["field"] = field.into();
+        }
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if matches!(self, ApiError::Unauthorized { challenge: true }) {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"sipauth\""),
+            );
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

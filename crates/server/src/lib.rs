@@ -1,0 +1,95 @@
+//! The embedded server: the SIP auth REST API on SQLite, the console's
+//! sign-in, and the built console's static files, on one origin.
+
+pub mod auth;
+pub mod body;
+pub mod console;
+pub mod db;
+pub mod error;
+pub mod first_run;
+pub mod plivo;
+pub mod secrets;
+pub mod store;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use sqlx::SqlitePool;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+/// What `sipauth serve` was told.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    /// The built console; not served when absent.
+    pub dist: Option<PathBuf>,
+    /// Realms are `<auth_id>.<sip_domain>`.
+    pub sip_domain: String,
+    /// The account `config.json` points the console at (default: the oldest).
+    pub account: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    pub settings: Arc<Settings>,
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let not_found = || async { error::ApiError::NotFound("resource") };
+    let v1 = plivo::router(state.clone()).fallback(not_found);
+    let mut router = Router::new().nest("/v1", v1).merge(console::router());
+    router = match &state.settings.dist {
+        // Unknown paths get index.html: the console routes on the client.
+        Some(dist) => router.fallback_service(
+            ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))),
+        ),
+        None => router.fallback(not_found),
+    };
+    router
+        .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
+        // Method and path only: headers (tokens, cookies) and bodies
+        // (passwords) are never logged.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Binds, prints `listening on http://ADDR`, and serves until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    println!("listening on http://{local}");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

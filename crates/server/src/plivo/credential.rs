@@ -1,0 +1,181 @@
+//! SIP credentials: create, list, retrieve, change password, delete.
+
+use super::Page;
+use crate::auth::Account;
+use crate::body::JsonObject;
+use crate::error::{api_id, ApiError, ApiResult};
+use crate::store::credentials::{self, Created, Credential};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use serde_json::{json, Value};
+use sipauth_model::{ha1, quota, Password, Realm, Username};
+use std::collections::HashMap;
+
+/// Relative to `/v1`.
+const BASE: &str = "/Account/{auth_id}/SipAuth/Credential";
+
+pub fn router() -> Router<AppState> {
+    let list = get(list).post(create);
+    let one = get(retrieve).post(update).delete(remove);
+    Router::new()
+        .route(&format!("{BASE}/"), list.clone())
+        .route(BASE, list)
+        .route(&format!("{BASE}/{{id}}/"), one.clone())
+        .route(&format!("{BASE}/{{id}}"), one)
+}
+
+fn base_uri(auth_id: &str) -> String {
+    format!("/v1/Account/{auth_id}/SipAuth/Credential/")
+}
+
+fn to_json(auth_id: &str, c: &Credential) -> Value {
+    json!({
+        "credential_uuid": c.id,
+        "username": c.username,
+        "realm": c.realm,
+        "resource_uri": format!("{}{}/", base_uri(auth_id), c.id),
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Extension(Account(account)): Extension<Account>,
+    body: JsonObject,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let username = Username::parse(body.required_str(Username::FIELD)?)?;
+    let password = Password::parse(body.required_str(Password::FIELD)?)?;
+    let realm = match body.optional_str(Realm::FIELD)? {
+        Some(r) => Realm::parse(r)?,
+        None => Realm::parse(&account.realm)?,
+    };
+    let credential = Credential {
+        id: uuid::Uuid::new_v4().to_string(),
+        username: username.to_string(),
+        realm: realm.to_string(),
+    };
+    let digest = ha1(&username, &realm, &password);
+    match credentials::create(
+        &state.db,
+        &account.auth_id,
+        &credential.id,
+        &credential.username,
+        &credential.realm,
+        &digest,
+    )
+    .await?
+    {
+        Created::Ok => {}
+        Created::QuotaReached => {
+            return Err(ApiError::Quota(format!(
+                "credential quota reached: an account may hold {} credentials; delete one first",
+                quota::CREDENTIALS_PER_ACCOUNT
+            )))
+        }
+        Created::Duplicate { same_account: true } => {
+            return Err(ApiError::Conflict(format!(
+                "a credential with username '{username}' already exists in this account"
+            )))
+        }
+        Created::Duplicate {
+            same_account: false,
+        } => {
+            return Err(ApiError::Conflict(format!(
+                "username '{username}' is already taken in realm '{realm}'"
+            )))
+        }
+    }
+    tracing::info!(account = %account.auth_id, credential = %credential.id, "credential created");
+    let mut out = to_json(&account.auth_id, &credential);
+    out["api_id"] = api_id().into();
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Extension(Account(account)): Extension<Account>,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let page = Page::from_query(&query)?;
+    // Extension: `username` filters by a case-insensitive substring.
+    let search = query
+        .get("username")
+        .map(String::as_str)
+        .filter(|s| !s.is_empty());
+    let (rows, total) =
+        credentials::list(&state.db, &account.auth_id, search, page.limit, page.offset).await?;
+    let extra = search
+        .map(|s| {
+            format!(
+                "&{}",
+                serde_urlencoded::to_string([("username", s)]).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "api_id": api_id(),
+        "meta": page.meta(&base_uri(&account.auth_id), total, &extra),
+        "objects": rows.iter().map(|c| to_json(&account.auth_id, c)).collect::<Vec<_>>(),
+    })))
+}
+
+async fn retrieve(
+    State(state): State<AppState>,
+    Extension(Account(account)): Extension<Account>,
+    Path(params): Path<HashMap<String, String>>,
+) -> ApiResult<Json<Value>> {
+    let id = params.get("id").map(String::as_str).unwrap_or_default();
+    let credential = credentials::find(&state.db, &account.auth_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("credential"))?;
+    let mut out = to_json(&account.auth_id, &credential);
+    out["api_id"] = api_id().into();
+    Ok(Json(out))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Extension(Account(account)): Extension<Account>,
+    Path(params): Path<HashMap<String, String>>,
+    body: JsonObject,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let id = params.get("id").map(String::as_str).unwrap_or_default();
+    let credential = credentials::find(&state.db, &account.auth_id, id)
+        .await?
+        .ok_or(ApiError::NotFound("credential"))?;
+    if body.0.contains_key("username") {
+        return Err(ApiError::BadField {
+            field: "username",
+            message: "username: cannot be changed; create a new credential instead".into(),
+        });
+    }
+    let password = Password::parse(body.required_str(Password::FIELD)?)?;
+    let digest = ha1(
+        &Username::parse(&credential.username)?,
+        &Realm::parse(&credential.realm)?,
+        &password,
+    );
+    if !credentials::set_ha1(&state.db, &account.auth_id, id, &digest).await? {
+        return Err(ApiError::NotFound("credential"));
+    }
+    tracing::info!(account = %account.auth_id, credential = %id, "credential password changed");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "api_id": api_id(), "message": "changed" })),
+    ))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Extension(Account(account)): Extension<Account>,
+    Path(params): Path<HashMap<String, String>>,
+) -> ApiResult<StatusCode> {
+    let id = params.get("id").map(String::as_str).unwrap_or_default();
+    if !credentials::delete(&state.db, &account.auth_id, id).await? {
+        return Err(ApiError::NotFound("credential"));
+    }
+    tracing::info!(account = %account.auth_id, credential = %id, "credential deleted");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,55 @@
+use crate::secrets;
+use sqlx::SqlitePool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Account {
+    pub auth_id: String,
+    pub token_sha256: Vec<u8>,
+    pub realm: String,
+}
+
+/// The account's default realm: its id under the server's SIP domain, so
+/// that two accounts never share a realm.
+pub fn realm_for(auth_id: &str, sip_domain: &str) -> String {
+    format!("{}.{}", auth_id.to_ascii_lowercase(), sip_domain)
+}
+
+pub async fn create(
+    db: &SqlitePool,
+    auth_id: &str,
+    token: &str,
+    sip_domain: &str,
+) -> Result<Account, sqlx::Error> {
+    let account = Account {
+        auth_id: auth_id.to_string(),
+        token_sha256: secrets::sha256(token),
+        realm: realm_for(auth_id, sip_domain),
+    };
+    sqlx::query("INSERT INTO accounts (auth_id, token_sha256, realm) VALUES (?, ?, ?)")
+        .bind(&account.auth_id)
+        .bind(&account.token_sha256)
+        .bind(&account.realm)
+        .execute(db)
+        .await?;
+    Ok(account)
+}
+
+pub async fn find(db: &SqlitePool, auth_id: &str) -> Result<Option<Account>, sqlx::Error> {
+    sqlx::query_as("SELECT auth_id, token_sha256, realm FROM accounts WHERE auth_id = ?")
+        .bind(auth_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The account the console opens by default: the oldest one.
+pub async fn first(db: &SqlitePool) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT auth_id FROM accounts ORDER BY rowid LIMIT 1")
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn count(db: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM accounts")
+        .fetch_one(db)
+        .await
+}

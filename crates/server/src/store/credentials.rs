@@ -1,0 +1,138 @@
+//! SIP credentials: username, realm and HA1, never the password.
+
+use sipauth_model::quota;
+use sqlx::SqlitePool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credential {
+    pub id: String,
+    pub username: String,
+    pub realm: String,
+}
+
+pub enum Created {
+    Ok,
+    QuotaReached,
+    Duplicate { same_account: bool },
+}
+
+/// Inserts a credential unless the account already holds its quota. The
+/// count and the insert are one statement, so racing creates cannot pass
+/// the quota together.
+pub async fn create(
+    db: &SqlitePool,
+    account_id: &str,
+    id: &str,
+    username: &str,
+    realm: &str,
+    ha1: &str,
+) -> Result<Created, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO credentials (id, account_id, username, realm, ha1)
+         SELECT ?1, ?2, ?3, ?4, ?5
+         WHERE (SELECT count(*) FROM credentials WHERE account_id = ?2) < ?6",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(username)
+    .bind(realm)
+    .bind(ha1)
+    .bind(quota::CREDENTIALS_PER_ACCOUNT)
+    .execute(db)
+    .await;
+    match result {
+        Ok(r) if r.rows_affected() == 1 => Ok(Created::Ok),
+        Ok(_) => Ok(Created::QuotaReached),
+        Err(e) if super::is_unique_violation(&e) => {
+            // Both constraints may be broken at once; the account's own one
+            // is what the user can act on, so it wins.
+            let same_account: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM credentials WHERE account_id = ? AND username = ?)",
+            )
+            .bind(account_id)
+            .bind(username)
+            .fetch_one(db)
+            .await?;
+            Ok(Created::Duplicate { same_account })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// One page of the account's credentials, oldest first, optionally only
+/// those whose username contains `search` (case-insensitive), and the total.
+pub async fn list(
+    db: &SqlitePool,
+    account_id: &str,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Credential>, i64), sqlx::Error> {
+    let pattern = search.map(|s| {
+        let escaped = s
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    });
+    let rows = sqlx::query_as(
+        "SELECT id, username, realm FROM credentials
+         WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\')
+         ORDER BY seq LIMIT ?3 OFFSET ?4",
+    )
+    .bind(account_id)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM credentials
+         WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\')",
+    )
+    .bind(account_id)
+    .bind(&pattern)
+    .fetch_one(db)
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(
+    db: &SqlitePool,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<Credential>, sqlx::Error> {
+    sqlx::query_as("SELECT id, username, realm FROM credentials WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Replaces the HA1 (a new password). False when there is no such credential.
+pub async fn set_ha1(
+    db: &SqlitePool,
+    account_id: &str,
+    id: &str,
+    ha1: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE credentials SET ha1 = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ? AND id = ?",
+    )
+    .bind(ha1)
+    .bind(account_id)
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn delete(db: &SqlitePool, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM credentials WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -1,0 +1,269 @@
+//! The `sipauth` binary as users run it: first start, CLI, restart, logs.
+
+use crate::json;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sipauth");
+
+struct Server {
+    child: Child,
+    base: String,
+    banner: Vec<String>,
+    logs: Arc<Mutex<String>>,
+}
+
+fn start(data_dir: &std::path::Path) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(data_dir)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let logs = Arc::new(Mutex::new(String::new()));
+    let mut stderr = child.stderr.take().unwrap();
+    let sink = logs.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = Vec::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "server exited: {}",
+            logs.lock().unwrap()
+        );
+        if let Some(addr) = line.trim().strip_prefix("listening on ") {
+            let base = addr.to_string();
+            // Keep draining stdout so the server never blocks on it.
+            std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+            return Server {
+                child,
+                base,
+                banner,
+                logs,
+            };
+        }
+        banner.push(line.trim_end().to_string());
+    }
+}
+
+fn cli(args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn first_start_restart_and_logs_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(dir.path());
+
+    // The banner shows the sign-in and the token once; first-run.json has them.
+    let file = dir.path().join("first-run.json");
+    let first: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let auth_id = first["account"]["auth_id"].as_str().unwrap().to_string();
+    let token = first["account"]["auth_token"].as_str().unwrap().to_string();
+    let operator_password = first["operator"]["password"].as_str().unwrap().to_string();
+    let banner = server.banner.join("\n");
+    assert!(banner.contains(&token), "{banner}");
+    assert!(
+        banner.contains(&format!("admin / {operator_password}")),
+        "{banner}"
+    );
+    assert!(sipauth_model::Password::parse(&operator_password).is_ok());
+
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let sip_password = "Durable-Secret-77";
+    let r = client
+        .post(format!(
+            "{}/v1/Account/{auth_id}/SipAuth/Credential/",
+            server.base
+        ))
+        .basic_auth(&auth_id, Some(&token))
+        .json(&json!({"username": "durable", "password": sip_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = client
+        .post(format!("{}/console/session", server.base))
+        .json(&json!({"username": "admin", "password": operator_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Killed without warning: what was acknowledged must still be there.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let first_logs = server.logs.lock().unwrap().clone();
+
+    let mut again = start(dir.path());
+    assert!(
+        again.banner.is_empty(),
+        "second start printed {:?}",
+        again.banner
+    );
+    let (status, body) = json(
+        client
+            .get(format!(
+                "{}/v1/Account/{auth_id}/SipAuth/Credential/",
+                again.base
+            ))
+            .basic_auth(&auth_id, Some(&token))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["objects"][0]["username"], "durable");
+    again.child.kill().unwrap();
+    again.child.wait().unwrap();
+
+    let logs = format!("{first_logs}{}", again.logs.lock().unwrap());
+    assert!(
+        logs.contains("credential created"),
+        "requests are logged: {logs}"
+    );
+    for secret in [sip_password, token.as_str(), operator_password.as_str()] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+}
+
+#[tokio::test]
+async fn account_and_operator_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (ok, out) = cli(
+        &[
+            "account",
+            "create",
+            "--data-dir",
+            d,
+            "--auth-id",
+            "MACLIACCOUNT",
+        ],
+        "cli-token-0123456789abcdef\n",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("account MACLIACCOUNT created"), "{out}");
+    let (ok, out) = cli(
+        &[
+            "account",
+            "create",
+            "--data-dir",
+            d,
+            "--auth-id",
+            "MACLIACCOUNT",
+        ],
+        "cli-token-0123456789abcdef\n",
+    );
+    assert!(!ok);
+    assert!(out.contains("already exists"), "{out}");
+    let (ok, out) = cli(
+        &["account", "create", "--data-dir", d, "--auth-id", "MASHORT"],
+        "short\n",
+    );
+    assert!(!ok);
+    assert!(out.contains("at least 16 characters"), "{out}");
+
+    let (ok, out) = cli(
+        &["operator", "add", "--data-dir", d, "ops"],
+        "weakpassword\n",
+    );
+    assert!(!ok);
+    assert!(out.contains("12–128 characters"), "{out}");
+    let (ok, out) = cli(
+        &["operator", "add", "--data-dir", d, "ops"],
+        "Operator-Pass-2026\n",
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = cli(
+        &["operator", "reset", "--data-dir", d, "nobody"],
+        "Operator-Pass-2026\n",
+    );
+    assert!(!ok);
+    assert!(out.contains("no operator named nobody"), "{out}");
+    let (ok, _) = cli(
+        &["operator", "reset", "--data-dir", d, "ops"],
+        "Operator-Pass-2027\n",
+    );
+    assert!(ok);
+
+    // The data directory was not empty: no demo account, and the console
+    // points at the account created above; the new password signs in.
+    let mut server = start(dir.path());
+    assert!(server.banner.is_empty());
+    assert!(!dir.path().join("first-run.json").exists());
+    let client = reqwest::Client::new();
+    let (_, config) = json(
+        client
+            .get(format!("{}/config.json", server.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(config["account"], "MACLIACCOUNT");
+    let r = client
+        .post(format!("{}/console/session", server.base))
+        .json(&json!({"username": "ops", "password": "Operator-Pass-2027"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client
+        .get(format!(
+            "{}/v1/Account/MACLIACCOUNT/SipAuth/Credential/",
+            server.base
+        ))
+        .basic_auth("MACLIACCOUNT", Some("cli-token-0123456789abcdef"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}

@@ -1,0 +1,483 @@
+use crate::{error_message, json, spawn_app, SIP_DOMAIN};
+use md5::{Digest, Md5};
+use serde_json::json;
+
+const PASSWORD: &str = "Xy7pQ2mLk9Rt4w";
+
+fn md5_hex(s: &str) -> String {
+    Md5::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn create_returns_the_credential_and_stores_only_ha1() {
+    let app = spawn_app().await;
+    let (status, body) = json(app.create("sipuser1", PASSWORD).await).await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["credential_uuid"].as_str().unwrap();
+    let realm = format!("{}.{SIP_DOMAIN}", app.auth_id.to_lowercase());
+    assert_eq!(body["username"], "sipuser1");
+    assert_eq!(body["realm"], realm);
+    assert_eq!(
+        body["resource_uri"],
+        format!("/v1/Account/{}/SipAuth/Credential/{id}/", app.auth_id)
+    );
+    assert!(body["api_id"].is_string());
+    assert!(body.get("password").is_none());
+
+    let stored: String = sqlx::query_scalar("SELECT ha1 FROM credentials WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(stored, md5_hex(&format!("sipuser1:{realm}:{PASSWORD}")));
+
+    // Checkpoint so the WAL's content lands in the main file too, then look
+    // for the password's bytes in every file of the store.
+    sqlx::query("PRAGMA wal_checkpoint(FULL)")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    for file in app.db_files() {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes
+                .windows(PASSWORD.len())
+                .any(|w| w == PASSWORD.as_bytes()),
+            "password found in {}",
+            file.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn realm_may_be_given_and_is_validated() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(app.credentials(""))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&json!({"username": "alice", "password": PASSWORD, "realm": "pbx.example.com"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!(
+        (status, body["realm"].as_str()),
+        (201, Some("pbx.example.com"))
+    );
+
+    let r = app
+        .client
+        .post(app.credentials(""))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&json!({"username": "bob", "password": PASSWORD, "realm": "bad realm"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("realm")));
+}
+
+#[tokio::test]
+async fn invalid_fields_are_400_naming_the_field_and_rule() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            json!({"username": "ab", "password": PASSWORD}),
+            "username",
+            "2 characters",
+        ),
+        (
+            json!({"username": "sip user", "password": PASSWORD}),
+            "username",
+            "a space",
+        ),
+        (
+            json!({"username": "sipuser1", "password": "short1A"}),
+            "password",
+            "7 characters",
+        ),
+        (
+            json!({"username": "sipuser1", "password": "alllowercase123"}),
+            "password",
+            "uppercase",
+        ),
+        (json!({"password": PASSWORD}), "username", "required"),
+        (json!({"username": "sipuser1"}), "password", "required"),
+        (
+            json!({"username": 42, "password": PASSWORD}),
+            "username",
+            "must be a string",
+        ),
+    ];
+    for (body, field, fragment) in cases {
+        let r = app
+            .client
+            .post(app.credentials(""))
+            .basic_auth(&app.auth_id, Some(&app.token))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let (status, out) = json(r).await;
+        assert_eq!(status, 400, "{body} -> {out}");
+        assert_eq!(out["field"], field, "{body} -> {out}");
+        let message = error_message(&out);
+        assert!(message.contains(fragment), "{body} -> {message}");
+        assert!(message.starts_with(field), "{message}");
+    }
+    // A rejected password is never echoed back.
+    let (_, out) = json(app.create("sipuser1", "alllowercase123").await).await;
+    assert!(!out.to_string().contains("alllowercase123"));
+    let (_, list) = json(app.get(&app.credentials("")).await).await;
+    assert_eq!(list["meta"]["total_count"], 0);
+}
+
+#[tokio::test]
+async fn duplicate_username_is_409() {
+    let app = spawn_app().await;
+    assert_eq!(app.create("sipuser1", PASSWORD).await.status(), 201);
+    let (status, body) = json(app.create("sipuser1", "Another-Pass-42").await).await;
+    assert_eq!(status, 409);
+    assert!(error_message(&body).contains("'sipuser1' already exists"));
+}
+
+#[tokio::test]
+async fn list_pages_with_limit_offset_and_meta() {
+    let app = spawn_app().await;
+    for i in 0..25 {
+        assert_eq!(
+            app.create(&format!("user{i:02}"), PASSWORD).await.status(),
+            201
+        );
+    }
+    let (status, body) = json(app.get(&app.credentials("")).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["meta"]["limit"], 20);
+    assert_eq!(body["meta"]["offset"], 0);
+    assert_eq!(body["meta"]["total_count"], 25);
+    assert!(body["meta"]["previous"].is_null());
+    let next = body["meta"]["next"].as_str().unwrap();
+    assert!(next.contains("limit=20&offset=20"), "{next}");
+    let objects = body["objects"].as_array().unwrap();
+    assert_eq!(objects.len(), 20);
+    assert_eq!(objects[0]["username"], "user00");
+
+    let (_, page2) = json(app.get(&app.url(next)).await).await;
+    let names: Vec<&str> = page2["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["user20", "user21", "user22", "user23", "user24"]);
+    assert!(page2["meta"]["next"].is_null());
+    assert!(page2["meta"]["previous"]
+        .as_str()
+        .unwrap()
+        .contains("offset=0"));
+
+    let (_, small) = json(app.get(&app.credentials("?limit=5&offset=3")).await).await;
+    assert_eq!(small["objects"][0]["username"], "user03");
+    assert_eq!(small["objects"].as_array().unwrap().len(), 5);
+
+    for bad in ["?limit=0", "?limit=21", "?limit=abc", "?offset=-1"] {
+        let (status, body) = json(app.get(&app.credentials(bad)).await).await;
+        assert_eq!(status, 400, "{bad}");
+        let field = if bad.contains("limit") {
+            "limit"
+        } else {
+            "offset"
+        };
+        assert_eq!(body["field"], field);
+    }
+}
+
+#[tokio::test]
+async fn list_filters_by_username_substring() {
+    let app = spawn_app().await;
+    for name in ["alice.desk", "bob.desk", "alice.mobile", "carol"] {
+        app.create(name, PASSWORD).await;
+    }
+    let (_, body) = json(app.get(&app.credentials("?username=ALICE")).await).await;
+    let names: Vec<&str> = body["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alice.desk", "alice.mobile"]);
+    assert_eq!(body["meta"]["total_count"], 2);
+    // LIKE wildcards in the search are taken literally.
+    let (_, body) = json(app.get(&app.credentials("?username=%25")).await).await;
+    assert_eq!(body["meta"]["total_count"], 0);
+}
+
+#[tokio::test]
+async fn retrieve_update_delete() {
+    let app = spawn_app().await;
+    let (_, created) = json(app.create("sipuser1", PASSWORD).await).await;
+    let id = created["credential_uuid"].as_str().unwrap();
+
+    let (status, got) = json(app.get(&app.credentials(&format!("{id}/"))).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["username"], "sipuser1");
+    assert_eq!(got["credential_uuid"], id);
+    // Without the trailing slash too.
+    assert_eq!(app.get(&app.credentials(id)).await.status(), 200);
+
+    let new_password = "Fresh-Passw0rd-2026";
+    let r = app
+        .client
+        .post(app.credentials(&format!("{id}/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&json!({"password": new_password}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["message"], "changed");
+    let stored: String = sqlx::query_scalar("SELECT ha1 FROM credentials WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let realm = created["realm"].as_str().unwrap();
+    assert_eq!(stored, md5_hex(&format!("sipuser1:{realm}:{new_password}")));
+
+    let r = app
+        .client
+        .post(app.credentials(&format!("{id}/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&json!({"password": "weak"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("password")));
+
+    let r = app
+        .client
+        .post(app.credentials(&format!("{id}/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&json!({"username": "renamed", "password": new_password}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("username")));
+
+    let r = app
+        .client
+        .delete(app.credentials(&format!("{id}/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let (status, body) = json(app.get(&app.credentials(&format!("{id}/"))).await).await;
+    assert_eq!(status, 404);
+    assert_eq!(error_message(&body), "credential not found");
+    let r = app
+        .client
+        .delete(app.credentials(&format!("{id}/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn another_accounts_credentials_look_missing() {
+    let app = spawn_app().await;
+    let (_, created) = json(app.create("sipuser1", PASSWORD).await).await;
+    let id = created["credential_uuid"].as_str().unwrap();
+    let (other, other_token) = app.other_account().await;
+    let url = app.url(&format!("/v1/Account/{other}/SipAuth/Credential/{id}/"));
+    for method in [
+        reqwest::Method::GET,
+        reqwest::Method::DELETE,
+        reqwest::Method::POST,
+    ] {
+        let r = app
+            .client
+            .request(method.clone(), &url)
+            .basic_auth(&other, Some(&other_token))
+            .json(&json!({"password": "Fresh-Passw0rd-2026"}))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = json(r).await;
+        assert_eq!(status, 404, "{method}");
+        assert_eq!(error_message(&body), "credential not found");
+    }
+    // The same username in the other account is fine: realms differ.
+    let r = app
+        .client
+        .post(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
+        .basic_auth(&other, Some(&other_token))
+        .json(&json!({"username": "sipuser1", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    // And the first account's credential is untouched.
+    assert_eq!(
+        app.get(&app.credentials(&format!("{id}/"))).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn authentication_is_required_and_checked() {
+    let app = spawn_app().await;
+    let url = app.credentials("");
+    let none = app.client.get(&url).send().await.unwrap();
+    assert_eq!(none.status(), 401);
+    assert!(none.headers().get("www-authenticate").is_some());
+    error_message(&json(none).await.1);
+
+    let wrong = app
+        .client
+        .get(&url)
+        .basic_auth(&app.auth_id, Some("wrong-token"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    // A valid token used for another account's path is refused.
+    let (other, _) = app.other_account().await;
+    let r = app
+        .client
+        .get(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // The console's requests never trigger the browser's Basic prompt.
+    let r = app
+        .client
+        .get(&url)
+        .header("X-Requested-With", "sipauth-console")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("www-authenticate").is_none());
+}
+
+#[tokio::test]
+async fn malformed_and_oversized_bodies_get_the_api_error_shape() {
+    let app = spawn_app().await;
+    let send = |body: Vec<u8>| {
+        app.client
+            .post(app.credentials(""))
+            .basic_auth(&app.auth_id, Some(&app.token))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let (status, body) = json(send(b"{\"username\": ".to_vec()).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(error_message(&body).contains("not valid JSON"));
+    let (status, body) = json(send(b"[1, 2]".to_vec()).await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(error_message(&body).contains("JSON object"));
+    let big = format!("{{\"username\": \"{}\"}}", "a".repeat(100_000));
+    let (status, body) = json(send(big.into_bytes()).await.unwrap()).await;
+    assert_eq!(status, 413);
+    assert!(error_message(&body).contains("too large"));
+    let (status, body) = json(app.get(&app.url("/v1/Account/x/Nothing/")).await).await;
+    assert_eq!(status, 404);
+    error_message(&body);
+}
+
+#[tokio::test]
+async fn quota_of_200_credentials() {
+    let app = spawn_app().await;
+    for i in 0..200 {
+        let r = app.create(&format!("user{i:03}"), PASSWORD).await;
+        assert_eq!(r.status(), 201, "credential {i}");
+    }
+    let (status, body) = json(app.create("user200", PASSWORD).await).await;
+    assert_eq!(status, 400);
+    assert!(error_message(&body).contains("quota"), "{body}");
+    assert!(error_message(&body).contains("200"), "{body}");
+}
+
+#[tokio::test]
+async fn racing_creates_respect_quota_and_uniqueness() {
+    let app = spawn_app().await;
+    for i in 0..180 {
+        assert_eq!(
+            app.create(&format!("seed{i:03}"), PASSWORD).await.status(),
+            201
+        );
+    }
+    // 50 distinct usernames race for the last 20 places.
+    let racers = (0..50).map(|i| {
+        let (client, url, id, token) = (
+            app.client.clone(),
+            app.credentials(""),
+            app.auth_id.clone(),
+            app.token.clone(),
+        );
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .basic_auth(id, Some(token))
+                .json(&json!({"username": format!("race{i:02}"), "password": PASSWORD}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for r in racers.collect::<Vec<_>>() {
+        statuses.push(r.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 20);
+    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 30);
+    let (_, body) = json(app.get(&app.credentials("")).await).await;
+    assert_eq!(body["meta"]["total_count"], 200);
+}
+
+#[tokio::test]
+async fn racing_duplicates_create_one() {
+    let app = spawn_app().await;
+    let racers: Vec<_> = (0..50)
+        .map(|_| {
+            let (client, url, id, token) = (
+                app.client.clone(),
+                app.credentials(""),
+                app.auth_id.clone(),
+                app.token.clone(),
+            );
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .basic_auth(id, Some(token))
+                    .json(&json!({"username": "same.user", "password": PASSWORD}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for r in racers {
+        statuses.push(r.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1);
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49);
+}

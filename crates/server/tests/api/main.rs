@@ -1,0 +1,127 @@
+//! Integration tests over real HTTP on 127.0.0.1, a fresh SQLite file each.
+
+mod binary;
+mod credentials;
+mod session;
+
+use reqwest::{Client, Response};
+use serde_json::Value;
+use sipauth_server::{app, db, store, AppState, Settings};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub const SIP_DOMAIN: &str = "sip.test";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub auth_id: String,
+    pub token: String,
+    pub db: sqlx::SqlitePool,
+    pub dir: tempfile::TempDir,
+}
+
+/// A server on a free port over a new database, with one account.
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = db::open(dir.path()).await.unwrap();
+    let auth_id = "MATESTACCOUNT0000001".to_string();
+    let token = "test-token-0123456789abcdefXYZ".to_string();
+    store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
+        .await
+        .unwrap();
+    let state = AppState {
+        db: pool.clone(),
+        settings: Arc::new(Settings {
+            data_dir: dir.path().to_path_buf(),
+            dist: None,
+            sip_domain: SIP_DOMAIN.into(),
+            account: None,
+        }),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    TestApp {
+        base: format!("http://{addr}"),
+        client: Client::builder().cookie_store(true).build().unwrap(),
+        auth_id,
+        token,
+        db: pool,
+        dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `/v1/Account/{auth_id}/SipAuth/Credential/` plus `rest`.
+    pub fn credentials(&self, rest: &str) -> String {
+        self.url(&format!(
+            "/v1/Account/{}/SipAuth/Credential/{rest}",
+            self.auth_id
+        ))
+    }
+
+    pub async fn create(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.credentials(""))
+            .basic_auth(&self.auth_id, Some(&self.token))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn get(&self, url: &str) -> Response {
+        self.client
+            .get(url)
+            .basic_auth(&self.auth_id, Some(&self.token))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Adds a second account and returns its (auth_id, token).
+    pub async fn other_account(&self) -> (String, String) {
+        let (id, token) = ("MAOTHERACCOUNT000002", "other-token-0123456789abcdef");
+        store::accounts::create(&self.db, id, token, SIP_DOMAIN)
+            .await
+            .unwrap();
+        (id.into(), token.into())
+    }
+
+    /// Every file of the SQLite store (database, WAL, shared memory).
+    pub fn db_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(db::DB_FILE)
+            })
+            .collect()
+    }
+}
+
+/// Status and JSON body, asserting the body is JSON.
+pub async fn json(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, body)
+}
+
+/// Asserts an error in the plivo shape and returns its message.
+pub fn error_message(body: &Value) -> String {
+    assert!(body["api_id"].is_string(), "no api_id in {body}");
+    body["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error in {body}"))
+        .to_string()
+}

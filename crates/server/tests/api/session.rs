@@ -1,0 +1,179 @@
+use crate::{error_message, json, spawn_app, TestApp};
+use serde_json::json;
+use sipauth_server::{secrets, store};
+
+const OPERATOR_PASSWORD: &str = "Operator-Pass-2026";
+
+async fn with_operator() -> TestApp {
+    let app = spawn_app().await;
+    let hash = secrets::hash_password(OPERATOR_PASSWORD);
+    assert!(store::operators::upsert(&app.db, "ops", &hash, false)
+        .await
+        .unwrap());
+    app
+}
+
+async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/console/session"))
+        .json(&json!({"username": "ops", "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn wrong_password_or_unknown_operator_is_refused() {
+    let app = with_operator().await;
+    let (status, body) = json(sign_in(&app, "Wrong-Pass-2026").await).await;
+    assert_eq!(status, 401);
+    assert_eq!(error_message(&body), "wrong username or password");
+    let r = app
+        .client
+        .post(app.url("/console/session"))
+        .json(&json!({"username": "nobody", "password": OPERATOR_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = app
+        .client
+        .get(app.url("/console/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("www-authenticate").is_none());
+}
+
+#[tokio::test]
+async fn session_cookie_csrf_and_sign_out() {
+    let app = with_operator().await;
+    let r = sign_in(&app, OPERATOR_PASSWORD).await;
+    assert_eq!(r.status(), 200);
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("sipauth_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    let (_, body) = json(r).await;
+    assert_eq!(body["operator"], "ops");
+    let csrf = body["csrf_token"].as_str().unwrap().to_string();
+    // The token is only in the HttpOnly cookie, never in the body.
+    let session_token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("sipauth_session=");
+    assert!(!body.to_string().contains(session_token));
+
+    let (status, me) = json(
+        app.client
+            .get(app.url("/console/session"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, me["csrf_token"].as_str()),
+        (200, Some(csrf.as_str()))
+    );
+
+    // Reads work with the cookie alone.
+    assert_eq!(
+        app.client
+            .get(app.credentials(""))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Writes need the CSRF token.
+    let body = json!({"username": "sipuser1", "password": "Xy7pQ2mLk9Rt4w"});
+    let r = app
+        .client
+        .post(app.credentials(""))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, out) = json(r).await;
+    assert_eq!(status, 403);
+    assert!(error_message(&out).contains("CSRF"));
+    let r = app
+        .client
+        .post(app.credentials(""))
+        .header("X-CSRF-Token", "not-the-token")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = app
+        .client
+        .post(app.credentials(""))
+        .header("X-CSRF-Token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+
+    // An operator session does not reach accounts that do not exist.
+    let r = app
+        .client
+        .get(app.url("/v1/Account/MANOSUCHACCOUNT00000/SipAuth/Credential/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    // Sign-out needs the CSRF token too, then the cookie stops working.
+    let r = app
+        .client
+        .delete(app.url("/console/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = app
+        .client
+        .delete(app.url("/console/session"))
+        .header("X-CSRF-Token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app
+        .client
+        .get(app.credentials(""))
+        .header("cookie", format!("sipauth_session={session_token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn config_json_points_at_the_account() {
+    let app = spawn_app().await;
+    let (status, body) = json(
+        app.client
+            .get(app.url("/config.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["dialect"], "plivo");
+    assert_eq!(body["account"], app.auth_id.as_str());
+    assert_eq!(body["api_base"], "");
+}
