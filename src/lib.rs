@@ -1,1 +1,14 @@
+//! The SIP auth console: a Leptos CSR app compiled to wasm.
+//!
+//! Only `api` knows HTTP and JSON; validation rules come from
+//! `sipauth-model`, the same code the server runs.
 
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod pages;
+
+/// Mounts the console on `<body>`.
+pub fn start() {
+    leptos::mount::mount_to_body(app::App);
+}

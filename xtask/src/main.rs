@@ -1,1 +1,46 @@
-fn main() {}
+//! `cargo xtask run | test | bench`: the project's automation, in Rust.
+//!
+//! Each command installs what it needs on a fresh machine and skips what is
+//! already there at the right version (see `tools`).
+
+mod run;
+mod steps;
+mod test;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let root = workspace_root();
+    std::env::set_current_dir(&root).expect("cannot enter the workspace root");
+    tools::extend_path(&root);
+    let result = match command.as_str() {
+        "run" => run::run(&root, &rest),
+        "test" => test::test(&root),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {command}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The directory holding the workspace's Cargo.toml (xtask's parent).
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}

@@ -125,10 +125,12 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    /// (ip, prefix, Ok(display) | Err((field, problem fragment)))
+    type Case<'a> = (&'a str, Option<i64>, Result<&'a str, (&'a str, &'a str)>);
+
     #[test]
     fn parse_fields() {
-        // (ip, prefix, Ok(display) | Err((field, problem fragment)))
-        let table: &[(&str, Option<i64>, Result<&str, (&str, &str)>)] = &[
+        let table: &[Case] = &[
             ("203.0.113.10", None, Ok("203.0.113.10/32")),
             ("203.0.113.0", Some(24), Ok("203.0.113.0/24")),
             ("10.0.0.0", Some(0), Ok("10.0.0.0/0")),

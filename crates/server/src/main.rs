@@ -23,6 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the REST API and the built console.
+    #[command(args_override_self = true)]
     Serve {
         #[arg(long, default_value = "127.0.0.1")]
         bind: IpAddr,

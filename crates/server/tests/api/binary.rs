@@ -15,8 +15,16 @@ struct Server {
     logs: Arc<Mutex<String>>,
 }
 
+/// Kills and reaps the server however the test ends.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn start(data_dir: &std::path::Path) -> Server {
-    let mut child = Command::new(BIN)
+    let child = Command::new(BIN)
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(data_dir)
         .env("RUST_LOG", "debug")
@@ -24,9 +32,14 @@ fn start(data_dir: &std::path::Path) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let logs = Arc::new(Mutex::new(String::new()));
-    let mut stderr = child.stderr.take().unwrap();
-    let sink = logs.clone();
+    let mut server = Server {
+        child,
+        base: String::new(),
+        banner: Vec::new(),
+        logs: Arc::new(Mutex::new(String::new())),
+    };
+    let mut stderr = server.child.stderr.take().unwrap();
+    let sink = server.logs.clone();
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
         while let Ok(n) = stderr.read(&mut buf) {
@@ -38,27 +51,18 @@ fn start(data_dir: &std::path::Path) -> Server {
                 .push_str(&String::from_utf8_lossy(&buf[..n]));
         }
     });
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut banner = Vec::new();
+    let mut stdout = BufReader::new(server.child.stdout.take().unwrap());
     loop {
         let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "server exited: {}",
-            logs.lock().unwrap()
-        );
+        let read = stdout.read_line(&mut line).unwrap_or(0);
+        assert!(read > 0, "server exited: {}", server.logs.lock().unwrap());
         if let Some(addr) = line.trim().strip_prefix("listening on ") {
-            let base = addr.to_string();
+            server.base = addr.to_string();
             // Keep draining stdout so the server never blocks on it.
             std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-            return Server {
-                child,
-                base,
-                banner,
-                logs,
-            };
+            return server;
         }
-        banner.push(line.trim_end().to_string());
+        server.banner.push(line.trim_end().to_string());
     }
 }
 

@@ -1,0 +1,159 @@
+//! The application shell: loads `config.json` and the session, provides
+//! them to pages, and routes.
+
+use crate::api::{self, Api, Config, Session};
+use crate::components::{ToastRegion, Toasts};
+use crate::pages::{CredentialsPage, NotFoundPage, SignInPage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+/// What every page may use.
+#[derive(Debug, Clone, Copy)]
+pub struct AppContext {
+    pub config: StoredValue<Config>,
+    pub session: RwSignal<Option<Session>>,
+    pub toasts: Toasts,
+}
+
+impl AppContext {
+    /// The API client for the current session.
+    pub fn api(&self) -> Api {
+        let config = self.config.get_value();
+        Api {
+            base: config.api_base,
+            account: config.account.unwrap_or_default(),
+            csrf_token: self.session.get_untracked().map(|s| s.csrf_token),
+        }
+    }
+
+    /// Reports a failed request; an ended session goes back to sign-in.
+    pub fn report(&self, error: &api::ApiError) {
+        if *error == api::ApiError::Unauthorized {
+            self.session.set(None);
+        }
+        self.toasts.error(error.to_string());
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Boot {
+    Loading,
+    Failed(String),
+    Ready(AppContext),
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let boot = RwSignal::new(Boot::Loading);
+    spawn_local(async move {
+        let result = async {
+            let config = api::load_config().await?;
+            let probe = Api {
+                base: config.api_base.clone(),
+                account: String::new(),
+                csrf_token: None,
+            };
+            let session = probe.session().await?;
+            Ok::<_, api::ApiError>((config, session))
+        }
+        .await;
+        boot.set(match result {
+            Ok((config, _)) if config.account.is_none() => {
+                Boot::Failed("No account is configured: set \"account\" in config.json.".into())
+            }
+            Ok((config, session)) => Boot::Ready(AppContext {
+                config: StoredValue::new(config),
+                session: RwSignal::new(session),
+                toasts: Toasts::new(),
+            }),
+            Err(e) => Boot::Failed(format!("The console could not start. {e}")),
+        });
+    });
+    move || match boot.get() {
+        Boot::Loading => {
+            view! { <p class="loading" role="status">"Loading the console…"</p> }.into_any()
+        }
+        Boot::Failed(message) => view! {
+            <main id="main">
+                <h1>"SIP auth console"</h1>
+                <p class="error" role="alert">{message}</p>
+            </main>
+        }
+        .into_any(),
+        Boot::Ready(ctx) => {
+            provide_context(ctx);
+            view! { <Shell /> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    view! {
+        <Router>
+            <a class="skip" href="#main">"Skip to content"</a>
+            <Header />
+            <main id="main">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/credentials" /> } />
+                    <Route path=path!("/sign-in") view=SignInPage />
+                    <Route path=path!("/credentials") view=|| view! { <Protected><CredentialsPage /></Protected> } />
+                </Routes>
+            </main>
+            <ToastRegion toasts=ctx.toasts />
+        </Router>
+    }
+}
+
+/// Shows its children to a signed-in operator, else goes to sign-in.
+#[component]
+fn Protected(children: ChildrenFn) -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    move || {
+        if ctx.session.get().is_some() {
+            children().into_any()
+        } else {
+            view! { <Redirect path="/sign-in" /> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        let api = ctx.api();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api.sign_out().await {
+                Ok(()) | Err(api::ApiError::Unauthorized) => {
+                    ctx.session.set(None);
+                    navigate("/sign-in", Default::default());
+                }
+                Err(e) => ctx.report(&e),
+            }
+        });
+    };
+    view! {
+        <header class="top">
+            <span class="brand">"SIP auth console"</span>
+            <Show when=move || ctx.session.get().is_some()>
+                <nav aria-label="Main">
+                    <A href="/credentials">"Credentials"</A>
+                </nav>
+                <span class="who">
+                    "Signed in as "
+                    {move || ctx.session.get().map(|s| s.operator).unwrap_or_default()}
+                    " · account "
+                    {move || ctx.config.get_value().account.unwrap_or_default()}
+                </span>
+                <button type="button" on:click=sign_out.clone()>"Sign out"</button>
+            </Show>
+        </header>
+    }
+}

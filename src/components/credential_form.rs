@@ -1,0 +1,185 @@
+use super::PasswordField;
+use crate::api::{ApiError, NewCredential};
+use leptos::prelude::*;
+use sipauth_model::{FieldError, Password, Username};
+
+/// The message for a field: the server's about this field if it has one,
+/// else the rule's problem once the user has typed or tried to submit.
+fn field_message(
+    field: &str,
+    check: Result<(), FieldError>,
+    shown: bool,
+    server: Option<ApiError>,
+) -> Option<String> {
+    if let Some(e) = server.filter(|e| e.field() == Some(field)) {
+        return Some(e.to_string());
+    }
+    match check {
+        Err(e) if shown => Some(format!("{}: {}.", capitalise(e.field), e.problem)),
+        _ => None,
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn focus(id: &str) {
+    if let Some(el) = document().get_element_by_id(id) {
+        use wasm_bindgen::JsCast;
+        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+            let _ = el.focus();
+        }
+    }
+}
+
+/// The form-level error: one that belongs to no field.
+fn general_error(server: Signal<Option<ApiError>>) -> impl IntoView {
+    move || {
+        server
+            .get()
+            .filter(|e| e.field().is_none())
+            .map(|e| view! { <p class="error form-error" role="alert">{e.to_string()}</p> })
+    }
+}
+
+/// "Create credential": username and password checked as they are typed
+/// with the same rules the server applies.
+#[component]
+pub fn CreateCredentialForm(
+    on_submit: Callback<NewCredential>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let username_touched = RwSignal::new(false);
+    let submitted = RwSignal::new(false);
+    // A server error about a field goes stale once the field changes.
+    let edited_since_error = RwSignal::new(false);
+    Effect::new(move |_| {
+        server_error.track();
+        edited_since_error.set(false);
+    });
+    let server = Signal::derive(move || server_error.get().filter(|_| !edited_since_error.get()));
+
+    let username_error = Signal::derive(move || {
+        field_message(
+            "username",
+            Username::parse(&username.get()).map(drop),
+            username_touched.get() || submitted.get(),
+            server.get(),
+        )
+    });
+    let password_error = Signal::derive(move || {
+        field_message(
+            "password",
+            Password::parse(&password.get()).map(drop),
+            !password.get().is_empty() || submitted.get(),
+            server.get(),
+        )
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        let user_ok = Username::parse(&username.get_untracked()).is_ok();
+        let pass_ok = Password::parse(&password.get_untracked()).is_ok();
+        if !user_ok {
+            focus("new-username");
+        } else if !pass_ok {
+            focus("new-password");
+        } else {
+            edited_since_error.set(false);
+            on_submit.run(NewCredential {
+                username: username.get_untracked(),
+                password: password.get_untracked(),
+            });
+        }
+    };
+
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="new-username">"Username"</label>
+                <input
+                    id="new-username"
+                    name="username"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="new-username-rule new-username-error"
+                    aria-invalid=move || if username_error.get().is_some() { "true" } else { "false" }
+                    prop:value=move || username.get()
+                    on:input=move |ev| {
+                        username.set(event_target_value(&ev));
+                        username_touched.set(true);
+                        edited_since_error.set(true);
+                    }
+                />
+                <p id="new-username-rule" class="hint">"Rule: " {Username::RULE} "."</p>
+                <p id="new-username-error" class="error" aria-live="polite">
+                    {move || username_error.get()}
+                </p>
+            </div>
+            <PasswordField id="new-password" label="Password" value=password error=password_error />
+            {general_error(server)}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Creating…" } else { "Create credential" }}
+                </button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// "Change password" for one credential.
+#[component]
+pub fn ChangePasswordForm(
+    on_submit: Callback<String>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let submitted = RwSignal::new(false);
+    let password_error = Signal::derive(move || {
+        let value = password.get();
+        field_message(
+            "password",
+            Password::parse(&value).map(drop),
+            submitted.get() || !value.is_empty(),
+            server_error.get(),
+        )
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if Password::parse(&password.get_untracked()).is_ok() {
+            on_submit.run(password.get_untracked());
+        } else {
+            focus("changed-password");
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <PasswordField
+                id="changed-password"
+                label="New password"
+                value=password
+                error=password_error
+            />
+            {general_error(server_error)}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { "Save new password" }}
+                </button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,42 @@
+use leptos::html;
+use leptos::prelude::*;
+
+/// A modal dialog on the native `<dialog>`: `showModal()` makes the rest of
+/// the page inert (focus stays inside) and Escape closes it. Its content is
+/// mounted only while open, so forms start empty each time.
+#[component]
+pub fn Dialog(
+    /// Open while true; set to false when the user closes it.
+    open: RwSignal<bool>,
+    /// The heading, which also names the dialog for screen readers.
+    #[prop(into)]
+    title: Signal<String>,
+    /// Unique on the page: ids of the dialog's heading derive from it.
+    id: &'static str,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let node = NodeRef::<html::Dialog>::new();
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
+    Effect::new(move |_| {
+        let Some(dialog) = node.get() else { return };
+        if open.get() {
+            if !dialog.open() {
+                let _ = dialog.show_modal();
+            }
+        } else if dialog.open() {
+            dialog.close();
+        }
+    });
+    view! {
+        <dialog
+            node_ref=node
+            id=id
+            aria-labelledby=labelled_by
+            on:close=move |_| open.set(false)
+        >
+            <h2 id=title_id>{move || title.get()}</h2>
+            <Show when=move || open.get()>{children()}</Show>
+        </dialog>
+    }
+}

@@ -1,0 +1,5 @@
+//! Mounts the console; everything else lives in the library.
+
+fn main() {
+    sipauth_console::start();
+}

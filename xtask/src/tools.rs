@@ -1,0 +1,139 @@
+//! Installing what the commands use, skipping what is present at the right
+//! version. Everything comes from crates.io, rustup, npm or apt: tools that
+//! download binaries at run time do not work here.
+
+use crate::steps::{capture, sh};
+use std::path::Path;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Puts `~/.cargo/bin` and `node_modules/.bin` (binaryen's `wasm-opt`) first
+/// on PATH, so Trunk never picks up Debian's old `wasm-opt`.
+pub fn extend_path(root: &Path) {
+    let mut paths = vec![root.join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("HOME") {
+        paths.push(Path::new(&home).join(".cargo/bin"));
+    }
+    if let Some(old) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&old));
+    }
+    std::env::set_var("PATH", std::env::join_paths(paths).expect("PATH"));
+}
+
+pub fn wasm_target() -> Result<(), String> {
+    let installed = capture("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    sh("rustup", &["target", "add", "wasm32-unknown-unknown"])
+}
+
+pub fn trunk() -> Result<(), String> {
+    let version = capture("trunk", &["--version"]).unwrap_or_default();
+    if version.trim().starts_with("trunk 0.21.") {
+        return Ok(());
+    }
+    println!("xtask: installing trunk {TRUNK_VERSION} (about 9 minutes, once)");
+    sh(
+        "cargo",
+        &["install", &format!("trunk@{TRUNK_VERSION}"), "--locked"],
+    )
+}
+
+/// wasm-bindgen-cli at exactly the version in Cargo.lock, or Trunk and the
+/// test runner refuse the build.
+pub fn wasm_bindgen(root: &Path) -> Result<(), String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let want = locked_version(&lock, "wasm-bindgen").ok_or("wasm-bindgen is not in Cargo.lock")?;
+    let have = capture("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(want.as_str()) {
+        return Ok(());
+    }
+    println!("xtask: installing wasm-bindgen-cli {want} (about 3 minutes, once)");
+    // Not --locked: its lockfile pins a webpki-roots the registry lacks.
+    sh(
+        "cargo",
+        &["install", &format!("wasm-bindgen-cli@{want}"), "--force"],
+    )
+}
+
+/// The npm packages (playwright-core, binaryen's wasm-opt), from the lockfile.
+pub fn node_modules(root: &Path) -> Result<(), String> {
+    let lock = root.join("package-lock.json");
+    let marker = root.join("node_modules/.package-lock.json");
+    let fresh = match (marker.metadata(), lock.metadata()) {
+        (Ok(m), Ok(l)) => m.modified().ok() >= l.modified().ok(),
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    sh("npm", &["ci", "--no-audit", "--no-fund"])
+}
+
+/// Debian's Chromium and ChromeDriver for the browser tests.
+pub fn chromium() -> Result<(), String> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    println!("xtask: installing Debian's chromium and chromium-driver");
+    let root = capture("id", &["-u"]).unwrap_or_default().trim() == "0";
+    let apt = |args: &[&str]| {
+        if root {
+            sh("apt-get", args)
+        } else {
+            let mut all = vec!["apt-get"];
+            all.extend_from_slice(args);
+            sh("sudo", &all)
+        }
+    };
+    std::env::set_var("DEBIAN_FRONTEND", "noninteractive");
+    let packages = [
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ];
+    if apt(&packages).is_err() {
+        apt(&["update"])?;
+        apt(&packages)?;
+    }
+    Ok(())
+}
+
+/// The `version` of package `name` in a Cargo.lock.
+pub fn locked_version(lock: &str, name: &str) -> Option<String> {
+    let wanted = format!("name = \"{name}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == wanted {
+            let version = lines.next()?.trim();
+            return version
+                .strip_prefix("version = \"")
+                .and_then(|v| v.strip_suffix('"'))
+                .map(str::to_string);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked_version;
+
+    #[test]
+    fn reads_a_locked_version() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-macro\"\nversion = \"0.2.1\"\n\n[[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(locked_version(lock, "serde"), None);
+    }
+}
