@@ -235,6 +235,82 @@ impl Description {
     }
 }
 
+/// An application's name: 1–120 characters, not only spaces.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct AppName(String);
+
+impl AppName {
+    pub const FIELD: &'static str = "app_name";
+    pub const RULE: &'static str = "1–120 characters, not only spaces";
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() && !value.is_empty() {
+            return Err(FieldError::new(
+                Self::FIELD,
+                Self::RULE,
+                "it is only spaces",
+            ));
+        }
+        check_length(Self::FIELD, Self::RULE, trimmed, 1, 120)?;
+        reject_control(Self::FIELD, Self::RULE, trimmed)?;
+        Ok(Self(trimmed.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The URL an application fetches when a call arrives: empty, or an
+/// http(s) URL of at most 500 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(transparent)]
+pub struct AnswerUrl(String);
+
+impl AnswerUrl {
+    pub const FIELD: &'static str = "answer_url";
+    pub const RULE: &'static str = "empty, or an http:// or https:// URL of up to 500 characters";
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        let value = value.trim();
+        check_length(Self::FIELD, Self::RULE, value, 0, 500)?;
+        if value.is_empty() {
+            return Ok(Self::default());
+        }
+        let rest = value
+            .strip_prefix("https://")
+            .or_else(|| value.strip_prefix("http://"))
+            .ok_or_else(|| {
+                FieldError::new(
+                    Self::FIELD,
+                    Self::RULE,
+                    "it does not start with http:// or https://",
+                )
+            })?;
+        if rest.is_empty() || rest.starts_with('/') {
+            return Err(FieldError::new(
+                Self::FIELD,
+                Self::RULE,
+                "it has no host name",
+            ));
+        }
+        if let Some(c) = value.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(FieldError::new(
+                Self::FIELD,
+                Self::RULE,
+                format!("{} is not allowed", describe_char(c)),
+            ));
+        }
+        Ok(Self(value.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 fn reject_control(field: &'static str, rule: &'static str, value: &str) -> Result<(), FieldError> {
     match value.chars().find(|c| c.is_control()) {
         Some(c) => Err(FieldError::new(
@@ -374,6 +450,41 @@ mod tests {
             ],
         );
         assert_eq!(AclName::parse("  Office  ").unwrap().as_str(), "Office");
+    }
+
+    #[test]
+    fn app_name_rules() {
+        check(
+            AppName::parse,
+            "app_name",
+            &[
+                ("", Some("it is empty")),
+                ("  ", Some("only spaces")),
+                ("Support line", None),
+                (&"a".repeat(120), None),
+                (&"a".repeat(121), Some("1 too many")),
+            ],
+        );
+    }
+
+    #[test]
+    fn answer_url_rules() {
+        check(
+            AnswerUrl::parse,
+            "answer_url",
+            &[
+                ("", None),
+                ("https://example.com/answer", None),
+                ("http://10.0.0.1:8000/a?b=c", None),
+                ("ftp://example.com", Some("does not start with http")),
+                ("https://", Some("no host name")),
+                ("https://exa mple.com", Some("a space is not allowed")),
+                (
+                    &format!("https://e.com/{}", "a".repeat(490)),
+                    Some("too many"),
+                ),
+            ],
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! wasm for the console, which shows the same rules while the user types.
 //! Once a value of one of these types exists, it is valid.
 
+pub mod acl;
 mod error;
 mod fields;
 mod ha1;
@@ -11,7 +12,7 @@ mod ip;
 pub mod strength;
 
 pub use error::FieldError;
-pub use fields::{AclName, Description, Password, Realm, Username};
+pub use fields::{AclName, AnswerUrl, AppName, Description, Password, Realm, Username};
 pub use ha1::ha1;
 pub use ip::IpEntry;
 

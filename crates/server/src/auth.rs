@@ -40,6 +40,13 @@ pub async fn require_account(
 ) -> Result<Response, ApiError> {
     let auth_id = params.get("auth_id").cloned().unwrap_or_default();
     let account = authenticate(&state, &auth_id, request.method(), request.headers()).await?;
+    state
+        .limiter
+        .check(&account.auth_id)
+        .map_err(|retry_after| ApiError::RateLimited {
+            per_minute: state.limiter.per_minute(),
+            retry_after,
+        })?;
     request.extensions_mut().insert(Account(account));
     Ok(next.run(request).await)
 }

@@ -6,6 +6,7 @@ use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde_json::{Map, Value};
+use sipauth_model::FieldError;
 
 /// Bodies above this are refused with 413 (the largest legitimate body, an
 /// ACL with 50 entries, is far smaller).
@@ -40,23 +41,91 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
 }
 
 impl JsonObject {
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            map: &self.0,
+            prefix: String::new(),
+        }
+    }
+
+    pub fn required_str(&self, field: &str) -> Result<&str, ApiError> {
+        self.fields().required_str(field)
+    }
+
+    pub fn optional_str(&self, field: &str) -> Result<Option<&str>, ApiError> {
+        self.fields().optional_str(field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+}
+
+/// The fields of one JSON object; nested objects get a prefix such as
+/// `entries[3].` so that errors name exactly what is wrong.
+pub struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    prefix: String,
+}
+
+impl<'a> Fields<'a> {
+    pub fn nested(map: &'a Map<String, Value>, prefix: String) -> Self {
+        Self { map, prefix }
+    }
+
+    fn bad(&self, field: &str, problem: String) -> ApiError {
+        let name = format!("{}{field}", self.prefix);
+        ApiError::BadField {
+            message: format!("{name}: {problem}"),
+            field: name,
+        }
+    }
+
+    /// A model rule's error, named with this object's prefix.
+    pub fn rule(&self, e: FieldError) -> ApiError {
+        if self.prefix.is_empty() {
+            return ApiError::Field(e);
+        }
+        self.bad(e.field, format!("{} (rule: {})", e.problem, e.rule))
+    }
+
     /// A string field that must be present.
-    pub fn required_str(&self, field: &'static str) -> Result<&str, ApiError> {
-        self.optional_str(field)?.ok_or_else(|| ApiError::BadField {
-            field,
-            message: format!("{field}: this field is required"),
-        })
+    pub fn required_str(&self, field: &str) -> Result<&'a str, ApiError> {
+        self.optional_str(field)?
+            .ok_or_else(|| self.bad(field, "this field is required".into()))
     }
 
     /// A string field that may be absent or null.
-    pub fn optional_str(&self, field: &'static str) -> Result<Option<&str>, ApiError> {
-        match self.0.get(field) {
+    pub fn optional_str(&self, field: &str) -> Result<Option<&'a str>, ApiError> {
+        match self.map.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(ApiError::BadField {
+            Some(other) => {
+                Err(self.bad(field, format!("must be a string, not {}", json_kind(other))))
+            }
+        }
+    }
+
+    /// A whole-number field that may be absent or null.
+    pub fn optional_int(&self, field: &str) -> Result<Option<i64>, ApiError> {
+        match self.map.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
+            Some(other) => Err(self.bad(
                 field,
-                message: format!("{field}: must be a string, not {}", json_kind(other)),
-            }),
+                format!("must be a whole number, not {}", json_kind(other)),
+            )),
+        }
+    }
+
+    /// An array field that may be absent or null.
+    pub fn optional_array(&self, field: &str) -> Result<Option<&'a Vec<Value>>, ApiError> {
+        match self.map.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(other) => {
+                Err(self.bad(field, format!("must be an array, not {}", json_kind(other))))
+            }
         }
     }
 }

@@ -13,10 +13,7 @@ pub enum ApiError {
     Field(#[from] FieldError),
     /// A required field is absent or has the wrong JSON type (400).
     #[error("{message}")]
-    BadField {
-        field: &'static str,
-        message: String,
-    },
+    BadField { field: String, message: String },
     /// The request as a whole is malformed (400).
     #[error("{0}")]
     BadRequest(String),
@@ -37,9 +34,18 @@ pub enum ApiError {
     /// Unknown id, or another account's (404).
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// Duplicate or in use (409).
+    /// Duplicate (409).
     #[error("{0}")]
     Conflict(String),
+    /// Still used by applications (409), which are named in the body.
+    #[error("{message}")]
+    InUse {
+        message: &'static str,
+        applications: Vec<String>,
+    },
+    /// The account exceeded its request rate (429).
+    #[error("too many requests: this account may make {per_minute} requests a minute; retry after {retry_after} s")]
+    RateLimited { per_minute: u32, retry_after: u64 },
     /// The body is larger than the server accepts (413).
     #[error("request body is too large (limit {0} bytes)")]
     TooLarge(usize),
@@ -64,13 +70,14 @@ impl ApiError {
             ApiError::Unauthorized { .. } | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
             ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn field(&self) -> Option<&'static str> {
+    fn field(&self) -> Option<&str> {
         match self {
             ApiError::Field(e) => Some(e.field),
             ApiError::BadField { field, .. } => Some(field),
@@ -92,7 +99,15 @@ impl IntoResponse for ApiError {
         if let Some(field) = self.field() {
             body["field"] = field.into();
         }
+        if let ApiError::InUse { applications, .. } = &self {
+            body["applications"] = applications.clone().into();
+        }
         let mut response = (self.status(), axum::Json(body)).into_response();
+        if let ApiError::RateLimited { retry_after, .. } = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
         if matches!(self, ApiError::Unauthorized { challenge: true }) {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

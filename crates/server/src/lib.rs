@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod first_run;
 pub mod plivo;
+pub mod rate_limit;
 pub mod secrets;
 pub mod store;
 
@@ -31,12 +32,26 @@ pub struct Settings {
     pub sip_domain: String,
     /// The account `config.json` points the console at (default: the oldest).
     pub account: Option<String>,
+    /// Requests a minute per account before 429 (0: no limit).
+    pub rate_limit_per_minute: u32,
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
+    pub limiter: Arc<rate_limit::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: SqlitePool, settings: Settings) -> Self {
+        let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
+        Self {
+            db,
+            settings: Arc::new(settings),
+            limiter,
+        }
+    }
 }
 
 /// The whole HTTP application.

@@ -7,7 +7,6 @@ use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +43,9 @@ enum Command {
         /// The account the console opens (default: the oldest).
         #[arg(long)]
         account: Option<String>,
+        /// API requests a minute per account before 429 (0: no limit).
+        #[arg(long, default_value_t = 1200)]
+        rate_limit: u32,
     },
     /// Manage API accounts.
     Account {
@@ -116,6 +118,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
             dialect: _,
             sip_domain,
             account,
+            rate_limit,
         } => {
             let pool = db::open(&data_dir).await?;
             if let Some(first) = first_run::bootstrap(&pool, &data_dir, &sip_domain).await? {
@@ -137,15 +140,16 @@ async fn run(command: Command) -> Result<(), AnyError> {
             if dist.is_none() {
                 tracing::warn!("no built console in --dist; serving the API only");
             }
-            let state = AppState {
-                db: pool,
-                settings: Arc::new(Settings {
+            let state = AppState::new(
+                pool,
+                Settings {
                     data_dir,
                     dist,
                     sip_domain,
                     account,
-                }),
-            };
+                    rate_limit_per_minute: rate_limit,
+                },
+            );
             sipauth_server::serve(state, SocketAddr::new(bind, port)).await?;
         }
         Command::Account {

@@ -4,6 +4,7 @@ use super::Page;
 use crate::auth::Account;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
+use crate::store::applications;
 use crate::store::credentials::{self, Created, Credential};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -13,6 +14,9 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 use sipauth_model::{ha1, quota, Password, Realm, Username};
 use std::collections::HashMap;
+
+/// The seed's words for deleting a credential an application uses.
+pub const CREDENTIAL_IN_USE: &str = "This credential is currently assigned to an application. Remove the assignment first by setting sip_auth_type to empty.";
 
 /// Relative to `/v1`.
 const BASE: &str = "/Account/{auth_id}/SipAuth/Credential";
@@ -145,9 +149,9 @@ async fn update(
     let credential = credentials::find(&state.db, &account.auth_id, id)
         .await?
         .ok_or(ApiError::NotFound("credential"))?;
-    if body.0.contains_key("username") {
+    if body.has("username") {
         return Err(ApiError::BadField {
-            field: "username",
+            field: "username".into(),
             message: "username: cannot be changed; create a new credential instead".into(),
         });
     }
@@ -173,8 +177,31 @@ async fn remove(
     Path(params): Path<HashMap<String, String>>,
 ) -> ApiResult<StatusCode> {
     let id = params.get("id").map(String::as_str).unwrap_or_default();
-    if !credentials::delete(&state.db, &account.auth_id, id).await? {
-        return Err(ApiError::NotFound("credential"));
+    let users = applications::names_using(
+        &state.db,
+        applications::Filter {
+            credential_id: Some(id),
+            ip_acl_id: None,
+        },
+    )
+    .await?;
+    if !users.is_empty() {
+        return Err(ApiError::InUse {
+            message: CREDENTIAL_IN_USE,
+            applications: users,
+        });
+    }
+    match credentials::delete(&state.db, &account.auth_id, id).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ApiError::NotFound("credential")),
+        // Assigned between the check and the delete.
+        Err(e) if crate::store::is_foreign_key_violation(&e) => {
+            return Err(ApiError::InUse {
+                message: CREDENTIAL_IN_USE,
+                applications: Vec::new(),
+            })
+        }
+        Err(e) => return Err(e.into()),
     }
     tracing::info!(account = %account.auth_id, credential = %id, "credential deleted");
     Ok(StatusCode::NO_CONTENT)

@@ -1,5 +1,7 @@
 //! The plivo SipAuth dialect (seed 000): `/v1/Account/{auth_id}/SipAuth/…`.
 
+mod acl;
+mod application;
 mod credential;
 
 use crate::error::ApiError;
@@ -10,6 +12,8 @@ use std::collections::HashMap;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(credential::router())
+        .merge(acl::router())
+        .merge(application::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::require_account,
@@ -31,7 +35,7 @@ impl Page {
             match raw.trim().parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => Ok(n),
                 _ => Err(ApiError::BadField {
-                    field,
+                    field: field.into(),
                     message: format!(
                         "{field}: must be a whole number from {min} to {max}, not {raw:?}"
                     ),

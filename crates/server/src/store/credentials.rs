@@ -68,13 +68,7 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Credential>, i64), sqlx::Error> {
-    let pattern = search.map(|s| {
-        let escaped = s
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        format!("%{escaped}%")
-    });
+    let pattern = search.map(super::like_pattern);
     let rows = sqlx::query_as(
         "SELECT id, username, realm FROM credentials
          WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\')

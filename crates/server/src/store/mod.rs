@@ -1,6 +1,8 @@
 //! Queries over the store. Only this module writes SQL.
 
 pub mod accounts;
+pub mod acls;
+pub mod applications;
 pub mod credentials;
 pub mod operators;
 
@@ -8,4 +10,19 @@ pub mod operators;
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
+}
+
+/// True when `e` is a FOREIGN KEY violation (something still uses the row).
+pub fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_foreign_key_violation())
+}
+
+/// A LIKE pattern matching `s` anywhere, with `%`, `_` and `\` taken literally.
+pub fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }

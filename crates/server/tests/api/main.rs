@@ -1,5 +1,7 @@
 //! Integration tests over real HTTP on 127.0.0.1, a fresh SQLite file each.
 
+mod acls;
+mod applications;
 mod binary;
 mod credentials;
 mod session;
@@ -8,7 +10,6 @@ use reqwest::{Client, Response};
 use serde_json::Value;
 use sipauth_server::{app, db, store, AppState, Settings};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 pub const SIP_DOMAIN: &str = "sip.test";
 
@@ -23,6 +24,11 @@ pub struct TestApp {
 
 /// A server on a free port over a new database, with one account.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_rate_limit(0).await
+}
+
+/// As [`spawn_app`], with a per-account limit of requests a minute.
+pub async fn spawn_app_with_rate_limit(per_minute: u32) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(dir.path()).await.unwrap();
     let auth_id = "MATESTACCOUNT0000001".to_string();
@@ -30,15 +36,16 @@ pub async fn spawn_app() -> TestApp {
     store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
         .await
         .unwrap();
-    let state = AppState {
-        db: pool.clone(),
-        settings: Arc::new(Settings {
+    let state = AppState::new(
+        pool.clone(),
+        Settings {
             data_dir: dir.path().to_path_buf(),
             dist: None,
             sip_domain: SIP_DOMAIN.into(),
             account: None,
-        }),
-    };
+            rate_limit_per_minute: per_minute,
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });

@@ -1,0 +1,217 @@
+//! IP ACLs and their entries.
+
+use sipauth_model::quota;
+use sqlx::SqlitePool;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Acl {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Entry {
+    pub id: String,
+    pub acl_id: String,
+    pub ip: String,
+    pub cidr_prefix: i64,
+    pub description: String,
+}
+
+/// An entry to insert: validated, with its masked network.
+pub struct NewEntry {
+    pub id: String,
+    pub ip: String,
+    pub cidr_prefix: i64,
+    pub network: String,
+    pub description: String,
+}
+
+pub enum Created {
+    Ok,
+    QuotaReached,
+}
+
+/// Creates an ACL with its entries in one transaction, unless the account
+/// already holds its quota of ACLs (checked in the insert itself).
+pub async fn create(
+    db: &SqlitePool,
+    account_id: &str,
+    id: &str,
+    name: &str,
+    entries: &[NewEntry],
+) -> Result<Created, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO ip_acls (id, account_id, name)
+         SELECT ?1, ?2, ?3
+         WHERE (SELECT count(*) FROM ip_acls WHERE account_id = ?2) < ?4",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(name)
+    .bind(quota::ACLS_PER_ACCOUNT)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Ok(Created::QuotaReached);
+    }
+    for e in entries {
+        sqlx::query(
+            "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&e.id)
+        .bind(id)
+        .bind(&e.ip)
+        .bind(e.cidr_prefix)
+        .bind(&e.network)
+        .bind(&e.description)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Created::Ok)
+}
+
+/// A page of the account's ACLs (oldest first, optionally by name
+/// substring) and the total.
+pub async fn list(
+    db: &SqlitePool,
+    account_id: &str,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Acl>, i64), sqlx::Error> {
+    let pattern = search.map(super::like_pattern);
+    let rows = sqlx::query_as(
+        "SELECT id, name FROM ip_acls
+         WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
+         ORDER BY seq LIMIT ?3 OFFSET ?4",
+    )
+    .bind(account_id)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM ip_acls
+         WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')",
+    )
+    .bind(account_id)
+    .bind(&pattern)
+    .fetch_one(db)
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(db: &SqlitePool, account_id: &str, id: &str) -> Result<Option<Acl>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name FROM ip_acls WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// The entries of the given ACLs, in the order they were added.
+pub async fn entries_of(db: &SqlitePool, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx::Error> {
+    if acl_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders = vec!["?"; acl_ids.len()].join(", ");
+    let sql = format!(
+        "SELECT id, acl_id, ip, cidr_prefix, description FROM acl_entries
+         WHERE acl_id IN ({placeholders}) ORDER BY seq"
+    );
+    let mut query = sqlx::query_as(&sql);
+    for id in acl_ids {
+        query = query.bind(id);
+    }
+    query.fetch_all(db).await
+}
+
+pub async fn rename(
+    db: &SqlitePool,
+    account_id: &str,
+    id: &str,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE ip_acls SET name = ? WHERE account_id = ? AND id = ?")
+        .bind(name)
+        .bind(account_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn delete(db: &SqlitePool, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM ip_acls WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub enum Added {
+    Ok,
+    NoSuchAcl,
+    QuotaReached,
+    Duplicate,
+}
+
+/// Adds an entry to one of the account's ACLs; the ownership and quota
+/// checks are part of the insert, so racing adds cannot pass the quota.
+pub async fn add_entry(
+    db: &SqlitePool,
+    account_id: &str,
+    acl_id: &str,
+    e: &NewEntry,
+) -> Result<Added, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6
+         WHERE EXISTS (SELECT 1 FROM ip_acls WHERE id = ?2 AND account_id = ?7)
+           AND (SELECT count(*) FROM acl_entries WHERE acl_id = ?2) < ?8",
+    )
+    .bind(&e.id)
+    .bind(acl_id)
+    .bind(&e.ip)
+    .bind(e.cidr_prefix)
+    .bind(&e.network)
+    .bind(&e.description)
+    .bind(account_id)
+    .bind(quota::ENTRIES_PER_ACL)
+    .execute(db)
+    .await;
+    match result {
+        Ok(r) if r.rows_affected() == 1 => Ok(Added::Ok),
+        Ok(_) => Ok(if find(db, account_id, acl_id).await?.is_some() {
+            Added::QuotaReached
+        } else {
+            Added::NoSuchAcl
+        }),
+        Err(e) if super::is_unique_violation(&e) => Ok(Added::Duplicate),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn remove_entry(
+    db: &SqlitePool,
+    account_id: &str,
+    acl_id: &str,
+    entry_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "DELETE FROM acl_entries WHERE id = ? AND acl_id = ?
+           AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)",
+    )
+    .bind(entry_id)
+    .bind(acl_id)
+    .bind(account_id)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

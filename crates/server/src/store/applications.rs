@@ -1,0 +1,123 @@
+//! Applications: what puts credentials and ACLs to use.
+
+use sqlx::SqlitePool;
+
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Application {
+    pub id: String,
+    pub app_name: String,
+    pub answer_url: String,
+    pub sip_auth_type: String,
+    pub credential_id: Option<String>,
+    pub ip_acl_id: Option<String>,
+}
+
+pub async fn create(db: &SqlitePool, account_id: &str, a: &Application) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO applications (id, account_id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&a.id)
+    .bind(account_id)
+    .bind(&a.app_name)
+    .bind(&a.answer_url)
+    .bind(&a.sip_auth_type)
+    .bind(&a.credential_id)
+    .bind(&a.ip_acl_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Which applications to list: all, or those using a credential or an ACL.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    pub credential_id: Option<&'a str>,
+    pub ip_acl_id: Option<&'a str>,
+}
+
+pub async fn list(
+    db: &SqlitePool,
+    account_id: &str,
+    filter: Filter<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Application>, i64), sqlx::Error> {
+    const WHERE: &str = "WHERE account_id = ?1 AND (?2 IS NULL OR credential_id = ?2) AND (?3 IS NULL OR ip_acl_id = ?3)";
+    let rows = sqlx::query_as(&format!(
+        "SELECT id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id FROM applications
+         {WHERE} ORDER BY seq LIMIT ?4 OFFSET ?5"
+    ))
+    .bind(account_id)
+    .bind(filter.credential_id)
+    .bind(filter.ip_acl_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db)
+    .await?;
+    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM applications {WHERE}"))
+        .bind(account_id)
+        .bind(filter.credential_id)
+        .bind(filter.ip_acl_id)
+        .fetch_one(db)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(
+    db: &SqlitePool,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<Application>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id FROM applications
+         WHERE account_id = ? AND id = ?",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn update(
+    db: &SqlitePool,
+    account_id: &str,
+    a: &Application,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE applications SET app_name = ?, answer_url = ?, sip_auth_type = ?, credential_id = ?, ip_acl_id = ?
+         WHERE account_id = ? AND id = ?",
+    )
+    .bind(&a.app_name)
+    .bind(&a.answer_url)
+    .bind(&a.sip_auth_type)
+    .bind(&a.credential_id)
+    .bind(&a.ip_acl_id)
+    .bind(account_id)
+    .bind(&a.id)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn delete(db: &SqlitePool, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM applications WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Names of the applications using a credential or an ACL.
+pub async fn names_using(db: &SqlitePool, filter: Filter<'_>) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT app_name FROM applications
+         WHERE (?1 IS NOT NULL AND credential_id = ?1) OR (?2 IS NOT NULL AND ip_acl_id = ?2)
+         ORDER BY seq",
+    )
+    .bind(filter.credential_id)
+    .bind(filter.ip_acl_id)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,333 @@
+use crate::{error_message, json, spawn_app, TestApp};
+use serde_json::{json, Value};
+
+impl TestApp {
+    pub fn acls(&self, rest: &str) -> String {
+        self.url(&format!(
+            "/v1/Account/{}/SipAuth/IpAccessControlList/{rest}",
+            self.auth_id
+        ))
+    }
+
+    pub async fn post_json(&self, url: &str, body: Value) -> (u16, Value) {
+        json(
+            self.client
+                .post(url)
+                .basic_auth(&self.auth_id, Some(&self.token))
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, url: &str) -> u16 {
+        self.client
+            .delete(url)
+            .basic_auth(&self.auth_id, Some(&self.token))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Creates an ACL and returns its id.
+    pub async fn create_acl(&self, name: &str, entries: Value) -> String {
+        let (status, body) = self
+            .post_json(&self.acls(""), json!({"name": name, "entries": entries}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["ip_acl_uuid"].as_str().unwrap().to_string()
+    }
+}
+
+#[tokio::test]
+async fn create_with_entries_retrieve_and_list() {
+    let app = spawn_app().await;
+    let id = app
+        .create_acl(
+            "Office Network",
+            json!([
+                {"ip": "203.0.113.10", "description": "Primary PBX"},
+                {"ip": "198.51.100.0", "cidr_prefix": 24},
+                {"ip": "2001:db8::", "cidr_prefix": 32, "description": "v6"}
+            ]),
+        )
+        .await;
+    let (status, acl) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(acl["name"], "Office Network");
+    assert_eq!(
+        acl["resource_uri"],
+        format!(
+            "/v1/Account/{}/SipAuth/IpAccessControlList/{id}/",
+            app.auth_id
+        )
+    );
+    let entries = acl["entries"].as_array().unwrap();
+    let got: Vec<(&str, i64, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["ip"].as_str().unwrap(),
+                e["cidr_prefix"].as_i64().unwrap(),
+                e["description"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("203.0.113.10", 32, "Primary PBX"),
+            ("198.51.100.0", 24, ""),
+            ("2001:db8::", 32, "v6")
+        ]
+    );
+    assert!(entries.iter().all(|e| e["entry_id"].is_string()));
+
+    app.create_acl("Carrier", json!([])).await;
+    let (_, list) = json(app.get(&app.acls("")).await).await;
+    assert_eq!(list["meta"]["total_count"], 2);
+    let counts: Vec<(&str, i64)> = list["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["name"].as_str().unwrap(),
+                o["entry_count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [("Office Network", 3), ("Carrier", 0)]);
+    let (_, found) = json(app.get(&app.acls("?name=carr")).await).await;
+    assert_eq!(found["objects"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn one_bad_entry_rejects_the_whole_request() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            json!([{"ip": "203.0.113.10"}, {"ip": "203.0.113.256"}]),
+            "entries[1].ip",
+            "256 is above 255",
+        ),
+        (
+            json!([{"ip": "10.0.0.0", "cidr_prefix": 33}]),
+            "entries[0].cidr_prefix",
+            "33 is out of range",
+        ),
+        (
+            json!([{"ip": "::1", "cidr_prefix": 129}]),
+            "entries[0].cidr_prefix",
+            "129 is out of range",
+        ),
+        (json!([{"cidr_prefix": 24}]), "entries[0].ip", "required"),
+        (
+            json!([{"ip": "10.0.0.1", "cidr_prefix": "24"}]),
+            "entries[0].cidr_prefix",
+            "whole number",
+        ),
+        (
+            json!([{"ip": "10.0.0.1", "description": "d".repeat(256)}]),
+            "entries[0].description",
+            "256 characters",
+        ),
+        (
+            json!([{"ip": "10.0.0.0", "cidr_prefix": 8}, {"ip": "10.9.9.9", "cidr_prefix": 8}]),
+            "entries[1].ip",
+            "same network as entries[0]",
+        ),
+        (json!(["10.0.0.1"]), "entries[0]", "must be an object"),
+    ];
+    for (entries, field, fragment) in cases {
+        let (status, body) = app
+            .post_json(&app.acls(""), json!({"name": "Office", "entries": entries}))
+            .await;
+        assert_eq!(status, 400, "{entries}: {body}");
+        assert_eq!(body["field"], field, "{body}");
+        let message = error_message(&body);
+        assert!(
+            message.contains(fragment) && message.starts_with(field),
+            "{message}"
+        );
+    }
+    for (name, fragment) in [("", "empty"), ("   ", "only spaces")] {
+        let (status, body) = app.post_json(&app.acls(""), json!({"name": name})).await;
+        assert_eq!((status, body["field"].as_str()), (400, Some("name")));
+        assert!(error_message(&body).contains(fragment));
+    }
+    let fifty_one: Vec<Value> = (0..51)
+        .map(|i| json!({"ip": format!("10.0.0.{i}")}))
+        .collect();
+    let (status, body) = app
+        .post_json(&app.acls(""), json!({"name": "Big", "entries": fifty_one}))
+        .await;
+    assert_eq!(status, 400);
+    assert!(error_message(&body).contains("at most 50 entries"));
+    // Nothing was written by any of these.
+    let (_, list) = json(app.get(&app.acls("")).await).await;
+    assert_eq!(list["meta"]["total_count"], 0);
+    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM acl_entries")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(entries, 0);
+}
+
+#[tokio::test]
+async fn rename_add_remove_entries_and_delete() {
+    let app = spawn_app().await;
+    let id = app.create_acl("Office", json!([])).await;
+    let (status, body) = app
+        .post_json(&app.acls(&format!("{id}/")), json!({"name": "Head office"}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let (_, acl) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
+    assert_eq!(acl["name"], "Head office");
+
+    let entry_url = app.acls(&format!("{id}/Entry/"));
+    let (status, added) = app
+        .post_json(
+            &entry_url,
+            json!({"ip": "203.0.113.10", "cidr_prefix": 24, "description": "PBX"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{added}");
+    let entry_id = added["entry_id"].as_str().unwrap().to_string();
+    // Host bits are accepted (the console flags them); the same network again is 409.
+    let (status, body) = app
+        .post_json(&entry_url, json!({"ip": "203.0.113.99", "cidr_prefix": 24}))
+        .await;
+    assert_eq!(status, 409);
+    assert!(error_message(&body).contains("203.0.113.0/24"));
+    let (status, body) = app
+        .post_json(&entry_url, json!({"ip": "2001:db8::1", "cidr_prefix": 129}))
+        .await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("cidr_prefix")));
+
+    assert_eq!(
+        app.delete(&app.acls(&format!("{id}/Entry/{entry_id}/")))
+            .await,
+        204
+    );
+    assert_eq!(
+        app.delete(&app.acls(&format!("{id}/Entry/{entry_id}/")))
+            .await,
+        404
+    );
+    let (_, acl) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
+    assert_eq!(acl["entries"].as_array().unwrap().len(), 0);
+
+    assert_eq!(app.delete(&app.acls(&format!("{id}/"))).await, 204);
+    let (status, body) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
+    assert_eq!(status, 404);
+    assert_eq!(error_message(&body), "IP ACL not found");
+    let (status, _) = app.post_json(&entry_url, json!({"ip": "10.0.0.1"})).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn quotas_of_acls_and_entries() {
+    let app = spawn_app().await;
+    let mut first = String::new();
+    for i in 0..100 {
+        let id = app.create_acl(&format!("acl {i}"), json!([])).await;
+        if i == 0 {
+            first = id;
+        }
+    }
+    let (status, body) = app
+        .post_json(&app.acls(""), json!({"name": "one too many"}))
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        error_message(&body).contains("quota") && error_message(&body).contains("100"),
+        "{body}"
+    );
+
+    let entry_url = app.acls(&format!("{first}/Entry/"));
+    for i in 0..50 {
+        let (status, body) = app
+            .post_json(&entry_url, json!({"ip": format!("10.0.1.{i}")}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, body) = app.post_json(&entry_url, json!({"ip": "10.0.2.1"})).await;
+    assert_eq!(status, 400);
+    assert!(
+        error_message(&body).contains("at most 50 entries"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn racing_entry_adds_stop_at_the_quota() {
+    let app = spawn_app().await;
+    let seed: Vec<Value> = (0..40)
+        .map(|i| json!({"ip": format!("10.0.0.{i}")}))
+        .collect();
+    let id = app.create_acl("Office", json!(seed)).await;
+    let url = app.acls(&format!("{id}/Entry/"));
+    let racers: Vec<_> = (0..30)
+        .map(|i| {
+            let (client, url, auth, token) = (
+                app.client.clone(),
+                url.clone(),
+                app.auth_id.clone(),
+                app.token.clone(),
+            );
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .basic_auth(auth, Some(token))
+                    .json(&json!({"ip": format!("192.0.2.{i}")}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for r in racers {
+        statuses.push(r.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10);
+    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 20);
+    let (_, acl) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
+    assert_eq!(acl["entries"].as_array().unwrap().len(), 50);
+}
+
+#[tokio::test]
+async fn another_accounts_acls_look_missing() {
+    let app = spawn_app().await;
+    let id = app.create_acl("Office", json!([{"ip": "10.0.0.1"}])).await;
+    let (other, other_token) = app.other_account().await;
+    let base = app.url(&format!(
+        "/v1/Account/{other}/SipAuth/IpAccessControlList/{id}/"
+    ));
+    for (method, url) in [
+        (reqwest::Method::GET, base.clone()),
+        (reqwest::Method::POST, base.clone()),
+        (reqwest::Method::DELETE, base.clone()),
+        (reqwest::Method::POST, format!("{base}Entry/")),
+    ] {
+        let r = app
+            .client
+            .request(method.clone(), &url)
+            .basic_auth(&other, Some(&other_token))
+            .json(&json!({"name": "stolen", "ip": "10.9.9.9"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{method} {url}");
+    }
+    let (_, acl) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
+    assert_eq!(acl["name"], "Office");
+    assert_eq!(acl["entries"].as_array().unwrap().len(), 1);
+}
