@@ -3,7 +3,7 @@
 
 use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
-use crate::pages::{CredentialsPage, NotFoundPage, SignInPage};
+use crate::pages::{AclDetailPage, AclsPage, ApplicationsPage, CredentialsPage, NotFoundPage, SignInPage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
@@ -22,10 +22,16 @@ impl AppContext {
     /// The API client for the current session.
     pub fn api(&self) -> Api {
         let config = self.config.get_value();
+        let toasts = self.toasts;
         Api {
             base: config.api_base,
             account: config.account.unwrap_or_default(),
             csrf_token: self.session.get_untracked().map(|s| s.csrf_token),
+            on_rate_limit: Some(Callback::new(move |seconds: u32| {
+                toasts.notice(format!(
+                    "The server is rate-limiting this account: retrying in {seconds} s."
+                ))
+            })),
         }
     }
 
@@ -55,6 +61,7 @@ pub fn App() -> impl IntoView {
                 base: config.api_base.clone(),
                 account: String::new(),
                 csrf_token: None,
+                on_rate_limit: None,
             };
             let session = probe.session().await?;
             Ok::<_, api::ApiError>((config, session))
@@ -102,6 +109,9 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Redirect path="/credentials" /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/credentials") view=|| view! { <Protected><CredentialsPage /></Protected> } />
+                    <Route path=path!("/acls") view=|| view! { <Protected><AclsPage /></Protected> } />
+                    <Route path=path!("/acls/:id") view=|| view! { <Protected><AclDetailPage /></Protected> } />
+                    <Route path=path!("/applications") view=|| view! { <Protected><ApplicationsPage /></Protected> } />
                 </Routes>
             </main>
             <ToastRegion toasts=ctx.toasts />
@@ -145,6 +155,8 @@ fn Header() -> impl IntoView {
             <Show when=move || ctx.session.get().is_some()>
                 <nav aria-label="Main">
                     <A href="/credentials">"Credentials"</A>
+                    <A href="/acls">"IP ACLs"</A>
+                    <A href="/applications">"Applications"</A>
                 </nav>
                 <span class="who">
                     "Signed in as "

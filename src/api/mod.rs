@@ -2,77 +2,37 @@
 //! and JSON; pages get typed values and [`ApiError`]s.
 
 mod error;
+mod types;
 
 pub use error::ApiError;
+pub use types::*;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::{Deserialize, Serialize};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
+use leptos::prelude::{Callable, Callback};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::json;
-
-/// Runtime configuration, fetched from `config.json` beside `index.html`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Config {
-    /// Prefix of the API (the proxy), "" for the same origin.
-    #[serde(default)]
-    pub api_base: String,
-    #[serde(default = "default_dialect")]
-    pub dialect: String,
-    /// The account (auth_id) whose resources the console manages.
-    pub account: Option<String>,
-}
-
-fn default_dialect() -> String {
-    "plivo".into()
-}
-
-/// A signed-in operator and the CSRF token that must accompany writes.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Session {
-    pub operator: String,
-    pub csrf_token: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Credential {
-    pub credential_uuid: String,
-    pub username: String,
-    pub realm: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Meta {
-    pub limit: u32,
-    pub offset: u32,
-    pub total_count: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Page<T> {
-    pub meta: Meta,
-    pub objects: Vec<T>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct NewCredential {
-    pub username: String,
-    pub password: String,
-}
 
 /// Page size of every list (the plivo maximum).
 pub const PAGE_SIZE: u32 = 20;
 
+/// How often a request answered 429 is retried after `Retry-After`.
+const RATE_LIMIT_RETRIES: u32 = 3;
+
 pub async fn load_config() -> Result<Config, ApiError> {
-    let response = Request::get("config.json").send().await?;
+    let response = Request::get("/config.json").send().await?;
     read(response).await
 }
 
 /// The API client: where the API is, which account, and the session's CSRF
 /// token. The session cookie itself is HttpOnly: this code never sees it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Api {
     pub base: String,
     pub account: String,
     pub csrf_token: Option<String>,
+    /// Told the seconds to wait when the server rate-limits a request.
+    pub on_rate_limit: Option<Callback<u32>>,
 }
 
 impl Api {
@@ -80,29 +40,86 @@ impl Api {
         format!("{}{path}", self.base.trim_end_matches('/'))
     }
 
-    fn credentials_url(&self, rest: &str) -> String {
-        self.url(&format!(
-            "/v1/Account/{}/SipAuth/Credential/{rest}",
-            self.account
-        ))
+    fn account_url(&self, rest: &str) -> String {
+        self.url(&format!("/v1/Account/{}/{rest}", self.account))
     }
 
-    /// Marks the request as the console's (no Basic-auth prompt) and adds
-    /// the CSRF token.
-    fn prepare(&self, builder: RequestBuilder) -> RequestBuilder {
-        let builder = builder.header("X-Requested-With", "sipauth-console");
-        match &self.csrf_token {
-            Some(token) => builder.header("X-CSRF-Token", token),
-            None => builder,
+    /// Sends a request built by `build`, waiting out 429s: the server says
+    /// how long in `Retry-After`, and the user is told.
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, ApiError> {
+        let mut attempt = 0;
+        loop {
+            let mut builder = RequestBuilder::new(url)
+                .method(method.clone())
+                .header("X-Requested-With", "sipauth-console");
+            if let Some(token) = &self.csrf_token {
+                builder = builder.header("X-CSRF-Token", token);
+            }
+            if !query.is_empty() {
+                builder = builder.query(query.iter().map(|(k, v)| (*k, v.as_str())));
+            }
+            let response = match body {
+                Some(b) => builder.json(b)?.send().await?,
+                None => builder.send().await?,
+            };
+            if response.status() != 429 || attempt >= RATE_LIMIT_RETRIES {
+                return Ok(response);
+            }
+            attempt += 1;
+            let seconds = retry_after(&response);
+            if let Some(notify) = &self.on_rate_limit {
+                notify.run(seconds);
+            }
+            sleep_ms(seconds * 1000).await;
         }
     }
 
+    async fn get<T: DeserializeOwned>(&self, url: &str, query: &[(&str, String)]) -> Result<T, ApiError> {
+        read(self.send(Method::GET, url, query, None).await?).await
+    }
+
+    async fn post<T: DeserializeOwned>(&self, url: &str, body: &impl Serialize) -> Result<T, ApiError> {
+        let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
+        read(self.send(Method::POST, url, &[], Some(&body)).await?).await
+    }
+
+    async fn post_empty(&self, url: &str, body: &impl Serialize) -> Result<(), ApiError> {
+        let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
+        read_empty(self.send(Method::POST, url, &[], Some(&body)).await?).await
+    }
+
+    async fn delete(&self, url: &str) -> Result<(), ApiError> {
+        read_empty(self.send(Method::DELETE, url, &[], None).await?).await
+    }
+
+    /// Every page of a list, for pickers and where-used maps (the quotas
+    /// keep this to at most 10 requests).
+    async fn all<T: DeserializeOwned>(&self, url: &str, query: &[(&str, String)]) -> Result<Vec<T>, ApiError> {
+        let mut out = Vec::new();
+        loop {
+            let mut q = query.to_vec();
+            q.push(("limit", PAGE_SIZE.to_string()));
+            q.push(("offset", out.len().to_string()));
+            let page: Page<T> = self.get(url, &q).await?;
+            let total = page.meta.total_count as usize;
+            let got = page.objects.len();
+            out.extend(page.objects);
+            if got == 0 || out.len() >= total {
+                return Ok(out);
+            }
+        }
+    }
+
+    // Session
+
     pub async fn session(&self) -> Result<Option<Session>, ApiError> {
-        let response = self
-            .prepare(Request::get(&self.url("/console/session")))
-            .send()
-            .await?;
-        match read(response).await {
+        match self.get(&self.url("/console/session"), &[]).await {
             Ok(session) => Ok(Some(session)),
             Err(ApiError::Unauthorized) => Ok(None),
             Err(e) => Err(e),
@@ -110,72 +127,132 @@ impl Api {
     }
 
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<Session, ApiError> {
-        let response = self
-            .prepare(Request::post(&self.url("/console/session")))
-            .json(&json!({ "username": username, "password": password }))?
-            .send()
-            .await?;
-        if response.status() == 401 {
-            return Err(ApiError::SignInFailed);
+        let body = json!({ "username": username, "password": password });
+        match self.post(&self.url("/console/session"), &body).await {
+            Err(ApiError::Unauthorized) => Err(ApiError::SignInFailed),
+            other => other,
         }
-        read(response).await
     }
 
     pub async fn sign_out(&self) -> Result<(), ApiError> {
-        let response = self
-            .prepare(Request::delete(&self.url("/console/session")))
-            .send()
-            .await?;
-        read_empty(response).await
+        self.delete(&self.url("/console/session")).await
     }
 
-    pub async fn list_credentials(
-        &self,
-        search: &str,
-        offset: u32,
-    ) -> Result<Page<Credential>, ApiError> {
-        let mut query = vec![
-            ("limit", PAGE_SIZE.to_string()),
-            ("offset", offset.to_string()),
-        ];
+    // Credentials
+
+    fn credentials_url(&self, rest: &str) -> String {
+        self.account_url(&format!("SipAuth/Credential/{rest}"))
+    }
+
+    pub async fn list_credentials(&self, search: &str, offset: u32) -> Result<Page<Credential>, ApiError> {
+        let mut query = vec![("limit", PAGE_SIZE.to_string()), ("offset", offset.to_string())];
         if !search.is_empty() {
             query.push(("username", search.to_string()));
         }
-        let response = self
-            .prepare(Request::get(&self.credentials_url("")).query(query))
-            .send()
-            .await?;
-        read(response).await
+        self.get(&self.credentials_url(""), &query).await
+    }
+
+    pub async fn all_credentials(&self) -> Result<Vec<Credential>, ApiError> {
+        self.all(&self.credentials_url(""), &[]).await
     }
 
     pub async fn create_credential(&self, new: &NewCredential) -> Result<Credential, ApiError> {
-        let response = self
-            .prepare(Request::post(&self.credentials_url("")))
-            .json(new)?
-            .send()
-            .await?;
-        read(response).await
+        self.post(&self.credentials_url(""), new).await
     }
 
     pub async fn change_password(&self, id: &str, password: &str) -> Result<(), ApiError> {
-        let response = self
-            .prepare(Request::post(&self.credentials_url(&format!("{id}/"))))
-            .json(&json!({ "password": password }))?
-            .send()
-            .await?;
-        read_empty(response).await
+        self.post_empty(&self.credentials_url(&format!("{id}/")), &json!({ "password": password }))
+            .await
     }
 
     pub async fn delete_credential(&self, id: &str) -> Result<(), ApiError> {
-        let response = self
-            .prepare(Request::delete(&self.credentials_url(&format!("{id}/"))))
-            .send()
-            .await?;
-        read_empty(response).await
+        self.delete(&self.credentials_url(&format!("{id}/"))).await
+    }
+
+    // IP ACLs
+
+    fn acls_url(&self, rest: &str) -> String {
+        self.account_url(&format!("SipAuth/IpAccessControlList/{rest}"))
+    }
+
+    pub async fn list_acls(&self, search: &str, offset: u32) -> Result<Page<Acl>, ApiError> {
+        let mut query = vec![("limit", PAGE_SIZE.to_string()), ("offset", offset.to_string())];
+        if !search.is_empty() {
+            query.push(("name", search.to_string()));
+        }
+        self.get(&self.acls_url(""), &query).await
+    }
+
+    pub async fn all_acls(&self) -> Result<Vec<Acl>, ApiError> {
+        self.all(&self.acls_url(""), &[]).await
+    }
+
+    pub async fn get_acl(&self, id: &str) -> Result<Acl, ApiError> {
+        self.get(&self.acls_url(&format!("{id}/")), &[]).await
+    }
+
+    pub async fn create_acl(&self, name: &str) -> Result<Created, ApiError> {
+        self.post(&self.acls_url(""), &json!({ "name": name })).await
+    }
+
+    pub async fn rename_acl(&self, id: &str, name: &str) -> Result<(), ApiError> {
+        self.post_empty(&self.acls_url(&format!("{id}/")), &json!({ "name": name })).await
+    }
+
+    pub async fn delete_acl(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&self.acls_url(&format!("{id}/"))).await
+    }
+
+    pub async fn add_entry(&self, acl: &str, entry: &NewEntry) -> Result<Created, ApiError> {
+        self.post(&self.acls_url(&format!("{acl}/Entry/")), entry).await
+    }
+
+    pub async fn remove_entry(&self, acl: &str, entry: &str) -> Result<(), ApiError> {
+        self.delete(&self.acls_url(&format!("{acl}/Entry/{entry}/"))).await
+    }
+
+    // Applications
+
+    fn applications_url(&self, rest: &str) -> String {
+        self.account_url(&format!("Application/{rest}"))
+    }
+
+    pub async fn all_applications(&self) -> Result<Vec<Application>, ApiError> {
+        self.all(&self.applications_url(""), &[]).await
+    }
+
+    pub async fn create_application(&self, app: &ApplicationInput) -> Result<Created, ApiError> {
+        self.post(&self.applications_url(""), app).await
+    }
+
+    pub async fn update_application(&self, id: &str, app: &ApplicationInput) -> Result<(), ApiError> {
+        self.post_empty(&self.applications_url(&format!("{id}/")), app).await
+    }
+
+    pub async fn delete_application(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&self.applications_url(&format!("{id}/"))).await
     }
 }
 
-async fn read<T: for<'de> Deserialize<'de>>(response: Response) -> Result<T, ApiError> {
+fn retry_after(response: &Response) -> u32 {
+    response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1)
+        .clamp(1, 120)
+}
+
+async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if response.ok() {
         Ok(response.json().await?)
     } else {

@@ -1,11 +1,15 @@
 //! Widgets shared by pages.
 
 pub mod credential_form;
+pub mod delete_dialog;
 pub mod dialog;
 pub mod password_field;
+pub mod text_field;
 pub mod toast;
 
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
+pub use delete_dialog::{unassign_and_delete, DeleteDialog, Resource};
 pub use dialog::Dialog;
 pub use password_field::PasswordField;
+pub use text_field::TextField;
 pub use toast::{Toast, ToastKind, ToastRegion, Toasts};

@@ -4,6 +4,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToastKind {
     Success,
+    /// Something happening (a retry); goes away by itself.
+    Notice,
     Error,
 }
 
@@ -36,7 +38,15 @@ impl Toasts {
     }
 
     pub fn success(&self, text: impl Into<String>) {
-        let id = self.push(ToastKind::Success, text.into());
+        self.transient(ToastKind::Success, text.into());
+    }
+
+    pub fn notice(&self, text: impl Into<String>) {
+        self.transient(ToastKind::Notice, text.into());
+    }
+
+    fn transient(&self, kind: ToastKind, text: String) {
+        let id = self.push(kind, text);
         let items = self.items;
         set_timeout(
             move || items.update(|v| v.retain(|t| t.id != id)),
@@ -73,6 +83,7 @@ pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
                 <div
                     class=move || match toast.kind {
                         ToastKind::Success => "toast success",
+                        ToastKind::Notice => "toast notice",
                         ToastKind::Error => "toast error",
                     }
                     role=if toast.kind == ToastKind::Error { "alert" } else { "status" }

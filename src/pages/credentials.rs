@@ -1,8 +1,10 @@
 //! SIP credentials: find, create, change password, delete.
 
-use crate::api::{ApiError, Credential, NewCredential, Page, PAGE_SIZE};
+use crate::api::{ApiError, Application, Credential, NewCredential, Page, PAGE_SIZE};
 use crate::app::AppContext;
-use crate::components::{ChangePasswordForm, CreateCredentialForm, Dialog};
+use crate::components::{
+    unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, Resource,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -70,6 +72,24 @@ pub fn CredentialsPage() -> impl IntoView {
     });
     let refresh = move || reload.update(|n| *n += 1);
 
+    // Which applications use each credential (the mapping view).
+    let apps = RwSignal::new(Vec::<Application>::new());
+    Effect::new(move |_| {
+        reload.track();
+        let api = ctx.api();
+        spawn_local(async move {
+            if let Ok(all) = api.all_applications().await {
+                apps.set(all);
+            }
+        });
+    });
+    let users_of = move |credential: &str| -> Vec<Application> {
+        apps.get()
+            .into_iter()
+            .filter(|a| a.credential_uuid.as_deref() == Some(credential))
+            .collect()
+    };
+
     // Create
     let create_open = RwSignal::new(false);
     let create_pending = RwSignal::new(false);
@@ -133,29 +153,43 @@ pub fn CredentialsPage() -> impl IntoView {
         });
     });
 
-    // Delete
+    // Delete, unassigning first from the applications that use it.
     let deleting = RwSignal::new(None::<Credential>);
     let delete_open = RwSignal::new(false);
     let delete_pending = RwSignal::new(false);
-    let confirm_delete = move |_| {
-        let Some(target) = deleting.get_untracked() else {
-            return;
-        };
+    let delete_error = RwSignal::new(None::<ApiError>);
+    let delete_users = Signal::derive(move || {
+        deleting.get().map(|c| users_of(&c.credential_uuid)).unwrap_or_default()
+    });
+    let confirm_delete = Callback::new(move |()| {
+        let Some(target) = deleting.get_untracked() else { return };
+        let users = delete_users.get_untracked();
         delete_pending.set(true);
+        delete_error.set(None);
         let api = ctx.api();
         spawn_local(async move {
-            let result = api.delete_credential(&target.credential_uuid).await;
+            let id = target.credential_uuid.clone();
+            let result = unassign_and_delete(&api, &users, Resource::Credential, || {
+                let api = api.clone();
+                async move { api.delete_credential(&id).await }
+            })
+            .await;
             delete_pending.set(false);
-            delete_open.set(false);
             match result {
-                Ok(()) => ctx
-                    .toasts
-                    .success(format!("Deleted credential {}.", target.username)),
-                Err(e) => ctx.report(&e),
+                Ok(()) => {
+                    delete_open.set(false);
+                    ctx.toasts.success(format!("Deleted credential {}.", target.username));
+                }
+                // Assigned meanwhile: say so in the dialog, with fresh users.
+                Err(e @ ApiError::Conflict(_)) => delete_error.set(Some(e)),
+                Err(e) => {
+                    delete_open.set(false);
+                    ctx.report(&e);
+                }
             }
             refresh();
         });
-    };
+    });
 
     let copy_id = move |id: String| {
         let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
@@ -260,6 +294,7 @@ pub fn CredentialsPage() -> impl IntoView {
                     <tr>
                         <th scope="col">"Username"</th>
                         <th scope="col">"Realm"</th>
+                        <th scope="col">"Used by"</th>
                         <th scope="col">"ID"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
@@ -269,6 +304,16 @@ pub fn CredentialsPage() -> impl IntoView {
                         <tr>
                             <th scope="row">{c.username.clone()}</th>
                             <td>{c.realm.clone()}</td>
+                            <td>
+                                {
+                                    let id = c.credential_uuid.clone();
+                                    move || {
+                                        let names: Vec<String> =
+                                            users_of(&id).into_iter().map(|a| a.app_name).collect();
+                                        if names.is_empty() { "—".to_string() } else { names.join(", ") }
+                                    }
+                                }
+                            </td>
                             <td class="id">
                                 <code>{c.credential_uuid.clone()}</code>
                                 <button
@@ -301,6 +346,7 @@ pub fn CredentialsPage() -> impl IntoView {
                                     on:click={
                                         let c = c.clone();
                                         move |_| {
+                                            delete_error.set(None);
                                             deleting.set(Some(c.clone()));
                                             delete_open.set(true);
                                         }
@@ -346,23 +392,15 @@ pub fn CredentialsPage() -> impl IntoView {
                 on_cancel=Callback::new(move |()| change_open.set(false))
             />
         </Dialog>
-        <Dialog
+        <DeleteDialog
             id="delete-credential"
             open=delete_open
-            title=Signal::derive(move || {
-                format!("Delete {}?", deleting.get().map(|c| c.username).unwrap_or_default())
-            })
-        >
-            <p>
-                "Devices that register with this credential will be refused from now on. "
-                "This cannot be undone."
-            </p>
-            <div class="actions">
-                <button type="button" class="danger" disabled=move || delete_pending.get() on:click=confirm_delete>
-                    {move || format!("Delete {}", deleting.get().map(|c| c.username).unwrap_or_default())}
-                </button>
-                <button type="button" on:click=move |_| delete_open.set(false)>"Cancel"</button>
-            </div>
-        </Dialog>
+            resource=Resource::Credential
+            name=Signal::derive(move || deleting.get().map(|c| c.username).unwrap_or_default())
+            users=delete_users
+            pending=delete_pending
+            error=delete_error
+            on_confirm=confirm_delete
+        />
     }
 }

@@ -1,0 +1,471 @@
+//! IP access control lists: find, create, rename, delete, and the IP tester.
+
+use crate::api::{Acl, ApiError, Application, Page, PAGE_SIZE};
+use crate::app::AppContext;
+use crate::components::{unassign_and_delete, DeleteDialog, Dialog, Resource, TextField};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use sipauth_model::{acl, AclName, IpEntry};
+use std::net::IpAddr;
+
+/// The name form used to create and to rename.
+#[component]
+fn AclNameForm(
+    #[prop(into)] initial: String,
+    #[prop(into)] submit_label: String,
+    on_submit: Callback<String>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let name = RwSignal::new(initial);
+    let submitted = RwSignal::new(false);
+    let touched = RwSignal::new(false);
+    let error = Signal::derive(move || {
+        if let Some(e) = server_error.get().filter(|e| e.field() == Some("name")) {
+            return Some(e.to_string());
+        }
+        match AclName::parse(&name.get()) {
+            Err(e) if submitted.get() || touched.get() => Some(format!("Name: {}.", e.problem)),
+            _ => None,
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if let Ok(n) = AclName::parse(&name.get_untracked()) {
+            on_submit.run(n.as_str().to_string());
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <TextField
+                id="acl-name"
+                label="Name"
+                value=name
+                error=error
+                rule=AclName::RULE
+                on_edit=Callback::new(move |()| touched.set(true))
+            />
+            {move || {
+                server_error
+                    .get()
+                    .filter(|e| e.field().is_none())
+                    .map(|e| view! { <p class="error form-error" role="alert">{e.to_string()}</p> })
+            }}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>{submit_label}</button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// "Which entry admits this address?" across every ACL of the account.
+#[component]
+fn IpTester() -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let address = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<Vec<String>, String>>);
+    let pending = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = address.get_untracked();
+        let addr: IpAddr = match text.trim().parse() {
+            Ok(a) => a,
+            Err(_) => {
+                let problem = IpEntry::parse(&text, None).err().map(|e| e.problem).unwrap_or_default();
+                result.set(Some(Err(format!("Address: {problem}."))));
+                return;
+            }
+        };
+        pending.set(true);
+        let api = ctx.api();
+        spawn_local(async move {
+            let acls = api.all_acls().await;
+            pending.set(false);
+            match acls {
+                Ok(acls) => {
+                    let parsed: Vec<(usize, Vec<IpEntry>)> = acls
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| (i, a.entries.iter().filter_map(|e| e.model()).collect()))
+                        .collect();
+                    let found = acl::admitting(addr, parsed.iter().map(|(i, e)| (*i, e.as_slice())));
+                    let lines = found
+                        .iter()
+                        .map(|m| {
+                            let acl = &acls[m.acl];
+                            let entry = &acl.entries[m.index];
+                            let note = if entry.description.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", entry.description)
+                            };
+                            format!("{}: {}/{}{note}", acl.name, entry.ip, entry.cidr_prefix)
+                        })
+                        .collect();
+                    result.set(Some(Ok(lines)));
+                }
+                Err(e) => {
+                    ctx.report(&e);
+                    result.set(None);
+                }
+            }
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="tester-title">
+            <h2 id="tester-title">"IP tester"</h2>
+            <form class="inline-form" on:submit=submit>
+                <div class="field">
+                    <label for="tester-address">"Address to test"</label>
+                    <input
+                        id="tester-address"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder="198.51.100.7"
+                        aria-describedby="tester-result"
+                        prop:value=move || address.get()
+                        on:input=move |ev| address.set(event_target_value(&ev))
+                    />
+                </div>
+                <button type="submit" disabled=move || pending.get()>"Find admitting entries"</button>
+            </form>
+            <div id="tester-result" aria-live="polite">
+                {move || match result.get() {
+                    None => None,
+                    Some(Err(e)) => Some(view! { <p class="error">{e}</p> }.into_any()),
+                    Some(Ok(lines)) if lines.is_empty() => Some(
+                        view! { <p>{format!("No entry of any IP ACL admits {}.", address.get_untracked().trim())}</p> }.into_any(),
+                    ),
+                    Some(Ok(lines)) => Some(
+                        view! {
+                            <p>{format!("Admitted by {} entr{}, most specific first:", lines.len(), if lines.len() == 1 { "y" } else { "ies" })}</p>
+                            <ol class="matches">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ol>
+                        }
+                        .into_any(),
+                    ),
+                }}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn AclsPage() -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
+    let page = Memo::new(move |_| {
+        query.read().get("page").and_then(|p| p.parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1)
+    });
+    let set_query = {
+        let navigate = navigate.clone();
+        move |q: &str, page: u32| {
+            let mut params = Vec::new();
+            if !q.is_empty() {
+                params.push(("q", q.to_string()));
+            }
+            if page > 1 {
+                params.push(("page", page.to_string()));
+            }
+            let qs = serde_urlencoded::to_string(&params).unwrap_or_default();
+            let url = if qs.is_empty() { "/acls".to_string() } else { format!("/acls?{qs}") };
+            navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        }
+    };
+
+    let list = RwSignal::new(None::<Result<Page<Acl>, ApiError>>);
+    let apps = RwSignal::new(Vec::<Application>::new());
+    let reload = RwSignal::new(0u32);
+    let latest = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let (q, p) = (search.get(), page.get());
+        reload.track();
+        let ticket = latest.get_value() + 1;
+        latest.set_value(ticket);
+        let api = ctx.api();
+        spawn_local(async move {
+            let result = api.list_acls(&q, (p - 1) * PAGE_SIZE).await;
+            if latest.get_value() == ticket {
+                if let Err(ApiError::Unauthorized) = &result {
+                    ctx.session.set(None);
+                }
+                list.set(Some(result));
+            }
+            if let Ok(all) = api.all_applications().await {
+                apps.set(all);
+            }
+        });
+    });
+    let refresh = move || reload.update(|n| *n += 1);
+    let users_of = move |acl: &str| -> Vec<Application> {
+        apps.get().into_iter().filter(|a| a.ip_acl_uuid.as_deref() == Some(acl)).collect()
+    };
+
+    // Create: then open the new ACL to add entries.
+    let create_open = RwSignal::new(false);
+    let create_pending = RwSignal::new(false);
+    let create_error = RwSignal::new(None::<ApiError>);
+    let on_create = Callback::new({
+        let navigate = navigate.clone();
+        move |name: String| {
+            create_pending.set(true);
+            create_error.set(None);
+            let api = ctx.api();
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let result = api.create_acl(&name).await;
+                create_pending.set(false);
+                match result {
+                    Ok(created) => {
+                        create_open.set(false);
+                        ctx.toasts.success(format!("Created IP ACL {name}. Add its entries now."));
+                        navigate(&format!("/acls/{}", created.id), Default::default());
+                    }
+                    Err(ApiError::Unauthorized) => ctx.report(&ApiError::Unauthorized),
+                    Err(e) => create_error.set(Some(e)),
+                }
+            });
+        }
+    });
+
+    // Rename
+    let renaming = RwSignal::new(None::<Acl>);
+    let rename_open = RwSignal::new(false);
+    let rename_pending = RwSignal::new(false);
+    let rename_error = RwSignal::new(None::<ApiError>);
+    let on_rename = Callback::new(move |name: String| {
+        let Some(target) = renaming.get_untracked() else { return };
+        rename_pending.set(true);
+        rename_error.set(None);
+        let api = ctx.api();
+        spawn_local(async move {
+            let result = api.rename_acl(&target.ip_acl_uuid, &name).await;
+            rename_pending.set(false);
+            match result {
+                Ok(()) => {
+                    rename_open.set(false);
+                    ctx.toasts.success(format!("Renamed {} to {name}.", target.name));
+                    refresh();
+                }
+                Err(e @ ApiError::Invalid { .. }) => rename_error.set(Some(e)),
+                Err(e) => {
+                    rename_open.set(false);
+                    ctx.report(&e);
+                    refresh();
+                }
+            }
+        });
+    });
+
+    // Delete
+    let deleting = RwSignal::new(None::<Acl>);
+    let delete_open = RwSignal::new(false);
+    let delete_pending = RwSignal::new(false);
+    let delete_error = RwSignal::new(None::<ApiError>);
+    let delete_users = Signal::derive(move || deleting.get().map(|a| users_of(&a.ip_acl_uuid)).unwrap_or_default());
+    let confirm_delete = Callback::new(move |()| {
+        let Some(target) = deleting.get_untracked() else { return };
+        let users = delete_users.get_untracked();
+        delete_pending.set(true);
+        delete_error.set(None);
+        let api = ctx.api();
+        spawn_local(async move {
+            let id = target.ip_acl_uuid.clone();
+            let result = unassign_and_delete(&api, &users, Resource::Acl, || {
+                let api = api.clone();
+                async move { api.delete_acl(&id).await }
+            })
+            .await;
+            delete_pending.set(false);
+            match result {
+                Ok(()) => {
+                    delete_open.set(false);
+                    ctx.toasts.success(format!("Deleted IP ACL {}.", target.name));
+                }
+                Err(e @ ApiError::Conflict(_)) => delete_error.set(Some(e)),
+                Err(e) => {
+                    delete_open.set(false);
+                    ctx.report(&e);
+                }
+            }
+            refresh();
+        });
+    });
+
+    let rows = move || list.get().and_then(Result::ok).map(|p| p.objects).unwrap_or_default();
+    let total = move || list.get().and_then(Result::ok).map(|p| p.meta.total_count).unwrap_or(0);
+    let last_page = move || total().div_ceil(PAGE_SIZE).max(1);
+    let search_input = {
+        let set_query = set_query.clone();
+        move |ev: leptos::ev::Event| set_query(&event_target_value(&ev), 1)
+    };
+    let previous = {
+        let set_query = set_query.clone();
+        move |_: leptos::ev::MouseEvent| set_query(&search.get_untracked(), page.get_untracked().saturating_sub(1).max(1))
+    };
+    let next = move |_: leptos::ev::MouseEvent| set_query(&search.get_untracked(), page.get_untracked() + 1);
+
+    view! {
+        <div class="page-head">
+            <h1>"IP access control lists"</h1>
+            <button
+                type="button"
+                class="primary"
+                on:click=move |_| {
+                    create_error.set(None);
+                    create_open.set(true);
+                }
+            >
+                "Create IP ACL"
+            </button>
+        </div>
+        <p class="lead">
+            "Trusted addresses and ranges allowed to send SIP traffic. An application uses an ACL through its SIP authentication setting."
+        </p>
+        <div class="toolbar" role="search">
+            <label for="acl-search">"Search by name"</label>
+            <input id="acl-search" type="search" autocomplete="off" prop:value=move || search.get() on:input=search_input />
+            <span class="count" role="status">
+                {move || match list.get() {
+                    None => "Loading…".to_string(),
+                    Some(Ok(p)) if p.meta.total_count > 0 => format!(
+                        "Showing {}–{} of {}",
+                        p.meta.offset + 1,
+                        p.meta.offset + p.objects.len() as u32,
+                        p.meta.total_count
+                    ),
+                    _ => String::new(),
+                }}
+            </span>
+        </div>
+        {move || match list.get() {
+            Some(Err(e)) => Some(view! {
+                <div class="error" role="alert">
+                    <p>{format!("The IP ACLs could not be loaded. {e}")}</p>
+                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
+                </div>
+            }.into_any()),
+            Some(Ok(p)) if p.objects.is_empty() && search.get().is_empty() => Some(view! {
+                <div class="empty"><p>"No IP ACLs yet. Create one to admit calls from known addresses."</p></div>
+            }.into_any()),
+            Some(Ok(p)) if p.objects.is_empty() => Some(view! {
+                <div class="empty"><p>{format!("No IP ACL's name contains \u{201c}{}\u{201d}.", search.get())}</p></div>
+            }.into_any()),
+            _ => None,
+        }}
+        <Show when=move || !rows().is_empty()>
+            <table class="list">
+                <caption class="visually-hidden">"IP access control lists"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"Entries"</th>
+                        <th scope="col">"Used by"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For
+                        each=rows
+                        key=|a| (a.ip_acl_uuid.clone(), a.name.clone(), a.entries.len())
+                        children=move |a: Acl| {
+                            let (href, label) = (format!("/acls/{}", a.ip_acl_uuid), a.name.clone());
+                            view! {
+                        <tr>
+                            <th scope="row"><A href=href>{label}</A></th>
+                            <td>{format!("{} of 50", a.entries.len())}</td>
+                            <td>
+                                {
+                                    let id = a.ip_acl_uuid.clone();
+                                    move || {
+                                        let names: Vec<String> = users_of(&id).into_iter().map(|x| x.app_name).collect();
+                                        if names.is_empty() { "—".to_string() } else { names.join(", ") }
+                                    }
+                                }
+                            </td>
+                            <td class="row-actions">
+                                <button
+                                    type="button"
+                                    aria-label=format!("Rename {}", a.name)
+                                    on:click={
+                                        let a = a.clone();
+                                        move |_| {
+                                            rename_error.set(None);
+                                            renaming.set(Some(a.clone()));
+                                            rename_open.set(true);
+                                        }
+                                    }
+                                >"Rename"</button>
+                                <button
+                                    type="button"
+                                    class="danger"
+                                    aria-label=format!("Delete {}", a.name)
+                                    on:click={
+                                        let a = a.clone();
+                                        move |_| {
+                                            delete_error.set(None);
+                                            deleting.set(Some(a.clone()));
+                                            delete_open.set(true);
+                                        }
+                                    }
+                                >"Delete"</button>
+                            </td>
+                        </tr>
+                            }
+                        }
+                    />
+                </tbody>
+            </table>
+        </Show>
+        <Show when=move || { last_page() > 1 }>
+            <nav class="pager" aria-label="Pages">
+                <button type="button" disabled=move || { page.get() <= 1 } on:click=previous.clone()>"Previous page"</button>
+                <span>{move || format!("Page {} of {}", page.get(), last_page())}</span>
+                <button type="button" disabled=move || { page.get() >= last_page() } on:click=next.clone()>"Next page"</button>
+            </nav>
+        </Show>
+        <IpTester />
+
+        <Dialog id="create-acl" open=create_open title="Create IP ACL">
+            <AclNameForm
+                initial=""
+                submit_label="Create IP ACL"
+                on_submit=on_create
+                pending=create_pending
+                server_error=create_error
+                on_cancel=Callback::new(move |()| create_open.set(false))
+            />
+        </Dialog>
+        <Dialog
+            id="rename-acl"
+            open=rename_open
+            title=Signal::derive(move || format!("Rename {}", renaming.get().map(|a| a.name).unwrap_or_default()))
+        >
+            <AclNameForm
+                initial=renaming.get_untracked().map(|a| a.name).unwrap_or_default()
+                submit_label="Save name"
+                on_submit=on_rename
+                pending=rename_pending
+                server_error=rename_error
+                on_cancel=Callback::new(move |()| rename_open.set(false))
+            />
+        </Dialog>
+        <DeleteDialog
+            id="delete-acl"
+            open=delete_open
+            resource=Resource::Acl
+            name=Signal::derive(move || deleting.get().map(|a| a.name).unwrap_or_default())
+            users=delete_users
+            pending=delete_pending
+            error=delete_error
+            on_confirm=confirm_delete
+        />
+    }
+}
