@@ -3,7 +3,9 @@
 
 use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
-use crate::pages::{AclDetailPage, AclsPage, ApplicationsPage, CredentialsPage, NotFoundPage, SignInPage};
+use crate::pages::{
+    AclDetailPage, AclsPage, ApplicationsPage, CredentialsPage, NotFoundPage, SignInPage,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};

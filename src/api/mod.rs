@@ -80,11 +80,19 @@ impl Api {
         }
     }
 
-    async fn get<T: DeserializeOwned>(&self, url: &str, query: &[(&str, String)]) -> Result<T, ApiError> {
+    async fn get<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
         read(self.send(Method::GET, url, query, None).await?).await
     }
 
-    async fn post<T: DeserializeOwned>(&self, url: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    async fn post<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ApiError> {
         let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
         read(self.send(Method::POST, url, &[], Some(&body)).await?).await
     }
@@ -100,7 +108,11 @@ impl Api {
 
     /// Every page of a list, for pickers and where-used maps (the quotas
     /// keep this to at most 10 requests).
-    async fn all<T: DeserializeOwned>(&self, url: &str, query: &[(&str, String)]) -> Result<Vec<T>, ApiError> {
+    async fn all<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+    ) -> Result<Vec<T>, ApiError> {
         let mut out = Vec::new();
         loop {
             let mut q = query.to_vec();
@@ -144,8 +156,15 @@ impl Api {
         self.account_url(&format!("SipAuth/Credential/{rest}"))
     }
 
-    pub async fn list_credentials(&self, search: &str, offset: u32) -> Result<Page<Credential>, ApiError> {
-        let mut query = vec![("limit", PAGE_SIZE.to_string()), ("offset", offset.to_string())];
+    pub async fn list_credentials(
+        &self,
+        search: &str,
+        offset: u32,
+    ) -> Result<Page<Credential>, ApiError> {
+        let mut query = vec![
+            ("limit", PAGE_SIZE.to_string()),
+            ("offset", offset.to_string()),
+        ];
         if !search.is_empty() {
             query.push(("username", search.to_string()));
         }
@@ -161,8 +180,11 @@ impl Api {
     }
 
     pub async fn change_password(&self, id: &str, password: &str) -> Result<(), ApiError> {
-        self.post_empty(&self.credentials_url(&format!("{id}/")), &json!({ "password": password }))
-            .await
+        self.post_empty(
+            &self.credentials_url(&format!("{id}/")),
+            &json!({ "password": password }),
+        )
+        .await
     }
 
     pub async fn delete_credential(&self, id: &str) -> Result<(), ApiError> {
@@ -176,7 +198,10 @@ impl Api {
     }
 
     pub async fn list_acls(&self, search: &str, offset: u32) -> Result<Page<Acl>, ApiError> {
-        let mut query = vec![("limit", PAGE_SIZE.to_string()), ("offset", offset.to_string())];
+        let mut query = vec![
+            ("limit", PAGE_SIZE.to_string()),
+            ("offset", offset.to_string()),
+        ];
         if !search.is_empty() {
             query.push(("name", search.to_string()));
         }
@@ -192,11 +217,13 @@ impl Api {
     }
 
     pub async fn create_acl(&self, name: &str) -> Result<Created, ApiError> {
-        self.post(&self.acls_url(""), &json!({ "name": name })).await
+        self.post(&self.acls_url(""), &json!({ "name": name }))
+            .await
     }
 
     pub async fn rename_acl(&self, id: &str, name: &str) -> Result<(), ApiError> {
-        self.post_empty(&self.acls_url(&format!("{id}/")), &json!({ "name": name })).await
+        self.post_empty(&self.acls_url(&format!("{id}/")), &json!({ "name": name }))
+            .await
     }
 
     pub async fn delete_acl(&self, id: &str) -> Result<(), ApiError> {
@@ -204,11 +231,13 @@ impl Api {
     }
 
     pub async fn add_entry(&self, acl: &str, entry: &NewEntry) -> Result<Created, ApiError> {
-        self.post(&self.acls_url(&format!("{acl}/Entry/")), entry).await
+        self.post(&self.acls_url(&format!("{acl}/Entry/")), entry)
+            .await
     }
 
     pub async fn remove_entry(&self, acl: &str, entry: &str) -> Result<(), ApiError> {
-        self.delete(&self.acls_url(&format!("{acl}/Entry/{entry}/"))).await
+        self.delete(&self.acls_url(&format!("{acl}/Entry/{entry}/")))
+            .await
     }
 
     // Applications
@@ -225,8 +254,13 @@ impl Api {
         self.post(&self.applications_url(""), app).await
     }
 
-    pub async fn update_application(&self, id: &str, app: &ApplicationInput) -> Result<(), ApiError> {
-        self.post_empty(&self.applications_url(&format!("{id}/")), app).await
+    pub async fn update_application(
+        &self,
+        id: &str,
+        app: &ApplicationInput,
+    ) -> Result<(), ApiError> {
+        self.post_empty(&self.applications_url(&format!("{id}/")), app)
+            .await
     }
 
     pub async fn delete_application(&self, id: &str) -> Result<(), ApiError> {
@@ -246,7 +280,8 @@ fn retry_after(response: &Response) -> u32 {
 async fn sleep_ms(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+            let _ =
+                window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

@@ -46,7 +46,11 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
             let shadows_existing = matches!(f.finding, Finding::Shadowed { by, .. } if by == n);
             match (about_new, shadows_existing) {
                 (true, _) => Some(f.message(name)),
-                (false, true) => Some(format!("{} becomes {}", label(&existing[f.index]), f.message(name))),
+                (false, true) => Some(format!(
+                    "{} becomes {}",
+                    label(&existing[f.index]),
+                    f.message(name)
+                )),
                 _ => None,
             }
         })
@@ -72,13 +76,27 @@ pub fn AclDetailPage() -> impl IntoView {
             }
             acl.set(Some(result));
             if let Ok(all) = api.all_applications().await {
-                apps.set(all.into_iter().filter(|a| a.ip_acl_uuid.as_deref() == Some(id.as_str())).collect());
+                apps.set(
+                    all.into_iter()
+                        .filter(|a| a.ip_acl_uuid.as_deref() == Some(id.as_str()))
+                        .collect(),
+                );
             }
         });
     });
     let refresh = move || reload.update(|n| *n += 1);
-    let entries = move || acl.get().and_then(Result::ok).map(|a| a.entries).unwrap_or_default();
-    let name = move || acl.get().and_then(Result::ok).map(|a| a.name).unwrap_or_default();
+    let entries = move || {
+        acl.get()
+            .and_then(Result::ok)
+            .map(|a| a.entries)
+            .unwrap_or_default()
+    };
+    let name = move || {
+        acl.get()
+            .and_then(Result::ok)
+            .map(|a| a.name)
+            .unwrap_or_default()
+    };
 
     // Add one entry.
     let address = RwSignal::new(String::new());
@@ -91,7 +109,9 @@ pub fn AclDetailPage() -> impl IntoView {
         (!text.trim().is_empty() || tried.get()).then(|| IpEntry::parse_input(&text))
     });
     let address_error = Signal::derive(move || {
-        if let Some(e) = add_error.get().filter(|e| matches!(e.field(), Some("ip" | "cidr_prefix")) || matches!(e, ApiError::Conflict(_))) {
+        if let Some(e) = add_error.get().filter(|e| {
+            matches!(e.field(), Some("ip" | "cidr_prefix")) || matches!(e, ApiError::Conflict(_))
+        }) {
             return Some(e.to_string());
         }
         match parsed.get() {
@@ -103,7 +123,9 @@ pub fn AclDetailPage() -> impl IntoView {
         if let Some(e) = add_error.get().filter(|e| e.field() == Some("description")) {
             return Some(e.to_string());
         }
-        Description::parse(&description.get()).err().map(|e| format!("Description: {}.", e.problem))
+        Description::parse(&description.get())
+            .err()
+            .map(|e| format!("Description: {}.", e.problem))
     });
     let new_warnings = Memo::new(move |_| match parsed.get() {
         Some(Ok(e)) => warnings_for_new(&entries(), &e),
@@ -116,7 +138,10 @@ pub fn AclDetailPage() -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         tried.set(true);
-        let (Some(Ok(entry)), Ok(desc)) = (parsed.get_untracked(), Description::parse(&description.get_untracked())) else {
+        let (Some(Ok(entry)), Ok(desc)) = (
+            parsed.get_untracked(),
+            Description::parse(&description.get_untracked()),
+        ) else {
             return;
         };
         add_pending.set(true);
@@ -124,7 +149,11 @@ pub fn AclDetailPage() -> impl IntoView {
         let api = ctx.api();
         let acl = acl_id.get_untracked();
         spawn_local(async move {
-            let body = NewEntry { ip: entry.ip.to_string(), cidr_prefix: entry.prefix, description: desc.as_str().to_string() };
+            let body = NewEntry {
+                ip: entry.ip.to_string(),
+                cidr_prefix: entry.prefix,
+                description: desc.as_str().to_string(),
+            };
             let result = api.add_entry(&acl, &body).await;
             add_pending.set(false);
             match result {
@@ -147,19 +176,27 @@ pub fn AclDetailPage() -> impl IntoView {
         let network = model.network();
         let api = ctx.api();
         let acl = acl_id.get_untracked();
-        let duplicate = entries().iter().any(|e| e.entry_id != entry.entry_id && e.model().map(|m| m.network()) == Some(network));
+        let duplicate = entries().iter().any(|e| {
+            e.entry_id != entry.entry_id && e.model().map(|m| m.network()) == Some(network)
+        });
         spawn_local(async move {
             let result = async {
                 api.remove_entry(&acl, &entry.entry_id).await?;
                 if !duplicate {
-                    let body = NewEntry { ip: network.addr().to_string(), cidr_prefix: model.prefix, description: entry.description.clone() };
+                    let body = NewEntry {
+                        ip: network.addr().to_string(),
+                        cidr_prefix: model.prefix,
+                        description: entry.description.clone(),
+                    };
                     api.add_entry(&acl, &body).await?;
                 }
                 Ok::<_, ApiError>(())
             }
             .await;
             match result {
-                Ok(()) => ctx.toasts.success(format!("Replaced {} with {network}.", label(&entry))),
+                Ok(()) => ctx
+                    .toasts
+                    .success(format!("Replaced {} with {network}.", label(&entry))),
                 Err(e) => ctx.report(&e),
             }
             refresh();
@@ -170,7 +207,9 @@ pub fn AclDetailPage() -> impl IntoView {
     let removing = RwSignal::new(None::<Entry>);
     let remove_open = RwSignal::new(false);
     let confirm_remove = move |_| {
-        let Some(entry) = removing.get_untracked() else { return };
+        let Some(entry) = removing.get_untracked() else {
+            return;
+        };
         let api = ctx.api();
         let acl = acl_id.get_untracked();
         spawn_local(async move {
@@ -417,11 +456,21 @@ fn ImportForm(
                 outcomes.update(|o| o.push((line.line, line.entry.to_string(), outcome)));
                 progress.set(Some((done + 1, total)));
             }
-            let failed = outcomes.get_untracked().iter().filter(|(_, _, o)| *o != Outcome::Added).count();
+            let failed = outcomes
+                .get_untracked()
+                .iter()
+                .filter(|(_, _, o)| *o != Outcome::Added)
+                .count();
             if failed == 0 {
-                ctx.toasts.success(format!("Imported {total} entr{}.", if total == 1 { "y" } else { "ies" }));
+                ctx.toasts.success(format!(
+                    "Imported {total} entr{}.",
+                    if total == 1 { "y" } else { "ies" }
+                ));
             } else {
-                ctx.toasts.error(format!("Imported {} of {total} entries; {failed} failed (listed in the dialog).", total - failed));
+                ctx.toasts.error(format!(
+                    "Imported {} of {total} entries; {failed} failed (listed in the dialog).",
+                    total - failed
+                ));
             }
             on_done.run(());
         });

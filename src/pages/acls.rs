@@ -77,7 +77,10 @@ fn IpTester() -> impl IntoView {
         let addr: IpAddr = match text.trim().parse() {
             Ok(a) => a,
             Err(_) => {
-                let problem = IpEntry::parse(&text, None).err().map(|e| e.problem).unwrap_or_default();
+                let problem = IpEntry::parse(&text, None)
+                    .err()
+                    .map(|e| e.problem)
+                    .unwrap_or_default();
                 result.set(Some(Err(format!("Address: {problem}."))));
                 return;
             }
@@ -94,7 +97,8 @@ fn IpTester() -> impl IntoView {
                         .enumerate()
                         .map(|(i, a)| (i, a.entries.iter().filter_map(|e| e.model()).collect()))
                         .collect();
-                    let found = acl::admitting(addr, parsed.iter().map(|(i, e)| (*i, e.as_slice())));
+                    let found =
+                        acl::admitting(addr, parsed.iter().map(|(i, e)| (*i, e.as_slice())));
                     let lines = found
                         .iter()
                         .map(|m| {
@@ -162,7 +166,12 @@ pub fn AclsPage() -> impl IntoView {
     let navigate = use_navigate();
     let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
     let page = Memo::new(move |_| {
-        query.read().get("page").and_then(|p| p.parse::<u32>().ok()).filter(|p| *p >= 1).unwrap_or(1)
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
     });
     let set_query = {
         let navigate = navigate.clone();
@@ -175,8 +184,19 @@ pub fn AclsPage() -> impl IntoView {
                 params.push(("page", page.to_string()));
             }
             let qs = serde_urlencoded::to_string(&params).unwrap_or_default();
-            let url = if qs.is_empty() { "/acls".to_string() } else { format!("/acls?{qs}") };
-            navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            let url = if qs.is_empty() {
+                "/acls".to_string()
+            } else {
+                format!("/acls?{qs}")
+            };
+            navigate(
+                &url,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
         }
     };
 
@@ -205,7 +225,10 @@ pub fn AclsPage() -> impl IntoView {
     });
     let refresh = move || reload.update(|n| *n += 1);
     let users_of = move |acl: &str| -> Vec<Application> {
-        apps.get().into_iter().filter(|a| a.ip_acl_uuid.as_deref() == Some(acl)).collect()
+        apps.get()
+            .into_iter()
+            .filter(|a| a.ip_acl_uuid.as_deref() == Some(acl))
+            .collect()
     };
 
     // Create: then open the new ACL to add entries.
@@ -225,7 +248,8 @@ pub fn AclsPage() -> impl IntoView {
                 match result {
                     Ok(created) => {
                         create_open.set(false);
-                        ctx.toasts.success(format!("Created IP ACL {name}. Add its entries now."));
+                        ctx.toasts
+                            .success(format!("Created IP ACL {name}. Add its entries now."));
                         navigate(&format!("/acls/{}", created.id), Default::default());
                     }
                     Err(ApiError::Unauthorized) => ctx.report(&ApiError::Unauthorized),
@@ -241,7 +265,9 @@ pub fn AclsPage() -> impl IntoView {
     let rename_pending = RwSignal::new(false);
     let rename_error = RwSignal::new(None::<ApiError>);
     let on_rename = Callback::new(move |name: String| {
-        let Some(target) = renaming.get_untracked() else { return };
+        let Some(target) = renaming.get_untracked() else {
+            return;
+        };
         rename_pending.set(true);
         rename_error.set(None);
         let api = ctx.api();
@@ -251,7 +277,8 @@ pub fn AclsPage() -> impl IntoView {
             match result {
                 Ok(()) => {
                     rename_open.set(false);
-                    ctx.toasts.success(format!("Renamed {} to {name}.", target.name));
+                    ctx.toasts
+                        .success(format!("Renamed {} to {name}.", target.name));
                     refresh();
                 }
                 Err(e @ ApiError::Invalid { .. }) => rename_error.set(Some(e)),
@@ -269,9 +296,16 @@ pub fn AclsPage() -> impl IntoView {
     let delete_open = RwSignal::new(false);
     let delete_pending = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<ApiError>);
-    let delete_users = Signal::derive(move || deleting.get().map(|a| users_of(&a.ip_acl_uuid)).unwrap_or_default());
+    let delete_users = Signal::derive(move || {
+        deleting
+            .get()
+            .map(|a| users_of(&a.ip_acl_uuid))
+            .unwrap_or_default()
+    });
     let confirm_delete = Callback::new(move |()| {
-        let Some(target) = deleting.get_untracked() else { return };
+        let Some(target) = deleting.get_untracked() else {
+            return;
+        };
         let users = delete_users.get_untracked();
         delete_pending.set(true);
         delete_error.set(None);
@@ -287,7 +321,8 @@ pub fn AclsPage() -> impl IntoView {
             match result {
                 Ok(()) => {
                     delete_open.set(false);
-                    ctx.toasts.success(format!("Deleted IP ACL {}.", target.name));
+                    ctx.toasts
+                        .success(format!("Deleted IP ACL {}.", target.name));
                 }
                 Err(e @ ApiError::Conflict(_)) => delete_error.set(Some(e)),
                 Err(e) => {
@@ -299,8 +334,18 @@ pub fn AclsPage() -> impl IntoView {
         });
     });
 
-    let rows = move || list.get().and_then(Result::ok).map(|p| p.objects).unwrap_or_default();
-    let total = move || list.get().and_then(Result::ok).map(|p| p.meta.total_count).unwrap_or(0);
+    let rows = move || {
+        list.get()
+            .and_then(Result::ok)
+            .map(|p| p.objects)
+            .unwrap_or_default()
+    };
+    let total = move || {
+        list.get()
+            .and_then(Result::ok)
+            .map(|p| p.meta.total_count)
+            .unwrap_or(0)
+    };
     let last_page = move || total().div_ceil(PAGE_SIZE).max(1);
     let search_input = {
         let set_query = set_query.clone();
@@ -308,9 +353,16 @@ pub fn AclsPage() -> impl IntoView {
     };
     let previous = {
         let set_query = set_query.clone();
-        move |_: leptos::ev::MouseEvent| set_query(&search.get_untracked(), page.get_untracked().saturating_sub(1).max(1))
+        move |_: leptos::ev::MouseEvent| {
+            set_query(
+                &search.get_untracked(),
+                page.get_untracked().saturating_sub(1).max(1),
+            )
+        }
     };
-    let next = move |_: leptos::ev::MouseEvent| set_query(&search.get_untracked(), page.get_untracked() + 1);
+    let next = move |_: leptos::ev::MouseEvent| {
+        set_query(&search.get_untracked(), page.get_untracked() + 1)
+    };
 
     view! {
         <div class="page-head">

@@ -31,7 +31,13 @@ impl Data {
 
     fn acl_name(&self, id: Option<&str>) -> Option<String> {
         let id = id?;
-        Some(self.acls.iter().find(|a| a.ip_acl_uuid == id).map(|a| a.name.clone()).unwrap_or_else(|| id.to_string()))
+        Some(
+            self.acls
+                .iter()
+                .find(|a| a.ip_acl_uuid == id)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| id.to_string()),
+        )
     }
 }
 
@@ -70,15 +76,26 @@ fn ApplicationForm(
     let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
     let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
     let submitted = RwSignal::new(false);
-    let server_for = move |field: &'static str| server_error.get().filter(|e| e.field() == Some(field)).map(|e| e.to_string());
+    let server_for = move |field: &'static str| {
+        server_error
+            .get()
+            .filter(|e| e.field() == Some(field))
+            .map(|e| e.to_string())
+    };
     let name_error = Signal::derive(move || {
         server_for("app_name").or_else(|| match AppName::parse(&name.get()) {
-            Err(e) if submitted.get() || !name.get().is_empty() => Some(format!("Name: {}.", e.problem)),
+            Err(e) if submitted.get() || !name.get().is_empty() => {
+                Some(format!("Name: {}.", e.problem))
+            }
             _ => None,
         })
     });
     let url_error = Signal::derive(move || {
-        server_for("answer_url").or_else(|| AnswerUrl::parse(&url.get()).err().map(|e| format!("Answer URL: {}.", e.problem)))
+        server_for("answer_url").or_else(|| {
+            AnswerUrl::parse(&url.get())
+                .err()
+                .map(|e| format!("Answer URL: {}.", e.problem))
+        })
     });
     let credential_error = Signal::derive(move || {
         server_for("credential_uuid").or_else(|| {
@@ -227,7 +244,11 @@ pub fn ApplicationsPage() -> impl IntoView {
             match result {
                 Ok(()) => {
                     form_open.set(false);
-                    ctx.toasts.success(if target.is_some() { format!("Saved {name}.") } else { format!("Created application {name}.") });
+                    ctx.toasts.success(if target.is_some() {
+                        format!("Saved {name}.")
+                    } else {
+                        format!("Created application {name}.")
+                    });
                     refresh();
                 }
                 Err(ApiError::Unauthorized) => ctx.report(&ApiError::Unauthorized),
@@ -239,13 +260,17 @@ pub fn ApplicationsPage() -> impl IntoView {
     let deleting = RwSignal::new(None::<Application>);
     let delete_open = RwSignal::new(false);
     let confirm_delete = move |_| {
-        let Some(app) = deleting.get_untracked() else { return };
+        let Some(app) = deleting.get_untracked() else {
+            return;
+        };
         let api = ctx.api();
         spawn_local(async move {
             let result = api.delete_application(&app.app_id).await;
             delete_open.set(false);
             match result {
-                Ok(()) => ctx.toasts.success(format!("Deleted application {}.", app.app_name)),
+                Ok(()) => ctx
+                    .toasts
+                    .success(format!("Deleted application {}.", app.app_name)),
                 Err(e) => ctx.report(&e),
             }
             refresh();

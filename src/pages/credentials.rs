@@ -159,10 +159,15 @@ pub fn CredentialsPage() -> impl IntoView {
     let delete_pending = RwSignal::new(false);
     let delete_error = RwSignal::new(None::<ApiError>);
     let delete_users = Signal::derive(move || {
-        deleting.get().map(|c| users_of(&c.credential_uuid)).unwrap_or_default()
+        deleting
+            .get()
+            .map(|c| users_of(&c.credential_uuid))
+            .unwrap_or_default()
     });
     let confirm_delete = Callback::new(move |()| {
-        let Some(target) = deleting.get_untracked() else { return };
+        let Some(target) = deleting.get_untracked() else {
+            return;
+        };
         let users = delete_users.get_untracked();
         delete_pending.set(true);
         delete_error.set(None);
@@ -178,7 +183,8 @@ pub fn CredentialsPage() -> impl IntoView {
             match result {
                 Ok(()) => {
                     delete_open.set(false);
-                    ctx.toasts.success(format!("Deleted credential {}.", target.username));
+                    ctx.toasts
+                        .success(format!("Deleted credential {}.", target.username));
                 }
                 // Assigned meanwhile: say so in the dialog, with fresh users.
                 Err(e @ ApiError::Conflict(_)) => delete_error.set(Some(e)),

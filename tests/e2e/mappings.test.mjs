@@ -1,0 +1,173 @@
+// End to end: IP ACLs with their entries, the IP tester, applications and
+// where-used, against the release console on the real server. Cleans up
+// everything it creates, so the other files see an empty account.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.BASE_URL;
+const firstRun = JSON.parse(readFileSync(process.env.FIRST_RUN, 'utf8'));
+const artifacts = process.env.ARTIFACTS || 'tests/e2e/artifacts';
+mkdirSync(artifacts, { recursive: true });
+const account = firstRun.account.auth_id;
+const basic = 'Basic ' + Buffer.from(`${account}:${firstRun.account.auth_token}`).toString('base64');
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function api(method, path, body) {
+  const r = await fetch(`${base}/v1/Account/${account}/${path}`, {
+    method, headers: { authorization: basic, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, body: r.status === 204 ? null : await r.json() };
+}
+
+async function rowNames(page) {
+  return page.locator('table.list tbody tr th').allTextContents();
+}
+
+async function waitUntil(fn, what) {
+  for (let i = 0; i < 100; i++) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+test('IP ACL entries, import, tester, applications and unassign-then-delete', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|409)/.test(m.text())) problems.push(m.text()); });
+
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Operator username').fill(firstRun.operator.username);
+  await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'SIP credentials' }).waitFor();
+
+  // Create an ACL: the console opens it to add entries.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'IP ACLs' }).click();
+  await page.getByRole('heading', { name: 'IP access control lists' }).waitFor();
+  await page.getByRole('button', { name: 'Create IP ACL' }).click();
+  const create = page.getByRole('dialog', { name: 'Create IP ACL' });
+  await create.getByLabel('Name').fill('   ');
+  await create.getByRole('button', { name: 'Create IP ACL' }).click();
+  await create.locator('#acl-name-error').filter({ hasText: 'Name: it is only spaces.' }).waitFor();
+  await create.getByLabel('Name').fill('Office');
+  await create.getByRole('button', { name: 'Create IP ACL' }).click();
+  await page.getByRole('heading', { name: 'Office' }).waitFor();
+  assert.match(page.url(), /\/acls\/[0-9a-f-]{36}$/);
+
+  // Live validation and the host-bits fix before anything is sent.
+  const address = page.getByLabel('Address or range');
+  await address.fill('10.0.0.0/33');
+  await page.locator('#entry-address-error').filter({ hasText: 'Address: 33 is out of range for an IPv4 address (0–32).' }).waitFor();
+  assert.equal(await address.getAttribute('aria-invalid'), 'true');
+  await address.fill('203.0.113.10/24');
+  await page.getByText('Warning: host bits set; the network is 203.0.113.0/24.').waitFor();
+  await page.getByRole('button', { name: 'Use 203.0.113.0/24' }).click();
+  assert.equal(await address.inputValue(), '203.0.113.0/24');
+  await page.getByLabel('Description (optional)').fill('Primary PBX');
+  await page.getByRole('button', { name: 'Add entry' }).click();
+  await page.getByRole('status').filter({ hasText: 'Added 203.0.113.0/24.' }).waitFor();
+  await waitUntil(async () => (await rowNames(page)).includes('203.0.113.0/24'), 'the new entry');
+  assert.equal(await address.inputValue(), '');
+
+  // Bulk import: per-line errors before anything is sent, then progress.
+  await page.getByRole('button', { name: 'Import entries' }).click();
+  const importer = page.getByRole('dialog', { name: 'Import entries' });
+  await importer.getByLabel('Entries, one per line').fill('10.0.0.0/8,Core\n10.1.2.0/24\n203.0.113.256\n203.0.113.0/24, again\n');
+  await importer.getByText('2 entries ready to import; 2 lines with errors.').waitFor();
+  await importer.getByText('Line 3: ip: "203.0.113.256" is not an IP address: 256 is above 255').waitFor();
+  await importer.getByText('Line 4: 203.0.113.0/24 is already in this ACL').waitFor();
+  await importer.getByRole('button', { name: 'Import 2 entries' }).click();
+  await importer.getByText('Imported 2 of 2').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Imported 2 entries.' }).waitFor();
+  await importer.getByRole('button', { name: 'Close' }).click();
+  await waitUntil(async () => (await rowNames(page)).length === 3, 'three entries');
+  const shadowed = page.getByRole('row', { name: /10\.1\.2\.0\/24/ });
+  await shadowed.getByText('redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it').waitFor();
+
+  // Remove, confirmed.
+  await page.getByRole('button', { name: 'Remove 10.1.2.0/24' }).click();
+  await page.getByRole('dialog', { name: 'Remove 10.1.2.0/24?' }).getByRole('button', { name: 'Remove 10.1.2.0/24' }).click();
+  await page.getByRole('status').filter({ hasText: 'Removed 10.1.2.0/24.' }).waitFor();
+  await waitUntil(async () => (await rowNames(page)).length === 2, 'two entries');
+  await page.screenshot({ path: `${artifacts}/acl-detail.png`, fullPage: true });
+
+  // The IP tester across every ACL, most specific first.
+  await page.getByRole('link', { name: 'IP access control lists' }).click();
+  await page.getByRole('row', { name: /Office/ }).getByText('2 of 50').waitFor();
+  await page.getByLabel('Address to test').fill('10.1.2.3');
+  await page.getByRole('button', { name: 'Find admitting entries' }).click();
+  await page.getByText('Admitted by 1 entry, most specific first:').waitFor();
+  await page.getByText('Office: 10.0.0.0/8 (Core)').waitFor();
+  await page.getByLabel('Address to test').fill('192.0.2.1');
+  await page.getByRole('button', { name: 'Find admitting entries' }).click();
+  await page.getByText('No entry of any IP ACL admits 192.0.2.1.').waitFor();
+
+  // An application secured by a credential and the ACL, picked by name.
+  const cred = await api('POST', 'SipAuth/Credential/', { username: 'trunk.pbx', password: 'Trunk-Passw0rd-26' });
+  assert.equal(cred.status, 201);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
+  await page.getByText('No applications yet.').waitFor();
+  await page.getByRole('button', { name: 'Create application' }).click();
+  const form = page.getByRole('dialog', { name: 'Create application' });
+  await form.getByLabel('Name').fill('Support line');
+  await form.getByLabel('Answer URL (optional)').fill('ftp://example.com');
+  await form.locator('#app-answer-url-error').filter({ hasText: 'does not start with http:// or https://' }).waitFor();
+  await form.getByLabel('Answer URL (optional)').fill('https://example.com/answer');
+  await form.getByLabel('SIP authentication').selectOption('credential_and_ip_acl');
+  await form.getByRole('button', { name: 'Create application' }).click();
+  await form.getByText('Credential: pick the credential callers must present.').waitFor();
+  await form.getByLabel('Credential', { exact: true }).selectOption({ label: 'trunk.pbx' });
+  await form.getByLabel('IP ACL').selectOption({ label: 'Office' });
+  await form.getByRole('button', { name: 'Create application' }).click();
+  await page.getByRole('status').filter({ hasText: 'Created application Support line.' }).waitFor();
+  const appRow = page.getByRole('row', { name: /Support line/ });
+  await appRow.getByText('Credential and IP ACL').waitFor();
+  await appRow.getByText('trunk.pbx').waitFor();
+  await appRow.getByRole('link', { name: 'Office' }).waitFor();
+
+  // Where-used on the credential, and unassign-then-delete.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Credentials' }).click();
+  await page.getByRole('row', { name: /trunk\.pbx/ }).getByText('Support line').waitFor();
+  await page.getByRole('button', { name: 'Delete trunk.pbx' }).click();
+  const del = page.getByRole('dialog', { name: 'Delete trunk.pbx?' });
+  await del.getByText('Support line keeps its IP ACL.').waitFor();
+  await del.getByRole('button', { name: 'Unassign and delete trunk.pbx' }).click();
+  await page.getByRole('status').filter({ hasText: 'Deleted credential trunk.pbx.' }).waitFor();
+  const apps = await api('GET', 'Application/');
+  assert.equal(apps.body.objects[0].sip_auth_type, 'ip_acl');
+  assert.equal(apps.body.objects[0].credential_uuid, null);
+
+  // The ACL is still used: its delete unassigns too, leaving no auth.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'IP ACLs' }).click();
+  await page.getByRole('button', { name: 'Delete Office' }).click();
+  const delAcl = page.getByRole('dialog', { name: 'Delete Office?' });
+  await delAcl.getByText('Support line is left without SIP authentication.').waitFor();
+  await delAcl.getByRole('button', { name: 'Unassign and delete Office' }).click();
+  await page.getByRole('status').filter({ hasText: 'Deleted IP ACL Office.' }).waitFor();
+  await page.getByText('No IP ACLs yet.').waitFor();
+
+  // Finally the application itself.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
+  await page.getByRole('row', { name: /Support line/ }).getByText('None').waitFor();
+  await page.getByRole('button', { name: 'Delete Support line' }).click();
+  await page.getByRole('dialog', { name: 'Delete Support line?' }).getByRole('button', { name: 'Delete Support line' }).click();
+  await page.getByText('No applications yet.').waitFor();
+
+  await context.close();
+  assert.deepEqual(problems, []);
+});
