@@ -3,6 +3,7 @@
 //! Each command installs what it needs on a fresh machine and skips what is
 //! already there at the right version (see `tools`).
 
+mod bench;
 mod run;
 mod steps;
 mod test;
@@ -21,9 +22,10 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "run" => run::run(&root, &rest),
         "test" => test::test(&root),
+        "bench" => bench::bench(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench         measure bundle size and API throughput into BENCHMARKS.md"
             );
             return ExitCode::from(2);
         }

@@ -82,6 +82,19 @@ pub fn chromium() -> Result<(), String> {
         return Ok(());
     }
     println!("xtask: installing Debian's chromium and chromium-driver");
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// wrk, the HTTP load generator of `cargo xtask bench`.
+pub fn wrk() -> Result<(), String> {
+    if capture("wrk", &["--version"]).is_some() || Path::new("/usr/bin/wrk").exists() {
+        return Ok(());
+    }
+    apt_install(&["wrk"])
+}
+
+/// Installs Debian packages, refreshing the package lists if needed.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
     let root = capture("id", &["-u"]).unwrap_or_default().trim() == "0";
     let apt = |args: &[&str]| {
         if root {
@@ -93,16 +106,11 @@ pub fn chromium() -> Result<(), String> {
         }
     };
     std::env::set_var("DEBIAN_FRONTEND", "noninteractive");
-    let packages = [
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ];
-    if apt(&packages).is_err() {
+    let mut install = vec!["install", "-y", "--no-install-recommends"];
+    install.extend_from_slice(packages);
+    if apt(&install).is_err() {
         apt(&["update"])?;
-        apt(&packages)?;
+        apt(&install)?;
     }
     Ok(())
 }
