@@ -267,3 +267,179 @@ async fn change_password_form_checks_the_policy() {
     settle().await;
     assert_eq!(sent.get_untracked(), ["Alllowercase123"]);
 }
+
+fn entry(id: &str, ip: &str, prefix: u8) -> sipauth_console::api::Entry {
+    sipauth_console::api::Entry {
+        entry_id: id.into(),
+        ip: ip.into(),
+        cidr_prefix: prefix,
+        description: String::new(),
+    }
+}
+
+fn texts(root: &Element, selector: &str) -> Vec<String> {
+    all(root, selector)
+        .iter()
+        .map(|e| e.text_content().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_entry_editor_warns_before_anything_is_sent() {
+    use sipauth_console::api::NewEntry;
+    use sipauth_console::components::EntryForm;
+    let parent = container();
+    let sent = RwSignal::new(Vec::<NewEntry>::new());
+    let server_error = RwSignal::new(None::<ApiError>);
+    let existing = vec![entry("e1", "10.0.0.0", 8)];
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            <EntryForm
+                existing=Signal::derive(move || existing.clone())
+                on_submit=Callback::new(move |e| sent.update(|v| v.push(e)))
+                pending=Signal::derive(|| false)
+                server_error=server_error
+                added=Signal::derive(|| 0)
+            />
+        }
+    });
+    let root: Element = parent.into();
+    let address = by_label(&root, "Address or range");
+
+    type_into(&address, "10.1.2.0/24");
+    settle().await;
+    assert_eq!(
+        texts(&root, ".warning"),
+        ["Warning: redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it."]
+    );
+    assert!(description(&address).contains("redundant"));
+
+    type_into(&address, "0.0.0.0/0");
+    settle().await;
+    assert_eq!(
+        texts(&root, ".warning"),
+        [
+            "Warning: allows every address.",
+            "Warning: 10.0.0.0/8 becomes redundant: this entry (0.0.0.0/0) already admits it."
+        ]
+    );
+
+    type_into(&address, " 2001:db8::1/129 ");
+    settle().await;
+    assert!(
+        description(&address).contains("Address: 129 is out of range for an IPv6 address (0–128).")
+    );
+    assert_eq!(
+        address.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+
+    // Host bits: one click uses the network instead.
+    type_into(&address, "203.0.113.10/24");
+    settle().await;
+    assert_eq!(
+        texts(&root, ".warning"),
+        ["Warning: host bits set; the network is 203.0.113.0/24."]
+    );
+    button(&root, "Use 203.0.113.0/24").click();
+    settle().await;
+    assert_eq!(address.value(), "203.0.113.0/24");
+
+    type_into(&by_label(&root, "Description (optional)"), "Primary PBX");
+    button(&root, "Add entry").click();
+    settle().await;
+    assert_eq!(
+        sent.get_untracked(),
+        [NewEntry {
+            ip: "203.0.113.0".into(),
+            cidr_prefix: 24,
+            description: "Primary PBX".into()
+        }]
+    );
+    server_error.set(Some(ApiError::Conflict(
+        "this IP ACL already has an entry for the network 203.0.113.0/24".into(),
+    )));
+    settle().await;
+    assert!(description(&address).contains("already has an entry"));
+    assert_eq!(address.value(), "203.0.113.0/24");
+}
+
+#[wasm_bindgen_test]
+async fn the_import_dialog_reports_each_line_and_carries_on() {
+    use sipauth_console::api::NewEntry;
+    use sipauth_console::components::{AddEntry, ImportForm};
+    use std::sync::{Arc, Mutex};
+    let parent = container();
+    let calls = Arc::new(Mutex::new(Vec::<NewEntry>::new()));
+    let done = RwSignal::new(None::<(usize, usize)>);
+    let recorder = calls.clone();
+    // The server refuses 192.0.2.5; everything else is created.
+    let add: AddEntry = Arc::new(move |e: NewEntry| {
+        let refuse = e.ip == "192.0.2.5";
+        recorder.lock().unwrap().push(e);
+        Box::pin(async move {
+            if refuse {
+                Err(ApiError::Conflict(
+                    "this IP ACL already has an entry for the network 192.0.2.5/32".into(),
+                ))
+            } else {
+                Ok(())
+            }
+        })
+    });
+    let existing = vec![entry("e1", "198.51.100.0", 24)];
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            <ImportForm
+                existing=Signal::derive(move || existing.clone())
+                add=add.clone()
+                on_done=Callback::new(move |r| done.set(Some(r)))
+                on_close=Callback::new(|()| {})
+            />
+        }
+    });
+    let root: Element = parent.into();
+    let area: HtmlInputElement = by_label(&root, "Entries, one per line");
+    let paste = "192.0.2.1,Core router\n192.0.2.2\n192.0.2.3/32\n192.0.2.300\n192.0.2.5\n\
+                 2001:db8::/48,v6 office\n198.51.100.0/24\n192.0.2.8\n192.0.2.9\n192.0.2.10";
+    let area_el: web_sys::HtmlTextAreaElement = area.unchecked_into();
+    area_el.set_value(paste);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    area_el
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    settle().await;
+    assert!(texts(&root, "p")
+        .iter()
+        .any(|t| t == "8 entries ready to import; 2 lines with errors."));
+    assert_eq!(
+        texts(&root, ".line-errors li"),
+        [
+            "Line 4: ip: \"192.0.2.300\" is not an IP address: 300 is above 255 (rule: an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::1)",
+            "Line 7: 198.51.100.0/24 is already in this ACL",
+        ]
+    );
+    assert!(
+        calls.lock().unwrap().is_empty(),
+        "nothing is sent before the user confirms"
+    );
+
+    button(&root, "Import 8 entries").click();
+    for _ in 0..20 {
+        settle().await;
+    }
+    assert_eq!(done.get_untracked(), Some((7, 1)));
+    assert_eq!(
+        calls.lock().unwrap().len(),
+        8,
+        "the import carried on past the failure"
+    );
+    let progress: web_sys::HtmlProgressElement =
+        by_label(&root, "Imported 8 of 8").unchecked_into();
+    assert_eq!((progress.value(), progress.max()), (8.0, 8.0));
+    assert_eq!(
+        texts(&root, ".outcomes li"),
+        ["Line 5 (192.0.2.5/32): this IP ACL already has an entry for the network 192.0.2.5/32"]
+    );
+}

@@ -3,6 +3,8 @@
 pub mod credential_form;
 pub mod delete_dialog;
 pub mod dialog;
+pub mod entry_form;
+pub mod import_form;
 pub mod password_field;
 pub mod text_field;
 pub mod toast;
@@ -10,6 +12,8 @@ pub mod toast;
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
 pub use delete_dialog::{unassign_and_delete, DeleteDialog, Resource};
 pub use dialog::Dialog;
+pub use entry_form::EntryForm;
+pub use import_form::{AddEntry, ImportForm};
 pub use password_field::PasswordField;
 pub use text_field::TextField;
 pub use toast::{Toast, ToastKind, ToastRegion, Toasts};

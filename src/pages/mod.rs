@@ -1,6 +1,6 @@
 //! One page per file.
 
-mod acl_detail;
+pub mod acl_detail;
 mod acls;
 mod applications;
 mod credentials;

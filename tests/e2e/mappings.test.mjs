@@ -84,38 +84,54 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   await waitUntil(async () => (await rowNames(page)).includes('203.0.113.0/24'), 'the new entry');
   assert.equal(await address.inputValue(), '');
 
-  // Bulk import: per-line errors before anything is sent, then progress.
+  // A v6 entry too.
+  await address.fill('2001:db8::/32');
+  await page.getByLabel('Description (optional)').fill('v6 office');
+  await page.getByRole('button', { name: 'Add entry' }).click();
+  await page.getByRole('status').filter({ hasText: 'Added 2001:db8::/32.' }).waitFor();
+  await waitUntil(async () => (await rowNames(page)).includes('2001:db8::/32'), 'the v6 entry');
+
+  // Bulk import of 10 lines, 2 bad: errors per line before anything is sent.
   await page.getByRole('button', { name: 'Import entries' }).click();
   const importer = page.getByRole('dialog', { name: 'Import entries' });
-  await importer.getByLabel('Entries, one per line').fill('10.0.0.0/8,Core\n10.1.2.0/24\n203.0.113.256\n203.0.113.0/24, again\n');
-  await importer.getByText('2 entries ready to import; 2 lines with errors.').waitFor();
+  await importer.getByLabel('Entries, one per line').fill([
+    '10.0.0.0/8,Core', '10.1.2.0/24', '203.0.113.256', '203.0.113.0/24, again', '192.0.2.1',
+    '192.0.2.2', '2001:db8:1::/48', '198.51.100.0/24,Branch', '172.16.0.0/12', '172.16.5.0/24',
+  ].join('\n'));
+  await importer.getByText('8 entries ready to import; 2 lines with errors.').waitFor();
   await importer.getByText('Line 3: ip: "203.0.113.256" is not an IP address: 256 is above 255').waitFor();
   await importer.getByText('Line 4: 203.0.113.0/24 is already in this ACL').waitFor();
-  await importer.getByRole('button', { name: 'Import 2 entries' }).click();
-  await importer.getByText('Imported 2 of 2').waitFor();
-  await page.getByRole('status').filter({ hasText: 'Imported 2 entries.' }).waitFor();
+  await importer.getByRole('button', { name: 'Import 8 entries' }).click();
+  await importer.getByText('Imported 8 of 8').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Imported 8 entries.' }).waitFor();
   await importer.getByRole('button', { name: 'Close' }).click();
-  await waitUntil(async () => (await rowNames(page)).length === 3, 'three entries');
-  const shadowed = page.getByRole('row', { name: /10\.1\.2\.0\/24/ });
-  await shadowed.getByText('redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it').waitFor();
+  await waitUntil(async () => (await rowNames(page)).length === 10, 'ten entries');
+  // Overlaps are shown beside the entries they concern.
+  await page.getByRole('row', { name: /10\.1\.2\.0\/24/ }).getByText('redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it').waitFor();
+  await page.getByRole('row', { name: /2001:db8:1::\/48/ }).getByText('redundant: 2001:db8::/32 (2001:db8::/32) already admits it').waitFor();
+  await page.getByRole('row', { name: /172\.16\.5\.0\/24/ }).getByText('redundant: 172.16.0.0/12').waitFor();
+  // And before adding one.
+  await address.fill('10.9.0.0/16');
+  await page.getByText('Warning: redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it.').waitFor();
+  await address.fill('');
 
   // Remove, confirmed.
   await page.getByRole('button', { name: 'Remove 10.1.2.0/24' }).click();
   await page.getByRole('dialog', { name: 'Remove 10.1.2.0/24?' }).getByRole('button', { name: 'Remove 10.1.2.0/24' }).click();
   await page.getByRole('status').filter({ hasText: 'Removed 10.1.2.0/24.' }).waitFor();
-  await waitUntil(async () => (await rowNames(page)).length === 2, 'two entries');
+  await waitUntil(async () => (await rowNames(page)).length === 9, 'nine entries');
   await page.screenshot({ path: `${artifacts}/acl-detail.png`, fullPage: true });
 
   // The IP tester across every ACL, most specific first.
   await page.getByRole('link', { name: 'IP access control lists' }).click();
-  await page.getByRole('row', { name: /Office/ }).getByText('2 of 50').waitFor();
+  await page.getByRole('row', { name: /Office/ }).getByText('9 of 50').waitFor();
   await page.getByLabel('Address to test').fill('10.1.2.3');
   await page.getByRole('button', { name: 'Find admitting entries' }).click();
   await page.getByText('Admitted by 1 entry, most specific first:').waitFor();
   await page.getByText('Office: 10.0.0.0/8 (Core)').waitFor();
-  await page.getByLabel('Address to test').fill('192.0.2.1');
+  await page.getByLabel('Address to test').fill('192.0.2.77');
   await page.getByRole('button', { name: 'Find admitting entries' }).click();
-  await page.getByText('No entry of any IP ACL admits 192.0.2.1.').waitFor();
+  await page.getByText('No entry of any IP ACL admits 192.0.2.77.').waitFor();
 
   // An application secured by a credential and the ACL, picked by name.
   const cred = await api('POST', 'SipAuth/Credential/', { username: 'trunk.pbx', password: 'Trunk-Passw0rd-26' });
@@ -152,20 +168,31 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   assert.equal(apps.body.objects[0].sip_auth_type, 'ip_acl');
   assert.equal(apps.body.objects[0].credential_uuid, null);
 
-  // The ACL is still used: its delete unassigns too, leaving no auth.
+  // The ACL page knows Support line uses Office; Night line is assigned
+  // behind its back, so the delete meets a 409, which is explained.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'IP ACLs' }).click();
+  await page.getByRole('row', { name: /Office/ }).getByText('Support line').waitFor();
+  const acl = (await api('GET', 'SipAuth/IpAccessControlList/')).body.objects[0].ip_acl_uuid;
+  const night = await api('POST', 'Application/', { app_name: 'Night line', sip_auth_type: 'ip_acl', ip_acl_uuid: acl });
+  assert.equal(night.status, 201);
   await page.getByRole('button', { name: 'Delete Office' }).click();
   const delAcl = page.getByRole('dialog', { name: 'Delete Office?' });
   await delAcl.getByText('Support line is left without SIP authentication.').waitFor();
   await delAcl.getByRole('button', { name: 'Unassign and delete Office' }).click();
+  await delAcl.getByRole('alert').filter({ hasText: 'This IP ACL is currently assigned to an application.' }).waitFor();
+  await delAcl.getByText('Night line is left without SIP authentication.').waitFor();
+  await delAcl.getByRole('button', { name: 'Unassign and delete Office' }).click();
   await page.getByRole('status').filter({ hasText: 'Deleted IP ACL Office.' }).waitFor();
   await page.getByText('No IP ACLs yet.').waitFor();
 
-  // Finally the application itself.
+  // Finally the applications themselves.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
-  await page.getByRole('row', { name: /Support line/ }).getByText('None').waitFor();
-  await page.getByRole('button', { name: 'Delete Support line' }).click();
-  await page.getByRole('dialog', { name: 'Delete Support line?' }).getByRole('button', { name: 'Delete Support line' }).click();
+  for (const name of ['Support line', 'Night line']) {
+    await page.getByRole('row', { name: new RegExp(name) }).getByText('None').waitFor();
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByRole('dialog', { name: `Delete ${name}?` }).getByRole('button', { name: `Delete ${name}` }).click();
+    await page.getByRole('status').filter({ hasText: `Deleted application ${name}.` }).waitFor();
+  }
   await page.getByText('No applications yet.').waitFor();
 
   await context.close();

@@ -131,6 +131,17 @@ async fn first_start_restart_and_logs_without_secrets() {
         .unwrap();
     assert_eq!(r.status(), 201);
     let r = client
+        .post(format!(
+            "{}/v1/Account/{auth_id}/SipAuth/IpAccessControlList/",
+            server.base
+        ))
+        .basic_auth(&auth_id, Some(&token))
+        .json(&json!({"name": "Durable ACL", "entries": [{"ip": "2001:db8::", "cidr_prefix": 32}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = client
         .post(format!("{}/console/session", server.base))
         .json(&json!({"username": "admin", "password": operator_password}))
         .send()
@@ -163,6 +174,20 @@ async fn first_start_restart_and_logs_without_secrets() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(body["objects"][0]["username"], "durable");
+    let (_, acls) = json(
+        client
+            .get(format!(
+                "{}/v1/Account/{auth_id}/SipAuth/IpAccessControlList/",
+                again.base
+            ))
+            .basic_auth(&auth_id, Some(&token))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(acls["objects"][0]["name"], "Durable ACL");
+    assert_eq!(acls["objects"][0]["entries"][0]["ip"], "2001:db8::");
     again.child.kill().unwrap();
     again.child.wait().unwrap();
 

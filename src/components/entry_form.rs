@@ -1,0 +1,167 @@
+use crate::api::{ApiError, Entry, NewEntry};
+use crate::pages::acl_detail::label;
+use leptos::prelude::*;
+use sipauth_model::acl::{analyze, Finding};
+use sipauth_model::{Description, IpEntry};
+
+/// Warnings about an entry about to be added, against the existing ones.
+fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
+    let mut models: Vec<IpEntry> = existing.iter().filter_map(Entry::model).collect();
+    let n = models.len();
+    models.push(*new);
+    let name = |i: usize| {
+        if i == n {
+            "this entry".to_string()
+        } else {
+            label(&existing[i])
+        }
+    };
+    // What is wrong with the new entry first, then what it does to others.
+    let findings = analyze(&models);
+    let about_new = findings
+        .iter()
+        .filter(|f| f.index == n)
+        .map(|f| f.message(name));
+    let about_others = findings
+        .iter()
+        .filter(|f| f.index != n && matches!(f.finding, Finding::Shadowed { by, .. } if by == n))
+        .map(|f| format!("{} becomes {}", label(&existing[f.index]), f.message(name)));
+    about_new.chain(about_others).collect()
+}
+
+/// Adds one entry: the address is checked as it is typed, with warnings
+/// about host bits (and a button to use the network instead) and about how
+/// it relates to the entries already there.
+#[component]
+pub fn EntryForm(
+    #[prop(into)] existing: Signal<Vec<Entry>>,
+    on_submit: Callback<NewEntry>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    /// Bumped by the page after a successful add: the form empties.
+    #[prop(into)]
+    added: Signal<u32>,
+) -> impl IntoView {
+    let address = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let tried = RwSignal::new(false);
+    // The server's error is about what was sent; an edit makes it stale.
+    let edited = RwSignal::new(false);
+    Effect::new(move |_| {
+        server_error.track();
+        edited.set(false);
+    });
+    Effect::new(move |previous: Option<u32>| {
+        let now = added.get();
+        if previous.is_some_and(|p| p != now) {
+            address.set(String::new());
+            description.set(String::new());
+            tried.set(false);
+        }
+        now
+    });
+    let server = Signal::derive(move || server_error.get().filter(|_| !edited.get()));
+    let parsed = Memo::new(move |_| {
+        let text = address.get();
+        (!text.trim().is_empty() || tried.get()).then(|| IpEntry::parse_input(&text))
+    });
+    let address_error = Signal::derive(move || {
+        if let Some(e) = server.get().filter(|e| {
+            matches!(e.field(), Some("ip" | "cidr_prefix")) || matches!(e, ApiError::Conflict(_))
+        }) {
+            return Some(e.to_string());
+        }
+        match parsed.get() {
+            Some(Err(e)) => Some(format!("Address: {}.", e.problem)),
+            _ => None,
+        }
+    });
+    let description_error = Signal::derive(move || {
+        if let Some(e) = server.get().filter(|e| e.field() == Some("description")) {
+            return Some(e.to_string());
+        }
+        Description::parse(&description.get())
+            .err()
+            .map(|e| format!("Description: {}.", e.problem))
+    });
+    let new_warnings = Memo::new(move |_| match parsed.get() {
+        Some(Ok(e)) => warnings_for_new(&existing.get(), &e),
+        _ => Vec::new(),
+    });
+    let masked = Memo::new(move |_| match parsed.get() {
+        Some(Ok(e)) if e.host_bits_set() => Some(e.network().to_string()),
+        _ => None,
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        let (Some(Ok(entry)), Ok(desc)) = (
+            parsed.get_untracked(),
+            Description::parse(&description.get_untracked()),
+        ) else {
+            return;
+        };
+        edited.set(false);
+        on_submit.run(NewEntry {
+            ip: entry.ip.to_string(),
+            cidr_prefix: entry.prefix,
+            description: desc.as_str().to_string(),
+        });
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <div class="field">
+                <label for="entry-address">"Address or range"</label>
+                <input
+                    id="entry-address"
+                    autocomplete="off"
+                    spellcheck="false"
+                    placeholder="203.0.113.0/24"
+                    aria-describedby="entry-address-rule entry-address-error entry-address-warnings"
+                    aria-invalid=move || if address_error.get().is_some() { "true" } else { "false" }
+                    prop:value=move || address.get()
+                    on:input=move |ev| {
+                        address.set(event_target_value(&ev));
+                        edited.set(true);
+                    }
+                />
+                <p id="entry-address-rule" class="hint">
+                    "Rule: an IPv4 or IPv6 address, optionally with /prefix (0–32 for IPv4, 0–128 for IPv6); no prefix means one host."
+                </p>
+                <p id="entry-address-error" class="error" aria-live="polite">{move || address_error.get()}</p>
+                <div id="entry-address-warnings" class="warnings" aria-live="polite">
+                    {move || new_warnings.get().into_iter().map(|w| view! { <p class="warning">{format!("Warning: {w}.")}</p> }).collect_view()}
+                    {move || masked.get().map(|net| {
+                        let use_net = net.clone();
+                        view! {
+                            <button type="button" on:click=move |_| address.set(use_net.clone())>
+                                {format!("Use {net}")}
+                            </button>
+                        }
+                    })}
+                </div>
+            </div>
+            <div class="field">
+                <label for="entry-description">"Description (optional)"</label>
+                <input
+                    id="entry-description"
+                    autocomplete="off"
+                    aria-describedby="entry-description-error"
+                    aria-invalid=move || if description_error.get().is_some() { "true" } else { "false" }
+                    prop:value=move || description.get()
+                    on:input=move |ev| {
+                        description.set(event_target_value(&ev));
+                        edited.set(true);
+                    }
+                />
+                <p id="entry-description-error" class="error" aria-live="polite">{move || description_error.get()}</p>
+            </div>
+            {move || server.get().filter(|e| e.field().is_none() && !matches!(e, ApiError::Conflict(_))).map(|e| view! {
+                <p class="error form-error" role="alert">{e.to_string()}</p>
+            })}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>"Add entry"</button>
+            </div>
+        </form>
+    }
+}

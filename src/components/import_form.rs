@@ -1,0 +1,125 @@
+use crate::api::{ApiError, Entry, NewEntry};
+use leptos::prelude::*;
+use sipauth_model::acl::{parse_import, ImportLine};
+use sipauth_model::IpEntry;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Sends one entry; the page supplies it (the API), tests their own.
+pub type AddEntry = std::sync::Arc<
+    dyn Fn(NewEntry) -> Pin<Box<dyn Future<Output = Result<(), ApiError>>>> + Send + Sync,
+>;
+
+/// One line's outcome while importing.
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Added,
+    Failed(String),
+}
+
+/// Paste lines or CSV; every line is checked before anything is sent, then
+/// entries are created one by one with a progress bar, past failures.
+#[component]
+pub fn ImportForm(
+    #[prop(into)] existing: Signal<Vec<Entry>>,
+    /// Creates one entry.
+    add: AddEntry,
+    /// Told (added, failed) when the import has finished.
+    on_done: Callback<(usize, usize)>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let preview = Memo::new(move |_| {
+        let models: Vec<IpEntry> = existing.get().iter().filter_map(Entry::model).collect();
+        parse_import(&text.get(), &models)
+    });
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let outcomes = RwSignal::new(Vec::<(usize, String, Outcome)>::new());
+    let running = move || matches!(progress.get(), Some((done, total)) if done < total);
+    let start = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let entries: Vec<ImportLine> = preview.get_untracked().entries;
+        if entries.is_empty() {
+            return;
+        }
+        let total = entries.len();
+        progress.set(Some((0, total)));
+        outcomes.set(Vec::new());
+        let add = add.clone();
+        leptos::task::spawn_local(async move {
+            for (done, line) in entries.into_iter().enumerate() {
+                let body = NewEntry {
+                    ip: line.entry.ip.to_string(),
+                    cidr_prefix: line.entry.prefix,
+                    description: line.description.as_str().to_string(),
+                };
+                let outcome = match add(body).await {
+                    Ok(_) => Outcome::Added,
+                    Err(e) => Outcome::Failed(e.to_string()),
+                };
+                outcomes.update(|o| o.push((line.line, line.entry.to_string(), outcome)));
+                progress.set(Some((done + 1, total)));
+            }
+            let failed = outcomes
+                .get_untracked()
+                .iter()
+                .filter(|(_, _, o)| *o != Outcome::Added)
+                .count();
+            on_done.run((total - failed, failed));
+        });
+    };
+    view! {
+        <form class="form" on:submit=start novalidate>
+            <div class="field">
+                <label for="import-text">"Entries, one per line"</label>
+                <textarea
+                    id="import-text"
+                    rows="8"
+                    spellcheck="false"
+                    aria-describedby="import-rule import-summary"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
+                <p id="import-rule" class="hint">
+                    "Each line: ip[/prefix][,description], as pasted or from CSV. Blank lines and lines starting with # are skipped."
+                </p>
+            </div>
+            <div id="import-summary" aria-live="polite">
+                {move || {
+                    let p = preview.get();
+                    (!text.get().trim().is_empty()).then(|| view! {
+                        <p>{format!(
+                            "{} entr{} ready to import; {} line{} with errors.",
+                            p.entries.len(),
+                            if p.entries.len() == 1 { "y" } else { "ies" },
+                            p.errors.len(),
+                            if p.errors.len() == 1 { "" } else { "s" },
+                        )}</p>
+                        <ul class="line-errors">
+                            {p.errors.into_iter().map(|e| view! { <li class="error">{format!("Line {}: {}", e.line, e.message)}</li> }).collect_view()}
+                        </ul>
+                    })
+                }}
+            </div>
+            {move || progress.get().map(|(done, total)| view! {
+                <label for="import-progress">{format!("Imported {done} of {total}")}</label>
+                <progress id="import-progress" max=total.to_string() value=done.to_string()></progress>
+                <ul class="outcomes">
+                    {outcomes.get().into_iter().filter(|(_, _, o)| *o != Outcome::Added).map(|(line, entry, o)| {
+                        let Outcome::Failed(why) = o else { unreachable!() };
+                        view! { <li class="error">{format!("Line {line} ({entry}): {why}")}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || { running() || preview.get().entries.is_empty() }>
+                    {move || {
+                        let n = preview.get().entries.len();
+                        format!("Import {n} entr{}", if n == 1 { "y" } else { "ies" })
+                    }}
+                </button>
+                <button type="button" on:click=move |_| on_close.run(())>"Close"</button>
+            </div>
+        </form>
+    }
+}
