@@ -12,6 +12,7 @@ use std::time::Instant;
 
 pub fn bench(root: &Path) -> Result<(), String> {
     tools::wrk()?;
+    tools::chromium()?;
     run::build_console(root)?;
     run::build_server(Some("server"))?;
     let mut report = String::from("# Benchmarks\n\nWritten by `cargo xtask bench`; numbers from one run on the machine named below.\n\n");
@@ -181,12 +182,46 @@ fn api(root: &Path, report: &mut String) -> Result<(), String> {
             );
         }
         report.push('\n');
-        Ok(())
+        browser(root, &base, &data, report)
     })();
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&data);
     result
+}
+
+/// Median browser timings from `xtask/browser-bench.mjs` (5 runs each).
+fn browser(root: &Path, base: &str, data: &Path, report: &mut String) -> Result<(), String> {
+    let out = Command::new("node")
+        .arg(root.join("xtask/browser-bench.mjs"))
+        .env("BASE_URL", base)
+        .env("FIRST_RUN", data.join("first-run.json"))
+        .env("CHROMIUM", tools::CHROMIUM)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json: serde_json::Value = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| {
+            format!(
+                "browser bench failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })?;
+    let ms = |k: &str| json[k].as_f64().unwrap_or(f64::NAN);
+    let _ = writeln!(
+        report,
+        "## Console in Chromium (median of 5)\n\n| what | ms |\n|---|---:|\n\
+         | cold load to the sign-in form (new browser context) | {:.0} |\n\
+         | open an IP ACL with 50 entries until every row and note is shown | {:.0} |\n\
+         | import 50 pasted lines, click to \"Imported 50 of 50\" | {:.0} |\n",
+        ms("console_ready_ms"),
+        ms("acl_50_entries_render_ms"),
+        ms("import_50_lines_ms"),
+    );
+    Ok(())
 }
 
 /// Standard base64 for the Basic auth header given to wrk.

@@ -19,6 +19,7 @@ use sqlx::SqlitePool;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -69,6 +70,8 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
+        // The console's wasm is ~830 KB raw, ~320 KB gzipped.
+        .layer(CompressionLayer::new())
         // Method and path only: headers (tokens, cookies) and bodies
         // (passwords) are never logged.
         .layer(

@@ -481,3 +481,23 @@ async fn racing_duplicates_create_one() {
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1);
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49);
 }
+
+#[tokio::test]
+async fn responses_are_gzipped_for_clients_that_accept_it() {
+    let app = spawn_app().await;
+    for i in 0..20 {
+        app.create(&format!("user{i:02}"), PASSWORD).await;
+    }
+    let r = app
+        .client
+        .get(app.credentials(""))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let plain = app.get(&app.credentials("")).await;
+    assert!(plain.headers().get("content-encoding").is_none());
+}
