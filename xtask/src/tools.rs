@@ -9,11 +9,14 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// Puts `~/.cargo/bin` and `node_modules/.bin` (binaryen's `wasm-opt`) first
+/// Puts cargo's bin directory and `node_modules/.bin` (binaryen's `wasm-opt`) first
 /// on PATH, so Trunk never picks up Debian's old `wasm-opt`.
 pub fn extend_path(root: &Path) {
     let mut paths = vec![root.join("node_modules/.bin")];
-    if let Some(home) = std::env::var_os("HOME") {
+    // Where `cargo install` puts trunk and wasm-bindgen.
+    if let Some(cargo_home) = std::env::var_os("CARGO_HOME") {
+        paths.push(Path::new(&cargo_home).join("bin"));
+    } else if let Some(home) = std::env::var_os("HOME") {
         paths.push(Path::new(&home).join(".cargo/bin"));
     }
     if let Some(old) = std::env::var_os("PATH") {
