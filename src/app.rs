@@ -27,7 +27,7 @@ impl AppContext {
         let toasts = self.toasts;
         Api {
             base: config.api_base,
-            account: config.account.unwrap_or_default(),
+            account: config.account,
             csrf_token: self.session.get_untracked().map(|s| s.csrf_token),
             on_rate_limit: Some(Callback::new(move |seconds: u32| {
                 toasts.notice(format!(
@@ -59,26 +59,27 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         let result = async {
             let config = api::load_config().await?;
+            document().set_title(&config.title);
             let probe = Api {
                 base: config.api_base.clone(),
                 account: String::new(),
                 csrf_token: None,
                 on_rate_limit: None,
             };
-            let session = probe.session().await?;
-            Ok::<_, api::ApiError>((config, session))
+            let session = probe
+                .session()
+                .await
+                .map_err(|e| format!("The server did not answer: {e}"))?;
+            Ok::<_, String>((config, session))
         }
         .await;
         boot.set(match result {
-            Ok((config, _)) if config.account.is_none() => {
-                Boot::Failed("No account is configured: set \"account\" in config.json.".into())
-            }
             Ok((config, session)) => Boot::Ready(AppContext {
                 config: StoredValue::new(config),
                 session: RwSignal::new(session),
                 toasts: Toasts::new(),
             }),
-            Err(e) => Boot::Failed(format!("The console could not start. {e}")),
+            Err(e) => Boot::Failed(e),
         });
     });
     move || match boot.get() {
@@ -87,7 +88,7 @@ pub fn App() -> impl IntoView {
         }
         Boot::Failed(message) => view! {
             <main id="main">
-                <h1>"SIP auth console"</h1>
+                <h1>"The console could not start"</h1>
                 <p class="error" role="alert">{message}</p>
             </main>
         }
@@ -153,7 +154,7 @@ fn Header() -> impl IntoView {
     };
     view! {
         <header class="top">
-            <span class="brand">"SIP auth console"</span>
+            <span class="brand">{ctx.config.get_value().title}</span>
             <Show when=move || ctx.session.get().is_some()>
                 <nav aria-label="Main">
                     <A href="/credentials">"Credentials"</A>
@@ -164,7 +165,7 @@ fn Header() -> impl IntoView {
                     "Signed in as "
                     {move || ctx.session.get().map(|s| s.operator).unwrap_or_default()}
                     " · account "
-                    {move || ctx.config.get_value().account.unwrap_or_default()}
+                    {move || ctx.config.get_value().account}
                 </span>
                 <button type="button" on:click=sign_out.clone()>"Sign out"</button>
             </Show>

@@ -443,3 +443,48 @@ async fn the_import_dialog_reports_each_line_and_carries_on() {
         ["Line 5 (192.0.2.5/32): this IP ACL already has an entry for the network 192.0.2.5/32"]
     );
 }
+
+#[wasm_bindgen_test]
+fn config_errors_name_the_key_that_is_wrong() {
+    use sipauth_console::api::Config;
+    let ok = Config::parse(
+        r#"{"api_base": "/api", "dialect": "plivo", "account": "MA123", "title": "Acme voice"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (ok.api_base.as_str(), ok.account.as_str(), ok.title.as_str()),
+        ("/api", "MA123", "Acme voice")
+    );
+    let defaults = Config::parse(r#"{"account": "MA123"}"#).unwrap();
+    assert_eq!(
+        (
+            defaults.api_base.as_str(),
+            defaults.dialect.as_str(),
+            defaults.title.as_str()
+        ),
+        ("", "plivo", "SIP auth console")
+    );
+    let table = [
+        ("{", "config.json is not valid JSON"),
+        ("[]", "must be a JSON object"),
+        (r#"{"dialect": "plivo"}"#, "\"account\" is missing"),
+        (r#"{"account": ""}"#, "\"account\" is missing"),
+        (r#"{"account": 7}"#, "\"account\" must be a string"),
+        (
+            r#"{"account": "MA1", "dialect": "sms"}"#,
+            "\"dialect\" must be one of \"plivo\", not \"sms\"",
+        ),
+        (
+            r#"{"account": "MA1", "api_base": 42}"#,
+            "\"api_base\" must be a string",
+        ),
+        (
+            r#"{"account": "MA1", "api_base": "api.example.com"}"#,
+            "\"api_base\" must be \"\", a path",
+        ),
+    ];
+    for (text, fragment) in table {
+        let e = Config::parse(text).unwrap_err();
+        assert!(e.contains(fragment), "{text}: {e}");
+    }
+}

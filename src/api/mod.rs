@@ -19,9 +19,23 @@ pub const PAGE_SIZE: u32 = 20;
 /// How often a request answered 429 is retried after `Retry-After`.
 const RATE_LIMIT_RETRIES: u32 = 3;
 
-pub async fn load_config() -> Result<Config, ApiError> {
-    let response = Request::get("/config.json").send().await?;
-    read(response).await
+/// Fetches and checks `/config.json`; the error says what to fix.
+pub async fn load_config() -> Result<Config, String> {
+    let response = Request::get("/config.json")
+        .send()
+        .await
+        .map_err(|e| format!("config.json could not be fetched: {e}."))?;
+    if !response.ok() {
+        return Err(format!(
+            "config.json is missing (HTTP {}): serve it beside index.html with api_base, dialect and account.",
+            response.status()
+        ));
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("config.json could not be read: {e}."))?;
+    Config::parse(&text)
 }
 
 /// The API client: where the API is, which account, and the session's CSRF

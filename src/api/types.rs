@@ -2,20 +2,72 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Runtime configuration, fetched from `/config.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// Runtime configuration, fetched from `/config.json`: the same `dist/`
+/// runs in every hosting mode.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Prefix of the API (the proxy), "" for the same origin.
-    #[serde(default)]
     pub api_base: String,
-    #[serde(default = "default_dialect")]
     pub dialect: String,
     /// The account (auth_id) whose resources the console manages.
-    pub account: Option<String>,
+    pub account: String,
+    /// Shown in the header and the tab.
+    pub title: String,
 }
 
-fn default_dialect() -> String {
-    "plivo".into()
+/// The dialects this console speaks.
+pub const DIALECTS: [&str; 1] = ["plivo"];
+
+impl Config {
+    /// Reads `config.json`, naming the key that is wrong.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| format!("config.json is not valid JSON: {e}."))?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(
+                "config.json must be a JSON object with api_base, dialect and account.".into(),
+            );
+        };
+        let string = |key: &str, what: &str| -> Result<Option<String>, String> {
+            match map.get(key) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+                Some(other) => Err(format!(
+                    "config.json: \"{key}\" must be a string ({what}), not {other}."
+                )),
+            }
+        };
+        let api_base =
+            string("api_base", "the API's prefix, \"\" for this origin")?.unwrap_or_default();
+        if !(api_base.is_empty()
+            || api_base.starts_with('/')
+            || api_base.starts_with("http://")
+            || api_base.starts_with("https://"))
+        {
+            return Err(format!(
+                "config.json: \"api_base\" must be \"\", a path starting with / or an http(s) URL, not \"{api_base}\"."
+            ));
+        }
+        let dialect = string("dialect", "the provider API")?.unwrap_or_else(|| "plivo".into());
+        if !DIALECTS.contains(&dialect.as_str()) {
+            return Err(format!(
+                "config.json: \"dialect\" must be one of {}, not \"{dialect}\".",
+                DIALECTS.map(|d| format!("\"{d}\"")).join(", ")
+            ));
+        }
+        let account = string("account", "the account's auth_id")?
+            .filter(|a| !a.trim().is_empty())
+            .ok_or("config.json: \"account\" is missing: set it to the auth_id of the account to manage.")?;
+        let title = string("title", "the console's name")?
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| "SIP auth console".into());
+        Ok(Self {
+            api_base,
+            dialect,
+            account,
+            title,
+        })
+    }
 }
 
 /// A signed-in operator and the CSRF token that must accompany writes.

@@ -7,6 +7,7 @@ pub mod console;
 pub mod db;
 pub mod error;
 pub mod first_run;
+pub mod headers;
 pub mod plivo;
 pub mod rate_limit;
 pub mod secrets;
@@ -70,6 +71,7 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(headers::add))
         // The console's wasm is ~830 KB raw, ~320 KB gzipped.
         .layer(CompressionLayer::new())
         // Method and path only: headers (tokens, cookies) and bodies

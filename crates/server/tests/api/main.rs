@@ -29,6 +29,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with a per-account limit of requests a minute.
 pub async fn spawn_app_with_rate_limit(per_minute: u32) -> TestApp {
+    spawn_app_with(per_minute, None).await
+}
+
+/// As [`spawn_app`], serving a built console from `dist`.
+pub async fn spawn_app_serving(dist: PathBuf) -> TestApp {
+    spawn_app_with(0, Some(dist)).await
+}
+
+async fn spawn_app_with(per_minute: u32, dist: Option<PathBuf>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(dir.path()).await.unwrap();
     let auth_id = "MATESTACCOUNT0000001".to_string();
@@ -40,7 +49,7 @@ pub async fn spawn_app_with_rate_limit(per_minute: u32) -> TestApp {
         pool.clone(),
         Settings {
             data_dir: dir.path().to_path_buf(),
-            dist: None,
+            dist,
             sip_domain: SIP_DOMAIN.into(),
             account: None,
             rate_limit_per_minute: per_minute,

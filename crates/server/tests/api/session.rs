@@ -177,3 +177,70 @@ async fn config_json_points_at_the_account() {
     assert_eq!(body["account"], app.auth_id.as_str());
     assert_eq!(body["api_base"], "");
 }
+
+#[tokio::test]
+async fn security_and_cache_headers_on_every_response() {
+    let app = spawn_app().await;
+    let config = app
+        .client
+        .get(app.url("/config.json"))
+        .send()
+        .await
+        .unwrap();
+    let api = app.get(&app.credentials("")).await;
+    for r in [&config, &api] {
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+    }
+    assert_eq!(config.headers()["cache-control"], "no-cache");
+    assert_eq!(api.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn serves_the_console_with_spa_fallback_and_asset_caching() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<!DOCTYPE html><title>console</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.path().join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    let app = crate::spawn_app_serving(dist.path().to_path_buf()).await;
+    let asset = app
+        .client
+        .get(app.url("/app-0123456789abcdef_bg.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), 200);
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    // A console route the server does not know is the console itself.
+    let route = app
+        .client
+        .get(app.url("/acls/some-id"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(route.status(), 200);
+    assert_eq!(route.headers()["cache-control"], "no-cache");
+    assert!(route
+        .text()
+        .await
+        .unwrap()
+        .contains("<title>console</title>"));
+    // Unknown API paths stay JSON 404s.
+    let (status, body) = json(app.client.get(app.url("/v1/nothing")).send().await.unwrap()).await;
+    assert_eq!(status, 404);
+    error_message(&body);
+}

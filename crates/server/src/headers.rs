@@ -1,0 +1,77 @@
+//! Security and caching headers on every response. The nginx sample in
+//! `deploy/` sends the same ones.
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Scripts only from this origin (the start-up script is a file, see
+/// `xtask`), wasm compilation allowed, nothing framed, nothing inline.
+pub const CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'self'; frame-ancestors 'none'";
+
+/// Trunk names built assets `name-<16 hex>.ext`: they never change, so
+/// browsers may keep them; everything else is revalidated.
+fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    matches!(ext, "js" | "wasm" | "css")
+        && stem.rsplit_once('-').is_some_and(|(_, hash)| {
+            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
+pub async fn add(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    let cache = if path.starts_with("/v1/") || path.starts_with("/console/") {
+        "no-store"
+    } else if is_hashed_asset(&path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn recognises_trunk_asset_names() {
+        for (path, hashed) in [
+            ("/sipauth-console-90c112348e94e95a.js", true),
+            ("/sipauth-console-90c112348e94e95a_bg.wasm", true),
+            ("/main-7574902c9c053bed.css", true),
+            ("/boot-0123456789abcdef.js", true),
+            ("/index.html", false),
+            ("/config.json", false),
+            ("/credentials", false),
+            ("/app-123.js", false),
+        ] {
+            assert_eq!(is_hashed_asset(path), hashed, "{path}");
+        }
+    }
+}
