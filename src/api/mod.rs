@@ -67,6 +67,18 @@ impl Api {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<Response, ApiError> {
+        self.send_with_retries(method, url, query, body, RATE_LIMIT_RETRIES)
+            .await
+    }
+
+    async fn send_with_retries(
+        &self,
+        method: Method,
+        url: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+        retries: u32,
+    ) -> Result<Response, ApiError> {
         let mut attempt = 0;
         loop {
             let mut builder = RequestBuilder::new(url)
@@ -82,7 +94,7 @@ impl Api {
                 Some(b) => builder.json(b)?.send().await?,
                 None => builder.send().await?,
             };
-            if response.status() != 429 || attempt >= RATE_LIMIT_RETRIES {
+            if response.status() != 429 || attempt >= retries {
                 return Ok(response);
             }
             attempt += 1;
@@ -152,9 +164,19 @@ impl Api {
         }
     }
 
+    /// Not retried on 429: too many attempts are for the person to see.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<Session, ApiError> {
         let body = json!({ "username": username, "password": password });
-        match self.post(&self.url("/console/session"), &body).await {
+        let response = self
+            .send_with_retries(
+                Method::POST,
+                &self.url("/console/session"),
+                &[],
+                Some(&body),
+                0,
+            )
+            .await?;
+        match read(response).await {
             Err(ApiError::Unauthorized) => Err(ApiError::SignInFailed),
             other => other,
         }

@@ -6,12 +6,13 @@ use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{accounts, operators};
 use crate::{secrets, AppState};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use std::net::SocketAddr;
 
 /// Sessions last a working day.
 const SESSION_SECONDS: i64 = 12 * 60 * 60;
@@ -37,7 +38,17 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
     })))
 }
 
-async fn sign_in(State(state): State<AppState>, body: JsonObject) -> ApiResult<Response> {
+async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: JsonObject,
+) -> ApiResult<Response> {
+    // Guessing passwords takes many attempts: at most a few a minute from
+    // one address. (Behind a reverse proxy, all clients share its address.)
+    state
+        .sign_in_limiter
+        .check(&peer.ip().to_string())
+        .map_err(|retry_after| ApiError::SignInThrottled { retry_after })?;
     let username = body.required_str("username")?.to_string();
     let password = body.required_str("password")?.to_string();
     let stored = operators::password_hash(&state.db, &username).await?;

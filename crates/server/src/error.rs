@@ -43,6 +43,9 @@ pub enum ApiError {
         message: &'static str,
         applications: Vec<String>,
     },
+    /// Too many sign-in attempts from one address (429).
+    #[error("too many sign-in attempts from this address; try again in {retry_after} s")]
+    SignInThrottled { retry_after: u64 },
     /// The account exceeded its request rate (429).
     #[error("too many requests: this account may make {per_minute} requests a minute; retry after {retry_after} s")]
     RateLimited { per_minute: u32, retry_after: u64 },
@@ -71,7 +74,9 @@ impl ApiError {
             ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::SignInThrottled { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -103,7 +108,9 @@ impl IntoResponse for ApiError {
             body["applications"] = applications.clone().into();
         }
         let mut response = (self.status(), axum::Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after, .. } = &self {
+        if let ApiError::RateLimited { retry_after, .. }
+        | ApiError::SignInThrottled { retry_after } = &self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));

@@ -43,8 +43,14 @@ pub struct Settings {
 pub struct AppState {
     pub db: SqlitePool,
     pub settings: Arc<Settings>,
+    /// API requests per account.
     pub limiter: Arc<rate_limit::RateLimiter>,
+    /// Sign-in attempts per client address.
+    pub sign_in_limiter: Arc<rate_limit::RateLimiter>,
 }
+
+/// Sign-in attempts a minute from one address.
+pub const SIGN_INS_PER_MINUTE: u32 = 10;
 
 impl AppState {
     pub fn new(db: SqlitePool, settings: Settings) -> Self {
@@ -53,6 +59,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             limiter,
+            sign_in_limiter: Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE)),
         }
     }
 }
@@ -94,9 +101,12 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
         let _ = tcp.set_nodelay(true);
     });
     println!("listening on http://{local}");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

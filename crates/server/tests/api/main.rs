@@ -57,7 +57,10 @@ async fn spawn_app_with(per_minute: u32, dist: Option<PathBuf>) -> TestApp {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    tokio::spawn(async move {
+        let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.unwrap()
+    });
     TestApp {
         base: format!("http://{addr}"),
         client: Client::builder().cookie_store(true).build().unwrap(),

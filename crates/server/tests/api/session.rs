@@ -244,3 +244,21 @@ async fn serves_the_console_with_spa_fallback_and_asset_caching() {
     assert_eq!(status, 404);
     error_message(&body);
 }
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_address() {
+    let app = with_operator().await;
+    for _ in 0..sipauth_server::SIGN_INS_PER_MINUTE {
+        assert_eq!(sign_in(&app, "Wrong-Pass-2026").await.status(), 401);
+    }
+    let r = sign_in(&app, OPERATOR_PASSWORD).await;
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=6).contains(&retry), "{retry}");
+    let (_, body) = json(r).await;
+    assert!(error_message(&body).contains("too many sign-in attempts from this address"));
+}
