@@ -7,6 +7,9 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const base = process.env.BASE_URL;
+// Direct API checks go to the server that holds the data (the provider when
+// the console runs through the proxy).
+const apiBase = process.env.API_URL || base;
 const firstRun = JSON.parse(readFileSync(process.env.FIRST_RUN, 'utf8'));
 const artifacts = process.env.ARTIFACTS || 'tests/e2e/artifacts';
 mkdirSync(artifacts, { recursive: true });
@@ -24,7 +27,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 async function api(method, path, body) {
-  const r = await fetch(`${base}/v1/Account/${account}/${path}`, {
+  const r = await fetch(`${apiBase}/v1/Account/${account}/${path}`, {
     method, headers: { authorization: basic, 'content-type': 'application/json' },
     body: body ? JSON.stringify(body) : undefined,
   });

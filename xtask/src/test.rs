@@ -153,51 +153,125 @@ pub fn test(root: &Path) -> Result<(), String> {
     }
 }
 
-/// Starts the real server on a free port over a fresh data directory with
-/// the release console, and runs the playwright-core tests against it.
-fn end_to_end(root: &Path) -> (bool, Counts) {
-    let data = std::env::temp_dir().join(format!("sipauth-e2e-{}", std::process::id()));
+/// A `sipauth serve` on a free port, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    base: String,
+    data: std::path::PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+fn start_server(
+    root: &Path,
+    name: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Result<Server, String> {
+    let data = std::env::temp_dir().join(format!("sipauth-e2e-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let server = run::server_binary(None);
-    let mut child = match Command::new(&server)
-        .args(["serve", "--port", "0", "--data-dir"])
+    let binary = run::server_binary(None);
+    let mut cmd = Command::new(&binary);
+    cmd.args(["serve", "--port", "0", "--data-dir"])
         .arg(&data)
         .arg("--dist")
         .arg(root.join("dist"))
-        .stdout(Stdio::piped())
+        .args(extra)
+        .stdout(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd
         .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("cannot start {}: {e}", server.display());
-            return (false, Counts::default());
-        }
+        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+    let mut server = Server {
+        child,
+        base: String::new(),
+        data,
     };
-    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-    let mut base = None;
+    let mut lines = BufReader::new(server.child.stdout.take().expect("piped")).lines();
     for line in lines.by_ref() {
         let Ok(line) = line else { break };
         if let Some(addr) = line.trim().strip_prefix("listening on ") {
-            base = Some(addr.to_string());
+            server.base = addr.to_string();
             break;
         }
     }
     std::thread::spawn(move || lines.for_each(drop));
-    let result = match base {
-        Some(base) => {
+    if server.base.is_empty() {
+        return Err(format!("{name} server did not start"));
+    }
+    Ok(server)
+}
+
+/// The real server with the release console over fresh data, driven by the
+/// playwright-core tests: once directly, and once through a second server
+/// in proxy mode in front of it (as a provider would be).
+fn end_to_end(root: &Path) -> (bool, Counts) {
+    let run = || -> Result<(bool, Counts), String> {
+        let direct = start_server(root, "direct", &[], &[])?;
+        let mut total = Counts::default();
+        let node = |base: &str, first_run: &Path, api: &str, files: &[&str]| {
             let mut cmd = Command::new("node");
             cmd.args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-                .arg(root.join("tests/e2e"))
-                .env("BASE_URL", &base)
-                .env("FIRST_RUN", data.join("first-run.json"))
+                .args(files.iter().map(|f| root.join("tests/e2e").join(f)))
+                .env("BASE_URL", base)
+                .env("API_URL", api)
+                .env("FIRST_RUN", first_run)
                 .env("CHROMIUM", tools::CHROMIUM)
                 .env("ARTIFACTS", root.join("tests/e2e/artifacts"));
             run_counted(cmd)
-        }
-        None => (false, Counts::default()),
+        };
+        let direct_first_run = direct.data.join("first-run.json");
+        let files = ["credentials.test.mjs", "mappings.test.mjs"];
+        println!("xtask: end to end, directly against {}", direct.base);
+        let (ok_direct, c) = node(&direct.base, &direct_first_run, &direct.base, &files);
+        total.passed += c.passed;
+        total.failed += c.failed;
+
+        // Through the proxy: the operator signs in to the proxy, whose
+        // provider is the direct server's account.
+        let provider: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(&direct_first_run).map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
+        let auth_id = provider["account"]["auth_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let token = provider["account"]["auth_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let proxy = start_server(
+            root,
+            "proxy",
+            &["--upstream", &direct.base, "--upstream-auth-id", &auth_id],
+            &[("SIPAUTH_UPSTREAM_TOKEN", &token)],
+        )?;
+        let own: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(proxy.data.join("first-run.json"))
+                .map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
+        let merged =
+            serde_json::json!({ "operator": own["operator"], "account": provider["account"] });
+        let merged_path = proxy.data.join("e2e-first-run.json");
+        std::fs::write(&merged_path, merged.to_string()).map_err(|e| e.to_string())?;
+        println!("xtask: end to end, through the proxy at {}", proxy.base);
+        let (ok_proxy, c) = node(&proxy.base, &merged_path, &direct.base, &files);
+        total.passed += c.passed;
+        total.failed += c.failed;
+        Ok((ok_direct && ok_proxy, total))
     };
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&data);
-    result
+    run().unwrap_or_else(|e| {
+        eprintln!("xtask: end to end: {e}");
+        (false, Counts::default())
+    })
 }

@@ -27,9 +27,11 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    let account = match &state.settings.account {
-        Some(a) => Some(a.clone()),
-        None => accounts::first(&state.db).await?,
+    // In proxy mode the console manages the provider's account.
+    let account = match (&state.settings.upstream, &state.settings.account) {
+        (Some(up), _) => Some(up.auth_id.clone()),
+        (None, Some(a)) => Some(a.clone()),
+        (None, None) => accounts::first(&state.db).await?,
     };
     Ok(Json(json!({
         "api_base": "",

@@ -12,6 +12,7 @@ pub mod plivo;
 pub mod rate_limit;
 pub mod secrets;
 pub mod store;
+pub mod upstream;
 
 use axum::extract::DefaultBodyLimit;
 use axum::serve::ListenerExt;
@@ -37,6 +38,8 @@ pub struct Settings {
     pub account: Option<String>,
     /// Requests a minute per account before 429 (0: no limit).
     pub rate_limit_per_minute: u32,
+    /// Proxy mode: the API goes to this provider instead of the local store.
+    pub upstream: Option<upstream::Upstream>,
 }
 
 #[derive(Clone)]
@@ -67,7 +70,10 @@ impl AppState {
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     let not_found = || async { error::ApiError::NotFound("resource") };
-    let v1 = plivo::router(state.clone()).fallback(not_found);
+    let v1 = match &state.settings.upstream {
+        Some(_) => Router::new().fallback(upstream::forward),
+        None => plivo::router(state.clone()).fallback(not_found),
+    };
     let mut router = Router::new().nest("/v1", v1).merge(console::router());
     router = match &state.settings.dist {
         // Unknown paths get index.html: the console routes on the client.

@@ -2,11 +2,13 @@
 
 use clap::{Parser, Subcommand};
 use sipauth_model::Password;
+use sipauth_server::upstream::Upstream;
 use sipauth_server::{db, first_run, secrets, store, AppState, Settings};
 use std::io::Read;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +48,20 @@ enum Command {
         /// API requests a minute per account before 429 (0: no limit).
         #[arg(long, default_value_t = 1200)]
         rate_limit: u32,
+        /// Proxy mode: forward the API to this provider base URL
+        /// (e.g. https://api.plivo.com) instead of answering it here.
+        #[arg(long, requires = "upstream_auth_id")]
+        upstream: Option<String>,
+        /// The provider account's id (auth_id) for proxy mode.
+        #[arg(long)]
+        upstream_auth_id: Option<String>,
+        /// A file holding the provider's token; else SIPAUTH_UPSTREAM_TOKEN.
+        /// Never on the command line, where `ps` would show it.
+        #[arg(long)]
+        upstream_token_file: Option<PathBuf>,
+        /// Seconds to wait for the provider.
+        #[arg(long, default_value_t = 15)]
+        upstream_timeout: u64,
     },
     /// Manage API accounts.
     Account {
@@ -119,7 +135,37 @@ async fn run(command: Command) -> Result<(), AnyError> {
             sip_domain,
             account,
             rate_limit,
+            upstream,
+            upstream_auth_id,
+            upstream_token_file,
+            upstream_timeout,
         } => {
+            let upstream = match upstream {
+                None => None,
+                Some(base) => {
+                    let token = match upstream_token_file {
+                        Some(path) => std::fs::read_to_string(&path)
+                            .map_err(|e| format!("--upstream-token-file {}: {e}", path.display()))?
+                            .trim()
+                            .to_string(),
+                        None => std::env::var("SIPAUTH_UPSTREAM_TOKEN").map_err(|_| {
+                            "proxy mode needs the provider's token: --upstream-token-file or SIPAUTH_UPSTREAM_TOKEN"
+                        })?,
+                    };
+                    let auth_id = upstream_auth_id.unwrap_or_default();
+                    let up = Upstream::new(
+                        &base,
+                        &auth_id,
+                        &token,
+                        Duration::from_secs(upstream_timeout),
+                    )?;
+                    println!(
+                        "proxy mode: the API is forwarded to {} as {auth_id}",
+                        up.base
+                    );
+                    Some(up)
+                }
+            };
             let pool = db::open(&data_dir).await?;
             if let Some(first) = first_run::bootstrap(&pool, &data_dir, &sip_domain).await? {
                 println!(
@@ -148,6 +194,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     sip_domain,
                     account,
                     rate_limit_per_minute: rate_limit,
+                    upstream,
                 },
             );
             sipauth_server::serve(state, SocketAddr::new(bind, port)).await?;

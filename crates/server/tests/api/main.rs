@@ -4,6 +4,7 @@ mod acls;
 mod applications;
 mod binary;
 mod credentials;
+mod proxy;
 mod session;
 
 use reqwest::{Client, Response};
@@ -29,15 +30,24 @@ pub async fn spawn_app() -> TestApp {
 
 /// As [`spawn_app`], with a per-account limit of requests a minute.
 pub async fn spawn_app_with_rate_limit(per_minute: u32) -> TestApp {
-    spawn_app_with(per_minute, None).await
+    spawn_app_with(per_minute, None, None).await
 }
 
 /// As [`spawn_app`], serving a built console from `dist`.
 pub async fn spawn_app_serving(dist: PathBuf) -> TestApp {
-    spawn_app_with(0, Some(dist)).await
+    spawn_app_with(0, Some(dist), None).await
 }
 
-async fn spawn_app_with(per_minute: u32, dist: Option<PathBuf>) -> TestApp {
+/// As [`spawn_app`], in proxy mode in front of `upstream`.
+pub async fn spawn_proxy(upstream: sipauth_server::upstream::Upstream) -> TestApp {
+    spawn_app_with(0, None, Some(upstream)).await
+}
+
+async fn spawn_app_with(
+    per_minute: u32,
+    dist: Option<PathBuf>,
+    upstream: Option<sipauth_server::upstream::Upstream>,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(dir.path()).await.unwrap();
     let auth_id = "MATESTACCOUNT0000001".to_string();
@@ -53,6 +63,7 @@ async fn spawn_app_with(per_minute: u32, dist: Option<PathBuf>) -> TestApp {
             sip_domain: SIP_DOMAIN.into(),
             account: None,
             rate_limit_per_minute: per_minute,
+            upstream,
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

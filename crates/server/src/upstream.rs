@@ -1,0 +1,213 @@
+//! Upstream proxy mode: the console's API requests go to a real provider,
+//! with the provider's credentials added here, so the browser only ever
+//! holds the operator's session.
+
+use crate::auth::{session_token, CSRF_HEADER};
+use crate::error::api_id;
+use crate::store::operators;
+use crate::{secrets, AppState};
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::time::Duration;
+
+/// Answers larger than this are refused (a provider's list page is far smaller).
+pub const MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Where the provider is and how to authenticate to it.
+#[derive(Clone)]
+pub struct Upstream {
+    /// e.g. `https://api.plivo.com`; the request path is appended.
+    pub base: String,
+    pub auth_id: String,
+    /// Never logged, never sent to the browser.
+    pub token: String,
+    pub timeout: Duration,
+    pub client: reqwest::Client,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("base", &self.base)
+            .field("auth_id", &self.auth_id)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Upstream {
+    pub fn new(base: &str, auth_id: &str, token: &str, timeout: Duration) -> Result<Self, String> {
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(format!(
+                "--upstream must be an http:// or https:// URL, not {base:?}"
+            ));
+        }
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_string(),
+            auth_id: auth_id.to_string(),
+            token: token.to_string(),
+            timeout,
+            client,
+        })
+    }
+}
+
+/// A JSON error in the plivo shape.
+fn error(status: StatusCode, message: String) -> Response {
+    (
+        status,
+        axum::Json(json!({ "api_id": api_id(), "error": message })),
+    )
+        .into_response()
+}
+
+/// `/v1/*` in proxy mode: a signed-in operator (with the CSRF token on
+/// writes) is forwarded; nobody else is.
+pub async fn forward(State(state): State<AppState>, request: Request) -> Response {
+    let Some(upstream) = state.settings.upstream.clone() else {
+        return error(StatusCode::NOT_FOUND, "resource not found".into());
+    };
+    let (parts, body) = request.into_parts();
+    let Some(token) = session_token(&parts.headers) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "sign in to the console first".into(),
+        );
+    };
+    let session = match operators::find_session(&state.db, &token).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "your session has ended; sign in again".into(),
+            )
+        }
+        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    };
+    if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
+            return crate::error::ApiError::Csrf.into_response();
+        }
+    }
+    let body = match axum::body::to_bytes(body, crate::body::MAX_BODY_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return crate::error::ApiError::TooLarge(crate::body::MAX_BODY_BYTES).into_response()
+        }
+    };
+    // `nest("/v1", …)` strips the prefix from the URI; forward the original.
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map(|o| o.0.clone())
+        .unwrap_or_else(|| parts.uri.clone());
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let url = format!("{}{path}", upstream.base);
+    // Only what the provider needs: no cookie, no CSRF token, no client headers.
+    let mut outgoing = upstream
+        .client
+        .request(parts.method.clone(), &url)
+        .basic_auth(&upstream.auth_id, Some(&upstream.token))
+        .header(header::ACCEPT, "application/json");
+    if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
+        outgoing = outgoing.header(header::CONTENT_TYPE, ct.clone());
+    }
+    if !body.is_empty() {
+        outgoing = outgoing.body(body);
+    }
+    let mut answer = match outgoing.send().await {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => {
+            return error(
+                StatusCode::GATEWAY_TIMEOUT,
+                format!(
+                    "the provider did not answer within {} s",
+                    upstream.timeout.as_secs()
+                ),
+            )
+        }
+        Err(e) => {
+            tracing::warn!(upstream = %upstream.base, "provider unreachable");
+            let reason = std::error::Error::source(&e)
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| e.to_string());
+            return error(
+                StatusCode::BAD_GATEWAY,
+                format!("cannot reach the provider at {}: {reason}", upstream.base),
+            );
+        }
+    };
+    let status = answer.status();
+    let content_type = answer.headers().get(header::CONTENT_TYPE).cloned();
+    let retry_after = answer.headers().get(header::RETRY_AFTER).cloned();
+    let mut bytes = Vec::new();
+    loop {
+        match answer.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return error(
+                        StatusCode::BAD_GATEWAY,
+                        format!(
+                            "the provider's answer is larger than {} MiB",
+                            MAX_RESPONSE_BYTES >> 20
+                        ),
+                    );
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => {
+                return error(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    format!(
+                        "the provider did not finish answering within {} s",
+                        upstream.timeout.as_secs()
+                    ),
+                )
+            }
+            Err(_) => {
+                return error(
+                    StatusCode::BAD_GATEWAY,
+                    "the provider's answer was cut off".into(),
+                )
+            }
+        }
+    }
+    tracing::info!(method = %parts.method, path = %uri.path(), status = status.as_u16(), "forwarded to the provider");
+    if status.is_server_error() {
+        let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
+        return error(
+            StatusCode::BAD_GATEWAY,
+            format!(
+                "the provider failed (HTTP {}): {}",
+                status.as_u16(),
+                snippet.trim()
+            ),
+        );
+    }
+    let mut response = Response::new(Body::from(Bytes::from(bytes)));
+    *response.status_mut() =
+        StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        content_type.unwrap_or_else(|| HeaderValue::from_static("application/json")),
+    );
+    if let Some(r) = retry_after {
+        h.insert(header::RETRY_AFTER, r);
+    }
+    response
+}
