@@ -28,7 +28,11 @@ impl AppContext {
         Api {
             base: config.api_base,
             account: config.account,
-            csrf_token: self.session.get_untracked().map(|s| s.csrf_token),
+            csrf_token: self
+                .session
+                .get_untracked()
+                .map(|s| s.csrf_token)
+                .filter(|t| !t.is_empty()),
             on_rate_limit: Some(Callback::new(move |seconds: u32| {
                 toasts.notice(format!(
                     "The server is rate-limiting this account: retrying in {seconds} s."
@@ -66,10 +70,19 @@ pub fn App() -> impl IntoView {
                 csrf_token: None,
                 on_rate_limit: None,
             };
-            let session = probe
-                .session()
-                .await
-                .map_err(|e| format!("The server did not answer: {e}"))?;
+            // Without operator sign-in, whatever is in front of the console
+            // guards the API: the console acts as an anonymous operator.
+            let session = if config.sign_in {
+                probe
+                    .session()
+                    .await
+                    .map_err(|e| format!("The server did not answer: {e}"))?
+            } else {
+                Some(Session {
+                    operator: String::new(),
+                    csrf_token: String::new(),
+                })
+            };
             Ok::<_, String>((config, session))
         }
         .await;
@@ -162,12 +175,21 @@ fn Header() -> impl IntoView {
                     <A href="/applications">"Applications"</A>
                 </nav>
                 <span class="who">
-                    "Signed in as "
-                    {move || ctx.session.get().map(|s| s.operator).unwrap_or_default()}
-                    " · account "
+                    {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {
+                        Some(operator) => format!("Signed in as {operator} · account "),
+                        None => "Account ".to_string(),
+                    }}
                     {move || ctx.config.get_value().account}
                 </span>
-                <button type="button" on:click=sign_out.clone()>"Sign out"</button>
+                {
+                    let sign_out = sign_out.clone();
+                    move || {
+                        let sign_out = sign_out.clone();
+                        ctx.config.get_value().sign_in.then(|| view! {
+                            <button type="button" on:click=sign_out>"Sign out"</button>
+                        })
+                    }
+                }
             </Show>
         </header>
     }

@@ -488,3 +488,16 @@ fn config_errors_name_the_key_that_is_wrong() {
         assert!(e.contains(fragment), "{text}: {e}");
     }
 }
+
+#[wasm_bindgen_test]
+fn config_sign_in_is_a_boolean() {
+    use sipauth_console::api::Config;
+    assert!(Config::parse(r#"{"account": "MA1"}"#).unwrap().sign_in);
+    assert!(
+        !Config::parse(r#"{"account": "MA1", "sign_in": false}"#)
+            .unwrap()
+            .sign_in
+    );
+    let e = Config::parse(r#"{"account": "MA1", "sign_in": "no"}"#).unwrap_err();
+    assert!(e.contains("\"sign_in\" must be true or false"), "{e}");
+}

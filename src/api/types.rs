@@ -13,6 +13,9 @@ pub struct Config {
     pub account: String,
     /// Shown in the header and the tab.
     pub title: String,
+    /// False when something in front of the console (nginx, SSO) guards
+    /// the API and the server has no operator sign-in.
+    pub sign_in: bool,
 }
 
 /// The dialects this console speaks.
@@ -61,11 +64,21 @@ impl Config {
         let title = string("title", "the console's name")?
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| "SIP auth console".into());
+        let sign_in = match map.get("sign_in") {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(format!(
+                    "config.json: \"sign_in\" must be true or false (whether the server asks operators to sign in), not {other}."
+                ))
+            }
+        };
         Ok(Self {
             api_base,
             dialect,
             account,
             title,
+            sign_in,
         })
     }
 }

@@ -149,7 +149,10 @@ fn api(root: &Path, report: &mut String) -> Result<(), String> {
             seed_time.as_secs_f64() * 1000.0 / 200.0
         );
         report.push_str("| request (wrk, 2 threads, 16 connections, 5 s) | requests/s | p50 | p99 |\n|---|---:|---:|---:|\n");
-        let auth = format!("Authorization: Basic {}", base64(&format!("{id}:{token}")));
+        let auth = format!(
+            "Authorization: Basic {}",
+            crate::steps::base64(&format!("{id}:{token}"))
+        );
         for (name, url) in [
             ("list 20 credentials", format!("{list}?limit=20&offset=100")),
             (
@@ -222,9 +225,4 @@ fn browser(root: &Path, base: &str, data: &Path, report: &mut String) -> Result<
         ms("import_50_lines_ms"),
     );
     Ok(())
-}
-
-/// Standard base64 for the Basic auth header given to wrk.
-fn base64(text: &str) -> String {
-    capture("sh", &["-c", &format!("printf '%s' '{text}' | base64 -w0")]).unwrap_or_default()
 }

@@ -126,7 +126,7 @@ fn saved_sign_in(first_run: &Path) -> Option<(String, String)> {
 }
 
 #[cfg(test)]
-mod loader_tests {
+mod tests {
     use super::externalize_loader;
 
     #[test]

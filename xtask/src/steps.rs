@@ -79,6 +79,27 @@ pub fn run_counted(mut cmd: Command) -> (bool, Counts) {
     (ok, counts)
 }
 
+/// Standard base64 (coreutils), for Basic auth headers in configs.
+pub fn base64(text: &str) -> String {
+    use std::io::Write;
+    let mut child = match Command::new("base64")
+        .arg("-w0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(_) => return String::new(),
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    child
+        .wait_with_output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::Counts;

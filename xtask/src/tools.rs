@@ -88,6 +88,17 @@ pub fn chromium() -> Result<(), String> {
     apt_install(&["chromium", "chromium-driver"])
 }
 
+/// Debian's nginx, for the static-hosting test.
+pub fn nginx() -> Result<(), String> {
+    if Path::new("/usr/sbin/nginx").exists() {
+        return Ok(());
+    }
+    apt_install(&["nginx"])?;
+    // The package starts its default site; the test runs its own instance.
+    let _ = sh("sh", &["-c", "nginx -s stop 2>/dev/null || true"]);
+    Ok(())
+}
+
 /// wrk, the HTTP load generator of `cargo xtask bench`.
 pub fn wrk() -> Result<(), String> {
     if capture("wrk", &["--version"]).is_some() || Path::new("/usr/bin/wrk").exists() {

@@ -1,0 +1,90 @@
+// Static hosting: dist/ served by Debian's nginx with deploy/nginx.conf, the
+// API proxied to our server with the auth header set by nginx, no operator
+// sign-in. Started by `cargo xtask test` (BASE_URL is nginx, API_URL the server).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const base = process.env.BASE_URL;
+const apiBase = process.env.API_URL;
+const firstRun = JSON.parse(readFileSync(process.env.FIRST_RUN, 'utf8'));
+const account = firstRun.account.auth_id;
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+function assertSecurityHeaders(r, what) {
+  const csp = r.headers.get('content-security-policy') || '';
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/, what);
+  assert.match(csp, /frame-ancestors 'none'/, what);
+  assert.ok(!csp.includes('unsafe-inline'), what);
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff', what);
+  assert.equal(r.headers.get('referrer-policy'), 'no-referrer', what);
+}
+
+test('nginx sends the security and cache headers', async () => {
+  const index = await fetch(`${base}/`);
+  assertSecurityHeaders(index, 'index.html');
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const html = await index.text();
+  assert.ok(!/<script type="module">/.test(html), 'no inline script');
+  const deep = await fetch(`${base}/acls/some-id`);
+  assert.equal(deep.status, 200, 'SPA fallback');
+  assert.equal(await deep.text(), html);
+  const config = await fetch(`${base}/config.json`);
+  assert.equal(config.headers.get('cache-control'), 'no-cache');
+  assert.equal((await config.json()).sign_in, false);
+  const wasm = html.match(/href="\/([^"]+_bg\.wasm)"/)[1];
+  const asset = await fetch(`${base}/${wasm}`, { headers: { 'accept-encoding': 'gzip' } });
+  assertSecurityHeaders(asset, 'wasm');
+  assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(asset.headers.get('content-type'), 'application/wasm');
+  assert.equal(asset.headers.get('content-encoding'), 'gzip');
+});
+
+test('the API is only reachable from the console, with nginx adding the auth', async () => {
+  const url = `${base}/v1/Account/${account}/SipAuth/Credential/`;
+  const other = await fetch(url);
+  assert.equal(other.status, 403);
+  const console = await fetch(url, { headers: { 'x-requested-with': 'sipauth-console' } });
+  assert.equal(console.status, 200);
+  assert.equal(console.headers.get('cache-control'), 'no-store');
+  const body = await console.text();
+  assert.ok(!body.includes(firstRun.account.auth_token));
+});
+
+test('the console works behind nginx under its CSP, without sign-in', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(`${base}/credentials`);
+  await page.getByRole('heading', { name: 'SIP credentials' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create credential' });
+  await dialog.getByLabel('Username').fill('behind.nginx');
+  await dialog.getByLabel('Password', { exact: true }).fill('Nginx-Passw0rd-26');
+  await dialog.getByRole('button', { name: 'Create credential' }).click();
+  await page.getByRole('status').filter({ hasText: 'Created credential behind.nginx.' }).waitFor();
+  const auth = 'Basic ' + Buffer.from(`${account}:${firstRun.account.auth_token}`).toString('base64');
+  const direct = await (await fetch(`${apiBase}/v1/Account/${account}/SipAuth/Credential/?username=behind`, { headers: { authorization: auth } })).json();
+  assert.deepEqual(direct.objects.map((o) => o.username), ['behind.nginx']);
+  await page.getByRole('button', { name: 'Delete behind.nginx' }).click();
+  await page.getByRole('dialog', { name: 'Delete behind.nginx?' }).getByRole('button', { name: 'Delete behind.nginx' }).click();
+  await page.getByText('No credentials yet.').waitFor();
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.equal(stored, '{}{}');
+  await context.close();
+  // A CSP violation would show here as "Refused to …".
+  assert.deepEqual(problems, []);
+});
