@@ -197,6 +197,8 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
     await page.getByRole('status').filter({ hasText: `Deleted application ${name}.` }).waitFor();
   }
   await page.getByText('No applications yet.').waitFor();
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.equal(stored, '{}{}');
 
   await context.close();
   assert.deepEqual(problems, []);

@@ -24,9 +24,15 @@ impl Drop for Server {
 }
 
 fn start(data_dir: &std::path::Path) -> Server {
+    start_with(data_dir, &[], &[])
+}
+
+fn start_with(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Server {
     let child = Command::new(BIN)
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(data_dir)
+        .args(args)
+        .envs(env.iter().copied())
         .env("RUST_LOG", "debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -295,4 +301,91 @@ async fn account_and_operator_commands() {
     assert_eq!(r.status(), 200);
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn proxy_mode_keeps_the_provider_token_out_of_logs_and_answers() {
+    let provider_dir = tempfile::tempdir().unwrap();
+    let provider = start(provider_dir.path());
+    let first: Value =
+        serde_json::from_slice(&std::fs::read(provider_dir.path().join("first-run.json")).unwrap())
+            .unwrap();
+    let auth_id = first["account"]["auth_id"].as_str().unwrap().to_string();
+    let token = first["account"]["auth_token"].as_str().unwrap().to_string();
+
+    // The token from a file, as the README says; never on the command line.
+    let proxy_dir = tempfile::tempdir().unwrap();
+    let token_file = proxy_dir.path().join("provider-token");
+    std::fs::write(&token_file, format!("{token}\n")).unwrap();
+    let proxy = start_with(
+        &proxy_dir.path().join("data"),
+        &[
+            "--upstream",
+            &provider.base,
+            "--upstream-auth-id",
+            &auth_id,
+            "--upstream-token-file",
+            token_file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let own: Value = serde_json::from_slice(
+        &std::fs::read(proxy_dir.path().join("data/first-run.json")).unwrap(),
+    )
+    .unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let (_, session) = json(
+        client
+            .post(format!("{}/console/session", proxy.base))
+            .json(&json!({"username": "admin", "password": own["operator"]["password"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let csrf = session["csrf_token"].as_str().unwrap();
+    let url = format!("{}/v1/Account/{auth_id}/SipAuth/Credential/", proxy.base);
+    let r = client
+        .post(&url)
+        .header("X-CSRF-Token", csrf)
+        .json(&json!({"username": "proxied", "password": "Proxied-Secret-42"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let listed = client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(listed.contains("proxied"));
+    let config = client
+        .get(format!("{}/config.json", proxy.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(config.contains(&auth_id));
+    for answer in [&listed, &config] {
+        assert!(!answer.contains(&token));
+    }
+    drop(proxy);
+    let logs = {
+        let p = start_with(
+            &proxy_dir.path().join("data"),
+            &["--upstream", &provider.base, "--upstream-auth-id", &auth_id],
+            &[("SIPAUTH_UPSTREAM_TOKEN", &token)],
+        );
+        let banner = p.banner.join("\n");
+        assert!(
+            banner.contains("proxy mode: the API is forwarded to"),
+            "{banner}"
+        );
+        drop(p);
+        format!("{}{banner}", provider.logs.lock().unwrap())
+    };
+    assert!(logs.contains("credential created"));
+    assert!(!logs.contains(&token), "the provider token reached a log");
+    assert!(!logs.contains("Proxied-Secret-42"));
 }

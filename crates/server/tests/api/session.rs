@@ -262,3 +262,40 @@ async fn sign_in_attempts_are_limited_per_address() {
     let (_, body) = json(r).await;
     assert!(error_message(&body).contains("too many sign-in attempts from this address"));
 }
+
+#[tokio::test]
+async fn sessions_expire() {
+    let app = with_operator().await;
+    assert_eq!(sign_in(&app, OPERATOR_PASSWORD).await.status(), 200);
+    assert_eq!(
+        app.client
+            .get(app.credentials(""))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Twelve hours later, as far as the store can tell.
+    sqlx::query("UPDATE sessions SET expires_at = expires_at - 12 * 60 * 60 - 1")
+        .execute(&app.db)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .get(app.credentials(""))
+        .header("X-Requested-With", "sipauth-console")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        app.client
+            .get(app.url("/console/session"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
