@@ -168,6 +168,7 @@ fn Header() -> impl IntoView {
     view! {
         <header class="top">
             <span class="brand">{ctx.config.get_value().title}</span>
+            <ThemeToggle />
             <Show when=move || ctx.session.get().is_some()>
                 <nav aria-label="Main">
                     <A href="/credentials">"Credentials"</A>
@@ -192,5 +193,53 @@ fn Header() -> impl IntoView {
                 }
             </Show>
         </header>
+    }
+}
+
+/// Light or dark: follows the system until the operator picks one, which is
+/// remembered in this browser (a preference, nothing secret).
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let storage = window().local_storage().ok().flatten();
+    let saved = storage
+        .as_ref()
+        .and_then(|s| s.get_item("theme").ok().flatten());
+    let system_dark = window()
+        .match_media("(prefers-color-scheme: dark)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    let dark = RwSignal::new(match saved.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => system_dark,
+    });
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-theme", if dark.get() { "dark" } else { "light" });
+        }
+    });
+    let toggle = move |_| {
+        dark.update(|d| *d = !*d);
+        if let Some(s) = window().local_storage().ok().flatten() {
+            let _ = s.set_item(
+                "theme",
+                if dark.get_untracked() {
+                    "dark"
+                } else {
+                    "light"
+                },
+            );
+        }
+    };
+    view! {
+        <button
+            type="button"
+            class="theme"
+            aria-pressed=move || if dark.get() { "true" } else { "false" }
+            on:click=toggle
+        >
+            "Dark theme"
+        </button>
     }
 }

@@ -190,7 +190,7 @@ pub fn AclDetailPage() -> impl IntoView {
                     when=move || !entries().is_empty()
                     fallback=|| view! { <div class="empty"><p>"No entries yet: this ACL admits no address. Add one below."</p></div> }
                 >
-                    <table class="list">
+                    <div class="table-wrap"><table class="list">
                         <caption class="visually-hidden">"Entries"</caption>
                         <thead>
                             <tr>
@@ -250,7 +250,7 @@ pub fn AclDetailPage() -> impl IntoView {
                                     .collect_view()
                             }}
                         </tbody>
-                    </table>
+                    </table></div>
                 </Show>
 
                 <section class="panel" aria-labelledby="add-entry-title">

@@ -413,7 +413,7 @@ pub fn AclsPage() -> impl IntoView {
             _ => None,
         }}
         <Show when=move || !rows().is_empty()>
-            <table class="list">
+            <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"IP access control lists"</caption>
                 <thead>
                     <tr>
@@ -474,7 +474,7 @@ pub fn AclsPage() -> impl IntoView {
                         }
                     />
                 </tbody>
-            </table>
+            </table></div>
         </Show>
         <Show when=move || { last_page() > 1 }>
             <nav class="pager" aria-label="Pages">

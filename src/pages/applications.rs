@@ -305,7 +305,7 @@ pub fn ApplicationsPage() -> impl IntoView {
             }
             .into_any(),
             Some(Ok(d)) => view! {
-                <table class="list">
+                <div class="table-wrap"><table class="list">
                     <caption class="visually-hidden">"Applications"</caption>
                     <thead>
                         <tr>
@@ -354,7 +354,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                             }
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }
             .into_any(),
         }}

@@ -294,7 +294,7 @@ pub fn CredentialsPage() -> impl IntoView {
             _ => None,
         }}
         <Show when=move || !rows().is_empty()>
-            <table class="list">
+            <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"SIP credentials"</caption>
                 <thead>
                     <tr>
@@ -362,7 +362,7 @@ pub fn CredentialsPage() -> impl IntoView {
                         </tr>
                     </For>
                 </tbody>
-            </table>
+            </table></div>
         </Show>
         <Show when=move || { last_page() > 1 }>
             <nav class="pager" aria-label="Pages">

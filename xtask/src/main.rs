@@ -23,9 +23,10 @@ fn main() -> ExitCode {
         "run" => run::run(&root, &rest),
         "test" => test::test(&root),
         "bench" => bench::bench(&root),
+        "build" => run::build_console(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench         measure bundle size and API throughput into BENCHMARKS.md"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench         measure bundle size and API throughput into BENCHMARKS.md\n  build         build the console in release into dist/"
             );
             return ExitCode::from(2);
         }

@@ -226,13 +226,19 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
                 .env("API_URL", api)
                 .env("FIRST_RUN", first_run)
                 .env("CHROMIUM", tools::CHROMIUM)
-                .env("ARTIFACTS", root.join("tests/e2e/artifacts"));
+                .env("ARTIFACTS", root.join("tests/e2e/artifacts"))
+                .env("SCREENSHOTS", root.join("target/screenshots"));
             run_counted(cmd)
         };
         let direct_first_run = direct.data.join("first-run.json");
         let files = ["credentials.test.mjs", "mappings.test.mjs"];
         println!("xtask: end to end, directly against {}", direct.base);
-        let (ok_direct, c) = node(&direct.base, &direct_first_run, &direct.base, &files);
+        let (ok_direct, c) = node(
+            &direct.base,
+            &direct_first_run,
+            &direct.base,
+            &["credentials.test.mjs", "mappings.test.mjs", "a11y.test.mjs"],
+        );
         total.passed += c.passed;
         total.failed += c.failed;
 
