@@ -184,6 +184,8 @@ fn start_server(
         .arg("--dist")
         .arg(root.join("dist"))
         .args(extra)
+        // Warnings only: request logs would bury the test output.
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
