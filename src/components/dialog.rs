@@ -33,6 +33,9 @@ pub fn Dialog(
             node_ref=node
             id=id
             aria-labelledby=labelled_by
+            // `cancel` (Escape) fires at once; `close` only in a later task, so a
+            // quick reopen would otherwise find the signal still true.
+            on:cancel=move |_: web_sys::Event| open.set(false)
             on:close=move |_| open.set(false)
         >
             <h2 id=title_id>{move || title.get()}</h2>
