@@ -164,7 +164,7 @@ async fn update(
     if !credentials::set_ha1(&state.db, &account.auth_id, id, &digest).await? {
         return Err(ApiError::NotFound("credential"));
     }
-    tracing::info!(account = %account.auth_id, credential = %id, "credential password changed");
+    tracing::info!(account = %account.auth_id, credential = %id, "credential HA1 replaced");
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "api_id": api_id(), "message": "changed" })),
