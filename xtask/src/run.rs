@@ -47,6 +47,41 @@ pub fn externalize_loader(dist: &Path) -> Result<(), String> {
     std::fs::write(&index, html).map_err(|e| e.to_string())
 }
 
+/// True when dist/index.html is newer than everything the console is built
+/// from, so a second `cargo xtask run` starts in seconds (Trunk would rerun
+/// wasm-opt even with nothing to do).
+fn console_is_fresh(root: &Path) -> bool {
+    fn newest(path: &Path) -> Option<std::time::SystemTime> {
+        let meta = std::fs::metadata(path).ok()?;
+        if meta.is_dir() {
+            std::fs::read_dir(path)
+                .ok()?
+                .filter_map(Result::ok)
+                .filter_map(|e| newest(&e.path()))
+                .max()
+        } else {
+            meta.modified().ok()
+        }
+    }
+    let Some(built) = std::fs::metadata(root.join("dist/index.html"))
+        .and_then(|m| m.modified())
+        .ok()
+    else {
+        return false;
+    };
+    [
+        "src",
+        "style",
+        "crates/model",
+        "index.html",
+        "Cargo.toml",
+        "Cargo.lock",
+        "Trunk.toml",
+    ]
+    .iter()
+    .all(|p| newest(&root.join(p)).is_some_and(|t| t <= built))
+}
+
 /// Builds the server; `profile` None is the dev profile the tests use.
 pub fn build_server(profile: Option<&str>) -> Result<(), String> {
     let mut args = vec!["build", "-p", "sipauth-server"];
@@ -65,7 +100,11 @@ pub fn server_binary(profile: Option<&str>) -> PathBuf {
 }
 
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    build_console(root)?;
+    if console_is_fresh(root) {
+        println!("xtask: dist/ is newer than the console's sources; not rebuilding it");
+    } else {
+        build_console(root)?;
+    }
     build_server(Some("server"))?;
     let data_dir = args
         .iter()
