@@ -197,17 +197,7 @@ impl AclName {
     pub const RULE: &'static str = "1–120 characters, not only spaces";
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        let trimmed = value.trim();
-        if trimmed.is_empty() && !value.is_empty() {
-            return Err(FieldError::new(
-                Self::FIELD,
-                Self::RULE,
-                "it is only spaces",
-            ));
-        }
-        check_length(Self::FIELD, Self::RULE, trimmed, 1, 120)?;
-        reject_control(Self::FIELD, Self::RULE, trimmed)?;
-        Ok(Self(trimmed.to_string()))
+        parse_name(Self::FIELD, Self::RULE, value).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -245,17 +235,7 @@ impl AppName {
     pub const RULE: &'static str = "1–120 characters, not only spaces";
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        let trimmed = value.trim();
-        if trimmed.is_empty() && !value.is_empty() {
-            return Err(FieldError::new(
-                Self::FIELD,
-                Self::RULE,
-                "it is only spaces",
-            ));
-        }
-        check_length(Self::FIELD, Self::RULE, trimmed, 1, 120)?;
-        reject_control(Self::FIELD, Self::RULE, trimmed)?;
-        Ok(Self(trimmed.to_string()))
+        parse_name(Self::FIELD, Self::RULE, value).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -309,6 +289,18 @@ impl AnswerUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// A display name: trimmed, 1–120 characters, not only spaces, no control
+/// characters (ACL and application names share this rule).
+fn parse_name(field: &'static str, rule: &'static str, value: &str) -> Result<String, FieldError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() && !value.is_empty() {
+        return Err(FieldError::new(field, rule, "it is only spaces"));
+    }
+    check_length(field, rule, trimmed, 1, 120)?;
+    reject_control(field, rule, trimmed)?;
+    Ok(trimmed.to_string())
 }
 
 fn reject_control(field: &'static str, rule: &'static str, value: &str) -> Result<(), FieldError> {
