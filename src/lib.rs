@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod list;
 pub mod pages;
 
 /// Mounts the console on `<body>`.

@@ -132,26 +132,32 @@ impl Api {
         read_empty(self.send(Method::DELETE, url, &[], None).await?).await
     }
 
-    /// Every page of a list, for pickers and where-used maps (the quotas
-    /// keep this to at most 10 requests).
+    /// Every page of a list, for list pages, pickers and where-used maps.
+    /// The first answer gives the total; the other pages (at most 9, the
+    /// quotas bound them) are then fetched at once rather than one by one.
     async fn all<T: DeserializeOwned>(
         &self,
         url: &str,
         query: &[(&str, String)],
     ) -> Result<Vec<T>, ApiError> {
-        let mut out = Vec::new();
-        loop {
+        let page_at = |offset: usize| {
             let mut q = query.to_vec();
             q.push(("limit", PAGE_SIZE.to_string()));
-            q.push(("offset", out.len().to_string()));
-            let page: Page<T> = self.get(url, &q).await?;
-            let total = page.meta.total_count as usize;
-            let got = page.objects.len();
-            out.extend(page.objects);
-            if got == 0 || out.len() >= total {
-                return Ok(out);
-            }
+            q.push(("offset", offset.to_string()));
+            async move { self.get::<Page<T>>(url, &q).await }
+        };
+        let first = page_at(0).await?;
+        let total = first.meta.total_count as usize;
+        let mut out = first.objects;
+        if out.is_empty() || out.len() >= total {
+            return Ok(out);
         }
+        // Stepping by what the server gave, in case it caps `limit` lower.
+        let rest = (out.len()..total).step_by(out.len()).map(page_at);
+        for page in futures::future::try_join_all(rest).await? {
+            out.extend(page.objects);
+        }
+        Ok(out)
     }
 
     // Session
@@ -192,21 +198,6 @@ impl Api {
         self.account_url(&format!("SipAuth/Credential/{rest}"))
     }
 
-    pub async fn list_credentials(
-        &self,
-        search: &str,
-        offset: u32,
-    ) -> Result<Page<Credential>, ApiError> {
-        let mut query = vec![
-            ("limit", PAGE_SIZE.to_string()),
-            ("offset", offset.to_string()),
-        ];
-        if !search.is_empty() {
-            query.push(("username", search.to_string()));
-        }
-        self.get(&self.credentials_url(""), &query).await
-    }
-
     pub async fn all_credentials(&self) -> Result<Vec<Credential>, ApiError> {
         self.all(&self.credentials_url(""), &[]).await
     }
@@ -231,17 +222,6 @@ impl Api {
 
     fn acls_url(&self, rest: &str) -> String {
         self.account_url(&format!("SipAuth/IpAccessControlList/{rest}"))
-    }
-
-    pub async fn list_acls(&self, search: &str, offset: u32) -> Result<Page<Acl>, ApiError> {
-        let mut query = vec![
-            ("limit", PAGE_SIZE.to_string()),
-            ("offset", offset.to_string()),
-        ];
-        if !search.is_empty() {
-            query.push(("name", search.to_string()));
-        }
-        self.get(&self.acls_url(""), &query).await
     }
 
     pub async fn all_acls(&self) -> Result<Vec<Acl>, ApiError> {

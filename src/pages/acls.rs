@@ -1,13 +1,13 @@
 //! IP access control lists: find, create, rename, delete, and the IP tester.
 
-use crate::api::{Acl, ApiError, Application, Page, PAGE_SIZE};
+use crate::api::{Acl, ApiError, Application};
 use crate::app::AppContext;
 use crate::components::{unassign_and_delete, DeleteDialog, Dialog, Resource, TextField};
+use crate::list::{ListQuery, Listing, Pager, Shown};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
 use sipauth_model::{acl, AclName, IpEntry};
 use std::net::IpAddr;
 
@@ -159,71 +159,39 @@ fn IpTester() -> impl IntoView {
     }
 }
 
+/// The list filter: part of the name, of an entry's address or of its note;
+/// a whole address also finds the ACLs with an entry that admits it.
+fn acl_matches(acl: &Acl, needle: &str) -> bool {
+    if acl.name.to_lowercase().contains(needle) {
+        return true;
+    }
+    let address = needle.parse::<IpAddr>().ok();
+    acl.entries.iter().any(|e| {
+        e.ip.contains(needle)
+            || (needle.contains('/') && format!("{}/{}", e.ip, e.cidr_prefix).contains(needle))
+            || e.description.to_lowercase().contains(needle)
+            || address.is_some_and(|a| e.model().is_some_and(|m| m.admits(a)))
+    })
+}
+
 #[component]
 pub fn AclsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let query = use_query_map();
     let navigate = use_navigate();
-    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
-    });
-    let set_query = {
-        let navigate = navigate.clone();
-        move |q: &str, page: u32| {
-            let mut params = Vec::new();
-            if !q.is_empty() {
-                params.push(("q", q.to_string()));
-            }
-            if page > 1 {
-                params.push(("page", page.to_string()));
-            }
-            let qs = serde_urlencoded::to_string(&params).unwrap_or_default();
-            let url = if qs.is_empty() {
-                "/acls".to_string()
-            } else {
-                format!("/acls?{qs}")
-            };
-            navigate(
-                &url,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..Default::default()
-                },
-            );
-        }
-    };
-
-    let list = RwSignal::new(None::<Result<Page<Acl>, ApiError>>);
+    let query = ListQuery::from_url("/acls");
+    let list = Listing::load(ctx, |api| async move { api.all_acls().await });
+    let shown = list.shown(query, acl_matches);
     let apps = RwSignal::new(Vec::<Application>::new());
-    let reload = RwSignal::new(0u32);
-    let latest = StoredValue::new(0u32);
     Effect::new(move |_| {
-        let (q, p) = (search.get(), page.get());
-        reload.track();
-        let ticket = latest.get_value() + 1;
-        latest.set_value(ticket);
+        list.track_reloads();
         let api = ctx.api();
         spawn_local(async move {
-            let result = api.list_acls(&q, (p - 1) * PAGE_SIZE).await;
-            if latest.get_value() == ticket {
-                if let Err(ApiError::Unauthorized) = &result {
-                    ctx.session.set(None);
-                }
-                list.set(Some(result));
-            }
             if let Ok(all) = api.all_applications().await {
                 apps.set(all);
             }
         });
     });
-    let refresh = move || reload.update(|n| *n += 1);
+    let refresh = move || list.refresh();
     let users_of = move |acl: &str| -> Vec<Application> {
         apps.get()
             .into_iter()
@@ -334,35 +302,7 @@ pub fn AclsPage() -> impl IntoView {
         });
     });
 
-    let rows = move || {
-        list.get()
-            .and_then(Result::ok)
-            .map(|p| p.objects)
-            .unwrap_or_default()
-    };
-    let total = move || {
-        list.get()
-            .and_then(Result::ok)
-            .map(|p| p.meta.total_count)
-            .unwrap_or(0)
-    };
-    let last_page = move || total().div_ceil(PAGE_SIZE).max(1);
-    let search_input = {
-        let set_query = set_query.clone();
-        move |ev: leptos::ev::Event| set_query(&event_target_value(&ev), 1)
-    };
-    let previous = {
-        let set_query = set_query.clone();
-        move |_: leptos::ev::MouseEvent| {
-            set_query(
-                &search.get_untracked(),
-                page.get_untracked().saturating_sub(1).max(1),
-            )
-        }
-    };
-    let next = move |_: leptos::ev::MouseEvent| {
-        set_query(&search.get_untracked(), page.get_untracked() + 1)
-    };
+    let rows = move || shown.with(|s| s.rows.clone());
 
     view! {
         <div class="page-head">
@@ -382,33 +322,37 @@ pub fn AclsPage() -> impl IntoView {
             "Trusted addresses and ranges allowed to send SIP traffic. An application uses an ACL through its SIP authentication setting."
         </p>
         <div class="toolbar" role="search">
-            <label for="acl-search">"Search by name"</label>
-            <input id="acl-search" type="search" autocomplete="off" prop:value=move || search.get() on:input=search_input />
+            <label for="acl-search">"Search by name or address"</label>
+            <input
+                id="acl-search"
+                type="search"
+                autocomplete="off"
+                aria-describedby="acl-search-help"
+                prop:value=move || query.search.get()
+                on:input=query.on_input()
+            />
             <span class="count" role="status">
-                {move || match list.get() {
+                {move || match list.rows.get() {
                     None => "Loading…".to_string(),
-                    Some(Ok(p)) if p.meta.total_count > 0 => format!(
-                        "Showing {}–{} of {}",
-                        p.meta.offset + 1,
-                        p.meta.offset + p.objects.len() as u32,
-                        p.meta.total_count
-                    ),
-                    _ => String::new(),
+                    Some(_) => shown.with(Shown::summary),
                 }}
             </span>
+            <p id="acl-search-help" class="hint">
+                "Part of a name, an address or a note; a whole address finds the ACLs that admit it."
+            </p>
         </div>
-        {move || match list.get() {
+        {move || match list.rows.get() {
             Some(Err(e)) => Some(view! {
                 <div class="error" role="alert">
                     <p>{format!("The IP ACLs could not be loaded. {e}")}</p>
                     <button type="button" on:click=move |_| refresh()>"Try again"</button>
                 </div>
             }.into_any()),
-            Some(Ok(p)) if p.objects.is_empty() && search.get().is_empty() => Some(view! {
+            Some(Ok(all)) if all.is_empty() => Some(view! {
                 <div class="empty"><p>"No IP ACLs yet. Create one to admit calls from known addresses."</p></div>
             }.into_any()),
-            Some(Ok(p)) if p.objects.is_empty() => Some(view! {
-                <div class="empty"><p>{format!("No IP ACL's name contains \u{201c}{}\u{201d}.", search.get())}</p></div>
+            Some(Ok(_)) if shown.with(|s| s.matching == 0) => Some(view! {
+                <div class="empty"><p>{format!("No IP ACL's name, entries or notes match \u{201c}{}\u{201d}.", query.search.get().trim())}</p></div>
             }.into_any()),
             _ => None,
         }}
@@ -476,13 +420,7 @@ pub fn AclsPage() -> impl IntoView {
                 </tbody>
             </table></div>
         </Show>
-        <Show when=move || { last_page() > 1 }>
-            <nav class="pager" aria-label="Pages">
-                <button type="button" disabled=move || { page.get() <= 1 } on:click=previous.clone()>"Previous page"</button>
-                <span>{move || format!("Page {} of {}", page.get(), last_page())}</span>
-                <button type="button" disabled=move || { page.get() >= last_page() } on:click=next.clone()>"Next page"</button>
-            </nav>
-        </Show>
+        <Pager shown query />
         <IpTester />
 
         <Dialog id="create-acl" open=create_open title="Create IP ACL">

@@ -1,81 +1,29 @@
 //! SIP credentials: find, create, change password, delete.
 
-use crate::api::{ApiError, Application, Credential, NewCredential, Page, PAGE_SIZE};
+use crate::api::{ApiError, Application, Credential, NewCredential};
 use crate::app::AppContext;
 use crate::components::{
     unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, Resource,
 };
+use crate::list::{ListQuery, Listing, Pager, Shown};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let query = use_query_map();
-    let navigate = use_navigate();
-
-    // The search and the page live in the URL, so reload and links keep them.
-    let search = Memo::new(move |_| query.read().get("q").unwrap_or_default());
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u32>().ok())
-            .filter(|p| *p >= 1)
-            .unwrap_or(1)
+    // The filter and the page live in the URL, so reload and links keep them.
+    let query = ListQuery::from_url("/credentials");
+    let list = Listing::load(ctx, |api| async move { api.all_credentials().await });
+    let shown = list.shown(query, |c: &Credential, needle| {
+        c.username.to_lowercase().contains(needle)
     });
-    let set_query = move |q: &str, page: u32| {
-        let mut params = Vec::new();
-        if !q.is_empty() {
-            params.push(("q", q.to_string()));
-        }
-        if page > 1 {
-            params.push(("page", page.to_string()));
-        }
-        let qs = serde_urlencoded::to_string(&params).unwrap_or_default();
-        let url = if qs.is_empty() {
-            "/credentials".to_string()
-        } else {
-            format!("/credentials?{qs}")
-        };
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    };
-
-    let list = RwSignal::new(None::<Result<Page<Credential>, ApiError>>);
-    let reload = RwSignal::new(0u32);
-    let latest = StoredValue::new(0u32);
-    Effect::new(move |_| {
-        let (q, p) = (search.get(), page.get());
-        reload.track();
-        let ticket = latest.get_value() + 1;
-        latest.set_value(ticket);
-        let api = ctx.api();
-        spawn_local(async move {
-            let result = api.list_credentials(&q, (p - 1) * PAGE_SIZE).await;
-            // Answers to older searches arrive late sometimes: keep the newest.
-            if latest.get_value() == ticket {
-                if let Err(ApiError::Unauthorized) = &result {
-                    ctx.session.set(None);
-                }
-                list.set(Some(result));
-            }
-        });
-    });
-    let refresh = move || reload.update(|n| *n += 1);
+    let refresh = move || list.refresh();
 
     // Which applications use each credential (the mapping view).
     let apps = RwSignal::new(Vec::<Application>::new());
     Effect::new(move |_| {
-        reload.track();
+        list.track_reloads();
         let api = ctx.api();
         spawn_local(async move {
             if let Ok(all) = api.all_applications().await {
@@ -211,36 +159,7 @@ pub fn CredentialsPage() -> impl IntoView {
         });
     };
 
-    let rows = move || {
-        list.get()
-            .and_then(Result::ok)
-            .map(|p| p.objects)
-            .unwrap_or_default()
-    };
-    let total = move || {
-        list.get()
-            .and_then(Result::ok)
-            .map(|p| p.meta.total_count)
-            .unwrap_or(0)
-    };
-    let last_page = move || total().div_ceil(PAGE_SIZE).max(1);
-
-    let search_input = {
-        let set_query = set_query.clone();
-        move |ev: leptos::ev::Event| set_query(&event_target_value(&ev), 1)
-    };
-    let previous = {
-        let set_query = set_query.clone();
-        move |_: leptos::ev::MouseEvent| {
-            set_query(
-                &search.get_untracked(),
-                page.get_untracked().saturating_sub(1).max(1),
-            )
-        }
-    };
-    let next = move |_: leptos::ev::MouseEvent| {
-        set_query(&search.get_untracked(), page.get_untracked() + 1)
-    };
+    let rows = move || shown.with(|s| s.rows.clone());
 
     view! {
         <div class="page-head">
@@ -257,38 +176,31 @@ pub fn CredentialsPage() -> impl IntoView {
                 id="credential-search"
                 type="search"
                 autocomplete="off"
-                prop:value=move || search.get()
-                on:input=search_input
+                prop:value=move || query.search.get()
+                on:input=query.on_input()
             />
             <span class="count" role="status">
-                {move || match list.get() {
+                {move || match list.rows.get() {
                     None => "Loading…".to_string(),
-                    Some(Err(_)) => String::new(),
-                    Some(Ok(p)) if p.meta.total_count == 0 => String::new(),
-                    Some(Ok(p)) => format!(
-                        "Showing {}–{} of {}",
-                        p.meta.offset + 1,
-                        p.meta.offset + p.objects.len() as u32,
-                        p.meta.total_count
-                    ),
+                    Some(_) => shown.with(Shown::summary),
                 }}
             </span>
         </div>
-        {move || match list.get() {
+        {move || match list.rows.get() {
             Some(Err(e)) => Some(view! {
                 <div class="error" role="alert">
                     <p>{format!("The credentials could not be loaded. {e}")}</p>
                     <button type="button" on:click=move |_| refresh()>"Try again"</button>
                 </div>
             }.into_any()),
-            Some(Ok(p)) if p.objects.is_empty() && search.get().is_empty() => Some(view! {
+            Some(Ok(all)) if all.is_empty() => Some(view! {
                 <div class="empty">
                     <p>"No credentials yet. Create one so that a phone or PBX can register."</p>
                 </div>
             }.into_any()),
-            Some(Ok(p)) if p.objects.is_empty() => Some(view! {
+            Some(Ok(_)) if shown.with(|s| s.matching == 0) => Some(view! {
                 <div class="empty">
-                    <p>{format!("No credential's username contains \u{201c}{}\u{201d}.", search.get())}</p>
+                    <p>{format!("No credential's username contains \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
                 </div>
             }.into_any()),
             _ => None,
@@ -364,17 +276,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 </tbody>
             </table></div>
         </Show>
-        <Show when=move || { last_page() > 1 }>
-            <nav class="pager" aria-label="Pages">
-                <button type="button" disabled=move || { page.get() <= 1 } on:click=previous.clone()>
-                    "Previous page"
-                </button>
-                <span>{move || format!("Page {} of {}", page.get(), last_page())}</span>
-                <button type="button" disabled=move || { page.get() >= last_page() } on:click=next.clone()>
-                    "Next page"
-                </button>
-            </nav>
-        </Show>
+        <Pager shown query />
 
         <Dialog id="create-credential" open=create_open title="Create credential">
             <CreateCredentialForm

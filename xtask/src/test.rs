@@ -54,11 +54,21 @@ pub fn test(root: &Path) -> Result<(), String> {
     tools::trunk()?;
     tools::node_modules(root)?;
     tools::chromium()?;
+    let geckodriver = tools::firefox()?;
     tools::nginx()?;
 
     let mut r = Report { rows: Vec::new() };
     let wasm = "wasm32-unknown-unknown";
-    let chromedriver = [("CHROMEDRIVER", tools::CHROMEDRIVER)];
+    // The same wasm-bindgen tests in both engines; the model's too, in the
+    // browser rather than Node, since the console runs it there.
+    let chromium = [
+        ("CHROMEDRIVER", tools::CHROMEDRIVER),
+        ("WASM_BINDGEN_USE_BROWSER", "1"),
+    ];
+    let firefox = [
+        ("GECKODRIVER", geckodriver.as_str()),
+        ("WASM_BINDGEN_USE_BROWSER", "1"),
+    ];
     r.step("format", "cargo", &["fmt", "--all", "--check"], &[]);
     r.step(
         "clippy (native)",
@@ -101,10 +111,16 @@ pub fn test(root: &Path) -> Result<(), String> {
         &[],
     );
     r.step(
-        "model tests (wasm)",
+        "model tests (Chromium)",
         "cargo",
         &["test", "-p", "sipauth-model", "--target", wasm],
-        &[],
+        &chromium,
+    );
+    r.step(
+        "model tests (Firefox)",
+        "cargo",
+        &["test", "-p", "sipauth-model", "--target", wasm],
+        &firefox,
     );
     r.step("xtask tests", "cargo", &["test", "-p", "xtask"], &[]);
     r.step(
@@ -117,7 +133,13 @@ pub fn test(root: &Path) -> Result<(), String> {
         "console tests (Chromium)",
         "cargo",
         &["test", "-p", "sipauth-console", "--target", wasm],
-        &chromedriver,
+        &chromium,
+    );
+    r.step(
+        "console tests (Firefox)",
+        "cargo",
+        &["test", "-p", "sipauth-console", "--target", wasm],
+        &firefox,
     );
     let built = Instant::now();
     let ok = run::build_console(root).is_ok() && run::build_server(None).is_ok();
@@ -343,6 +365,7 @@ impl Nginx {
             .arg("-c")
             .arg(&conf_path)
             .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start nginx: {e}"))?;
         let nginx = Nginx {
@@ -363,7 +386,11 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM, not SIGKILL: the master then stops its workers too; a
+        // killed master leaves them serving (and holding our stdout).
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.prefix);
     }

@@ -8,17 +8,22 @@ use std::path::Path;
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+
+/// Where `cargo install` puts binaries.
+fn cargo_bin() -> std::path::PathBuf {
+    match std::env::var_os("CARGO_HOME") {
+        Some(home) => Path::new(&home).join("bin"),
+        None => Path::new(&std::env::var_os("HOME").unwrap_or_default()).join(".cargo/bin"),
+    }
+}
 
 /// Puts cargo's bin directory and `node_modules/.bin` (binaryen's `wasm-opt`) first
 /// on PATH, so Trunk never picks up Debian's old `wasm-opt`.
 pub fn extend_path(root: &Path) {
-    let mut paths = vec![root.join("node_modules/.bin")];
-    // Where `cargo install` puts trunk and wasm-bindgen.
-    if let Some(cargo_home) = std::env::var_os("CARGO_HOME") {
-        paths.push(Path::new(&cargo_home).join("bin"));
-    } else if let Some(home) = std::env::var_os("HOME") {
-        paths.push(Path::new(&home).join(".cargo/bin"));
-    }
+    // cargo's bin: trunk, wasm-bindgen and geckodriver.
+    let mut paths = vec![root.join("node_modules/.bin"), cargo_bin()];
     if let Some(old) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&old));
     }
@@ -86,6 +91,30 @@ pub fn chromium() -> Result<(), String> {
     }
     println!("xtask: installing Debian's chromium and chromium-driver");
     apt_install(&["chromium", "chromium-driver"])
+}
+
+/// Debian's Firefox ESR and geckodriver (from crates.io: Mozilla's release
+/// binaries are downloads this machine cannot make) for the second engine.
+/// Returns the geckodriver to hand to the wasm-bindgen test runner.
+pub fn firefox() -> Result<String, String> {
+    if !Path::new(FIREFOX).exists() {
+        println!("xtask: installing Debian's firefox-esr");
+        apt_install(&["firefox-esr"])?;
+    }
+    let have = capture("geckodriver", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) != Some(GECKODRIVER_VERSION) {
+        println!("xtask: installing geckodriver {GECKODRIVER_VERSION} (about 3 minutes, once)");
+        sh(
+            "cargo",
+            &[
+                "install",
+                &format!("geckodriver@{GECKODRIVER_VERSION}"),
+                "--locked",
+            ],
+        )?;
+    }
+    // On PATH (cargo's bin is on it, see extend_path).
+    Ok("geckodriver".into())
 }
 
 /// Debian's nginx, for the static-hosting test.

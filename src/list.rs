@@ -1,0 +1,240 @@
+//! What the list pages share: the filter and the page live in the URL, every
+//! row is loaded once (the quotas bound them: 200 credentials, 100 ACLs) and
+//! filtering and paging happen in the browser, so a keystroke never waits on
+//! the network.
+
+use crate::api::{Api, ApiError, PAGE_SIZE};
+use crate::app::AppContext;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use std::future::Future;
+
+/// The router's navigate function, kept where event handlers can reach it.
+type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
+
+/// The filter text and page number of a list page, read from and written to
+/// its URL (`?q=…&page=…`), so reload and shared links keep them.
+#[derive(Clone, Copy)]
+pub struct ListQuery {
+    pub search: Memo<String>,
+    pub page: Memo<u32>,
+    path: &'static str,
+    navigate: StoredValue<Navigate, LocalStorage>,
+}
+
+impl ListQuery {
+    pub fn from_url(path: &'static str) -> Self {
+        let query = use_query_map();
+        let navigate = use_navigate();
+        Self {
+            search: Memo::new(move |_| query.read().get("q").unwrap_or_default()),
+            page: Memo::new(move |_| {
+                query
+                    .read()
+                    .get("page")
+                    .and_then(|p| p.parse::<u32>().ok())
+                    .filter(|p| *p >= 1)
+                    .unwrap_or(1)
+            }),
+            path,
+            navigate: StoredValue::new_local(Box::new(navigate)),
+        }
+    }
+
+    /// Replaces the URL's query (not a new history entry per keystroke).
+    pub fn set(&self, search: &str, page: u32) {
+        let mut params = Vec::new();
+        if !search.is_empty() {
+            params.push(("q", search.to_string()));
+        }
+        if page > 1 {
+            params.push(("page", page.to_string()));
+        }
+        let qs = serde_urlencoded::to_string(&params).unwrap_or_default();
+        let url = if qs.is_empty() {
+            self.path.to_string()
+        } else {
+            format!("{}?{qs}", self.path)
+        };
+        let options = NavigateOptions {
+            replace: true,
+            scroll: false,
+            ..Default::default()
+        };
+        self.navigate.with_value(|navigate| navigate(&url, options));
+    }
+
+    /// Handler for the filter input: a new filter starts at page 1.
+    pub fn on_input(self) -> impl Fn(leptos::ev::Event) + Clone {
+        move |ev| self.set(&event_target_value(&ev), 1)
+    }
+}
+
+/// Every row of one list, loaded on creation and again on `refresh`.
+pub struct Listing<T: Send + Sync + 'static> {
+    pub rows: RwSignal<Option<Result<Vec<T>, ApiError>>>,
+    reload: RwSignal<u32>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Listing<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Send + Sync + 'static> Copy for Listing<T> {}
+
+impl<T: Send + Sync + 'static> Listing<T> {
+    pub fn load<F, Fut>(ctx: AppContext, fetch: F) -> Self
+    where
+        F: Fn(Api) -> Fut + 'static,
+        Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
+    {
+        let rows = RwSignal::new(None::<Result<Vec<T>, ApiError>>);
+        let reload = RwSignal::new(0u32);
+        let latest = StoredValue::new(0u32);
+        Effect::new(move |_| {
+            reload.track();
+            let ticket = latest.get_value() + 1;
+            latest.set_value(ticket);
+            let answer = fetch(ctx.api());
+            spawn_local(async move {
+                let result = answer.await;
+                // A slow answer to an older load must not replace a newer one.
+                if latest.get_value() == ticket {
+                    if let Err(ApiError::Unauthorized) = &result {
+                        ctx.session.set(None);
+                    }
+                    rows.set(Some(result));
+                }
+            });
+        });
+        Self { rows, reload }
+    }
+
+    pub fn refresh(&self) {
+        self.reload.update(|n| *n += 1);
+    }
+
+    /// Makes an effect rerun whenever the list reloads (data shown beside it).
+    pub fn track_reloads(&self) {
+        self.reload.track();
+    }
+
+    /// The page of rows that `keep` lets through, and where it sits in them.
+    pub fn shown(
+        self,
+        query: ListQuery,
+        keep: impl Fn(&T, &str) -> bool + Send + Sync + 'static,
+    ) -> Memo<Shown<T>>
+    where
+        T: Clone + PartialEq,
+    {
+        Memo::new(move |_| {
+            let search = query.search.get();
+            let needle = search.trim().to_lowercase();
+            self.rows.with(|rows| {
+                let Some(Ok(all)) = rows else {
+                    return Shown::default();
+                };
+                let matching: Vec<&T> = all
+                    .iter()
+                    .filter(|row| needle.is_empty() || keep(row, &needle))
+                    .collect();
+                let last_page = (matching.len() as u32).div_ceil(PAGE_SIZE).max(1);
+                // A page past the end (rows deleted meanwhile) shows the last one.
+                let page = query.page.get().min(last_page);
+                let offset = ((page - 1) * PAGE_SIZE) as usize;
+                Shown {
+                    rows: matching
+                        .iter()
+                        .skip(offset)
+                        .take(PAGE_SIZE as usize)
+                        .map(|row| (*row).clone())
+                        .collect(),
+                    offset,
+                    matching: matching.len(),
+                    all: all.len(),
+                    page,
+                    last_page,
+                }
+            })
+        })
+    }
+}
+
+/// One page of a filtered list.
+#[derive(Clone, PartialEq)]
+pub struct Shown<T> {
+    pub rows: Vec<T>,
+    pub offset: usize,
+    pub matching: usize,
+    pub all: usize,
+    pub page: u32,
+    pub last_page: u32,
+}
+
+impl<T> Default for Shown<T> {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            offset: 0,
+            matching: 0,
+            all: 0,
+            page: 1,
+            last_page: 1,
+        }
+    }
+}
+
+impl<T> Shown<T> {
+    /// "Showing 1–20 of 200", or of the matches when filtered.
+    pub fn summary(&self) -> String {
+        if self.matching == 0 {
+            return String::new();
+        }
+        let range = format!(
+            "Showing {}–{} of {}",
+            self.offset + 1,
+            self.offset + self.rows.len(),
+            self.matching
+        );
+        if self.matching == self.all {
+            range
+        } else {
+            format!("{range} matching ({} in all)", self.all)
+        }
+    }
+}
+
+/// Previous/next page buttons, shown when there is more than one page.
+#[component]
+pub fn Pager<T: Clone + PartialEq + Send + Sync + 'static>(
+    shown: Memo<Shown<T>>,
+    query: ListQuery,
+) -> impl IntoView {
+    let page = move || shown.with(|s| s.page);
+    let last = move || shown.with(|s| s.last_page);
+    view! {
+        <Show when=move || { last() > 1 }>
+            <nav class="pager" aria-label="Pages">
+                <button
+                    type="button"
+                    disabled=move || { page() <= 1 }
+                    on:click=move |_| query.set(&query.search.get_untracked(), page().saturating_sub(1).max(1))
+                >
+                    "Previous page"
+                </button>
+                <span>{move || format!("Page {} of {}", page(), last())}</span>
+                <button
+                    type="button"
+                    disabled=move || { page() >= last() }
+                    on:click=move |_| query.set(&query.search.get_untracked(), page() + 1)
+                >
+                    "Next page"
+                </button>
+            </nav>
+        </Show>
+    }
+}
