@@ -136,6 +136,17 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   await page.getByRole('button', { name: 'Find admitting entries' }).click();
   await page.getByText('No entry of any IP ACL admits 192.0.2.77.').waitFor();
 
+  // The list filter, in the browser: names, notes, and whole addresses.
+  const filter = page.getByLabel('Search by name or address');
+  await filter.fill('10.1.2.3');
+  await page.getByRole('row', { name: /Office/ }).waitFor();
+  assert.match(page.url(), /\?q=10\.1\.2\.3$/);
+  await filter.fill('192.0.2.77');
+  await page.getByText('No IP ACL\'s name, entries or notes match \u201c192.0.2.77\u201d.').waitFor();
+  await filter.fill('primary pbx');
+  await page.getByRole('row', { name: /Office/ }).waitFor();
+  await filter.fill('');
+
   // An application secured by a credential and the ACL, picked by name.
   const cred = await api('POST', 'SipAuth/Credential/', { username: 'trunk.pbx', password: 'Trunk-Passw0rd-26' });
   assert.equal(cred.status, 201);
