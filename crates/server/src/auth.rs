@@ -58,7 +58,7 @@ async fn authenticate(
     headers: &HeaderMap,
 ) -> Result<accounts::Account, ApiError> {
     if let Some((user, token)) = basic_credentials(headers) {
-        let account = accounts::find(&state.db, auth_id).await?;
+        let account = state.accounts.find(&state.db, auth_id).await?;
         // Hash and compare even for an unknown account, so timing does not
         // reveal which account ids exist.
         let presented = secrets::sha256(&token);
@@ -94,7 +94,9 @@ async fn authenticate(
             return Err(ApiError::Csrf);
         }
     }
-    accounts::find(&state.db, auth_id)
+    state
+        .accounts
+        .find(&state.db, auth_id)
         .await?
         .ok_or(ApiError::NotFound("account"))
 }

@@ -45,6 +45,7 @@ pub struct Settings {
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
+    pub accounts: Arc<store::accounts::Cache>,
     pub settings: Arc<Settings>,
     /// API requests per account.
     pub limiter: Arc<rate_limit::RateLimiter>,
@@ -60,6 +61,7 @@ impl AppState {
         let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
         Self {
             db,
+            accounts: Arc::default(),
             settings: Arc::new(settings),
             limiter,
             sign_in_limiter: Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE)),
@@ -88,11 +90,13 @@ pub fn app(state: AppState) -> Router {
         // The console's wasm is ~830 KB raw, ~320 KB gzipped.
         .layer(CompressionLayer::new())
         // Method and path only: headers (tokens, cookies) and bodies
-        // (passwords) are never logged.
+        // (passwords) are never logged. Every request at DEBUG
+        // (RUST_LOG=debug); at INFO the handlers log each change they make,
+        // and a line per read would cost more than the read itself.
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .make_span_with(DefaultMakeSpan::new().level(Level::DEBUG))
+                .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
         .with_state(state)
 }

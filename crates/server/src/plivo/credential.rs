@@ -35,13 +35,26 @@ fn base_uri(auth_id: &str) -> String {
     format!("/v1/Account/{auth_id}/SipAuth/Credential/")
 }
 
+/// A credential as the API shows it (never its HA1).
+#[derive(serde::Serialize)]
+struct Shown<'a> {
+    credential_uuid: &'a str,
+    username: &'a str,
+    realm: &'a str,
+    resource_uri: String,
+}
+
+fn shown<'a>(auth_id: &str, c: &'a Credential) -> Shown<'a> {
+    Shown {
+        credential_uuid: &c.id,
+        username: &c.username,
+        realm: &c.realm,
+        resource_uri: format!("{}{}/", base_uri(auth_id), c.id),
+    }
+}
+
 fn to_json(auth_id: &str, c: &Credential) -> Value {
-    json!({
-        "credential_uuid": c.id,
-        "username": c.username,
-        "realm": c.realm,
-        "resource_uri": format!("{}{}/", base_uri(auth_id), c.id),
-    })
+    json!(shown(auth_id, c))
 }
 
 async fn create(
@@ -121,7 +134,7 @@ async fn list(
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base_uri(&account.auth_id), total, &extra),
-        "objects": rows.iter().map(|c| to_json(&account.auth_id, c)).collect::<Vec<_>>(),
+        "objects": rows.iter().map(|c| shown(&account.auth_id, c)).collect::<Vec<_>>(),
     })))
 }
 

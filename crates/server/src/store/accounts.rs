@@ -1,5 +1,7 @@
 use crate::secrets;
 use sqlx::SqlitePool;
+use std::collections::HashMap;
+use std::sync::RwLock;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Account {
@@ -39,6 +41,36 @@ pub async fn find(db: &SqlitePool, auth_id: &str) -> Result<Option<Account>, sql
         .bind(auth_id)
         .fetch_optional(db)
         .await
+}
+
+/// Accounts already read, so that an API request costs no query to
+/// authenticate. Sound because an account never changes once created (there
+/// is no token rotation or deletion; whoever adds one must evict here).
+/// Unknown ids are not remembered: an account the CLI creates while the
+/// server runs is found on its first request.
+#[derive(Default)]
+pub struct Cache {
+    known: RwLock<HashMap<String, Account>>,
+}
+
+impl Cache {
+    pub async fn find(
+        &self,
+        db: &SqlitePool,
+        auth_id: &str,
+    ) -> Result<Option<Account>, sqlx::Error> {
+        if let Some(a) = self.known.read().expect("account cache").get(auth_id) {
+            return Ok(Some(a.clone()));
+        }
+        let found = find(db, auth_id).await?;
+        if let Some(a) = &found {
+            self.known
+                .write()
+                .expect("account cache")
+                .insert(a.auth_id.clone(), a.clone());
+        }
+        Ok(found)
+    }
 }
 
 /// The account the console opens by default: the oldest one.
