@@ -72,9 +72,15 @@ impl ListQuery {
     }
 }
 
-/// Every row of one list, loaded on creation and again on `refresh`.
+/// Hands a list's first page and its total to the page while the rest loads.
+pub type FirstPage<T> = Box<dyn FnOnce(Vec<T>, usize)>;
+
+/// Every row of one list, loaded on creation and again on `refresh`. The
+/// first page shows as soon as it arrives; `loading_rest` holds the total
+/// until the other pages are in.
 pub struct Listing<T: Send + Sync + 'static> {
     pub rows: RwSignal<Option<Result<Vec<T>, ApiError>>>,
+    loading_rest: RwSignal<Option<usize>>,
     reload: RwSignal<u32>,
 }
 
@@ -88,29 +94,48 @@ impl<T: Send + Sync + 'static> Copy for Listing<T> {}
 impl<T: Send + Sync + 'static> Listing<T> {
     pub fn load<F, Fut>(ctx: AppContext, fetch: F) -> Self
     where
-        F: Fn(Api) -> Fut + 'static,
+        F: Fn(Api, FirstPage<T>) -> Fut + 'static,
         Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
     {
         let rows = RwSignal::new(None::<Result<Vec<T>, ApiError>>);
+        let loading_rest = RwSignal::new(None::<usize>);
         let reload = RwSignal::new(0u32);
         let latest = StoredValue::new(0u32);
         Effect::new(move |_| {
             reload.track();
             let ticket = latest.get_value() + 1;
             latest.set_value(ticket);
-            let answer = fetch(ctx.api());
+            // A slow answer to an older load must not replace a newer one.
+            let current = move || latest.get_value() == ticket;
+            let first: FirstPage<T> = Box::new(move |page, total| {
+                // On a reload the complete old list stays until the new one is in.
+                if current() && !matches!(rows.read_untracked().as_ref(), Some(Ok(_))) {
+                    rows.set(Some(Ok(page)));
+                    loading_rest.set(Some(total));
+                }
+            });
+            let answer = fetch(ctx.api(), first);
             spawn_local(async move {
                 let result = answer.await;
-                // A slow answer to an older load must not replace a newer one.
-                if latest.get_value() == ticket {
+                if current() {
                     if let Err(ApiError::Unauthorized) = &result {
                         ctx.session.set(None);
                     }
                     rows.set(Some(result));
+                    loading_rest.set(None);
                 }
             });
         });
-        Self { rows, reload }
+        Self {
+            rows,
+            loading_rest,
+            reload,
+        }
+    }
+
+    /// Every row is in (or loading failed).
+    pub fn complete(&self) -> bool {
+        self.rows.with(Option::is_some) && self.loading_rest.get().is_none()
     }
 
     pub fn refresh(&self) {
@@ -134,6 +159,7 @@ impl<T: Send + Sync + 'static> Listing<T> {
         Memo::new(move |_| {
             let search = query.search.get();
             let needle = search.trim().to_lowercase();
+            let expected = self.loading_rest.get();
             self.rows.with(|rows| {
                 let Some(Ok(all)) = rows else {
                     return Shown::default();
@@ -142,7 +168,13 @@ impl<T: Send + Sync + 'static> Listing<T> {
                     .iter()
                     .filter(|row| needle.is_empty() || keep(row, &needle))
                     .collect();
-                let last_page = (matching.len() as u32).div_ceil(PAGE_SIZE).max(1);
+                // While the rest loads, unfiltered counts come from the total.
+                let (count, total) = match expected {
+                    Some(total) if needle.is_empty() => (total, total),
+                    Some(total) => (matching.len(), total),
+                    None => (matching.len(), all.len()),
+                };
+                let last_page = (count as u32).div_ceil(PAGE_SIZE).max(1);
                 // A page past the end (rows deleted meanwhile) shows the last one.
                 let page = query.page.get().min(last_page);
                 let offset = ((page - 1) * PAGE_SIZE) as usize;
@@ -154,8 +186,8 @@ impl<T: Send + Sync + 'static> Listing<T> {
                         .map(|row| (*row).clone())
                         .collect(),
                     offset,
-                    matching: matching.len(),
-                    all: all.len(),
+                    matching: count,
+                    all: total,
                     page,
                     last_page,
                 }

@@ -53,7 +53,9 @@ async function firstPaint(context, url, selector, count) {
   await nextFrames(page);
   const r = await page.evaluate(() => {
     const b = window.__bench;
-    return { dom: b.rowsAt, frame: b.frames.find((f) => f > b.rowsAt) };
+    const load = performance.getEntriesByType('navigation')[0].loadEventEnd;
+    const frame = b.frames.find((f) => f > b.rowsAt);
+    return { dom: b.rowsAt, frame, afterLoad: frame - load };
   });
   await page.close();
   return r;
@@ -235,20 +237,21 @@ await serveBaselines(context, css);
 
 // Paired runs, console then baseline, so both see the same machine state.
 async function paired(name, consoleUrl, baselineUrl, selector, count) {
-  const c = { dom: [], frame: [] };
-  const b = { dom: [], frame: [] };
+  const c = { dom: [], frame: [], afterLoad: [] };
+  const b = { dom: [], frame: [], afterLoad: [] };
   // One unmeasured load of each warms the HTTP cache and the wasm compile cache.
   await firstPaint(context, consoleUrl, selector, count);
   await firstPaint(context, baselineUrl, selector, count);
   for (let i = 0; i < RUNS; i++) {
     const x = await firstPaint(context, consoleUrl, selector, count);
-    c.dom.push(x.dom); c.frame.push(x.frame);
+    c.dom.push(x.dom); c.frame.push(x.frame); c.afterLoad.push(x.afterLoad);
     const y = await firstPaint(context, baselineUrl, selector, count);
-    b.dom.push(y.dom); b.frame.push(y.frame);
+    b.dom.push(y.dom); b.frame.push(y.frame); b.afterLoad.push(y.afterLoad);
   }
   results[name] = {
     console: round(median(c.frame)), baseline: round(median(b.frame)),
     ratio: round(median(c.frame) / median(b.frame)),
+    console_after_load: round(median(c.afterLoad)),
   };
 }
 

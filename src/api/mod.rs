@@ -135,10 +135,21 @@ impl Api {
     /// Every page of a list, for list pages, pickers and where-used maps.
     /// The first answer gives the total; the other pages (at most 9, the
     /// quotas bound them) are then fetched at once rather than one by one.
-    async fn all<T: DeserializeOwned>(
+    async fn all<T: DeserializeOwned + Clone>(
         &self,
         url: &str,
         query: &[(&str, String)],
+    ) -> Result<Vec<T>, ApiError> {
+        self.all_from_first(url, query, |_, _| ()).await
+    }
+
+    /// `all`, handing over the first page (and the total) as soon as it
+    /// arrives, so a list page can paint it while the rest loads.
+    async fn all_from_first<T: DeserializeOwned + Clone>(
+        &self,
+        url: &str,
+        query: &[(&str, String)],
+        first_page: impl FnOnce(Vec<T>, usize),
     ) -> Result<Vec<T>, ApiError> {
         let page_at = |offset: usize| {
             let mut q = query.to_vec();
@@ -152,6 +163,7 @@ impl Api {
         if out.is_empty() || out.len() >= total {
             return Ok(out);
         }
+        first_page(out.clone(), total);
         // Stepping by what the server gave, in case it caps `limit` lower.
         let rest = (out.len()..total).step_by(out.len()).map(page_at);
         for page in futures::future::try_join_all(rest).await? {
@@ -202,6 +214,15 @@ impl Api {
         self.all(&self.credentials_url(""), &[]).await
     }
 
+    /// Every credential; `first_page` gets the first page early.
+    pub async fn credentials_from_first(
+        &self,
+        first_page: impl FnOnce(Vec<Credential>, usize),
+    ) -> Result<Vec<Credential>, ApiError> {
+        self.all_from_first(&self.credentials_url(""), &[], first_page)
+            .await
+    }
+
     pub async fn create_credential(&self, new: &NewCredential) -> Result<Credential, ApiError> {
         self.post(&self.credentials_url(""), new).await
     }
@@ -226,6 +247,15 @@ impl Api {
 
     pub async fn all_acls(&self) -> Result<Vec<Acl>, ApiError> {
         self.all(&self.acls_url(""), &[]).await
+    }
+
+    /// Every IP ACL; `first_page` gets the first page early.
+    pub async fn acls_from_first(
+        &self,
+        first_page: impl FnOnce(Vec<Acl>, usize),
+    ) -> Result<Vec<Acl>, ApiError> {
+        self.all_from_first(&self.acls_url(""), &[], first_page)
+            .await
     }
 
     pub async fn get_acl(&self, id: &str) -> Result<Acl, ApiError> {

@@ -179,7 +179,10 @@ pub fn AclsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let navigate = use_navigate();
     let query = ListQuery::from_url("/acls");
-    let list = Listing::load(ctx, |api| async move { api.all_acls().await });
+    let list = Listing::load(
+        ctx,
+        |api, first| async move { api.acls_from_first(first).await },
+    );
     let shown = list.shown(query, acl_matches);
     let apps = RwSignal::new(Vec::<Application>::new());
     Effect::new(move |_| {
@@ -351,7 +354,7 @@ pub fn AclsPage() -> impl IntoView {
             Some(Ok(all)) if all.is_empty() => Some(view! {
                 <div class="empty"><p>"No IP ACLs yet. Create one to admit calls from known addresses."</p></div>
             }.into_any()),
-            Some(Ok(_)) if shown.with(|s| s.matching == 0) => Some(view! {
+            Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(view! {
                 <div class="empty"><p>{format!("No IP ACL's name, entries or notes match \u{201c}{}\u{201d}.", query.search.get().trim())}</p></div>
             }.into_any()),
             _ => None,

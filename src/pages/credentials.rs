@@ -14,7 +14,9 @@ pub fn CredentialsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     // The filter and the page live in the URL, so reload and links keep them.
     let query = ListQuery::from_url("/credentials");
-    let list = Listing::load(ctx, |api| async move { api.all_credentials().await });
+    let list = Listing::load(ctx, |api, first| async move {
+        api.credentials_from_first(first).await
+    });
     let shown = list.shown(query, |c: &Credential, needle| {
         c.username.to_lowercase().contains(needle)
     });
@@ -198,7 +200,7 @@ pub fn CredentialsPage() -> impl IntoView {
                     <p>"No credentials yet. Create one so that a phone or PBX can register."</p>
                 </div>
             }.into_any()),
-            Some(Ok(_)) if shown.with(|s| s.matching == 0) => Some(view! {
+            Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(view! {
                 <div class="empty">
                     <p>{format!("No credential's username contains \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
                 </div>
