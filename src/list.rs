@@ -9,17 +9,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use std::cmp::Ordering;
 use std::future::Future;
 
 /// The router's navigate function, kept where event handlers can reach it.
 type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
 
-/// The filter text and page number of a list page, read from and written to
-/// its URL (`?q=…&page=…`), so reload and shared links keep them.
+/// The filter text, sort column and page number of a list page, read from
+/// and written to its URL (`?q=…&sort=name|-name&page=…`), so reload and
+/// shared links keep them.
 #[derive(Clone, Copy)]
 pub struct ListQuery {
     pub search: Memo<String>,
     pub page: Memo<u32>,
+    /// The column key, `-` first for descending; empty: creation order.
+    pub sort: Memo<String>,
     path: &'static str,
     navigate: StoredValue<Navigate, LocalStorage>,
 }
@@ -38,6 +42,7 @@ impl ListQuery {
                     .filter(|p| *p >= 1)
                     .unwrap_or(1)
             }),
+            sort: Memo::new(move |_| query.read().get("sort").unwrap_or_default()),
             path,
             navigate: StoredValue::new_local(Box::new(navigate)),
         }
@@ -45,9 +50,30 @@ impl ListQuery {
 
     /// Replaces the URL's query (not a new history entry per keystroke).
     pub fn set(&self, search: &str, page: u32) {
+        self.navigate_to(search, &self.sort.get_untracked(), page);
+    }
+
+    /// Cycles the column `key` through ascending, descending and back to
+    /// creation order; back to page 1.
+    pub fn sort_by(&self, key: &str) {
+        let current = self.sort.get_untracked();
+        let next = if current == key {
+            format!("-{key}")
+        } else if current.strip_prefix('-') == Some(key) {
+            String::new()
+        } else {
+            key.to_string()
+        };
+        self.navigate_to(&self.search.get_untracked(), &next, 1);
+    }
+
+    fn navigate_to(&self, search: &str, sort: &str, page: u32) {
         let mut params = Vec::new();
         if !search.is_empty() {
             params.push(("q", search.to_string()));
+        }
+        if !sort.is_empty() {
+            params.push(("sort", sort.to_string()));
         }
         if page > 1 {
             params.push(("page", page.to_string()));
@@ -147,11 +173,13 @@ impl<T: Send + Sync + 'static> Listing<T> {
         self.reload.track();
     }
 
-    /// The page of rows that `keep` lets through, and where it sits in them.
+    /// The page of rows that `keep` lets through, in the order the URL asks
+    /// for (`order` compares two rows by a column key), and where it sits.
     pub fn shown(
         self,
         query: ListQuery,
         keep: impl Fn(&T, &str) -> bool + Send + Sync + 'static,
+        order: impl Fn(&T, &T, &str) -> Ordering + Send + Sync + 'static,
     ) -> Memo<Shown<T>>
     where
         T: Clone + PartialEq,
@@ -164,10 +192,26 @@ impl<T: Send + Sync + 'static> Listing<T> {
                 let Some(Ok(all)) = rows else {
                     return Shown::default();
                 };
-                let matching: Vec<&T> = all
+                let mut matching: Vec<&T> = all
                     .iter()
                     .filter(|row| needle.is_empty() || keep(row, &needle))
                     .collect();
+                let sort = query.sort.get();
+                if !sort.is_empty() {
+                    let (key, descending) = match sort.strip_prefix('-') {
+                        Some(key) => (key, true),
+                        None => (sort.as_str(), false),
+                    };
+                    // Stable: equal rows keep their creation order.
+                    matching.sort_by(|a, b| {
+                        let o = order(a, b, key);
+                        if descending {
+                            o.reverse()
+                        } else {
+                            o
+                        }
+                    });
+                }
                 // While the rest loads, unfiltered counts come from the total.
                 let (count, total) = match expected {
                     Some(total) if needle.is_empty() => (total, total),
@@ -237,6 +281,36 @@ impl<T> Shown<T> {
         } else {
             format!("{range} matching ({} in all)", self.all)
         }
+    }
+}
+
+/// A column heading that sorts the list by `key`: a button, with `aria-sort`
+/// on the heading saying the current order.
+#[component]
+pub fn SortHeader(query: ListQuery, key: &'static str, label: &'static str) -> impl IntoView {
+    let state = move || {
+        let sort = query.sort.get();
+        if sort == key {
+            "ascending"
+        } else if sort.strip_prefix('-') == Some(key) {
+            "descending"
+        } else {
+            "none"
+        }
+    };
+    view! {
+        <th scope="col" aria-sort=state>
+            <button type="button" class="sort" on:click=move |_| query.sort_by(key)>
+                {label}
+                <span class="sort-mark" aria-hidden="true">
+                    {move || match state() {
+                        "ascending" => "\u{25b2}",
+                        "descending" => "\u{25bc}",
+                        _ => "\u{2195}",
+                    }}
+                </span>
+            </button>
+        </th>
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::api::{Acl, ApiError, Application};
 use crate::app::AppContext;
 use crate::components::{unassign_and_delete, DeleteDialog, Dialog, Resource, TextField};
-use crate::list::{ListQuery, Listing, Pager, Shown};
+use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -183,7 +183,10 @@ pub fn AclsPage() -> impl IntoView {
         ctx,
         |api, first| async move { api.acls_from_first(first).await },
     );
-    let shown = list.shown(query, acl_matches);
+    let shown = list.shown(query, acl_matches, |a, b, key| match key {
+        "entries" => a.entries.len().cmp(&b.entries.len()),
+        _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+    });
     let apps = RwSignal::new(Vec::<Application>::new());
     Effect::new(move |_| {
         list.track_reloads();
@@ -364,8 +367,8 @@ pub fn AclsPage() -> impl IntoView {
                 <caption class="visually-hidden">"IP access control lists"</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Entries"</th>
+                        <SortHeader query key="name" label="Name" />
+                        <SortHeader query key="entries" label="Entries" />
                         <th scope="col">"Used by"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>

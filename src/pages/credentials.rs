@@ -5,7 +5,7 @@ use crate::app::AppContext;
 use crate::components::{
     unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, Resource,
 };
-use crate::list::{ListQuery, Listing, Pager, Shown};
+use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -17,9 +17,14 @@ pub fn CredentialsPage() -> impl IntoView {
     let list = Listing::load(ctx, |api, first| async move {
         api.credentials_from_first(first).await
     });
-    let shown = list.shown(query, |c: &Credential, needle| {
-        c.username.to_lowercase().contains(needle)
-    });
+    let shown = list.shown(
+        query,
+        |c: &Credential, needle| c.username.to_lowercase().contains(needle),
+        |a, b, key| match key {
+            "realm" => a.realm.cmp(&b.realm),
+            _ => a.username.to_lowercase().cmp(&b.username.to_lowercase()),
+        },
+    );
     let refresh = move || list.refresh();
 
     // Which applications use each credential (the mapping view).
@@ -212,8 +217,8 @@ pub fn CredentialsPage() -> impl IntoView {
                 <caption class="visually-hidden">"SIP credentials"</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Username"</th>
-                        <th scope="col">"Realm"</th>
+                        <SortHeader query key="username" label="Username" />
+                        <SortHeader query key="realm" label="Realm" />
                         <th scope="col">"Used by"</th>
                         <th scope="col">"ID"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>

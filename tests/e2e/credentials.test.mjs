@@ -111,6 +111,20 @@ test('an operator creates, finds, re-passwords and deletes credentials', async (
   await page.getByRole('status').filter({ hasText: 'Created credential bob.desk.' }).waitFor();
   await waitForRows(page, ['alice.desk', 'bob.desk']);
 
+  // Sort by a column heading, kept in the URL: ascending, descending, then
+  // back to creation order.
+  const byUsername = page.getByRole('button', { name: 'Username' });
+  await byUsername.click();
+  assert.equal(await page.getByRole('columnheader', { name: 'Username' }).getAttribute('aria-sort'), 'ascending');
+  await byUsername.click();
+  await waitForRows(page, ['bob.desk', 'alice.desk']);
+  assert.equal(await page.getByRole('columnheader', { name: 'Username' }).getAttribute('aria-sort'), 'descending');
+  assert.match(page.url(), /\?sort=-username$/);
+  await byUsername.click();
+  await waitForRows(page, ['alice.desk', 'bob.desk']);
+  assert.equal(await page.getByRole('columnheader', { name: 'Username' }).getAttribute('aria-sort'), 'none');
+  assert.doesNotMatch(page.url(), /sort=/);
+
   // A duplicate username: explained beside the field, what was typed kept.
   const dup = await createCredential(page, 'alice.desk', 'Another-Pass-2026');
   await dup.locator('#new-username-error').filter({ hasText: "a credential with username 'alice.desk' already exists" }).waitFor();
