@@ -7,9 +7,19 @@ use std::time::Duration;
 
 pub const DB_FILE: &str = "sipauth.db";
 
+/// The store's connections: reads run side by side (WAL lets them); writes
+/// queue in order for one connection, rather than racing for SQLite's write
+/// lock and sleeping in its busy handler (which gave creates under load a
+/// p99 of hundreds of milliseconds).
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub read: SqlitePool,
+    pub write: SqlitePool,
+}
+
 /// Opens (creating if needed) the database in `data_dir` and migrates it.
 /// Several processes may open it at once (the CLI while a server runs).
-pub async fn open(data_dir: &Path) -> Result<SqlitePool, sqlx::Error> {
+pub async fn open(data_dir: &Path) -> Result<Db, sqlx::Error> {
     std::fs::create_dir_all(data_dir).map_err(sqlx::Error::Io)?;
     let options = SqliteConnectOptions::new()
         .filename(data_dir.join(DB_FILE))
@@ -19,10 +29,14 @@ pub async fn open(data_dir: &Path) -> Result<SqlitePool, sqlx::Error> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await?;
+    sqlx::migrate!("./migrations").run(&write).await?;
+    let read = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    Ok(Db { read, write })
 }

@@ -1,10 +1,10 @@
 //! First start on an empty data directory: a demo account and operator,
 //! printed once and saved to `first-run.json` (mode 0600) for scripts.
 
+use crate::db::Db;
 use crate::secrets;
 use crate::store::{accounts, operators};
 use serde::Serialize;
-use sqlx::SqlitePool;
 use std::path::Path;
 
 pub const FILE: &str = "first-run.json";
@@ -30,7 +30,7 @@ pub struct ApiKey {
 
 /// Creates the demo account and operator when the store has neither.
 pub async fn bootstrap(
-    db: &SqlitePool,
+    db: &Db,
     data_dir: &Path,
     sip_domain: &str,
 ) -> Result<Option<FirstRun>, Box<dyn std::error::Error>> {

@@ -17,7 +17,6 @@ pub mod upstream;
 use axum::extract::DefaultBodyLimit;
 use axum::serve::ListenerExt;
 use axum::Router;
-use sqlx::SqlitePool;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -44,7 +43,7 @@ pub struct Settings {
 
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: db::Db,
     pub accounts: Arc<store::accounts::Cache>,
     pub settings: Arc<Settings>,
     /// API requests per account.
@@ -57,7 +56,7 @@ pub struct AppState {
 pub const SIGN_INS_PER_MINUTE: u32 = 10;
 
 impl AppState {
-    pub fn new(db: SqlitePool, settings: Settings) -> Self {
+    pub fn new(db: db::Db, settings: Settings) -> Self {
         let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
         Self {
             db,

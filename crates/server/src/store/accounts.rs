@@ -1,5 +1,5 @@
+use crate::db::Db;
 use crate::secrets;
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::sync::RwLock;
 
@@ -17,7 +17,7 @@ pub fn realm_for(auth_id: &str, sip_domain: &str) -> String {
 }
 
 pub async fn create(
-    db: &SqlitePool,
+    db: &Db,
     auth_id: &str,
     token: &str,
     sip_domain: &str,
@@ -31,15 +31,15 @@ pub async fn create(
         .bind(&account.auth_id)
         .bind(&account.token_sha256)
         .bind(&account.realm)
-        .execute(db)
+        .execute(&db.write)
         .await?;
     Ok(account)
 }
 
-pub async fn find(db: &SqlitePool, auth_id: &str) -> Result<Option<Account>, sqlx::Error> {
+pub async fn find(db: &Db, auth_id: &str) -> Result<Option<Account>, sqlx::Error> {
     sqlx::query_as("SELECT auth_id, token_sha256, realm FROM accounts WHERE auth_id = ?")
         .bind(auth_id)
-        .fetch_optional(db)
+        .fetch_optional(&db.read)
         .await
 }
 
@@ -54,11 +54,7 @@ pub struct Cache {
 }
 
 impl Cache {
-    pub async fn find(
-        &self,
-        db: &SqlitePool,
-        auth_id: &str,
-    ) -> Result<Option<Account>, sqlx::Error> {
+    pub async fn find(&self, db: &Db, auth_id: &str) -> Result<Option<Account>, sqlx::Error> {
         if let Some(a) = self.known.read().expect("account cache").get(auth_id) {
             return Ok(Some(a.clone()));
         }
@@ -74,14 +70,14 @@ impl Cache {
 }
 
 /// The account the console opens by default: the oldest one.
-pub async fn first(db: &SqlitePool) -> Result<Option<String>, sqlx::Error> {
+pub async fn first(db: &Db) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT auth_id FROM accounts ORDER BY rowid LIMIT 1")
-        .fetch_optional(db)
+        .fetch_optional(&db.read)
         .await
 }
 
-pub async fn count(db: &SqlitePool) -> Result<i64, sqlx::Error> {
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM accounts")
-        .fetch_one(db)
+        .fetch_one(&db.read)
         .await
 }

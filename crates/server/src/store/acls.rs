@@ -1,7 +1,7 @@
 //! IP ACLs and their entries.
 
+use crate::db::Db;
 use sipauth_model::quota;
-use sqlx::SqlitePool;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Acl {
@@ -35,13 +35,13 @@ pub enum Created {
 /// Creates an ACL with its entries in one transaction, unless the account
 /// already holds its quota of ACLs (checked in the insert itself).
 pub async fn create(
-    db: &SqlitePool,
+    db: &Db,
     account_id: &str,
     id: &str,
     name: &str,
     entries: &[NewEntry],
 ) -> Result<Created, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.write.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO ip_acls (id, account_id, name)
          SELECT ?1, ?2, ?3
@@ -77,7 +77,7 @@ pub async fn create(
 /// A page of the account's ACLs (oldest first, optionally by name
 /// substring) and the total.
 pub async fn list(
-    db: &SqlitePool,
+    db: &Db,
     account_id: &str,
     search: Option<&str>,
     limit: i64,
@@ -93,7 +93,7 @@ pub async fn list(
     .bind(&pattern)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db)
+    .fetch_all(&db.read)
     .await?;
     let total = sqlx::query_scalar(
         "SELECT count(*) FROM ip_acls
@@ -101,21 +101,21 @@ pub async fn list(
     )
     .bind(account_id)
     .bind(&pattern)
-    .fetch_one(db)
+    .fetch_one(&db.read)
     .await?;
     Ok((rows, total))
 }
 
-pub async fn find(db: &SqlitePool, account_id: &str, id: &str) -> Result<Option<Acl>, sqlx::Error> {
+pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Acl>, sqlx::Error> {
     sqlx::query_as("SELECT id, name FROM ip_acls WHERE account_id = ? AND id = ?")
         .bind(account_id)
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(&db.read)
         .await
 }
 
 /// The entries of the given ACLs, in the order they were added.
-pub async fn entries_of(db: &SqlitePool, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx::Error> {
+pub async fn entries_of(db: &Db, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx::Error> {
     if acl_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -128,29 +128,24 @@ pub async fn entries_of(db: &SqlitePool, acl_ids: &[String]) -> Result<Vec<Entry
     for id in acl_ids {
         query = query.bind(id);
     }
-    query.fetch_all(db).await
+    query.fetch_all(&db.read).await
 }
 
-pub async fn rename(
-    db: &SqlitePool,
-    account_id: &str,
-    id: &str,
-    name: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("UPDATE ip_acls SET name = ? WHERE account_id = ? AND id = ?")
         .bind(name)
         .bind(account_id)
         .bind(id)
-        .execute(db)
+        .execute(&db.write)
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn delete(db: &SqlitePool, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("DELETE FROM ip_acls WHERE account_id = ? AND id = ?")
         .bind(account_id)
         .bind(id)
-        .execute(db)
+        .execute(&db.write)
         .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -165,7 +160,7 @@ pub enum Added {
 /// Adds an entry to one of the account's ACLs; the ownership and quota
 /// checks are part of the insert, so racing adds cannot pass the quota.
 pub async fn add_entry(
-    db: &SqlitePool,
+    db: &Db,
     account_id: &str,
     acl_id: &str,
     e: &NewEntry,
@@ -184,7 +179,7 @@ pub async fn add_entry(
     .bind(&e.description)
     .bind(account_id)
     .bind(quota::ENTRIES_PER_ACL)
-    .execute(db)
+    .execute(&db.write)
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Added::Ok),
@@ -199,7 +194,7 @@ pub async fn add_entry(
 }
 
 pub async fn remove_entry(
-    db: &SqlitePool,
+    db: &Db,
     account_id: &str,
     acl_id: &str,
     entry_id: &str,
@@ -211,7 +206,7 @@ pub async fn remove_entry(
     .bind(entry_id)
     .bind(acl_id)
     .bind(account_id)
-    .execute(db)
+    .execute(&db.write)
     .await?;
     Ok(r.rows_affected() == 1)
 }

@@ -1,6 +1,6 @@
 //! Applications: what puts credentials and ACLs to use.
 
-use sqlx::SqlitePool;
+use crate::db::Db;
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct Application {
@@ -12,7 +12,7 @@ pub struct Application {
     pub ip_acl_id: Option<String>,
 }
 
-pub async fn create(db: &SqlitePool, account_id: &str, a: &Application) -> Result<(), sqlx::Error> {
+pub async fn create(db: &Db, account_id: &str, a: &Application) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO applications (id, account_id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -24,7 +24,7 @@ pub async fn create(db: &SqlitePool, account_id: &str, a: &Application) -> Resul
     .bind(&a.sip_auth_type)
     .bind(&a.credential_id)
     .bind(&a.ip_acl_id)
-    .execute(db)
+    .execute(&db.write)
     .await?;
     Ok(())
 }
@@ -37,7 +37,7 @@ pub struct Filter<'a> {
 }
 
 pub async fn list(
-    db: &SqlitePool,
+    db: &Db,
     account_id: &str,
     filter: Filter<'_>,
     limit: i64,
@@ -53,37 +53,29 @@ pub async fn list(
     .bind(filter.ip_acl_id)
     .bind(limit)
     .bind(offset)
-    .fetch_all(db)
+    .fetch_all(&db.read)
     .await?;
     let total = sqlx::query_scalar(&format!("SELECT count(*) FROM applications {WHERE}"))
         .bind(account_id)
         .bind(filter.credential_id)
         .bind(filter.ip_acl_id)
-        .fetch_one(db)
+        .fetch_one(&db.read)
         .await?;
     Ok((rows, total))
 }
 
-pub async fn find(
-    db: &SqlitePool,
-    account_id: &str,
-    id: &str,
-) -> Result<Option<Application>, sqlx::Error> {
+pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Application>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id FROM applications
          WHERE account_id = ? AND id = ?",
     )
     .bind(account_id)
     .bind(id)
-    .fetch_optional(db)
+    .fetch_optional(&db.read)
     .await
 }
 
-pub async fn update(
-    db: &SqlitePool,
-    account_id: &str,
-    a: &Application,
-) -> Result<bool, sqlx::Error> {
+pub async fn update(db: &Db, account_id: &str, a: &Application) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE applications SET app_name = ?, answer_url = ?, sip_auth_type = ?, credential_id = ?, ip_acl_id = ?
          WHERE account_id = ? AND id = ?",
@@ -95,22 +87,22 @@ pub async fn update(
     .bind(&a.ip_acl_id)
     .bind(account_id)
     .bind(&a.id)
-    .execute(db)
+    .execute(&db.write)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn delete(db: &SqlitePool, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("DELETE FROM applications WHERE account_id = ? AND id = ?")
         .bind(account_id)
         .bind(id)
-        .execute(db)
+        .execute(&db.write)
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Names of the applications using a credential or an ACL.
-pub async fn names_using(db: &SqlitePool, filter: Filter<'_>) -> Result<Vec<String>, sqlx::Error> {
+pub async fn names_using(db: &Db, filter: Filter<'_>) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT app_name FROM applications
          WHERE (?1 IS NOT NULL AND credential_id = ?1) OR (?2 IS NOT NULL AND ip_acl_id = ?2)
@@ -118,6 +110,6 @@ pub async fn names_using(db: &SqlitePool, filter: Filter<'_>) -> Result<Vec<Stri
     )
     .bind(filter.credential_id)
     .bind(filter.ip_acl_id)
-    .fetch_all(db)
+    .fetch_all(&db.read)
     .await
 }

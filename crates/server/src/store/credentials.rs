@@ -1,7 +1,7 @@
 //! SIP credentials: username, realm and HA1, never the password.
 
+use crate::db::Db;
 use sipauth_model::quota;
-use sqlx::SqlitePool;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Credential {
@@ -20,7 +20,7 @@ pub enum Created {
 /// count and the insert are one statement, so racing creates cannot pass
 /// the quota together.
 pub async fn create(
-    db: &SqlitePool,
+    db: &Db,
     account_id: &str,
     id: &str,
     username: &str,
@@ -38,7 +38,7 @@ pub async fn create(
     .bind(realm)
     .bind(ha1)
     .bind(quota::CREDENTIALS_PER_ACCOUNT)
-    .execute(db)
+    .execute(&db.write)
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Created::Ok),
@@ -51,7 +51,7 @@ pub async fn create(
             )
             .bind(account_id)
             .bind(username)
-            .fetch_one(db)
+            .fetch_one(&db.read)
             .await?;
             Ok(Created::Duplicate { same_account })
         }
@@ -62,7 +62,7 @@ pub async fn create(
 /// One page of the account's credentials, oldest first, optionally only
 /// those whose username contains `search` (case-insensitive), and the total.
 pub async fn list(
-    db: &SqlitePool,
+    db: &Db,
     account_id: &str,
     search: Option<&str>,
     limit: i64,
@@ -85,31 +85,22 @@ pub async fn list(
     .bind(&pattern)
     .bind(limit)
     .bind(offset)
-    .fetch_one(db)
+    .fetch_one(&db.read)
     .await?;
     let rows = serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(e.into()))?;
     Ok((rows, total))
 }
 
-pub async fn find(
-    db: &SqlitePool,
-    account_id: &str,
-    id: &str,
-) -> Result<Option<Credential>, sqlx::Error> {
+pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Credential>, sqlx::Error> {
     sqlx::query_as("SELECT id, username, realm FROM credentials WHERE account_id = ? AND id = ?")
         .bind(account_id)
         .bind(id)
-        .fetch_optional(db)
+        .fetch_optional(&db.read)
         .await
 }
 
 /// Replaces the HA1 (a new password). False when there is no such credential.
-pub async fn set_ha1(
-    db: &SqlitePool,
-    account_id: &str,
-    id: &str,
-    ha1: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn set_ha1(db: &Db, account_id: &str, id: &str, ha1: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE credentials SET ha1 = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE account_id = ? AND id = ?",
@@ -117,16 +108,16 @@ pub async fn set_ha1(
     .bind(ha1)
     .bind(account_id)
     .bind(id)
-    .execute(db)
+    .execute(&db.write)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn delete(db: &SqlitePool, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("DELETE FROM credentials WHERE account_id = ? AND id = ?")
         .bind(account_id)
         .bind(id)
-        .execute(db)
+        .execute(&db.write)
         .await?;
     Ok(r.rows_affected() == 1)
 }

@@ -1,18 +1,18 @@
 //! Console operators and their sessions.
 
+use crate::db::Db;
 use crate::secrets;
-use sqlx::SqlitePool;
 
-pub async fn count(db: &SqlitePool) -> Result<i64, sqlx::Error> {
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM operators")
-        .fetch_one(db)
+        .fetch_one(&db.read)
         .await
 }
 
 /// Adds an operator, or with `replace` sets an existing one's password.
 /// Returns false when adding a name that exists, or resetting one that doesn't.
 pub async fn upsert(
-    db: &SqlitePool,
+    db: &Db,
     username: &str,
     password_hash: &str,
     replace: bool,
@@ -21,29 +21,29 @@ pub async fn upsert(
         sqlx::query("UPDATE operators SET password_hash = ? WHERE username = ?")
             .bind(password_hash)
             .bind(username)
-            .execute(db)
+            .execute(&db.write)
             .await?
     } else {
         sqlx::query("INSERT OR IGNORE INTO operators (username, password_hash) VALUES (?, ?)")
             .bind(username)
             .bind(password_hash)
-            .execute(db)
+            .execute(&db.write)
             .await?
     };
     if replace && result.rows_affected() == 1 {
         // A new password signs out every session of that operator.
         sqlx::query("DELETE FROM sessions WHERE operator = ?")
             .bind(username)
-            .execute(db)
+            .execute(&db.write)
             .await?;
     }
     Ok(result.rows_affected() == 1)
 }
 
-pub async fn password_hash(db: &SqlitePool, username: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn password_hash(db: &Db, username: &str) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT password_hash FROM operators WHERE username = ?")
         .bind(username)
-        .fetch_optional(db)
+        .fetch_optional(&db.read)
         .await
 }
 
@@ -54,7 +54,7 @@ pub struct Session {
 }
 
 pub async fn create_session(
-    db: &SqlitePool,
+    db: &Db,
     operator: &str,
     token: &str,
     csrf_token: &str,
@@ -62,7 +62,7 @@ pub async fn create_session(
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
         .bind(now())
-        .execute(db)
+        .execute(&db.write)
         .await?;
     sqlx::query(
         "INSERT INTO sessions (token_sha256, operator, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
@@ -71,25 +71,25 @@ pub async fn create_session(
     .bind(operator)
     .bind(csrf_token)
     .bind(expires_at)
-    .execute(db)
+    .execute(&db.write)
     .await?;
     Ok(())
 }
 
-pub async fn find_session(db: &SqlitePool, token: &str) -> Result<Option<Session>, sqlx::Error> {
+pub async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
     sqlx::query_as(
         "SELECT operator, csrf_token FROM sessions WHERE token_sha256 = ? AND expires_at > ?",
     )
     .bind(secrets::sha256(token))
     .bind(now())
-    .fetch_optional(db)
+    .fetch_optional(&db.read)
     .await
 }
 
-pub async fn delete_session(db: &SqlitePool, token: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
         .bind(secrets::sha256(token))
-        .execute(db)
+        .execute(&db.write)
         .await?;
     Ok(())
 }

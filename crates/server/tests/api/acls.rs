@@ -172,7 +172,7 @@ async fn one_bad_entry_rejects_the_whole_request() {
     let (_, list) = json(app.get(&app.acls("")).await).await;
     assert_eq!(list["meta"]["total_count"], 0);
     let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM acl_entries")
-        .fetch_one(&app.db)
+        .fetch_one(&app.db.read)
         .await
         .unwrap();
     assert_eq!(entries, 0);

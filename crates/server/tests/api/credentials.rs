@@ -29,7 +29,7 @@ async fn create_returns_the_credential_and_stores_only_ha1() {
 
     let stored: String = sqlx::query_scalar("SELECT ha1 FROM credentials WHERE id = ?")
         .bind(id)
-        .fetch_one(&app.db)
+        .fetch_one(&app.db.read)
         .await
         .unwrap();
     assert_eq!(stored, md5_hex(&format!("sipuser1:{realm}:{PASSWORD}")));
@@ -37,7 +37,7 @@ async fn create_returns_the_credential_and_stores_only_ha1() {
     // Checkpoint so the WAL's content lands in the main file too, then look
     // for the password's bytes in every file of the store.
     sqlx::query("PRAGMA wal_checkpoint(FULL)")
-        .execute(&app.db)
+        .execute(&app.db.write)
         .await
         .unwrap();
     for file in app.db_files() {
@@ -243,7 +243,7 @@ async fn retrieve_update_delete() {
     assert_eq!(body["message"], "changed");
     let stored: String = sqlx::query_scalar("SELECT ha1 FROM credentials WHERE id = ?")
         .bind(id)
-        .fetch_one(&app.db)
+        .fetch_one(&app.db.read)
         .await
         .unwrap();
     let realm = created["realm"].as_str().unwrap();

@@ -19,7 +19,7 @@ pub struct TestApp {
     pub client: Client,
     pub auth_id: String,
     pub token: String,
-    pub db: sqlx::SqlitePool,
+    pub db: sipauth_server::db::Db,
     pub dir: tempfile::TempDir,
 }
 

@@ -278,7 +278,7 @@ async fn sessions_expire() {
     );
     // Twelve hours later, as far as the store can tell.
     sqlx::query("UPDATE sessions SET expires_at = expires_at - 12 * 60 * 60 - 1")
-        .execute(&app.db)
+        .execute(&app.db.write)
         .await
         .unwrap();
     let r = app
