@@ -1,5 +1,6 @@
 //! Validated newtypes for the fields of credentials and ACLs (seed 000).
 
+use crate::dialect::{Dialect, Policy};
 use crate::error::{describe_char, FieldError};
 use std::fmt;
 
@@ -54,14 +55,20 @@ impl Username {
     pub const RULE: &'static str = "3–64 characters: letters, digits, '.', '_' or '-'";
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        check_length(Self::FIELD, Self::RULE, value, 3, 64)?;
+        Self::parse_with(value, &Dialect::Plivo.policy())
+    }
+
+    /// The username under a provider's policy (its length limit).
+    pub fn parse_with(value: &str, policy: &Policy) -> Result<Self, FieldError> {
+        let rule = policy.username_rule;
+        check_length(Self::FIELD, rule, value, 3, policy.username_max)?;
         if let Some(c) = value
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
         {
             return Err(FieldError::new(
                 Self::FIELD,
-                Self::RULE,
+                rule,
                 format!("{} is not allowed", describe_char(c)),
             ));
         }
@@ -90,13 +97,22 @@ impl Password {
         "12–128 characters, with an uppercase letter, a lowercase letter and a digit";
 
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        check_length(Self::FIELD, Self::RULE, value, 12, 128)?;
+        Self::parse_with(value, &Dialect::Plivo.policy())
+    }
+
+    /// The password under a provider's policy (length, required classes).
+    pub fn parse_with(value: &str, policy: &Policy) -> Result<Self, FieldError> {
+        let rule = policy.password_rule;
+        check_length(Self::FIELD, rule, value, policy.password_min, 128)?;
         if let Some(c) = value.chars().find(|c| c.is_control()) {
             return Err(FieldError::new(
                 Self::FIELD,
-                Self::RULE,
+                rule,
                 format!("{} is not allowed", describe_char(c)),
             ));
+        }
+        if !policy.password_mixed {
+            return Ok(Self(value.to_string()));
         }
         let missing: Vec<&str> = [
             (
@@ -116,7 +132,7 @@ impl Password {
         if !missing.is_empty() {
             return Err(FieldError::new(
                 Self::FIELD,
-                Self::RULE,
+                rule,
                 format!("it is missing {}", join_and(&missing)),
             ));
         }

@@ -5,12 +5,14 @@
 //! Once a value of one of these types exists, it is valid.
 
 pub mod acl;
+mod dialect;
 mod error;
 mod fields;
 mod ha1;
 mod ip;
 pub mod strength;
 
+pub use dialect::{Dialect, Policy};
 pub use error::FieldError;
 pub use fields::{AclName, AnswerUrl, AppName, Description, Password, Realm, Username};
 pub use ha1::ha1;
