@@ -1,4 +1,4 @@
-//! Component tests in headless Chromium: mount a form, type the way a user
+//! Component tests in headless Chromium and Firefox: mount a form, type the way a user
 //! does, and check what the user would see. Elements are found by their
 //! label or their button text.
 
@@ -500,4 +500,54 @@ fn config_sign_in_is_a_boolean() {
     );
     let e = Config::parse(r#"{"account": "MA1", "sign_in": "no"}"#).unwrap_err();
     assert!(e.contains("\"sign_in\" must be true or false"), "{e}");
+}
+
+/// Waits for `ms` milliseconds: later tasks (such as a dialog's `close`
+/// event) run meanwhile.
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_dialog_reopened_at_once_stays_open() {
+    use sipauth_console::components::Dialog;
+    let parent = container();
+    let open = RwSignal::new(false);
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <Dialog id="quick" open title="Quick"><p>"Inside"</p></Dialog> }
+    });
+    open.set(true);
+    settle().await;
+    let dialog: web_sys::HtmlDialogElement = parent
+        .query_selector("dialog")
+        .unwrap()
+        .expect("a dialog")
+        .unchecked_into();
+    assert!(dialog.open(), "the dialog opens");
+    assert!(parent.text_content().unwrap().contains("Inside"));
+
+    // The browser closes it (as on Escape), and the user reopens it before
+    // the `close` event's task has run.
+    dialog.close();
+    open.set(false);
+    open.set(true);
+    settle().await;
+    pause(50).await;
+    assert!(
+        dialog.open(),
+        "the late close event shut the reopened dialog"
+    );
+    assert!(open.get_untracked());
+    assert!(parent.text_content().unwrap().contains("Inside"));
+
+    // A real close still closes it and clears the signal.
+    dialog.close();
+    pause(50).await;
+    assert!(!open.get_untracked());
 }

@@ -36,7 +36,13 @@ pub fn Dialog(
             // `cancel` (Escape) fires at once; `close` only in a later task, so a
             // quick reopen would otherwise find the signal still true.
             on:cancel=move |_: web_sys::Event| open.set(false)
-            on:close=move |_| open.set(false)
+            // A late `close` from before a quick reopen (input can overtake
+            // that task on a busy page) must not shut the reopened dialog.
+            on:close=move |_| {
+                if node.get_untracked().is_some_and(|d| !d.open()) {
+                    open.set(false);
+                }
+            }
         >
             <h2 id=title_id>{move || title.get()}</h2>
             <Show when=move || open.get()>{children()}</Show>
