@@ -221,6 +221,25 @@ impl AclName {
     }
 }
 
+/// The friendly name of a twilio credential list or IP access control list:
+/// "up to 64 characters" (seeds 002, 004), not only spaces.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct FriendlyName(String);
+
+impl FriendlyName {
+    pub const FIELD: &'static str = "FriendlyName";
+    pub const RULE: &'static str = "1–64 characters, not only spaces";
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        parse_name_up_to(Self::FIELD, Self::RULE, value, 64).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A free-text description: at most 255 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(transparent)]
@@ -310,11 +329,20 @@ impl AnswerUrl {
 /// A display name: trimmed, 1–120 characters, not only spaces, no control
 /// characters (ACL and application names share this rule).
 fn parse_name(field: &'static str, rule: &'static str, value: &str) -> Result<String, FieldError> {
+    parse_name_up_to(field, rule, value, 120)
+}
+
+fn parse_name_up_to(
+    field: &'static str,
+    rule: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<String, FieldError> {
     let trimmed = value.trim();
     if trimmed.is_empty() && !value.is_empty() {
         return Err(FieldError::new(field, rule, "it is only spaces"));
     }
-    check_length(field, rule, trimmed, 1, 120)?;
+    check_length(field, rule, trimmed, 1, max)?;
     reject_control(field, rule, trimmed)?;
     Ok(trimmed.to_string())
 }
@@ -458,6 +486,21 @@ mod tests {
             ],
         );
         assert_eq!(AclName::parse("  Office  ").unwrap().as_str(), "Office");
+    }
+
+    #[test]
+    fn friendly_name_rules() {
+        check(
+            FriendlyName::parse,
+            "FriendlyName",
+            &[
+                ("", Some("it is empty")),
+                ("  ", Some("only spaces")),
+                ("Desk phones", None),
+                (&"n".repeat(64), None),
+                (&"n".repeat(65), Some("it has 65 characters; 1 too many")),
+            ],
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub mod strength;
 
 pub use dialect::{Dialect, Policy};
 pub use error::FieldError;
-pub use fields::{AclName, AnswerUrl, AppName, Description, Password, Realm, Username};
+pub use fields::{
+    AclName, AnswerUrl, AppName, Description, FriendlyName, Password, Realm, Username,
+};
 pub use ha1::ha1;
 pub use ip::IpEntry;
 

@@ -51,7 +51,7 @@ pub async fn require_account(
     Ok(next.run(request).await)
 }
 
-async fn authenticate(
+pub(crate) async fn authenticate(
     state: &AppState,
     auth_id: &str,
     method: &Method,

@@ -12,6 +12,7 @@ pub mod plivo;
 pub mod rate_limit;
 pub mod secrets;
 pub mod store;
+pub mod twilio;
 pub mod upstream;
 
 use axum::extract::DefaultBodyLimit;
@@ -76,6 +77,16 @@ pub fn app(state: AppState) -> Router {
         None => plivo::router(state.clone()).fallback(not_found),
     };
     let mut router = Router::new().nest("/v1", v1).merge(console::router());
+    // The twilio dialect is answered here only; proxy mode forwards plivo's.
+    if state.settings.upstream.is_none() {
+        let not_found = |uri: axum::extract::OriginalUri| async move {
+            twilio::TwilioError::NotFound(uri.path().to_string())
+        };
+        router = router.nest(
+            "/2010-04-01",
+            twilio::router(state.clone()).fallback(not_found),
+        );
+    }
     router = match &state.settings.dist {
         // Unknown paths get index.html: the console routes on the client.
         Some(dist) => router.fallback_service(

@@ -35,6 +35,11 @@ pub fn new_auth_id() -> String {
     format!("MA{}", random_from(UPPER_DIGITS, 18))
 }
 
+/// A Twilio-style SID: a two-letter prefix (`CL`, `CR`, …) and 32 hex digits.
+pub fn new_sid(prefix: &str) -> String {
+    format!("{prefix}{}", random_from(b"0123456789abcdef", 32))
+}
+
 /// Fills `buf` from the OS RNG (for the model's password generator).
 pub fn fill_random(buf: &mut [u8]) {
     OsRng.fill_bytes(buf);

@@ -27,9 +27,23 @@ pub async fn create(
     realm: &str,
     ha1: &str,
 ) -> Result<Created, sqlx::Error> {
+    create_in(db, account_id, None, id, username, realm, ha1).await
+}
+
+/// `create`, into a credential list (`None`: the account's implicit one).
+/// The quota counts every list of the account.
+pub async fn create_in(
+    db: &Db,
+    account_id: &str,
+    list_id: Option<&str>,
+    id: &str,
+    username: &str,
+    realm: &str,
+    ha1: &str,
+) -> Result<Created, sqlx::Error> {
     let result = sqlx::query(
-        "INSERT INTO credentials (id, account_id, username, realm, ha1)
-         SELECT ?1, ?2, ?3, ?4, ?5
+        "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?7
          WHERE (SELECT count(*) FROM credentials WHERE account_id = ?2) < ?6",
     )
     .bind(id)
@@ -38,6 +52,7 @@ pub async fn create(
     .bind(realm)
     .bind(ha1)
     .bind(quota::CREDENTIALS_PER_ACCOUNT)
+    .bind(list_id)
     .execute(&db.write)
     .await;
     match result {
@@ -120,4 +135,72 @@ pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::E
         .execute(&db.write)
         .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// A credential with its dates, as the twilio dialect shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    pub id: String,
+    pub username: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One page of a credential list's credentials, oldest first, and the total.
+pub async fn list_in(
+    db: &Db,
+    account_id: &str,
+    list_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Listed>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(
+        "SELECT id, username, created_at, updated_at FROM credentials
+         WHERE account_id = ? AND list_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+    )
+    .bind(account_id)
+    .bind(list_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total =
+        sqlx::query_scalar("SELECT count(*) FROM credentials WHERE account_id = ? AND list_id = ?")
+            .bind(account_id)
+            .bind(list_id)
+            .fetch_one(&db.read)
+            .await?;
+    Ok((rows, total))
+}
+
+/// A credential of one credential list.
+pub async fn find_in(
+    db: &Db,
+    account_id: &str,
+    list_id: &str,
+    id: &str,
+) -> Result<Option<Listed>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, username, created_at, updated_at FROM credentials
+         WHERE account_id = ? AND list_id = ? AND id = ?",
+    )
+    .bind(account_id)
+    .bind(list_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+/// The list that already has `username` in this account, if any (`None`
+/// inside: the implicit list), for the twilio dialect's 409.
+pub async fn list_holding(
+    db: &Db,
+    account_id: &str,
+    username: &str,
+) -> Result<Option<Option<String>>, sqlx::Error> {
+    sqlx::query_scalar("SELECT list_id FROM credentials WHERE account_id = ? AND username = ?")
+        .bind(account_id)
+        .bind(username)
+        .fetch_optional(&db.read)
+        .await
 }

@@ -6,6 +6,7 @@ mod binary;
 mod credentials;
 mod proxy;
 mod session;
+mod twilio;
 
 use reqwest::{Client, Response};
 use serde_json::Value;

@@ -1,0 +1,93 @@
+//! Credential lists (the twilio dialect's CredentialLists): named groups of
+//! an account's credentials.
+
+use crate::db::Db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CredentialList {
+    pub id: String,
+    pub friendly_name: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "id, friendly_name, created_at, updated_at";
+
+pub async fn create(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    friendly_name: &str,
+) -> Result<CredentialList, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "INSERT INTO credential_lists (id, account_id, friendly_name) VALUES (?, ?, ?) RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(friendly_name)
+    .fetch_one(&db.write)
+    .await
+}
+
+/// One page of the account's lists, oldest first, and the total.
+pub async fn list(
+    db: &Db,
+    account_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<CredentialList>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM credential_lists WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?"
+    ))
+    .bind(account_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM credential_lists WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<CredentialList>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM credential_lists WHERE account_id = ? AND id = ?"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+pub async fn rename(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    friendly_name: &str,
+) -> Result<Option<CredentialList>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE credential_lists SET friendly_name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ? AND id = ? RETURNING {COLUMNS}"
+    ))
+    .bind(friendly_name)
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.write)
+    .await
+}
+
+/// Deletes the list and, with it, its credentials (as Twilio does).
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM credential_lists WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .execute(&db.write)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -1,0 +1,110 @@
+//! The twilio dialect's errors: `{code, message, more_info, status}` with
+//! the HTTP status, as Twilio's helper libraries read them. The codes are
+//! Twilio's where one fits (20003, 20404, 20429) and ours otherwise; the
+//! list is in ARCHITECTURE.md.
+
+use crate::error::ApiError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sipauth_model::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TwilioError {
+    /// A parameter is missing or breaks its rule (400, code 20001).
+    #[error("{0}")]
+    Invalid(String),
+    /// The account's credential quota is full (400, code 20002).
+    #[error("{0}")]
+    Quota(String),
+    /// No or wrong Basic auth (401, code 20003).
+    #[error("Authenticate")]
+    Unauthorized,
+    /// A session request without its CSRF token (403, code 20403).
+    #[error("missing or wrong X-CSRF-Token header for this session")]
+    Csrf,
+    /// Unknown or another account's resource (404, code 20404).
+    #[error("The requested resource {0} was not found")]
+    NotFound(String),
+    /// A duplicate (409, code 20409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Over the account's request rate (429, code 20429).
+    #[error("Too Many Requests: retry after {0} s")]
+    RateLimited(u64),
+    /// Logged, never shown (500, code 20500).
+    #[error("Internal Server Error")]
+    Internal(String),
+}
+
+pub type TwilioResult<T> = Result<T, TwilioError>;
+
+impl TwilioError {
+    fn status_and_code(&self) -> (StatusCode, u32) {
+        match self {
+            TwilioError::Invalid(_) => (StatusCode::BAD_REQUEST, 20001),
+            TwilioError::Quota(_) => (StatusCode::BAD_REQUEST, 20002),
+            TwilioError::Unauthorized => (StatusCode::UNAUTHORIZED, 20003),
+            TwilioError::Csrf => (StatusCode::FORBIDDEN, 20403),
+            TwilioError::NotFound(_) => (StatusCode::NOT_FOUND, 20404),
+            TwilioError::Conflict(_) => (StatusCode::CONFLICT, 20409),
+            TwilioError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, 20429),
+            TwilioError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 20500),
+        }
+    }
+}
+
+/// A field error in Twilio's parameter names: "Password: it is missing a
+/// digit (rule: …)".
+pub fn invalid(param: &str, e: FieldError) -> TwilioError {
+    TwilioError::Invalid(format!("{param}: {} (rule: {})", e.problem, e.rule))
+}
+
+impl From<sqlx::Error> for TwilioError {
+    fn from(e: sqlx::Error) -> Self {
+        TwilioError::Internal(format!("database: {e}"))
+    }
+}
+
+/// Errors of the shared layers (authentication, rate limit) in this shape.
+impl From<ApiError> for TwilioError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Unauthorized { .. } | ApiError::SignInFailed => TwilioError::Unauthorized,
+            ApiError::Csrf => TwilioError::Csrf,
+            ApiError::RateLimited { retry_after, .. } => TwilioError::RateLimited(retry_after),
+            other => TwilioError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for TwilioError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let TwilioError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let body = serde_json::json!({
+            "code": code,
+            "message": self.to_string(),
+            "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
+            "status": status.as_u16(),
+        });
+        let mut response = (status, Json(body)).into_response();
+        match self {
+            TwilioError::Unauthorized => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"Twilio API\""),
+                );
+            }
+            TwilioError::RateLimited(retry_after) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,209 @@
+//! The twilio dialect (seeds 002, 004): `/2010-04-01/Accounts/{AccountSid}/SIP/…`,
+//! form-urlencoded requests, `.json` paths, SIDs of a prefix and 32 hex
+//! digits, RFC 2822 dates and Twilio's paging, over the same store as plivo.
+
+mod credential_list;
+mod error;
+
+use crate::auth::{self, Account};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+pub use error::TwilioError;
+use error::TwilioResult;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use time::format_description::well_known::{Rfc2822, Rfc3339};
+use time::OffsetDateTime;
+
+/// Mounted at `/2010-04-01`.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(credential_list::router())
+        .route_layer(axum::middleware::from_fn_with_state(state, require_account))
+}
+
+/// Basic auth with the AccountSid and its token (or an operator session),
+/// then the account's rate limit; failures in Twilio's error shape.
+async fn require_account(
+    State(state): State<AppState>,
+    Path(params): Path<HashMap<String, String>>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, TwilioError> {
+    let sid = params.get("account_sid").cloned().unwrap_or_default();
+    let account = auth::authenticate(&state, &sid, request.method(), request.headers()).await?;
+    state
+        .limiter
+        .check(&account.auth_id)
+        .map_err(TwilioError::RateLimited)?;
+    request.extensions_mut().insert(Account(account));
+    Ok(next.run(request).await)
+}
+
+/// The id in a `{Sid}.json` path segment (Twilio's paths end in `.json`).
+fn sid_of<'a>(segment: &'a str, path: &str) -> TwilioResult<&'a str> {
+    segment
+        .strip_suffix(".json")
+        .ok_or_else(|| TwilioError::NotFound(path.to_string()))
+}
+
+/// A form-urlencoded body as name → value (the last of repeated names).
+fn form(body: &Bytes) -> TwilioResult<HashMap<String, String>> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .map(|pairs| pairs.into_iter().collect())
+        .map_err(|e| {
+            TwilioError::Invalid(format!(
+                "the body must be application/x-www-form-urlencoded: {e}"
+            ))
+        })
+}
+
+/// A required parameter.
+fn required<'a>(form: &'a HashMap<String, String>, name: &str) -> TwilioResult<&'a str> {
+    form.get(name)
+        .map(String::as_str)
+        .ok_or_else(|| TwilioError::Invalid(format!("{name}: a required parameter is missing")))
+}
+
+/// Stored ISO 8601 timestamps as Twilio shows them: RFC 2822 in GMT.
+fn rfc2822(stored: &str) -> String {
+    OffsetDateTime::parse(stored, &Rfc3339)
+        .ok()
+        .and_then(|t| t.replace_nanosecond(0).ok())
+        .and_then(|t| t.format(&Rfc2822).ok())
+        .unwrap_or_else(|| stored.to_string())
+}
+
+/// `PageSize` (1–1000, default 50), `Page` (≥ 0) and `PageToken` (ours:
+/// `PA` and the offset, as handed out in `next_page_uri`).
+struct Paging {
+    page_size: i64,
+    page: i64,
+    offset: i64,
+}
+
+impl Paging {
+    fn from_query(query: &HashMap<String, String>) -> TwilioResult<Self> {
+        let number = |name: &str, default: i64, min: i64, max: i64| match query.get(name) {
+            None => Ok(default),
+            Some(raw) => match raw.trim().parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
+                _ => Err(TwilioError::Invalid(format!(
+                    "{name}: must be a whole number from {min} to {max}, not {raw:?}"
+                ))),
+            },
+        };
+        let page_size = number("PageSize", 50, 1, 1000)?;
+        let page = number("Page", 0, 0, i64::from(i32::MAX))?;
+        let offset = match query.get("PageToken") {
+            None => page * page_size,
+            Some(token) => token
+                .strip_prefix("PA")
+                .and_then(|n| n.parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| {
+                    TwilioError::Invalid(format!(
+                        "PageToken: {token:?} is not a token this API issued"
+                    ))
+                })?,
+        };
+        Ok(Self {
+            page_size,
+            page,
+            offset,
+        })
+    }
+
+    /// Twilio's list envelope around `items` under `key`.
+    fn envelope(&self, key: &str, path: &str, items: Vec<Value>, total: i64) -> Value {
+        let shown = items.len() as i64;
+        let uri = |page: i64, offset: Option<i64>| {
+            let mut u = format!("{path}?PageSize={}&Page={page}", self.page_size);
+            if let Some(offset) = offset {
+                u.push_str(&format!("&PageToken=PA{offset}"));
+            }
+            u
+        };
+        let mut out = Map::new();
+        out.insert(key.to_string(), Value::Array(items));
+        out.insert("page".into(), json!(self.page));
+        out.insert("page_size".into(), json!(self.page_size));
+        out.insert("start".into(), json!(self.offset));
+        out.insert(
+            "end".into(),
+            json!((self.offset + shown - 1).max(self.offset)),
+        );
+        out.insert("uri".into(), json!(uri(self.page, None)));
+        out.insert("first_page_uri".into(), json!(uri(0, None)));
+        out.insert(
+            "next_page_uri".into(),
+            if self.offset + shown < total {
+                json!(uri(self.page + 1, Some(self.offset + shown)))
+            } else {
+                Value::Null
+            },
+        );
+        out.insert(
+            "previous_page_uri".into(),
+            if self.page > 0 && self.offset > 0 {
+                json!(uri(
+                    self.page - 1,
+                    Some((self.offset - self.page_size).max(0))
+                ))
+            } else {
+                Value::Null
+            },
+        );
+        Value::Object(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_rfc_2822_in_gmt() {
+        assert_eq!(
+            rfc2822("2015-08-19T19:48:45.123Z"),
+            "Wed, 19 Aug 2015 19:48:45 +0000"
+        );
+    }
+
+    #[test]
+    fn paging_follows_tokens_and_pages() {
+        let q = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<HashMap<_, _>>()
+        };
+        let p = Paging::from_query(&q(&[("PageSize", "2"), ("Page", "3")])).unwrap();
+        assert_eq!((p.page_size, p.page, p.offset), (2, 3, 6));
+        let p = Paging::from_query(&q(&[
+            ("PageSize", "2"),
+            ("Page", "1"),
+            ("PageToken", "PA2"),
+        ]))
+        .unwrap();
+        assert_eq!(p.offset, 2);
+        let e = Paging::from_query(&q(&[("PageSize", "1001")]))
+            .err()
+            .unwrap();
+        assert!(e
+            .to_string()
+            .contains("PageSize: must be a whole number from 1 to 1000"));
+        let page = Paging::from_query(&q(&[("PageSize", "2")])).unwrap();
+        let v = page.envelope("things", "/x.json", vec![json!(1), json!(2)], 3);
+        assert_eq!(
+            v["next_page_uri"],
+            "/x.json?PageSize=2&Page=1&PageToken=PA2"
+        );
+        assert_eq!(v["previous_page_uri"], Value::Null);
+        assert_eq!((v["start"].as_i64(), v["end"].as_i64()), (Some(0), Some(1)));
+    }
+}

@@ -1,0 +1,362 @@
+//! The twilio dialect over real HTTP: credential lists and their credentials,
+//! form bodies, SIDs, RFC 2822 dates, paging and Twilio's error shape, on the
+//! same store the plivo dialect uses.
+
+use crate::{spawn_app, TestApp, SIP_DOMAIN};
+use reqwest::Response;
+use serde_json::Value;
+use sipauth_server::store;
+
+const SID: &str = "AC0123456789abcdef0123456789abcdef";
+const TOKEN: &str = "twilio-token-0123456789abcdef";
+
+async fn twilio_app() -> TestApp {
+    let app = spawn_app().await;
+    store::accounts::create(&app.db, SID, TOKEN, SIP_DOMAIN)
+        .await
+        .unwrap();
+    app
+}
+
+fn url(app: &TestApp, rest: &str) -> String {
+    app.url(&format!("/2010-04-01/Accounts/{SID}/SIP/{rest}"))
+}
+
+async fn post(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> Response {
+    app.client
+        .post(url(app, rest))
+        .basic_auth(SID, Some(TOKEN))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get(app: &TestApp, rest: &str) -> Response {
+    app.client
+        .get(url(app, rest))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn digest(username: &str, realm: &str, password: &str) -> String {
+    use sipauth_model::{Password, Realm, Username};
+    sipauth_model::ha1(
+        &Username::parse(username).unwrap(),
+        &Realm::parse(realm).unwrap(),
+        &Password::parse(password).unwrap(),
+    )
+}
+
+async fn json(r: Response) -> Value {
+    r.json().await.unwrap()
+}
+
+fn is_sid(value: &Value, prefix: &str) -> bool {
+    value.as_str().is_some_and(|s| {
+        s.len() == 34 && s.starts_with(prefix) && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+#[tokio::test]
+async fn credential_lists_and_credentials_round_trip() {
+    let app = twilio_app().await;
+    let r = post(
+        &app,
+        "CredentialLists.json",
+        &[("FriendlyName", "Desk phones")],
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let list = json(r).await;
+    assert!(is_sid(&list["sid"], "CL"), "{list}");
+    assert_eq!(list["friendly_name"], "Desk phones");
+    assert_eq!(list["account_sid"], SID);
+    let cl = list["sid"].as_str().unwrap().to_string();
+    assert_eq!(
+        list["uri"],
+        format!("/2010-04-01/Accounts/{SID}/SIP/CredentialLists/{cl}.json")
+    );
+    assert_eq!(
+        list["subresource_uris"]["credentials"],
+        format!("/2010-04-01/Accounts/{SID}/SIP/CredentialLists/{cl}/Credentials.json")
+    );
+    // RFC 2822, GMT: "Wed, 25 Nov 2026 16:20:00 +0000".
+    let date = list["date_created"].as_str().unwrap();
+    assert!(date.ends_with(" +0000") && date.len() == 31, "{date}");
+
+    let r = post(
+        &app,
+        &format!("CredentialLists/{cl}/Credentials.json"),
+        &[("Username", "desk.101"), ("Password", "IWasAtSignal2018")],
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let credential = json(r).await;
+    assert!(is_sid(&credential["sid"], "CR"), "{credential}");
+    assert_eq!(credential["credential_list_sid"], cl.as_str());
+    assert_eq!(credential["username"], "desk.101");
+    assert!(credential.get("password").is_none());
+    let cr = credential["sid"].as_str().unwrap().to_string();
+
+    // Stored as the HA1 of the account's realm, as plivo does.
+    let (ha1, realm): (String, String) =
+        sqlx::query_as("SELECT ha1, realm FROM credentials WHERE id = ?")
+            .bind(&cr)
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(realm, format!("{}.{SIP_DOMAIN}", SID.to_lowercase()));
+    assert_eq!(ha1, digest("desk.101", &realm, "IWasAtSignal2018"));
+
+    let fetched =
+        json(get(&app, &format!("CredentialLists/{cl}/Credentials/{cr}.json")).await).await;
+    assert_eq!(fetched["username"], "desk.101");
+
+    // Update: a new password replaces the HA1; the username stays.
+    let r = post(
+        &app,
+        &format!("CredentialLists/{cl}/Credentials/{cr}.json"),
+        &[("Password", "Another-Passw0rd-2026")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let (new_ha1,): (String,) = sqlx::query_as("SELECT ha1 FROM credentials WHERE id = ?")
+        .bind(&cr)
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(new_ha1, digest("desk.101", &realm, "Another-Passw0rd-2026"));
+
+    // Rename the list.
+    let renamed = json(
+        post(
+            &app,
+            &format!("CredentialLists/{cl}.json"),
+            &[("FriendlyName", "Lobby")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(renamed["friendly_name"], "Lobby");
+
+    // Deleting the list takes its credentials with it.
+    let r = app
+        .client
+        .delete(url(&app, &format!("CredentialLists/{cl}.json")))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = get(&app, &format!("CredentialLists/{cl}/Credentials/{cr}.json")).await;
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn errors_have_twilios_shape_and_name_the_parameter() {
+    let app = twilio_app().await;
+    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Trunks")]).await).await
+        ["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let credentials = format!("CredentialLists/{cl}/Credentials.json");
+
+    // Twilio's password policy: 12+, a digit, mixed case.
+    let r = post(
+        &app,
+        &credentials,
+        &[("Username", "pbx"), ("Password", "alllowercase12")],
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let e = json(r).await;
+    assert_eq!(e["code"], 20001);
+    assert_eq!(e["status"], 400);
+    assert_eq!(e["more_info"], "https://www.twilio.com/docs/errors/20001");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Password: it is missing an uppercase letter"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("alllowercase12"),
+        "the password is never echoed"
+    );
+
+    // Twilio's usernames are at most 32 characters.
+    let long = "u".repeat(33);
+    let e = json(
+        post(
+            &app,
+            &credentials,
+            &[("Username", &long), ("Password", "IWasAtSignal2018")],
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Username: it has 33 characters"),
+        "{e}"
+    );
+
+    let e = json(post(&app, &credentials, &[("Password", "IWasAtSignal2018")]).await).await;
+    assert_eq!(e["message"], "Username: a required parameter is missing");
+
+    // A username is unique per account across lists: 409 naming the list.
+    assert_eq!(
+        post(
+            &app,
+            &credentials,
+            &[("Username", "pbx"), ("Password", "IWasAtSignal2018")]
+        )
+        .await
+        .status(),
+        201
+    );
+    let other = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Other")]).await).await
+        ["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = post(
+        &app,
+        &format!("CredentialLists/{other}/Credentials.json"),
+        &[("Username", "pbx"), ("Password", "IWasAtSignal2018")],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let e = json(r).await;
+    assert_eq!(e["code"], 20409);
+    assert!(e["message"].as_str().unwrap().contains(&cl), "{e}");
+
+    // Unknown resources: 404 with the path.
+    let missing = format!("CredentialLists/CL{}.json", "0".repeat(32));
+    let r = get(&app, &missing).await;
+    assert_eq!(r.status(), 404);
+    let e = json(r).await;
+    assert_eq!(e["code"], 20404);
+    assert_eq!(
+        e["message"],
+        format!("The requested resource /2010-04-01/Accounts/{SID}/SIP/{missing} was not found")
+    );
+
+    // Wrong token: 401, code 20003, with a Basic challenge.
+    let r = app
+        .client
+        .get(url(&app, "CredentialLists.json"))
+        .basic_auth(SID, Some("wrong-token-0123456789"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Basic"));
+    assert_eq!(json(r).await["code"], 20003);
+
+    // Another account's list looks missing.
+    let r = app
+        .client
+        .get(app.url(&format!(
+            "/2010-04-01/Accounts/{}/SIP/CredentialLists/{cl}.json",
+            app.auth_id
+        )))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn lists_page_the_twilio_way_and_share_the_store() {
+    let app = twilio_app().await;
+    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Many")]).await).await
+        ["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for i in 0..5 {
+        let r = post(
+            &app,
+            &format!("CredentialLists/{cl}/Credentials.json"),
+            &[
+                ("Username", &format!("user{i}")),
+                ("Password", "IWasAtSignal2018"),
+            ],
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+    }
+    let page = json(
+        get(
+            &app,
+            &format!("CredentialLists/{cl}/Credentials.json?PageSize=2"),
+        )
+        .await,
+    )
+    .await;
+    let names = |p: &Value| {
+        p["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["username"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&page), ["user0", "user1"]);
+    assert_eq!(
+        (page["page"].as_i64(), page["page_size"].as_i64()),
+        (Some(0), Some(2))
+    );
+    assert_eq!(page["previous_page_uri"], Value::Null);
+    // Follow next_page_uri as the helper libraries do.
+    let mut seen = names(&page);
+    let mut next = page["next_page_uri"].as_str().map(str::to_string);
+    while let Some(uri) = next {
+        let p: Value = app
+            .client
+            .get(app.url(&uri))
+            .basic_auth(SID, Some(TOKEN))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seen.extend(names(&p));
+        next = p["next_page_uri"].as_str().map(str::to_string);
+    }
+    assert_eq!(seen, ["user0", "user1", "user2", "user3", "user4"]);
+
+    let e = json(
+        get(
+            &app,
+            &format!("CredentialLists/{cl}/Credentials.json?PageSize=0"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(e["code"], 20001);
+
+    // One store: the plivo dialect lists the same credentials for the account.
+    let plivo: Value = app
+        .client
+        .get(app.url(&format!("/v1/Account/{SID}/SipAuth/Credential/")))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plivo["meta"]["total_count"], 5);
+}
