@@ -148,6 +148,9 @@ pub fn test(root: &Path) -> Result<(), String> {
         let e2e = Instant::now();
         let (ok, counts) = end_to_end(root);
         r.add("end to end (Chromium)", ok, counts, e2e);
+        let sdk = Instant::now();
+        let (ok, counts) = twilio_sdk(root);
+        r.add("Twilio helper library", ok, counts, sdk);
     }
 
     println!(
@@ -233,6 +236,45 @@ fn start_server(
         return Err(format!("{name} server did not start"));
     }
     Ok(server)
+}
+
+/// Twilio's official Python library (PyPI `twilio`, pinned in
+/// tests/sdk/requirements.txt) against the twilio dialect of a fresh server,
+/// with only its base URL changed.
+fn twilio_sdk(root: &Path) -> (bool, Counts) {
+    let run = || -> Result<(bool, Counts), String> {
+        let python = tools::sdk_venv(root)?;
+        let server = start_server(root, "sdk", &[], &[])?;
+        let (sid, token) = (
+            "AC5d1c0ffee5d1c0ffee5d1c0ffee5d1c0",
+            "sdk-token-0123456789abcdef",
+        );
+        let mut create = Command::new(run::server_binary(None))
+            .args(["account", "create", "--auth-id", sid, "--data-dir"])
+            .arg(&server.data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        {
+            use std::io::Write as _;
+            let mut stdin = create.stdin.take().expect("piped");
+            writeln!(stdin, "{token}").map_err(|e| e.to_string())?;
+        }
+        if !create.wait().map_err(|e| e.to_string())?.success() {
+            return Err("could not create the twilio test account".into());
+        }
+        let mut cmd = Command::new(python);
+        cmd.arg(root.join("tests/sdk/test_twilio.py"))
+            .env("BASE_URL", &server.base)
+            .env("ACCOUNT_SID", sid)
+            .env("AUTH_TOKEN", token);
+        Ok(run_counted(cmd))
+    };
+    run().unwrap_or_else(|e| {
+        println!("xtask: {e}");
+        (false, Counts::default())
+    })
 }
 
 /// The real server with the release console over fresh data, driven by the

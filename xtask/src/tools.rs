@@ -117,6 +117,41 @@ pub fn firefox() -> Result<String, String> {
     Ok("geckodriver".into())
 }
 
+/// A Python virtual environment in target/sdk-venv with the helper
+/// libraries pinned in tests/sdk/requirements.txt (from PyPI), reinstalled
+/// when that file changes. Returns its python.
+pub fn sdk_venv(root: &Path) -> Result<std::path::PathBuf, String> {
+    let venv = root.join("target/sdk-venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("tests/sdk/requirements.txt");
+    let marker = venv.join("installed-requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).map_err(|e| e.to_string())?;
+    if python.exists() && std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str())
+    {
+        return Ok(python);
+    }
+    let venv_arg = venv.to_string_lossy().into_owned();
+    if sh("python3", &["-m", "venv", &venv_arg]).is_err() {
+        // Debian splits the venv module out.
+        apt_install(&["python3-venv"])?;
+        sh("python3", &["-m", "venv", &venv_arg])?;
+    }
+    sh(
+        &python.to_string_lossy(),
+        &[
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            &requirements.to_string_lossy(),
+        ],
+    )?;
+    std::fs::write(&marker, wanted).map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
 /// Debian's nginx, for the static-hosting test.
 pub fn nginx() -> Result<(), String> {
     if Path::new("/usr/sbin/nginx").exists() {
