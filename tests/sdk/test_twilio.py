@@ -90,6 +90,26 @@ class CredentialLists(unittest.TestCase):
         c.sip.credential_lists(cl.sid).delete()
 
 
+class IpAccessControlLists(unittest.TestCase):
+    def test_an_acl_and_its_addresses(self):
+        c = client()
+        acl = c.sip.ip_access_control_lists.create(friendly_name="SDK office")
+        self.assertTrue(acl.sid.startswith("AL") and len(acl.sid) == 34, acl.sid)
+        addresses = c.sip.ip_access_control_lists(acl.sid).ip_addresses
+        host = addresses.create(friendly_name="PBX", ip_address="198.51.100.7")
+        self.assertEqual(host.cidr_prefix_length, 32)
+        branch = addresses.create(friendly_name="Branch", ip_address="203.0.113.0", cidr_prefix_length=24)
+        self.assertEqual(branch.ip_access_control_list_sid, acl.sid)
+        self.assertEqual([a.ip_address for a in addresses.list()], ["198.51.100.7", "203.0.113.0"])
+        self.assertEqual(addresses(branch.sid).update(friendly_name="Branch office").friendly_name, "Branch office")
+        with self.assertRaises(TwilioRestException) as bad:
+            addresses.create(friendly_name="Bad", ip_address="203.0.113.256")
+        self.assertEqual((bad.exception.status, bad.exception.code), (400, 20001))
+        self.assertIn("IpAddress:", bad.exception.msg)
+        self.assertTrue(addresses(host.sid).delete())
+        self.assertTrue(c.sip.ip_access_control_lists(acl.sid).delete())
+
+
 if __name__ == "__main__":
     result = unittest.TextTestRunner(verbosity=2).run(
         unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])

@@ -58,8 +58,8 @@ pub async fn create(
     }
     for e in entries {
         sqlx::query(
-            "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description)
-             VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
         )
         .bind(&e.id)
         .bind(id)
@@ -132,12 +132,15 @@ pub async fn entries_of(db: &Db, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx:
 }
 
 pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE ip_acls SET name = ? WHERE account_id = ? AND id = ?")
-        .bind(name)
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE ip_acls SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ? AND id = ?",
+    )
+    .bind(name)
+    .bind(account_id)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -166,8 +169,8 @@ pub async fn add_entry(
     e: &NewEntry,
 ) -> Result<Added, sqlx::Error> {
     let result = sqlx::query(
-        "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6
+        "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description, created_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE EXISTS (SELECT 1 FROM ip_acls WHERE id = ?2 AND account_id = ?7)
            AND (SELECT count(*) FROM acl_entries WHERE acl_id = ?2) < ?8",
     )
@@ -209,4 +212,133 @@ pub async fn remove_entry(
     .execute(&db.write)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// An ACL with its dates (the twilio dialect shows them).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Dated {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+}
+
+/// One page of the account's ACLs with dates, oldest first, and the total.
+pub async fn page_dated(
+    db: &Db,
+    account_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Dated>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(
+        "SELECT id, name, created_at, updated_at FROM ip_acls
+         WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+    )
+    .bind(account_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM ip_acls WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn find_dated(db: &Db, account_id: &str, id: &str) -> Result<Option<Dated>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, created_at, updated_at FROM ip_acls WHERE account_id = ? AND id = ?",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+/// An entry with its dates (NULL for entries made before dates were kept).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DatedEntry {
+    pub id: String,
+    pub ip: String,
+    pub cidr_prefix: i64,
+    pub description: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// One page of an ACL's entries in the order they were added, and the total.
+pub async fn entries_page(
+    db: &Db,
+    acl_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<DatedEntry>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(
+        "SELECT id, ip, cidr_prefix, description, created_at, updated_at FROM acl_entries
+         WHERE acl_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+    )
+    .bind(acl_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM acl_entries WHERE acl_id = ?")
+        .bind(acl_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok((rows, total))
+}
+
+/// One entry of one of the account's ACLs.
+pub async fn find_entry(
+    db: &Db,
+    account_id: &str,
+    acl_id: &str,
+    entry_id: &str,
+) -> Result<Option<DatedEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, ip, cidr_prefix, description, created_at, updated_at FROM acl_entries
+         WHERE id = ? AND acl_id = ? AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)",
+    )
+    .bind(entry_id)
+    .bind(acl_id)
+    .bind(account_id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+pub enum Updated {
+    Ok,
+    Missing,
+    Duplicate,
+}
+
+/// Replaces an entry's address, prefix and description.
+pub async fn update_entry(
+    db: &Db,
+    account_id: &str,
+    acl_id: &str,
+    e: &NewEntry,
+) -> Result<Updated, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE acl_entries SET ip = ?, cidr_prefix = ?, network = ?, description = ?,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE id = ? AND acl_id = ? AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)",
+    )
+    .bind(&e.ip)
+    .bind(e.cidr_prefix)
+    .bind(&e.network)
+    .bind(&e.description)
+    .bind(&e.id)
+    .bind(acl_id)
+    .bind(account_id)
+    .execute(&db.write)
+    .await;
+    match result {
+        Ok(r) if r.rows_affected() == 1 => Ok(Updated::Ok),
+        Ok(_) => Ok(Updated::Missing),
+        Err(e) if super::is_unique_violation(&e) => Ok(Updated::Duplicate),
+        Err(e) => Err(e),
+    }
 }

@@ -4,6 +4,7 @@
 
 mod credential_list;
 mod error;
+mod ip_access_control_list;
 
 use crate::auth::{self, Account};
 use crate::AppState;
@@ -23,6 +24,7 @@ use time::OffsetDateTime;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(credential_list::router())
+        .merge(ip_access_control_list::router())
         .route_layer(axum::middleware::from_fn_with_state(state, require_account))
 }
 

@@ -360,3 +360,160 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
         .unwrap();
     assert_eq!(plivo["meta"]["total_count"], 5);
 }
+
+#[tokio::test]
+async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
+    let app = twilio_app().await;
+    let r = post(
+        &app,
+        "IpAccessControlLists.json",
+        &[("FriendlyName", "Office")],
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let acl = json(r).await;
+    assert!(is_sid(&acl["sid"], "AL"), "{acl}");
+    let al = acl["sid"].as_str().unwrap().to_string();
+    assert_eq!(
+        acl["subresource_uris"]["ip_addresses"],
+        format!("/2010-04-01/Accounts/{SID}/SIP/IpAccessControlLists/{al}/IpAddresses.json")
+    );
+    let addresses = format!("IpAccessControlLists/{al}/IpAddresses.json");
+
+    // A single host when CidrPrefixLength is absent; a range when given.
+    let host = json(
+        post(
+            &app,
+            &addresses,
+            &[("FriendlyName", "PBX"), ("IpAddress", "198.51.100.7")],
+        )
+        .await,
+    )
+    .await;
+    assert!(is_sid(&host["sid"], "IP"), "{host}");
+    assert_eq!(host["cidr_prefix_length"], 32);
+    assert_eq!(host["ip_access_control_list_sid"], al.as_str());
+    let r = post(
+        &app,
+        &addresses,
+        &[
+            ("FriendlyName", "Branch"),
+            ("IpAddress", "203.0.113.0"),
+            ("CidrPrefixLength", "24"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let branch = json(r).await;
+    let ip = branch["sid"].as_str().unwrap().to_string();
+
+    // The model's rules, in Twilio's parameter names.
+    let e = json(
+        post(
+            &app,
+            &addresses,
+            &[("FriendlyName", "Bad"), ("IpAddress", "203.0.113.256")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(e["code"], 20001);
+    assert!(
+        e["message"].as_str().unwrap().starts_with("IpAddress: "),
+        "{e}"
+    );
+    let e = json(
+        post(
+            &app,
+            &addresses,
+            &[
+                ("FriendlyName", "Bad"),
+                ("IpAddress", "10.0.0.0"),
+                ("CidrPrefixLength", "33"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("CidrPrefixLength: 33 is out of range"),
+        "{e}"
+    );
+    // The same network again (host bits aside) is a 409.
+    let r = post(
+        &app,
+        &addresses,
+        &[
+            ("FriendlyName", "Again"),
+            ("IpAddress", "203.0.113.9"),
+            ("CidrPrefixLength", "24"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+
+    // Update one field; the others stay.
+    let updated = json(
+        post(
+            &app,
+            &format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json"),
+            &[("FriendlyName", "Branch office")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            updated["friendly_name"].as_str(),
+            updated["cidr_prefix_length"].as_i64()
+        ),
+        (Some("Branch office"), Some(24))
+    );
+
+    let listed = json(get(&app, &addresses).await).await;
+    let ips: Vec<&str> = listed["ip_addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["ip_address"].as_str().unwrap())
+        .collect();
+    assert_eq!(ips, ["198.51.100.7", "203.0.113.0"]);
+
+    // One store: the plivo dialect shows the same ACL with both entries.
+    let plivo: Value = app
+        .client
+        .get(app.url(&format!(
+            "/v1/Account/{SID}/SipAuth/IpAccessControlList/{al}/"
+        )))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plivo["name"], "Office");
+    assert_eq!(plivo["entries"].as_array().unwrap().len(), 2, "{plivo}");
+
+    let delete = |rest: String| {
+        let request = app
+            .client
+            .delete(url(&app, &rest))
+            .basic_auth(SID, Some(TOKEN));
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(
+        delete(format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json")).await,
+        204
+    );
+    assert_eq!(delete(format!("IpAccessControlLists/{al}.json")).await, 204);
+    assert_eq!(
+        get(&app, &format!("IpAccessControlLists/{al}.json"))
+            .await
+            .status(),
+        404
+    );
+}
