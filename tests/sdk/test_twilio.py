@@ -110,6 +110,33 @@ class IpAccessControlLists(unittest.TestCase):
         self.assertTrue(c.sip.ip_access_control_lists(acl.sid).delete())
 
 
+class Domains(unittest.TestCase):
+    def test_a_domain_and_its_three_kinds_of_mapping(self):
+        c = client()
+        cl = c.sip.credential_lists.create(friendly_name="SDK domain phones")
+        acl = c.sip.ip_access_control_lists.create(friendly_name="SDK domain office")
+        domain = c.sip.domains.create(domain_name="sdk.sip.example.com", friendly_name="SDK", sip_registration=True)
+        self.assertTrue(domain.sid.startswith("SD") and len(domain.sid) == 34, domain.sid)
+        self.assertTrue(domain.sip_registration)
+        auth = c.sip.domains(domain.sid).auth
+        mapped = auth.calls.credential_list_mappings.create(credential_list_sid=cl.sid)
+        self.assertEqual((mapped.sid, mapped.friendly_name), (cl.sid, "SDK domain phones"))
+        auth.calls.ip_access_control_list_mappings.create(ip_access_control_list_sid=acl.sid)
+        auth.registrations.credential_list_mappings.create(credential_list_sid=cl.sid)
+        self.assertEqual([m.sid for m in auth.calls.credential_list_mappings.list()], [cl.sid])
+        self.assertEqual([m.sid for m in auth.calls.ip_access_control_list_mappings.list()], [acl.sid])
+        self.assertEqual([m.sid for m in auth.registrations.credential_list_mappings.list()], [cl.sid])
+        self.assertEqual(auth.calls.ip_access_control_list_mappings(acl.sid).fetch().friendly_name, "SDK domain office")
+        with self.assertRaises(TwilioRestException) as twice:
+            auth.calls.credential_list_mappings.create(credential_list_sid=cl.sid)
+        self.assertEqual((twice.exception.status, twice.exception.code), (409, 20409))
+        self.assertTrue(auth.calls.credential_list_mappings(cl.sid).delete())
+        self.assertEqual(c.sip.domains(domain.sid).update(friendly_name="SDK main").friendly_name, "SDK main")
+        self.assertTrue(c.sip.domains(domain.sid).delete())
+        c.sip.credential_lists(cl.sid).delete()
+        c.sip.ip_access_control_lists(acl.sid).delete()
+
+
 if __name__ == "__main__":
     result = unittest.TextTestRunner(verbosity=2).run(
         unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])

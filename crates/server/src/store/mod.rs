@@ -5,6 +5,7 @@ pub mod acls;
 pub mod applications;
 pub mod credential_lists;
 pub mod credentials;
+pub mod domains;
 pub mod operators;
 
 /// True when `e` is a UNIQUE constraint violation.

@@ -3,6 +3,7 @@
 //! digits, RFC 2822 dates and Twilio's paging, over the same store as plivo.
 
 mod credential_list;
+mod domain;
 mod error;
 mod ip_access_control_list;
 
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(credential_list::router())
         .merge(ip_access_control_list::router())
+        .merge(domain::router())
         .route_layer(axum::middleware::from_fn_with_state(state, require_account))
 }
 

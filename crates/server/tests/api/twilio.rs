@@ -517,3 +517,162 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
         404
     );
 }
+
+#[tokio::test]
+async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
+    let app = twilio_app().await;
+    let r = post(
+        &app,
+        "Domains.json",
+        &[
+            ("DomainName", "office.sip.example.com"),
+            ("FriendlyName", "Office"),
+            ("SipRegistration", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let domain = json(r).await;
+    assert!(is_sid(&domain["sid"], "SD"), "{domain}");
+    assert_eq!(domain["sip_registration"], true);
+    let sd = domain["sid"].as_str().unwrap().to_string();
+    // Domain names are unique on the server.
+    let r = post(
+        &app,
+        "Domains.json",
+        &[("DomainName", "office.sip.example.com")],
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let e = json(post(&app, "Domains.json", &[("DomainName", "not a domain")]).await).await;
+    assert!(
+        e["message"].as_str().unwrap().starts_with("DomainName: "),
+        "{e}"
+    );
+
+    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Phones")]).await).await
+        ["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let al = json(
+        post(
+            &app,
+            "IpAccessControlLists.json",
+            &[("FriendlyName", "Office")],
+        )
+        .await,
+    )
+    .await["sid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let calls = format!("Domains/{sd}/Auth/Calls/CredentialListMappings.json");
+    let acls = format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings.json");
+    let registrations = format!("Domains/{sd}/Auth/Registrations/CredentialListMappings.json");
+
+    let m = json(post(&app, &calls, &[("CredentialListSid", &cl)]).await).await;
+    assert_eq!(
+        (m["sid"].as_str(), m["friendly_name"].as_str()),
+        (Some(cl.as_str()), Some("Phones"))
+    );
+    assert_eq!(
+        post(&app, &acls, &[("IpAccessControlListSid", &al)])
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        post(&app, &registrations, &[("CredentialListSid", &cl)])
+            .await
+            .status(),
+        201
+    );
+    // Twice is a 409; a list of another kind or account is a 400 naming it.
+    assert_eq!(
+        post(&app, &calls, &[("CredentialListSid", &cl)])
+            .await
+            .status(),
+        409
+    );
+    let e = json(post(&app, &calls, &[("CredentialListSid", &al)]).await).await;
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("CredentialListSid: "),
+        "{e}"
+    );
+
+    let listed = json(get(&app, &calls).await).await;
+    assert_eq!(listed["contents"].as_array().unwrap().len(), 1);
+    let fetched = json(
+        get(
+            &app,
+            &format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings/{al}.json"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(fetched["friendly_name"], "Office");
+
+    // Deleting the list drops its mappings; the domain stays.
+    let r = app
+        .client
+        .delete(url(&app, &format!("CredentialLists/{cl}.json")))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        json(get(&app, &calls).await).await["contents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        json(get(&app, &registrations).await).await["contents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    let r = app
+        .client
+        .delete(url(
+            &app,
+            &format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings/{al}.json"),
+        ))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let updated = json(
+        post(
+            &app,
+            &format!("Domains/{sd}.json"),
+            &[("FriendlyName", "Main office")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            updated["friendly_name"].as_str(),
+            updated["sip_registration"].as_bool()
+        ),
+        (Some("Main office"), Some(true))
+    );
+    let r = app
+        .client
+        .delete(url(&app, &format!("Domains/{sd}.json")))
+        .basic_auth(SID, Some(TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}

@@ -1,0 +1,255 @@
+//! SIP domains (the twilio dialect's Domains) and their authentication
+//! mappings to credential lists and IP ACLs.
+
+use crate::db::Db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Domain {
+    pub id: String,
+    pub domain_name: String,
+    pub friendly_name: String,
+    pub voice_url: String,
+    pub sip_registration: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str =
+    "id, domain_name, friendly_name, voice_url, sip_registration, created_at, updated_at";
+
+pub enum Created {
+    Ok(Domain),
+    NameTaken,
+}
+
+pub async fn create(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    domain_name: &str,
+    friendly_name: &str,
+    voice_url: &str,
+    sip_registration: bool,
+) -> Result<Created, sqlx::Error> {
+    let result = sqlx::query_as(&format!(
+        "INSERT INTO domains (id, account_id, domain_name, friendly_name, voice_url, sip_registration)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(account_id)
+    .bind(domain_name)
+    .bind(friendly_name)
+    .bind(voice_url)
+    .bind(sip_registration)
+    .fetch_one(&db.write)
+    .await;
+    match result {
+        Ok(d) => Ok(Created::Ok(d)),
+        Err(e) if super::is_unique_violation(&e) => Ok(Created::NameTaken),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn list(
+    db: &Db,
+    account_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Domain>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM domains WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?"
+    ))
+    .bind(account_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM domains WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Domain>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM domains WHERE account_id = ? AND id = ?"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+/// Replaces the changeable fields (the caller merges what was not sent).
+pub async fn update(db: &Db, account_id: &str, d: &Domain) -> Result<Option<Domain>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE domains SET friendly_name = ?, voice_url = ?, sip_registration = ?,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ? AND id = ? RETURNING {COLUMNS}"
+    ))
+    .bind(&d.friendly_name)
+    .bind(&d.voice_url)
+    .bind(d.sip_registration)
+    .bind(account_id)
+    .bind(&d.id)
+    .fetch_optional(&db.write)
+    .await
+}
+
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM domains WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .execute(&db.write)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// What a domain authenticates against, and for what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    CallsCredentials,
+    CallsIpAcls,
+    RegistrationsCredentials,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::CallsCredentials => "calls_credentials",
+            Kind::CallsIpAcls => "calls_ip_acls",
+            Kind::RegistrationsCredentials => "registrations_credentials",
+        }
+    }
+
+    fn target_column(self) -> &'static str {
+        match self {
+            Kind::CallsIpAcls => "ip_acl_id",
+            _ => "credential_list_id",
+        }
+    }
+
+    /// The table the target lives in, with its name column.
+    fn target_table(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::CallsIpAcls => ("ip_acls", "name"),
+            _ => ("credential_lists", "friendly_name"),
+        }
+    }
+}
+
+/// A mapping as shown: the target's id and name, and when it was mapped.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Mapping {
+    pub target_id: String,
+    pub friendly_name: String,
+    pub created_at: String,
+}
+
+pub enum Mapped {
+    Ok,
+    NoSuchTarget,
+    Already,
+}
+
+/// Maps one of the account's lists or ACLs to the domain; the target must
+/// belong to the same account (checked in the insert).
+pub async fn map(
+    db: &Db,
+    account_id: &str,
+    domain_id: &str,
+    kind: Kind,
+    target_id: &str,
+) -> Result<Mapped, sqlx::Error> {
+    let (table, _) = kind.target_table();
+    let result = sqlx::query(&format!(
+        "INSERT INTO domain_mappings (domain_id, kind, {column})
+         SELECT ?1, ?2, ?3
+         WHERE EXISTS (SELECT 1 FROM {table} WHERE id = ?3 AND account_id = ?4)
+           AND EXISTS (SELECT 1 FROM domains WHERE id = ?1 AND account_id = ?4)",
+        column = kind.target_column()
+    ))
+    .bind(domain_id)
+    .bind(kind.as_str())
+    .bind(target_id)
+    .bind(account_id)
+    .execute(&db.write)
+    .await;
+    match result {
+        Ok(r) if r.rows_affected() == 1 => Ok(Mapped::Ok),
+        Ok(_) => Ok(Mapped::NoSuchTarget),
+        Err(e) if super::is_unique_violation(&e) => Ok(Mapped::Already),
+        Err(e) => Err(e),
+    }
+}
+
+const MAPPING_SELECT: &str = "SELECT t.id AS target_id, t.{name} AS friendly_name, m.created_at
+     FROM domain_mappings m JOIN {table} t ON t.id = m.{column}
+     WHERE m.domain_id = ? AND m.kind = ?";
+
+fn mapping_sql(kind: Kind, tail: &str) -> String {
+    let (table, name) = kind.target_table();
+    format!(
+        "{} {tail}",
+        MAPPING_SELECT
+            .replace("{name}", name)
+            .replace("{table}", table)
+            .replace("{column}", kind.target_column())
+    )
+}
+
+pub async fn mappings(
+    db: &Db,
+    domain_id: &str,
+    kind: Kind,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Mapping>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(&mapping_sql(kind, "ORDER BY m.seq LIMIT ? OFFSET ?"))
+        .bind(domain_id)
+        .bind(kind.as_str())
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&db.read)
+        .await?;
+    let total =
+        sqlx::query_scalar("SELECT count(*) FROM domain_mappings WHERE domain_id = ? AND kind = ?")
+            .bind(domain_id)
+            .bind(kind.as_str())
+            .fetch_one(&db.read)
+            .await?;
+    Ok((rows, total))
+}
+
+pub async fn mapping(
+    db: &Db,
+    domain_id: &str,
+    kind: Kind,
+    target_id: &str,
+) -> Result<Option<Mapping>, sqlx::Error> {
+    sqlx::query_as(&mapping_sql(kind, "AND t.id = ?"))
+        .bind(domain_id)
+        .bind(kind.as_str())
+        .bind(target_id)
+        .fetch_optional(&db.read)
+        .await
+}
+
+pub async fn unmap(
+    db: &Db,
+    domain_id: &str,
+    kind: Kind,
+    target_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(&format!(
+        "DELETE FROM domain_mappings WHERE domain_id = ? AND kind = ? AND {} = ?",
+        kind.target_column()
+    ))
+    .bind(domain_id)
+    .bind(kind.as_str())
+    .bind(target_id)
+    .execute(&db.write)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
