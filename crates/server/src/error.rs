@@ -14,6 +14,10 @@ pub enum ApiError {
     /// A required field is absent or has the wrong JSON type (400).
     #[error("{message}")]
     BadField { field: String, message: String },
+    /// A required parameter is absent where the provider answers 422
+    /// (zentrunk's username and password).
+    #[error("{message}")]
+    Missing { field: String, message: String },
     /// The request as a whole is malformed (400).
     #[error("{0}")]
     BadRequest(String),
@@ -70,6 +74,7 @@ impl ApiError {
             | ApiError::BadField { .. }
             | ApiError::BadRequest(_)
             | ApiError::Quota(_) => StatusCode::BAD_REQUEST,
+            ApiError::Missing { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized { .. } | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
             ApiError::Csrf => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -85,7 +90,7 @@ impl ApiError {
     fn field(&self) -> Option<&str> {
         match self {
             ApiError::Field(e) => Some(e.field),
-            ApiError::BadField { field, .. } => Some(field),
+            ApiError::BadField { field, .. } | ApiError::Missing { field, .. } => Some(field),
             _ => None,
         }
     }

@@ -14,6 +14,7 @@ pub mod secrets;
 pub mod store;
 pub mod twilio;
 pub mod upstream;
+pub mod zentrunk;
 
 use axum::extract::DefaultBodyLimit;
 use axum::serve::ListenerExt;
@@ -74,7 +75,9 @@ pub fn app(state: AppState) -> Router {
     let not_found = || async { error::ApiError::NotFound("resource") };
     let v1 = match &state.settings.upstream {
         Some(_) => Router::new().fallback(upstream::forward),
-        None => plivo::router(state.clone()).fallback(not_found),
+        None => plivo::router(state.clone())
+            .merge(zentrunk::router(state.clone()))
+            .fallback(not_found),
     };
     let mut router = Router::new().nest("/v1", v1).merge(console::router());
     // The twilio dialect is answered here only; proxy mode forwards plivo's.

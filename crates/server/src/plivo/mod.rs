@@ -4,6 +4,8 @@ mod acl;
 mod application;
 mod credential;
 
+pub use credential::CREDENTIAL_IN_USE;
+
 use crate::error::ApiError;
 use crate::{auth, AppState};
 use axum::Router;

@@ -27,23 +27,39 @@ pub async fn create(
     realm: &str,
     ha1: &str,
 ) -> Result<Created, sqlx::Error> {
-    create_in(db, account_id, None, id, username, realm, ha1).await
+    let new = NewCredential {
+        id,
+        username,
+        realm,
+        ha1,
+        list_id: None,
+        name: "",
+    };
+    create_in(db, account_id, &new).await
 }
 
-/// `create`, into a credential list (`None`: the account's implicit one).
-/// The quota counts every list of the account.
+/// A credential to insert (the password already reduced to its HA1).
+pub struct NewCredential<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub realm: &'a str,
+    pub ha1: &'a str,
+    /// A twilio credential list; `None`: the account's implicit one.
+    pub list_id: Option<&'a str>,
+    /// Zentrunk's friendly name.
+    pub name: &'a str,
+}
+
+/// `create`, with a list and a name. The quota counts every list.
 pub async fn create_in(
     db: &Db,
     account_id: &str,
-    list_id: Option<&str>,
-    id: &str,
-    username: &str,
-    realm: &str,
-    ha1: &str,
+    c: &NewCredential<'_>,
 ) -> Result<Created, sqlx::Error> {
+    let (id, username, realm, ha1, list_id) = (c.id, c.username, c.realm, c.ha1, c.list_id);
     let result = sqlx::query(
-        "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?7
+        "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id, name)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?8
          WHERE (SELECT count(*) FROM credentials WHERE account_id = ?2) < ?6",
     )
     .bind(id)
@@ -53,6 +69,7 @@ pub async fn create_in(
     .bind(ha1)
     .bind(quota::CREDENTIALS_PER_ACCOUNT)
     .bind(list_id)
+    .bind(c.name)
     .execute(&db.write)
     .await;
     match result {
@@ -203,4 +220,100 @@ pub async fn list_holding(
         .bind(username)
         .fetch_optional(&db.read)
         .await
+}
+
+/// A credential as zentrunk shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub realm: String,
+}
+
+/// One page of the account's credentials (every list), oldest first.
+pub async fn list_named(
+    db: &Db,
+    account_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Named>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(
+        "SELECT id, name, username, realm FROM credentials
+         WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+    )
+    .bind(account_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM credentials WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn find_named(db: &Db, account_id: &str, id: &str) -> Result<Option<Named>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, name, username, realm FROM credentials WHERE account_id = ? AND id = ?",
+    )
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+pub enum Renamed {
+    Ok,
+    Missing,
+    Duplicate,
+}
+
+/// Sets the name, username and HA1 at once (a new username needs a new HA1).
+pub async fn update_named(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    name: &str,
+    username: &str,
+    ha1: &str,
+) -> Result<Renamed, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE credentials SET name = ?, username = ?, ha1 = ?,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ? AND id = ?",
+    )
+    .bind(name)
+    .bind(username)
+    .bind(ha1)
+    .bind(account_id)
+    .bind(id)
+    .execute(&db.write)
+    .await;
+    match result {
+        Ok(r) if r.rows_affected() == 1 => Ok(Renamed::Ok),
+        Ok(_) => Ok(Renamed::Missing),
+        Err(e) if super::is_unique_violation(&e) => Ok(Renamed::Duplicate),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sets only the name.
+pub async fn set_name(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE credentials SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ? AND id = ?",
+    )
+    .bind(name)
+    .bind(account_id)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }

@@ -218,17 +218,15 @@ async fn create_credential(
     let id = secrets::new_sid("CR");
     let realm = Realm::parse(&account.realm).map_err(|e| TwilioError::Internal(e.to_string()))?;
     let digest = ha1(&username, &realm, &password);
-    match credentials::create_in(
-        &state.db,
-        &account.auth_id,
-        Some(&list_id),
-        &id,
-        username.as_str(),
-        &account.realm,
-        &digest,
-    )
-    .await?
-    {
+    let new = credentials::NewCredential {
+        id: &id,
+        username: username.as_str(),
+        realm: &account.realm,
+        ha1: &digest,
+        list_id: Some(&list_id),
+        name: "",
+    };
+    match credentials::create_in(&state.db, &account.auth_id, &new).await? {
         Created::Ok => {}
         Created::QuotaReached => {
             return Err(TwilioError::Quota(format!(

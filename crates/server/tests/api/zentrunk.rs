@@ -1,0 +1,102 @@
+//! The zentrunk dialect over real HTTP: its credentials are the account's
+//! credentials, with a name; 422 for a missing username or password.
+
+use crate::spawn_app;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn zentrunk_credentials_round_trip_on_the_shared_store() {
+    let app = spawn_app().await;
+    let base = app.url(&format!("/v1/Account/{}/Zentrunk/Credential/", app.auth_id));
+    let post = |url: String, body: Value| {
+        let request = app
+            .client
+            .post(url)
+            .basic_auth(&app.auth_id, Some(&app.token))
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+
+    // The seed's 422 for a missing username or password, naming the field.
+    let r = post(base.clone(), json!({ "username": "trunk.a" })).await;
+    assert_eq!(r.status(), 422);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["field"], "password");
+    assert_eq!(e["error"], "password: this parameter is required");
+    // Invalid values are 400 with the rule.
+    let r = post(
+        base.clone(),
+        json!({ "username": "trunk a", "password": "Trunk-Passw0rd-26" }),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+
+    let r = post(
+        base.clone(),
+        json!({ "name": "production-credentials", "username": "trunk.a", "password": "Trunk-Passw0rd-26" }),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["message"], "credential created successfully.");
+    let id = created["credential_uuid"].as_str().unwrap().to_string();
+
+    let one: Value = app.get(&format!("{base}{id}/")).await.json().await.unwrap();
+    assert_eq!(
+        one,
+        json!({ "credential_uuid": id, "name": "production-credentials", "username": "trunk.a" })
+    );
+
+    // A new username needs the password (the digest covers both).
+    let r = post(format!("{base}{id}/"), json!({ "username": "trunk.b" })).await;
+    assert_eq!(r.status(), 400);
+    let r = post(
+        format!("{base}{id}/"),
+        json!({ "name": "staging", "username": "trunk.b", "password": "Trunk-Passw0rd-27" }),
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["message"],
+        "Credential updated successfully."
+    );
+    let (username, ha1, realm): (String, String, String) =
+        sqlx::query_as("SELECT username, ha1, realm FROM credentials WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(username, "trunk.b");
+    use sipauth_model::{Password, Realm, Username};
+    assert_eq!(
+        ha1,
+        sipauth_model::ha1(
+            &Username::parse("trunk.b").unwrap(),
+            &Realm::parse(&realm).unwrap(),
+            &Password::parse("Trunk-Passw0rd-27").unwrap()
+        )
+    );
+
+    // The SipAuth dialect sees the same credential.
+    let plivo: Value = app.get(&app.credentials("")).await.json().await.unwrap();
+    assert_eq!(plivo["objects"][0]["username"], "trunk.b");
+
+    let list: Value = app
+        .get(&format!("{base}?limit=1"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["meta"]["total_count"], 1);
+    assert_eq!(list["objects"][0]["name"], "staging");
+
+    let r = app
+        .client
+        .delete(format!("{base}{id}/"))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(app.get(&format!("{base}{id}/")).await.status(), 404);
+}
