@@ -7,6 +7,7 @@ pub mod credential_lists;
 pub mod credentials;
 pub mod domains;
 pub mod operators;
+pub mod trunks;
 
 /// True when `e` is a UNIQUE constraint violation.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {

@@ -3,6 +3,7 @@
 //! over the same credentials as SipAuth, with a friendly `name`.
 
 mod credential;
+mod trunk;
 
 use crate::{auth, AppState};
 use axum::Router;
@@ -11,6 +12,7 @@ use axum::Router;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(credential::router())
+        .merge(trunk::router())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::require_account,

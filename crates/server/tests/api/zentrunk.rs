@@ -100,3 +100,95 @@ async fn zentrunk_credentials_round_trip_on_the_shared_store() {
     assert_eq!(r.status(), 204);
     assert_eq!(app.get(&format!("{base}{id}/")).await.status(), 404);
 }
+
+#[tokio::test]
+async fn trunks_reference_credentials_and_survive_their_deletion() {
+    let app = spawn_app().await;
+    let v1 = |rest: &str| app.url(&format!("/v1/Account/{}/Zentrunk/{rest}", app.auth_id));
+    let post = |url: String, body: Value| {
+        let request = app
+            .client
+            .post(url)
+            .basic_auth(&app.auth_id, Some(&app.token))
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let credential: Value = post(
+        v1("Credential/"),
+        json!({ "username": "trunk.out", "password": "Trunk-Passw0rd-26" }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let credential = credential["credential_uuid"].as_str().unwrap().to_string();
+
+    let r = post(
+        v1("Trunk/"),
+        json!({ "name": "outbound-trunk", "trunk_direction": "outbound" }),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let r = post(
+        v1("Trunk/"),
+        json!({ "name": "t", "trunk_direction": "sideways", "credential_uuid": credential }),
+    )
+    .await;
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "trunk_direction");
+    let r = post(
+        v1("Trunk/"),
+        json!({ "name": "t", "trunk_direction": "outbound", "credential_uuid": "nope" }),
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "credential_uuid");
+
+    let r = post(
+        v1("Trunk/"),
+        json!({ "name": "outbound-trunk", "trunk_direction": "outbound", "credential_uuid": credential }),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let trunk = r.json::<Value>().await.unwrap()["trunk_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Where used: the trunks of a credential.
+    let used: Value = app
+        .get(&format!("{}?credential_uuid={credential}", v1("Trunk/")))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(used["objects"][0]["name"], "outbound-trunk");
+
+    // Deleting the credential is allowed and leaves the trunk without one.
+    let r = app
+        .client
+        .delete(v1(&format!("Credential/{credential}/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let t: Value = app
+        .get(&v1(&format!("Trunk/{trunk}/")))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(t["credential_uuid"], Value::Null);
+    assert_eq!(t["trunk_direction"], "outbound");
+
+    let r = post(v1(&format!("Trunk/{trunk}/")), json!({ "name": "renamed" })).await;
+    assert_eq!(r.status(), 202);
+    let r = app
+        .client
+        .delete(v1(&format!("Trunk/{trunk}/")))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}

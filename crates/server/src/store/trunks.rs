@@ -1,0 +1,88 @@
+//! Zentrunk trunks and the credential and IP ACL each one uses.
+
+use crate::db::Db;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Trunk {
+    pub id: String,
+    pub name: String,
+    pub trunk_direction: String,
+    pub credential_id: Option<String>,
+    pub ip_acl_id: Option<String>,
+}
+
+const COLUMNS: &str = "id, name, trunk_direction, credential_id, ip_acl_id";
+
+/// Inserts or replaces a trunk; false when a reference is not the account's.
+/// The ownership checks are part of the statement.
+pub async fn save(db: &Db, account_id: &str, t: &Trunk, insert: bool) -> Result<bool, sqlx::Error> {
+    let owned =
+        "(?4 IS NULL OR EXISTS (SELECT 1 FROM credentials WHERE id = ?4 AND account_id = ?6))
+         AND (?5 IS NULL OR EXISTS (SELECT 1 FROM ip_acls WHERE id = ?5 AND account_id = ?6))";
+    let sql = if insert {
+        format!(
+            "INSERT INTO trunks (id, name, trunk_direction, credential_id, ip_acl_id, account_id)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE {owned}"
+        )
+    } else {
+        format!(
+            "UPDATE trunks SET name = ?2, trunk_direction = ?3, credential_id = ?4, ip_acl_id = ?5
+             WHERE id = ?1 AND account_id = ?6 AND {owned}"
+        )
+    };
+    let r = sqlx::query(&sql)
+        .bind(&t.id)
+        .bind(&t.name)
+        .bind(&t.trunk_direction)
+        .bind(&t.credential_id)
+        .bind(&t.ip_acl_id)
+        .bind(account_id)
+        .execute(&db.write)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A page of the account's trunks, optionally only those using a credential.
+pub async fn list(
+    db: &Db,
+    account_id: &str,
+    credential_id: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Trunk>, i64), sqlx::Error> {
+    let filter = "account_id = ?1 AND (?2 IS NULL OR credential_id = ?2)";
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM trunks WHERE {filter} ORDER BY seq LIMIT ?3 OFFSET ?4"
+    ))
+    .bind(account_id)
+    .bind(credential_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM trunks WHERE {filter}"))
+        .bind(account_id)
+        .bind(credential_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Trunk>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM trunks WHERE account_id = ? AND id = ?"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM trunks WHERE account_id = ? AND id = ?")
+        .bind(account_id)
+        .bind(id)
+        .execute(&db.write)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
