@@ -51,6 +51,30 @@ pub async fn require_account(
     Ok(next.run(request).await)
 }
 
+/// The account `auth_id` if `user` names it and `token` is its API token.
+async fn check_token(
+    state: &AppState,
+    auth_id: &str,
+    user: &str,
+    token: &str,
+) -> Result<accounts::Account, ApiError> {
+    let account = state.accounts.find(&state.db, auth_id).await?;
+    // Hash and compare even for an unknown account, so timing does not
+    // reveal which account ids exist.
+    let presented = secrets::sha256(token);
+    let stored = account
+        .as_ref()
+        .map(|a| a.token_sha256.clone())
+        .unwrap_or_else(|| vec![0; presented.len()]);
+    let ok = secrets::same(&presented, &stored) && user == auth_id;
+    match account {
+        Some(a) if ok => Ok(a),
+        _ => Err(ApiError::Unauthorized { challenge: true }),
+    }
+}
+
+/// Basic auth (plivo, zentrunk, twilio), `X-Auth-ID`/`X-Auth-Token` (vobiz)
+/// or an operator session.
 pub(crate) async fn authenticate(
     state: &AppState,
     auth_id: &str,
@@ -58,19 +82,12 @@ pub(crate) async fn authenticate(
     headers: &HeaderMap,
 ) -> Result<accounts::Account, ApiError> {
     if let Some((user, token)) = basic_credentials(headers) {
-        let account = state.accounts.find(&state.db, auth_id).await?;
-        // Hash and compare even for an unknown account, so timing does not
-        // reveal which account ids exist.
-        let presented = secrets::sha256(&token);
-        let stored = account
-            .as_ref()
-            .map(|a| a.token_sha256.clone())
-            .unwrap_or_else(|| vec![0; presented.len()]);
-        let ok = secrets::same(&presented, &stored) && user == auth_id;
-        return match account {
-            Some(a) if ok => Ok(a),
-            _ => Err(ApiError::Unauthorized { challenge: true }),
-        };
+        return check_token(state, auth_id, &user, &token).await;
+    }
+    // Vobiz's headers carry the same pair.
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let (Some(user), Some(token)) = (header("x-auth-id"), header("x-auth-token")) {
+        return check_token(state, auth_id, user, token).await;
     }
     // A console request names itself; it must never trigger the browser's
     // own Basic-auth prompt.

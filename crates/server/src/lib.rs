@@ -14,6 +14,7 @@ pub mod secrets;
 pub mod store;
 pub mod twilio;
 pub mod upstream;
+pub mod vobiz;
 pub mod zentrunk;
 
 use axum::extract::DefaultBodyLimit;
@@ -80,15 +81,22 @@ pub fn app(state: AppState) -> Router {
             .fallback(not_found),
     };
     let mut router = Router::new().nest("/v1", v1).merge(console::router());
-    // The twilio dialect is answered here only; proxy mode forwards plivo's.
+    // The twilio and vobiz dialects are answered here only; proxy mode
+    // forwards plivo's.
     if state.settings.upstream.is_none() {
         let not_found = |uri: axum::extract::OriginalUri| async move {
             twilio::TwilioError::NotFound(uri.path().to_string())
         };
-        router = router.nest(
-            "/2010-04-01",
-            twilio::router(state.clone()).fallback(not_found),
-        );
+        router = router
+            .nest(
+                "/2010-04-01",
+                twilio::router(state.clone()).fallback(not_found),
+            )
+            .nest(
+                "/api/v1",
+                vobiz::router(state.clone())
+                    .fallback(|| async { error::ApiError::NotFound("resource") }),
+            );
     }
     router = match &state.settings.dist {
         // Unknown paths get index.html: the console routes on the client.

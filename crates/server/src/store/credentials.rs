@@ -34,6 +34,8 @@ pub async fn create(
         ha1,
         list_id: None,
         name: "",
+        description: "",
+        enabled: true,
     };
     create_in(db, account_id, &new).await
 }
@@ -48,6 +50,10 @@ pub struct NewCredential<'a> {
     pub list_id: Option<&'a str>,
     /// Zentrunk's friendly name.
     pub name: &'a str,
+    /// Vobiz's description.
+    pub description: &'a str,
+    /// Vobiz can create a credential disabled.
+    pub enabled: bool,
 }
 
 /// `create`, with a list and a name. The quota counts every list.
@@ -58,8 +64,8 @@ pub async fn create_in(
 ) -> Result<Created, sqlx::Error> {
     let (id, username, realm, ha1, list_id) = (c.id, c.username, c.realm, c.ha1, c.list_id);
     let result = sqlx::query(
-        "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id, name)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?8
+        "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id, name, description, enabled)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10
          WHERE (SELECT count(*) FROM credentials WHERE account_id = ?2) < ?6",
     )
     .bind(id)
@@ -70,6 +76,8 @@ pub async fn create_in(
     .bind(quota::CREDENTIALS_PER_ACCOUNT)
     .bind(list_id)
     .bind(c.name)
+    .bind(c.description)
+    .bind(c.enabled)
     .execute(&db.write)
     .await;
     match result {
@@ -311,6 +319,79 @@ pub async fn set_name(
          WHERE account_id = ? AND id = ?",
     )
     .bind(name)
+    .bind(account_id)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// A credential as vobiz shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Described {
+    pub id: String,
+    pub username: String,
+    pub realm: String,
+    pub enabled: bool,
+    pub description: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const DESCRIBED: &str = "id, username, realm, enabled, description, created_at, updated_at";
+
+pub async fn list_described(
+    db: &Db,
+    account_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Described>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {DESCRIBED} FROM credentials WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?"
+    ))
+    .bind(account_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = sqlx::query_scalar("SELECT count(*) FROM credentials WHERE account_id = ?")
+        .bind(account_id)
+        .fetch_one(&db.read)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn find_described(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<Described>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {DESCRIBED} FROM credentials WHERE account_id = ? AND id = ?"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+/// Sets HA1, enabled and description at once (the caller merges the rest).
+pub async fn update_described(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    ha1: Option<&str>,
+    enabled: bool,
+    description: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE credentials SET ha1 = coalesce(?, ha1), enabled = ?, description = ?,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ? AND id = ?",
+    )
+    .bind(ha1)
+    .bind(enabled)
+    .bind(description)
     .bind(account_id)
     .bind(id)
     .execute(&db.write)

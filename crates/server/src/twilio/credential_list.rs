@@ -225,6 +225,8 @@ async fn create_credential(
         ha1: &digest,
         list_id: Some(&list_id),
         name: "",
+        description: "",
+        enabled: true,
     };
     match credentials::create_in(&state.db, &account.auth_id, &new).await? {
         Created::Ok => {}

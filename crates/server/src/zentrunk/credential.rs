@@ -72,6 +72,8 @@ async fn create(
         ha1: &digest,
         list_id: None,
         name: &name,
+        description: "",
+        enabled: true,
     };
     match credentials::create_in(&state.db, &account.auth_id, &new).await? {
         Created::Ok => {}

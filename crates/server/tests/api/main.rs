@@ -7,6 +7,7 @@ mod credentials;
 mod proxy;
 mod session;
 mod twilio;
+mod vobiz;
 mod zentrunk;
 
 use reqwest::{Client, Response};

@@ -1,0 +1,19 @@
+//! The vobiz dialect (seed 003 and design.md): `/api/v1/account/{auth_id}/…`,
+//! `X-Auth-ID`/`X-Auth-Token` headers, JSON bodies, PUT updates, `limit`/
+//! `offset` with `meta.total`, and credentials that can be disabled. Errors
+//! use the plivo shape `{api_id, error, field?}` (vobiz documents none).
+
+mod credential;
+
+use crate::{auth, AppState};
+use axum::Router;
+
+/// Mounted at `/api/v1`.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .merge(credential::router())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            auth::require_account,
+        ))
+}
