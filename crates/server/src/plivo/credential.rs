@@ -18,6 +18,36 @@ use std::collections::HashMap;
 /// The seed's words for deleting a credential an application uses.
 pub const CREDENTIAL_IN_USE: &str = "This credential is currently assigned to an application. Remove the assignment first by setting sip_auth_type to empty.";
 
+/// Deletes one of the account's credentials unless an application uses it
+/// (409 naming them, as the seed says), for every dialect that deletes
+/// credentials; 404 when there is no such credential.
+pub async fn delete_unless_used(state: &AppState, account: &str, id: &str) -> ApiResult<()> {
+    let users = applications::names_using(
+        &state.db,
+        applications::Filter {
+            credential_id: Some(id),
+            ip_acl_id: None,
+        },
+    )
+    .await?;
+    if !users.is_empty() {
+        return Err(ApiError::InUse {
+            message: CREDENTIAL_IN_USE,
+            applications: users,
+        });
+    }
+    match credentials::delete(&state.db, account, id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(ApiError::NotFound("credential")),
+        // Assigned between the check and the delete.
+        Err(e) if crate::store::is_foreign_key_violation(&e) => Err(ApiError::InUse {
+            message: CREDENTIAL_IN_USE,
+            applications: Vec::new(),
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Relative to `/v1`.
 const BASE: &str = "/Account/{auth_id}/SipAuth/Credential";
 
@@ -190,32 +220,7 @@ async fn remove(
     Path(params): Path<HashMap<String, String>>,
 ) -> ApiResult<StatusCode> {
     let id = params.get("id").map(String::as_str).unwrap_or_default();
-    let users = applications::names_using(
-        &state.db,
-        applications::Filter {
-            credential_id: Some(id),
-            ip_acl_id: None,
-        },
-    )
-    .await?;
-    if !users.is_empty() {
-        return Err(ApiError::InUse {
-            message: CREDENTIAL_IN_USE,
-            applications: users,
-        });
-    }
-    match credentials::delete(&state.db, &account.auth_id, id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ApiError::NotFound("credential")),
-        // Assigned between the check and the delete.
-        Err(e) if crate::store::is_foreign_key_violation(&e) => {
-            return Err(ApiError::InUse {
-                message: CREDENTIAL_IN_USE,
-                applications: Vec::new(),
-            })
-        }
-        Err(e) => return Err(e.into()),
-    }
+    delete_unless_used(&state, &account.auth_id, id).await?;
     tracing::info!(account = %account.auth_id, credential = %id, "credential deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,8 +5,7 @@
 use crate::auth::Account;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
-use crate::plivo::CREDENTIAL_IN_USE;
-use crate::store::applications;
+use crate::plivo::delete_unless_used;
 use crate::store::credentials::{self, Created, Described, NewCredential};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -198,23 +197,8 @@ async fn remove(
     Path(params): Path<HashMap<String, String>>,
 ) -> ApiResult<StatusCode> {
     let id = path_id(&params);
-    let users = applications::names_using(
-        &state.db,
-        applications::Filter {
-            credential_id: Some(id),
-            ip_acl_id: None,
-        },
-    )
-    .await?;
-    if !users.is_empty() {
-        return Err(ApiError::InUse {
-            message: CREDENTIAL_IN_USE,
-            applications: users,
-        });
-    }
-    if !credentials::delete(&state.db, &account.auth_id, id).await? {
-        return Err(ApiError::NotFound("credential"));
-    }
+    // A plivo application that uses it keeps it, as in the SipAuth API.
+    delete_unless_used(&state, &account.auth_id, id).await?;
     tracing::info!(account = %account.auth_id, credential = %id, "vobiz credential deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,8 +4,7 @@
 use crate::auth::Account;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
-use crate::plivo::{Page, CREDENTIAL_IN_USE};
-use crate::store::applications;
+use crate::plivo::{delete_unless_used, Page};
 use crate::store::credentials::{self, Created, Named, NewCredential, Renamed};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -210,23 +209,7 @@ async fn remove(
 ) -> ApiResult<StatusCode> {
     let id = path_id(&params);
     // A plivo application that uses it keeps it, as in the SipAuth API.
-    let users = applications::names_using(
-        &state.db,
-        applications::Filter {
-            credential_id: Some(id),
-            ip_acl_id: None,
-        },
-    )
-    .await?;
-    if !users.is_empty() {
-        return Err(ApiError::InUse {
-            message: CREDENTIAL_IN_USE,
-            applications: users,
-        });
-    }
-    if !credentials::delete(&state.db, &account.auth_id, id).await? {
-        return Err(ApiError::NotFound("credential"));
-    }
+    delete_unless_used(&state, &account.auth_id, id).await?;
     tracing::info!(account = %account.auth_id, credential = %id, "zentrunk credential deleted");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -114,3 +114,50 @@ async fn vobiz_credentials_with_headers_put_and_enabled() {
         404
     );
 }
+
+#[tokio::test]
+async fn a_credential_an_application_uses_is_kept_in_every_dialect() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/account/{}/credentials", app.auth_id)))
+        .header("X-Auth-ID", &app.auth_id)
+        .header("X-Auth-Token", &app.token)
+        .json(&json!({ "username": "shared.one", "password": "eightchr" }))
+        .send()
+        .await
+        .unwrap();
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app
+        .client
+        .post(app.url(&format!("/v1/Account/{}/Application/", app.auth_id)))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&json!({ "app_name": "Support line", "sip_auth_type": "credential", "credential_uuid": id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    for url in [
+        app.url(&format!("/api/v1/account/{}/credentials/{id}", app.auth_id)),
+        app.url(&format!(
+            "/v1/Account/{}/Zentrunk/Credential/{id}/",
+            app.auth_id
+        )),
+    ] {
+        let r = app
+            .client
+            .delete(url)
+            .basic_auth(&app.auth_id, Some(&app.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409);
+        assert_eq!(
+            r.json::<Value>().await.unwrap()["applications"],
+            json!(["Support line"])
+        );
+    }
+}
