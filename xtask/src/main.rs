@@ -5,6 +5,7 @@
 
 mod bench;
 mod run;
+mod sip;
 mod steps;
 mod test;
 mod tools;

@@ -56,6 +56,7 @@ pub fn test(root: &Path) -> Result<(), String> {
     tools::chromium()?;
     let geckodriver = tools::firefox()?;
     tools::nginx()?;
+    tools::kamailio()?;
 
     let mut r = Report { rows: Vec::new() };
     let wasm = "wasm32-unknown-unknown";
@@ -151,6 +152,10 @@ pub fn test(root: &Path) -> Result<(), String> {
         let sdk = Instant::now();
         let (ok, counts) = twilio_sdk(root);
         r.add("Twilio helper library", ok, counts, sdk);
+        let sip = Instant::now();
+        println!("xtask: SIP suite: Kamailio + SIPp against the store");
+        let (ok, counts) = crate::sip::suite(root, &run::server_binary(None), &root.join("dist"));
+        r.add("SIP (Kamailio + SIPp)", ok, counts, sip);
     }
 
     println!(

@@ -152,6 +152,18 @@ pub fn sdk_venv(root: &Path) -> Result<std::path::PathBuf, String> {
     Ok(python)
 }
 
+/// Debian's Kamailio with its SQLite modules, and SIPp, for the SIP suite.
+pub fn kamailio() -> Result<(), String> {
+    let present = Path::new("/usr/sbin/kamailio").exists()
+        && Path::new("/usr/lib/x86_64-linux-gnu/kamailio/modules/db_sqlite.so").exists()
+        && Path::new("/usr/bin/sipp").exists();
+    if present {
+        return Ok(());
+    }
+    println!("xtask: installing Debian's kamailio, kamailio-sqlite-modules and sip-tester");
+    apt_install(&["kamailio", "kamailio-sqlite-modules", "sip-tester"])
+}
+
 /// Debian's nginx, for the static-hosting test.
 pub fn nginx() -> Result<(), String> {
     if Path::new("/usr/sbin/nginx").exists() {

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod first_run;
 pub mod headers;
+pub mod kamailio;
 pub mod plivo;
 pub mod rate_limit;
 pub mod secrets;
@@ -42,12 +43,16 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// Proxy mode: the API goes to this provider instead of the local store.
     pub upstream: Option<upstream::Upstream>,
+    /// Kamailio's JSON-RPC URL, told to reload addresses after ACL changes.
+    pub kamailio_rpc: Option<String>,
 }
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: db::Db,
     pub accounts: Arc<store::accounts::Cache>,
+    /// Present with `--kamailio-rpc`.
+    pub kamailio: Option<Arc<kamailio::Reloader>>,
     pub settings: Arc<Settings>,
     /// API requests per account.
     pub limiter: Arc<rate_limit::RateLimiter>,
@@ -61,9 +66,11 @@ pub const SIGN_INS_PER_MINUTE: u32 = 10;
 impl AppState {
     pub fn new(db: db::Db, settings: Settings) -> Self {
         let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
+        let kamailio = settings.kamailio_rpc.clone().map(kamailio::Reloader::start);
         Self {
             db,
             accounts: Arc::default(),
+            kamailio,
             settings: Arc::new(settings),
             limiter,
             sign_in_limiter: Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE)),
@@ -106,6 +113,10 @@ pub fn app(state: AppState) -> Router {
         None => router.fallback(not_found),
     };
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.kamailio.clone(),
+            kamailio::after_acl_writes,
+        ))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(headers::add))
         // The console's wasm is ~830 KB raw, ~320 KB gzipped.

@@ -62,6 +62,11 @@ enum Command {
         /// Seconds to wait for the provider.
         #[arg(long, default_value_t = 15)]
         upstream_timeout: u64,
+        /// Kamailio's JSON-RPC URL (jsonrpcs over xhttp, e.g.
+        /// http://127.0.0.1:5071/RPC): told to reload its address table
+        /// after every IP ACL change.
+        #[arg(long)]
+        kamailio_rpc: Option<String>,
     },
     /// Manage API accounts.
     Account {
@@ -139,6 +144,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
             upstream_auth_id,
             upstream_token_file,
             upstream_timeout,
+            kamailio_rpc,
         } => {
             let upstream = match upstream {
                 None => None,
@@ -195,6 +201,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     account,
                     rate_limit_per_minute: rate_limit,
                     upstream,
+                    kamailio_rpc,
                 },
             );
             sipauth_server::serve(state, SocketAddr::new(bind, port)).await?;

@@ -52,6 +52,21 @@ async fn spawn_app_with(
     dist: Option<PathBuf>,
     upstream: Option<sipauth_server::upstream::Upstream>,
 ) -> TestApp {
+    spawn_app_full(per_minute, dist, upstream, None).await
+}
+
+/// As [`spawn_app`], telling the Kamailio JSON-RPC endpoint at `url` about
+/// IP ACL changes.
+pub async fn spawn_app_with_kamailio(url: String) -> TestApp {
+    spawn_app_full(0, None, None, Some(url)).await
+}
+
+async fn spawn_app_full(
+    per_minute: u32,
+    dist: Option<PathBuf>,
+    upstream: Option<sipauth_server::upstream::Upstream>,
+    kamailio_rpc: Option<String>,
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(dir.path()).await.unwrap();
     let auth_id = "MATESTACCOUNT0000001".to_string();
@@ -68,6 +83,7 @@ async fn spawn_app_with(
             account: None,
             rate_limit_per_minute: per_minute,
             upstream,
+            kamailio_rpc,
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
