@@ -56,10 +56,15 @@ impl Api {
 }
 
 /// One SIPp run of `scenario` against Kamailio; true when it got exactly the
-/// replies the scenario expects.
+/// replies the scenario expects. An IPv6 `source` talks to Kamailio's `[::1]`.
 fn sipp(root: &Path, port: u16, scenario: &str, source: &str, extra: &[&str]) -> bool {
+    let target = if source.contains(':') {
+        format!("[::1]:{port}")
+    } else {
+        format!("127.0.0.1:{port}")
+    };
     Command::new("sipp")
-        .arg(format!("127.0.0.1:{port}"))
+        .arg(target)
         .arg("-sf")
         .arg(root.join("tests/sip").join(scenario))
         .args([
@@ -141,6 +146,8 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
             .arg(format!("DBURL=\"sqlite:///{}\"", db.display()))
             .arg("-A")
             .arg(format!("SIP_LISTEN=udp:127.0.0.1:{sip_port}"))
+            .arg("-A")
+            .arg(format!("SIP_LISTEN6=udp:[::1]:{sip_port}"))
             .arg("-A")
             .arg(format!("RPC_LISTEN=tcp:127.0.0.1:{rpc_port}"))
             .stdout(Stdio::null())
@@ -321,6 +328,24 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
         "a /29 that covers 127.0.0.2 admits it",
         Instant::now(),
         &|| options("options-200.xml", "127.0.0.2"),
+    );
+    check(
+        "IPv6 loopback is refused before it has an entry",
+        Instant::now(),
+        &|| options("options-403.xml", "::1"),
+    );
+    let (status, body) = api.call(
+        "POST",
+        &format!("{sipauth}/IpAccessControlList/{acl_id}/Entry/"),
+        Some(r#"{"ip":"::1","cidr_prefix":128}"#),
+    );
+    if status != 201 {
+        println!("xtask: adding ::1/128 answered {status}: {body}");
+    }
+    check(
+        "an entry for ::1/128 admits IPv6 loopback",
+        Instant::now(),
+        &|| options("options-200.xml", "::1"),
     );
     drop(kamailio);
     let _ = std::fs::remove_dir_all(&dir);
