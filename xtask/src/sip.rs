@@ -37,6 +37,28 @@ struct Api {
     auth: String,
 }
 
+/// The operator's view: Kamailio has all of at least `changes` ACL changes
+/// (`/console/sip-server`, with the session in curl's cookie jar).
+fn picked_up(base: &str, jar: &Path, changes: u64) -> bool {
+    let out = capture(
+        "curl",
+        &[
+            "-s",
+            "-b",
+            &jar.to_string_lossy(),
+            &format!("{base}/console/sip-server"),
+        ],
+    )
+    .unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(&out)
+        .ok()
+        .is_some_and(|v| {
+            v["configured"] == true
+                && v["picked_up"] == true
+                && v["changes"].as_u64().is_some_and(|n| n >= changes)
+        })
+}
+
 impl Api {
     fn call(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
         let url = format!("{}{path}", self.base);
@@ -178,6 +200,26 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
         auth: format!("Authorization: Basic {}", base64(&format!("{id}:{token}"))),
     };
     let sipauth = format!("/v1/Account/{id}/SipAuth");
+    let jar = dir.join("cookies");
+    let sign_in = serde_json::json!({
+        "username": first["operator"]["username"],
+        "password": first["operator"]["password"],
+    })
+    .to_string();
+    capture(
+        "curl",
+        &[
+            "-s",
+            "-c",
+            &jar.to_string_lossy(),
+            "-H",
+            "Content-Type: application/json",
+            "-d",
+            &sign_in,
+            &format!("{}/console/session", api.base),
+        ],
+    )
+    .ok_or("cannot sign in with curl")?;
 
     let mut counts = Counts::default();
     let mut n = 0;
@@ -294,6 +336,11 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
     check("an ACL entry for 127.0.0.2/32 admits it", answered, &|| {
         options("options-200.xml", "127.0.0.2")
     });
+    check(
+        "the console is told the SIP server has it",
+        answered,
+        &|| picked_up(&api.base, &jar, 1),
+    );
     check("and 127.0.0.3 stays refused", Instant::now(), &|| {
         options("options-403.xml", "127.0.0.3")
     });

@@ -24,6 +24,26 @@ pub fn router() -> Router<AppState> {
             get(current).post(sign_in).delete(sign_out),
         )
         .route("/config.json", get(config))
+        .route("/console/sip-server", get(sip_server))
+}
+
+/// Whether the SIP server has every IP ACL change (`--kamailio-rpc`), for a
+/// signed-in operator: `{configured, changes, picked_up, error}`.
+async fn sip_server(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let token = auth::session_token(&headers).ok_or(ApiError::Unauthorized { challenge: false })?;
+    operators::find_session(&state.db, &token)
+        .await?
+        .ok_or(ApiError::Unauthorized { challenge: false })?;
+    Ok(Json(match &state.kamailio {
+        None => json!({ "configured": false, "changes": 0, "picked_up": true, "error": null }),
+        Some(k) => {
+            let (changes, picked_up, error) = k.status();
+            json!({ "configured": true, "changes": changes, "picked_up": picked_up, "error": error })
+        }
+    }))
 }
 
 async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {

@@ -51,10 +51,16 @@ impl Reloader {
         self.notify.notify_one();
     }
 
-    /// Whether Kamailio has every change so far, and the last failure.
-    pub fn status(&self) -> (bool, Option<String>) {
-        let picked_up = self.applied.load(Ordering::SeqCst) >= self.wanted.load(Ordering::SeqCst);
-        (picked_up, self.last_error.lock().expect("status").clone())
+    /// IP ACL changes so far, whether Kamailio has them all, and the last
+    /// failure.
+    pub fn status(&self) -> (u64, bool, Option<String>) {
+        let wanted = self.wanted.load(Ordering::SeqCst);
+        let picked_up = self.applied.load(Ordering::SeqCst) >= wanted;
+        (
+            wanted,
+            picked_up,
+            self.last_error.lock().expect("status").clone(),
+        )
     }
 
     async fn work(self: Arc<Self>) {
