@@ -18,6 +18,30 @@ use std::collections::HashMap;
 /// The seed's words for deleting a credential an application uses.
 pub const CREDENTIAL_IN_USE: &str = "This credential is currently assigned to an application. Remove the assignment first by setting sip_auth_type to empty.";
 
+/// What an insert that did not happen means, in the API's words; shared by
+/// every dialect with plivo's error shape.
+pub fn refuse_unless_created(
+    created: Created,
+    username: &Username,
+    realm: &Realm,
+) -> ApiResult<()> {
+    match created {
+        Created::Ok => Ok(()),
+        Created::QuotaReached => Err(ApiError::Quota(format!(
+            "credential quota reached: an account may hold {} credentials; delete one first",
+            quota::CREDENTIALS_PER_ACCOUNT
+        ))),
+        Created::Duplicate { same_account: true } => Err(ApiError::Conflict(format!(
+            "a credential with username '{username}' already exists in this account"
+        ))),
+        Created::Duplicate {
+            same_account: false,
+        } => Err(ApiError::Conflict(format!(
+            "username '{username}' is already taken in realm '{realm}'"
+        ))),
+    }
+}
+
 /// Deletes one of the account's credentials unless an application uses it
 /// (409 naming them, as the seed says), for every dialect that deletes
 /// credentials; 404 when there is no such credential.
@@ -104,7 +128,7 @@ async fn create(
         realm: realm.to_string(),
     };
     let digest = ha1(&username, &realm, &password);
-    match credentials::create(
+    let created = credentials::create(
         &state.db,
         &account.auth_id,
         &credential.id,
@@ -112,28 +136,8 @@ async fn create(
         &credential.realm,
         &digest,
     )
-    .await?
-    {
-        Created::Ok => {}
-        Created::QuotaReached => {
-            return Err(ApiError::Quota(format!(
-                "credential quota reached: an account may hold {} credentials; delete one first",
-                quota::CREDENTIALS_PER_ACCOUNT
-            )))
-        }
-        Created::Duplicate { same_account: true } => {
-            return Err(ApiError::Conflict(format!(
-                "a credential with username '{username}' already exists in this account"
-            )))
-        }
-        Created::Duplicate {
-            same_account: false,
-        } => {
-            return Err(ApiError::Conflict(format!(
-                "username '{username}' is already taken in realm '{realm}'"
-            )))
-        }
-    }
+    .await?;
+    refuse_unless_created(created, &username, &realm)?;
     tracing::info!(account = %account.auth_id, credential = %credential.id, "credential created");
     let mut out = to_json(&account.auth_id, &credential);
     out["api_id"] = api_id().into();

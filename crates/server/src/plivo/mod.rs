@@ -4,7 +4,7 @@ mod acl;
 mod application;
 mod credential;
 
-pub use credential::{delete_unless_used, CREDENTIAL_IN_USE};
+pub use credential::{delete_unless_used, refuse_unless_created, CREDENTIAL_IN_USE};
 
 use crate::error::ApiError;
 use crate::{auth, AppState};

@@ -5,15 +5,15 @@
 use crate::auth::Account;
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
-use crate::plivo::delete_unless_used;
-use crate::store::credentials::{self, Created, Described, NewCredential};
+use crate::plivo::{delete_unless_used, refuse_unless_created};
+use crate::store::credentials::{self, Described, NewCredential};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{ha1, quota, Description, Dialect, Password, Realm, Username};
+use sipauth_model::{ha1, Description, Dialect, Password, Realm, Username};
 use std::collections::HashMap;
 
 const BASE: &str = "/account/{auth_id}";
@@ -86,20 +86,8 @@ async fn create(
         description: description.as_str(),
         enabled,
     };
-    match credentials::create_in(&state.db, &account.auth_id, &new).await? {
-        Created::Ok => {}
-        Created::QuotaReached => {
-            return Err(ApiError::Quota(format!(
-                "this account already has {} credentials, the most it may have",
-                quota::CREDENTIALS_PER_ACCOUNT
-            )))
-        }
-        Created::Duplicate { .. } => {
-            return Err(ApiError::Conflict(format!(
-                "a credential with username '{username}' already exists"
-            )))
-        }
-    }
+    let created = credentials::create_in(&state.db, &account.auth_id, &new).await?;
+    refuse_unless_created(created, &username, &realm)?;
     tracing::info!(account = %account.auth_id, credential = %id, enabled, "vobiz credential created");
     let created = found(&state, &account.auth_id, &id).await?;
     Ok((

@@ -4,15 +4,15 @@
 use crate::auth::Account;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
-use crate::plivo::{delete_unless_used, Page};
-use crate::store::credentials::{self, Created, Named, NewCredential, Renamed};
+use crate::plivo::{delete_unless_used, refuse_unless_created, Page};
+use crate::store::credentials::{self, Named, NewCredential, Renamed};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{ha1, quota, AclName, Dialect, Password, Realm, Username};
+use sipauth_model::{ha1, AclName, Dialect, Password, Realm, Username};
 use std::collections::HashMap;
 
 /// Relative to `/v1`.
@@ -74,20 +74,8 @@ async fn create(
         description: "",
         enabled: true,
     };
-    match credentials::create_in(&state.db, &account.auth_id, &new).await? {
-        Created::Ok => {}
-        Created::QuotaReached => {
-            return Err(ApiError::Quota(format!(
-                "this account already has {} credentials, the most it may have",
-                quota::CREDENTIALS_PER_ACCOUNT
-            )))
-        }
-        Created::Duplicate { .. } => {
-            return Err(ApiError::Conflict(format!(
-                "a credential with username '{username}' already exists"
-            )))
-        }
-    }
+    let created = credentials::create_in(&state.db, &account.auth_id, &new).await?;
+    refuse_unless_created(created, &username, &realm)?;
     tracing::info!(account = %account.auth_id, credential = %id, "zentrunk credential created");
     Ok((
         StatusCode::CREATED,
