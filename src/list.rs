@@ -173,6 +173,11 @@ impl<T: Send + Sync + 'static> Listing<T> {
         self.reload.track();
     }
 
+    /// How many times the list has reloaded (after each write).
+    pub fn reloads(&self) -> Signal<u32> {
+        self.reload.into()
+    }
+
     /// The page of rows that `keep` lets through, in the order the URL asks
     /// for (`order` compares two rows by a column key), and where it sits.
     pub fn shown(

@@ -551,3 +551,44 @@ async fn a_dialog_reopened_at_once_stays_open() {
     pause(50).await;
     assert!(!open.get_untracked());
 }
+
+#[wasm_bindgen_test]
+async fn the_sip_server_notice_says_whether_acl_changes_are_enforced() {
+    use sipauth_console::api::SipServerStatus;
+    use sipauth_console::components::SipServerLine;
+    let parent = container();
+    let status = RwSignal::new(None::<SipServerStatus>);
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <SipServerLine status /> }
+    });
+    let shown = || texts(&parent, "[role=status]");
+    let at = |configured, picked_up, error: Option<&str>| SipServerStatus {
+        configured,
+        changes: 3,
+        picked_up,
+        error: error.map(str::to_string),
+    };
+    // No SIP server configured: nothing to say.
+    status.set(Some(at(false, true, None)));
+    settle().await;
+    assert!(shown().is_empty(), "{:?}", shown());
+    status.set(Some(at(true, false, None)));
+    settle().await;
+    assert_eq!(
+        shown(),
+        ["SIP server: Passing the latest IP ACL change to the SIP server…"]
+    );
+    status.set(Some(at(true, false, Some("connection refused"))));
+    settle().await;
+    let text = shown().join(" ");
+    assert!(
+        text.contains("has not picked up the latest IP ACL change yet: connection refused"),
+        "{text}"
+    );
+    status.set(Some(at(true, true, None)));
+    settle().await;
+    assert_eq!(
+        shown(),
+        ["SIP server: The SIP server enforces every IP ACL change."]
+    );
+}

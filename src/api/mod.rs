@@ -204,6 +204,11 @@ impl Api {
         self.delete(&self.url("/console/session")).await
     }
 
+    /// Whether the SIP server has every IP ACL change (embedded server only).
+    pub async fn sip_server(&self) -> Result<SipServerStatus, ApiError> {
+        self.get(&self.url("/console/sip-server"), &[]).await
+    }
+
     // Credentials
 
     fn credentials_url(&self, rest: &str) -> String {
@@ -323,7 +328,7 @@ fn retry_after(response: &Response) -> u32 {
         .clamp(1, 120)
 }
 
-async fn sleep_ms(ms: u32) {
+pub async fn sleep_ms(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ =

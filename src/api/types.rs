@@ -90,6 +90,15 @@ pub struct Session {
     pub csrf_token: String,
 }
 
+/// Whether the SIP server (Kamailio) enforces every IP ACL change.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SipServerStatus {
+    pub configured: bool,
+    pub changes: u64,
+    pub picked_up: bool,
+    pub error: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Meta {
     pub limit: u32,

@@ -6,6 +6,7 @@ pub mod dialog;
 pub mod entry_form;
 pub mod import_form;
 pub mod password_field;
+pub mod sip_server;
 pub mod text_field;
 pub mod toast;
 
@@ -15,5 +16,6 @@ pub use dialog::Dialog;
 pub use entry_form::EntryForm;
 pub use import_form::{AddEntry, ImportForm};
 pub use password_field::PasswordField;
+pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};
 pub use text_field::TextField;
 pub use toast::{Toast, ToastKind, ToastRegion, Toasts};

@@ -3,7 +3,7 @@
 
 use crate::api::{Acl, ApiError, Application, Entry, NewEntry};
 use crate::app::AppContext;
-use crate::components::{AddEntry, Dialog, EntryForm, ImportForm};
+use crate::components::{AddEntry, Dialog, EntryForm, ImportForm, SipServerNotice};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -186,6 +186,7 @@ pub fn AclDetailPage() -> impl IntoView {
                         }
                     }}
                 </p>
+                <SipServerNotice changed=reload />
                 <Show
                     when=move || !entries().is_empty()
                     fallback=|| view! { <div class="empty"><p>"No entries yet: this ACL admits no address. Add one below."</p></div> }

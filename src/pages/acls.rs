@@ -2,7 +2,9 @@
 
 use crate::api::{Acl, ApiError, Application};
 use crate::app::AppContext;
-use crate::components::{unassign_and_delete, DeleteDialog, Dialog, Resource, TextField};
+use crate::components::{
+    unassign_and_delete, DeleteDialog, Dialog, Resource, SipServerNotice, TextField,
+};
 use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -327,6 +329,7 @@ pub fn AclsPage() -> impl IntoView {
         <p class="lead">
             "Trusted addresses and ranges allowed to send SIP traffic. An application uses an ACL through its SIP authentication setting."
         </p>
+        <SipServerNotice changed=list.reloads() />
         <div class="toolbar" role="search">
             <label for="acl-search">"Search by name or address"</label>
             <input
