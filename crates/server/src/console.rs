@@ -55,7 +55,7 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
     };
     Ok(Json(json!({
         "api_base": "",
-        "dialect": "plivo",
+        "dialect": state.settings.dialect.as_str(),
         "account": account,
     })))
 }

@@ -39,6 +39,9 @@ pub struct Settings {
     pub sip_domain: String,
     /// The account `config.json` points the console at (default: the oldest).
     pub account: Option<String>,
+    /// The provider API `config.json` tells the console to speak (the
+    /// server answers all four).
+    pub dialect: sipauth_model::Dialect,
     /// Requests a minute per account before 429 (0: no limit).
     pub rate_limit_per_minute: u32,
     /// Proxy mode: the API goes to this provider instead of the local store.

@@ -36,8 +36,9 @@ enum Command {
         /// The console built by Trunk.
         #[arg(long, default_value = "./dist")]
         dist: PathBuf,
-        /// The API dialect the console speaks.
-        #[arg(long, default_value = "plivo", value_parser = ["plivo"])]
+        /// The provider API the console speaks (the server answers all
+        /// four; proxy mode forwards plivo and zentrunk).
+        #[arg(long, default_value = "plivo", value_parser = ["plivo", "zentrunk", "twilio", "vobiz"])]
         dialect: String,
         /// Realms are `<auth_id>.<sip-domain>`.
         #[arg(long, default_value = "sip.localhost")]
@@ -136,7 +137,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
             port,
             data_dir,
             dist,
-            dialect: _,
+            dialect,
             sip_domain,
             account,
             rate_limit,
@@ -146,6 +147,18 @@ async fn run(command: Command) -> Result<(), AnyError> {
             upstream_timeout,
             kamailio_rpc,
         } => {
+            let dialect: sipauth_model::Dialect = dialect.parse()?;
+            if upstream.is_some()
+                && !matches!(
+                    dialect,
+                    sipauth_model::Dialect::Plivo | sipauth_model::Dialect::Zentrunk
+                )
+            {
+                return Err(format!(
+                    "--upstream forwards /v1 (plivo and zentrunk); the {dialect} dialect is answered only by this server"
+                )
+                .into());
+            }
             let upstream = match upstream {
                 None => None,
                 Some(base) => {
@@ -199,6 +212,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     dist,
                     sip_domain,
                     account,
+                    dialect,
                     rate_limit_per_minute: rate_limit,
                     upstream,
                     kamailio_rpc,

@@ -389,3 +389,44 @@ async fn proxy_mode_keeps_the_provider_token_out_of_logs_and_answers() {
     assert!(!logs.contains(&token), "the provider token reached a log");
     assert!(!logs.contains("Proxied-Secret-42"));
 }
+
+#[tokio::test]
+async fn dialect_tells_the_console_which_provider_api_to_speak() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_with(dir.path(), &["--dialect", "twilio"], &[]);
+    let (_, config) = json(
+        reqwest::get(format!("{}/config.json", server.base))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(config["dialect"], "twilio");
+    drop(server);
+    let d = dir.path().to_str().unwrap();
+    let (ok, out) = cli(&["serve", "--data-dir", d, "--dialect", "sms"], "");
+    assert!(!ok);
+    assert!(
+        out.contains("possible values: plivo, zentrunk, twilio, vobiz"),
+        "{out}"
+    );
+    // Proxy mode forwards /v1 only: a twilio console could not reach its API.
+    let (ok, out) = cli(
+        &[
+            "serve",
+            "--data-dir",
+            d,
+            "--dialect",
+            "vobiz",
+            "--upstream",
+            "https://api.example.com",
+            "--upstream-auth-id",
+            "MA1",
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(
+        out.contains("--upstream forwards /v1 (plivo and zentrunk)"),
+        "{out}"
+    );
+}

@@ -81,6 +81,7 @@ async fn spawn_app_full(
             dist,
             sip_domain: SIP_DOMAIN.into(),
             account: None,
+            dialect: sipauth_model::Dialect::Plivo,
             rate_limit_per_minute: per_minute,
             upstream,
             kamailio_rpc,
