@@ -4,13 +4,15 @@
 use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
 use crate::pages::{
-    AclDetailPage, AclsPage, ApplicationsPage, CredentialsPage, NotFoundPage, SignInPage,
+    AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
+    NotFoundPage, SignInPage, TrunksPage,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
+use sipauth_model::Dialect;
 
 /// What every page may use.
 #[derive(Debug, Clone, Copy)]
@@ -27,6 +29,7 @@ impl AppContext {
         let toasts = self.toasts;
         Api {
             base: config.api_base,
+            dialect: config.dialect,
             account: config.account,
             csrf_token: self
                 .session
@@ -39,6 +42,10 @@ impl AppContext {
                 ))
             })),
         }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.config.with_value(|c| c.dialect)
     }
 
     /// Reports a failed request; an ended session goes back to sign-in.
@@ -66,6 +73,7 @@ pub fn App() -> impl IntoView {
             document().set_title(&config.title);
             let probe = Api {
                 base: config.api_base.clone(),
+                dialect: config.dialect,
                 account: String::new(),
                 csrf_token: None,
                 on_rate_limit: None,
@@ -122,12 +130,16 @@ fn Shell() -> impl IntoView {
             <Header />
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/credentials" /> } />
+                    <Route path=path!("/") view=move || view! { <Redirect path=home(ctx.dialect()) /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/credentials") view=|| view! { <Protected><CredentialsPage /></Protected> } />
-                    <Route path=path!("/acls") view=|| view! { <Protected><AclsPage /></Protected> } />
-                    <Route path=path!("/acls/:id") view=|| view! { <Protected><AclDetailPage /></Protected> } />
-                    <Route path=path!("/applications") view=|| view! { <Protected><ApplicationsPage /></Protected> } />
+                    <Route path=path!("/credentials") view=|| view! { <Protected only=&[Dialect::Plivo, Dialect::Zentrunk, Dialect::Vobiz]><CredentialsPage /></Protected> } />
+                    <Route path=path!("/credential-lists") view=|| view! { <Protected only=&[Dialect::Twilio]><CredentialListsPage /></Protected> } />
+                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected only=&[Dialect::Twilio]><CredentialsPage /></Protected> } />
+                    <Route path=path!("/acls") view=|| view! { <Protected only=WITH_ACLS><AclsPage /></Protected> } />
+                    <Route path=path!("/acls/:id") view=|| view! { <Protected only=WITH_ACLS><AclDetailPage /></Protected> } />
+                    <Route path=path!("/applications") view=|| view! { <Protected only=&[Dialect::Plivo]><ApplicationsPage /></Protected> } />
+                    <Route path=path!("/trunks") view=|| view! { <Protected only=&[Dialect::Zentrunk]><TrunksPage /></Protected> } />
+                    <Route path=path!("/domains") view=|| view! { <Protected only=&[Dialect::Twilio]><DomainsPage /></Protected> } />
                 </Routes>
             </main>
             <ToastRegion toasts=ctx.toasts />
@@ -135,12 +147,27 @@ fn Shell() -> impl IntoView {
     }
 }
 
-/// Shows its children to a signed-in operator, else goes to sign-in.
+/// The dialects with IP ACLs (vobiz has credentials only; zentrunk's
+/// trunks use the account's SipAuth ACLs).
+const WITH_ACLS: &[Dialect] = &[Dialect::Plivo, Dialect::Zentrunk, Dialect::Twilio];
+
+/// Where the console opens: the dialect's credentials.
+pub fn home(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Twilio => "/credential-lists",
+        _ => "/credentials",
+    }
+}
+
+/// Shows its children to a signed-in operator, else goes to sign-in; a
+/// page the configured dialect does not have is not found.
 #[component]
-fn Protected(children: ChildrenFn) -> impl IntoView {
+fn Protected(only: &'static [Dialect], children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     move || {
-        if ctx.session.get().is_some() {
+        if !only.contains(&ctx.dialect()) {
+            view! { <NotFoundPage /> }.into_any()
+        } else if ctx.session.get().is_some() {
             children().into_any()
         } else {
             view! { <Redirect path="/sign-in" /> }.into_any()
@@ -171,9 +198,26 @@ fn Header() -> impl IntoView {
             <ThemeToggle />
             <Show when=move || ctx.session.get().is_some()>
                 <nav aria-label="Main">
-                    <A href="/credentials">"Credentials"</A>
-                    <A href="/acls">"IP ACLs"</A>
-                    <A href="/applications">"Applications"</A>
+                    {match ctx.dialect() {
+                        Dialect::Plivo => view! {
+                            <A href="/credentials">"Credentials"</A>
+                            <A href="/acls">"IP ACLs"</A>
+                            <A href="/applications">"Applications"</A>
+                        }.into_any(),
+                        Dialect::Zentrunk => view! {
+                            <A href="/credentials">"Credentials"</A>
+                            <A href="/acls">"IP ACLs"</A>
+                            <A href="/trunks">"Trunks"</A>
+                        }.into_any(),
+                        Dialect::Twilio => view! {
+                            <A href="/credential-lists">"Credential lists"</A>
+                            <A href="/acls">"IP access control lists"</A>
+                            <A href="/domains">"Domains"</A>
+                        }.into_any(),
+                        Dialect::Vobiz => view! {
+                            <A href="/credentials">"Credentials"</A>
+                        }.into_any(),
+                    }}
                 </nav>
                 <span class="who">
                     {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {

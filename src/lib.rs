@@ -8,6 +8,7 @@ pub mod app;
 pub mod components;
 pub mod list;
 pub mod pages;
+pub mod usage;
 
 /// Mounts the console on `<body>`.
 pub fn start() {

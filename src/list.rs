@@ -24,12 +24,12 @@ pub struct ListQuery {
     pub page: Memo<u32>,
     /// The column key, `-` first for descending; empty: creation order.
     pub sort: Memo<String>,
-    path: &'static str,
+    path: StoredValue<String>,
     navigate: StoredValue<Navigate, LocalStorage>,
 }
 
 impl ListQuery {
-    pub fn from_url(path: &'static str) -> Self {
+    pub fn from_url(path: impl Into<String>) -> Self {
         let query = use_query_map();
         let navigate = use_navigate();
         Self {
@@ -43,7 +43,7 @@ impl ListQuery {
                     .unwrap_or(1)
             }),
             sort: Memo::new(move |_| query.read().get("sort").unwrap_or_default()),
-            path,
+            path: StoredValue::new(path.into()),
             navigate: StoredValue::new_local(Box::new(navigate)),
         }
     }
@@ -79,10 +79,11 @@ impl ListQuery {
             params.push(("page", page.to_string()));
         }
         let qs = serde_urlencoded::to_string(&params).unwrap_or_default();
+        let path = self.path.get_value();
         let url = if qs.is_empty() {
-            self.path.to_string()
+            path
         } else {
-            format!("{}?{qs}", self.path)
+            format!("{path}?{qs}")
         };
         let options = NavigateOptions {
             replace: true,

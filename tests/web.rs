@@ -472,7 +472,7 @@ fn config_errors_name_the_key_that_is_wrong() {
         (r#"{"account": 7}"#, "\"account\" must be a string"),
         (
             r#"{"account": "MA1", "dialect": "sms"}"#,
-            "\"dialect\" must be one of \"plivo\", not \"sms\"",
+            "\"dialect\" must be one of \"plivo\", \"zentrunk\", \"twilio\", \"vobiz\", not \"sms\"",
         ),
         (
             r#"{"account": "MA1", "api_base": 42}"#,

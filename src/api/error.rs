@@ -37,10 +37,29 @@ pub enum ApiError {
     Network(String),
 }
 
+/// Plivo, zentrunk and vobiz send `{error, field?}`; twilio sends
+/// `{code, message, more_info, status}` with the parameter first in the
+/// message ("Password: …").
 #[derive(Deserialize)]
 struct ErrorBody {
     error: Option<String>,
     field: Option<String>,
+    message: Option<String>,
+}
+
+/// The form field a twilio parameter is entered in.
+fn twilio_field(message: &str) -> Option<String> {
+    let (param, _) = message.split_once(": ")?;
+    let field = match param {
+        "Username" => "username",
+        "Password" => "password",
+        "FriendlyName" => "name",
+        "DomainName" => "domain_name",
+        "IpAddress" => "ip",
+        "CidrPrefixLength" => "cidr_prefix",
+        _ => return None,
+    };
+    Some(field.to_string())
 }
 
 impl ApiError {
@@ -54,12 +73,15 @@ impl ApiError {
         let body: Option<ErrorBody> = response.json().await.ok();
         let message = body
             .as_ref()
-            .and_then(|b| b.error.clone())
+            .and_then(|b| b.error.clone().or_else(|| b.message.clone()))
             .unwrap_or_else(|| format!("HTTP {status}"));
-        let field = body.and_then(|b| b.field);
+        let field = body
+            .and_then(|b| b.field)
+            .or_else(|| twilio_field(&message));
         match (status, field) {
-            (400, Some(field)) => ApiError::Invalid { field, message },
-            (400 | 413, None) => ApiError::BadRequest(message),
+            // Zentrunk answers 422 for a missing username or password.
+            (400 | 422, Some(field)) => ApiError::Invalid { field, message },
+            (400 | 413 | 422, None) => ApiError::BadRequest(message),
             (401, _) => ApiError::Unauthorized,
             (403, _) => ApiError::Forbidden(message),
             (404, _) => ApiError::NotFound,

@@ -1,20 +1,33 @@
 //! The REST client for the configured dialect. Only this module knows HTTP
 //! and JSON; pages get typed values and [`ApiError`]s.
 
+mod credentials;
 mod error;
+mod twilio;
 mod types;
+mod zentrunk;
 
 pub use error::ApiError;
+pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
+pub use zentrunk::{NewTrunk, Trunk, DIRECTIONS};
 
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use leptos::prelude::{Callable, Callback};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
+use sipauth_model::Dialect;
 
 /// Page size of every list (the plivo maximum).
 pub const PAGE_SIZE: u32 = 20;
+
+/// A request body: JSON, or form-urlencoded (the twilio dialect).
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Json(&'a serde_json::Value),
+    Form(&'a [(&'a str, String)]),
+}
 
 /// How often a request answered 429 is retried after `Retry-After`.
 const RATE_LIMIT_RETRIES: u32 = 3;
@@ -43,6 +56,8 @@ pub async fn load_config() -> Result<Config, String> {
 #[derive(Clone)]
 pub struct Api {
     pub base: String,
+    /// Which provider API the paths, bodies and list shapes follow.
+    pub dialect: Dialect,
     pub account: String,
     pub csrf_token: Option<String>,
     /// Told the seconds to wait when the server rate-limits a request.
@@ -65,7 +80,7 @@ impl Api {
         method: Method,
         url: &str,
         query: &[(&str, String)],
-        body: Option<&serde_json::Value>,
+        body: Option<Body<'_>>,
     ) -> Result<Response, ApiError> {
         self.send_with_retries(method, url, query, body, RATE_LIMIT_RETRIES)
             .await
@@ -76,7 +91,7 @@ impl Api {
         method: Method,
         url: &str,
         query: &[(&str, String)],
-        body: Option<&serde_json::Value>,
+        body: Option<Body<'_>>,
         retries: u32,
     ) -> Result<Response, ApiError> {
         let mut attempt = 0;
@@ -91,7 +106,16 @@ impl Api {
                 builder = builder.query(query.iter().map(|(k, v)| (*k, v.as_str())));
             }
             let response = match body {
-                Some(b) => builder.json(b)?.send().await?,
+                Some(Body::Json(b)) => builder.json(b)?.send().await?,
+                // The browser sets the form content type for URLSearchParams.
+                Some(Body::Form(fields)) => {
+                    let form = web_sys::UrlSearchParams::new()
+                        .map_err(|_| ApiError::Server("form encoding".into()))?;
+                    for (k, v) in fields {
+                        form.append(k, v);
+                    }
+                    builder.body(form)?.send().await?
+                }
                 None => builder.send().await?,
             };
             if response.status() != 429 || attempt >= retries {
@@ -119,13 +143,45 @@ impl Api {
         url: &str,
         body: &impl Serialize,
     ) -> Result<T, ApiError> {
+        self.write(Method::POST, url, body).await
+    }
+
+    /// A JSON write answered with the object.
+    async fn write<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ApiError> {
         let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
-        read(self.send(Method::POST, url, &[], Some(&body)).await?).await
+        read(self.send(method, url, &[], Some(Body::Json(&body))).await?).await
     }
 
     async fn post_empty(&self, url: &str, body: &impl Serialize) -> Result<(), ApiError> {
+        self.write_empty(Method::POST, url, body).await
+    }
+
+    async fn write_empty(
+        &self,
+        method: Method,
+        url: &str,
+        body: &impl Serialize,
+    ) -> Result<(), ApiError> {
         let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
-        read_empty(self.send(Method::POST, url, &[], Some(&body)).await?).await
+        read_empty(self.send(method, url, &[], Some(Body::Json(&body))).await?).await
+    }
+
+    /// A form-urlencoded POST (twilio), answered with the object.
+    async fn post_form<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        fields: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        read(
+            self.send(Method::POST, url, &[], Some(Body::Form(fields)))
+                .await?,
+        )
+        .await
     }
 
     async fn delete(&self, url: &str) -> Result<(), ApiError> {
@@ -190,7 +246,7 @@ impl Api {
                 Method::POST,
                 &self.url("/console/session"),
                 &[],
-                Some(&body),
+                Some(Body::Json(&body)),
                 0,
             )
             .await?;
@@ -209,86 +265,137 @@ impl Api {
         self.get(&self.url("/console/sip-server"), &[]).await
     }
 
-    // Credentials
-
-    fn credentials_url(&self, rest: &str) -> String {
-        self.account_url(&format!("SipAuth/Credential/{rest}"))
-    }
-
-    pub async fn all_credentials(&self) -> Result<Vec<Credential>, ApiError> {
-        self.all(&self.credentials_url(""), &[]).await
-    }
-
-    /// Every credential; `first_page` gets the first page early.
-    pub async fn credentials_from_first(
-        &self,
-        first_page: impl FnOnce(Vec<Credential>, usize),
-    ) -> Result<Vec<Credential>, ApiError> {
-        self.all_from_first(&self.credentials_url(""), &[], first_page)
-            .await
-    }
-
-    pub async fn create_credential(&self, new: &NewCredential) -> Result<Credential, ApiError> {
-        self.post(&self.credentials_url(""), new).await
-    }
-
-    pub async fn change_password(&self, id: &str, password: &str) -> Result<(), ApiError> {
-        self.post_empty(
-            &self.credentials_url(&format!("{id}/")),
-            &json!({ "password": password }),
-        )
-        .await
-    }
-
-    pub async fn delete_credential(&self, id: &str) -> Result<(), ApiError> {
-        self.delete(&self.credentials_url(&format!("{id}/"))).await
-    }
-
-    // IP ACLs
+    // IP ACLs: plivo's SipAuth ones (zentrunk uses the same), or twilio's
+    // IpAccessControlLists with their IpAddresses.
 
     fn acls_url(&self, rest: &str) -> String {
         self.account_url(&format!("SipAuth/IpAccessControlList/{rest}"))
     }
 
     pub async fn all_acls(&self) -> Result<Vec<Acl>, ApiError> {
-        self.all(&self.acls_url(""), &[]).await
+        self.acls_from_first(|_, _| ()).await
     }
 
-    /// Every IP ACL; `first_page` gets the first page early.
+    /// Every IP ACL with its entries; `first_page` gets the first page early.
     pub async fn acls_from_first(
         &self,
         first_page: impl FnOnce(Vec<Acl>, usize),
     ) -> Result<Vec<Acl>, ApiError> {
-        self.all_from_first(&self.acls_url(""), &[], first_page)
-            .await
+        match self.dialect {
+            Dialect::Twilio => {
+                let lists: Vec<twilio::Named> = self
+                    .twilio_all(
+                        &self.twilio_url("IpAccessControlLists.json"),
+                        "ip_access_control_lists",
+                    )
+                    .await?;
+                let each = lists.into_iter().map(|l| self.twilio_acl(l));
+                futures::future::try_join_all(each).await
+            }
+            _ => {
+                self.all_from_first(&self.acls_url(""), &[], first_page)
+                    .await
+            }
+        }
     }
 
     pub async fn get_acl(&self, id: &str) -> Result<Acl, ApiError> {
-        self.get(&self.acls_url(&format!("{id}/")), &[]).await
+        match self.dialect {
+            Dialect::Twilio => {
+                let list = self
+                    .get(
+                        &self.twilio_url(&format!("IpAccessControlLists/{id}.json")),
+                        &[],
+                    )
+                    .await?;
+                self.twilio_acl(list).await
+            }
+            _ => self.get(&self.acls_url(&format!("{id}/")), &[]).await,
+        }
     }
 
     pub async fn create_acl(&self, name: &str) -> Result<Created, ApiError> {
-        self.post(&self.acls_url(""), &json!({ "name": name }))
-            .await
+        match self.dialect {
+            Dialect::Twilio => {
+                self.post_form(
+                    &self.twilio_url("IpAccessControlLists.json"),
+                    &[("FriendlyName", name.to_string())],
+                )
+                .await
+            }
+            _ => {
+                self.post(&self.acls_url(""), &json!({ "name": name }))
+                    .await
+            }
+        }
     }
 
     pub async fn rename_acl(&self, id: &str, name: &str) -> Result<(), ApiError> {
-        self.post_empty(&self.acls_url(&format!("{id}/")), &json!({ "name": name }))
-            .await
+        match self.dialect {
+            Dialect::Twilio => self
+                .post_form::<serde_json::Value>(
+                    &self.twilio_url(&format!("IpAccessControlLists/{id}.json")),
+                    &[("FriendlyName", name.to_string())],
+                )
+                .await
+                .map(drop),
+            _ => {
+                self.post_empty(&self.acls_url(&format!("{id}/")), &json!({ "name": name }))
+                    .await
+            }
+        }
     }
 
     pub async fn delete_acl(&self, id: &str) -> Result<(), ApiError> {
-        self.delete(&self.acls_url(&format!("{id}/"))).await
+        match self.dialect {
+            Dialect::Twilio => {
+                self.delete(&self.twilio_url(&format!("IpAccessControlLists/{id}.json")))
+                    .await
+            }
+            _ => self.delete(&self.acls_url(&format!("{id}/"))).await,
+        }
     }
 
     pub async fn add_entry(&self, acl: &str, entry: &NewEntry) -> Result<Created, ApiError> {
-        self.post(&self.acls_url(&format!("{acl}/Entry/")), entry)
-            .await
+        match self.dialect {
+            // Twilio requires a FriendlyName: the address stands in for an
+            // empty description.
+            Dialect::Twilio => {
+                let name = if entry.description.trim().is_empty() {
+                    format!("{}/{}", entry.ip, entry.cidr_prefix)
+                } else {
+                    entry.description.clone()
+                };
+                self.post_form(
+                    &self.twilio_url(&format!("IpAccessControlLists/{acl}/IpAddresses.json")),
+                    &[
+                        ("FriendlyName", name),
+                        ("IpAddress", entry.ip.clone()),
+                        ("CidrPrefixLength", entry.cidr_prefix.to_string()),
+                    ],
+                )
+                .await
+            }
+            _ => {
+                self.post(&self.acls_url(&format!("{acl}/Entry/")), entry)
+                    .await
+            }
+        }
     }
 
     pub async fn remove_entry(&self, acl: &str, entry: &str) -> Result<(), ApiError> {
-        self.delete(&self.acls_url(&format!("{acl}/Entry/{entry}/")))
-            .await
+        match self.dialect {
+            Dialect::Twilio => {
+                self.delete(&self.twilio_url(&format!(
+                    "IpAccessControlLists/{acl}/IpAddresses/{entry}.json"
+                )))
+                .await
+            }
+            _ => {
+                self.delete(&self.acls_url(&format!("{acl}/Entry/{entry}/")))
+                    .await
+            }
+        }
     }
 
     // Applications

@@ -1,6 +1,7 @@
 //! The resources as the plivo dialect sends them.
 
 use serde::{Deserialize, Serialize};
+use sipauth_model::Dialect;
 
 /// Runtime configuration, fetched from `/config.json`: the same `dist/`
 /// runs in every hosting mode.
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct Config {
     /// Prefix of the API (the proxy), "" for the same origin.
     pub api_base: String,
-    pub dialect: String,
+    pub dialect: Dialect,
     /// The account (auth_id) whose resources the console manages.
     pub account: String,
     /// Shown in the header and the tab.
@@ -17,9 +18,6 @@ pub struct Config {
     /// the API and the server has no operator sign-in.
     pub sign_in: bool,
 }
-
-/// The dialects this console speaks.
-pub const DIALECTS: [&str; 1] = ["plivo"];
 
 impl Config {
     /// Reads `config.json`, naming the key that is wrong.
@@ -52,12 +50,12 @@ impl Config {
             ));
         }
         let dialect = string("dialect", "the provider API")?.unwrap_or_else(|| "plivo".into());
-        if !DIALECTS.contains(&dialect.as_str()) {
-            return Err(format!(
+        let dialect: Dialect = dialect.parse().map_err(|_| {
+            format!(
                 "config.json: \"dialect\" must be one of {}, not \"{dialect}\".",
-                DIALECTS.map(|d| format!("\"{d}\"")).join(", ")
-            ));
-        }
+                Dialect::ALL.map(|d| format!("\"{d}\"")).join(", ")
+            )
+        })?;
         let account = string("account", "the account's auth_id")?
             .filter(|a| !a.trim().is_empty())
             .ok_or("config.json: \"account\" is missing: set it to the auth_id of the account to manage.")?;
@@ -103,6 +101,8 @@ pub struct SipServerStatus {
 pub struct Meta {
     pub limit: u32,
     pub offset: u32,
+    /// `total` in the vobiz dialect.
+    #[serde(alias = "total")]
     pub total_count: u32,
 }
 
@@ -115,21 +115,47 @@ pub struct Page<T> {
 /// What a create answers: the new id under its resource's name.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Created {
-    #[serde(alias = "ip_acl_uuid", alias = "entry_id", alias = "app_id")]
+    #[serde(
+        alias = "ip_acl_uuid",
+        alias = "entry_id",
+        alias = "app_id",
+        alias = "sid",
+        alias = "credential_uuid"
+    )]
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A credential as every dialect sends it (`id` in vobiz, `sid` in
+/// twilio); what a dialect does not have is left empty.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Credential {
+    #[serde(alias = "id", alias = "sid")]
     pub credential_uuid: String,
     pub username: String,
+    /// Plivo and vobiz say; zentrunk and twilio do not.
+    #[serde(default)]
     pub realm: String,
+    /// Zentrunk's label for the credential.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Vobiz: a disabled credential is kept but cannot authenticate.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Vobiz's note.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct NewCredential {
     pub username: String,
     pub password: String,
+    /// Zentrunk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Vobiz.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

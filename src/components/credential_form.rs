@@ -1,7 +1,7 @@
 use super::PasswordField;
 use crate::api::{ApiError, NewCredential};
 use leptos::prelude::*;
-use sipauth_model::{FieldError, Password, Username};
+use sipauth_model::{AclName, Description, Dialect, FieldError, Password, Username};
 
 /// The message for a field: the server's about this field if it has one,
 /// else the rule's problem once the user has typed or tried to submit.
@@ -47,16 +47,37 @@ fn general_error(server: Signal<Option<ApiError>>) -> impl IntoView {
 }
 
 /// "Create credential": username and password checked as they are typed
-/// with the same rules the server applies.
+/// with the same rules the server applies for `dialect`, plus the fields
+/// that dialect has (zentrunk's name, vobiz's description).
 #[component]
 pub fn CreateCredentialForm(
     on_submit: Callback<NewCredential>,
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
+    #[prop(default = Dialect::Plivo)] dialect: Dialect,
 ) -> impl IntoView {
+    let policy = dialect.policy();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    // Zentrunk's optional name; vobiz's optional description.
+    let extra = RwSignal::new(String::new());
+    let (extra_label, extra_field, extra_rule) = match dialect {
+        Dialect::Zentrunk => (Some("Name (optional)"), "name", AclName::RULE),
+        Dialect::Vobiz => (
+            Some("Description (optional)"),
+            "description",
+            Description::RULE,
+        ),
+        _ => (None, "", ""),
+    };
+    let extra_check = move |value: &str| -> Result<(), FieldError> {
+        match dialect {
+            Dialect::Zentrunk if !value.is_empty() => AclName::parse(value).map(drop),
+            Dialect::Vobiz => Description::parse(value).map(drop),
+            _ => Ok(()),
+        }
+    };
     let username_touched = RwSignal::new(false);
     let submitted = RwSignal::new(false);
     // A server error about a field goes stale once the field changes.
@@ -70,7 +91,7 @@ pub fn CreateCredentialForm(
     let username_error = Signal::derive(move || {
         field_message(
             "username",
-            Username::parse(&username.get()).map(drop),
+            Username::parse_with(&username.get(), &policy).map(drop),
             username_touched.get() || submitted.get(),
             server.get(),
         )
@@ -78,8 +99,16 @@ pub fn CreateCredentialForm(
     let password_error = Signal::derive(move || {
         field_message(
             "password",
-            Password::parse(&password.get()).map(drop),
+            Password::parse_with(&password.get(), &policy).map(drop),
             !password.get().is_empty() || submitted.get(),
+            server.get(),
+        )
+    });
+    let extra_error = Signal::derive(move || {
+        field_message(
+            extra_field,
+            extra_check(&extra.get()),
+            !extra.get().is_empty() || submitted.get(),
             server.get(),
         )
     });
@@ -87,17 +116,23 @@ pub fn CreateCredentialForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
-        let user_ok = Username::parse(&username.get_untracked()).is_ok();
-        let pass_ok = Password::parse(&password.get_untracked()).is_ok();
+        let user_ok = Username::parse_with(&username.get_untracked(), &policy).is_ok();
+        let pass_ok = Password::parse_with(&password.get_untracked(), &policy).is_ok();
+        let extra_ok = extra_check(&extra.get_untracked()).is_ok();
         if !user_ok {
             focus("new-username");
         } else if !pass_ok {
             focus("new-password");
+        } else if !extra_ok {
+            focus("new-extra");
         } else {
             edited_since_error.set(false);
+            let extra_value = Some(extra.get_untracked()).filter(|v| !v.trim().is_empty());
             on_submit.run(NewCredential {
                 username: username.get_untracked(),
                 password: password.get_untracked(),
+                name: extra_value.clone().filter(|_| dialect == Dialect::Zentrunk),
+                description: extra_value.filter(|_| dialect == Dialect::Vobiz),
             });
         }
     };
@@ -120,12 +155,15 @@ pub fn CreateCredentialForm(
                         edited_since_error.set(true);
                     }
                 />
-                <p id="new-username-rule" class="hint">"Rule: " {Username::RULE} "."</p>
+                <p id="new-username-rule" class="hint">"Rule: " {policy.username_rule} "."</p>
                 <p id="new-username-error" class="error" aria-live="polite">
                     {move || username_error.get()}
                 </p>
             </div>
-            <PasswordField id="new-password" label="Password" value=password error=password_error />
+            <PasswordField id="new-password" label="Password" value=password error=password_error rule=policy.password_rule />
+            {extra_label.map(|label| view! {
+                <super::TextField id="new-extra" label=label value=extra error=extra_error rule=extra_rule />
+            })}
             {general_error(server)}
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
@@ -144,14 +182,16 @@ pub fn ChangePasswordForm(
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
+    #[prop(default = Dialect::Plivo)] dialect: Dialect,
 ) -> impl IntoView {
+    let policy = dialect.policy();
     let password = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
     let password_error = Signal::derive(move || {
         let value = password.get();
         field_message(
             "password",
-            Password::parse(&value).map(drop),
+            Password::parse_with(&value, &policy).map(drop),
             submitted.get() || !value.is_empty(),
             server_error.get(),
         )
@@ -159,7 +199,7 @@ pub fn ChangePasswordForm(
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
-        if Password::parse(&password.get_untracked()).is_ok() {
+        if Password::parse_with(&password.get_untracked(), &policy).is_ok() {
             on_submit.run(password.get_untracked());
         } else {
             focus("changed-password");
@@ -172,6 +212,7 @@ pub fn ChangePasswordForm(
                 label="New password"
                 value=password
                 error=password_error
+                rule=policy.password_rule
             />
             {general_error(server_error)}
             <div class="actions">

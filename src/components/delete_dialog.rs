@@ -1,11 +1,13 @@
 use super::Dialog;
 use crate::api::{auth_type_without, Api, ApiError, Application, ApplicationInput};
+use crate::usage::Breaks;
 use leptos::prelude::*;
 
 /// What deleting a credential or an ACL does to the applications using it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
     Credential,
+    CredentialList,
     Acl,
 }
 
@@ -13,6 +15,7 @@ impl Resource {
     fn noun(self) -> &'static str {
         match self {
             Resource::Credential => "credential",
+            Resource::CredentialList => "credential list",
             Resource::Acl => "IP ACL",
         }
     }
@@ -53,6 +56,11 @@ pub fn DeleteDialog(
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] error: Signal<Option<ApiError>>,
     on_confirm: Callback<()>,
+    /// What the API lets a delete break or strip (zentrunk trunks, twilio
+    /// domains): named, and the delete is then "anyway".
+    #[prop(optional, into)]
+    breaks: Signal<Vec<String>>,
+    #[prop(default = Breaks::Trunks)] breaks_kind: Breaks,
 ) -> impl IntoView {
     let title = Signal::derive(move || format!("Delete {}?", name.get()));
     let consequence = move |app: &Application| {
@@ -67,9 +75,33 @@ pub fn DeleteDialog(
         <Dialog id=id open=open title=title>
             {move || {
                 let apps = users.get();
-                if apps.is_empty() {
+                let broken = breaks.get();
+                if !broken.is_empty() {
+                    let one = broken.len() == 1;
+                    let them = if one { "it" } else { "them" };
+                    let names = broken.join(", ");
+                    let text = match breaks_kind {
+                        Breaks::Trunks => format!(
+                            "{} {} this {}. Deleting it leaves {them} without one: SIP traffic through {them} fails authentication until you give {them} another. This cannot be undone.",
+                            if one { "The trunk" } else { "The trunks" },
+                            if one { format!("{names} uses") } else { format!("{names} use") },
+                            resource.noun(),
+                        ),
+                        Breaks::Domains => format!(
+                            "{} {} this {}. Deleting it removes it from {them}: what it let in there is refused{}. This cannot be undone.",
+                            if one { "The domain" } else { "The domains" },
+                            if one { format!("{names} maps") } else { format!("{names} map") },
+                            resource.noun(),
+                            if resource == Resource::CredentialList { ", and its credentials are deleted with it" } else { "" },
+                        ),
+                    };
+                    view! { <p class="warning" role="alert">{text}</p> }.into_any()
+                } else if apps.is_empty() {
                     view! {
-                        <p>{format!("This {} will be deleted. This cannot be undone.", resource.noun())}</p>
+                        <p>{match resource {
+                            Resource::CredentialList => "This credential list and the credentials in it will be deleted. This cannot be undone.".to_string(),
+                            _ => format!("This {} will be deleted. This cannot be undone.", resource.noun()),
+                        }}</p>
                     }
                     .into_any()
                 } else {
@@ -98,7 +130,9 @@ pub fn DeleteDialog(
                     on:click=move |_| on_confirm.run(())
                 >
                     {move || {
-                        if users.get().is_empty() {
+                        if !breaks.get().is_empty() {
+                            format!("Delete {} anyway", name.get())
+                        } else if users.get().is_empty() {
                             format!("Delete {}", name.get())
                         } else {
                             format!("Unassign and delete {}", name.get())

@@ -17,6 +17,9 @@ pub fn PasswordField(
     #[prop(into)] label: String,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
+    /// The provider's rule (default: plivo's).
+    #[prop(default = Password::RULE)]
+    rule: &'static str,
 ) -> impl IntoView {
     let visible = RwSignal::new(false);
     let rule_id = format!("{id}-rule");
@@ -54,7 +57,7 @@ pub fn PasswordField(
                 </button>
                 <button type="button" on:click=generate>"Generate password"</button>
             </div>
-            <p id=rule_id class="hint">"Rule: " {Password::RULE} "."</p>
+            <p id=rule_id class="hint">"Rule: " {rule} "."</p>
             <p id=error_id class="error" aria-live="polite">{move || error.get()}</p>
             <div id=strength_id class="strength">
                 <label for=meter_id.clone()>"Strength"</label>

@@ -1,14 +1,16 @@
 //! One IP ACL: its entries with live analysis, adding, fixing, removing,
 //! and bulk import.
 
-use crate::api::{Acl, ApiError, Application, Entry, NewEntry};
+use crate::api::{Acl, ApiError, Entry, NewEntry};
 use crate::app::AppContext;
 use crate::components::{AddEntry, Dialog, EntryForm, ImportForm, SipServerNotice};
+use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use sipauth_model::acl::{analyze, EntryFinding, Finding};
+use sipauth_model::Dialect;
 use sipauth_model::{quota, IpEntry};
 
 /// An entry as users write it: `ip/prefix`.
@@ -34,7 +36,7 @@ pub fn AclDetailPage() -> impl IntoView {
     let params = use_params_map();
     let acl_id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let acl = RwSignal::new(None::<Result<Acl, ApiError>>);
-    let apps = RwSignal::new(Vec::<Application>::new());
+    let users = RwSignal::new(Vec::<String>::new());
     let reload = RwSignal::new(0u32);
     Effect::new(move |_| {
         let id = acl_id.get();
@@ -46,12 +48,8 @@ pub fn AclDetailPage() -> impl IntoView {
                 ctx.session.set(None);
             }
             acl.set(Some(result));
-            if let Ok(all) = api.all_applications().await {
-                apps.set(
-                    all.into_iter()
-                        .filter(|a| a.ip_acl_uuid.as_deref() == Some(id.as_str()))
-                        .collect(),
-                );
+            if let Ok(usage) = Usage::load(&api).await {
+                users.set(usage.acl_users(&id));
             }
         });
     });
@@ -178,9 +176,13 @@ pub fn AclDetailPage() -> impl IntoView {
                 <p class="lead">
                     {move || format!("{} of {} entries. ", entries().len(), quota::ENTRIES_PER_ACL)}
                     {move || {
-                        let names: Vec<String> = apps.get().into_iter().map(|a| a.app_name).collect();
+                        let names = users.get();
                         if names.is_empty() {
-                            "No application uses this ACL.".to_string()
+                            match ctx.dialect() {
+                                Dialect::Twilio => "No domain uses this list.".to_string(),
+                                Dialect::Zentrunk => "No trunk uses this ACL.".to_string(),
+                                _ => "No application uses this ACL.".to_string(),
+                            }
                         } else {
                             format!("Used by {}.", names.join(", "))
                         }

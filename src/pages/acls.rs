@@ -6,10 +6,12 @@ use crate::components::{
     unassign_and_delete, DeleteDialog, Dialog, Resource, SipServerNotice, TextField,
 };
 use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
+use crate::usage::{breaks, Usage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use sipauth_model::Dialect;
 use sipauth_model::{acl, AclName, IpEntry};
 use std::net::IpAddr;
 
@@ -189,23 +191,19 @@ pub fn AclsPage() -> impl IntoView {
         "entries" => a.entries.len().cmp(&b.entries.len()),
         _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
     });
-    let apps = RwSignal::new(Vec::<Application>::new());
+    let dialect = ctx.dialect();
+    let usage = RwSignal::new(Usage::default());
     Effect::new(move |_| {
         list.track_reloads();
         let api = ctx.api();
         spawn_local(async move {
-            if let Ok(all) = api.all_applications().await {
-                apps.set(all);
+            if let Ok(now) = Usage::load(&api).await {
+                usage.set(now);
             }
         });
     });
     let refresh = move || list.refresh();
-    let users_of = move |acl: &str| -> Vec<Application> {
-        apps.get()
-            .into_iter()
-            .filter(|a| a.ip_acl_uuid.as_deref() == Some(acl))
-            .collect()
-    };
+    let users_of = move |acl: &str| -> Vec<Application> { usage.with(|u| u.apps_using_acl(acl)) };
 
     // Create: then open the new ACL to add entries.
     let create_open = RwSignal::new(false);
@@ -278,6 +276,12 @@ pub fn AclsPage() -> impl IntoView {
             .map(|a| users_of(&a.ip_acl_uuid))
             .unwrap_or_default()
     });
+    let delete_breaks = Signal::derive(move || {
+        deleting
+            .get()
+            .map(|a| usage.with(|u| u.acl_breaks(&a.ip_acl_uuid)))
+            .unwrap_or_default()
+    });
     let confirm_delete = Callback::new(move |()| {
         let Some(target) = deleting.get_untracked() else {
             return;
@@ -327,7 +331,12 @@ pub fn AclsPage() -> impl IntoView {
             </button>
         </div>
         <p class="lead">
-            "Trusted addresses and ranges allowed to send SIP traffic. An application uses an ACL through its SIP authentication setting."
+            "Trusted addresses and ranges allowed to send SIP traffic. "
+            {match dialect {
+                Dialect::Twilio => "A domain admits calls from the lists mapped to it.",
+                Dialect::Zentrunk => "A trunk may require its calls to come from one.",
+                _ => "An application uses an ACL through its SIP authentication setting.",
+            }}
         </p>
         <SipServerNotice changed=list.reloads() />
         <div class="toolbar" role="search">
@@ -390,7 +399,7 @@ pub fn AclsPage() -> impl IntoView {
                                 {
                                     let id = a.ip_acl_uuid.clone();
                                     move || {
-                                        let names: Vec<String> = users_of(&id).into_iter().map(|x| x.app_name).collect();
+                                        let names = usage.with(|u| u.acl_users(&id));
                                         if names.is_empty() { "—".to_string() } else { names.join(", ") }
                                     }
                                 }
@@ -462,6 +471,8 @@ pub fn AclsPage() -> impl IntoView {
             resource=Resource::Acl
             name=Signal::derive(move || deleting.get().map(|a| a.name).unwrap_or_default())
             users=delete_users
+            breaks=delete_breaks
+            breaks_kind=breaks(dialect)
             pending=delete_pending
             error=delete_error
             on_confirm=confirm_delete

@@ -208,7 +208,7 @@ pub fn ApplicationsPage() -> impl IntoView {
             let result = async {
                 Ok::<_, ApiError>(Data {
                     apps: api.all_applications().await?,
-                    credentials: api.all_credentials().await?,
+                    credentials: api.all_credentials(None).await?,
                     acls: api.all_acls().await?,
                 })
             }

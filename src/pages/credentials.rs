@@ -1,6 +1,8 @@
-//! SIP credentials: find, create, change password, delete.
+//! SIP credentials in the configured dialect: find, create, change
+//! password, enable or disable (vobiz), delete. Twilio keeps credentials in
+//! credential lists: there this page shows one list's (`/credential-lists/:id`).
 
-use crate::api::{ApiError, Application, Credential, NewCredential};
+use crate::api::{ApiError, Application, Credential, NewCredential, Trunk};
 use crate::app::AppContext;
 use crate::components::{
     unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, Resource,
@@ -8,33 +10,84 @@ use crate::components::{
 use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use sipauth_model::Dialect;
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
+    let dialect = ctx.config.get_value().dialect;
+    // Twilio: the credential list in the path.
+    let params = use_params_map();
+    let list_id = move || params.read_untracked().get("id");
+    let list_name = RwSignal::new(None::<String>);
+    if dialect == Dialect::Twilio {
+        if let Some(id) = list_id() {
+            let api = ctx.api();
+            spawn_local(async move {
+                match api.get_credential_list(&id).await {
+                    Ok(l) => list_name.set(Some(l.friendly_name)),
+                    Err(e) => ctx.report(&e),
+                }
+            });
+        }
+    }
     // The filter and the page live in the URL, so reload and links keep them.
-    let query = ListQuery::from_url("/credentials");
-    let list = Listing::load(ctx, |api, first| async move {
-        api.credentials_from_first(first).await
+    let path = match list_id() {
+        Some(id) if dialect == Dialect::Twilio => format!("/credential-lists/{id}"),
+        _ => "/credentials".to_string(),
+    };
+    let query = ListQuery::from_url(path);
+    let list = Listing::load(ctx, move |api, first| async move {
+        let list = list_id();
+        api.credentials_from_first(list.as_deref(), first).await
     });
     let shown = list.shown(
         query,
-        |c: &Credential, needle| c.username.to_lowercase().contains(needle),
+        |c: &Credential, needle| {
+            c.username.to_lowercase().contains(needle)
+                || c.name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .contains(needle)
+                || c.description
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .contains(needle)
+        },
         |a, b, key| match key {
             "realm" => a.realm.cmp(&b.realm),
+            "name" => a.name.cmp(&b.name),
+            "enabled" => a.enabled.cmp(&b.enabled),
             _ => a.username.to_lowercase().cmp(&b.username.to_lowercase()),
         },
     );
     let refresh = move || list.refresh();
 
-    // Which applications use each credential (the mapping view).
+    // What uses each credential (the mapping view): plivo applications,
+    // which are unassigned before a delete, or zentrunk trunks, which the
+    // API lets a delete break (so the dialog names them).
     let apps = RwSignal::new(Vec::<Application>::new());
+    let trunks = RwSignal::new(Vec::<Trunk>::new());
     Effect::new(move |_| {
         list.track_reloads();
         let api = ctx.api();
         spawn_local(async move {
-            if let Ok(all) = api.all_applications().await {
-                apps.set(all);
+            match dialect {
+                Dialect::Plivo => {
+                    if let Ok(all) = api.all_applications().await {
+                        apps.set(all);
+                    }
+                }
+                Dialect::Zentrunk => {
+                    if let Ok(all) = api.all_trunks().await {
+                        trunks.set(all);
+                    }
+                }
+                _ => {}
             }
         });
     });
@@ -43,6 +96,42 @@ pub fn CredentialsPage() -> impl IntoView {
             .into_iter()
             .filter(|a| a.credential_uuid.as_deref() == Some(credential))
             .collect()
+    };
+    let trunks_of = move |credential: &str| -> Vec<String> {
+        trunks
+            .get()
+            .into_iter()
+            .filter(|t| t.credential_uuid.as_deref() == Some(credential))
+            .map(|t| t.name)
+            .collect()
+    };
+    let used_by = move |credential: &str| -> Vec<String> {
+        let mut names: Vec<String> = users_of(credential)
+            .into_iter()
+            .map(|a| a.app_name)
+            .collect();
+        names.extend(trunks_of(credential));
+        names
+    };
+    let shows_used_by = matches!(dialect, Dialect::Plivo | Dialect::Zentrunk);
+
+    // Enable or disable (vobiz): the credential stays, only its use stops.
+    let toggle = move |c: Credential, enabled: bool| {
+        let api = ctx.api();
+        spawn_local(async move {
+            match api.set_enabled(&c.credential_uuid, enabled).await {
+                Ok(_) => ctx.toasts.success(if enabled {
+                    format!("Enabled {}: it can authenticate again.", c.username)
+                } else {
+                    format!(
+                        "Disabled {}: it is kept but can no longer authenticate.",
+                        c.username
+                    )
+                }),
+                Err(e) => ctx.report(&e),
+            }
+            refresh();
+        });
     };
 
     // Create
@@ -58,7 +147,7 @@ pub fn CredentialsPage() -> impl IntoView {
         create_error.set(None);
         let api = ctx.api();
         spawn_local(async move {
-            let result = api.create_credential(&new).await;
+            let result = api.create_credential(list_id().as_deref(), &new).await;
             create_pending.set(false);
             match result {
                 Ok(created) => {
@@ -87,7 +176,7 @@ pub fn CredentialsPage() -> impl IntoView {
         let api = ctx.api();
         spawn_local(async move {
             let result = api
-                .change_password(&target.credential_uuid, &password)
+                .change_password(list_id().as_deref(), &target.credential_uuid, &password)
                 .await;
             change_pending.set(false);
             match result {
@@ -119,6 +208,12 @@ pub fn CredentialsPage() -> impl IntoView {
             .map(|c| users_of(&c.credential_uuid))
             .unwrap_or_default()
     });
+    let delete_breaks = Signal::derive(move || {
+        deleting
+            .get()
+            .map(|c| trunks_of(&c.credential_uuid))
+            .unwrap_or_default()
+    });
     let confirm_delete = Callback::new(move |()| {
         let Some(target) = deleting.get_untracked() else {
             return;
@@ -131,7 +226,7 @@ pub fn CredentialsPage() -> impl IntoView {
             let id = target.credential_uuid.clone();
             let result = unassign_and_delete(&api, &users, Resource::Credential, || {
                 let api = api.clone();
-                async move { api.delete_credential(&id).await }
+                async move { api.delete_credential(list_id().as_deref(), &id).await }
             })
             .await;
             delete_pending.set(false);
@@ -168,17 +263,45 @@ pub fn CredentialsPage() -> impl IntoView {
 
     let rows = move || shown.with(|s| s.rows.clone());
 
+    let (search_label, lead) = match dialect {
+        Dialect::Zentrunk => (
+            "Search by username or name",
+            "Username and password pairs that your PBX uses to authenticate its calls on a Zentrunk trunk. ",
+        ),
+        Dialect::Vobiz => (
+            "Search by username or description",
+            "Username and password pairs that SIP clients use on your trunks. A disabled credential is kept but cannot authenticate. ",
+        ),
+        Dialect::Twilio => (
+            "Search by username",
+            "The usernames and passwords in this list. A domain that maps the list lets them authenticate calls or registrations. ",
+        ),
+        Dialect::Plivo => (
+            "Search by username",
+            "Username and password pairs that phones and PBXs use for SIP digest authentication. ",
+        ),
+    };
+    let heading = move || match dialect {
+        Dialect::Twilio => list_name
+            .get()
+            .unwrap_or_else(|| "Credential list".to_string()),
+        _ => "SIP credentials".to_string(),
+    };
+
     view! {
+        {(dialect == Dialect::Twilio).then(|| view! {
+            <p class="breadcrumb"><A href="/credential-lists">"Credential lists"</A> " / "</p>
+        })}
         <div class="page-head">
-            <h1>"SIP credentials"</h1>
+            <h1>{heading}</h1>
             <button type="button" class="primary" on:click=open_create>"Create credential"</button>
         </div>
         <p class="lead">
-            "Username and password pairs that phones and PBXs use for SIP digest authentication. "
+            {lead}
             "Passwords are stored only as digests and can be replaced, never read."
         </p>
         <div class="toolbar" role="search">
-            <label for="credential-search">"Search by username"</label>
+            <label for="credential-search">{search_label}</label>
             <input
                 id="credential-search"
                 type="search"
@@ -207,7 +330,7 @@ pub fn CredentialsPage() -> impl IntoView {
             }.into_any()),
             Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(view! {
                 <div class="empty">
-                    <p>{format!("No credential's username contains \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
+                    <p>{format!("No credential matches \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
                 </div>
             }.into_any()),
             _ => None,
@@ -218,27 +341,60 @@ pub fn CredentialsPage() -> impl IntoView {
                 <thead>
                     <tr>
                         <SortHeader query key="username" label="Username" />
-                        <SortHeader query key="realm" label="Realm" />
-                        <th scope="col">"Used by"</th>
+                        {match dialect {
+                            Dialect::Plivo => view! { <SortHeader query key="realm" label="Realm" /> }.into_any(),
+                            Dialect::Zentrunk => view! { <SortHeader query key="name" label="Name" /> }.into_any(),
+                            Dialect::Vobiz => view! {
+                                <th scope="col">"Description"</th>
+                                <SortHeader query key="enabled" label="Enabled" />
+                            }.into_any(),
+                            Dialect::Twilio => ().into_any(),
+                        }}
+                        {shows_used_by.then(|| view! { <th scope="col">"Used by"</th> })}
                         <th scope="col">"ID"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|c| c.credential_uuid.clone() let:c>
+                    <For each=rows key=|c| (c.credential_uuid.clone(), c.enabled) let:c>
                         <tr>
                             <th scope="row">{c.username.clone()}</th>
-                            <td>{c.realm.clone()}</td>
-                            <td>
-                                {
-                                    let id = c.credential_uuid.clone();
-                                    move || {
-                                        let names: Vec<String> =
-                                            users_of(&id).into_iter().map(|a| a.app_name).collect();
-                                        if names.is_empty() { "—".to_string() } else { names.join(", ") }
-                                    }
+                            {match dialect {
+                                Dialect::Plivo => view! { <td>{c.realm.clone()}</td> }.into_any(),
+                                Dialect::Zentrunk => view! { <td>{c.name.clone().unwrap_or_default()}</td> }.into_any(),
+                                Dialect::Vobiz => {
+                                    let id = format!("enabled-{}", c.credential_uuid);
+                                    let enabled = c.enabled.unwrap_or(true);
+                                    let target = c.clone();
+                                    view! {
+                                        <td>{c.description.clone().unwrap_or_default()}</td>
+                                        <td>
+                                            <input
+                                                type="checkbox"
+                                                id=id.clone()
+                                                prop:checked=enabled
+                                                on:change=move |ev| toggle(target.clone(), event_target_checked(&ev))
+                                            />
+                                            <label for=id>
+                                                "Enabled"
+                                                <span class="visually-hidden">{format!(" {}", c.username)}</span>
+                                            </label>
+                                        </td>
+                                    }.into_any()
                                 }
-                            </td>
+                                Dialect::Twilio => ().into_any(),
+                            }}
+                            {shows_used_by.then(|| {
+                                let id = c.credential_uuid.clone();
+                                view! {
+                                    <td>
+                                        {move || {
+                                            let names = used_by(&id);
+                                            if names.is_empty() { "—".to_string() } else { names.join(", ") }
+                                        }}
+                                    </td>
+                                }
+                            })}
                             <td class="id">
                                 <code>{c.credential_uuid.clone()}</code>
                                 <button
@@ -291,6 +447,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 pending=create_pending
                 server_error=create_error
                 on_cancel=Callback::new(move |()| create_open.set(false))
+                dialect
             />
         </Dialog>
         <Dialog
@@ -305,6 +462,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 pending=change_pending
                 server_error=change_error
                 on_cancel=Callback::new(move |()| change_open.set(false))
+                dialect
             />
         </Dialog>
         <DeleteDialog
@@ -313,6 +471,7 @@ pub fn CredentialsPage() -> impl IntoView {
             resource=Resource::Credential
             name=Signal::derive(move || deleting.get().map(|c| c.username).unwrap_or_default())
             users=delete_users
+            breaks=delete_breaks
             pending=delete_pending
             error=delete_error
             on_confirm=confirm_delete

@@ -3,13 +3,19 @@
 pub mod acl_detail;
 mod acls;
 mod applications;
+mod credential_lists;
 mod credentials;
+mod domains;
 mod not_found;
 mod sign_in;
+mod trunks;
 
 pub use acl_detail::AclDetailPage;
 pub use acls::AclsPage;
 pub use applications::ApplicationsPage;
+pub use credential_lists::CredentialListsPage;
 pub use credentials::CredentialsPage;
+pub use domains::DomainsPage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;
+pub use trunks::TrunksPage;

@@ -18,7 +18,7 @@ pub fn SignInPage() -> impl IntoView {
         let navigate = navigate.clone();
         move |_| {
             if ctx.session.get().is_some() {
-                navigate("/credentials", Default::default());
+                navigate(crate::app::home(ctx.dialect()), Default::default());
             }
         }
     });

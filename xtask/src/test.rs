@@ -348,6 +348,25 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
         total.failed += c.failed;
         drop(proxy);
 
+        // The same scenario in each provider's dialect, each on a fresh server.
+        let mut ok_dialects = true;
+        for dialect in ["plivo", "zentrunk", "twilio", "vobiz"] {
+            let server = start_server(root, dialect, &["--dialect", dialect], &[])?;
+            println!("xtask: end to end, {dialect} dialect at {}", server.base);
+            let mut cmd = Command::new("node");
+            cmd.args(["--test", "--test-reporter=tap"])
+                .arg(root.join("tests/e2e/dialects.test.mjs"))
+                .env("BASE_URL", &server.base)
+                .env("DIALECT", dialect)
+                .env("FIRST_RUN", server.data.join("first-run.json"))
+                .env("CHROMIUM", tools::CHROMIUM)
+                .env("ARTIFACTS", root.join("tests/e2e/artifacts"));
+            let (ok, c) = run_counted(cmd);
+            ok_dialects &= ok;
+            total.passed += c.passed;
+            total.failed += c.failed;
+        }
+
         // Static files behind nginx, with deploy/nginx.conf as a user would.
         let nginx = Nginx::start(root, &direct.base, &auth_id, &token)?;
         println!("xtask: end to end, behind nginx at {}", nginx.base);
@@ -359,7 +378,7 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
         );
         total.passed += c.passed;
         total.failed += c.failed;
-        Ok((ok_direct && ok_proxy && ok_nginx, total))
+        Ok((ok_direct && ok_proxy && ok_dialects && ok_nginx, total))
     };
     run().unwrap_or_else(|e| {
         eprintln!("xtask: end to end: {e}");

@@ -1,0 +1,49 @@
+//! Zentrunk trunks: they use a credential and, optionally, an IP ACL.
+
+use super::{Api, ApiError};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Trunk {
+    pub trunk_id: String,
+    pub name: String,
+    pub trunk_direction: String,
+    pub credential_uuid: Option<String>,
+    pub ip_acl_uuid: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewTrunk {
+    pub name: String,
+    pub trunk_direction: String,
+    pub credential_uuid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_acl_uuid: Option<String>,
+}
+
+/// The directions zentrunk knows, with their words.
+pub const DIRECTIONS: [(&str, &str); 2] = [("outbound", "Outbound"), ("inbound", "Inbound")];
+
+#[derive(Deserialize)]
+struct CreatedTrunk {
+    trunk_id: String,
+}
+
+impl Api {
+    fn trunks_url(&self, rest: &str) -> String {
+        self.account_url(&format!("Zentrunk/Trunk/{rest}"))
+    }
+
+    pub async fn all_trunks(&self) -> Result<Vec<Trunk>, ApiError> {
+        self.all(&self.trunks_url(""), &[]).await
+    }
+
+    pub async fn create_trunk(&self, new: &NewTrunk) -> Result<String, ApiError> {
+        let created: CreatedTrunk = self.post(&self.trunks_url(""), new).await?;
+        Ok(created.trunk_id)
+    }
+
+    pub async fn delete_trunk(&self, id: &str) -> Result<(), ApiError> {
+        self.delete(&self.trunks_url(&format!("{id}/"))).await
+    }
+}

@@ -1,0 +1,397 @@
+//! Twilio SIP domains and their mappings: which credential lists
+//! authenticate calls and registrations, and which IP access control lists
+//! admit calls, per domain.
+
+use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
+use crate::app::AppContext;
+use crate::components::{Dialog, TextField};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sipauth_model::{FriendlyName, Realm};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Data {
+    domains: Vec<DomainMappings>,
+    lists: Vec<CredentialList>,
+    acls: Vec<Acl>,
+}
+
+impl Data {
+    /// What may be mapped for `kind`: (SID, name).
+    fn choices(&self, kind: MappingKind) -> Vec<(String, String)> {
+        if kind.maps_acls() {
+            self.acls
+                .iter()
+                .map(|a| (a.ip_acl_uuid.clone(), a.name.clone()))
+                .collect()
+        } else {
+            self.lists
+                .iter()
+                .map(|l| (l.sid.clone(), l.friendly_name.clone()))
+                .collect()
+        }
+    }
+}
+
+#[component]
+fn DomainForm(
+    on_submit: Callback<(String, String)>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let domain = RwSignal::new(String::new());
+    let friendly = RwSignal::new(String::new());
+    let submitted = RwSignal::new(false);
+    let server_for = move |field: &'static str| {
+        server_error
+            .get()
+            .filter(|e| e.field() == Some(field))
+            .map(|e| e.to_string())
+    };
+    let domain_error = Signal::derive(move || {
+        server_for("domain_name").or_else(|| match Realm::parse(&domain.get()) {
+            Err(e) if submitted.get() || !domain.get().is_empty() => {
+                Some(format!("Domain name: {}.", e.problem))
+            }
+            _ => None,
+        })
+    });
+    let friendly_error = Signal::derive(move || {
+        server_for("name").or_else(|| {
+            let value = friendly.get();
+            (!value.is_empty())
+                .then(|| FriendlyName::parse(&value).err())
+                .flatten()
+                .map(|e| format!("Friendly name: {}.", e.problem))
+        })
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if domain_error.get_untracked().is_none() && friendly_error.get_untracked().is_none() {
+            on_submit.run((domain.get_untracked(), friendly.get_untracked()));
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <TextField
+                id="domain-name"
+                label="Domain name"
+                value=domain
+                error=domain_error
+                rule=Realm::RULE
+                placeholder="acme.sip.example.com"
+            />
+            <TextField
+                id="domain-friendly"
+                label="Friendly name (optional)"
+                value=friendly
+                error=friendly_error
+                rule=FriendlyName::RULE
+            />
+            {move || server_error.get().filter(|e| e.field().is_none()).map(|e| view! {
+                <p class="error form-error" role="alert">{e.to_string()}</p>
+            })}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Creating…" } else { "Create domain" }}
+                </button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+/// One kind of mapping of one domain: what is mapped, each removable, and
+/// a picker to map one more.
+#[component]
+fn MappingGroup(
+    domain_sid: String,
+    domain_name: String,
+    kind: MappingKind,
+    data: Signal<Data>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let picked = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let mapped = {
+        let domain_sid = domain_sid.clone();
+        move || {
+            data.with(|d| {
+                d.domains
+                    .iter()
+                    .find(|m| m.domain.as_ref().is_some_and(|x| x.sid == domain_sid))
+                    .map(|m| m.of(kind).to_vec())
+                    .unwrap_or_default()
+            })
+        }
+    };
+    let unmapped = {
+        let mapped = mapped.clone();
+        move || {
+            let taken: Vec<String> = mapped().into_iter().map(|m| m.sid).collect();
+            data.with(|d| d.choices(kind))
+                .into_iter()
+                .filter(|(sid, _)| !taken.contains(sid))
+                .collect::<Vec<_>>()
+        }
+    };
+    let picker_id = format!("map-{}-{kind:?}", domain_sid);
+    let (a_what, what) = if kind.maps_acls() {
+        ("an", "IP access control list")
+    } else {
+        ("a", "credential list")
+    };
+    let add = {
+        let domain_sid = domain_sid.clone();
+        let domain_name = domain_name.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let sid = picked.get_untracked();
+            if sid.is_empty() {
+                return;
+            }
+            let name = data
+                .with_untracked(|d| d.choices(kind))
+                .into_iter()
+                .find(|(s, _)| *s == sid)
+                .map_or_else(|| sid.clone(), |(_, n)| n);
+            pending.set(true);
+            let api = ctx.api();
+            let (domain_sid, domain_name) = (domain_sid.clone(), domain_name.clone());
+            spawn_local(async move {
+                let result = api.map(&domain_sid, kind, &sid).await;
+                pending.set(false);
+                match result {
+                    Ok(()) => {
+                        picked.set(String::new());
+                        ctx.toasts.success(format!(
+                            "Mapped {name} to {domain_name}: {}.",
+                            kind.label().to_lowercase()
+                        ));
+                    }
+                    Err(e) => ctx.report(&e),
+                }
+                on_change.run(());
+            });
+        }
+    };
+    let heading_id = format!("{picker_id}-heading");
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="mapping" aria-labelledby=labelled_by>
+            <h3 id=heading_id>{kind.label()}</h3>
+            {
+                let mapped = mapped.clone();
+                let domain_sid = domain_sid.clone();
+                move || {
+                    let now = mapped();
+                    if now.is_empty() {
+                        view! { <p class="hint">"None mapped."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="mapped">
+                                {now.into_iter().map(|m| {
+                                    let domain_sid = domain_sid.clone();
+                                    let name = if m.friendly_name.is_empty() { m.sid.clone() } else { m.friendly_name.clone() };
+                                    let label = format!("Remove {name} from {}", kind.label().to_lowercase());
+                                    let removed = name.clone();
+                                    view! {
+                                        <li>
+                                            {name}
+                                            <button
+                                                type="button"
+                                                class="link"
+                                                aria-label=label
+                                                on:click=move |_| {
+                                                    let api = ctx.api();
+                                                    let (domain_sid, sid, removed) = (domain_sid.clone(), m.sid.clone(), removed.clone());
+                                                    spawn_local(async move {
+                                                        match api.unmap(&domain_sid, kind, &sid).await {
+                                                            Ok(()) => ctx.toasts.success(format!("Removed {removed} from {}.", kind.label().to_lowercase())),
+                                                            Err(e) => ctx.report(&e),
+                                                        }
+                                                        on_change.run(());
+                                                    });
+                                                }
+                                            >"Remove"</button>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }
+                }
+            }
+            <form class="inline" on:submit=add>
+                <label for=picker_id.clone()>{format!("Add {a_what} {what}")}</label>
+                <select
+                    id=picker_id
+                    prop:value=move || picked.get()
+                    on:change=move |ev| picked.set(event_target_value(&ev))
+                >
+                    <option value="">{format!("Pick {a_what} {what}")}</option>
+                    {move || unmapped().into_iter().map(|(sid, name)| view! { <option value=sid>{name}</option> }).collect_view()}
+                </select>
+                <button type="submit" disabled=move || pending.get() || picked.get().is_empty()>
+                    {format!("Map to {domain_name}")}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn DomainsPage() -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let data = RwSignal::new(None::<Result<Data, ApiError>>);
+    let reload = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        reload.track();
+        let api = ctx.api();
+        spawn_local(async move {
+            let result = async {
+                Ok::<_, ApiError>(Data {
+                    domains: api.all_domain_mappings().await?,
+                    lists: api.all_credential_lists().await?,
+                    acls: api.all_acls().await?,
+                })
+            }
+            .await;
+            if let Err(ApiError::Unauthorized) = &result {
+                ctx.session.set(None);
+            }
+            data.set(Some(result));
+        });
+    });
+    let refresh = Callback::new(move |()| reload.update(|n| *n += 1));
+    let loaded = Signal::derive(move || data.get().and_then(Result::ok).unwrap_or_default());
+
+    let create_open = RwSignal::new(false);
+    let create_pending = RwSignal::new(false);
+    let create_error = RwSignal::new(None::<ApiError>);
+    let on_create = Callback::new(move |(domain, friendly): (String, String)| {
+        create_pending.set(true);
+        create_error.set(None);
+        let api = ctx.api();
+        spawn_local(async move {
+            let result = api.create_domain(&domain, &friendly).await;
+            create_pending.set(false);
+            match result {
+                Ok(_) => {
+                    create_open.set(false);
+                    ctx.toasts.success(format!("Created domain {domain}."));
+                    refresh.run(());
+                }
+                Err(ApiError::Unauthorized) => ctx.report(&ApiError::Unauthorized),
+                Err(e) => create_error.set(Some(e)),
+            }
+        });
+    });
+
+    let deleting = RwSignal::new(None::<(String, String)>);
+    let delete_open = RwSignal::new(false);
+    let delete_pending = RwSignal::new(false);
+    let confirm_delete = move |_| {
+        let Some((sid, name)) = deleting.get_untracked() else {
+            return;
+        };
+        delete_pending.set(true);
+        let api = ctx.api();
+        spawn_local(async move {
+            let result = api.delete_domain(&sid).await;
+            delete_pending.set(false);
+            delete_open.set(false);
+            match result {
+                Ok(()) => ctx.toasts.success(format!("Deleted domain {name}.")),
+                Err(e) => ctx.report(&e),
+            }
+            refresh.run(());
+        });
+    };
+
+    view! {
+        <div class="page-head">
+            <h1>"Domains"</h1>
+            <button
+                type="button"
+                class="primary"
+                on:click=move |_| {
+                    create_error.set(None);
+                    create_open.set(true);
+                }
+            >"Create domain"</button>
+        </div>
+        <p class="lead">
+            "A SIP domain takes calls and registrations. Its mappings say which credential lists may authenticate them and which IP access control lists admit calls."
+        </p>
+        {move || match data.get() {
+            None => view! { <p role="status">"Loading…"</p> }.into_any(),
+            Some(Err(e)) => view! {
+                <div class="error" role="alert">
+                    <p>{format!("The domains could not be loaded. {e}")}</p>
+                    <button type="button" on:click=move |_| refresh.run(())>"Try again"</button>
+                </div>
+            }.into_any(),
+            Some(Ok(d)) if d.domains.is_empty() => view! {
+                <div class="empty"><p>"No domains yet. Create one, then map credential lists and IP access control lists to it."</p></div>
+            }.into_any(),
+            Some(Ok(d)) => d.domains.iter().filter_map(|m| m.domain.clone()).map(|domain| {
+                let heading_id = format!("domain-{}", domain.sid);
+                let labelled_by = heading_id.clone();
+                let target = (domain.sid.clone(), domain.domain_name.clone());
+                view! {
+                    <section class="domain card" aria-labelledby=labelled_by>
+                        <div class="page-head">
+                            <h2 id=heading_id>{domain.domain_name.clone()}</h2>
+                            <button
+                                type="button"
+                                class="danger"
+                                aria-label=format!("Delete {}", domain.domain_name)
+                                on:click=move |_| {
+                                    deleting.set(Some(target.clone()));
+                                    delete_open.set(true);
+                                }
+                            >"Delete"</button>
+                        </div>
+                        {(!domain.friendly_name.is_empty() && domain.friendly_name != domain.domain_name)
+                            .then(|| view! { <p class="hint">{domain.friendly_name.clone()}</p> })}
+                        {MappingKind::ALL.into_iter().map(|kind| view! {
+                            <MappingGroup
+                                domain_sid=domain.sid.clone()
+                                domain_name=domain.domain_name.clone()
+                                kind
+                                data=loaded
+                                on_change=refresh
+                            />
+                        }).collect_view()}
+                    </section>
+                }
+            }).collect_view().into_any(),
+        }}
+
+        <Dialog id="create-domain" open=create_open title="Create domain">
+            <DomainForm
+                on_submit=on_create
+                pending=create_pending
+                server_error=create_error
+                on_cancel=Callback::new(move |()| create_open.set(false))
+            />
+        </Dialog>
+        <Dialog
+            id="delete-domain"
+            open=delete_open
+            title=Signal::derive(move || format!("Delete {}?", deleting.get().map(|d| d.1).unwrap_or_default()))
+        >
+            <p>"The domain and its mappings will be deleted; the credential lists and IP access control lists stay. Calls and registrations to it stop. This cannot be undone."</p>
+            <div class="actions">
+                <button type="button" class="danger" disabled=move || delete_pending.get() on:click=confirm_delete>
+                    {move || format!("Delete {}", deleting.get().map(|d| d.1).unwrap_or_default())}
+                </button>
+                <button type="button" on:click=move |_| delete_open.set(false)>"Cancel"</button>
+            </div>
+        </Dialog>
+    }
+}

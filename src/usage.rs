@@ -1,0 +1,119 @@
+//! Where credentials, credential lists and IP ACLs are used, in the
+//! configured dialect's terms: plivo applications (unassigned before a
+//! delete), zentrunk trunks and twilio domains (which a delete would break
+//! or strip, so the dialog names them first).
+
+use crate::api::{Api, ApiError, Application, DomainMappings, MappingKind, Trunk};
+use sipauth_model::Dialect;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Usage {
+    pub apps: Vec<Application>,
+    pub trunks: Vec<Trunk>,
+    pub domains: Vec<DomainMappings>,
+}
+
+/// What a delete does to the users the API does not protect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breaks {
+    /// Zentrunk: the trunk is left without it.
+    Trunks,
+    /// Twilio: the domain's mapping goes with it.
+    Domains,
+}
+
+impl Usage {
+    pub async fn load(api: &Api) -> Result<Self, ApiError> {
+        Ok(match api.dialect {
+            Dialect::Plivo => Usage {
+                apps: api.all_applications().await?,
+                ..Usage::default()
+            },
+            Dialect::Zentrunk => Usage {
+                trunks: api.all_trunks().await?,
+                ..Usage::default()
+            },
+            Dialect::Twilio => Usage {
+                domains: api.all_domain_mappings().await?,
+                ..Usage::default()
+            },
+            Dialect::Vobiz => Usage::default(),
+        })
+    }
+
+    /// The applications using an IP ACL (plivo), unassigned before a delete.
+    pub fn apps_using_acl(&self, acl: &str) -> Vec<Application> {
+        self.apps
+            .iter()
+            .filter(|a| a.ip_acl_uuid.as_deref() == Some(acl))
+            .cloned()
+            .collect()
+    }
+
+    /// The trunks or domains a delete of this IP ACL would change.
+    pub fn acl_breaks(&self, acl: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .trunks
+            .iter()
+            .filter(|t| t.ip_acl_uuid.as_deref() == Some(acl))
+            .map(|t| t.name.clone())
+            .collect();
+        names.extend(self.domains_mapping(acl, true));
+        names
+    }
+
+    /// Every user of an IP ACL, by name.
+    pub fn acl_users(&self, acl: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .apps_using_acl(acl)
+            .into_iter()
+            .map(|a| a.app_name)
+            .collect();
+        names.extend(self.acl_breaks(acl));
+        names
+    }
+
+    /// The domains mapping a credential list, saying for what.
+    pub fn credential_list_users(&self, list: &str) -> Vec<String> {
+        self.domains_mapping(list, false)
+    }
+
+    /// Domain names that map `sid` (with "calls" / "registrations" when a
+    /// credential list).
+    fn domains_mapping(&self, sid: &str, acls: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &self.domains {
+            let name = d
+                .domain
+                .as_ref()
+                .map(|d| d.domain_name.clone())
+                .unwrap_or_default();
+            let uses: Vec<&str> = MappingKind::ALL
+                .into_iter()
+                .filter(|k| k.maps_acls() == acls)
+                .filter(|k| d.of(*k).iter().any(|m| m.sid == sid))
+                .map(|k| match k {
+                    MappingKind::RegistrationsCredentialLists => "registrations",
+                    _ => "calls",
+                })
+                .collect();
+            if uses.is_empty() {
+                continue;
+            }
+            out.push(if acls {
+                name
+            } else {
+                format!("{name} ({})", uses.join(" and "))
+            });
+        }
+        out
+    }
+}
+
+/// How a dialect's unprotected users break.
+pub fn breaks(dialect: Dialect) -> Breaks {
+    match dialect {
+        Dialect::Twilio => Breaks::Domains,
+        _ => Breaks::Trunks,
+    }
+}
