@@ -82,6 +82,10 @@ struct CreateForm {
 }
 
 fn mount_create_form() -> CreateForm {
+    mount_create_form_for(sipauth_model::Dialect::Plivo)
+}
+
+fn mount_create_form_for(dialect: sipauth_model::Dialect) -> CreateForm {
     let parent = container();
     let submitted = RwSignal::new(Vec::new());
     let server_error = RwSignal::new(None);
@@ -92,6 +96,7 @@ fn mount_create_form() -> CreateForm {
                 pending=Signal::derive(|| false)
                 server_error=server_error
                 on_cancel=Callback::new(|()| {})
+                dialect
             />
         }
         .into_any()
@@ -591,4 +596,64 @@ async fn the_sip_server_notice_says_whether_acl_changes_are_enforced() {
         shown(),
         ["SIP server: The SIP server enforces every IP ACL change."]
     );
+}
+
+#[wasm_bindgen_test]
+async fn each_dialect_holds_the_form_to_its_providers_rules() {
+    use sipauth_model::Dialect;
+    // Vobiz: 8 characters suffice (mixed classes are advised, not required),
+    // and a description goes along.
+    let form = mount_create_form_for(Dialect::Vobiz);
+    let password = by_label(&form.root, "Password");
+    assert!(description(&password).contains("Rule: 8–128 characters."));
+    type_into(&by_label(&form.root, "Username"), "frontdesk");
+    type_into(&password, "lowercase");
+    type_into(
+        &by_label(&form.root, "Description (optional)"),
+        "Lobby phone",
+    );
+    settle().await;
+    button(&form.root, "Create credential").click();
+    settle().await;
+    let sent = form.submitted.get_untracked();
+    assert_eq!(sent.len(), 1, "{}", description(&password));
+    assert_eq!(
+        (sent[0].description.as_deref(), sent[0].name.as_deref()),
+        (Some("Lobby phone"), None)
+    );
+
+    // Twilio: the same password is refused, and so is a 33-character username.
+    // (One form at a time: the forms' input ids are the same.)
+    drop(form);
+    let form = mount_create_form_for(Dialect::Twilio);
+    let username = by_label(&form.root, "Username");
+    type_into(&username, &"a".repeat(33));
+    type_into(&by_label(&form.root, "Password"), "lowercase");
+    settle().await;
+    button(&form.root, "Create credential").click();
+    settle().await;
+    assert!(form.submitted.get_untracked().is_empty());
+    assert!(
+        description(&username).contains("Rule: 3–32 characters"),
+        "{}",
+        description(&username)
+    );
+    assert!(description(&username).contains("33 characters"));
+    // Twilio has neither a name nor a description field.
+    assert!(all(&form.root, "label")
+        .iter()
+        .all(|l| !l.text_content().unwrap_or_default().contains("optional")));
+
+    // Zentrunk: an optional name goes along.
+    drop(form);
+    let form = mount_create_form_for(Dialect::Zentrunk);
+    type_into(&by_label(&form.root, "Username"), "pbx.trunk");
+    type_into(&by_label(&form.root, "Password"), "Wonderland-2026x");
+    type_into(&by_label(&form.root, "Name (optional)"), "Head office");
+    settle().await;
+    button(&form.root, "Create credential").click();
+    settle().await;
+    let sent = form.submitted.get_untracked();
+    assert_eq!(sent[0].name.as_deref(), Some("Head office"));
+    assert_eq!(sent[0].description, None);
 }

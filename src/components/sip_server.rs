@@ -56,7 +56,8 @@ pub fn SipServerNotice(#[prop(into)] changed: Signal<u32>) -> impl IntoView {
                 let Ok(now) = api.sip_server().await else {
                     return;
                 };
-                if generation.get_value() != mine {
+                // Gone (the page was left) or superseded by a newer write.
+                if generation.try_get_value() != Some(mine) {
                     return;
                 }
                 let settled = !now.configured || now.picked_up;

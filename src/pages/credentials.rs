@@ -8,6 +8,7 @@ use crate::components::{
     unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, Resource,
 };
 use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
+use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -19,8 +20,10 @@ pub fn CredentialsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let dialect = ctx.config.get_value().dialect;
     // Twilio: the credential list in the path.
-    let params = use_params_map();
-    let list_id = move || params.read_untracked().get("id");
+    // Read once: an async task must not touch the router's signals after
+    // the page is gone.
+    let list_param = StoredValue::new(use_params_map().read_untracked().get("id"));
+    let list_id = move || list_param.get_value();
     let list_name = RwSignal::new(None::<String>);
     if dialect == Dialect::Twilio {
         if let Some(id) = list_id() {
@@ -72,9 +75,12 @@ pub fn CredentialsPage() -> impl IntoView {
     // API lets a delete break (so the dialog names them).
     let apps = RwSignal::new(Vec::<Application>::new());
     let trunks = RwSignal::new(Vec::<Trunk>::new());
+    // Twilio: the domains mapping this list.
+    let list_users = RwSignal::new(None::<Vec<String>>);
     Effect::new(move |_| {
         list.track_reloads();
         let api = ctx.api();
+        let list = list_id();
         spawn_local(async move {
             match dialect {
                 Dialect::Plivo => {
@@ -87,7 +93,12 @@ pub fn CredentialsPage() -> impl IntoView {
                         trunks.set(all);
                     }
                 }
-                _ => {}
+                Dialect::Twilio => {
+                    if let (Ok(usage), Some(list)) = (Usage::load(&api).await, list) {
+                        list_users.set(Some(usage.credential_list_users(&list)));
+                    }
+                }
+                Dialect::Vobiz => {}
             }
         });
     });
@@ -146,8 +157,9 @@ pub fn CredentialsPage() -> impl IntoView {
         create_pending.set(true);
         create_error.set(None);
         let api = ctx.api();
+        let list = list_id();
         spawn_local(async move {
-            let result = api.create_credential(list_id().as_deref(), &new).await;
+            let result = api.create_credential(list.as_deref(), &new).await;
             create_pending.set(false);
             match result {
                 Ok(created) => {
@@ -174,9 +186,10 @@ pub fn CredentialsPage() -> impl IntoView {
         change_pending.set(true);
         change_error.set(None);
         let api = ctx.api();
+        let list = list_id();
         spawn_local(async move {
             let result = api
-                .change_password(list_id().as_deref(), &target.credential_uuid, &password)
+                .change_password(list.as_deref(), &target.credential_uuid, &password)
                 .await;
             change_pending.set(false);
             match result {
@@ -222,11 +235,12 @@ pub fn CredentialsPage() -> impl IntoView {
         delete_pending.set(true);
         delete_error.set(None);
         let api = ctx.api();
+        let list = list_id();
         spawn_local(async move {
             let id = target.credential_uuid.clone();
             let result = unassign_and_delete(&api, &users, Resource::Credential, || {
                 let api = api.clone();
-                async move { api.delete_credential(list_id().as_deref(), &id).await }
+                async move { api.delete_credential(list.as_deref(), &id).await }
             })
             .await;
             delete_pending.set(false);
@@ -300,6 +314,15 @@ pub fn CredentialsPage() -> impl IntoView {
             {lead}
             "Passwords are stored only as digests and can be replaced, never read."
         </p>
+        {move || list_users.get().map(|names| view! {
+            <p class="used-by">
+                {if names.is_empty() {
+                    "No domain maps this list yet: its credentials authenticate nothing until one does.".to_string()
+                } else {
+                    format!("Mapped to {}.", names.join(", "))
+                }}
+            </p>
+        })}
         <div class="toolbar" role="search">
             <label for="credential-search">{search_label}</label>
             <input

@@ -174,7 +174,7 @@ fn MappingGroup(
                     }
                     Err(e) => ctx.report(&e),
                 }
-                on_change.run(());
+                on_change.try_run(());
             });
         }
     };
@@ -213,7 +213,7 @@ fn MappingGroup(
                                                             Ok(()) => ctx.toasts.success(format!("Removed {removed} from {}.", kind.label().to_lowercase())),
                                                             Err(e) => ctx.report(&e),
                                                         }
-                                                        on_change.run(());
+                                                        on_change.try_run(());
                                                     });
                                                 }
                                             >"Remove"</button>
@@ -283,7 +283,7 @@ pub fn DomainsPage() -> impl IntoView {
                 Ok(_) => {
                     create_open.set(false);
                     ctx.toasts.success(format!("Created domain {domain}."));
-                    refresh.run(());
+                    refresh.try_run(());
                 }
                 Err(ApiError::Unauthorized) => ctx.report(&ApiError::Unauthorized),
                 Err(e) => create_error.set(Some(e)),
@@ -308,7 +308,7 @@ pub fn DomainsPage() -> impl IntoView {
                 Ok(()) => ctx.toasts.success(format!("Deleted domain {name}.")),
                 Err(e) => ctx.report(&e),
             }
-            refresh.run(());
+            refresh.try_run(());
         });
     };
 

@@ -8,7 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const base = process.env.BASE_URL;
 const dialect = process.env.DIALECT;
@@ -58,6 +61,20 @@ async function apiUsernames(listSid) {
     case 'vobiz': return (await providerApi(`/api/v1/account/${account}/credentials`)).objects.map((o) => o.username);
     case 'twilio': return (await providerApi(`/2010-04-01/Accounts/${account}/SIP/CredentialLists/${listSid}/Credentials.json`)).credentials.map((o) => o.username);
   }
+}
+
+/** axe-core on the page as it is now, in both themes. */
+async function axe(page, what) {
+  await page.evaluate(axeSource);
+  for (const theme of ['light', 'dark']) {
+    const result = await page.evaluate(async (t) => {
+      document.documentElement.dataset.theme = t;
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }, theme);
+    assert.deepEqual(result, [], `axe on ${what} (${theme})`);
+  }
+  await page.evaluate(() => { document.documentElement.dataset.theme = 'light'; });
 }
 
 async function rows(page) {
@@ -115,6 +132,7 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.getByRole('heading', { name: 'Office phones' }).waitFor();
     listSid = page.url().split('/').pop();
     assert.match(listSid, /^CL[0-9a-f]{32}$/);
+    await page.getByText('No domain maps this list yet').waitFor();
   } else {
     await page.getByRole('heading', { name: 'SIP credentials' }).waitFor();
   }
@@ -133,6 +151,7 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.waitForFunction(() => document.querySelector('#new-password-error').textContent === '');
   }
   await create.getByLabel('Password', { exact: true }).fill('Wonderland-2026x');
+  await axe(page, `${dialect} create credential dialog with an error`);
   if (dialect === 'zentrunk') await create.getByLabel('Name (optional)').fill('Alice at her desk');
   if (dialect === 'vobiz') await create.getByLabel('Description (optional)').fill('Front desk phone');
   await create.getByRole('button', { name: 'Create credential' }).click();
@@ -141,6 +160,7 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   assert.deepEqual(await apiUsernames(listSid), ['alice.desk']);
   if (dialect === 'zentrunk') await page.getByRole('cell', { name: 'Alice at her desk' }).waitFor();
   if (dialect === 'vobiz') await page.getByRole('cell', { name: 'Front desk phone' }).waitFor();
+  await axe(page, `${dialect} credentials with a row`);
 
   // A username Twilio finds too long (32 at most) is refused before sending.
   if (dialect === 'twilio') {
@@ -181,6 +201,7 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await trunk.getByRole('button', { name: 'Create trunk' }).click();
     await page.getByRole('status').filter({ hasText: 'Created trunk Head office PBX.' }).waitFor();
     await page.getByRole('row', { name: /Head office PBX/ }).getByRole('cell', { name: 'alice.desk' }).waitFor();
+    await axe(page, 'zentrunk trunks');
     await nav.getByRole('link', { name: 'Credentials' }).click();
     await page.getByRole('cell', { name: 'Head office PBX' }).waitFor();
     await page.screenshot({ path: `${artifacts}/dialect-zentrunk-credentials.png`, fullPage: true });
@@ -201,13 +222,16 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
       await section.getByRole('button', { name: `Remove Office phones from ${group.toLowerCase()}` }).waitFor();
     }
     await page.screenshot({ path: `${artifacts}/dialect-twilio-domains.png`, fullPage: true });
+    await axe(page, 'twilio domains with mappings');
     const mapped = await providerApi(`/2010-04-01/Accounts/${account}/SIP/Domains.json`);
     const sid = mapped.domains[0].sid;
     const calls = await providerApi(`/2010-04-01/Accounts/${account}/SIP/Domains/${sid}/Auth/Calls/CredentialListMappings.json`);
     assert.deepEqual(calls.contents.map((m) => m.sid), [listSid]);
     await nav.getByRole('link', { name: 'Credential lists' }).click();
     await page.getByRole('cell', { name: 'acme.sip.example.com (calls and registrations)' }).waitFor();
+    await axe(page, 'twilio credential lists');
     await page.getByRole('link', { name: 'Office phones' }).click();
+    await page.getByText('Mapped to acme.sip.example.com (calls and registrations).').waitFor();
     await waitForRows(page, ['alice.desk']);
   }
 
