@@ -236,15 +236,11 @@ impl Api {
     ) -> Result<Vec<T>, ApiError> {
         let mut first_page = Some(first_page);
         let values = self
-            .all_values(
-                url,
-                query,
-                &mut |page, total| {
-                    if let (Some(f), Ok(rows)) = (first_page.take(), objects(page.to_vec())) {
-                        f(rows, total);
-                    }
-                },
-            )
+            .all_values(url, query, &mut |page, total| {
+                if let (Some(f), Ok(rows)) = (first_page.take(), objects(page.to_vec())) {
+                    f(rows, total);
+                }
+            })
             .await?;
         objects(values)
     }

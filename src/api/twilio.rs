@@ -64,6 +64,15 @@ impl MappingKind {
         }
     }
 
+    /// The same, within a sentence.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            MappingKind::CallsCredentialLists => "credential lists for calls",
+            MappingKind::CallsIpAcls => "IP access control lists for calls",
+            MappingKind::RegistrationsCredentialLists => "credential lists for registrations",
+        }
+    }
+
     pub fn maps_acls(self) -> bool {
         self == MappingKind::CallsIpAcls
     }

@@ -168,8 +168,8 @@ fn MappingGroup(
                     Ok(()) => {
                         picked.set(String::new());
                         ctx.toasts.success(format!(
-                            "Mapped {name} to {domain_name}: {}.",
-                            kind.label().to_lowercase()
+                            "Mapped {name} to {domain_name} ({}).",
+                            kind.phrase()
                         ));
                     }
                     Err(e) => ctx.report(&e),
@@ -196,7 +196,7 @@ fn MappingGroup(
                                 {now.into_iter().map(|m| {
                                     let domain_sid = domain_sid.clone();
                                     let name = if m.friendly_name.is_empty() { m.sid.clone() } else { m.friendly_name.clone() };
-                                    let label = format!("Remove {name} from {}", kind.label().to_lowercase());
+                                    let label = format!("Remove {name} from {}", kind.phrase());
                                     let removed = name.clone();
                                     view! {
                                         <li>
@@ -210,7 +210,7 @@ fn MappingGroup(
                                                     let (domain_sid, sid, removed) = (domain_sid.clone(), m.sid.clone(), removed.clone());
                                                     spawn_local(async move {
                                                         match api.unmap(&domain_sid, kind, &sid).await {
-                                                            Ok(()) => ctx.toasts.success(format!("Removed {removed} from {}.", kind.label().to_lowercase())),
+                                                            Ok(()) => ctx.toasts.success(format!("Removed {removed} from {}.", kind.phrase())),
                                                             Err(e) => ctx.report(&e),
                                                         }
                                                         on_change.try_run(());

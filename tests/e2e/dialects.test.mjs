@@ -90,6 +90,21 @@ async function waitForRows(page, expected) {
   });
 }
 
+/** Creates an IP ACL with one entry through the console's ACL pages. */
+async function createAcl(page, nav, name, address) {
+  await nav.getByRole('link', { name: navigation[dialect][1] }).click();
+  await page.getByRole('heading', { name: 'IP access control lists' }).waitFor();
+  await page.getByRole('button', { name: 'Create IP ACL' }).click();
+  const create = page.getByRole('dialog', { name: 'Create IP ACL' });
+  await create.getByLabel('Name').fill(name);
+  await create.getByRole('button', { name: 'Create IP ACL' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+  await page.getByLabel('Address or range').fill(address);
+  await page.getByRole('button', { name: 'Add entry' }).click();
+  await page.getByRole('status').filter({ hasText: `Added ${address}.` }).waitFor();
+  return page.url().split('/').pop();
+}
+
 const navigation = {
   plivo: ['Credentials', 'IP ACLs', 'Applications'],
   zentrunk: ['Credentials', 'IP ACLs', 'Trunks'],
@@ -192,23 +207,40 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   }
 
   if (dialect === 'zentrunk') {
-    // A trunk uses the credential; deleting the credential warns with its name.
+    // A trunk uses the credential and an ACL; deleting the credential warns
+    // with the trunk's name.
+    await createAcl(page, nav, 'Head office', '198.51.100.0/24');
     await nav.getByRole('link', { name: 'Trunks' }).click();
     await page.getByRole('button', { name: 'Create trunk' }).click();
     const trunk = page.getByRole('dialog', { name: 'Create trunk' });
     await trunk.getByLabel('Name').fill('Head office PBX');
     await trunk.getByLabel('Credential').selectOption({ label: 'alice.desk' });
+    await trunk.getByLabel('IP ACL (optional)').selectOption({ label: 'Head office' });
     await trunk.getByRole('button', { name: 'Create trunk' }).click();
     await page.getByRole('status').filter({ hasText: 'Created trunk Head office PBX.' }).waitFor();
-    await page.getByRole('row', { name: /Head office PBX/ }).getByRole('cell', { name: 'alice.desk' }).waitFor();
+    const row = page.getByRole('row', { name: /Head office PBX/ });
+    await row.getByRole('cell', { name: 'alice.desk' }).waitFor();
+    await row.getByRole('cell', { name: 'Head office', exact: true }).waitFor();
     await axe(page, 'zentrunk trunks');
+    const trunks = await providerApi(`/v1/Account/${account}/Zentrunk/Trunk/`);
+    assert.deepEqual(trunks.objects.map((t) => [t.name, t.trunk_direction]), [['Head office PBX', 'outbound']]);
+    // The ACL says who uses it.
+    await nav.getByRole('link', { name: 'IP ACLs' }).click();
+    await page.getByRole('row', { name: /Head office/ }).getByRole('cell', { name: 'Head office PBX' }).waitFor();
     await nav.getByRole('link', { name: 'Credentials' }).click();
     await page.getByRole('cell', { name: 'Head office PBX' }).waitFor();
     await page.screenshot({ path: `${artifacts}/dialect-zentrunk-credentials.png`, fullPage: true });
   }
 
   if (dialect === 'twilio') {
-    // Map the list to a domain for calls and registrations; the list shows it.
+    // An IP access control list: an entry without a description is named by
+    // its address (Twilio requires a FriendlyName).
+    const aclSid = await createAcl(page, nav, 'Office', '203.0.113.0/24');
+    const addresses = await providerApi(`/2010-04-01/Accounts/${account}/SIP/IpAccessControlLists/${aclSid}/IpAddresses.json`);
+    assert.deepEqual(addresses.ip_addresses.map((a) => [a.ip_address, a.cidr_prefix_length, a.friendly_name]),
+      [['203.0.113.0', 24, '203.0.113.0/24']]);
+
+    // Map the list to a domain for calls and registrations, the ACL for calls.
     await nav.getByRole('link', { name: 'Domains' }).click();
     await page.getByRole('button', { name: 'Create domain' }).click();
     const domain = page.getByRole('dialog', { name: 'Create domain' });
@@ -219,14 +251,30 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
       const section = card.getByRole('region', { name: group });
       await section.getByLabel('Add a credential list').selectOption({ label: 'Office phones' });
       await section.getByRole('button', { name: 'Map to acme.sip.example.com' }).click();
-      await section.getByRole('button', { name: `Remove Office phones from ${group.toLowerCase()}` }).waitFor();
+      await section.getByRole('button', { name: `Remove Office phones from ${group[0].toLowerCase()}${group.slice(1)}` }).waitFor();
     }
+    const aclGroup = card.getByRole('region', { name: 'IP access control lists for calls' });
+    await aclGroup.getByLabel('Add an IP access control list').selectOption({ label: 'Office' });
+    await aclGroup.getByRole('button', { name: 'Map to acme.sip.example.com' }).click();
+    await aclGroup.getByRole('button', { name: 'Remove Office from IP access control lists for calls' }).waitFor();
     await page.screenshot({ path: `${artifacts}/dialect-twilio-domains.png`, fullPage: true });
     await axe(page, 'twilio domains with mappings');
     const mapped = await providerApi(`/2010-04-01/Accounts/${account}/SIP/Domains.json`);
     const sid = mapped.domains[0].sid;
     const calls = await providerApi(`/2010-04-01/Accounts/${account}/SIP/Domains/${sid}/Auth/Calls/CredentialListMappings.json`);
     assert.deepEqual(calls.contents.map((m) => m.sid), [listSid]);
+    const aclMappings = `/2010-04-01/Accounts/${account}/SIP/Domains/${sid}/Auth/Calls/IpAccessControlListMappings.json`;
+    assert.deepEqual((await providerApi(aclMappings)).contents.map((m) => m.sid), [aclSid]);
+
+    // Deleting the ACL warns that the domain loses it, then does so.
+    await nav.getByRole('link', { name: 'IP access control lists' }).click();
+    await page.getByRole('row', { name: /Office/ }).getByRole('cell', { name: 'acme.sip.example.com' }).waitFor();
+    await page.getByRole('button', { name: 'Delete Office' }).click();
+    const deleteAcl = page.getByRole('dialog', { name: 'Delete Office?' });
+    await deleteAcl.getByText('The domain acme.sip.example.com maps this IP ACL.').waitFor();
+    await deleteAcl.getByRole('button', { name: 'Delete Office anyway' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted' }).waitFor();
+    assert.deepEqual((await providerApi(aclMappings)).contents, []);
     await nav.getByRole('link', { name: 'Credential lists' }).click();
     await page.getByRole('cell', { name: 'acme.sip.example.com (calls and registrations)' }).waitFor();
     await axe(page, 'twilio credential lists');
