@@ -274,8 +274,13 @@ Notes on the goals:
 and reactive runtime (tachys, reactive_graph, leptos_router) near 36% of the code, core/alloc \
 generics near 20%, the console's own views near 11%, serde_json 3%; no single dependency is a \
 large win to drop. `--cfg erase_components` (in .cargo/config.toml) took 25 KB gzip off; \
-opt-level s, wasm-opt --converge or -Oz twice gained nothing. Further cuts mean fewer \
-generic view types per page or splitting the wasm per route.
+opt-level s, wasm-opt --converge or -Oz twice gained nothing. The four dialects (issue 7: \
+twilio credential lists, domains and mappings, zentrunk trunks, the adapters) added about 88 KB \
+gzip, of which 13 KB came back by making the API client's request code non-generic (typed \
+parsing only after one shared request path). Every dialect's pages are in the one wasm, \
+though a deployment uses one. Further cuts mean splitting the wasm per route or per dialect \
+(Leptos's lazy routes need wasm-split tooling that is not installable here) or fewer generic \
+view types per page.
 - First paint: the console's chain is HTML, wasm compile and start, config.json, the session, \
 then the list (the first page is shown as soon as it arrives; the other nine load at once). \
 The plain-DOM baseline skips the wasm start, config and session, which is most of the ratio.
