@@ -3,7 +3,7 @@
 use super::{Api, ApiError};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 pub struct Trunk {
     pub trunk_id: String,
     pub name: String,
@@ -36,6 +36,15 @@ impl Api {
 
     pub async fn all_trunks(&self) -> Result<Vec<Trunk>, ApiError> {
         self.all(&self.trunks_url(""), &[]).await
+    }
+
+    /// Every trunk; `first_page` gets the first page early.
+    pub async fn trunks_from_first(
+        &self,
+        first_page: impl FnOnce(Vec<Trunk>, usize),
+    ) -> Result<Vec<Trunk>, ApiError> {
+        self.all_from_first(&self.trunks_url(""), &[], first_page)
+            .await
     }
 
     pub async fn create_trunk(&self, new: &NewTrunk) -> Result<String, ApiError> {

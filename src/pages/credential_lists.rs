@@ -4,6 +4,7 @@
 use crate::api::{ApiError, CredentialList};
 use crate::app::AppContext;
 use crate::components::{DeleteDialog, Dialog, Resource, TextField};
+use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
 use crate::usage::{Breaks, Usage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -57,24 +58,32 @@ fn ListNameForm(
 #[component]
 pub fn CredentialListsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let lists = RwSignal::new(None::<Result<Vec<CredentialList>, ApiError>>);
+    let query = ListQuery::from_url("/credential-lists");
+    // Twilio answers up to 1,000 a page: one request has them all.
+    let list = Listing::load(ctx, |api, _first| async move {
+        api.all_credential_lists().await
+    });
+    let shown = list.shown(
+        query,
+        |l: &CredentialList, needle| l.friendly_name.to_lowercase().contains(needle),
+        |a, b, _key| {
+            a.friendly_name
+                .to_lowercase()
+                .cmp(&b.friendly_name.to_lowercase())
+        },
+    );
     let usage = RwSignal::new(Usage::default());
-    let reload = RwSignal::new(0u32);
     Effect::new(move |_| {
-        reload.track();
+        list.track_reloads();
         let api = ctx.api();
         spawn_local(async move {
-            let result = api.all_credential_lists().await;
-            if let Err(ApiError::Unauthorized) = &result {
-                ctx.session.set(None);
-            }
-            lists.set(Some(result));
             if let Ok(now) = Usage::load(&api).await {
                 usage.set(now);
             }
         });
     });
-    let refresh = move || reload.update(|n| *n += 1);
+    let refresh = move || list.refresh();
+    let rows = move || shown.with(|s| s.rows.clone());
 
     // Create, rename
     let editing = RwSignal::new(None::<CredentialList>);
@@ -160,30 +169,53 @@ pub fn CredentialListsPage() -> impl IntoView {
         <p class="lead">
             "Each list holds usernames and passwords. A domain that maps a list lets its credentials authenticate calls or registrations to that domain."
         </p>
-        {move || match lists.get() {
-            None => view! { <p role="status">"Loading…"</p> }.into_any(),
-            Some(Err(e)) => view! {
+        <div class="toolbar" role="search">
+            <label for="list-search">"Search by name"</label>
+            <input
+                id="list-search"
+                type="search"
+                autocomplete="off"
+                prop:value=move || query.search.get()
+                on:input=query.on_input()
+            />
+            <span class="count" role="status">
+                {move || match list.rows.get() {
+                    None => "Loading…".to_string(),
+                    Some(_) => shown.with(Shown::summary),
+                }}
+            </span>
+        </div>
+        {move || match list.rows.get() {
+            Some(Err(e)) => Some(view! {
                 <div class="error" role="alert">
                     <p>{format!("The credential lists could not be loaded. {e}")}</p>
                     <button type="button" on:click=move |_| refresh()>"Try again"</button>
                 </div>
-            }.into_any(),
-            Some(Ok(all)) if all.is_empty() => view! {
+            }.into_any()),
+            Some(Ok(all)) if all.is_empty() => Some(view! {
                 <div class="empty"><p>"No credential lists yet. Create one, add credentials to it, then map it to a domain."</p></div>
-            }.into_any(),
-            Some(Ok(all)) => view! {
-                <div class="table-wrap"><table class="list">
-                    <caption class="visually-hidden">"Credential lists"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Used by"</th>
-                            <th scope="col">"SID"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {all.into_iter().map(|l| {
+            }.into_any()),
+            Some(Ok(_)) if shown.with(|s| s.matching == 0) => Some(view! {
+                <div class="empty">
+                    <p>{format!("No credential list's name contains \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
+                </div>
+            }.into_any()),
+            _ => None,
+        }}
+        <Show when=move || !rows().is_empty()>
+            <div class="table-wrap"><table class="list">
+                <caption class="visually-hidden">"Credential lists"</caption>
+                <thead>
+                    <tr>
+                        <SortHeader query key="name" label="Name" />
+                        <th scope="col">"Used by"</th>
+                        <th scope="col">"SID"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=rows key=|l| (l.sid.clone(), l.friendly_name.clone()) let:l>
+                        {
                             let href = format!("/credential-lists/{}", l.sid);
                             let sid = l.sid.clone();
                             let (rename, delete) = (l.clone(), l.clone());
@@ -219,11 +251,12 @@ pub fn CredentialListsPage() -> impl IntoView {
                                     </td>
                                 </tr>
                             }
-                        }).collect_view()}
-                    </tbody>
-                </table></div>
-            }.into_any(),
-        }}
+                        }
+                    </For>
+                </tbody>
+            </table></div>
+        </Show>
+        <Pager shown query />
 
         <Dialog
             id="list-form"

@@ -4,14 +4,14 @@
 use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk, DIRECTIONS};
 use crate::app::AppContext;
 use crate::components::{Dialog, TextField};
+use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sipauth_model::AclName;
 
-/// Everything the page shows, loaded together so names resolve.
+/// What the trunks refer to, so names resolve.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Data {
-    trunks: Vec<Trunk>,
     credentials: Vec<Credential>,
     acls: Vec<Acl>,
 }
@@ -156,28 +156,33 @@ fn TrunkForm(
 #[component]
 pub fn TrunksPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let data = RwSignal::new(None::<Result<Data, ApiError>>);
-    let reload = RwSignal::new(0u32);
+    let query = ListQuery::from_url("/trunks");
+    let list = Listing::load(ctx, |api, first| async move {
+        api.trunks_from_first(first).await
+    });
+    let shown = list.shown(
+        query,
+        |t: &Trunk, needle| t.name.to_lowercase().contains(needle),
+        |a, b, key| match key {
+            "direction" => a.trunk_direction.cmp(&b.trunk_direction),
+            _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+        },
+    );
+    let data = RwSignal::new(Data::default());
     Effect::new(move |_| {
-        reload.track();
+        list.track_reloads();
         let api = ctx.api();
         spawn_local(async move {
-            let result = async {
-                Ok::<_, ApiError>(Data {
-                    trunks: api.all_trunks().await?,
-                    credentials: api.all_credentials(None).await?,
-                    acls: api.all_acls().await?,
-                })
+            if let (Ok(credentials), Ok(acls)) =
+                (api.all_credentials(None).await, api.all_acls().await)
+            {
+                data.set(Data { credentials, acls });
             }
-            .await;
-            if let Err(ApiError::Unauthorized) = &result {
-                ctx.session.set(None);
-            }
-            data.set(Some(result));
         });
     });
-    let refresh = move || reload.update(|n| *n += 1);
-    let loaded = move || data.get().and_then(Result::ok).unwrap_or_default();
+    let refresh = move || list.refresh();
+    let loaded = move || data.get();
+    let rows = move || shown.with(|s| s.rows.clone());
 
     let create_open = RwSignal::new(false);
     let create_pending = RwSignal::new(false);
@@ -239,38 +244,62 @@ pub fn TrunksPage() -> impl IntoView {
         <p class="lead">
             "A trunk carries your PBX's calls. Its credential is what the PBX presents; an IP ACL, when set, is where the calls must come from."
         </p>
-        {move || match data.get() {
-            None => view! { <p role="status">"Loading…"</p> }.into_any(),
-            Some(Err(e)) => view! {
+        <div class="toolbar" role="search">
+            <label for="trunk-search">"Search by name"</label>
+            <input
+                id="trunk-search"
+                type="search"
+                autocomplete="off"
+                prop:value=move || query.search.get()
+                on:input=query.on_input()
+            />
+            <span class="count" role="status">
+                {move || match list.rows.get() {
+                    None => "Loading…".to_string(),
+                    Some(_) => shown.with(Shown::summary),
+                }}
+            </span>
+        </div>
+        {move || match list.rows.get() {
+            Some(Err(e)) => Some(view! {
                 <div class="error" role="alert">
                     <p>{format!("The trunks could not be loaded. {e}")}</p>
                     <button type="button" on:click=move |_| refresh()>"Try again"</button>
                 </div>
-            }.into_any(),
-            Some(Ok(d)) if d.trunks.is_empty() => view! {
+            }.into_any()),
+            Some(Ok(all)) if all.is_empty() => Some(view! {
                 <div class="empty"><p>"No trunks yet. Create one and pick the credential its PBX uses."</p></div>
-            }.into_any(),
-            Some(Ok(d)) => view! {
-                <div class="table-wrap"><table class="list">
-                    <caption class="visually-hidden">"Trunks"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Direction"</th>
-                            <th scope="col">"Credential"</th>
-                            <th scope="col">"IP ACL"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {d.trunks.iter().map(|t| {
+            }.into_any()),
+            Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(view! {
+                <div class="empty">
+                    <p>{format!("No trunk's name contains \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
+                </div>
+            }.into_any()),
+            _ => None,
+        }}
+        <Show when=move || !rows().is_empty()>
+            <div class="table-wrap"><table class="list">
+                <caption class="visually-hidden">"Trunks"</caption>
+                <thead>
+                    <tr>
+                        <SortHeader query key="name" label="Name" />
+                        <SortHeader query key="direction" label="Direction" />
+                        <th scope="col">"Credential"</th>
+                        <th scope="col">"IP ACL"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=rows key=|t| t.clone() let:t>
+                        {
                             let target = t.clone();
+                            let (credential, acl) = (t.credential_uuid.clone(), t.ip_acl_uuid.clone());
                             view! {
                                 <tr class:warn=t.credential_uuid.is_none()>
                                     <th scope="row">{t.name.clone()}</th>
                                     <td>{direction_label(&t.trunk_direction)}</td>
-                                    <td>{d.credential(t.credential_uuid.as_deref())}</td>
-                                    <td>{d.acl(t.ip_acl_uuid.as_deref())}</td>
+                                    <td>{move || data.with(|d| d.credential(credential.as_deref()))}</td>
+                                    <td>{move || data.with(|d| d.acl(acl.as_deref()))}</td>
                                     <td class="row-actions">
                                         <button
                                             type="button"
@@ -284,11 +313,12 @@ pub fn TrunksPage() -> impl IntoView {
                                     </td>
                                 </tr>
                             }
-                        }).collect_view()}
-                    </tbody>
-                </table></div>
-            }.into_any(),
-        }}
+                        }
+                    </For>
+                </tbody>
+            </table></div>
+        </Show>
+        <Pager shown query />
 
         <Dialog id="create-trunk" open=create_open title="Create trunk">
             <TrunkForm

@@ -278,6 +278,12 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await nav.getByRole('link', { name: 'Credential lists' }).click();
     await page.getByRole('cell', { name: 'acme.sip.example.com (calls and registrations)' }).waitFor();
     await axe(page, 'twilio credential lists');
+    // Search, kept in the URL, as on every list.
+    await page.getByLabel('Search by name').fill('nothing like it');
+    await page.getByText("No credential list's name contains \u201cnothing like it\u201d.").waitFor();
+    await page.getByLabel('Search by name').fill('phones');
+    await waitForRows(page, ['Office phones']);
+    assert.match(page.url(), /\?q=phones$/);
     await page.getByRole('link', { name: 'Office phones' }).click();
     await page.getByText('Mapped to acme.sip.example.com (calls and registrations).').waitFor();
     await waitForRows(page, ['alice.desk']);
@@ -299,6 +305,21 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     // The trunk is shown as broken, as the warning said.
     await nav.getByRole('link', { name: 'Trunks' }).click();
     await page.getByRole('cell', { name: 'None (deleted): calls fail authentication' }).waitFor();
+    await page.getByLabel('Search by name').fill('branch');
+    await page.getByText("No trunk's name contains \u201cbranch\u201d.").waitFor();
+  }
+
+  if (dialect === 'twilio') {
+    // Rename the (now empty) list; the API has the new name.
+    await nav.getByRole('link', { name: 'Credential lists' }).click();
+    await page.getByRole('button', { name: 'Rename Office phones' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename Office phones' });
+    await rename.getByLabel('Name').fill('Front office');
+    await rename.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('status').filter({ hasText: 'Renamed the list to Front office.' }).waitFor();
+    await waitForRows(page, ['Front office']);
+    const lists = await providerApi(`/2010-04-01/Accounts/${account}/SIP/CredentialLists.json`);
+    assert.deepEqual(lists.credential_lists.map((l) => l.friendly_name), ['Front office']);
   }
 
   // A page another provider has is not offered here.
