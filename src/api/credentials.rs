@@ -97,6 +97,18 @@ impl Api {
         }
     }
 
+    /// Zentrunk's name or vobiz's description: the credential's label.
+    pub async fn set_label(&self, id: &str, label: &str) -> Result<(), ApiError> {
+        let url = self.credential_url(None, id);
+        match self.dialect {
+            Dialect::Vobiz => {
+                self.write_empty(Method::PUT, &url, &json!({ "description": label }))
+                    .await
+            }
+            _ => self.post_empty(&url, &json!({ "name": label })).await,
+        }
+    }
+
     /// Vobiz: a disabled credential stays but cannot authenticate.
     pub async fn set_enabled(&self, id: &str, enabled: bool) -> Result<Credential, ApiError> {
         self.write(

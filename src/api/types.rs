@@ -127,7 +127,7 @@ pub struct Created {
 
 /// A credential as every dialect sends it (`id` in vobiz, `sid` in
 /// twilio); what a dialect does not have is left empty.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize)]
 pub struct Credential {
     #[serde(alias = "id", alias = "sid")]
     pub credential_uuid: String,

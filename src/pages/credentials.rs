@@ -6,6 +6,7 @@ use crate::api::{ApiError, Application, Credential, NewCredential, Trunk};
 use crate::app::AppContext;
 use crate::components::{
     unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, Resource,
+    TextField,
 };
 use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
 use crate::usage::Usage;
@@ -13,7 +14,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use sipauth_model::Dialect;
+use sipauth_model::{AclName, Description, Dialect};
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
@@ -210,6 +211,41 @@ pub fn CredentialsPage() -> impl IntoView {
         });
     });
 
+    // Zentrunk's name, vobiz's description.
+    let labelling = RwSignal::new(None::<Credential>);
+    let label_open = RwSignal::new(false);
+    let label_pending = RwSignal::new(false);
+    let label_error = RwSignal::new(None::<ApiError>);
+    let on_label = Callback::new(move |value: String| {
+        let Some(target) = labelling.get_untracked() else {
+            return;
+        };
+        label_pending.set(true);
+        label_error.set(None);
+        let api = ctx.api();
+        spawn_local(async move {
+            let result = api.set_label(&target.credential_uuid, &value).await;
+            label_pending.set(false);
+            match result {
+                Ok(()) => {
+                    label_open.set(false);
+                    ctx.toasts.success(match dialect {
+                        Dialect::Vobiz => format!("Saved the description of {}.", target.username),
+                        _ => format!("Renamed {} to {value}.", target.username),
+                    });
+                    refresh();
+                }
+                Err(e @ ApiError::Invalid { .. }) => label_error.set(Some(e)),
+                Err(e) => {
+                    label_open.set(false);
+                    ctx.report(&e);
+                    refresh();
+                }
+            }
+        });
+    });
+    let labels = matches!(dialect, Dialect::Zentrunk | Dialect::Vobiz);
+
     // Delete, unassigning first from the applications that use it.
     let deleting = RwSignal::new(None::<Credential>);
     let delete_open = RwSignal::new(false);
@@ -379,7 +415,7 @@ pub fn CredentialsPage() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|c| (c.credential_uuid.clone(), c.enabled) let:c>
+                    <For each=rows key=|c| c.clone() let:c>
                         <tr>
                             <th scope="row">{c.username.clone()}</th>
                             {match dialect {
@@ -443,6 +479,24 @@ pub fn CredentialsPage() -> impl IntoView {
                                         }
                                     }
                                 >"Change password"</button>
+                                {labels.then(|| {
+                                    let c = c.clone();
+                                    let (text, aria) = match dialect {
+                                        Dialect::Vobiz => ("Edit description", format!("Edit description of {}", c.username)),
+                                        _ => ("Rename", format!("Rename {}", c.username)),
+                                    };
+                                    view! {
+                                        <button
+                                            type="button"
+                                            aria-label=aria
+                                            on:click=move |_| {
+                                                label_error.set(None);
+                                                labelling.set(Some(c.clone()));
+                                                label_open.set(true);
+                                            }
+                                        >{text}</button>
+                                    }
+                                })}
                                 <button
                                     type="button"
                                     class="danger"
@@ -488,6 +542,31 @@ pub fn CredentialsPage() -> impl IntoView {
                 dialect
             />
         </Dialog>
+        <Dialog
+            id="credential-label"
+            open=label_open
+            title=Signal::derive(move || {
+                let who = labelling.get().map(|c| c.username).unwrap_or_default();
+                match dialect {
+                    Dialect::Vobiz => format!("Edit description of {who}"),
+                    _ => format!("Rename {who}"),
+                }
+            })
+        >
+            {move || labelling.get().map(|c| view! {
+                <LabelForm
+                    dialect
+                    initial=match dialect {
+                        Dialect::Vobiz => c.description.clone().unwrap_or_default(),
+                        _ => c.name.clone().unwrap_or_default(),
+                    }
+                    on_submit=on_label
+                    pending=label_pending
+                    server_error=label_error
+                    on_cancel=Callback::new(move |()| label_open.set(false))
+                />
+            })}
+        </Dialog>
         <DeleteDialog
             id="delete-credential"
             open=delete_open
@@ -499,5 +578,55 @@ pub fn CredentialsPage() -> impl IntoView {
             error=delete_error
             on_confirm=confirm_delete
         />
+    }
+}
+
+/// Zentrunk's credential name (1–120 characters) or vobiz's description
+/// (up to 255, may be empty), checked as typed.
+#[component]
+fn LabelForm(
+    dialect: Dialect,
+    initial: String,
+    on_submit: Callback<String>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let value = RwSignal::new(initial);
+    let (label, field, rule) = match dialect {
+        Dialect::Vobiz => ("Description", "description", Description::RULE),
+        _ => ("Name", "name", AclName::RULE),
+    };
+    let check = move |v: &str| match dialect {
+        Dialect::Vobiz => Description::parse(v).map(drop),
+        _ => AclName::parse(v).map(drop),
+    };
+    let error = Signal::derive(move || {
+        if let Some(e) = server_error.get().filter(|e| e.field() == Some(field)) {
+            return Some(e.to_string());
+        }
+        check(&value.get())
+            .err()
+            .map(|e| format!("{label}: {}.", e.problem))
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if check(&value.get_untracked()).is_ok() {
+            on_submit.run(value.get_untracked());
+        }
+    };
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <TextField id="credential-label-value" label=label value error rule />
+            {move || server_error.get().filter(|e| e.field().is_none()).map(|e| view! {
+                <p class="error form-error" role="alert">{e.to_string()}</p>
+            })}
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { "Save" }}
+                </button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
     }
 }

@@ -193,6 +193,26 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   await change.getByRole('button', { name: 'Save new password' }).click();
   await page.getByRole('status').filter({ hasText: 'Changed the password of alice.desk.' }).waitFor();
 
+  if (dialect === 'zentrunk' || dialect === 'vobiz') {
+    // The credential's label: zentrunk's name, vobiz's description.
+    const [button, title, field, value] = dialect === 'zentrunk'
+      ? ['Rename alice.desk', 'Rename alice.desk', 'Name', 'Alice, front desk']
+      : ['Edit description of alice.desk', 'Edit description of alice.desk', 'Description', 'Lobby phone'];
+    await page.getByRole('button', { name: button }).click();
+    const edit = page.getByRole('dialog', { name: title });
+    if (dialect === 'zentrunk') {
+      await edit.getByLabel(field).fill('   ');
+      await edit.locator('#credential-label-value-error').filter({ hasText: 'Name: it is only spaces.' }).waitFor();
+    }
+    await edit.getByLabel(field).fill(value);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: value }).waitFor();
+    const [path, key] = dialect === 'zentrunk'
+      ? [`/v1/Account/${account}/Zentrunk/Credential/`, 'name']
+      : [`/api/v1/account/${account}/credentials`, 'description'];
+    assert.deepEqual((await providerApi(path)).objects.map((o) => o[key]), [value]);
+  }
+
   if (dialect === 'vobiz') {
     // Disabled: kept and listed, refused by the API as disabled.
     const enabled = page.getByRole('checkbox', { name: 'Enabled alice.desk' });
