@@ -350,3 +350,72 @@ pub fn Pager<T: Clone + PartialEq + Send + Sync + 'static>(
         </Show>
     }
 }
+
+/// The search box of a list page with its live count; the filter is
+/// `query`'s, so it lives in the URL. `help` adds a hint tied to the input.
+#[component]
+pub fn SearchBar<T: Clone + PartialEq + Send + Sync + 'static>(
+    id: &'static str,
+    #[prop(into)] label: String,
+    query: ListQuery,
+    list: Listing<T>,
+    shown: Memo<Shown<T>>,
+    #[prop(optional)] help: Option<&'static str>,
+) -> impl IntoView {
+    let help_id = format!("{id}-help");
+    let described = help.map(|_| help_id.clone());
+    view! {
+        <div class="toolbar" role="search">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="search"
+                autocomplete="off"
+                aria-describedby=described
+                prop:value=move || query.search.get()
+                on:input=query.on_input()
+            />
+            <span class="count" role="status">
+                {move || match list.rows.get() {
+                    None => "Loading…".to_string(),
+                    Some(_) => shown.with(Shown::summary),
+                }}
+            </span>
+            {help.map(|h| view! { <p id=help_id class="hint">{h}</p> })}
+        </div>
+    }
+}
+
+/// What a list page says instead of rows: loading failed (with a retry),
+/// nothing exists yet (`empty`), or nothing matches the filter
+/// (`no_match`, given the filter text).
+#[component]
+pub fn ListNotice<T: Clone + PartialEq + Send + Sync + 'static>(
+    /// Plural, as in "The IP ACLs could not be loaded."
+    what: &'static str,
+    empty: &'static str,
+    no_match: fn(&str) -> String,
+    query: ListQuery,
+    list: Listing<T>,
+    shown: Memo<Shown<T>>,
+) -> impl IntoView {
+    move || match list.rows.get() {
+        Some(Err(e)) => Some(
+            view! {
+                <div class="error" role="alert">
+                    <p>{format!("The {what} could not be loaded. {e}")}</p>
+                    <button type="button" on:click=move |_| list.refresh()>"Try again"</button>
+                </div>
+            }
+            .into_any(),
+        ),
+        Some(Ok(all)) if all.is_empty() => {
+            Some(view! { <div class="empty"><p>{empty}</p></div> }.into_any())
+        }
+        Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(
+            view! { <div class="empty"><p>{no_match(query.search.get().trim())}</p></div> }
+                .into_any(),
+        ),
+        _ => None,
+    }
+}

@@ -36,16 +36,6 @@ fn focus(id: &str) {
     }
 }
 
-/// The form-level error: one that belongs to no field.
-fn general_error(server: Signal<Option<ApiError>>) -> impl IntoView {
-    move || {
-        server
-            .get()
-            .filter(|e| e.field().is_none())
-            .map(|e| view! { <p class="error form-error" role="alert">{e.to_string()}</p> })
-    }
-}
-
 /// "Create credential": username and password checked as they are typed
 /// with the same rules the server applies for `dialect`, plus the fields
 /// that dialect has (zentrunk's name, vobiz's description).
@@ -164,7 +154,7 @@ pub fn CreateCredentialForm(
             {extra_label.map(|label| view! {
                 <super::TextField id="new-extra" label=label value=extra error=extra_error rule=extra_rule />
             })}
-            {general_error(server)}
+            <super::FormError server />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Creating…" } else { "Create credential" }}
@@ -214,7 +204,7 @@ pub fn ChangePasswordForm(
                 error=password_error
                 rule=policy.password_rule
             />
-            {general_error(server_error)}
+            <super::FormError server=server_error />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Saving…" } else { "Save new password" }}

@@ -3,9 +3,9 @@
 use crate::api::{Acl, ApiError, Application};
 use crate::app::AppContext;
 use crate::components::{
-    unassign_and_delete, DeleteDialog, Dialog, Resource, SipServerNotice, TextField,
+    unassign_and_delete, DeleteDialog, Dialog, NameForm, Resource, SipServerNotice,
 };
-use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use crate::usage::{breaks, Usage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,57 +15,9 @@ use sipauth_model::Dialect;
 use sipauth_model::{acl, AclName, IpEntry};
 use std::net::IpAddr;
 
-/// The name form used to create and to rename.
-#[component]
-fn AclNameForm(
-    #[prop(into)] initial: String,
-    #[prop(into)] submit_label: String,
-    on_submit: Callback<String>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] server_error: Signal<Option<ApiError>>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    let name = RwSignal::new(initial);
-    let submitted = RwSignal::new(false);
-    let touched = RwSignal::new(false);
-    let error = Signal::derive(move || {
-        if let Some(e) = server_error.get().filter(|e| e.field() == Some("name")) {
-            return Some(e.to_string());
-        }
-        match AclName::parse(&name.get()) {
-            Err(e) if submitted.get() || touched.get() => Some(format!("Name: {}.", e.problem)),
-            _ => None,
-        }
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
-        if let Ok(n) = AclName::parse(&name.get_untracked()) {
-            on_submit.run(n.as_str().to_string());
-        }
-    };
-    view! {
-        <form class="form" on:submit=submit novalidate>
-            <TextField
-                id="acl-name"
-                label="Name"
-                value=name
-                error=error
-                rule=AclName::RULE
-                on_edit=Callback::new(move |()| touched.set(true))
-            />
-            {move || {
-                server_error
-                    .get()
-                    .filter(|e| e.field().is_none())
-                    .map(|e| view! { <p class="error form-error" role="alert">{e.to_string()}</p> })
-            }}
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || pending.get()>{submit_label}</button>
-                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-            </div>
-        </form>
-    }
+/// An ACL name as sent: the model's rule, trimmed as it trims.
+fn acl_name(value: &str) -> Result<String, sipauth_model::FieldError> {
+    AclName::parse(value).map(|n| n.as_str().to_string())
 }
 
 /// "Which entry admits this address?" across every ACL of the account.
@@ -339,41 +291,22 @@ pub fn AclsPage() -> impl IntoView {
             }}
         </p>
         <SipServerNotice changed=list.reloads() />
-        <div class="toolbar" role="search">
-            <label for="acl-search">"Search by name or address"</label>
-            <input
-                id="acl-search"
-                type="search"
-                autocomplete="off"
-                aria-describedby="acl-search-help"
-                prop:value=move || query.search.get()
-                on:input=query.on_input()
-            />
-            <span class="count" role="status">
-                {move || match list.rows.get() {
-                    None => "Loading…".to_string(),
-                    Some(_) => shown.with(Shown::summary),
-                }}
-            </span>
-            <p id="acl-search-help" class="hint">
-                "Part of a name, an address or a note; a whole address finds the ACLs that admit it."
-            </p>
-        </div>
-        {move || match list.rows.get() {
-            Some(Err(e)) => Some(view! {
-                <div class="error" role="alert">
-                    <p>{format!("The IP ACLs could not be loaded. {e}")}</p>
-                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
-                </div>
-            }.into_any()),
-            Some(Ok(all)) if all.is_empty() => Some(view! {
-                <div class="empty"><p>"No IP ACLs yet. Create one to admit calls from known addresses."</p></div>
-            }.into_any()),
-            Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(view! {
-                <div class="empty"><p>{format!("No IP ACL's name, entries or notes match \u{201c}{}\u{201d}.", query.search.get().trim())}</p></div>
-            }.into_any()),
-            _ => None,
-        }}
+        <SearchBar
+            id="acl-search"
+            label="Search by name or address"
+            query
+            list
+            shown
+            help="Part of a name, an address or a note; a whole address finds the ACLs that admit it."
+        />
+        <ListNotice
+            what="IP ACLs"
+            empty="No IP ACLs yet. Create one to admit calls from known addresses."
+            no_match=|q| format!("No IP ACL's name, entries or notes match \u{201c}{q}\u{201d}.")
+            query
+            list
+            shown
+        />
         <Show when=move || !rows().is_empty()>
             <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"IP access control lists"</caption>
@@ -442,7 +375,12 @@ pub fn AclsPage() -> impl IntoView {
         <IpTester />
 
         <Dialog id="create-acl" open=create_open title="Create IP ACL">
-            <AclNameForm
+            <NameForm
+                id="acl-name"
+                label="Name"
+                field="name"
+                rule=AclName::RULE
+                check=acl_name
                 initial=""
                 submit_label="Create IP ACL"
                 on_submit=on_create
@@ -456,7 +394,12 @@ pub fn AclsPage() -> impl IntoView {
             open=rename_open
             title=Signal::derive(move || format!("Rename {}", renaming.get().map(|a| a.name).unwrap_or_default()))
         >
-            <AclNameForm
+            <NameForm
+                id="acl-name"
+                label="Name"
+                field="name"
+                rule=AclName::RULE
+                check=acl_name
                 initial=renaming.get_untracked().map(|a| a.name).unwrap_or_default()
                 submit_label="Save name"
                 on_submit=on_rename

@@ -3,7 +3,7 @@
 
 use crate::api::{auth_type_label, Acl, ApiError, Application, ApplicationInput, Credential};
 use crate::app::AppContext;
-use crate::components::{Dialog, TextField};
+use crate::components::{server_message, Dialog, FormError, TextField};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -76,14 +76,8 @@ fn ApplicationForm(
     let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
     let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
     let submitted = RwSignal::new(false);
-    let server_for = move |field: &'static str| {
-        server_error
-            .get()
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
     let name_error = Signal::derive(move || {
-        server_for("app_name").or_else(|| match AppName::parse(&name.get()) {
+        server_message(server_error, "app_name").or_else(|| match AppName::parse(&name.get()) {
             Err(e) if submitted.get() || !name.get().is_empty() => {
                 Some(format!("Name: {}.", e.problem))
             }
@@ -91,20 +85,20 @@ fn ApplicationForm(
         })
     });
     let url_error = Signal::derive(move || {
-        server_for("answer_url").or_else(|| {
+        server_message(server_error, "answer_url").or_else(|| {
             AnswerUrl::parse(&url.get())
                 .err()
                 .map(|e| format!("Answer URL: {}.", e.problem))
         })
     });
     let credential_error = Signal::derive(move || {
-        server_for("credential_uuid").or_else(|| {
+        server_message(server_error, "credential_uuid").or_else(|| {
             (submitted.get() && needs(&kind.get()).0 && credential.get().is_empty())
                 .then(|| "Credential: pick the credential callers must present.".to_string())
         })
     });
     let acl_error = Signal::derive(move || {
-        server_for("ip_acl_uuid").or_else(|| {
+        server_message(server_error, "ip_acl_uuid").or_else(|| {
             (submitted.get() && needs(&kind.get()).1 && acl.get().is_empty())
                 .then(|| "IP ACL: pick the IP ACL callers must come from.".to_string())
         })
@@ -185,9 +179,7 @@ fn ApplicationForm(
                     <p id="app-acl-error" class="error" aria-live="polite">{move || acl_error.get()}</p>
                 </div>
             </Show>
-            {move || server_error.get().filter(|e| e.field().is_none()).map(|e| view! {
-                <p class="error form-error" role="alert">{e.to_string()}</p>
-            })}
+            <FormError server=server_error />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>{submit_label}</button>
                 <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>

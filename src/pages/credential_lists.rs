@@ -3,56 +3,17 @@
 
 use crate::api::{ApiError, CredentialList};
 use crate::app::AppContext;
-use crate::components::{DeleteDialog, Dialog, Resource, TextField};
-use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
+use crate::components::{DeleteDialog, Dialog, NameForm, Resource};
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use crate::usage::{Breaks, Usage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use sipauth_model::FriendlyName;
 
-/// Name a list (create or rename), checked as typed.
-#[component]
-fn ListNameForm(
-    #[prop(into)] initial: String,
-    #[prop(into)] submit_label: String,
-    on_submit: Callback<String>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] server_error: Signal<Option<ApiError>>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    let name = RwSignal::new(initial);
-    let submitted = RwSignal::new(false);
-    let error = Signal::derive(move || {
-        if let Some(e) = server_error.get().filter(|e| e.field() == Some("name")) {
-            return Some(e.to_string());
-        }
-        match FriendlyName::parse(&name.get()) {
-            Err(e) if submitted.get() || !name.get().is_empty() => {
-                Some(format!("Name: {}.", e.problem))
-            }
-            _ => None,
-        }
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        submitted.set(true);
-        if FriendlyName::parse(&name.get_untracked()).is_ok() {
-            on_submit.run(name.get_untracked());
-        }
-    };
-    view! {
-        <form class="form" on:submit=submit novalidate>
-            <TextField id="list-name" label="Name" value=name error=error rule=FriendlyName::RULE />
-            {move || server_error.get().filter(|e| e.field().is_none()).map(|e| view! {
-                <p class="error form-error" role="alert">{e.to_string()}</p>
-            })}
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || pending.get()>{submit_label}</button>
-                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-            </div>
-        </form>
-    }
+/// A list's name as sent (Twilio's FriendlyName rule).
+fn list_name(value: &str) -> Result<String, sipauth_model::FieldError> {
+    FriendlyName::parse(value).map(|n| n.as_str().to_string())
 }
 
 #[component]
@@ -169,39 +130,15 @@ pub fn CredentialListsPage() -> impl IntoView {
         <p class="lead">
             "Each list holds usernames and passwords. A domain that maps a list lets its credentials authenticate calls or registrations to that domain."
         </p>
-        <div class="toolbar" role="search">
-            <label for="list-search">"Search by name"</label>
-            <input
-                id="list-search"
-                type="search"
-                autocomplete="off"
-                prop:value=move || query.search.get()
-                on:input=query.on_input()
-            />
-            <span class="count" role="status">
-                {move || match list.rows.get() {
-                    None => "Loading…".to_string(),
-                    Some(_) => shown.with(Shown::summary),
-                }}
-            </span>
-        </div>
-        {move || match list.rows.get() {
-            Some(Err(e)) => Some(view! {
-                <div class="error" role="alert">
-                    <p>{format!("The credential lists could not be loaded. {e}")}</p>
-                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
-                </div>
-            }.into_any()),
-            Some(Ok(all)) if all.is_empty() => Some(view! {
-                <div class="empty"><p>"No credential lists yet. Create one, add credentials to it, then map it to a domain."</p></div>
-            }.into_any()),
-            Some(Ok(_)) if shown.with(|s| s.matching == 0) => Some(view! {
-                <div class="empty">
-                    <p>{format!("No credential list's name contains \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
-                </div>
-            }.into_any()),
-            _ => None,
-        }}
+        <SearchBar id="list-search" label="Search by name" query list shown />
+        <ListNotice
+            what="credential lists"
+            empty="No credential lists yet. Create one, add credentials to it, then map it to a domain."
+            no_match=|q| format!("No credential list's name contains \u{201c}{q}\u{201d}.")
+            query
+            list
+            shown
+        />
         <Show when=move || !rows().is_empty()>
             <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"Credential lists"</caption>
@@ -269,7 +206,12 @@ pub fn CredentialListsPage() -> impl IntoView {
             {move || {
                 let target = editing.get();
                 view! {
-                    <ListNameForm
+                    <NameForm
+                        id="list-name"
+                        label="Name"
+                        field="name"
+                        rule=FriendlyName::RULE
+                        check=list_name
                         initial=target.as_ref().map(|l| l.friendly_name.clone()).unwrap_or_default()
                         submit_label=if target.is_some() { "Save name" } else { "Create credential list" }
                         on_submit=on_save

@@ -5,16 +5,16 @@
 use crate::api::{ApiError, Application, Credential, NewCredential, Trunk};
 use crate::app::AppContext;
 use crate::components::{
-    unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, Resource,
-    TextField,
+    unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, NameForm,
+    Resource,
 };
-use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use sipauth_model::{AclName, Description, Dialect};
+use sipauth_model::{AclName, Description, Dialect, FieldError};
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
@@ -359,41 +359,15 @@ pub fn CredentialsPage() -> impl IntoView {
                 }}
             </p>
         })}
-        <div class="toolbar" role="search">
-            <label for="credential-search">{search_label}</label>
-            <input
-                id="credential-search"
-                type="search"
-                autocomplete="off"
-                prop:value=move || query.search.get()
-                on:input=query.on_input()
-            />
-            <span class="count" role="status">
-                {move || match list.rows.get() {
-                    None => "Loading…".to_string(),
-                    Some(_) => shown.with(Shown::summary),
-                }}
-            </span>
-        </div>
-        {move || match list.rows.get() {
-            Some(Err(e)) => Some(view! {
-                <div class="error" role="alert">
-                    <p>{format!("The credentials could not be loaded. {e}")}</p>
-                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
-                </div>
-            }.into_any()),
-            Some(Ok(all)) if all.is_empty() => Some(view! {
-                <div class="empty">
-                    <p>"No credentials yet. Create one so that a phone or PBX can register."</p>
-                </div>
-            }.into_any()),
-            Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(view! {
-                <div class="empty">
-                    <p>{format!("No credential matches \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
-                </div>
-            }.into_any()),
-            _ => None,
-        }}
+        <SearchBar id="credential-search" label=search_label query list shown />
+        <ListNotice
+            what="credentials"
+            empty="No credentials yet. Create one so that a phone or PBX can register."
+            no_match=|q| format!("No credential matches \u{201c}{q}\u{201d}.")
+            query
+            list
+            shown
+        />
         <Show when=move || !rows().is_empty()>
             <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"SIP credentials"</caption>
@@ -554,12 +528,17 @@ pub fn CredentialsPage() -> impl IntoView {
             })
         >
             {move || labelling.get().map(|c| view! {
-                <LabelForm
-                    dialect
+                <NameForm
+                    id="credential-label-value"
+                    label=if dialect == Dialect::Vobiz { "Description" } else { "Name" }
+                    field=if dialect == Dialect::Vobiz { "description" } else { "name" }
+                    rule=if dialect == Dialect::Vobiz { Description::RULE } else { AclName::RULE }
+                    check=if dialect == Dialect::Vobiz { credential_description } else { credential_name }
                     initial=match dialect {
                         Dialect::Vobiz => c.description.clone().unwrap_or_default(),
                         _ => c.name.clone().unwrap_or_default(),
                     }
+                    submit_label="Save"
                     on_submit=on_label
                     pending=label_pending
                     server_error=label_error
@@ -581,52 +560,12 @@ pub fn CredentialsPage() -> impl IntoView {
     }
 }
 
-/// Zentrunk's credential name (1–120 characters) or vobiz's description
-/// (up to 255, may be empty), checked as typed.
-#[component]
-fn LabelForm(
-    dialect: Dialect,
-    initial: String,
-    on_submit: Callback<String>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] server_error: Signal<Option<ApiError>>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
-    let value = RwSignal::new(initial);
-    let (label, field, rule) = match dialect {
-        Dialect::Vobiz => ("Description", "description", Description::RULE),
-        _ => ("Name", "name", AclName::RULE),
-    };
-    let check = move |v: &str| match dialect {
-        Dialect::Vobiz => Description::parse(v).map(drop),
-        _ => AclName::parse(v).map(drop),
-    };
-    let error = Signal::derive(move || {
-        if let Some(e) = server_error.get().filter(|e| e.field() == Some(field)) {
-            return Some(e.to_string());
-        }
-        check(&value.get())
-            .err()
-            .map(|e| format!("{label}: {}.", e.problem))
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if check(&value.get_untracked()).is_ok() {
-            on_submit.run(value.get_untracked());
-        }
-    };
-    view! {
-        <form class="form" on:submit=submit novalidate>
-            <TextField id="credential-label-value" label=label value error rule />
-            {move || server_error.get().filter(|e| e.field().is_none()).map(|e| view! {
-                <p class="error form-error" role="alert">{e.to_string()}</p>
-            })}
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Saving…" } else { "Save" }}
-                </button>
-                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-            </div>
-        </form>
-    }
+/// Zentrunk's credential name (1–120 characters) as sent.
+fn credential_name(value: &str) -> Result<String, FieldError> {
+    AclName::parse(value).map(|n| n.as_str().to_string())
+}
+
+/// Vobiz's description (up to 255 characters, may be empty) as sent.
+fn credential_description(value: &str) -> Result<String, FieldError> {
+    Description::parse(value).map(|_| value.to_string())
 }

@@ -4,7 +4,7 @@
 
 use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
 use crate::app::AppContext;
-use crate::components::{Dialog, TextField};
+use crate::components::{server_message, Dialog, FormError, TextField};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sipauth_model::{FriendlyName, Realm};
@@ -43,14 +43,8 @@ fn DomainForm(
     let domain = RwSignal::new(String::new());
     let friendly = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
-    let server_for = move |field: &'static str| {
-        server_error
-            .get()
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
     let domain_error = Signal::derive(move || {
-        server_for("domain_name").or_else(|| match Realm::parse(&domain.get()) {
+        server_message(server_error, "domain_name").or_else(|| match Realm::parse(&domain.get()) {
             Err(e) if submitted.get() || !domain.get().is_empty() => {
                 Some(format!("Domain name: {}.", e.problem))
             }
@@ -58,7 +52,7 @@ fn DomainForm(
         })
     });
     let friendly_error = Signal::derive(move || {
-        server_for("name").or_else(|| {
+        server_message(server_error, "name").or_else(|| {
             let value = friendly.get();
             (!value.is_empty())
                 .then(|| FriendlyName::parse(&value).err())
@@ -90,9 +84,7 @@ fn DomainForm(
                 error=friendly_error
                 rule=FriendlyName::RULE
             />
-            {move || server_error.get().filter(|e| e.field().is_none()).map(|e| view! {
-                <p class="error form-error" role="alert">{e.to_string()}</p>
-            })}
+            <FormError server=server_error />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Creating…" } else { "Create domain" }}

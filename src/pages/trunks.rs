@@ -3,8 +3,8 @@
 
 use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk, DIRECTIONS};
 use crate::app::AppContext;
-use crate::components::{Dialog, TextField};
-use crate::list::{ListQuery, Listing, Pager, Shown, SortHeader};
+use crate::components::{server_message, Dialog, FormError, TextField};
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sipauth_model::AclName;
@@ -63,14 +63,8 @@ fn TrunkForm(
     let credential = RwSignal::new(String::new());
     let acl = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
-    let server_for = move |field: &'static str| {
-        server_error
-            .get()
-            .filter(|e| e.field() == Some(field))
-            .map(|e| e.to_string())
-    };
     let name_error = Signal::derive(move || {
-        server_for("name").or_else(|| match AclName::parse(&name.get()) {
+        server_message(server_error, "name").or_else(|| match AclName::parse(&name.get()) {
             Err(e) if submitted.get() || !name.get().is_empty() => {
                 Some(format!("Name: {}.", e.problem))
             }
@@ -78,7 +72,7 @@ fn TrunkForm(
         })
     });
     let credential_error = Signal::derive(move || {
-        server_for("credential_uuid").or_else(|| {
+        server_message(server_error, "credential_uuid").or_else(|| {
             (submitted.get() && credential.get().is_empty())
                 .then(|| "Credential: pick the credential the trunk's PBX presents.".to_string())
         })
@@ -140,9 +134,7 @@ fn TrunkForm(
                 </select>
                 <p id="trunk-acl-hint" class="hint">"When set, calls must also come from an address in this ACL."</p>
             </div>
-            {move || server_error.get().filter(|e| e.field().is_none()).map(|e| view! {
-                <p class="error form-error" role="alert">{e.to_string()}</p>
-            })}
+            <FormError server=server_error />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Creating…" } else { "Create trunk" }}
@@ -244,39 +236,15 @@ pub fn TrunksPage() -> impl IntoView {
         <p class="lead">
             "A trunk carries your PBX's calls. Its credential is what the PBX presents; an IP ACL, when set, is where the calls must come from."
         </p>
-        <div class="toolbar" role="search">
-            <label for="trunk-search">"Search by name"</label>
-            <input
-                id="trunk-search"
-                type="search"
-                autocomplete="off"
-                prop:value=move || query.search.get()
-                on:input=query.on_input()
-            />
-            <span class="count" role="status">
-                {move || match list.rows.get() {
-                    None => "Loading…".to_string(),
-                    Some(_) => shown.with(Shown::summary),
-                }}
-            </span>
-        </div>
-        {move || match list.rows.get() {
-            Some(Err(e)) => Some(view! {
-                <div class="error" role="alert">
-                    <p>{format!("The trunks could not be loaded. {e}")}</p>
-                    <button type="button" on:click=move |_| refresh()>"Try again"</button>
-                </div>
-            }.into_any()),
-            Some(Ok(all)) if all.is_empty() => Some(view! {
-                <div class="empty"><p>"No trunks yet. Create one and pick the credential its PBX uses."</p></div>
-            }.into_any()),
-            Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(view! {
-                <div class="empty">
-                    <p>{format!("No trunk's name contains \u{201c}{}\u{201d}.", query.search.get().trim())}</p>
-                </div>
-            }.into_any()),
-            _ => None,
-        }}
+        <SearchBar id="trunk-search" label="Search by name" query list shown />
+        <ListNotice
+            what="trunks"
+            empty="No trunks yet. Create one and pick the credential its PBX uses."
+            no_match=|q| format!("No trunk's name contains \u{201c}{q}\u{201d}.")
+            query
+            list
+            shown
+        />
         <Show when=move || !rows().is_empty()>
             <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"Trunks"</caption>
