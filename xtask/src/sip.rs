@@ -394,7 +394,52 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
         Instant::now(),
         &|| options("options-200.xml", "::1"),
     );
+
+    // What the operator sees: an entry added in the console, whose page
+    // must say whether the SIP server has it (tests/sip/console.mjs).
+    let console = |address: &str, expect: &str| {
+        Command::new("node")
+            .arg(root.join("tests/sip/console.mjs"))
+            .env("BASE_URL", &api.base)
+            .env("FIRST_RUN", data.join("first-run.json"))
+            .env("ACL_ID", &acl_id)
+            .env("ADDRESS", address)
+            .env("EXPECT", expect)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let mut report = |what: &str, ok: bool, started: Instant| {
+        n += 1;
+        let ms = started.elapsed().as_millis();
+        if ok {
+            counts.passed += 1;
+            println!("ok {n} - {what} ({ms} ms with the browser)");
+        } else {
+            counts.failed += 1;
+            println!("not ok {n} - {what}");
+        }
+    };
+    let started = Instant::now();
+    let ok = console(
+        "127.0.0.4/32",
+        "The SIP server enforces every IP ACL change.",
+    ) && options("options-200.xml", "127.0.0.4");
+    report(
+        "an entry added in the console: the page says the SIP server enforces it, and SIPp from 127.0.0.4 is admitted",
+        ok,
+        started,
+    );
     drop(kamailio);
+    let started = Instant::now();
+    let ok = console(
+        "127.0.0.5/32",
+        "has not picked up the latest IP ACL change yet",
+    );
+    report(
+        "with Kamailio stopped, the page says the SIP server has not picked the change up",
+        ok,
+        started,
+    );
     let _ = std::fs::remove_dir_all(&dir);
     println!("# pass {}\n# fail {}", counts.passed, counts.failed);
     Ok(counts)
