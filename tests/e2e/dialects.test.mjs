@@ -63,7 +63,7 @@ async function apiUsernames(listSid) {
   }
 }
 
-/** axe-core on the page as it is now, in both themes. */
+/** axe-core on the page as it is now, in both themes; and its width on a phone. */
 async function axe(page, what) {
   await page.evaluate(axeSource);
   for (const theme of ['light', 'dark']) {
@@ -75,6 +75,11 @@ async function axe(page, what) {
     assert.deepEqual(result, [], `axe on ${what} (${theme})`);
   }
   await page.evaluate(() => { document.documentElement.dataset.theme = 'light'; });
+  // On a phone, nothing but a table's own scroller may be wider than the screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.ok(overflow <= 0, `${what} at 390 px is ${overflow} px too wide`);
 }
 
 async function rows(page) {
