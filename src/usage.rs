@@ -41,6 +41,24 @@ impl Usage {
         })
     }
 
+    /// The applications using a credential (plivo), unassigned before a delete.
+    pub fn apps_using_credential(&self, credential: &str) -> Vec<Application> {
+        self.apps
+            .iter()
+            .filter(|a| a.credential_uuid.as_deref() == Some(credential))
+            .cloned()
+            .collect()
+    }
+
+    /// The trunks a delete of this credential would leave without one.
+    pub fn credential_breaks(&self, credential: &str) -> Vec<String> {
+        self.trunks
+            .iter()
+            .filter(|t| t.credential_uuid.as_deref() == Some(credential))
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
     /// The applications using an IP ACL (plivo), unassigned before a delete.
     pub fn apps_using_acl(&self, acl: &str) -> Vec<Application> {
         self.apps

@@ -2,7 +2,7 @@
 //! password, enable or disable (vobiz), delete. Twilio keeps credentials in
 //! credential lists: there this page shows one list's (`/credential-lists/:id`).
 
-use crate::api::{ApiError, Application, Credential, NewCredential, Trunk};
+use crate::api::{ApiError, Application, Credential, NewCredential};
 use crate::app::AppContext;
 use crate::components::{
     unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, NameForm,
@@ -72,50 +72,36 @@ pub fn CredentialsPage() -> impl IntoView {
     let refresh = move || list.refresh();
 
     // What uses each credential (the mapping view): plivo applications,
-    // which are unassigned before a delete, or zentrunk trunks, which the
-    // API lets a delete break (so the dialog names them).
-    let apps = RwSignal::new(Vec::<Application>::new());
-    let trunks = RwSignal::new(Vec::<Trunk>::new());
-    // Twilio: the domains mapping this list.
-    let list_users = RwSignal::new(None::<Vec<String>>);
+    // which are unassigned before a delete; zentrunk trunks, which the API
+    // lets a delete break (so the dialog names them); in twilio, the
+    // domains mapping this list. None until loaded.
+    let usage = RwSignal::new(None::<Usage>);
     Effect::new(move |_| {
         list.track_reloads();
         let api = ctx.api();
-        let list = list_id();
         spawn_local(async move {
-            match dialect {
-                Dialect::Plivo => {
-                    if let Ok(all) = api.all_applications().await {
-                        apps.set(all);
-                    }
-                }
-                Dialect::Zentrunk => {
-                    if let Ok(all) = api.all_trunks().await {
-                        trunks.set(all);
-                    }
-                }
-                Dialect::Twilio => {
-                    if let (Ok(usage), Some(list)) = (Usage::load(&api).await, list) {
-                        list_users.set(Some(usage.credential_list_users(&list)));
-                    }
-                }
-                Dialect::Vobiz => {}
+            if let Ok(now) = Usage::load(&api).await {
+                usage.set(Some(now));
             }
         });
     });
     let users_of = move |credential: &str| -> Vec<Application> {
-        apps.get()
-            .into_iter()
-            .filter(|a| a.credential_uuid.as_deref() == Some(credential))
-            .collect()
+        usage.with(|u| {
+            u.as_ref()
+                .map(|u| u.apps_using_credential(credential))
+                .unwrap_or_default()
+        })
     };
     let trunks_of = move |credential: &str| -> Vec<String> {
-        trunks
-            .get()
-            .into_iter()
-            .filter(|t| t.credential_uuid.as_deref() == Some(credential))
-            .map(|t| t.name)
-            .collect()
+        usage.with(|u| {
+            u.as_ref()
+                .map(|u| u.credential_breaks(credential))
+                .unwrap_or_default()
+        })
+    };
+    let list_users = move || {
+        let list = list_id()?;
+        usage.with(|u| u.as_ref().map(|u| u.credential_list_users(&list)))
     };
     let used_by = move |credential: &str| -> Vec<String> {
         let mut names: Vec<String> = users_of(credential)
@@ -350,7 +336,7 @@ pub fn CredentialsPage() -> impl IntoView {
             {lead}
             "Passwords are stored only as digests and can be replaced, never read."
         </p>
-        {move || list_users.get().map(|names| view! {
+        {move || list_users().map(|names| view! {
             <p class="used-by">
                 {if names.is_empty() {
                     "No domain maps this list yet: its credentials authenticate nothing until one does.".to_string()
