@@ -44,7 +44,7 @@ impl Api {
     ) -> Result<Vec<Credential>, ApiError> {
         let url = self.credentials_url(list);
         match self.dialect {
-            Dialect::Twilio => self.twilio_all(&format!("{url}.json"), "credentials").await,
+            Dialect::Twilio => self.twilio_all(&format!("{url}.json")).await,
             _ => self.all_from_first(&url, &[], first_page).await,
         }
     }

@@ -235,42 +235,51 @@ impl Api {
         first_page: impl FnOnce(Vec<T>, usize),
     ) -> Result<Vec<T>, ApiError> {
         let mut first_page = Some(first_page);
-        let values = self
-            .all_values(url, query, &mut |page, total| {
-                if let (Some(f), Ok(rows)) = (first_page.take(), objects(page.to_vec())) {
-                    f(rows, total);
+        let pages = self
+            .all_pages(url, query, &mut |text, total| {
+                if let (Some(f), Ok(page)) = (first_page.take(), parse::<Page<T>>(text)) {
+                    f(page.objects, total);
                 }
             })
             .await?;
-        objects(values)
+        let mut out = Vec::new();
+        for text in &pages {
+            out.extend(parse::<Page<T>>(text)?.objects);
+        }
+        Ok(out)
     }
 
-    /// The pages of a plivo-style list as JSON values (not generic, for the
-    /// same reason as `text`).
-    async fn all_values(
+    /// The bodies of every page of a plivo-style list, each parsed once as
+    /// its type by the caller (not generic, for the same reason as `text`).
+    async fn all_pages(
         &self,
         url: &str,
         query: &[(&str, String)],
-        first_page: &mut dyn FnMut(&[serde_json::Value], usize),
-    ) -> Result<Vec<serde_json::Value>, ApiError> {
+        first_page: &mut dyn FnMut(&str, usize),
+    ) -> Result<Vec<String>, ApiError> {
+        /// What paging needs of a page, the rows skipped over unparsed.
+        #[derive(serde::Deserialize)]
+        struct Head {
+            meta: Meta,
+            objects: Vec<serde::de::IgnoredAny>,
+        }
         let page_at = |offset: usize| {
             let mut q = query.to_vec();
             q.push(("limit", PAGE_SIZE.to_string()));
             q.push(("offset", offset.to_string()));
-            async move { self.get::<Page<serde_json::Value>>(url, &q).await }
+            async move { self.text(Method::GET, url, &q, None).await }
         };
         let first = page_at(0).await?;
-        let total = first.meta.total_count as usize;
-        let mut out = first.objects;
-        if out.is_empty() || out.len() >= total {
-            return Ok(out);
+        let head: Head = parse(&first)?;
+        let (total, got) = (head.meta.total_count as usize, head.objects.len());
+        if got == 0 || got >= total {
+            return Ok(vec![first]);
         }
-        first_page(&out, total);
+        first_page(&first, total);
+        let mut out = vec![first];
         // Stepping by what the server gave, in case it caps `limit` lower.
-        let rest = (out.len()..total).step_by(out.len()).map(page_at);
-        for page in futures::future::try_join_all(rest).await? {
-            out.extend(page.objects);
-        }
+        let rest = (got..total).step_by(got).map(page_at);
+        out.extend(futures::future::try_join_all(rest).await?);
         Ok(out)
     }
 
@@ -335,10 +344,7 @@ impl Api {
         match self.dialect {
             Dialect::Twilio => {
                 let lists: Vec<twilio::Named> = self
-                    .twilio_all(
-                        &self.twilio_url("IpAccessControlLists.json"),
-                        "ip_access_control_lists",
-                    )
+                    .twilio_all(&self.twilio_url("IpAccessControlLists.json"))
                     .await?;
                 let each = lists.into_iter().map(|l| self.twilio_acl(l));
                 futures::future::try_join_all(each).await
@@ -499,15 +505,4 @@ pub async fn sleep_ms(ms: u32) {
 /// A JSON answer as `T`; a shape we did not expect is the server's fault.
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| ApiError::Server(format!("unexpected answer: {e}")))
-}
-
-/// List rows as `T`.
-fn objects<T: DeserializeOwned>(values: Vec<serde_json::Value>) -> Result<Vec<T>, ApiError> {
-    values
-        .into_iter()
-        .map(|v| {
-            serde_json::from_value(v)
-                .map_err(|e| ApiError::Server(format!("unexpected answer: {e}")))
-        })
-        .collect()
 }

@@ -2,6 +2,7 @@
 //! domain mappings. Requests are form-urlencoded, paths end in `.json`.
 
 use super::{Acl, Api, ApiError, Entry};
+use gloo_net::http::Method;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -129,11 +130,17 @@ struct IpAddress {
     friendly_name: String,
 }
 
+/// A page of any twilio list: the items are under the resource's name.
 #[derive(Deserialize)]
-struct TwilioPage {
-    next_page_uri: Option<String>,
-    #[serde(flatten)]
-    rest: serde_json::Map<String, serde_json::Value>,
+struct TwilioPage<T> {
+    #[serde(
+        alias = "credential_lists",
+        alias = "credentials",
+        alias = "ip_access_control_lists",
+        alias = "ip_addresses",
+        alias = "domains"
+    )]
+    contents: Vec<T>,
 }
 
 impl Api {
@@ -142,30 +149,34 @@ impl Api {
         self.url(&format!("/2010-04-01/Accounts/{}/SIP/{rest}", self.account))
     }
 
-    /// Every item under `key`, following `next_page_uri`.
+    /// Every item of a twilio list, following `next_page_uri`.
     pub(super) async fn twilio_all<T: DeserializeOwned>(
         &self,
         url: &str,
-        key: &str,
     ) -> Result<Vec<T>, ApiError> {
-        super::objects(self.twilio_values(url, key).await?)
+        let mut out = Vec::new();
+        for text in self.twilio_pages(url).await? {
+            out.extend(super::parse::<TwilioPage<T>>(&text)?.contents);
+        }
+        Ok(out)
     }
 
-    /// `twilio_all` before typing (not generic: in the wasm once).
-    async fn twilio_values(
-        &self,
-        url: &str,
-        key: &str,
-    ) -> Result<Vec<serde_json::Value>, ApiError> {
-        let mut out = Vec::new();
-        let mut page: TwilioPage = self.get(url, &[("PageSize", PAGE_SIZE.into())]).await?;
+    /// The bodies of a twilio list's pages (not generic: in the wasm once).
+    async fn twilio_pages(&self, url: &str) -> Result<Vec<String>, ApiError> {
+        /// What paging needs of a page, the rest skipped over unparsed.
+        #[derive(Deserialize)]
+        struct Next {
+            next_page_uri: Option<String>,
+        }
+        let query = [("PageSize", PAGE_SIZE.to_string())];
+        let mut pages = vec![self.text(Method::GET, url, &query, None).await?];
         loop {
-            if let Some(serde_json::Value::Array(items)) = page.rest.remove(key) {
-                out.extend(items);
-            }
-            match page.next_page_uri.filter(|u| !u.is_empty()) {
-                Some(next) => page = self.get(&self.url(&next), &[]).await?,
-                None => return Ok(out),
+            let next: Next = super::parse(pages.last().expect("one page at least"))?;
+            match next.next_page_uri.filter(|u| !u.is_empty()) {
+                Some(next) => {
+                    pages.push(self.text(Method::GET, &self.url(&next), &[], None).await?)
+                }
+                None => return Ok(pages),
             }
         }
     }
@@ -173,13 +184,10 @@ impl Api {
     /// An IP access control list with its addresses, as the ACL pages use it.
     pub(super) async fn twilio_acl(&self, list: Named) -> Result<Acl, ApiError> {
         let addresses: Vec<IpAddress> = self
-            .twilio_all(
-                &self.twilio_url(&format!(
-                    "IpAccessControlLists/{}/IpAddresses.json",
-                    list.sid
-                )),
-                "ip_addresses",
-            )
+            .twilio_all(&self.twilio_url(&format!(
+                "IpAccessControlLists/{}/IpAddresses.json",
+                list.sid
+            )))
             .await?;
         Ok(Acl {
             ip_acl_uuid: list.sid,
@@ -199,7 +207,7 @@ impl Api {
     // Credential lists
 
     pub async fn all_credential_lists(&self) -> Result<Vec<CredentialList>, ApiError> {
-        self.twilio_all(&self.twilio_url("CredentialLists.json"), "credential_lists")
+        self.twilio_all(&self.twilio_url("CredentialLists.json"))
             .await
     }
 
@@ -236,8 +244,7 @@ impl Api {
     // Domains
 
     pub async fn all_domains(&self) -> Result<Vec<Domain>, ApiError> {
-        self.twilio_all(&self.twilio_url("Domains.json"), "domains")
-            .await
+        self.twilio_all(&self.twilio_url("Domains.json")).await
     }
 
     pub async fn create_domain(
@@ -263,11 +270,8 @@ impl Api {
         domain: &str,
         kind: MappingKind,
     ) -> Result<Vec<Mapping>, ApiError> {
-        self.twilio_all(
-            &self.twilio_url(&format!("Domains/{domain}/{}.json", kind.path())),
-            "contents",
-        )
-        .await
+        self.twilio_all(&self.twilio_url(&format!("Domains/{domain}/{}.json", kind.path())))
+            .await
     }
 
     /// Every domain with all its mappings: the mapping views and where-used.
