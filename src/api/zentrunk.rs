@@ -12,13 +12,14 @@ pub struct Trunk {
     pub ip_acl_uuid: Option<String>,
 }
 
+/// A trunk to create, or what an edit sets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewTrunk {
     pub name: String,
     pub trunk_direction: String,
     pub credential_uuid: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip_acl_uuid: Option<String>,
+    /// "" for none (on an edit, "" takes the ACL away).
+    pub ip_acl_uuid: String,
 }
 
 /// The directions zentrunk knows, with their words.
@@ -50,6 +51,11 @@ impl Api {
     pub async fn create_trunk(&self, new: &NewTrunk) -> Result<String, ApiError> {
         let created: CreatedTrunk = self.post(&self.trunks_url(""), new).await?;
         Ok(created.trunk_id)
+    }
+
+    pub async fn update_trunk(&self, id: &str, trunk: &NewTrunk) -> Result<(), ApiError> {
+        self.post_empty(&self.trunks_url(&format!("{id}/")), trunk)
+            .await
     }
 
     pub async fn delete_trunk(&self, id: &str) -> Result<(), ApiError> {

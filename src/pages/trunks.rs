@@ -51,6 +51,8 @@ fn direction_label(value: &str) -> &'static str {
 
 #[component]
 fn TrunkForm(
+    /// The trunk being edited; none to create one.
+    initial: Option<Trunk>,
     #[prop(into)] credentials: Signal<Vec<Credential>>,
     #[prop(into)] acls: Signal<Vec<Acl>>,
     on_submit: Callback<NewTrunk>,
@@ -58,10 +60,18 @@ fn TrunkForm(
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let direction = RwSignal::new("outbound".to_string());
-    let credential = RwSignal::new(String::new());
-    let acl = RwSignal::new(String::new());
+    let editing = initial.is_some();
+    let init = initial.unwrap_or(Trunk {
+        trunk_id: String::new(),
+        name: String::new(),
+        trunk_direction: "outbound".to_string(),
+        credential_uuid: None,
+        ip_acl_uuid: None,
+    });
+    let name = RwSignal::new(init.name);
+    let direction = RwSignal::new(init.trunk_direction);
+    let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
+    let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
     let submitted = RwSignal::new(false);
     let name_error = Signal::derive(move || {
         server_message(server_error, "name").or_else(|| match AclName::parse(&name.get()) {
@@ -87,7 +97,7 @@ fn TrunkForm(
             name: name.get_untracked(),
             trunk_direction: direction.get_untracked(),
             credential_uuid: credential.get_untracked(),
-            ip_acl_uuid: Some(acl.get_untracked()).filter(|a| !a.is_empty()),
+            ip_acl_uuid: acl.get_untracked(),
         });
     };
     view! {
@@ -100,7 +110,10 @@ fn TrunkForm(
                     prop:value=move || direction.get()
                     on:change=move |ev| direction.set(event_target_value(&ev))
                 >
-                    {DIRECTIONS.iter().map(|(value, label)| view! { <option value=*value>{*label}</option> }).collect_view()}
+                    {DIRECTIONS.iter().map(|(value, label)| {
+                        let selected = *value == direction.get_untracked();
+                        view! { <option value=*value selected=selected>{*label}</option> }
+                    }).collect_view()}
                 </select>
             </div>
             <div class="field">
@@ -114,7 +127,8 @@ fn TrunkForm(
                 >
                     <option value="">"Pick a credential"</option>
                     {move || credentials.get().into_iter().map(|c| {
-                        view! { <option value=c.credential_uuid.clone()>{c.username.clone()}</option> }
+                        let selected = c.credential_uuid == credential.get_untracked();
+                        view! { <option value=c.credential_uuid.clone() selected=selected>{c.username.clone()}</option> }
                     }).collect_view()}
                 </select>
                 <p id="trunk-credential-error" class="error" aria-live="polite">{move || credential_error.get()}</p>
@@ -129,7 +143,8 @@ fn TrunkForm(
                 >
                     <option value="">"None"</option>
                     {move || acls.get().into_iter().map(|a| {
-                        view! { <option value=a.ip_acl_uuid.clone()>{a.name.clone()}</option> }
+                        let selected = a.ip_acl_uuid == acl.get_untracked();
+                        view! { <option value=a.ip_acl_uuid.clone() selected=selected>{a.name.clone()}</option> }
                     }).collect_view()}
                 </select>
                 <p id="trunk-acl-hint" class="hint">"When set, calls must also come from an address in this ACL."</p>
@@ -137,7 +152,11 @@ fn TrunkForm(
             <FormError server=server_error />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Creating…" } else { "Create trunk" }}
+                    {move || match (pending.get(), editing) {
+                        (true, _) => "Saving…",
+                        (false, true) => "Save trunk",
+                        (false, false) => "Create trunk",
+                    }}
                 </button>
                 <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
@@ -176,20 +195,29 @@ pub fn TrunksPage() -> impl IntoView {
     let loaded = move || data.get();
     let rows = move || shown.with(|s| s.rows.clone());
 
+    // Create, or edit (a trunk whose credential was deleted gets another).
+    let editing = RwSignal::new(None::<Trunk>);
     let create_open = RwSignal::new(false);
     let create_pending = RwSignal::new(false);
     let create_error = RwSignal::new(None::<ApiError>);
-    let on_create = Callback::new(move |new: NewTrunk| {
+    let on_save = Callback::new(move |new: NewTrunk| {
         create_pending.set(true);
         create_error.set(None);
         let api = ctx.api();
+        let target = editing.get_untracked();
         spawn_local(async move {
-            let result = api.create_trunk(&new).await;
+            let result = match &target {
+                Some(t) => api.update_trunk(&t.trunk_id, &new).await,
+                None => api.create_trunk(&new).await.map(drop),
+            };
             create_pending.set(false);
             match result {
-                Ok(_) => {
+                Ok(()) => {
                     create_open.set(false);
-                    ctx.toasts.success(format!("Created trunk {}.", new.name));
+                    ctx.toasts.success(match target {
+                        Some(_) => format!("Saved trunk {}.", new.name),
+                        None => format!("Created trunk {}.", new.name),
+                    });
                     refresh();
                 }
                 Err(ApiError::Unauthorized) => ctx.report(&ApiError::Unauthorized),
@@ -228,6 +256,7 @@ pub fn TrunksPage() -> impl IntoView {
                 type="button"
                 class="primary"
                 on:click=move |_| {
+                    editing.set(None);
                     create_error.set(None);
                     create_open.set(true);
                 }
@@ -261,6 +290,7 @@ pub fn TrunksPage() -> impl IntoView {
                     <For each=rows key=|t| t.clone() let:t>
                         {
                             let target = t.clone();
+                            let edit = t.clone();
                             let (credential, acl) = (t.credential_uuid.clone(), t.ip_acl_uuid.clone());
                             view! {
                                 <tr class:warn=t.credential_uuid.is_none()>
@@ -269,6 +299,15 @@ pub fn TrunksPage() -> impl IntoView {
                                     <td>{move || data.with(|d| d.credential(credential.as_deref()))}</td>
                                     <td>{move || data.with(|d| d.acl(acl.as_deref()))}</td>
                                     <td class="row-actions">
+                                        <button
+                                            type="button"
+                                            aria-label=format!("Edit {}", t.name)
+                                            on:click=move |_| {
+                                                create_error.set(None);
+                                                editing.set(Some(edit.clone()));
+                                                create_open.set(true);
+                                            }
+                                        >"Edit"</button>
                                         <button
                                             type="button"
                                             class="danger"
@@ -288,15 +327,25 @@ pub fn TrunksPage() -> impl IntoView {
         </Show>
         <Pager shown query />
 
-        <Dialog id="create-trunk" open=create_open title="Create trunk">
-            <TrunkForm
-                credentials=Signal::derive(move || loaded().credentials)
-                acls=Signal::derive(move || loaded().acls)
-                on_submit=on_create
-                pending=create_pending
-                server_error=create_error
-                on_cancel=Callback::new(move |()| create_open.set(false))
-            />
+        <Dialog
+            id="trunk-form"
+            open=create_open
+            title=Signal::derive(move || match editing.get() {
+                Some(t) => format!("Edit {}", t.name),
+                None => "Create trunk".to_string(),
+            })
+        >
+            {move || view! {
+                <TrunkForm
+                    initial=editing.get()
+                    credentials=Signal::derive(move || loaded().credentials)
+                    acls=Signal::derive(move || loaded().acls)
+                    on_submit=on_save
+                    pending=create_pending
+                    server_error=create_error
+                    on_cancel=Callback::new(move |()| create_open.set(false))
+                />
+            }}
         </Dialog>
         <Dialog
             id="delete-trunk"

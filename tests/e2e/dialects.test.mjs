@@ -332,6 +332,29 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.getByRole('cell', { name: 'None (deleted): calls fail authentication' }).waitFor();
     await page.getByLabel('Search by name').fill('branch');
     await page.getByText("No trunk's name contains \u201cbranch\u201d.").waitFor();
+    await page.getByLabel('Search by name').fill('');
+
+    // Mend it: a new credential (made through the API), picked in the edit
+    // dialog; the ACL taken away.
+    const made = await fetch(`${base}/v1/Account/${account}/Zentrunk/Credential/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Basic ' + Buffer.from(`${account}:${token}`).toString('base64') },
+      body: JSON.stringify({ username: 'pbx.spare', password: 'Spare-Trunk-2026' }),
+    });
+    assert.equal(made.status, 201);
+    await page.reload();
+    await page.getByRole('button', { name: 'Edit Head office PBX' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Head office PBX' });
+    assert.equal(await edit.getByLabel('Name').inputValue(), 'Head office PBX');
+    assert.equal(await edit.getByLabel('IP ACL (optional)').locator('option:checked').textContent(), 'Head office');
+    await edit.getByLabel('Credential').selectOption({ label: 'pbx.spare' });
+    await edit.getByLabel('IP ACL (optional)').selectOption({ label: 'None' });
+    await edit.getByRole('button', { name: 'Save trunk' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved trunk Head office PBX.' }).waitFor();
+    await page.getByRole('row', { name: /Head office PBX/ }).getByRole('cell', { name: 'pbx.spare' }).waitFor();
+    const mended = (await providerApi(`/v1/Account/${account}/Zentrunk/Trunk/`)).objects[0];
+    assert.equal(mended.ip_acl_uuid, null);
+    assert.notEqual(mended.credential_uuid, null);
   }
 
   if (dialect === 'twilio') {
