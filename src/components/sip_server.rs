@@ -11,6 +11,8 @@ use leptos::task::spawn_local;
 /// again (the server retries Kamailio for a few seconds).
 const POLL_MS: u32 = 300;
 const POLLS: u32 = 40;
+/// How long a page waits after it opens before asking.
+const ARRIVAL_DELAY_MS: u32 = 500;
 
 /// The sentence for a status; `None` when no SIP server is configured,
 /// so nothing is shown.
@@ -42,7 +44,7 @@ pub fn SipServerNotice(#[prop(into)] changed: Signal<u32>) -> impl IntoView {
     let status = RwSignal::new(None::<SipServerStatus>);
     // Only the newest poll loop writes, so an older one stops by itself.
     let generation = StoredValue::new(0u32);
-    Effect::new(move |_| {
+    Effect::new(move |previous: Option<()>| {
         changed.track();
         // Without operator sign-in there is no embedded server to ask.
         if !ctx.config.get_value().sign_in {
@@ -52,6 +54,10 @@ pub fn SipServerNotice(#[prop(into)] changed: Signal<u32>) -> impl IntoView {
         generation.set_value(mine);
         let api = ctx.api();
         spawn_local(async move {
+            // On arrival the page's own data goes first; after a write, at once.
+            if previous.is_none() {
+                crate::api::sleep_ms(ARRIVAL_DELAY_MS).await;
+            }
             for _ in 0..POLLS {
                 let Ok(now) = api.sip_server().await else {
                     return;
