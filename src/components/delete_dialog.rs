@@ -144,3 +144,33 @@ pub fn DeleteDialog(
         </Dialog>
     }
 }
+
+/// A delete that breaks nothing else: names it, says what stays, and asks.
+#[component]
+pub fn ConfirmDelete(
+    id: &'static str,
+    open: RwSignal<bool>,
+    #[prop(into)] name: Signal<String>,
+    /// What happens, and what is kept.
+    consequence: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let title = Signal::derive(move || format!("Delete {}?", name.get()));
+    view! {
+        <Dialog id=id open=open title=title>
+            <p>{consequence} " This cannot be undone."</p>
+            <div class="actions">
+                <button
+                    type="button"
+                    class="danger"
+                    disabled=move || pending.get()
+                    on:click=move |_| on_confirm.run(())
+                >
+                    {move || format!("Delete {}", name.get())}
+                </button>
+                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+            </div>
+        </Dialog>
+    }
+}

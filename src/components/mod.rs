@@ -13,7 +13,7 @@ pub mod text_field;
 pub mod toast;
 
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
-pub use delete_dialog::{unassign_and_delete, DeleteDialog, Resource};
+pub use delete_dialog::{unassign_and_delete, ConfirmDelete, DeleteDialog, Resource};
 pub use dialog::Dialog;
 pub use entry_form::EntryForm;
 pub use form_error::{server_message, FormError};

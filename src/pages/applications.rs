@@ -3,7 +3,7 @@
 
 use crate::api::{auth_type_label, Acl, ApiError, Application, ApplicationInput, Credential};
 use crate::app::AppContext;
-use crate::components::{server_message, Dialog, FormError, TextField};
+use crate::components::{server_message, ConfirmDelete, Dialog, FormError, TextField};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -251,7 +251,7 @@ pub fn ApplicationsPage() -> impl IntoView {
 
     let deleting = RwSignal::new(None::<Application>);
     let delete_open = RwSignal::new(false);
-    let confirm_delete = move |_| {
+    let confirm_delete = move |()| {
         let Some(app) = deleting.get_untracked() else {
             return;
         };
@@ -370,18 +370,13 @@ pub fn ApplicationsPage() -> impl IntoView {
                 on_cancel=Callback::new(move |()| form_open.set(false))
             />
         </Dialog>
-        <Dialog
+        <ConfirmDelete
             id="delete-application"
             open=delete_open
-            title=Signal::derive(move || format!("Delete {}?", deleting.get().map(|a| a.app_name).unwrap_or_default()))
-        >
-            <p>"Calls to this application will no longer be taken. Its credential and IP ACL are kept."</p>
-            <div class="actions">
-                <button type="button" class="danger" on:click=confirm_delete>
-                    {move || format!("Delete {}", deleting.get().map(|a| a.app_name).unwrap_or_default())}
-                </button>
-                <button type="button" on:click=move |_| delete_open.set(false)>"Cancel"</button>
-            </div>
-        </Dialog>
+            name=Signal::derive(move || deleting.get().map(|a| a.app_name).unwrap_or_default())
+            consequence="Calls to this application will no longer be taken. Its credential and IP ACL are kept."
+            pending=Signal::derive(|| false)
+            on_confirm=Callback::new(confirm_delete)
+        />
     }
 }

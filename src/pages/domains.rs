@@ -4,7 +4,7 @@
 
 use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
 use crate::app::AppContext;
-use crate::components::{server_message, Dialog, FormError, TextField};
+use crate::components::{server_message, ConfirmDelete, Dialog, FormError, TextField};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sipauth_model::{FriendlyName, Realm};
@@ -286,7 +286,7 @@ pub fn DomainsPage() -> impl IntoView {
     let deleting = RwSignal::new(None::<(String, String)>);
     let delete_open = RwSignal::new(false);
     let delete_pending = RwSignal::new(false);
-    let confirm_delete = move |_| {
+    let confirm_delete = move |()| {
         let Some((sid, name)) = deleting.get_untracked() else {
             return;
         };
@@ -372,18 +372,13 @@ pub fn DomainsPage() -> impl IntoView {
                 on_cancel=Callback::new(move |()| create_open.set(false))
             />
         </Dialog>
-        <Dialog
+        <ConfirmDelete
             id="delete-domain"
             open=delete_open
-            title=Signal::derive(move || format!("Delete {}?", deleting.get().map(|d| d.1).unwrap_or_default()))
-        >
-            <p>"The domain and its mappings will be deleted; the credential lists and IP access control lists stay. Calls and registrations to it stop. This cannot be undone."</p>
-            <div class="actions">
-                <button type="button" class="danger" disabled=move || delete_pending.get() on:click=confirm_delete>
-                    {move || format!("Delete {}", deleting.get().map(|d| d.1).unwrap_or_default())}
-                </button>
-                <button type="button" on:click=move |_| delete_open.set(false)>"Cancel"</button>
-            </div>
-        </Dialog>
+            name=Signal::derive(move || deleting.get().map(|d| d.1).unwrap_or_default())
+            consequence="The domain and its mappings will be deleted; the credential lists and IP access control lists stay. Calls and registrations to it stop."
+            pending=delete_pending
+            on_confirm=Callback::new(confirm_delete)
+        />
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk, DIRECTIONS};
 use crate::app::AppContext;
-use crate::components::{server_message, Dialog, FormError, TextField};
+use crate::components::{server_message, ConfirmDelete, Dialog, FormError, TextField};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -229,7 +229,7 @@ pub fn TrunksPage() -> impl IntoView {
     let deleting = RwSignal::new(None::<Trunk>);
     let delete_open = RwSignal::new(false);
     let delete_pending = RwSignal::new(false);
-    let confirm_delete = move |_| {
+    let confirm_delete = move |()| {
         let Some(target) = deleting.get_untracked() else {
             return;
         };
@@ -347,18 +347,13 @@ pub fn TrunksPage() -> impl IntoView {
                 />
             }}
         </Dialog>
-        <Dialog
+        <ConfirmDelete
             id="delete-trunk"
             open=delete_open
-            title=Signal::derive(move || format!("Delete {}?", deleting.get().map(|t| t.name).unwrap_or_default()))
-        >
-            <p>"The trunk will be deleted; its credential and IP ACL stay. This cannot be undone."</p>
-            <div class="actions">
-                <button type="button" class="danger" disabled=move || delete_pending.get() on:click=confirm_delete>
-                    {move || format!("Delete {}", deleting.get().map(|t| t.name).unwrap_or_default())}
-                </button>
-                <button type="button" on:click=move |_| delete_open.set(false)>"Cancel"</button>
-            </div>
-        </Dialog>
+            name=Signal::derive(move || deleting.get().map(|t| t.name).unwrap_or_default())
+            consequence="The trunk will be deleted; its credential and IP ACL stay."
+            pending=delete_pending
+            on_confirm=Callback::new(confirm_delete)
+        />
     }
 }

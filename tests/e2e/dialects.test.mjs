@@ -355,6 +355,13 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     const mended = (await providerApi(`/v1/Account/${account}/Zentrunk/Trunk/`)).objects[0];
     assert.equal(mended.ip_acl_uuid, null);
     assert.notEqual(mended.credential_uuid, null);
+
+    await page.getByRole('button', { name: 'Delete Head office PBX' }).click();
+    const deleteTrunk = page.getByRole('dialog', { name: 'Delete Head office PBX?' });
+    await deleteTrunk.getByText('its credential and IP ACL stay. This cannot be undone.').waitFor();
+    await deleteTrunk.getByRole('button', { name: 'Delete Head office PBX' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted trunk Head office PBX.' }).waitFor();
+    await page.getByText('No trunks yet.').waitFor();
   }
 
   if (dialect === 'twilio') {
@@ -368,6 +375,15 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await waitForRows(page, ['Front office']);
     const lists = await providerApi(`/2010-04-01/Accounts/${account}/SIP/CredentialLists.json`);
     assert.deepEqual(lists.credential_lists.map((l) => l.friendly_name), ['Front office']);
+
+    // Delete the domain: its mappings go, the list stays.
+    await nav.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('button', { name: 'Delete acme.sip.example.com' }).click();
+    const deleteDomain = page.getByRole('dialog', { name: 'Delete acme.sip.example.com?' });
+    await deleteDomain.getByRole('button', { name: 'Delete acme.sip.example.com' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deleted domain acme.sip.example.com.' }).waitFor();
+    await page.getByText('No domains yet.').waitFor();
+    assert.deepEqual((await providerApi(`/2010-04-01/Accounts/${account}/SIP/Domains.json`)).domains, []);
   }
 
   // A page another provider has is not offered here.
