@@ -20,6 +20,11 @@ impl FieldError {
             problem: problem.into(),
         }
     }
+
+    /// The same problem, for a field the API names differently.
+    pub fn renamed(self, field: &'static str) -> Self {
+        Self { field, ..self }
+    }
 }
 
 impl fmt::Display for FieldError {

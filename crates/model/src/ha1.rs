@@ -4,12 +4,31 @@ use md5::{Digest, Md5};
 /// HA1 = md5(`username:realm:password`) in lowercase hex: the only form in
 /// which a SIP password is ever stored, and what digest servers check against.
 pub fn ha1(username: &Username, realm: &Realm, password: &Password) -> String {
+    md5_hex(&[username.as_str(), ":", realm.as_str(), ":", password.expose()])
+}
+
+/// What is stored for a password: HA1, and HA1b = md5(`username@realm:realm:password`)
+/// for devices that send `user@domain` as the digest username (the domain
+/// is the realm: an account's SIP names live under it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digests {
+    pub ha1: String,
+    pub ha1b: String,
+}
+
+pub fn digests(username: &Username, realm: &Realm, password: &Password) -> Digests {
+    let (u, r, p) = (username.as_str(), realm.as_str(), password.expose());
+    Digests {
+        ha1: ha1(username, realm, password),
+        ha1b: md5_hex(&[u, "@", r, ":", r, ":", p]),
+    }
+}
+
+fn md5_hex(parts: &[&str]) -> String {
     let mut hasher = Md5::new();
-    hasher.update(username.as_str().as_bytes());
-    hasher.update(b":");
-    hasher.update(realm.as_str().as_bytes());
-    hasher.update(b":");
-    hasher.update(password.expose().as_bytes());
+    for part in parts {
+        hasher.update(part.as_bytes());
+    }
     hasher
         .finalize()
         .iter()
@@ -48,5 +67,17 @@ mod tests {
             );
             assert_eq!(got, want, "{user}:{realm}");
         }
+    }
+
+    #[test]
+    fn ha1b_digests_user_at_realm() {
+        // `printf 'alice@sip.example.com:sip.example.com:Wonderland2024' | md5sum`
+        let d = digests(
+            &Username::parse("alice").unwrap(),
+            &Realm::parse("sip.example.com").unwrap(),
+            &Password::parse("Wonderland2024").unwrap(),
+        );
+        assert_eq!(d.ha1, "e2acd4fa992a411a0d992c8bd1351bf6");
+        assert_eq!(d.ha1b, "25ffcc6a32de230a1ad0fbb55b9cb981");
     }
 }

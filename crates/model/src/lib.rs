@@ -10,6 +10,7 @@ mod error;
 mod fields;
 mod ha1;
 mod ip;
+pub mod sip;
 pub mod strength;
 
 pub use dialect::{Dialect, Policy};
@@ -17,7 +18,7 @@ pub use error::FieldError;
 pub use fields::{
     AclName, AnswerUrl, AppName, Description, FriendlyName, Password, Realm, Username,
 };
-pub use ha1::ha1;
+pub use ha1::{digests, ha1, Digests};
 pub use ip::IpEntry;
 
 /// Account quotas from the provider's documentation (seed 000).

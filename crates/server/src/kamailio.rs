@@ -1,9 +1,11 @@
-//! Keeping a Kamailio in step with the store. Credentials need nothing:
-//! auth_db reads `subscriber` on every request. The permissions module caches
-//! `address`, so after an IP ACL change the server asks Kamailio to reload it
-//! (`permissions.addressReload` over JSON-RPC, `--kamailio-rpc`). Changes that
-//! arrive while a reload runs are covered by one more reload; failures and
-//! Kamailio's "ongoing reload" answer are retried with a bounded backoff.
+//! Keeping the Kamailio nodes in step with the store. Credentials need
+//! nothing: auth_db reads `subscriber` on every request. Kamailio caches the
+//! rest: `address` (permissions) and the entry points and their members
+//! (htable `sipep`, `sipmember`). So after every API write the server asks
+//! each node (`--kamailio-rpc`, repeatable) to reload all three over
+//! JSON-RPC. Changes that arrive while a reload runs are covered by one more
+//! reload; failures and Kamailio's "ongoing reload" answer are retried with
+//! a bounded backoff.
 
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -14,55 +16,91 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Notify;
 
+/// What each reload asks for, in order: source addresses, then the entry
+/// points and who may authenticate at each.
+const RELOADS: [(&str, Option<&str>); 3] = [
+    ("permissions.addressReload", None),
+    ("htable.reload", Some("sipep")),
+    ("htable.reload", Some("sipmember")),
+];
+
 /// Attempts per change before the error is left for the next change.
 const ATTEMPTS: u32 = 8;
 
+/// The changes made, shared by every node's worker.
 pub struct Reloader {
+    wanted: Arc<AtomicU64>,
+    nodes: Vec<Arc<Node>>,
+}
+
+/// One Kamailio: its JSON-RPC URL and how far it has got.
+struct Node {
     url: String,
     client: reqwest::Client,
-    /// Changes made, and the last change Kamailio has reloaded.
-    wanted: AtomicU64,
+    wanted: Arc<AtomicU64>,
+    /// The last change this node has reloaded.
     applied: AtomicU64,
     notify: Notify,
     last_error: Mutex<Option<String>>,
 }
 
 impl Reloader {
-    /// Starts the background worker for the JSON-RPC endpoint at `url`.
-    pub fn start(url: String) -> Arc<Self> {
-        let reloader = Arc::new(Self {
-            url,
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(2))
-                .build()
-                .expect("HTTP client"),
-            wanted: AtomicU64::new(0),
-            applied: AtomicU64::new(0),
-            notify: Notify::new(),
-            last_error: Mutex::new(None),
-        });
-        tokio::spawn(reloader.clone().work());
-        reloader
+    /// Starts a background worker per JSON-RPC endpoint in `urls`.
+    pub fn start(urls: Vec<String>) -> Arc<Self> {
+        let wanted = Arc::new(AtomicU64::new(0));
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()
+            .expect("HTTP client");
+        let nodes: Vec<Arc<Node>> = urls
+            .into_iter()
+            .map(|url| {
+                Arc::new(Node {
+                    url,
+                    client: client.clone(),
+                    wanted: wanted.clone(),
+                    applied: AtomicU64::new(0),
+                    notify: Notify::new(),
+                    last_error: Mutex::new(None),
+                })
+            })
+            .collect();
+        for node in &nodes {
+            tokio::spawn(node.clone().work());
+        }
+        Arc::new(Self { wanted, nodes })
     }
 
-    /// An IP ACL or entry changed.
+    /// Something Kamailio caches may have changed.
     pub fn changed(&self) {
         self.wanted.fetch_add(1, Ordering::SeqCst);
-        self.notify.notify_one();
+        for node in &self.nodes {
+            node.notify.notify_one();
+        }
     }
 
-    /// IP ACL changes so far, whether Kamailio has them all, and the last
-    /// failure.
+    /// Changes so far, whether every node has them all, and the last
+    /// failure of a node that has not.
     pub fn status(&self) -> (u64, bool, Option<String>) {
         let wanted = self.wanted.load(Ordering::SeqCst);
-        let picked_up = self.applied.load(Ordering::SeqCst) >= wanted;
-        (
-            wanted,
-            picked_up,
-            self.last_error.lock().expect("status").clone(),
-        )
+        let behind: Vec<&Arc<Node>> = self
+            .nodes
+            .iter()
+            .filter(|n| n.applied.load(Ordering::SeqCst) < wanted)
+            .collect();
+        let error = behind.iter().find_map(|n| {
+            let e = n.last_error.lock().expect("status").clone()?;
+            Some(if self.nodes.len() > 1 {
+                format!("{}: {e}", n.url)
+            } else {
+                e
+            })
+        });
+        (wanted, behind.is_empty(), error)
     }
+}
 
+impl Node {
     async fn work(self: Arc<Self>) {
         loop {
             self.notify.notified().await;
@@ -72,11 +110,11 @@ impl Reloader {
                     Ok(()) => {
                         self.applied.fetch_max(target, Ordering::SeqCst);
                         *self.last_error.lock().expect("status") = None;
-                        tracing::info!(change = target, "Kamailio reloaded its address table");
+                        tracing::info!(change = target, node = %self.url, "Kamailio reloaded");
                         break;
                     }
                     Err(e) => {
-                        tracing::warn!(attempt, error = %e, "Kamailio address reload failed");
+                        tracing::warn!(attempt, node = %self.url, error = %e, "Kamailio reload failed");
                         *self.last_error.lock().expect("status") = Some(e);
                         // Kamailio refuses a second reload within its
                         // reload_delta; wait a little longer each time.
@@ -88,9 +126,17 @@ impl Reloader {
     }
 
     async fn reload(&self) -> Result<(), String> {
+        for (method, table) in RELOADS {
+            self.call(method, table).await?;
+        }
+        Ok(())
+    }
+
+    async fn call(&self, method: &str, table: Option<&str>) -> Result<(), String> {
         let call = serde_json::json!({
             "jsonrpc": "2.0",
-            "method": "permissions.addressReload",
+            "method": method,
+            "params": table.map(|t| vec![t]).unwrap_or_default(),
             "id": 1,
         });
         let body = self
@@ -109,28 +155,34 @@ impl Reloader {
         match answer.get("error") {
             None if answer.get("result").is_some() => Ok(()),
             Some(e) => Err(format!(
-                "Kamailio answered {}",
+                "Kamailio answered {method}: {}",
                 e.get("message")
                     .and_then(|m| m.as_str())
                     .unwrap_or("an error")
             )),
-            None => Err("Kamailio's answer has no result".into()),
+            None => Err(format!("Kamailio's answer to {method} has no result")),
         }
     }
 }
 
-/// Middleware: a successful write to an IP ACL route (plivo's
-/// `IpAccessControlList`, twilio's `IpAccessControlLists`) changes `address`.
-pub async fn after_acl_writes(
+/// The API's prefixes (plivo and zentrunk, twilio, vobiz).
+const API_PREFIXES: [&str; 3] = ["/v1/", "/2010-04-01/", "/api/v1/"];
+
+/// Middleware: any successful API write may change what Kamailio caches
+/// (an ACL, an assignment, a mapping, a credential's username or list), so
+/// each one counts as a change. Deciding from the URL which ones matter
+/// would be a guess; a reload is a few milliseconds.
+pub async fn after_writes(
     State(reloader): State<Option<Arc<Reloader>>>,
     request: Request,
     next: Next,
 ) -> Response {
     let write = request.method() != Method::GET && request.method() != Method::HEAD;
-    let acl = request.uri().path().contains("/IpAccessControlList");
+    let path = request.uri().path();
+    let api = API_PREFIXES.iter().any(|p| path.starts_with(p));
     let response = next.run(request).await;
     if let Some(reloader) = reloader {
-        if write && acl && response.status().is_success() {
+        if write && api && response.status().is_success() {
             reloader.changed();
         }
     }

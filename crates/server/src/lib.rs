@@ -46,8 +46,9 @@ pub struct Settings {
     pub rate_limit_per_minute: u32,
     /// Proxy mode: the API goes to this provider instead of the local store.
     pub upstream: Option<upstream::Upstream>,
-    /// Kamailio's JSON-RPC URL, told to reload addresses after ACL changes.
-    pub kamailio_rpc: Option<String>,
+    /// Each Kamailio's JSON-RPC URL, told to reload what it caches after
+    /// every API write.
+    pub kamailio_rpc: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -69,7 +70,8 @@ pub const SIGN_INS_PER_MINUTE: u32 = 10;
 impl AppState {
     pub fn new(db: db::Db, settings: Settings) -> Self {
         let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
-        let kamailio = settings.kamailio_rpc.clone().map(kamailio::Reloader::start);
+        let kamailio = (!settings.kamailio_rpc.is_empty())
+            .then(|| kamailio::Reloader::start(settings.kamailio_rpc.clone()));
         Self {
             db,
             accounts: Arc::default(),
@@ -118,7 +120,7 @@ pub fn app(state: AppState) -> Router {
     router
         .layer(axum::middleware::from_fn_with_state(
             state.kamailio.clone(),
-            kamailio::after_acl_writes,
+            kamailio::after_writes,
         ))
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(headers::add))

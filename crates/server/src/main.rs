@@ -63,11 +63,11 @@ enum Command {
         /// Seconds to wait for the provider.
         #[arg(long, default_value_t = 15)]
         upstream_timeout: u64,
-        /// Kamailio's JSON-RPC URL (jsonrpcs over xhttp, e.g.
-        /// http://127.0.0.1:5071/RPC): told to reload its address table
-        /// after every IP ACL change.
+        /// A Kamailio's JSON-RPC URL (jsonrpcs over xhttp, e.g.
+        /// http://127.0.0.1:5071/RPC), repeated once per node: told to
+        /// reload its address table and entry points after every API write.
         #[arg(long)]
-        kamailio_rpc: Option<String>,
+        kamailio_rpc: Vec<String>,
     },
     /// Manage API accounts.
     Account {
@@ -186,6 +186,17 @@ async fn run(command: Command) -> Result<(), AnyError> {
                 }
             };
             let pool = db::open(&data_dir).await?;
+            // Kamailio would let such rows answer for another account's
+            // users; the views already ignore them, but say so and stop.
+            let foreign = store::accounts::foreign_sip_names(&pool).await?;
+            if !foreign.is_empty() {
+                return Err(format!(
+                    "the store holds SIP names that are not their account's, so it will not serve:\n  {}\n\
+                     Delete these rows (their accounts may recreate them under their own realm), then start again.",
+                    foreign.join("\n  ")
+                )
+                .into());
+            }
             if let Some(first) = first_run::bootstrap(&pool, &data_dir, &sip_domain).await? {
                 println!(
                     "Created a demo operator and account (saved once to {}, mode 0600; rotate them):",

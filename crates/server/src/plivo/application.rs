@@ -6,14 +6,14 @@ use crate::auth::Account;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
 use crate::store::applications::{self, Application, Filter};
-use crate::store::{acls, credentials};
+use crate::store::{accounts, acls, credentials};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{AnswerUrl, AppName};
+use sipauth_model::{sip, AnswerUrl, AppName};
 use std::collections::HashMap;
 
 /// Relative to `/v1`.
@@ -35,7 +35,8 @@ fn base_uri(auth_id: &str) -> String {
     format!("/v1/Account/{auth_id}/Application/")
 }
 
-fn to_json(auth_id: &str, a: &Application) -> Value {
+fn to_json(account: &accounts::Account, a: &Application) -> Value {
+    let auth_id = &account.auth_id;
     json!({
         "app_id": a.id,
         "app_name": a.app_name,
@@ -43,6 +44,8 @@ fn to_json(auth_id: &str, a: &Application) -> Value {
         "sip_auth_type": a.sip_auth_type,
         "credential_uuid": a.credential_id,
         "ip_acl_uuid": a.ip_acl_id,
+        // Extension: the address calls to this application are sent to.
+        "sip_uri": sip::application_address(&a.id, &account.realm),
         "resource_uri": format!("{}{}/", base_uri(auth_id), a.id),
     })
 }
@@ -190,7 +193,7 @@ async fn list(
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base_uri(&account.auth_id), total, &extra),
-        "objects": rows.iter().map(|a| to_json(&account.auth_id, a)).collect::<Vec<_>>(),
+        "objects": rows.iter().map(|a| to_json(&account, a)).collect::<Vec<_>>(),
     })))
 }
 
@@ -203,7 +206,7 @@ async fn retrieve(
     let app = applications::find(&state.db, &account.auth_id, id)
         .await?
         .ok_or(ApiError::NotFound("application"))?;
-    let mut out = to_json(&account.auth_id, &app);
+    let mut out = to_json(&account, &app);
     out["api_id"] = api_id().into();
     Ok(Json(out))
 }

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{ha1, quota, Password, Realm, Username};
+use sipauth_model::{digests, quota, sip, Password, Realm, Username};
 use std::collections::HashMap;
 
 /// The seed's words for deleting a credential an application uses.
@@ -20,24 +20,15 @@ pub const CREDENTIAL_IN_USE: &str = "This credential is currently assigned to an
 
 /// What an insert that did not happen means, in the API's words; shared by
 /// every dialect with plivo's error shape.
-pub fn refuse_unless_created(
-    created: Created,
-    username: &Username,
-    realm: &Realm,
-) -> ApiResult<()> {
+pub fn refuse_unless_created(created: Created, username: &Username) -> ApiResult<()> {
     match created {
         Created::Ok => Ok(()),
         Created::QuotaReached => Err(ApiError::Quota(format!(
             "credential quota reached: an account may hold {} credentials; delete one first",
             quota::CREDENTIALS_PER_ACCOUNT
         ))),
-        Created::Duplicate { same_account: true } => Err(ApiError::Conflict(format!(
+        Created::Duplicate => Err(ApiError::Conflict(format!(
             "a credential with username '{username}' already exists in this account"
-        ))),
-        Created::Duplicate {
-            same_account: false,
-        } => Err(ApiError::Conflict(format!(
-            "username '{username}' is already taken in realm '{realm}'"
         ))),
     }
 }
@@ -118,16 +109,18 @@ async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let username = Username::parse(body.required_str(Username::FIELD)?)?;
     let password = Password::parse(body.required_str(Password::FIELD)?)?;
-    let realm = match body.optional_str(Realm::FIELD)? {
-        Some(r) => Realm::parse(r)?,
-        None => Realm::parse(&account.realm)?,
-    };
+    // Only the account's own realm: a credential in another realm would
+    // answer for that realm's users on the SIP side.
+    let realm = sip::own_realm(
+        body.optional_str(Realm::FIELD)?.unwrap_or(&account.realm),
+        &account.realm,
+    )?;
     let credential = Credential {
         id: uuid::Uuid::new_v4().to_string(),
         username: username.to_string(),
         realm: realm.to_string(),
     };
-    let digest = ha1(&username, &realm, &password);
+    let digest = digests(&username, &realm, &password);
     let created = credentials::create(
         &state.db,
         &account.auth_id,
@@ -137,7 +130,7 @@ async fn create(
         &digest,
     )
     .await?;
-    refuse_unless_created(created, &username, &realm)?;
+    refuse_unless_created(created, &username)?;
     tracing::info!(account = %account.auth_id, credential = %credential.id, "credential created");
     let mut out = to_json(&account.auth_id, &credential);
     out["api_id"] = api_id().into();
@@ -203,12 +196,12 @@ async fn update(
         });
     }
     let password = Password::parse(body.required_str(Password::FIELD)?)?;
-    let digest = ha1(
+    let digest = digests(
         &Username::parse(&credential.username)?,
         &Realm::parse(&credential.realm)?,
         &password,
     );
-    if !credentials::set_ha1(&state.db, &account.auth_id, id, &digest).await? {
+    if !credentials::set_digests(&state.db, &account.auth_id, id, &digest).await? {
         return Err(ApiError::NotFound("credential"));
     }
     tracing::info!(account = %account.auth_id, credential = %id, "credential HA1 replaced");

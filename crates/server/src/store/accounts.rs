@@ -81,3 +81,26 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
         .fetch_one(&db.read)
         .await
 }
+
+/// Rows whose SIP name is not their account's: credentials in another realm
+/// and Twilio domains outside the account's realm, each described for the
+/// operator. The API refuses to make them (they would authenticate another
+/// account's traffic); a store that holds one from before that rule must be
+/// cleaned up before it serves (see `sipauth serve`).
+pub async fn foreign_sip_names(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT 'credential ' || c.id || ' (username ' || c.username || ', realm ' || c.realm
+                || ') of account ' || c.account_id || ', whose realm is ' || a.realm
+         FROM credentials c JOIN accounts a ON a.auth_id = c.account_id
+         WHERE c.realm <> a.realm
+         UNION ALL
+         SELECT 'domain ' || d.id || ' (' || d.domain_name || ') of account ' || d.account_id
+                || ', whose names must end with .' || a.realm
+         FROM domains d JOIN accounts a ON a.auth_id = d.account_id
+         WHERE substr(d.domain_name, -length(a.realm) - 1) <> '.' || a.realm
+            OR length(d.domain_name) <= length(a.realm) + 1",
+    )
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows.into_iter().map(|(r,)| r).collect())
+}

@@ -1,7 +1,7 @@
 //! SIP credentials: username, realm and HA1, never the password.
 
 use crate::db::Db;
-use sipauth_model::quota;
+use sipauth_model::{quota, Digests};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Credential {
@@ -13,7 +13,8 @@ pub struct Credential {
 pub enum Created {
     Ok,
     QuotaReached,
-    Duplicate { same_account: bool },
+    /// The account already has this username.
+    Duplicate,
 }
 
 /// Inserts a credential unless the account already holds its quota. The
@@ -25,17 +26,18 @@ pub async fn create(
     id: &str,
     username: &str,
     realm: &str,
-    ha1: &str,
+    digests: &Digests,
 ) -> Result<Created, sqlx::Error> {
     let new = NewCredential {
         id,
         username,
         realm,
-        ha1,
+        digests,
         list_id: None,
         name: "",
         description: "",
         enabled: true,
+        account_wide: false,
     };
     create_in(db, account_id, &new).await
 }
@@ -44,8 +46,9 @@ pub async fn create(
 pub struct NewCredential<'a> {
     pub id: &'a str,
     pub username: &'a str,
+    /// Always the account's own realm.
     pub realm: &'a str,
-    pub ha1: &'a str,
+    pub digests: &'a Digests,
     /// A twilio credential list; `None`: the account's implicit one.
     pub list_id: Option<&'a str>,
     /// Zentrunk's friendly name.
@@ -54,6 +57,9 @@ pub struct NewCredential<'a> {
     pub description: &'a str,
     /// Vobiz can create a credential disabled.
     pub enabled: bool,
+    /// Vobiz credentials register and call at the account's realm without
+    /// being assigned anywhere.
+    pub account_wide: bool,
 }
 
 /// `create`, with a list and a name. The quota counts every list.
@@ -62,39 +68,33 @@ pub async fn create_in(
     account_id: &str,
     c: &NewCredential<'_>,
 ) -> Result<Created, sqlx::Error> {
-    let (id, username, realm, ha1, list_id) = (c.id, c.username, c.realm, c.ha1, c.list_id);
+    let (id, username, realm, list_id) = (c.id, c.username, c.realm, c.list_id);
     let result = sqlx::query(
-        "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id, name, description, enabled)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10
+        "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id, name, description,
+                                  enabled, ha1b, account_wide)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12
          WHERE (SELECT count(*) FROM credentials WHERE account_id = ?2) < ?6",
     )
     .bind(id)
     .bind(account_id)
     .bind(username)
     .bind(realm)
-    .bind(ha1)
+    .bind(&c.digests.ha1)
     .bind(quota::CREDENTIALS_PER_ACCOUNT)
     .bind(list_id)
     .bind(c.name)
     .bind(c.description)
     .bind(c.enabled)
+    .bind(&c.digests.ha1b)
+    .bind(c.account_wide)
     .execute(&db.write)
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Created::Ok),
         Ok(_) => Ok(Created::QuotaReached),
-        Err(e) if super::is_unique_violation(&e) => {
-            // Both constraints may be broken at once; the account's own one
-            // is what the user can act on, so it wins.
-            let same_account: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM credentials WHERE account_id = ? AND username = ?)",
-            )
-            .bind(account_id)
-            .bind(username)
-            .fetch_one(&db.read)
-            .await?;
-            Ok(Created::Duplicate { same_account })
-        }
+        // Realms are the account's own, so either constraint means a
+        // username this account already has: nothing about another account.
+        Err(e) if super::is_unique_violation(&e) => Ok(Created::Duplicate),
         Err(e) => Err(e),
     }
 }
@@ -139,13 +139,19 @@ pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Credenti
         .await
 }
 
-/// Replaces the HA1 (a new password). False when there is no such credential.
-pub async fn set_ha1(db: &Db, account_id: &str, id: &str, ha1: &str) -> Result<bool, sqlx::Error> {
+/// Replaces the digests (a new password). False when there is no such credential.
+pub async fn set_digests(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    digests: &Digests,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
-        "UPDATE credentials SET ha1 = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        "UPDATE credentials SET ha1 = ?, ha1b = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE account_id = ? AND id = ?",
     )
-    .bind(ha1)
+    .bind(&digests.ha1)
+    .bind(&digests.ha1b)
     .bind(account_id)
     .bind(id)
     .execute(&db.write)
@@ -285,16 +291,17 @@ pub async fn update_named(
     id: &str,
     name: &str,
     username: &str,
-    ha1: &str,
+    digests: &Digests,
 ) -> Result<Renamed, sqlx::Error> {
     let result = sqlx::query(
-        "UPDATE credentials SET name = ?, username = ?, ha1 = ?,
+        "UPDATE credentials SET name = ?, username = ?, ha1 = ?, ha1b = ?,
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE account_id = ? AND id = ?",
     )
     .bind(name)
     .bind(username)
-    .bind(ha1)
+    .bind(&digests.ha1)
+    .bind(&digests.ha1b)
     .bind(account_id)
     .bind(id)
     .execute(&db.write)
@@ -336,9 +343,11 @@ pub struct Described {
     pub description: String,
     pub created_at: String,
     pub updated_at: String,
+    pub account_wide: bool,
 }
 
-const DESCRIBED: &str = "id, username, realm, enabled, description, created_at, updated_at";
+const DESCRIBED: &str =
+    "id, username, realm, enabled, description, created_at, updated_at, account_wide";
 
 pub async fn list_described(
     db: &Db,
@@ -380,16 +389,17 @@ pub async fn update_described(
     db: &Db,
     account_id: &str,
     id: &str,
-    ha1: Option<&str>,
+    digests: Option<&Digests>,
     enabled: bool,
     description: &str,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
-        "UPDATE credentials SET ha1 = coalesce(?, ha1), enabled = ?, description = ?,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        "UPDATE credentials SET ha1 = coalesce(?, ha1), ha1b = coalesce(?, ha1b), enabled = ?,
+                description = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE account_id = ? AND id = ?",
     )
-    .bind(ha1)
+    .bind(digests.map(|d| &d.ha1))
+    .bind(digests.map(|d| &d.ha1b))
     .bind(enabled)
     .bind(description)
     .bind(account_id)

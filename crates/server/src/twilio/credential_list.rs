@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{ha1, quota, Dialect, FriendlyName, Password, Realm, Username};
+use sipauth_model::{digests, quota, Dialect, FriendlyName, Password, Realm, Username};
 use std::collections::HashMap;
 
 const LISTS: &str = "/Accounts/{account_sid}/SIP/CredentialLists";
@@ -217,16 +217,17 @@ async fn create_credential(
         .map_err(|e| invalid("Password", e))?;
     let id = secrets::new_sid("CR");
     let realm = Realm::parse(&account.realm).map_err(|e| TwilioError::Internal(e.to_string()))?;
-    let digest = ha1(&username, &realm, &password);
+    let digest = digests(&username, &realm, &password);
     let new = credentials::NewCredential {
         id: &id,
         username: username.as_str(),
         realm: &account.realm,
-        ha1: &digest,
+        digests: &digest,
         list_id: Some(&list_id),
         name: "",
         description: "",
         enabled: true,
+        account_wide: false,
     };
     match credentials::create_in(&state.db, &account.auth_id, &new).await? {
         Created::Ok => {}
@@ -236,7 +237,7 @@ async fn create_credential(
                 quota::CREDENTIALS_PER_ACCOUNT
             )))
         }
-        Created::Duplicate { .. } => {
+        Created::Duplicate => {
             let holder = credentials::list_holding(&state.db, &account.auth_id, username.as_str())
                 .await?
                 .flatten();
@@ -306,8 +307,8 @@ async fn update_credential(
             Username::parse(&c.username).map_err(|e| TwilioError::Internal(e.to_string()))?;
         let realm =
             Realm::parse(&account.realm).map_err(|e| TwilioError::Internal(e.to_string()))?;
-        let digest = ha1(&username, &realm, &password);
-        if !credentials::set_ha1(&state.db, &account.auth_id, &c.id, &digest).await? {
+        let digest = digests(&username, &realm, &password);
+        if !credentials::set_digests(&state.db, &account.auth_id, &c.id, &digest).await? {
             return Err(TwilioError::NotFound(uri.path().to_string()));
         }
         tracing::info!(account = %account.auth_id, credential = %c.id, "credential HA1 replaced");

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{AnswerUrl, FriendlyName, Realm};
+use sipauth_model::{sip, AnswerUrl, FriendlyName};
 use std::collections::HashMap;
 
 const DOMAINS: &str = "/Accounts/{account_sid}/SIP/Domains";
@@ -92,6 +92,8 @@ fn domain_json(account: &str, d: &Domain) -> Value {
         "date_created": rfc2822(&d.created_at),
         "date_updated": rfc2822(&d.updated_at),
         "domain_name": d.domain_name,
+        // Extension: the address calls and registrations are sent to.
+        "sip_uri": sip::domain_address(&d.domain_name),
         "friendly_name": d.friendly_name,
         "sid": d.id,
         "sip_registration": d.sip_registration,
@@ -162,8 +164,10 @@ async fn create_domain(
     body: Bytes,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
     let form = form(&body)?;
-    let name =
-        Realm::parse(required(&form, "DomainName")?).map_err(|e| invalid("DomainName", e))?;
+    // Under the account's realm, so that no account can name another's
+    // realm or domains (the rule is in sipauth_model::sip).
+    let name = sip::domain_name(required(&form, "DomainName")?, &account.realm)
+        .map_err(|e| invalid("DomainName", e))?;
     let friendly = match form.get("FriendlyName") {
         Some(f) => FriendlyName::parse(f)
             .map_err(|e| invalid("FriendlyName", e))?
@@ -189,7 +193,8 @@ async fn create_domain(
         domains::Created::Ok(d) => d,
         domains::Created::NameTaken => {
             return Err(TwilioError::Conflict(format!(
-                "DomainName: {name} is already taken"
+                // Names live under the account's realm: the holder is this account.
+                "DomainName: this account already has a domain named {name}"
             )))
         }
     };

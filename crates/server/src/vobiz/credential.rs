@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{ha1, Description, Dialect, Password, Realm, Username};
+use sipauth_model::{digests, sip, Description, Dialect, Password, Realm, Username};
 use std::collections::HashMap;
 
 const BASE: &str = "/account/{auth_id}";
@@ -35,6 +35,10 @@ fn to_json(account: &str, c: &Described) -> Value {
         "account_id": account,
         "username": c.username,
         "realm": c.realm,
+        // Extension: where the credential registers and calls; null for a
+        // credential another dialect made, which authenticates only where
+        // it is assigned.
+        "sip_uri": c.account_wide.then(|| sip::account_address(&c.username, &c.realm)),
         "enabled": c.enabled,
         "description": c.description,
         "created_at": c.created_at,
@@ -74,20 +78,21 @@ async fn create(
     let description = Description::parse(body.optional_str(Description::FIELD)?.unwrap_or(""))?;
     let enabled = optional_bool(&body, "enabled")?.unwrap_or(true);
     let realm = Realm::parse(&account.realm)?;
-    let digest = ha1(&username, &realm, &password);
+    let digest = digests(&username, &realm, &password);
     let id = uuid::Uuid::new_v4().to_string();
     let new = NewCredential {
         id: &id,
         username: username.as_str(),
         realm: realm.as_str(),
-        ha1: &digest,
+        digests: &digest,
         list_id: None,
         name: "",
         description: description.as_str(),
         enabled,
+        account_wide: true,
     };
     let created = credentials::create_in(&state.db, &account.auth_id, &new).await?;
-    refuse_unless_created(created, &username, &realm)?;
+    refuse_unless_created(created, &username)?;
     tracing::info!(account = %account.auth_id, credential = %id, enabled, "vobiz credential created");
     let created = found(&state, &account.auth_id, &id).await?;
     Ok((
@@ -150,7 +155,7 @@ async fn update(
         None => None,
         Some(p) => {
             let password = Password::parse_with(p, &Dialect::Vobiz.policy())?;
-            Some(ha1(
+            Some(digests(
                 &Username::parse(&current.username)?,
                 &Realm::parse(&current.realm)?,
                 &password,
@@ -166,7 +171,7 @@ async fn update(
         &state.db,
         &account.auth_id,
         id,
-        digest.as_deref(),
+        digest.as_ref(),
         enabled,
         &description,
     )

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{ha1, AclName, Dialect, Password, Realm, Username};
+use sipauth_model::{digests, AclName, Dialect, Password, Realm, Username};
 use std::collections::HashMap;
 
 /// Relative to `/v1`.
@@ -62,20 +62,21 @@ async fn create(
     let password = Password::parse_with(required(&body, Password::FIELD)?, &policy)?;
     let name = name(&body)?.unwrap_or_default();
     let realm = Realm::parse(&account.realm)?;
-    let digest = ha1(&username, &realm, &password);
+    let digest = digests(&username, &realm, &password);
     let id = uuid::Uuid::new_v4().to_string();
     let new = NewCredential {
         id: &id,
         username: username.as_str(),
         realm: realm.as_str(),
-        ha1: &digest,
+        digests: &digest,
         list_id: None,
         name: &name,
         description: "",
         enabled: true,
+        account_wide: false,
     };
     let created = credentials::create_in(&state.db, &account.auth_id, &new).await?;
-    refuse_unless_created(created, &username, &realm)?;
+    refuse_unless_created(created, &username)?;
     tracing::info!(account = %account.auth_id, credential = %id, "zentrunk credential created");
     Ok((
         StatusCode::CREATED,
@@ -156,7 +157,7 @@ async fn update(
                 Some(u) => u,
                 None => Username::parse(&current.username)?,
             };
-            let digest = ha1(&username, &Realm::parse(&current.realm)?, &password);
+            let digest = digests(&username, &Realm::parse(&current.realm)?, &password);
             match credentials::update_named(
                 &state.db,
                 &account.auth_id,

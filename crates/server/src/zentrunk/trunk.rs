@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::AclName;
+use sipauth_model::{sip, AclName};
 use std::collections::HashMap;
 
 const BASE: &str = "/Account/{auth_id}/Zentrunk/Trunk";
@@ -29,13 +29,16 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{BASE}/{{id}}"), one)
 }
 
-fn to_json(t: &Trunk) -> Value {
+fn to_json(realm: &str, t: &Trunk) -> Value {
     json!({
         "trunk_id": t.id,
         "name": t.name,
         "trunk_direction": t.trunk_direction,
         "credential_uuid": t.credential_id,
         "ip_acl_uuid": t.ip_acl_id,
+        // Extension: where an outbound trunk's PBX sends its calls (inbound
+        // trunks take no calls from it).
+        "sip_uri": (t.trunk_direction == "outbound").then(|| sip::trunk_address(&t.id, realm)),
     })
 }
 
@@ -148,7 +151,7 @@ async fn list(
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base, total, &extra),
-        "objects": rows.iter().map(to_json).collect::<Vec<_>>(),
+        "objects": rows.iter().map(|t| to_json(&account.realm, t)).collect::<Vec<_>>(),
     })))
 }
 
@@ -161,7 +164,7 @@ async fn retrieve(
     let t = trunks::find(&state.db, &account.auth_id, id)
         .await?
         .ok_or(ApiError::NotFound("trunk"))?;
-    Ok(Json(to_json(&t)))
+    Ok(Json(to_json(&account.realm, &t)))
 }
 
 async fn update(

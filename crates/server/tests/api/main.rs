@@ -52,20 +52,20 @@ async fn spawn_app_with(
     dist: Option<PathBuf>,
     upstream: Option<sipauth_server::upstream::Upstream>,
 ) -> TestApp {
-    spawn_app_full(per_minute, dist, upstream, None).await
+    spawn_app_full(per_minute, dist, upstream, Vec::new()).await
 }
 
 /// As [`spawn_app`], telling the Kamailio JSON-RPC endpoint at `url` about
 /// IP ACL changes.
 pub async fn spawn_app_with_kamailio(url: String) -> TestApp {
-    spawn_app_full(0, None, None, Some(url)).await
+    spawn_app_full(0, None, None, vec![url]).await
 }
 
 async fn spawn_app_full(
     per_minute: u32,
     dist: Option<PathBuf>,
     upstream: Option<sipauth_server::upstream::Upstream>,
-    kamailio_rpc: Option<String>,
+    kamailio_rpc: Vec<String>,
 ) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(dir.path()).await.unwrap();
