@@ -25,9 +25,18 @@ fn main() -> ExitCode {
         "test" => test::test(&root),
         "bench" => bench::bench(&root),
         "build" => run::build_console(&root),
+        "sip" => run::build_server(None).and_then(|()| {
+            let (ok, c) = sip::suite(&root, &run::server_binary(None), &root.join("dist"));
+            println!("{} passed, {} failed", c.passed, c.failed);
+            if ok {
+                Ok(())
+            } else {
+                Err("the SIP suite failed".into())
+            }
+        }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench         measure bundle size and API throughput into BENCHMARKS.md\n  build         build the console in release into dist/"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench         measure bundle size and API throughput into BENCHMARKS.md\n  build         build the console in release into dist/\n  sip           only the SIP suite (Kamailio + SIPp matrix; needs kamailio, sipp)"
             );
             return ExitCode::from(2);
         }

@@ -4,7 +4,13 @@ use md5::{Digest, Md5};
 /// HA1 = md5(`username:realm:password`) in lowercase hex: the only form in
 /// which a SIP password is ever stored, and what digest servers check against.
 pub fn ha1(username: &Username, realm: &Realm, password: &Password) -> String {
-    md5_hex(&[username.as_str(), ":", realm.as_str(), ":", password.expose()])
+    md5_hex(&[
+        username.as_str(),
+        ":",
+        realm.as_str(),
+        ":",
+        password.expose(),
+    ])
 }
 
 /// What is stored for a password: HA1, and HA1b = md5(`username@realm:realm:password`)

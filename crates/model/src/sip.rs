@@ -79,7 +79,10 @@ mod tests {
 
     #[test]
     fn a_credential_realm_must_be_the_accounts_own() {
-        assert_eq!(own_realm("MA123.sip.example.com", REALM).unwrap().as_str(), REALM);
+        assert_eq!(
+            own_realm("MA123.sip.example.com", REALM).unwrap().as_str(),
+            REALM
+        );
         let e = own_realm("mb456.sip.example.com", REALM).unwrap_err();
         assert_eq!(e.field, "realm");
         assert!(e.problem.contains("not this account's realm"), "{e}");
@@ -89,7 +92,9 @@ mod tests {
     #[test]
     fn a_domain_name_lives_under_the_realm() {
         assert_eq!(
-            domain_name("Acme.ma123.sip.example.com", REALM).unwrap().as_str(),
+            domain_name("Acme.ma123.sip.example.com", REALM)
+                .unwrap()
+                .as_str(),
             "acme.ma123.sip.example.com"
         );
         assert!(domain_name("a.b.ma123.sip.example.com", REALM).is_ok());
@@ -114,6 +119,9 @@ mod tests {
         );
         assert_eq!(trunk_address("t-1", REALM), "sip:t-1@ma123.sip.example.com");
         assert_eq!(domain_address("acme.x"), "sip:acme.x");
-        assert_eq!(account_address("1001", REALM), "sip:1001@ma123.sip.example.com");
+        assert_eq!(
+            account_address("1001", REALM),
+            "sip:1001@ma123.sip.example.com"
+        );
     }
 }

@@ -195,7 +195,7 @@ async fn create_domain(
             return Err(TwilioError::Conflict(format!(
                 // Names live under the account's realm: the holder is this account.
                 "DomainName: this account already has a domain named {name}"
-            )))
+            )));
         }
     };
     tracing::info!(account = %account.auth_id, domain = %id, "SIP domain created");
