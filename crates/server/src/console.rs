@@ -53,10 +53,18 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
         (None, Some(a)) => Some(a.clone()),
         (None, None) => accounts::first(&state.db).await?,
     };
+    // The account's realm, under which its SIP names live (Twilio domain
+    // names end with it). Not a secret: every digest challenge carries it.
+    // Unknown in proxy mode.
+    let realm = match (&state.settings.upstream, &account) {
+        (None, Some(id)) => state.accounts.find(&state.db, id).await?.map(|a| a.realm),
+        _ => None,
+    };
     Ok(Json(json!({
         "api_base": "",
         "dialect": state.settings.dialect.as_str(),
         "account": account,
+        "sip_realm": realm,
     })))
 }
 
