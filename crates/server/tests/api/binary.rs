@@ -430,3 +430,58 @@ async fn dialect_tells_the_console_which_provider_api_to_speak() {
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn a_store_with_a_foreign_realm_credential_refuses_to_serve_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _) = cli(
+        &[
+            "account",
+            "create",
+            "--auth-id",
+            "MAFIRST0000000000001",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        "first-token-0123456789abcdef",
+    );
+    assert!(ok);
+    let (ok, _) = cli(
+        &[
+            "account",
+            "create",
+            "--auth-id",
+            "MASECOND000000000002",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        "second-token-0123456789abcdef",
+    );
+    assert!(ok);
+    // What the API refuses now, written as an older version could have.
+    let db = sipauth_server::db::open(dir.path()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO credentials (id, account_id, username, realm, ha1)
+         VALUES ('cred-1', 'MAFIRST0000000000001', '1001', 'masecond000000000002.sip.localhost', 'h')",
+    )
+    .execute(&db.write)
+    .await
+    .unwrap();
+    db.write.close().await;
+    db.read.close().await;
+
+    let out = Command::new(BIN)
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("SIP names that are not their account's")
+            && text.contains(
+                "credential cred-1 (username 1001, realm masecond000000000002.sip.localhost) of account MAFIRST0000000000001"
+            ),
+        "{text}"
+    );
+}

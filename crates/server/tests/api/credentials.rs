@@ -53,32 +53,93 @@ async fn create_returns_the_credential_and_stores_only_ha1() {
 }
 
 #[tokio::test]
-async fn realm_may_be_given_and_is_validated() {
+async fn realm_may_only_be_the_accounts_own() {
     let app = spawn_app().await;
-    let r = app
-        .client
-        .post(app.credentials(""))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({"username": "alice", "password": PASSWORD, "realm": "pbx.example.com"}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
-    assert_eq!(
-        (status, body["realm"].as_str()),
-        (201, Some("pbx.example.com"))
-    );
+    let own = format!("{}.{SIP_DOMAIN}", app.auth_id.to_lowercase());
+    let create = |username: &'static str, realm: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .post(app.credentials(""))
+                .basic_auth(&app.auth_id, Some(&app.token))
+                .json(&json!({"username": username, "password": PASSWORD, "realm": realm}))
+                .send()
+                .await
+                .unwrap();
+            json(r).await
+        }
+    };
+    // Its own realm, in any case, is fine.
+    let (status, body) = create("alice", own.to_uppercase()).await;
+    assert_eq!((status, body["realm"].as_str()), (201, Some(own.as_str())));
 
+    // Another account's realm (the hijack: A's password for B's user) and
+    // a realm nobody owns yet are refused, naming the field and the rule.
+    let (other, other_token) = app.other_account().await;
+    let theirs = format!("{}.{SIP_DOMAIN}", other.to_lowercase());
+    for realm in [theirs.clone(), "pbx.example.com".to_string()] {
+        let (status, body) = create("1001", realm.clone()).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (400, Some("realm")),
+            "{realm}"
+        );
+        let message = error_message(&body);
+        assert!(
+            message.contains("not this account's realm") && message.contains(&own),
+            "{message}"
+        );
+    }
+    let (status, body) = create("bob", "bad realm".into()).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("realm")));
+
+    // Nothing was written into B's realm: B's own 1001 is created, and
+    // Kamailio's view holds only each account's users in its own realm.
     let r = app
         .client
-        .post(app.credentials(""))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({"username": "bob", "password": PASSWORD, "realm": "bad realm"}))
+        .post(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
+        .basic_auth(&other, Some(&other_token))
+        .json(&json!({"username": "1001", "password": PASSWORD}))
         .send()
         .await
         .unwrap();
-    let (status, body) = json(r).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("realm")));
+    assert_eq!(r.status(), 201);
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT username, domain FROM subscriber ORDER BY id")
+            .fetch_all(&app.db.read)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("alice".to_string(), own.clone()),
+            ("1001".to_string(), theirs)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_conflict_names_only_the_callers_own_credential() {
+    let app = spawn_app().await;
+    assert_eq!(app.create("sipuser1", PASSWORD).await.status(), 201);
+    let (status, body) = json(app.create("sipuser1", PASSWORD).await).await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        error_message(&body),
+        "a credential with username 'sipuser1' already exists in this account"
+    );
+    // Another account taking the same username learns nothing of the first.
+    let (other, other_token) = app.other_account().await;
+    let r = app
+        .client
+        .post(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
+        .basic_auth(&other, Some(&other_token))
+        .json(&json!({"username": "sipuser1", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
 }
 
 #[tokio::test]

@@ -1,12 +1,34 @@
-//! The views Kamailio reads: `subscriber` (auth_db) and `address`
-//! (permissions), kept true by every API write, and the `version` rows
-//! Kamailio checks before it starts.
+//! The views Kamailio reads — `subscriber` (auth_db), `address`
+//! (permissions, one group per entry point), `sip_entry_points` and
+//! `sip_members` (htable) — kept true by every API write, the `version`
+//! rows Kamailio checks before it starts, and the reloads the server asks
+//! each Kamailio node for.
 
-use crate::spawn_app;
+use crate::{json, spawn_app, spawn_app_with_kamailio, TestApp, SIP_DOMAIN};
 use serde_json::{json, Value};
+use sipauth_model::{Password, Realm, Username};
+use std::sync::{Arc, Mutex};
+
+async fn post(app: &TestApp, path: &str, body: Value) -> Value {
+    let r = app
+        .client
+        .post(app.url(&format!("/v1/Account/{}/{path}", app.auth_id)))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert!((200..300).contains(&status), "{path}: {status} {body}");
+    body
+}
+
+async fn rows(app: &TestApp, sql: &str) -> Vec<(String, String)> {
+    sqlx::query_as(sql).fetch_all(&app.db.read).await.unwrap()
+}
 
 #[tokio::test]
-async fn subscriber_and_address_follow_the_api() {
+async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm() {
     let app = spawn_app().await;
     let versions: Vec<(String, i64)> =
         sqlx::query_as("SELECT table_name, table_version FROM version ORDER BY table_name")
@@ -15,30 +37,35 @@ async fn subscriber_and_address_follow_the_api() {
             .unwrap();
     assert_eq!(
         versions,
-        [("address".to_string(), 6), ("subscriber".to_string(), 7)]
+        [
+            ("address".to_string(), 6),
+            ("htable".to_string(), 2),
+            ("subscriber".to_string(), 7)
+        ]
     );
 
-    // A credential: its HA1 under the realm, as auth_db with use_domain reads it.
     assert_eq!(
         app.create("phone.100", "Phone-Passw0rd-100").await.status(),
         201
     );
-    let rows: Vec<(String, String, String, String)> =
-        sqlx::query_as("SELECT username, domain, password, ha1 FROM subscriber")
+    let stored: Vec<(String, String, String, String, String)> =
+        sqlx::query_as("SELECT username, domain, password, ha1, ha1b FROM subscriber")
             .fetch_all(&app.db.read)
             .await
             .unwrap();
-    let (user, domain, password, ha1) = &rows[0];
+    let (user, domain, password, ha1, ha1b) = &stored[0];
     assert_eq!((user.as_str(), password.as_str()), ("phone.100", ""));
-    use sipauth_model::{Password, Realm, Username};
     assert_eq!(
-        *ha1,
-        sipauth_model::ha1(
-            &Username::parse("phone.100").unwrap(),
-            &Realm::parse(domain).unwrap(),
-            &Password::parse("Phone-Passw0rd-100").unwrap()
-        )
+        *domain,
+        format!("{}.{SIP_DOMAIN}", app.auth_id.to_lowercase())
     );
+    let digests = sipauth_model::digests(
+        &Username::parse("phone.100").unwrap(),
+        &Realm::parse(domain).unwrap(),
+        &Password::parse("Phone-Passw0rd-100").unwrap(),
+    );
+    assert_eq!((ha1, ha1b), (&digests.ha1, &digests.ha1b));
+    assert_ne!(ha1, ha1b);
 
     // A disabled credential is not a subscriber until it is enabled.
     let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
@@ -53,13 +80,8 @@ async fn subscriber_and_address_follow_the_api() {
         .json()
         .await
         .unwrap();
-    let subscribers = || async {
-        sqlx::query_scalar::<_, String>("SELECT username FROM subscriber ORDER BY id")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap()
-    };
-    assert_eq!(subscribers().await, ["phone.100"]);
+    let users = || rows(&app, "SELECT username, domain FROM subscriber ORDER BY id");
+    assert_eq!(users().await.len(), 1);
     let r = app
         .client
         .put(format!("{vobiz}/{}", created["id"].as_str().unwrap()))
@@ -69,72 +91,225 @@ async fn subscriber_and_address_follow_the_api() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(subscribers().await, ["phone.100", "agent.off"]);
+    assert_eq!(users().await[1].0, "agent.off");
 
-    // ACL entries: one group per ACL, the masked network and its prefix.
-    let acl: Value = app
-        .client
-        .post(app.url(&format!(
-            "/v1/Account/{}/SipAuth/IpAccessControlList/",
-            app.auth_id
-        )))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "name": "Office", "entries": [
+    // A row in another account's realm (only a store from before the rule
+    // could hold one) never reaches Kamailio.
+    let (other, _) = app.other_account().await;
+    sqlx::query(
+        "INSERT INTO credentials (id, account_id, username, realm, ha1) VALUES ('x', ?, 'intruder', ?, 'h')",
+    )
+    .bind(&app.auth_id)
+    .bind(format!("{}.{SIP_DOMAIN}", other.to_lowercase()))
+    .execute(&app.db.write)
+    .await
+    .unwrap();
+    assert!(users().await.iter().all(|(u, _)| u != "intruder"));
+}
+
+#[tokio::test]
+async fn entry_points_members_and_address_groups_follow_assignments() {
+    let app = spawn_app().await;
+    let realm = format!("{}.{SIP_DOMAIN}", app.auth_id.to_lowercase());
+    let alice = post(
+        &app,
+        "SipAuth/Credential/",
+        json!({"username": "alice", "password": "Alice-Passw0rd-1"}),
+    )
+    .await;
+    let alice = alice["credential_uuid"].as_str().unwrap().to_string();
+    post(
+        &app,
+        "SipAuth/Credential/",
+        json!({"username": "bob", "password": "Bob-Passw0rd-1"}),
+    )
+    .await;
+    let office = post(
+        &app,
+        "SipAuth/IpAccessControlList/",
+        json!({"name": "Office", "entries": [
             { "ip": "203.0.113.9", "cidr_prefix": 24 },
             { "ip": "2001:db8::1", "cidr_prefix": 128 }
-        ] }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let other: Value = app
-        .client
-        .post(app.url(&format!(
-            "/v1/Account/{}/SipAuth/IpAccessControlList/",
-            app.auth_id
-        )))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "name": "Lab", "entries": [{ "ip": "127.0.0.2", "cidr_prefix": 32 }] }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rows: Vec<(i64, String, i64, i64, String)> =
-        sqlx::query_as("SELECT grp, ip_addr, mask, port, tag FROM address ORDER BY id")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap();
-    let office = acl["ip_acl_uuid"].as_str().unwrap();
-    let lab = other["ip_acl_uuid"].as_str().unwrap();
-    assert_eq!(rows.len(), 3, "{rows:?}");
-    assert_eq!(
-        (rows[0].1.as_str(), rows[0].2, rows[0].3, rows[0].4.as_str()),
-        ("203.0.113.0", 24, 0, office)
-    );
-    assert_eq!((rows[1].1.as_str(), rows[1].2), ("2001:db8::1", 128));
-    assert_eq!((rows[2].1.as_str(), rows[2].4.as_str()), ("127.0.0.2", lab));
-    assert_eq!(rows[0].0, rows[1].0, "one group per ACL");
-    assert_ne!(rows[0].0, rows[2].0);
+        ]}),
+    )
+    .await;
+    let office = office["ip_acl_uuid"].as_str().unwrap().to_string();
+    post(
+        &app,
+        "SipAuth/IpAccessControlList/",
+        json!({"name": "Unused", "entries": [{ "ip": "127.0.0.2", "cidr_prefix": 32 }]}),
+    )
+    .await;
+    // Before any entry point uses them, ACLs admit nothing.
+    let address = || {
+        rows(
+            &app,
+            "SELECT grp || '', ip_addr || '/' || mask FROM address ORDER BY grp, id",
+        )
+    };
+    assert!(address().await.is_empty());
 
-    // Deleting the ACL removes its addresses.
-    let r = app
-        .client
-        .delete(app.url(&format!(
-            "/v1/Account/{}/SipAuth/IpAccessControlList/{lab}/",
+    let app_both = post(
+        &app,
+        "Application/",
+        json!({"app_name": "Both", "sip_auth_type": "credential_and_ip_acl",
+               "credential_uuid": alice, "ip_acl_uuid": office}),
+    )
+    .await;
+    let app_id = app_both["app_id"].as_str().unwrap().to_string();
+    let shown = app
+        .get(&app.url(&format!(
+            "/v1/Account/{}/Application/{app_id}/",
             app.auth_id
         )))
+        .await;
+    let (_, shown) = json(shown).await;
+    assert_eq!(shown["sip_uri"], format!("sip:{app_id}@{realm}"));
+
+    let entries = || {
+        rows(
+            &app,
+            "SELECT key_name, key_value FROM sip_entry_points ORDER BY id",
+        )
+    };
+    let eps = entries().await;
+    // The application, then the account's realm (its vobiz credentials).
+    assert_eq!(eps.len(), 2, "{eps:?}");
+    assert_eq!(eps[0].0, format!("{app_id}@{realm}"));
+    let group = eps[0].1.split('|').next().unwrap().to_string();
+    assert_eq!(eps[0].1, format!("{group}|both|closed|{realm}"));
+    assert_eq!(eps[1].0, realm);
+    assert!(
+        eps[1].1.ends_with(&format!("|cred|cred|{realm}")),
+        "{eps:?}"
+    );
+    // Only the assigned credential is a member; only the assigned ACL's
+    // entries are in the application's group.
+    let members = || {
+        rows(
+            &app,
+            "SELECT key_name, key_value FROM sip_members ORDER BY key_name",
+        )
+    };
+    assert_eq!(
+        members().await,
+        [(format!("{group}:i:alice"), "1".to_string())]
+    );
+    assert_eq!(
+        address().await,
+        [
+            (group.clone(), "203.0.113.0/24".to_string()),
+            (group.clone(), "2001:db8::1/128".to_string())
+        ]
+    );
+
+    // Unassigning: an application with no SIP auth takes calls openly and
+    // has no members or addresses.
+    post(
+        &app,
+        &format!("Application/{app_id}/"),
+        json!({"sip_auth_type": ""}),
+    )
+    .await;
+    assert_eq!(entries().await[0].1, format!("{group}|open|closed|{realm}"));
+    assert!(members().await.is_empty());
+    assert!(address().await.is_empty());
+
+    // A vobiz credential is a member at the account's realm, for calls and
+    // registrations; a plivo one is not.
+    let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
+    let erin: Value = app
+        .client
+        .post(&vobiz)
         .basic_auth(&app.auth_id, Some(&app.token))
+        .json(&json!({ "username": "erin", "password": "Erin-Passw0rd" }))
         .send()
         .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM address")
-        .fetch_one(&app.db.read)
+        .unwrap()
+        .json()
         .await
         .unwrap();
-    assert_eq!(left, 2);
+    assert_eq!(erin["sip_uri"], format!("sip:erin@{realm}"));
+    let account_group = entries().await[1].1.split('|').next().unwrap().to_string();
+    assert_eq!(
+        members().await,
+        [
+            (format!("{account_group}:i:erin"), "1".to_string()),
+            (format!("{account_group}:r:erin"), "1".to_string())
+        ]
+    );
+}
+
+/// A stand-in JSON-RPC endpoint on a free port that records the methods it
+/// is called with (the real Kamailio is driven by the SIP suite).
+async fn rpc_recorder() -> (String, Arc<Mutex<Vec<String>>>) {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = calls.clone();
+    let handler = move |body: String| {
+        let seen = seen.clone();
+        async move {
+            let call: Value = serde_json::from_str(&body).unwrap();
+            let params = call["params"]
+                .as_array()
+                .map(|p| {
+                    p.iter()
+                        .map(|v| v.as_str().unwrap().to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .unwrap_or_default();
+            seen.lock()
+                .unwrap()
+                .push(format!("{} {params}", call["method"].as_str().unwrap()));
+            axum::Json(json!({"jsonrpc": "2.0", "result": "Ok.", "id": call["id"]}))
+        }
+    };
+    let router = axum::Router::new().route("/RPC", axum::routing::post(handler));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/RPC", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (url, calls)
+}
+
+#[tokio::test]
+async fn every_api_write_reloads_what_kamailio_caches_and_reads_do_not() {
+    let (url, calls) = rpc_recorder().await;
+    let app = spawn_app_with_kamailio(url).await;
+    let wait = |n: usize| {
+        let calls = calls.clone();
+        async move {
+            for _ in 0..200 {
+                if calls.lock().unwrap().len() >= n {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    };
+    // A write that is not an ACL (an application's assignment) reloads all
+    // three caches.
+    post(
+        &app,
+        "Application/",
+        json!({"app_name": "Open", "sip_auth_type": ""}),
+    )
+    .await;
+    wait(3).await;
+    assert_eq!(
+        *calls.lock().unwrap(),
+        [
+            "permissions.addressReload ",
+            "htable.reload sipep",
+            "htable.reload sipmember"
+        ]
+    );
+    // Reads and refused writes reload nothing.
+    let r = app
+        .get(&app.url(&format!("/v1/Account/{}/Application/", app.auth_id)))
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = app.create("x", "short").await;
+    assert_eq!(r.status(), 400);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(calls.lock().unwrap().len(), 3);
 }

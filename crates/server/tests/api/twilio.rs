@@ -521,11 +521,13 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
 #[tokio::test]
 async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     let app = twilio_app().await;
+    let realm = format!("{}.{SIP_DOMAIN}", SID.to_lowercase());
+    let office = format!("office.{realm}");
     let r = post(
         &app,
         "Domains.json",
         &[
-            ("DomainName", "office.sip.example.com"),
+            ("DomainName", &office),
             ("FriendlyName", "Office"),
             ("SipRegistration", "true"),
         ],
@@ -535,15 +537,35 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     let domain = json(r).await;
     assert!(is_sid(&domain["sid"], "SD"), "{domain}");
     assert_eq!(domain["sip_registration"], true);
+    assert_eq!(domain["sip_uri"], format!("sip:{office}"));
     let sd = domain["sid"].as_str().unwrap().to_string();
-    // Domain names are unique on the server.
-    let r = post(
-        &app,
-        "Domains.json",
-        &[("DomainName", "office.sip.example.com")],
-    )
-    .await;
+    // Names live under the account's realm, so a conflict is with the
+    // account's own domain and says so.
+    let r = post(&app, "Domains.json", &[("DomainName", &office)]).await;
     assert_eq!(r.status(), 409);
+    assert_eq!(
+        json(r).await["message"],
+        format!("DomainName: this account already has a domain named {office}")
+    );
+    // Another account's realm, a name under it, a name under no realm and
+    // the realm itself are refused before anything is looked up.
+    let other = format!("{}.{SIP_DOMAIN}", app.auth_id.to_lowercase());
+    for name in [
+        other.clone(),
+        format!("office.{other}"),
+        "office.sip.example.com".into(),
+        realm.clone(),
+    ] {
+        let r = post(&app, "Domains.json", &[("DomainName", &name)]).await;
+        assert_eq!(r.status(), 400, "{name}");
+        let message = json(r).await["message"].as_str().unwrap().to_string();
+        assert!(
+            message.starts_with(&format!(
+                "DomainName: \"{name}\" does not end with .{realm}"
+            )),
+            "{message}"
+        );
+    }
     let e = json(post(&app, "Domains.json", &[("DomainName", "not a domain")]).await).await;
     assert!(
         e["message"].as_str().unwrap().starts_with("DomainName: "),
