@@ -5,7 +5,9 @@ Run by `cargo xtask test` with BASE_URL, ACCOUNT_SID and AUTH_TOKEN set;
 prints `# pass N` / `# fail N` for the summary."""
 
 import datetime
+import json
 import os
+import urllib.request
 import sys
 import unittest
 
@@ -16,6 +18,14 @@ BASE_URL = os.environ["BASE_URL"]
 SID = os.environ["ACCOUNT_SID"]
 TOKEN = os.environ["AUTH_TOKEN"]
 PASSWORD = "IWasAtSignal2018"
+
+
+def realm():
+    """The account's SIP realm: its domain names must end with it."""
+    with urllib.request.urlopen(f"{BASE_URL}/config.json") as r:
+        config = json.load(r)
+    assert config["account"] == SID, config
+    return config["sip_realm"]
 
 
 def client():
@@ -115,7 +125,9 @@ class Domains(unittest.TestCase):
         c = client()
         cl = c.sip.credential_lists.create(friendly_name="SDK domain phones")
         acl = c.sip.ip_access_control_lists.create(friendly_name="SDK domain office")
-        domain = c.sip.domains.create(domain_name="sdk.sip.example.com", friendly_name="SDK", sip_registration=True)
+        name = f"sdk.{realm()}"
+        domain = c.sip.domains.create(domain_name=name, friendly_name="SDK", sip_registration=True)
+        self.assertEqual(domain.domain_name, name)
         self.assertTrue(domain.sid.startswith("SD") and len(domain.sid) == 34, domain.sid)
         self.assertTrue(domain.sip_registration)
         auth = c.sip.domains(domain.sid).auth

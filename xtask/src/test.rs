@@ -249,11 +249,13 @@ fn start_server(
 fn twilio_sdk(root: &Path) -> (bool, Counts) {
     let run = || -> Result<(bool, Counts), String> {
         let python = tools::sdk_venv(root)?;
-        let server = start_server(root, "sdk", &[], &[])?;
         let (sid, token) = (
             "AC5d1c0ffee5d1c0ffee5d1c0ffee5d1c0",
             "sdk-token-0123456789abcdef",
         );
+        // config.json then names this account and its realm, which the
+        // test's domain names end with.
+        let server = start_server(root, "sdk", &["--account", sid], &[])?;
         let mut create = Command::new(run::server_binary(None))
             .args(["account", "create", "--auth-id", sid, "--data-dir"])
             .arg(&server.data)
