@@ -3,6 +3,7 @@
 //! Only `api` knows HTTP and JSON; validation rules come from
 //! `sipauth-model`, the same code the server runs.
 
+pub mod admits;
 pub mod api;
 pub mod app;
 pub mod components;

@@ -92,10 +92,11 @@ impl ApiError {
     }
 
     /// The field this error belongs beside, if any. A duplicate username
-    /// (409) belongs beside the username.
+    /// or domain name (409) belongs beside that name.
     pub fn field(&self) -> Option<&str> {
         match self {
             ApiError::Invalid { field, .. } => Some(field),
+            ApiError::Conflict(m) if m.starts_with("DomainName: ") => Some("domain_name"),
             ApiError::Conflict(m) if m.contains("username") => Some("username"),
             _ => None,
         }

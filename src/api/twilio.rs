@@ -21,6 +21,12 @@ pub struct Domain {
     pub domain_name: String,
     #[serde(default)]
     pub friendly_name: String,
+    /// The address calls and registrations are sent to.
+    #[serde(default)]
+    pub sip_uri: Option<String>,
+    /// Whether registrations are taken at all.
+    #[serde(default)]
+    pub sip_registration: bool,
 }
 
 /// What a domain maps: credential lists or IP ACLs, for calls or for
@@ -251,13 +257,26 @@ impl Api {
         &self,
         domain_name: &str,
         friendly_name: &str,
+        sip_registration: bool,
     ) -> Result<Domain, ApiError> {
-        let mut fields = vec![("DomainName", domain_name.to_string())];
+        let mut fields = vec![
+            ("DomainName", domain_name.to_string()),
+            ("SipRegistration", sip_registration.to_string()),
+        ];
         if !friendly_name.trim().is_empty() {
             fields.push(("FriendlyName", friendly_name.to_string()));
         }
         self.post_form(&self.twilio_url("Domains.json"), &fields)
             .await
+    }
+
+    /// Turns registrations at the domain on or off (its mappings stay).
+    pub async fn set_sip_registration(&self, sid: &str, on: bool) -> Result<Domain, ApiError> {
+        self.post_form(
+            &self.twilio_url(&format!("Domains/{sid}.json")),
+            &[("SipRegistration", on.to_string())],
+        )
+        .await
     }
 
     pub async fn delete_domain(&self, sid: &str) -> Result<(), ApiError> {

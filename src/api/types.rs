@@ -17,6 +17,9 @@ pub struct Config {
     /// False when something in front of the console (nginx, SSO) guards
     /// the API and the server has no operator sign-in.
     pub sign_in: bool,
+    /// The account's SIP realm, under which its SIP names live (twilio
+    /// domain names end with it); unknown in proxy mode.
+    pub sip_realm: Option<String>,
 }
 
 impl Config {
@@ -71,12 +74,15 @@ impl Config {
                 ))
             }
         };
+        let sip_realm =
+            string("sip_realm", "the account's SIP realm")?.filter(|r| !r.trim().is_empty());
         Ok(Self {
             api_base,
             dialect,
             account,
             title,
             sign_in,
+            sip_realm,
         })
     }
 }
@@ -144,6 +150,10 @@ pub struct Credential {
     /// Vobiz's note.
     #[serde(default)]
     pub description: Option<String>,
+    /// Vobiz: where a credential made through vobiz registers and calls
+    /// (account-wide, assigned nowhere); none for one another API made.
+    #[serde(default)]
+    pub sip_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -199,6 +209,9 @@ pub struct Application {
     pub sip_auth_type: String,
     pub credential_uuid: Option<String>,
     pub ip_acl_uuid: Option<String>,
+    /// The address calls to this application are sent to.
+    #[serde(default)]
+    pub sip_uri: Option<String>,
 }
 
 /// Create or update an application; `None` fields are left as they are.

@@ -10,6 +10,10 @@ pub struct Trunk {
     pub trunk_direction: String,
     pub credential_uuid: Option<String>,
     pub ip_acl_uuid: Option<String>,
+    /// Where the PBX sends an outbound trunk's calls; none for inbound
+    /// trunks, which take no calls from the PBX.
+    #[serde(default)]
+    pub sip_uri: Option<String>,
 }
 
 /// A trunk to create, or what an edit sets.

@@ -1,9 +1,12 @@
 //! Applications and what secures them: the mapping from an application to
 //! its credential and IP ACL.
 
+use crate::admits;
 use crate::api::{auth_type_label, Acl, ApiError, Application, ApplicationInput, Credential};
 use crate::app::AppContext;
-use crate::components::{server_message, ConfirmDelete, Dialog, FormError, TextField};
+use crate::components::{
+    server_message, AdmitsLine, ConfirmDelete, Dialog, FormError, SipAddress, TextField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -69,6 +72,7 @@ fn ApplicationForm(
         sip_auth_type: String::new(),
         credential_uuid: None,
         ip_acl_uuid: None,
+        sip_uri: None,
     });
     let name = RwSignal::new(init.app_name);
     let url = RwSignal::new(init.answer_url);
@@ -103,6 +107,24 @@ fn ApplicationForm(
                 .then(|| "IP ACL: pick the IP ACL callers must come from.".to_string())
         })
     });
+    // What the picked setting admits, with the picked names, as it changes.
+    let admitted = Signal::derive(move || {
+        let credential = credential.with(|id| {
+            credentials.with(|all| {
+                all.iter()
+                    .find(|c| c.credential_uuid == *id)
+                    .map(|c| c.username.clone())
+            })
+        });
+        let acl = acl.with(|id| {
+            acls.with(|all| {
+                all.iter()
+                    .find(|a| a.ip_acl_uuid == *id)
+                    .map(|a| a.name.clone())
+            })
+        });
+        admits::application(&kind.get(), credential.as_deref(), acl.as_deref())
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
@@ -130,7 +152,7 @@ fn ApplicationForm(
                 <label for="app-auth-type">"SIP authentication"</label>
                 <select
                     id="app-auth-type"
-                    aria-describedby="app-auth-type-hint"
+                    aria-describedby="app-auth-type-hint app-auth-type-admits"
                     prop:value=move || kind.get()
                     on:change=move |ev| kind.set(event_target_value(&ev))
                 >
@@ -140,6 +162,7 @@ fn ApplicationForm(
                     <option value="credential_and_ip_acl">"Credential and IP ACL"</option>
                 </select>
                 <p id="app-auth-type-hint" class="hint">"What a caller must have for this application to take the call."</p>
+                <AdmitsLine id="app-auth-type-admits" admits=admitted />
             </div>
             <Show when=move || needs(&kind.get()).0>
                 <div class="field">
@@ -282,7 +305,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                 }
             >"Create application"</button>
         </div>
-        <p class="lead">"An application takes calls; its SIP authentication decides which credential or IP ACL a caller must match."</p>
+        <p class="lead">"An application takes calls at its SIP address; its SIP authentication alone decides which credential or IP ACL a caller must match."</p>
         {move || match data.get() {
             None => view! { <p role="status">"Loading…"</p> }.into_any(),
             Some(Err(e)) => view! {
@@ -302,6 +325,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Name"</th>
+                            <th scope="col">"SIP address"</th>
                             <th scope="col">"SIP authentication"</th>
                             <th scope="col">"Credential"</th>
                             <th scope="col">"IP ACL"</th>
@@ -310,13 +334,23 @@ pub fn ApplicationsPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         {d.apps.iter().map(|a| {
-                            let cred = d.credential_name(a.credential_uuid.as_deref()).unwrap_or_else(|| "—".into());
-                            let acl_link = a.ip_acl_uuid.clone().map(|id| (format!("/acls/{id}"), d.acl_name(Some(&id)).unwrap_or_default()));
+                            let cred_name = d.credential_name(a.credential_uuid.as_deref());
+                            let acl_name = d.acl_name(a.ip_acl_uuid.as_deref());
+                            let rule = admits::application(&a.sip_auth_type, cred_name.as_deref(), acl_name.as_deref());
+                            let cred = cred_name.unwrap_or_else(|| "—".into());
+                            let acl_link = a.ip_acl_uuid.clone().map(|id| (format!("/acls/{id}"), acl_name.unwrap_or_default()));
                             let (edit, del) = (a.clone(), a.clone());
                             view! {
                                 <tr>
                                     <th scope="row">{a.app_name.clone()}</th>
-                                    <td>{auth_type_label(&a.sip_auth_type)}</td>
+                                    <td>{match a.sip_uri.clone() {
+                                        Some(uri) => view! { <SipAddress uri of=a.app_name.clone() toasts=ctx.toasts /> }.into_any(),
+                                        None => "—".into_any(),
+                                    }}</td>
+                                    <td>
+                                        {auth_type_label(&a.sip_auth_type)}
+                                        <AdmitsLine admits=rule />
+                                    </td>
                                     <td>{cred}</td>
                                     <td>{match acl_link {
                                         Some((href, name)) => view! { <A href=href>{name}</A> }.into_any(),

@@ -5,8 +5,8 @@
 use crate::api::{ApiError, Application, Credential, NewCredential};
 use crate::app::AppContext;
 use crate::components::{
-    unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog, NameForm,
-    Resource,
+    copy_text, unassign_and_delete, ChangePasswordForm, CreateCredentialForm, DeleteDialog, Dialog,
+    NameForm, Resource, SipAddress,
 };
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use crate::usage::Usage;
@@ -283,19 +283,7 @@ pub fn CredentialsPage() -> impl IntoView {
         });
     });
 
-    let copy_id = move |id: String| {
-        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
-            return;
-        };
-        spawn_local(async move {
-            match wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&id)).await {
-                Ok(_) => ctx.toasts.success(format!("Copied {id}.")),
-                Err(_) => ctx
-                    .toasts
-                    .error("The browser did not allow copying; select the ID and copy it by hand."),
-            }
-        });
-    };
+    let copy_id = move |id: String| copy_text(ctx.toasts, id);
 
     let rows = move || shown.with(|s| s.rows.clone());
 
@@ -306,7 +294,7 @@ pub fn CredentialsPage() -> impl IntoView {
         ),
         Dialect::Vobiz => (
             "Search by username or description",
-            "Username and password pairs that SIP clients use on your trunks. A disabled credential is kept but cannot authenticate. ",
+            "Username and password pairs that SIP clients use on your trunks; they work account-wide, assigned to nothing. A disabled credential is kept but cannot authenticate. ",
         ),
         Dialect::Twilio => (
             "Search by username",
@@ -336,6 +324,10 @@ pub fn CredentialsPage() -> impl IntoView {
             {lead}
             "Passwords are stored only as digests and can be replaced, never read."
         </p>
+        // Vobiz credentials are account-wide: where their devices register.
+        {(dialect == Dialect::Vobiz).then(|| ctx.config.with_value(|c| c.sip_realm.clone())).flatten().map(|realm| view! {
+            <p class="used-by">{format!("Devices register at sip:<username>@{realm}.")}</p>
+        })}
         {move || list_users().map(|names| view! {
             <p class="used-by">
                 {if names.is_empty() {
@@ -366,6 +358,7 @@ pub fn CredentialsPage() -> impl IntoView {
                             Dialect::Vobiz => view! {
                                 <th scope="col">"Description"</th>
                                 <SortHeader query key="enabled" label="Enabled" />
+                                <th scope="col">"Registers at"</th>
                             }.into_any(),
                             Dialect::Twilio => ().into_any(),
                         }}
@@ -399,6 +392,11 @@ pub fn CredentialsPage() -> impl IntoView {
                                                 <span class="visually-hidden">{format!(" {}", c.username)}</span>
                                             </label>
                                         </td>
+                                        <td>{match c.sip_uri.clone() {
+                                            Some(uri) => view! { <SipAddress uri of=c.username.clone() toasts=ctx.toasts /> }.into_any(),
+                                            // Made through another API: it authenticates only where assigned.
+                                            None => "Only where assigned (made through another API)".into_any(),
+                                        }}</td>
                                     }.into_any()
                                 }
                                 Dialect::Twilio => ().into_any(),

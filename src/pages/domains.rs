@@ -2,12 +2,15 @@
 //! authenticate calls and registrations, and which IP access control lists
 //! admit calls, per domain.
 
-use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
+use crate::admits;
+use crate::api::{Acl, ApiError, CredentialList, DomainMappings, Mapping, MappingKind};
 use crate::app::AppContext;
-use crate::components::{server_message, ConfirmDelete, Dialog, FormError, TextField};
+use crate::components::{
+    server_message, AdmitsLine, ConfirmDelete, Dialog, FormError, SipAddress, TextField,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sipauth_model::{FriendlyName, Realm};
+use sipauth_model::{sip, FriendlyName, Realm};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Data {
@@ -33,22 +36,45 @@ impl Data {
     }
 }
 
+/// What the create form sends: the domain name, its friendly name and
+/// whether registrations are allowed.
+pub type NewDomain = (String, String, bool);
+
+/// Create a domain. With the account's realm known (`config.json`), the
+/// name is checked as typed against the server's rule: under that realm.
 #[component]
-fn DomainForm(
-    on_submit: Callback<(String, String)>,
+pub fn DomainForm(
+    /// The account's SIP realm; `None` where config.json does not say.
+    realm: Option<String>,
+    on_submit: Callback<NewDomain>,
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let domain = RwSignal::new(String::new());
     let friendly = RwSignal::new(String::new());
+    let registration = RwSignal::new(false);
     let submitted = RwSignal::new(false);
+    let (rule, hint) = match &realm {
+        Some(r) => (
+            sip::DOMAIN_NAME_RULE.replace("<realm>", r),
+            Some(format!("Ends with .{r}, e.g. acme.{r}")),
+        ),
+        None => (Realm::RULE.to_string(), None),
+    };
     let domain_error = Signal::derive(move || {
-        server_message(server_error, "domain_name").or_else(|| match Realm::parse(&domain.get()) {
-            Err(e) if submitted.get() || !domain.get().is_empty() => {
-                Some(format!("Domain name: {}.", e.problem))
+        server_message(server_error, "domain_name").or_else(|| {
+            let value = domain.get();
+            let checked = match &realm {
+                Some(r) => sip::domain_name(&value, r).map(drop),
+                None => Realm::parse(&value).map(drop),
+            };
+            match checked {
+                Err(e) if submitted.get() || !value.is_empty() => {
+                    Some(format!("Domain name: {}.", e.problem))
+                }
+                _ => None,
             }
-            _ => None,
         })
     });
     let friendly_error = Signal::derive(move || {
@@ -64,7 +90,11 @@ fn DomainForm(
         ev.prevent_default();
         submitted.set(true);
         if domain_error.get_untracked().is_none() && friendly_error.get_untracked().is_none() {
-            on_submit.run((domain.get_untracked(), friendly.get_untracked()));
+            on_submit.run((
+                domain.get_untracked(),
+                friendly.get_untracked(),
+                registration.get_untracked(),
+            ));
         }
     };
     view! {
@@ -74,8 +104,8 @@ fn DomainForm(
                 label="Domain name"
                 value=domain
                 error=domain_error
-                rule=Realm::RULE
-                placeholder="acme.sip.example.com"
+                rule
+                hint
             />
             <TextField
                 id="domain-friendly"
@@ -84,6 +114,19 @@ fn DomainForm(
                 error=friendly_error
                 rule=FriendlyName::RULE
             />
+            <div class="check">
+                <input
+                    type="checkbox"
+                    id="domain-registration"
+                    aria-describedby="domain-registration-hint"
+                    prop:checked=move || registration.get()
+                    on:change=move |ev| registration.set(event_target_checked(&ev))
+                />
+                <label for="domain-registration">"Allow SIP registrations"</label>
+                <p id="domain-registration-hint" class="hint">
+                    "Devices may then register at the domain as users of the credential lists mapped for registrations."
+                </p>
+            </div>
             <FormError server=server_error />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
@@ -235,6 +278,15 @@ fn MappingGroup(
     }
 }
 
+/// A mapping by its name (its SID if it has none).
+fn mapping_name(m: &Mapping) -> &str {
+    if m.friendly_name.is_empty() {
+        &m.sid
+    } else {
+        &m.friendly_name
+    }
+}
+
 #[component]
 pub fn DomainsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
@@ -264,12 +316,12 @@ pub fn DomainsPage() -> impl IntoView {
     let create_open = RwSignal::new(false);
     let create_pending = RwSignal::new(false);
     let create_error = RwSignal::new(None::<ApiError>);
-    let on_create = Callback::new(move |(domain, friendly): (String, String)| {
+    let on_create = Callback::new(move |(domain, friendly, registration): NewDomain| {
         create_pending.set(true);
         create_error.set(None);
         let api = ctx.api();
         spawn_local(async move {
-            let result = api.create_domain(&domain, &friendly).await;
+            let result = api.create_domain(&domain, &friendly, registration).await;
             create_pending.set(false);
             match result {
                 Ok(_) => {
@@ -282,6 +334,22 @@ pub fn DomainsPage() -> impl IntoView {
             }
         });
     });
+
+    // Registrations on or off; the mappings for registrations stay either way.
+    let set_registration = move |sid: String, name: String, on: bool| {
+        let api = ctx.api();
+        spawn_local(async move {
+            match api.set_sip_registration(&sid, on).await {
+                Ok(_) => ctx.toasts.success(if on {
+                    format!("Registrations at {name} are allowed.")
+                } else {
+                    format!("Registrations at {name} are off.")
+                }),
+                Err(e) => ctx.report(&e),
+            }
+            refresh.try_run(());
+        });
+    };
 
     let deleting = RwSignal::new(None::<(String, String)>);
     let delete_open = RwSignal::new(false);
@@ -330,10 +398,24 @@ pub fn DomainsPage() -> impl IntoView {
             Some(Ok(d)) if d.domains.is_empty() => view! {
                 <div class="empty"><p>"No domains yet. Create one, then map credential lists and IP access control lists to it."</p></div>
             }.into_any(),
-            Some(Ok(d)) => d.domains.iter().filter_map(|m| m.domain.clone()).map(|domain| {
+            Some(Ok(d)) => d.domains.iter().filter_map(|m| Some((m.domain.clone()?, m))).map(|(domain, m)| {
                 let heading_id = format!("domain-{}", domain.sid);
                 let labelled_by = heading_id.clone();
                 let target = (domain.sid.clone(), domain.domain_name.clone());
+                let names = |kind| m.of(kind).iter().map(mapping_name).collect::<Vec<_>>();
+                let (lists, acls, registering) = (
+                    names(MappingKind::CallsCredentialLists),
+                    names(MappingKind::CallsIpAcls),
+                    names(MappingKind::RegistrationsCredentialLists),
+                );
+                let calls = admits::domain_calls(&lists, &acls);
+                let registrations = admits::domain_registrations(
+                    domain.sip_registration,
+                    &registering,
+                    &domain.domain_name,
+                );
+                let toggle_id = format!("registration-{}", domain.sid);
+                let toggled = (domain.sid.clone(), domain.domain_name.clone());
                 view! {
                     <section class="domain card" aria-labelledby=labelled_by>
                         <div class="page-head">
@@ -350,6 +432,26 @@ pub fn DomainsPage() -> impl IntoView {
                         </div>
                         {(!domain.friendly_name.is_empty() && domain.friendly_name != domain.domain_name)
                             .then(|| view! { <p class="hint">{domain.friendly_name.clone()}</p> })}
+                        {domain.sip_uri.clone().map(|uri| view! {
+                            <p class="sip-line">"SIP address: " <SipAddress uri of=domain.domain_name.clone() toasts=ctx.toasts /></p>
+                        })}
+                        <AdmitsLine admits=calls />
+                        <AdmitsLine admits=registrations />
+                        <div class="check">
+                            <input
+                                type="checkbox"
+                                id=toggle_id.clone()
+                                prop:checked=domain.sip_registration
+                                on:change=move |ev| {
+                                    let (sid, name) = toggled.clone();
+                                    set_registration(sid, name, event_target_checked(&ev));
+                                }
+                            />
+                            <label for=toggle_id>
+                                "Allow SIP registrations"
+                                <span class="visually-hidden">{format!(" at {}", domain.domain_name)}</span>
+                            </label>
+                        </div>
                         {MappingKind::ALL.into_iter().map(|kind| view! {
                             <MappingGroup
                                 domain_sid=domain.sid.clone()
@@ -366,6 +468,7 @@ pub fn DomainsPage() -> impl IntoView {
 
         <Dialog id="create-domain" open=create_open title="Create domain">
             <DomainForm
+                realm=ctx.config.with_value(|c| c.sip_realm.clone())
                 on_submit=on_create
                 pending=create_pending
                 server_error=create_error

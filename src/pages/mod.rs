@@ -5,7 +5,7 @@ mod acls;
 mod applications;
 mod credential_lists;
 mod credentials;
-mod domains;
+pub mod domains;
 mod not_found;
 mod sign_in;
 mod trunks;

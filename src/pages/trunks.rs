@@ -1,9 +1,12 @@
 //! Zentrunk trunks and what secures them: the mapping from a trunk to its
 //! credential and, optionally, its IP ACL.
 
+use crate::admits;
 use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk, DIRECTIONS};
 use crate::app::AppContext;
-use crate::components::{server_message, ConfirmDelete, Dialog, FormError, TextField};
+use crate::components::{
+    server_message, AdmitsLine, ConfirmDelete, Dialog, FormError, SipAddress, TextField,
+};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +30,15 @@ impl Data {
                 .map(|c| c.username.clone())
                 .unwrap_or_else(|| id.to_string()),
         }
+    }
+
+    /// The credential's username, if it still exists.
+    fn credential_name(&self, id: Option<&str>) -> Option<String> {
+        id.map(|id| self.credential(Some(id)))
+    }
+
+    fn acl_name(&self, id: Option<&str>) -> Option<String> {
+        id.map(|id| self.acl(Some(id)))
     }
 
     fn acl(&self, id: Option<&str>) -> String {
@@ -67,6 +79,7 @@ fn TrunkForm(
         trunk_direction: "outbound".to_string(),
         credential_uuid: None,
         ip_acl_uuid: None,
+        sip_uri: None,
     });
     let name = RwSignal::new(init.name);
     let direction = RwSignal::new(init.trunk_direction);
@@ -86,6 +99,29 @@ fn TrunkForm(
             (submitted.get() && credential.get().is_empty())
                 .then(|| "Credential: pick the credential the trunk's PBX presents.".to_string())
         })
+    });
+    // What the trunk will admit, with the picked names, as they change.
+    let admitted = Signal::derive(move || {
+        let credential = credential.with(|id| {
+            credentials.with(|all| {
+                all.iter()
+                    .find(|c| c.credential_uuid == *id)
+                    .map(|c| c.username.clone())
+            })
+        });
+        let acl = acl.with(|id| {
+            acls.with(|all| {
+                all.iter()
+                    .find(|a| a.ip_acl_uuid == *id)
+                    .map(|a| a.name.clone())
+            })
+        });
+        admits::trunk(
+            &direction.get(),
+            credential.as_deref(),
+            acl.as_deref(),
+            true,
+        )
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -107,6 +143,7 @@ fn TrunkForm(
                 <label for="trunk-direction">"Direction"</label>
                 <select
                     id="trunk-direction"
+                    aria-describedby="trunk-direction-hint"
                     prop:value=move || direction.get()
                     on:change=move |ev| direction.set(event_target_value(&ev))
                 >
@@ -115,6 +152,7 @@ fn TrunkForm(
                         view! { <option value=*value selected=selected>{*label}</option> }
                     }).collect_view()}
                 </select>
+                <p id="trunk-direction-hint" class="hint">"An outbound trunk takes your PBX's calls at its SIP address; an inbound trunk takes none from the PBX."</p>
             </div>
             <div class="field">
                 <label for="trunk-credential">"Credential"</label>
@@ -137,7 +175,7 @@ fn TrunkForm(
                 <label for="trunk-acl">"IP ACL (optional)"</label>
                 <select
                     id="trunk-acl"
-                    aria-describedby="trunk-acl-hint"
+                    aria-describedby="trunk-acl-hint trunk-admits"
                     prop:value=move || acl.get()
                     on:change=move |ev| acl.set(event_target_value(&ev))
                 >
@@ -149,6 +187,7 @@ fn TrunkForm(
                 </select>
                 <p id="trunk-acl-hint" class="hint">"When set, calls must also come from an address in this ACL."</p>
             </div>
+            <AdmitsLine id="trunk-admits" admits=admitted />
             <FormError server=server_error />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || pending.get()>
@@ -263,7 +302,7 @@ pub fn TrunksPage() -> impl IntoView {
             >"Create trunk"</button>
         </div>
         <p class="lead">
-            "A trunk carries your PBX's calls. Its credential is what the PBX presents; an IP ACL, when set, is where the calls must come from."
+            "A trunk carries your PBX's calls: an outbound trunk takes them at its SIP address. Its credential is what the PBX presents; an IP ACL, when set, is where the calls must come from."
         </p>
         <SearchBar id="trunk-search" label="Search by name" query list shown />
         <ListNotice
@@ -281,6 +320,7 @@ pub fn TrunksPage() -> impl IntoView {
                     <tr>
                         <SortHeader query key="name" label="Name" />
                         <SortHeader query key="direction" label="Direction" />
+                        <th scope="col">"SIP address"</th>
                         <th scope="col">"Credential"</th>
                         <th scope="col">"IP ACL"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
@@ -292,10 +332,22 @@ pub fn TrunksPage() -> impl IntoView {
                             let target = t.clone();
                             let edit = t.clone();
                             let (credential, acl) = (t.credential_uuid.clone(), t.ip_acl_uuid.clone());
+                            let (direction, for_rule) = (t.trunk_direction.clone(), t.clone());
+                            // Names resolve once the credentials and ACLs are in.
+                            let rule = Signal::derive(move || data.with(|d| admits::trunk(
+                                &direction,
+                                d.credential_name(for_rule.credential_uuid.as_deref()).as_deref(),
+                                d.acl_name(for_rule.ip_acl_uuid.as_deref()).as_deref(),
+                                false,
+                            )));
                             view! {
                                 <tr class:warn=t.credential_uuid.is_none()>
                                     <th scope="row">{t.name.clone()}</th>
                                     <td>{direction_label(&t.trunk_direction)}</td>
+                                    <td>
+                                        {t.sip_uri.clone().map(|uri| view! { <SipAddress uri of=t.name.clone() toasts=ctx.toasts /> })}
+                                        <AdmitsLine admits=rule />
+                                    </td>
                                     <td>{move || data.with(|d| d.credential(credential.as_deref()))}</td>
                                     <td>{move || data.with(|d| d.acl(acl.as_deref()))}</td>
                                     <td class="row-actions">
