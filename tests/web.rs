@@ -657,3 +657,184 @@ async fn each_dialect_holds_the_form_to_its_providers_rules() {
     assert_eq!(sent[0].name.as_deref(), Some("Head office"));
     assert_eq!(sent[0].description, None);
 }
+
+#[wasm_bindgen_test]
+fn the_rule_text_says_what_each_entry_point_admits() {
+    use sipauth_console::admits::{application, domain_calls, domain_registrations, trunk, Admits};
+    let rule = |text: &str| Admits {
+        text: text.to_string(),
+        warning: false,
+    };
+    let warning = |text: &str| Admits {
+        text: text.to_string(),
+        warning: true,
+    };
+    let table = [
+        (
+            application("credential", Some("alice"), None),
+            rule("Calls to this address must authenticate as alice."),
+        ),
+        (
+            application("ip_acl", None, Some("Office")),
+            rule("Calls to this address must come from an address in Office."),
+        ),
+        (
+            application("credential_and_ip_acl", Some("alice"), Some("Office")),
+            rule("Calls to this address must come from an address in Office and authenticate as alice (both)."),
+        ),
+        (
+            // In the form, before anything is picked.
+            application("credential", None, None),
+            rule("Calls to this address must authenticate as the credential you pick."),
+        ),
+        (
+            application("", Some("alice"), None),
+            warning("No SIP authentication: this application accepts calls from any address."),
+        ),
+        (
+            trunk("outbound", Some("pbx"), None, false),
+            rule("Calls must authenticate as pbx."),
+        ),
+        (
+            trunk("outbound", Some("pbx"), Some("Office"), false),
+            rule("Calls must authenticate as pbx and come from an address in Office."),
+        ),
+        (
+            trunk("outbound", None, Some("Office"), false),
+            warning("Calls fail authentication: its credential was deleted."),
+        ),
+        (
+            trunk("inbound", Some("pbx"), None, false),
+            rule("Inbound: takes no calls from the PBX."),
+        ),
+        (
+            domain_calls(&[], &[]),
+            warning("Calls are refused: nothing is mapped for calls."),
+        ),
+        (
+            domain_calls(&["Phones", "Desks"], &[]),
+            rule("Calls must authenticate as a user in Phones or Desks."),
+        ),
+        (
+            domain_calls(&[], &["Office", "Lab", "Home"]),
+            rule("Calls must come from an address in Office, Lab or Home."),
+        ),
+        (
+            domain_calls(&["Phones"], &["Office"]),
+            rule("Calls must come from an address in Office and authenticate as a user in Phones (both required)."),
+        ),
+        (
+            domain_registrations(false, &[], "acme.x"),
+            rule("Registrations are off."),
+        ),
+        (
+            domain_registrations(false, &["Phones"], "acme.x"),
+            rule("Registrations are off: Phones is mapped but not used until registrations are allowed."),
+        ),
+        (
+            domain_registrations(true, &[], "acme.x"),
+            warning("Registrations are refused: no credential list is mapped for registrations."),
+        ),
+        (
+            domain_registrations(true, &["Phones"], "acme.x"),
+            rule("Devices register as a user in Phones, each only as its own address (user@acme.x)."),
+        ),
+    ];
+    for (got, want) in table {
+        assert_eq!(got, want);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_open_application_is_a_note_in_words_not_only_colour() {
+    use sipauth_console::admits::application;
+    use sipauth_console::components::AdmitsLine;
+    let parent = container();
+    let kind = RwSignal::new(String::from("credential"));
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        let admits = Signal::derive(move || application(&kind.get(), Some("alice"), None));
+        view! { <AdmitsLine id="admits" admits /> }
+    });
+    settle().await;
+    assert!(texts(&parent, "[role=note]").is_empty());
+    assert_eq!(
+        texts(&parent, "#admits"),
+        ["Calls to this address must authenticate as alice."]
+    );
+    kind.set(String::new());
+    settle().await;
+    let notes = texts(&parent, "[role=note]");
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0]
+            .ends_with("No SIP authentication: this application accepts calls from any address."),
+        "{notes:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_domain_name_is_held_under_the_accounts_realm_as_typed() {
+    use sipauth_console::pages::domains::{DomainForm, NewDomain};
+    let parent = container();
+    let sent = RwSignal::new(Vec::<NewDomain>::new());
+    let server_error = RwSignal::new(None::<ApiError>);
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            <DomainForm
+                realm=Some("mabc.sip.localhost".to_string())
+                on_submit=Callback::new(move |d| sent.update(|v| v.push(d)))
+                pending=Signal::derive(|| false)
+                server_error
+                on_cancel=Callback::new(|()| {})
+            />
+        }
+    });
+    let root: Element = parent.into();
+    let name = by_label(&root, "Domain name");
+    assert!(
+        description(&name).contains("Ends with .mabc.sip.localhost, e.g. acme.mabc.sip.localhost"),
+        "{}",
+        description(&name)
+    );
+    assert!(description(&name).contains("(<name>.mabc.sip.localhost)"));
+    type_into(&name, "acme.sip.example.com");
+    settle().await;
+    assert!(
+        description(&name).contains("does not end with .mabc.sip.localhost"),
+        "{}",
+        description(&name)
+    );
+    button(&root, "Create domain").click();
+    settle().await;
+    assert!(sent.get_untracked().is_empty(), "a refused name was sent");
+
+    type_into(&name, "acme.mabc.sip.localhost");
+    by_label(&root, "Allow SIP registrations").click();
+    settle().await;
+    assert_eq!(name.get_attribute("aria-invalid").as_deref(), Some("false"));
+    button(&root, "Create domain").click();
+    settle().await;
+    assert_eq!(
+        sent.get_untracked(),
+        [("acme.mabc.sip.localhost".to_string(), String::new(), true)]
+    );
+
+    // The server's refusal shows beside the field, like the model's.
+    server_error.set(Some(ApiError::Conflict(
+        "DomainName: this account already has a domain named acme.mabc.sip.localhost".into(),
+    )));
+    settle().await;
+    assert!(description(&name).contains("already has a domain named"));
+}
+
+#[wasm_bindgen_test]
+fn config_names_the_sip_realm_when_the_server_knows_it() {
+    use sipauth_console::api::Config;
+    let with = Config::parse(r#"{"account": "MA1", "sip_realm": "ma1.sip.localhost"}"#).unwrap();
+    assert_eq!(with.sip_realm.as_deref(), Some("ma1.sip.localhost"));
+    // Proxy mode says null.
+    let proxy = Config::parse(r#"{"account": "MA1", "sip_realm": null}"#).unwrap();
+    assert_eq!(proxy.sip_realm, None);
+    let e = Config::parse(r#"{"account": "MA1", "sip_realm": 5}"#).unwrap_err();
+    assert!(e.contains("\"sip_realm\" must be a string"), "{e}");
+}
