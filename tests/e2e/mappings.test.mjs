@@ -167,7 +167,9 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   await page.getByRole('status').filter({ hasText: 'Created application Support line.' }).waitFor();
   const appRow = page.getByRole('row', { name: /Support line/ });
   await appRow.getByText('Credential and IP ACL').waitFor();
-  await appRow.getByText('trunk.pbx').waitFor();
+  await appRow.getByRole('cell', { name: 'trunk.pbx', exact: true }).waitFor();
+  // What the setting admits, in words, beside it.
+  await appRow.getByText('Calls to this address must come from an address in Office and authenticate as trunk.pbx (both).').waitFor();
   await appRow.getByRole('link', { name: 'Office' }).waitFor();
 
   // Where-used on the credential, and unassign-then-delete.
