@@ -294,7 +294,7 @@ pub fn CredentialsPage() -> impl IntoView {
         ),
         Dialect::Vobiz => (
             "Search by username or description",
-            "Username and password pairs that SIP clients use on your trunks; they work account-wide, assigned to nothing. A disabled credential is kept but cannot authenticate. ",
+            "Username and password pairs that SIP clients use on your trunks; they work account-wide, without being assigned anywhere. A disabled credential is kept but cannot authenticate. ",
         ),
         Dialect::Twilio => (
             "Search by username",
