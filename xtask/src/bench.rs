@@ -1,9 +1,11 @@
 //! `cargo xtask bench`: what users feel, measured and written to
-//! BENCHMARKS.md: the console's download size, the server's start, and API
-//! throughput under wrk. Never asserted in tests.
+//! BENCHMARKS.md: the console's download size, the server's start, API
+//! throughput under wrk, the console in Chromium, and the SIP side
+//! (`sip_bench`). Never asserted in tests. `cargo xtask bench sip` runs only
+//! the SIP side and rewrites its section and goal row in BENCHMARKS.md.
 
 use crate::steps::capture;
-use crate::{run, tools};
+use crate::{run, sip_bench, tools};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -20,7 +22,12 @@ impl Goals {
     }
 }
 
-pub fn bench(root: &Path) -> Result<(), String> {
+pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
+    match args {
+        [] => {}
+        [only] if only == "sip" => return sip_only(root),
+        _ => return Err("usage: cargo xtask bench [sip]".into()),
+    }
     tools::wrk()?;
     tools::chromium()?;
     run::build_console(root)?;
@@ -29,6 +36,13 @@ pub fn bench(root: &Path) -> Result<(), String> {
     let mut body = String::new();
     bundle(root, &mut body, &mut goals)?;
     api(root, &mut body, &mut goals)?;
+    let sip = sip_bench::run(
+        root,
+        &run::server_binary(Some("server")),
+        &root.join("dist"),
+    )?;
+    goals.add(sip_bench::GOAL, sip.measured, sip.met);
+    body.push_str(&sip.section);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -38,7 +52,7 @@ pub fn bench(root: &Path) -> Result<(), String> {
             })
         })
         .unwrap_or_default();
-    let mut report = String::from("# Benchmarks\n\nWritten by `cargo xtask bench` (reproduce: run it; it builds the release console and server, starts the server on a fresh data directory, loads it with wrk and drives Debian's Chromium). Never asserted in tests.\n\n");
+    let mut report = String::from("# Benchmarks\n\nWritten by `cargo xtask bench` (reproduce: run it; it builds the release console and server, starts the server on a fresh data directory, loads it with wrk and drives Debian's Chromium, then measures Debian's Kamailio with SIPp on a store made through the API; `cargo xtask bench sip` redoes only the SIP side). Never asserted in tests.\n\n");
     let _ = writeln!(
         report,
         "Run: {} UTC on {} cores ({cpu}); {}; {}.\n",
@@ -55,17 +69,81 @@ pub fn bench(root: &Path) -> Result<(), String> {
     );
     report.push_str("## Against the goals\n\n| goal | measured | met |\n|---|---|---|\n");
     for (goal, measured, met) in &goals.0 {
-        let _ = writeln!(
-            report,
-            "| {goal} | {measured} | {} |",
-            if *met { "yes" } else { "no" }
-        );
+        let _ = writeln!(report, "{}", goal_row(goal, measured, *met));
     }
     report.push_str(NOTES);
     report.push_str(&body);
     std::fs::write(root.join("BENCHMARKS.md"), &report).map_err(|e| e.to_string())?;
     println!("{report}");
     Ok(())
+}
+
+fn goal_row(goal: &str, measured: &str, met: bool) -> String {
+    format!(
+        "| {goal} | {measured} | {} |",
+        if met { "yes" } else { "no" }
+    )
+}
+
+/// `cargo xtask bench sip`: only the SIP side, written over its section and
+/// goal row in BENCHMARKS.md (added if missing); the rest stays as it was.
+fn sip_only(root: &Path) -> Result<(), String> {
+    run::build_server(Some("server"))?;
+    let sip = sip_bench::run(
+        root,
+        &run::server_binary(Some("server")),
+        &root.join("dist"),
+    )?;
+    let path = root.join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let new = splice(
+        &old,
+        &goal_row(sip_bench::GOAL, &sip.measured, sip.met),
+        &sip.section,
+    )?;
+    std::fs::write(&path, new).map_err(|e| e.to_string())?;
+    println!(
+        "{}\n{}",
+        goal_row(sip_bench::GOAL, &sip.measured, sip.met),
+        sip.section
+    );
+    Ok(())
+}
+
+/// BENCHMARKS.md with `row` in the goals table (replacing the row of the
+/// same goal) and `section` in place of the one with the same heading
+/// (appended when there is none).
+fn splice(report: &str, row: &str, section: &str) -> Result<String, String> {
+    let goal_prefix = row.split(" | ").next().unwrap_or(row).to_string() + " |";
+    let mut lines: Vec<&str> = report.lines().collect();
+    if let Some(i) = lines.iter().position(|l| l.starts_with(&goal_prefix)) {
+        lines[i] = row;
+    } else {
+        let heading = lines
+            .iter()
+            .position(|l| *l == "## Against the goals")
+            .ok_or("BENCHMARKS.md has no goals table")?;
+        let first = (heading..lines.len())
+            .find(|&i| lines[i].starts_with('|'))
+            .ok_or("BENCHMARKS.md has no goals table")?;
+        let end = (first..lines.len())
+            .find(|&i| !lines[i].starts_with('|'))
+            .unwrap_or(lines.len());
+        lines.insert(end, row);
+    }
+    let text = lines.join("\n") + "\n";
+    let heading = section.lines().next().unwrap_or_default();
+    Ok(match text.find(&format!("\n{heading}\n")) {
+        Some(at) => {
+            let start = at + 1;
+            let body = start + heading.len();
+            let end = text[body..]
+                .find("\n## ")
+                .map_or(text.len(), |i| body + i + 1);
+            format!("{}{section}{}", &text[..start], &text[end..])
+        }
+        None => format!("{}\n\n{section}", text.trim_end()),
+    })
 }
 
 /// Sizes of what the browser downloads, raw and gzip -9.
@@ -490,4 +568,47 @@ fn browser(
         ms(&json["import_50_lines_ms"]),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::splice;
+
+    const REPORT: &str = "# Benchmarks\n\n## Against the goals\n\n| goal | measured | met |\n|---|---|---|\n| bundle | 1 KB | yes |\n\nNotes.\n\n## Console\n\ntext\n";
+
+    #[test]
+    fn splice_adds_then_replaces_the_sip_row_and_section() {
+        let once = splice(
+            REPORT,
+            "| SIP goal | 0.9× | yes |",
+            "## SIP side\n\nfirst\n\n",
+        )
+        .unwrap();
+        assert_eq!(
+            once,
+            "# Benchmarks\n\n## Against the goals\n\n| goal | measured | met |\n|---|---|---|\n| bundle | 1 KB | yes |\n| SIP goal | 0.9× | yes |\n\nNotes.\n\n## Console\n\ntext\n\n## SIP side\n\nfirst\n\n"
+        );
+        let twice = splice(
+            &once,
+            "| SIP goal | 0.7× | no |",
+            "## SIP side\n\nsecond\n\n",
+        )
+        .unwrap();
+        assert_eq!(
+            twice,
+            once.replace("0.9× | yes", "0.7× | no")
+                .replace("first", "second")
+        );
+        // A section in the middle keeps what follows it.
+        let middle = splice(
+            "## Against the goals\n\n| a | b | c |\n\n## SIP side\n\nold\n\n## Console\n\ntext\n",
+            "| SIP goal | x | yes |",
+            "## SIP side\n\nnew\n\n",
+        )
+        .unwrap();
+        assert_eq!(
+            middle,
+            "## Against the goals\n\n| a | b | c |\n| SIP goal | x | yes |\n\n## SIP side\n\nnew\n\n## Console\n\ntext\n"
+        );
+    }
 }

@@ -6,6 +6,7 @@
 mod bench;
 mod run;
 mod sip;
+mod sip_bench;
 mod steps;
 mod test;
 mod tools;
@@ -23,7 +24,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "run" => run::run(&root, &rest),
         "test" => test::test(&root),
-        "bench" => bench::bench(&root),
+        "bench" => bench::bench(&root, &rest),
         "build" => run::build_console(&root),
         "sip" => run::build_server(None).and_then(|()| {
             let (ok, c) = sip::suite(&root, &run::server_binary(None), &root.join("dist"));
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench         measure bundle size and API throughput into BENCHMARKS.md\n  build         build the console in release into dist/\n  sip           only the SIP suite (Kamailio + SIPp matrix; needs kamailio, sipp)"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip]   measure bundle, API, console and SIP rates into BENCHMARKS.md (sip: only the SIP side)\n  build         build the console in release into dist/\n  sip           only the SIP suite (Kamailio + SIPp matrix; needs kamailio, sipp)"
             );
             return ExitCode::from(2);
         }
