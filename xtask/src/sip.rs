@@ -584,7 +584,8 @@ impl Stack {
             child: Command::new("/usr/sbin/kamailio")
                 .arg("-f")
                 .arg(root.join("deploy/kamailio/kamailio.cfg"))
-                .args(["-DD", "-E", "-P"])
+                // As README says to run it: TLSF for private memory.
+                .args(["-X", "tlsf", "-DD", "-E", "-P"])
                 .arg(run_dir.join("kamailio.pid"))
                 .arg("-Y")
                 .arg(&run_dir)
