@@ -23,8 +23,9 @@ const SRC_A_UNUSED: &str = "127.0.0.11";
 const SRC_B: &str = "127.0.0.20";
 const SRC_NONE: &str = "127.0.0.1";
 
-struct Kamailio {
-    child: Child,
+/// A running Kamailio, stopped (SIGTERM, then reaped) when dropped.
+pub struct Kamailio {
+    pub child: Child,
 }
 
 impl Drop for Kamailio {

@@ -15,7 +15,7 @@ use crate::sip::{free_port, Api, Stack};
 use crate::steps::{base64, capture};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The data: 20 accounts × 200 credentials, 100 ACLs (5 per account) of
@@ -57,17 +57,8 @@ struct Tenant {
 
 /// A Kamailio started for one round; stopped when dropped.
 struct Kamailio {
-    child: Child,
+    running: crate::sip::Kamailio,
     port: u16,
-}
-
-impl Drop for Kamailio {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
 }
 
 /// One side of the comparison.
@@ -293,7 +284,10 @@ fn start(dir: &Path, side: &Side, options: &[&str], pin: bool) -> Result<Kamaili
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start kamailio: {e}"))?;
-    Ok(Kamailio { child, port })
+    Ok(Kamailio {
+        running: crate::sip::Kamailio { child },
+        port,
+    })
 }
 
 /// Makes the accounts through the CLI, and through the API their ACLs, a
@@ -625,7 +619,7 @@ fn load_run(
     csv: &Path,
     pin: bool,
 ) -> Result<Run, String> {
-    let pid = kamailio.child.id();
+    let pid = kamailio.running.child.id();
     let cpu_before = tree_cpu(pid);
     let started = Instant::now();
     let senders = (0..SENDERS)
