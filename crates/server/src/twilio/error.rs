@@ -1,7 +1,7 @@
 //! The twilio dialect's errors: `{code, message, more_info, status}` with
 //! the HTTP status, as Twilio's helper libraries read them. The codes are
 //! Twilio's where one fits (20003, 20404, 20429) and ours otherwise; the
-//! list is in ARCHITECTURE.md.
+//! list is in docs/decisions.md#twilio-credential-lists-domains-and-mappings.
 
 use crate::error::ApiError;
 use axum::http::{header, HeaderValue, StatusCode};
