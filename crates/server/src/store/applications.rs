@@ -113,3 +113,15 @@ pub async fn names_using(db: &Db, filter: Filter<'_>) -> Result<Vec<String>, sql
     .fetch_all(&db.read)
     .await
 }
+
+/// The names of the applications that use a credential of `list_id` (a
+/// Twilio credential list, which takes its credentials with it when deleted).
+pub async fn names_using_list(db: &Db, list_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT a.app_name FROM applications a JOIN credentials c ON c.id = a.credential_id
+         WHERE c.list_id = ? ORDER BY a.seq",
+    )
+    .bind(list_id)
+    .fetch_all(&db.read)
+    .await
+}

@@ -3,7 +3,9 @@
 use super::error::{invalid, TwilioError, TwilioResult};
 use super::{form, required, rfc2822, sid_of, Paging};
 use crate::auth::Account;
+use crate::error::ApiError;
 use crate::secrets;
+use crate::store::applications;
 use crate::store::credential_lists::{self, CredentialList};
 use crate::store::credentials::{self, Created, Listed};
 use crate::AppState;
@@ -153,8 +155,31 @@ async fn delete_list(
     uri: OriginalUri,
 ) -> TwilioResult<StatusCode> {
     let id = sid_of(&params["list"], uri.path())?;
-    if !credential_lists::delete(&state.db, &account.auth_id, id).await? {
-        return Err(TwilioError::NotFound(uri.path().to_string()));
+    // Its credentials go with it: not while a plivo application uses one
+    // (the same rule as every dialect's credential delete).
+    if credential_lists::find(&state.db, &account.auth_id, id)
+        .await?
+        .is_some()
+    {
+        in_use(
+            applications::names_using_list(&state.db, id).await?,
+            "a credential of this list",
+        )?;
+    }
+    match credential_lists::delete(&state.db, &account.auth_id, id).await {
+        Ok(true) => {}
+        Ok(false) => return Err(TwilioError::NotFound(uri.path().to_string())),
+        // Assigned between the check and the delete.
+        Err(e) if crate::store::is_foreign_key_violation(&e) => {
+            in_use(
+                applications::names_using_list(&state.db, id).await?,
+                "a credential of this list",
+            )?;
+            return Err(TwilioError::Conflict(
+                "a credential of this list is assigned to an application".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
     }
     tracing::info!(account = %account.auth_id, list = %id, "credential list deleted with its credentials");
     Ok(StatusCode::NO_CONTENT)
@@ -317,6 +342,18 @@ async fn update_credential(
     Ok(Json(credential_json(&account.auth_id, &list, &updated)))
 }
 
+/// 409 in Twilio's shape naming the applications that use `what`, as the
+/// plivo dialect's 409 does; nothing when there are none.
+fn in_use(applications: Vec<String>, what: &str) -> TwilioResult<()> {
+    if applications.is_empty() {
+        return Ok(());
+    }
+    Err(TwilioError::Conflict(format!(
+        "{what} is assigned to the application(s) {}; remove the assignment first by setting their sip_auth_type to empty",
+        applications.join(", ")
+    )))
+}
+
 async fn delete_credential(
     State(state): State<AppState>,
     Extension(Account(account)): Extension<Account>,
@@ -324,8 +361,11 @@ async fn delete_credential(
     uri: OriginalUri,
 ) -> TwilioResult<StatusCode> {
     let (_, c) = the_credential(&state, &account.auth_id, &params, &uri).await?;
-    if !credentials::delete(&state.db, &account.auth_id, &c.id).await? {
-        return Err(TwilioError::NotFound(uri.path().to_string()));
+    match crate::plivo::delete_unless_used(&state, &account.auth_id, &c.id).await {
+        Ok(()) => {}
+        Err(ApiError::InUse { applications, .. }) => in_use(applications, "this credential")?,
+        Err(ApiError::NotFound(_)) => return Err(TwilioError::NotFound(uri.path().to_string())),
+        Err(e) => return Err(TwilioError::Internal(e.to_string())),
     }
     tracing::info!(account = %account.auth_id, credential = %c.id, "credential deleted");
     Ok(StatusCode::NO_CONTENT)

@@ -4,6 +4,7 @@ mod acls;
 mod applications;
 mod binary;
 mod credentials;
+mod cross_dialect;
 mod kamailio;
 mod proxy;
 mod session;

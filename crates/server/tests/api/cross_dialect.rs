@@ -1,0 +1,184 @@
+//! The same rule through every dialect: a credential an application uses
+//! cannot be deleted (409 in each dialect's shape, naming the application),
+//! and the account's credential quota holds whichever dialect creates.
+
+use crate::{json, spawn_app, TestApp};
+use serde_json::{json, Value};
+use sipauth_model::quota;
+
+const PASSWORD: &str = "Cross-Dialect-Passw0rd-1";
+
+impl TestApp {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut r = self
+            .client
+            .request(method, self.url(path))
+            .basic_auth(&self.auth_id, Some(&self.token));
+        if let Some(body) = body {
+            r = r.json(&body);
+        }
+        json(r.send().await.unwrap()).await
+    }
+
+    async fn twilio_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(path))
+            .basic_auth(&self.auth_id, Some(&self.token))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        json(r).await
+    }
+}
+
+/// Assigns the credential `id` to a new plivo application named `name`.
+async fn assign(app: &TestApp, id: &str, name: &str) {
+    let (status, body) = app
+        .send(
+            reqwest::Method::POST,
+            &format!("/v1/Account/{}/Application/", app.auth_id),
+            Some(json!({"app_name": name, "sip_auth_type": "credential", "credential_uuid": id})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn no_dialect_deletes_a_credential_an_application_uses() {
+    let app = spawn_app().await;
+    let a = app.auth_id.clone();
+    let plivo = format!("/v1/Account/{a}/SipAuth/Credential/");
+    let (_, made) = app
+        .send(
+            reqwest::Method::POST,
+            &plivo,
+            Some(json!({"username": "desk", "password": PASSWORD})),
+        )
+        .await;
+    let id = made["credential_uuid"].as_str().unwrap().to_string();
+    assign(&app, &id, "Front desk").await;
+
+    // plivo, zentrunk and vobiz: plivo's shape with the seed's message and
+    // the applications.
+    for path in [
+        format!("{plivo}{id}/"),
+        format!("/v1/Account/{a}/Zentrunk/Credential/{id}/"),
+        format!("/api/v1/account/{a}/credentials/{id}"),
+    ] {
+        let (status, body) = app.send(reqwest::Method::DELETE, &path, None).await;
+        assert_eq!(status, 409, "{path}: {body}");
+        assert_eq!(body["applications"], json!(["Front desk"]), "{path}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("assigned to an application"),
+            "{path}"
+        );
+    }
+
+    // twilio: a credential of a list, used by an application, cannot be
+    // deleted, nor can its list; Twilio's shape names the application.
+    let twilio = format!("/2010-04-01/Accounts/{a}/SIP");
+    let (_, list) = app
+        .twilio_form(
+            &format!("{twilio}/CredentialLists.json"),
+            &[("FriendlyName", "Phones")],
+        )
+        .await;
+    let cl = list["sid"].as_str().unwrap().to_string();
+    let (_, cred) = app
+        .twilio_form(
+            &format!("{twilio}/CredentialLists/{cl}/Credentials.json"),
+            &[("Username", "lobby"), ("Password", PASSWORD)],
+        )
+        .await;
+    let cr = cred["sid"].as_str().unwrap().to_string();
+    assign(&app, &cr, "Lobby").await;
+    for path in [
+        format!("{twilio}/CredentialLists/{cl}/Credentials/{cr}.json"),
+        format!("{twilio}/CredentialLists/{cl}.json"),
+    ] {
+        let (status, body) = app.send(reqwest::Method::DELETE, &path, None).await;
+        assert_eq!(
+            (status, body["code"].as_i64()),
+            (409, Some(20409)),
+            "{path}: {body}"
+        );
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("application(s) Lobby"), "{message}");
+    }
+    // The same credential through plivo's path: 409 too.
+    let (status, _) = app
+        .send(reqwest::Method::DELETE, &format!("{plivo}{cr}/"), None)
+        .await;
+    assert_eq!(status, 409);
+    // Nothing was deleted.
+    let (status, _) = app
+        .send(
+            reqwest::Method::GET,
+            &format!("{twilio}/CredentialLists/{cl}/Credentials/{cr}.json"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .send(reqwest::Method::GET, &format!("{plivo}{id}/"), None)
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_credential_quota_holds_in_every_dialect() {
+    let app = spawn_app().await;
+    let a = app.auth_id.clone();
+    for i in 0..quota::CREDENTIALS_PER_ACCOUNT {
+        assert_eq!(
+            app.create(&format!("user{i:03}"), PASSWORD).await.status(),
+            201
+        );
+    }
+    let twilio = format!("/2010-04-01/Accounts/{a}/SIP");
+    let (_, list) = app
+        .twilio_form(
+            &format!("{twilio}/CredentialLists.json"),
+            &[("FriendlyName", "Full")],
+        )
+        .await;
+    let cl = list["sid"].as_str().unwrap().to_string();
+
+    let one_more = json!({"username": "one.more", "password": PASSWORD, "name": "One more"});
+    for path in [
+        format!("/v1/Account/{a}/SipAuth/Credential/"),
+        format!("/v1/Account/{a}/Zentrunk/Credential/"),
+        format!("/api/v1/account/{a}/credentials"),
+    ] {
+        let (status, body) = app
+            .send(reqwest::Method::POST, &path, Some(one_more.clone()))
+            .await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("quota"),
+            "{path}: {body}"
+        );
+    }
+    let (status, body) = app
+        .twilio_form(
+            &format!("{twilio}/CredentialLists/{cl}/Credentials.json"),
+            &[("Username", "one.more"), ("Password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_i64()),
+        (400, Some(20002)),
+        "{body}"
+    );
+    // Still exactly the quota.
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM credentials")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(count, quota::CREDENTIALS_PER_ACCOUNT);
+}
