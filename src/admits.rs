@@ -4,6 +4,8 @@
 //! an outbound trunk by its credential and ACL, a Twilio domain by what is
 //! mapped for calls and for registrations.
 
+use sipauth_model::sip::{SipAuthType, TrunkDirection};
+
 /// A sentence about an entry point, and whether it warns: open to anyone,
 /// or refusing every call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,18 +44,18 @@ fn any_of(names: &[&str]) -> String {
 pub fn application(kind: &str, credential: Option<&str>, acl: Option<&str>) -> Admits {
     let credential = credential.unwrap_or("the credential you pick");
     let acl = acl.unwrap_or("the IP ACL you pick");
-    match kind {
-        "credential" => Admits::rule(format!(
+    match SipAuthType::parse(kind).unwrap_or(SipAuthType::None) {
+        SipAuthType::Credential => Admits::rule(format!(
             "Calls to this address must authenticate as {credential}."
         )),
-        "ip_acl" => Admits::rule(format!(
+        SipAuthType::IpAcl => Admits::rule(format!(
             "Calls to this address must come from an address in {acl}."
         )),
         // The source is checked first, then the digest.
-        "credential_and_ip_acl" => Admits::rule(format!(
+        SipAuthType::CredentialAndIpAcl => Admits::rule(format!(
             "Calls to this address must come from an address in {acl} and authenticate as {credential} (both)."
         )),
-        _ => Admits::warning(
+        SipAuthType::None => Admits::warning(
             "No SIP authentication: this application accepts calls from any address.",
         ),
     }
@@ -67,7 +69,7 @@ pub fn trunk(
     acl: Option<&str>,
     picking: bool,
 ) -> Admits {
-    if direction == "inbound" {
+    if TrunkDirection::parse(direction).is_ok_and(|d| !d.takes_calls()) {
         return Admits::rule("Inbound: takes no calls from the PBX.".into());
     }
     let credential = match (credential, picking) {

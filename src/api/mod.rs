@@ -10,7 +10,7 @@ mod zentrunk;
 pub use error::ApiError;
 pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
-pub use zentrunk::{NewTrunk, Trunk, DIRECTIONS};
+pub use zentrunk::{NewTrunk, Trunk};
 
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use leptos::prelude::{Callable, Callback};

@@ -1,6 +1,7 @@
 //! The resources as the plivo dialect sends them.
 
 use serde::{Deserialize, Serialize};
+use sipauth_model::sip::SipAuthType;
 use sipauth_model::Dialect;
 
 /// Runtime configuration, fetched from `/config.json`: the same `dist/`
@@ -231,20 +232,13 @@ pub struct ApplicationInput {
 
 /// What `sip_auth_type` means, in words.
 pub fn auth_type_label(kind: &str) -> &'static str {
-    match kind {
-        "credential" => "Credential",
-        "ip_acl" => "IP ACL",
-        "credential_and_ip_acl" => "Credential and IP ACL",
-        _ => "None",
-    }
+    SipAuthType::parse(kind).map_or("None", SipAuthType::label)
 }
 
 /// What an application keeps when `resource` (a credential or an ACL) is
 /// taken away from it: the other half, or nothing.
 pub fn auth_type_without(kind: &str, removing_credential: bool) -> &'static str {
-    match (kind, removing_credential) {
-        ("credential_and_ip_acl", true) => "ip_acl",
-        ("credential_and_ip_acl", false) => "credential",
-        _ => "",
-    }
+    SipAuthType::parse(kind)
+        .map_or(SipAuthType::None, |t| t.without(removing_credential))
+        .as_str()
 }

@@ -26,9 +26,6 @@ pub struct NewTrunk {
     pub ip_acl_uuid: String,
 }
 
-/// The directions zentrunk knows, with their words.
-pub const DIRECTIONS: [(&str, &str); 2] = [("outbound", "Outbound"), ("inbound", "Inbound")];
-
 #[derive(Deserialize)]
 struct CreatedTrunk {
     trunk_id: String,

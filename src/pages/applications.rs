@@ -10,6 +10,7 @@ use crate::components::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use sipauth_model::sip::SipAuthType;
 use sipauth_model::{AnswerUrl, AppName};
 
 /// Everything the page shows, loaded together so names resolve.
@@ -44,13 +45,9 @@ impl Data {
     }
 }
 
+/// Whether `kind` needs a credential and an IP ACL picked.
 fn needs(kind: &str) -> (bool, bool) {
-    match kind {
-        "credential" => (true, false),
-        "ip_acl" => (false, true),
-        "credential_and_ip_acl" => (true, true),
-        _ => (false, false),
-    }
+    SipAuthType::parse(kind).map_or((false, false), |t| (t.needs_credential(), t.needs_acl()))
 }
 
 /// Create or edit an application, with pickers for what secures it.
@@ -156,10 +153,9 @@ fn ApplicationForm(
                     prop:value=move || kind.get()
                     on:change=move |ev| kind.set(event_target_value(&ev))
                 >
-                    <option value="">"None"</option>
-                    <option value="credential">"Credential"</option>
-                    <option value="ip_acl">"IP ACL"</option>
-                    <option value="credential_and_ip_acl">"Credential and IP ACL"</option>
+                    {SipAuthType::ALL.iter().map(|t| view! {
+                        <option value=t.as_str()>{t.label()}</option>
+                    }).collect_view()}
                 </select>
                 <p id="app-auth-type-hint" class="hint">"What a caller must have for this application to take the call."</p>
                 <AdmitsLine id="app-auth-type-admits" admits=admitted />

@@ -2,7 +2,7 @@
 //! credential and, optionally, its IP ACL.
 
 use crate::admits;
-use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk, DIRECTIONS};
+use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk};
 use crate::app::AppContext;
 use crate::components::{
     server_message, AdmitsLine, ConfirmDelete, Dialog, FormError, SipAddress, TextField,
@@ -10,6 +10,7 @@ use crate::components::{
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortHeader};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use sipauth_model::sip::TrunkDirection;
 use sipauth_model::AclName;
 
 /// What the trunks refer to, so names resolve.
@@ -55,10 +56,7 @@ impl Data {
 }
 
 fn direction_label(value: &str) -> &'static str {
-    DIRECTIONS
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or("Unknown", |(_, label)| label)
+    TrunkDirection::parse(value).map_or("Unknown", TrunkDirection::label)
 }
 
 #[component]
@@ -76,7 +74,7 @@ fn TrunkForm(
     let init = initial.unwrap_or(Trunk {
         trunk_id: String::new(),
         name: String::new(),
-        trunk_direction: "outbound".to_string(),
+        trunk_direction: TrunkDirection::Outbound.as_str().to_string(),
         credential_uuid: None,
         ip_acl_uuid: None,
         sip_uri: None,
@@ -147,9 +145,9 @@ fn TrunkForm(
                     prop:value=move || direction.get()
                     on:change=move |ev| direction.set(event_target_value(&ev))
                 >
-                    {DIRECTIONS.iter().map(|(value, label)| {
-                        let selected = *value == direction.get_untracked();
-                        view! { <option value=*value selected=selected>{*label}</option> }
+                    {TrunkDirection::ALL.iter().map(|d| {
+                        let selected = d.as_str() == direction.get_untracked();
+                        view! { <option value=d.as_str() selected=selected>{d.label()}</option> }
                     }).collect_view()}
                 </select>
                 <p id="trunk-direction-hint" class="hint">"An outbound trunk takes your PBX's calls at its SIP address; an inbound trunk takes none from the PBX."</p>

@@ -69,6 +69,120 @@ pub fn account_address(username: &str, realm: &str) -> String {
     format!("sip:{username}@{realm}")
 }
 
+/// What a plivo application's calls must present (`sip_auth_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SipAuthType {
+    /// `""`: not authenticated by SIP auth; calls from any address.
+    None,
+    Credential,
+    IpAcl,
+    CredentialAndIpAcl,
+}
+
+impl SipAuthType {
+    pub const FIELD: &'static str = "sip_auth_type";
+    pub const RULE: &'static str = "\"\", \"credential\", \"ip_acl\" or \"credential_and_ip_acl\"";
+    pub const ALL: [Self; 4] = [
+        Self::None,
+        Self::Credential,
+        Self::IpAcl,
+        Self::CredentialAndIpAcl,
+    ];
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == value)
+            .ok_or_else(|| {
+                FieldError::new(
+                    Self::FIELD,
+                    Self::RULE,
+                    format!("{value:?} is not one of them"),
+                )
+            })
+    }
+
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "",
+            Self::Credential => "credential",
+            Self::IpAcl => "ip_acl",
+            Self::CredentialAndIpAcl => "credential_and_ip_acl",
+        }
+    }
+
+    /// In words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::None => "None",
+            Self::Credential => "Credential",
+            Self::IpAcl => "IP ACL",
+            Self::CredentialAndIpAcl => "Credential and IP ACL",
+        }
+    }
+
+    pub fn needs_credential(self) -> bool {
+        matches!(self, Self::Credential | Self::CredentialAndIpAcl)
+    }
+
+    pub fn needs_acl(self) -> bool {
+        matches!(self, Self::IpAcl | Self::CredentialAndIpAcl)
+    }
+
+    /// What is left when the credential (or the ACL) is taken away: the
+    /// other half, or nothing.
+    pub fn without(self, credential: bool) -> Self {
+        match (self, credential) {
+            (Self::CredentialAndIpAcl, true) => Self::IpAcl,
+            (Self::CredentialAndIpAcl, false) => Self::Credential,
+            _ => Self::None,
+        }
+    }
+}
+
+/// A Zentrunk trunk's direction: outbound trunks take calls from the PBX
+/// (and have a SIP address); inbound ones deliver calls to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrunkDirection {
+    Outbound,
+    Inbound,
+}
+
+impl TrunkDirection {
+    pub const FIELD: &'static str = "trunk_direction";
+    pub const RULE: &'static str = "inbound or outbound";
+    pub const ALL: [Self; 2] = [Self::Outbound, Self::Inbound];
+
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.as_str() == value)
+            .ok_or_else(|| {
+                FieldError::new(Self::FIELD, Self::RULE, format!("{value:?} is neither"))
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Outbound => "outbound",
+            Self::Inbound => "inbound",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Outbound => "Outbound",
+            Self::Inbound => "Inbound",
+        }
+    }
+
+    /// Whether the PBX sends calls to it (so it has a SIP address).
+    pub fn takes_calls(self) -> bool {
+        self == Self::Outbound
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +236,39 @@ mod tests {
         assert_eq!(
             account_address("1001", REALM),
             "sip:1001@ma123.sip.example.com"
+        );
+    }
+
+    #[test]
+    fn sip_auth_types_round_trip_and_say_what_they_need() {
+        for t in SipAuthType::ALL {
+            assert_eq!(SipAuthType::parse(t.as_str()), Ok(t));
+        }
+        let both = SipAuthType::CredentialAndIpAcl;
+        assert!(both.needs_credential() && both.needs_acl());
+        assert!(!SipAuthType::None.needs_credential() && !SipAuthType::None.needs_acl());
+        assert_eq!(both.without(true), SipAuthType::IpAcl);
+        assert_eq!(both.without(false), SipAuthType::Credential);
+        assert_eq!(SipAuthType::Credential.without(true), SipAuthType::None);
+        let e = SipAuthType::parse("digest").unwrap_err();
+        assert_eq!(e.field, "sip_auth_type");
+        assert!(
+            e.to_string().contains("\"digest\" is not one of them"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn trunk_directions() {
+        assert_eq!(
+            TrunkDirection::parse("outbound"),
+            Ok(TrunkDirection::Outbound)
+        );
+        assert!(TrunkDirection::Outbound.takes_calls());
+        assert!(!TrunkDirection::Inbound.takes_calls());
+        assert_eq!(
+            TrunkDirection::parse("both").unwrap_err().field,
+            "trunk_direction"
         );
     }
 }

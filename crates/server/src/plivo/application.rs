@@ -13,13 +13,12 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{sip, AnswerUrl, AppName};
+use sipauth_model::sip::{self, SipAuthType};
+use sipauth_model::{AnswerUrl, AppName};
 use std::collections::HashMap;
 
 /// Relative to `/v1`.
 const BASE: &str = "/Account/{auth_id}/Application";
-
-const AUTH_TYPES: [&str; 4] = ["", "credential", "ip_acl", "credential_and_ip_acl"];
 
 pub fn router() -> Router<AppState> {
     let list = get(list).post(create);
@@ -71,16 +70,8 @@ async fn apply(
     if let Some(url) = body.optional_str(AnswerUrl::FIELD)? {
         app.answer_url = AnswerUrl::parse(url)?.as_str().to_string();
     }
-    if let Some(kind) = body.optional_str("sip_auth_type")? {
-        if !AUTH_TYPES.contains(&kind) {
-            return Err(ApiError::BadField {
-                field: "sip_auth_type".into(),
-                message: format!(
-                    "sip_auth_type: must be \"\", \"credential\", \"ip_acl\" or \"credential_and_ip_acl\", not {kind:?}"
-                ),
-            });
-        }
-        app.sip_auth_type = kind.to_string();
+    if let Some(kind) = body.optional_str(SipAuthType::FIELD)? {
+        app.sip_auth_type = SipAuthType::parse(kind)?.as_str().to_string();
     }
     if let Some(id) = body.optional_str("credential_uuid")? {
         app.credential_id = Some(id.to_string()).filter(|s| !s.is_empty());
@@ -88,12 +79,9 @@ async fn apply(
     if let Some(id) = body.optional_str("ip_acl_uuid")? {
         app.ip_acl_id = Some(id.to_string()).filter(|s| !s.is_empty());
     }
-    let (wants_credential, wants_acl) = match app.sip_auth_type.as_str() {
-        "credential" => (true, false),
-        "ip_acl" => (false, true),
-        "credential_and_ip_acl" => (true, true),
-        _ => (false, false),
-    };
+    // Stored values passed this rule when they were written.
+    let kind = SipAuthType::parse(&app.sip_auth_type)?;
+    let (wants_credential, wants_acl) = (kind.needs_credential(), kind.needs_acl());
     if !wants_credential {
         app.credential_id = None;
     }

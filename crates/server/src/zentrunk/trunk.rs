@@ -13,11 +13,11 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{sip, AclName};
+use sipauth_model::sip::{self, TrunkDirection};
+use sipauth_model::AclName;
 use std::collections::HashMap;
 
 const BASE: &str = "/Account/{auth_id}/Zentrunk/Trunk";
-const DIRECTIONS: [&str; 2] = ["inbound", "outbound"];
 
 pub fn router() -> Router<AppState> {
     let list = get(list).post(create);
@@ -38,7 +38,9 @@ fn to_json(realm: &str, t: &Trunk) -> Value {
         "ip_acl_uuid": t.ip_acl_id,
         // Extension: where an outbound trunk's PBX sends its calls (inbound
         // trunks take no calls from it).
-        "sip_uri": (t.trunk_direction == "outbound").then(|| sip::trunk_address(&t.id, realm)),
+        "sip_uri": TrunkDirection::parse(&t.trunk_direction)
+            .is_ok_and(TrunkDirection::takes_calls)
+            .then(|| sip::trunk_address(&t.id, realm)),
     })
 }
 
@@ -47,14 +49,8 @@ fn apply(body: &JsonObject, t: &mut Trunk) -> ApiResult<()> {
     if let Some(name) = body.optional_str(AclName::FIELD)? {
         t.name = AclName::parse(name)?.as_str().to_string();
     }
-    if let Some(direction) = body.optional_str("trunk_direction")? {
-        if !DIRECTIONS.contains(&direction) {
-            return Err(ApiError::BadField {
-                field: "trunk_direction".into(),
-                message: format!("trunk_direction: must be inbound or outbound, not {direction:?}"),
-            });
-        }
-        t.trunk_direction = direction.to_string();
+    if let Some(direction) = body.optional_str(TrunkDirection::FIELD)? {
+        t.trunk_direction = TrunkDirection::parse(direction)?.as_str().to_string();
     }
     if let Some(c) = body.optional_str("credential_uuid")? {
         t.credential_id = Some(c.to_string());

@@ -140,7 +140,7 @@ async fn application_input_is_checked() {
         (
             json!({"app_name": "A", "sip_auth_type": "digest"}),
             "sip_auth_type",
-            "must be",
+            "\"digest\" is not one of them (rule: \"\", \"credential\", \"ip_acl\" or \"credential_and_ip_acl\")",
         ),
         (
             json!({"app_name": "A", "sip_auth_type": "credential"}),
