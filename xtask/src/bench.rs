@@ -4,10 +4,10 @@
 //! (`sip_bench`). Never asserted in tests. `cargo xtask bench sip` runs only
 //! the SIP side and rewrites its section and goal row in BENCHMARKS.md.
 
+use crate::server::TestServer;
 use crate::steps::capture;
 use crate::{run, sip_bench, tools};
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -203,36 +203,22 @@ fn api(root: &Path, report: &mut String, goals: &mut Goals) -> Result<(), String
     let data = std::env::temp_dir().join(format!("sipauth-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let started = Instant::now();
-    let mut child = Command::new(run::server_binary(Some("server")))
-        .args(["serve", "--port", "0", "--rate-limit", "0", "--data-dir"])
-        .arg(&data)
-        .arg("--dist")
-        .arg(root.join("dist"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-    let base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.trim().strip_prefix("listening on ").map(str::to_string));
+    let dist = root.join("dist");
+    let server = TestServer::start(
+        &run::server_binary(Some("server")),
+        &data,
+        &[
+            "--rate-limit",
+            "0",
+            "--dist",
+            dist.to_str().ok_or("dist is not UTF-8")?,
+        ],
+        &[],
+    )?;
     let first_start = started.elapsed();
-    std::thread::spawn(move || lines.for_each(drop));
     let result = (|| {
-        let base = base.ok_or("the server did not start")?;
-        let first: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(data.join("first-run.json")).map_err(|e| e.to_string())?,
-        )
-        .map_err(|e| e.to_string())?;
-        let id = first["account"]["auth_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let token = first["account"]["auth_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let base = server.base.clone();
+        let (id, token) = server.demo_account()?;
         let list = format!("{base}/v1/Account/{id}/SipAuth/Credential/");
         let seeding = Instant::now();
         for i in 0..200 {
@@ -339,9 +325,7 @@ fn api(root: &Path, report: &mut String, goals: &mut Goals) -> Result<(), String
         report.push('\n');
         browser(root, &base, &data, report, goals)
     })();
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&data);
+    drop(server);
     result
 }
 

@@ -5,6 +5,7 @@
 
 mod bench;
 mod run;
+mod server;
 mod sip;
 mod sip_bench;
 mod steps;

@@ -7,6 +7,7 @@
 //! the right and the wrong credentials and sources. Changes made through
 //! the API are then probed again, each measured from the API's answer.
 
+use crate::server::TestServer;
 use crate::steps::{base64, capture, Counts};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -522,17 +523,10 @@ pub struct Stack {
     pub data: PathBuf,
     pub base: String,
     pub sip_port: u16,
-    server: Child,
     kamailio: Option<Kamailio>,
+    /// Stopped after Kamailio (fields drop in order).
+    server: TestServer,
     pub first_run: serde_json::Value,
-}
-
-impl Drop for Stack {
-    fn drop(&mut self) {
-        self.kamailio.take();
-        let _ = self.server.kill();
-        let _ = self.server.wait();
-    }
 }
 
 impl Stack {
@@ -550,36 +544,14 @@ impl Stack {
         std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
         let (sip_port, rpc_port) = (free_port()?, free_port()?);
         let rpc = format!("http://127.0.0.1:{rpc_port}/RPC");
-        let mut server = Command::new(server_binary)
-            .args([
-                "serve",
-                "--port",
-                "0",
-                "--rate-limit",
-                "0",
-                "--kamailio-rpc",
-                &rpc,
-                "--data-dir",
-            ])
-            .arg(&data)
-            .arg("--dist")
-            .arg(dist)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(
-            server.stdout.take().expect("piped"),
-        ));
-        let base = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|l| l.trim().strip_prefix("listening on ").map(str::to_string));
-        std::thread::spawn(move || lines.for_each(drop));
-        let Some(base) = base else {
-            let _ = server.kill();
-            return Err("the server did not start".into());
-        };
+        let dist = dist.to_str().ok_or("dist is not UTF-8")?;
+        let server = TestServer::start(
+            server_binary,
+            &data,
+            &["--rate-limit", "0", "--kamailio-rpc", &rpc, "--dist", dist],
+            &[],
+        )?;
+        let base = server.base.clone();
         let db = data.join("sipauth.db");
         let kamailio = Kamailio {
             child: Command::new("/usr/sbin/kamailio")
@@ -603,17 +575,14 @@ impl Stack {
                 .spawn()
                 .map_err(|e| format!("cannot start kamailio: {e}"))?,
         };
-        let first_run = serde_json::from_str(
-            &std::fs::read_to_string(data.join("first-run.json")).map_err(|e| e.to_string())?,
-        )
-        .map_err(|e| e.to_string())?;
+        let first_run = server.first_run()?;
         let stack = Self {
             dir: dir.clone(),
             data,
             base,
             sip_port,
-            server,
             kamailio: Some(kamailio),
+            server,
             first_run,
         };
         let started = Instant::now();
@@ -654,12 +623,8 @@ impl Stack {
         Ok((auth_id.to_string(), token))
     }
 
-    pub fn demo_account(&self) -> (String, String) {
-        let a = &self.first_run["account"];
-        (
-            a["auth_id"].as_str().unwrap_or_default().to_string(),
-            a["auth_token"].as_str().unwrap_or_default().to_string(),
-        )
+    pub fn demo_account(&self) -> Result<(String, String), String> {
+        self.server.demo_account()
     }
 
     fn stop_kamailio(&mut self) {
@@ -681,7 +646,7 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
     let mut stack = Stack::start(root, server_binary, dist, "sip")?;
     let scenarios = Scenarios::new(&stack.dir.join("scenarios"))?;
     let port = stack.sip_port;
-    let (a_id, a_token) = stack.demo_account();
+    let (a_id, a_token) = stack.demo_account()?;
     let (b_id, b_token) = stack.add_account(server_binary, "MBSECONDACCOUNT00002")?;
     let mut a = Tenant {
         name: "A",

@@ -2,9 +2,9 @@
 //! it needs, runs everything even after a failure, and ends with one line:
 //! `N passed, N failed`.
 
+use crate::server::TestServer;
 use crate::steps::{run_counted, Counts};
 use crate::{run, tools};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -184,63 +184,19 @@ pub fn test(root: &Path) -> Result<(), String> {
     }
 }
 
-/// A `sipauth serve` on a free port, killed when dropped.
-struct Server {
-    child: std::process::Child,
-    base: String,
-    data: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.data);
-    }
-}
-
+/// The debug server with the release console, over a fresh data directory
+/// named after the run.
 fn start_server(
     root: &Path,
     name: &str,
     extra: &[&str],
     env: &[(&str, &str)],
-) -> Result<Server, String> {
+) -> Result<TestServer, String> {
     let data = std::env::temp_dir().join(format!("sipauth-e2e-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
-    let binary = run::server_binary(None);
-    let mut cmd = Command::new(&binary);
-    cmd.args(["serve", "--port", "0", "--data-dir"])
-        .arg(&data)
-        .arg("--dist")
-        .arg(root.join("dist"))
-        .args(extra)
-        // Warnings only: request logs would bury the test output.
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-    let mut server = Server {
-        child,
-        base: String::new(),
-        data,
-    };
-    let mut lines = BufReader::new(server.child.stdout.take().expect("piped")).lines();
-    for line in lines.by_ref() {
-        let Ok(line) = line else { break };
-        if let Some(addr) = line.trim().strip_prefix("listening on ") {
-            server.base = addr.to_string();
-            break;
-        }
-    }
-    std::thread::spawn(move || lines.for_each(drop));
-    if server.base.is_empty() {
-        return Err(format!("{name} server did not start"));
-    }
-    Ok(server)
+    let dist = root.join("dist");
+    let mut args = vec!["--dist", dist.to_str().ok_or("dist is not UTF-8")?];
+    args.extend(extra);
+    TestServer::start(&run::server_binary(None), &data, &args, env)
 }
 
 /// Twilio's official Python library (PyPI `twilio`, pinned in
