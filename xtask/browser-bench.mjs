@@ -7,7 +7,7 @@
 // API and renders the same rows, so console/baseline survives a noisy machine.
 // Prints one JSON line of medians in milliseconds.
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tests/browser.mjs';
 
 const base = process.env.BASE_URL;
 const firstRun = JSON.parse(readFileSync(process.env.FIRST_RUN, 'utf8'));
@@ -204,11 +204,7 @@ async function serveBaselines(context, css) {
 
 // ---- the runs ----------------------------------------------------------
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 const results = {};
 
 // Cold load: a fresh context each time, from navigation to the sign-in form.

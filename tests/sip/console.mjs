@@ -3,14 +3,11 @@
 // the page must then say what the SIP server did with it (EXPECT).
 // Run by xtask/src/sip.rs with BASE_URL, FIRST_RUN, ACL_ID and ADDRESS.
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../browser.mjs';
 
 const { BASE_URL: base, FIRST_RUN, ACL_ID, ADDRESS, EXPECT } = process.env;
 const firstRun = JSON.parse(readFileSync(FIRST_RUN, 'utf8'));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run'],
-});
+const browser = await launchChromium();
 try {
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${base}/sign-in`);
