@@ -4,6 +4,7 @@
 //! an outbound trunk by its credential and ACL, a Twilio domain by what is
 //! mapped for calls and for registrations.
 
+use crate::api::{Acl, Credential};
 use sipauth_model::sip::{SipAuthType, TrunkDirection};
 
 /// A sentence about an entry point, and whether it warns: open to anyone,
@@ -37,6 +38,25 @@ fn any_of(names: &[&str]) -> String {
         [one] => (*one).to_string(),
         [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
+}
+
+/// The username and ACL name a form has picked by id, for its sentence;
+/// `None` while nothing (or nothing known) is picked.
+pub fn picked(
+    credentials: &[Credential],
+    acls: &[Acl],
+    credential_id: &str,
+    acl_id: &str,
+) -> (Option<String>, Option<String>) {
+    (
+        credentials
+            .iter()
+            .find(|c| c.credential_uuid == credential_id)
+            .map(|c| c.username.clone()),
+        acls.iter()
+            .find(|a| a.ip_acl_uuid == acl_id)
+            .map(|a| a.name.clone()),
+    )
 }
 
 /// A plivo application: `credential` and `acl` are names, `None` while

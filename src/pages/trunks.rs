@@ -100,20 +100,8 @@ fn TrunkForm(
     });
     // What the trunk will admit, with the picked names, as they change.
     let admitted = Signal::derive(move || {
-        let credential = credential.with(|id| {
-            credentials.with(|all| {
-                all.iter()
-                    .find(|c| c.credential_uuid == *id)
-                    .map(|c| c.username.clone())
-            })
-        });
-        let acl = acl.with(|id| {
-            acls.with(|all| {
-                all.iter()
-                    .find(|a| a.ip_acl_uuid == *id)
-                    .map(|a| a.name.clone())
-            })
-        });
+        let (credential, acl) = credentials
+            .with(|cs| acls.with(|al| admits::picked(cs, al, &credential.get(), &acl.get())));
         admits::trunk(
             &direction.get(),
             credential.as_deref(),
