@@ -208,37 +208,64 @@ impl Scenarios {
         );
         let path = self.dir.join(name);
         if !path.exists() {
-            let _ = std::fs::write(&path, scenario(method, auth, expect));
+            let _ = std::fs::write(&path, scenario(method, auth, expect, &PROBE));
         }
         path
     }
 }
 
-/// A SIPp scenario: the request, then (with auth) the challenge answered
-/// with `[authentication]`, then the expected final answer.
-fn scenario(method: Method, auth: bool, expect: u16) -> String {
+/// The SIPp keywords a scenario is written with: the probes' command-line
+/// ones, or the bench's CSV fields.
+pub struct Keywords {
+    /// Who sends: the AoR's user of a REGISTER, the caller of an INVITE.
+    pub user: &'static str,
+    /// The R-URI's user of an INVITE.
+    pub callee: &'static str,
+    pub domain: &'static str,
+    /// What answers the challenge.
+    pub authorization: &'static str,
+}
+
+/// `-s USER -key domain D -au/-ap`, as [`sipp`] runs them.
+const PROBE: Keywords = Keywords {
+    user: "[service]",
+    callee: "[service]",
+    domain: "[domain]",
+    authorization: "[authentication]",
+};
+
+/// A SIPp scenario: the request, then (with auth) the challenge answered,
+/// then the expected final answer. Kamailio answers statelessly, so no
+/// ACK follows.
+pub fn scenario(method: Method, auth: bool, expect: u16, k: &Keywords) -> String {
+    let Keywords {
+        user,
+        callee,
+        domain,
+        authorization,
+    } = k;
     let request = |cseq: u32, authorization: &str| match method {
         Method::Invite => format!(
-            "INVITE sip:[service]@[domain] SIP/2.0\n\
+            "INVITE sip:{callee}@{domain} SIP/2.0\n\
              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n\
-             From: <sip:probe@[local_ip]>;tag=[pid]SIPpTag[call_number]\n\
-             To: <sip:[service]@[domain]>\n\
+             From: <sip:{user}@{domain}>;tag=[pid]SIPpTag[call_number]\n\
+             To: <sip:{callee}@{domain}>\n\
              Call-ID: [call_id]\n\
              CSeq: {cseq} INVITE\n\
-             Contact: <sip:probe@[local_ip]:[local_port]>\n\
+             Contact: <sip:{user}@[local_ip]:[local_port]>\n\
              {authorization}Max-Forwards: 70\n\
              Content-Length: 0\n\n"
         ),
         Method::Register => format!(
-            "REGISTER sip:[domain] SIP/2.0\n\
+            "REGISTER sip:{domain} SIP/2.0\n\
              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n\
-             From: <sip:[service]@[domain]>;tag=[pid]SIPpTag[call_number]\n\
-             To: <sip:[service]@[domain]>\n\
+             From: <sip:{user}@{domain}>;tag=[pid]SIPpTag[call_number]\n\
+             To: <sip:{user}@{domain}>\n\
              Call-ID: [call_id]\n\
              CSeq: {cseq} REGISTER\n\
-             Contact: <sip:[service]@[local_ip]:[local_port]>\n\
+             Contact: <sip:{user}@[local_ip]:[local_port]>\n\
              {authorization}Max-Forwards: 70\n\
-             Expires: 60\n\
+             Expires: 3600\n\
              Content-Length: 0\n\n"
         ),
     };
@@ -249,7 +276,7 @@ fn scenario(method: Method, auth: bool, expect: u16) -> String {
     xml += &send(request(1, ""));
     if auth {
         xml += &format!("  <recv response=\"{challenge}\" auth=\"true\"/>\n");
-        xml += &send(request(2, "[authentication]\n"));
+        xml += &send(request(2, &format!("{authorization}\n")));
     }
     xml += &format!("  <recv response=\"{expect}\"/>\n</scenario>\n");
     xml

@@ -11,7 +11,7 @@
 //! pinned to one core while SIPp sends from the other, so the rate is
 //! what one Kamailio core decides, not what SIPp can send; sides alternate.
 
-use crate::sip::{free_port, Api, Stack};
+use crate::sip::{free_port, scenario, Api, Keywords, Method, Stack};
 use crate::steps::{base64, capture};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -444,39 +444,18 @@ fn write_csv(
 /// INVITE to any user at the domain (407, answered, 200). Kamailio answers
 /// statelessly, so no ACK follows.
 fn write_scenario(dir: &Path, kind: Kind) -> Result<(), String> {
-    let request = |cseq: u32, authorization: &str| match kind {
-        Kind::Register => format!(
-            "REGISTER sip:[field2] SIP/2.0\n\
-             Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n\
-             From: <sip:[field0]@[field2]>;tag=[pid]SIPpTag[call_number]\n\
-             To: <sip:[field0]@[field2]>\n\
-             Call-ID: [call_id]\n\
-             CSeq: {cseq} REGISTER\n\
-             Contact: <sip:[field0]@[local_ip]:[local_port]>\n\
-             {authorization}Max-Forwards: 70\n\
-             Expires: 3600\n\
-             Content-Length: 0\n\n"
-        ),
-        Kind::Invite => format!(
-            "INVITE sip:bench@[field2] SIP/2.0\n\
-             Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n\
-             From: <sip:[field0]@[field2]>;tag=[pid]SIPpTag[call_number]\n\
-             To: <sip:bench@[field2]>\n\
-             Call-ID: [call_id]\n\
-             CSeq: {cseq} INVITE\n\
-             Contact: <sip:[field0]@[local_ip]:[local_port]>\n\
-             {authorization}Max-Forwards: 70\n\
-             Content-Length: 0\n\n"
-        ),
+    // The CSV's fields: user, its `[authentication …]`, domain.
+    let keywords = Keywords {
+        user: "[field0]",
+        callee: "bench",
+        domain: "[field2]",
+        authorization: "[field1]",
     };
-    let challenge = if kind == Kind::Invite { 407 } else { 401 };
-    let send = |body: String| format!("  <send retrans=\"500\"><![CDATA[\n{body}]]></send>\n");
-    let mut xml =
-        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<scenario name=\"bench\">\n");
-    xml += &send(request(1, ""));
-    xml += &format!("  <recv response=\"{challenge}\" auth=\"true\"/>\n");
-    xml += &send(request(2, "[field1]\n"));
-    xml += "  <recv response=\"200\"/>\n</scenario>\n";
+    let method = match kind {
+        Kind::Register => Method::Register,
+        Kind::Invite => Method::Invite,
+    };
+    let xml = scenario(method, true, 200, &keywords);
     std::fs::write(dir.join(format!("{}.xml", kind.name())), xml).map_err(|e| e.to_string())
 }
 
