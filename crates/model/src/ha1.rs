@@ -1,4 +1,4 @@
-use crate::{Password, Realm, Username};
+use crate::{FieldError, Password, Realm, Username};
 use md5::{Digest, Md5};
 
 /// HA1 = md5(`username:realm:password`) in lowercase hex: the only form in
@@ -28,6 +28,26 @@ pub fn digests(username: &Username, realm: &Realm, password: &Password) -> Diges
         ha1: ha1(username, realm, password),
         ha1b: md5_hex(&[u, "@", r, ":", r, ":", p]),
     }
+}
+
+/// A credential's username is fixed where the provider says so (plivo,
+/// vobiz): a new one means a new credential.
+pub fn username_is_fixed() -> FieldError {
+    FieldError::new(
+        Username::FIELD,
+        "fixed once the credential exists; create a new credential instead",
+        "cannot be changed",
+    )
+}
+
+/// A new username needs the password with it: the stored digests cover both,
+/// and the password itself is never kept.
+pub fn rename_needs_password() -> FieldError {
+    FieldError::new(
+        Password::FIELD,
+        "a new username needs the password too (the stored digest covers both)",
+        "it is missing",
+    )
 }
 
 fn md5_hex(parts: &[&str]) -> String {

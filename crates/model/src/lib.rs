@@ -18,7 +18,7 @@ pub use error::FieldError;
 pub use fields::{
     AclName, AnswerUrl, AppName, Description, FriendlyName, Password, Realm, Username,
 };
-pub use ha1::{digests, ha1, Digests};
+pub use ha1::{digests, ha1, rename_needs_password, username_is_fixed, Digests};
 pub use ip::IpEntry;
 
 /// Account quotas from the provider's documentation (seed 000).

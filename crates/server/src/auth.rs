@@ -2,6 +2,8 @@
 //! signed-in operator (session cookie, plus the CSRF token on writes).
 
 use crate::error::ApiError;
+use crate::paths::AccountPath;
+use crate::service::{Actor, Caller};
 use crate::store::{accounts, operators};
 use crate::{secrets, AppState};
 use axum::extract::{Path, Request, State};
@@ -9,7 +11,6 @@ use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
-use std::collections::HashMap;
 
 pub const SESSION_COOKIE: &str = "sipauth_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -34,21 +35,28 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 /// that account and hands the account to the handlers.
 pub async fn require_account(
     State(state): State<AppState>,
-    Path(params): Path<HashMap<String, String>>,
+    Path(AccountPath { auth_id }): Path<AccountPath>,
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let auth_id = params.get("auth_id").cloned().unwrap_or_default();
-    let account = authenticate(&state, &auth_id, request.method(), request.headers()).await?;
+    let caller = authenticate(&state, &auth_id, request.method(), request.headers()).await?;
     state
         .limiter
-        .check(&account.auth_id)
+        .check(&caller.account.auth_id)
         .map_err(|retry_after| ApiError::RateLimited {
             per_minute: state.limiter.per_minute(),
             retry_after,
         })?;
-    request.extensions_mut().insert(Account(account));
+    admit(&mut request, caller);
     Ok(next.run(request).await)
+}
+
+/// Hands the authenticated caller to the handlers.
+pub(crate) fn admit(request: &mut Request, caller: Caller) {
+    request
+        .extensions_mut()
+        .insert(Account(caller.account.clone()));
+    request.extensions_mut().insert(caller);
 }
 
 /// The account `auth_id` if `user` names it and `token` is its API token.
@@ -80,14 +88,20 @@ pub(crate) async fn authenticate(
     auth_id: &str,
     method: &Method,
     headers: &HeaderMap,
-) -> Result<accounts::Account, ApiError> {
+) -> Result<Caller, ApiError> {
+    let by_token = |account| Caller {
+        account,
+        actor: Actor::Token,
+    };
     if let Some((user, token)) = basic_credentials(headers) {
-        return check_token(state, auth_id, &user, &token).await;
+        return check_token(state, auth_id, &user, &token)
+            .await
+            .map(by_token);
     }
     // Vobiz's headers carry the same pair.
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let (Some(user), Some(token)) = (header("x-auth-id"), header("x-auth-token")) {
-        return check_token(state, auth_id, user, token).await;
+        return check_token(state, auth_id, user, token).await.map(by_token);
     }
     // A console request names itself; it must never trigger the browser's
     // own Basic-auth prompt.
@@ -111,11 +125,15 @@ pub(crate) async fn authenticate(
             return Err(ApiError::Csrf);
         }
     }
-    state
+    let account = state
         .accounts
         .find(&state.db, auth_id)
         .await?
-        .ok_or(ApiError::NotFound("account"))
+        .ok_or(ApiError::NotFound("account"))?;
+    Ok(Caller {
+        account,
+        actor: Actor::Operator(session.operator),
+    })
 }
 
 /// `Authorization: Basic base64(user:token)`, decoded.

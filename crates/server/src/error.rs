@@ -2,6 +2,7 @@
 //! status and the plivo error body `{api_id, error}` (plus `field` when one
 //! field is at fault, so the console can show it beside that field).
 
+use crate::service::{Duplicate, Kind, ServiceError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sipauth_model::FieldError;
@@ -59,6 +60,56 @@ pub enum ApiError {
     /// Anything else; logged, never shown (500).
     #[error("internal error")]
     Internal(String),
+}
+
+/// The seed's words for deleting a credential an application uses.
+pub const CREDENTIAL_IN_USE: &str = "This credential is currently assigned to an application. Remove the assignment first by setting sip_auth_type to empty.";
+
+/// The seed's words for deleting an ACL an application uses.
+pub const ACL_IN_USE: &str = "This IP ACL is currently assigned to an application. Remove the assignment first by setting sip_auth_type to empty.";
+
+/// The core's refusals in plivo's words (also zentrunk's and vobiz's).
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound(kind) => ApiError::NotFound(kind.noun()),
+            ServiceError::Field(e) => ApiError::Field(e),
+            ServiceError::Quota(Kind::AclEntry, max) => ApiError::Quota(format!(
+                "entry quota reached: an IP ACL holds at most {max} entries; remove one first"
+            )),
+            ServiceError::Quota(kind, max) => ApiError::Quota(format!(
+                "{kind} quota reached: an account may hold {max} {kind}s; delete one first"
+            )),
+            ServiceError::Duplicate(_, Duplicate::Username { username, .. }) => ApiError::Conflict(
+                format!("a credential with username '{username}' already exists in this account"),
+            ),
+            ServiceError::Duplicate(_, Duplicate::Network { network, .. }) => ApiError::Conflict(
+                format!("this IP ACL already has an entry for the network {network}"),
+            ),
+            e @ (ServiceError::Unknown { .. } | ServiceError::Rule { .. }) => ApiError::BadField {
+                field: e.field().unwrap_or_default().into(),
+                message: e.to_string(),
+            },
+            ServiceError::Gone(_) => ApiError::Conflict(
+                "the credential or IP ACL was deleted meanwhile; pick another".into(),
+            ),
+            ServiceError::Duplicate(_, Duplicate::DomainName(name)) => {
+                ApiError::Conflict(format!("this account already has a domain named {name}"))
+            }
+            ServiceError::Duplicate(_, Duplicate::Mapped(target)) => {
+                ApiError::Conflict(format!("{target} is already mapped to this domain"))
+            }
+            ServiceError::InUse(kind, applications) => ApiError::InUse {
+                message: if kind == Kind::Acl {
+                    ACL_IN_USE
+                } else {
+                    CREDENTIAL_IN_USE
+                },
+                applications,
+            },
+            ServiceError::Db(e) => e.into(),
+        }
+    }
 }
 
 impl From<sqlx::Error> for ApiError {

@@ -1,16 +1,13 @@
-//! Keeping the Kamailio nodes in step with the store. Credentials need
+//! Keeping the Kamailio nodes in step with the store. Passwords need
 //! nothing: auth_db reads `subscriber` on every request. Kamailio caches the
 //! rest: `address` (permissions) and the entry points and their members
-//! (htable `sipep`, `sipmember`). So after every API write the server asks
-//! each node (`--kamailio-rpc`, repeatable) to reload all three over
-//! JSON-RPC. Changes that arrive while a reload runs are covered by one more
-//! reload; failures and Kamailio's "ongoing reload" answer are retried with
-//! a bounded backoff.
+//! (htable `sipep`, `sipmember`). So for every change event that reaches
+//! those (`service::events::Event::cached_by_kamailio`) the server asks each
+//! node (`--kamailio-rpc`, repeatable) to reload all three over JSON-RPC.
+//! Changes that arrive while a reload runs are covered by one more reload;
+//! failures and Kamailio's "ongoing reload" answer are retried with a
+//! bounded backoff.
 
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::Response;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -163,28 +160,4 @@ impl Node {
             None => Err(format!("Kamailio's answer to {method} has no result")),
         }
     }
-}
-
-/// The API's prefixes (plivo and zentrunk, twilio, vobiz).
-const API_PREFIXES: [&str; 3] = ["/v1/", "/2010-04-01/", "/api/v1/"];
-
-/// Middleware: any successful API write may change what Kamailio caches
-/// (an ACL, an assignment, a mapping, a credential's username or list), so
-/// each one counts as a change. Deciding from the URL which ones matter
-/// would be a guess; a reload is a few milliseconds.
-pub async fn after_writes(
-    State(reloader): State<Option<Arc<Reloader>>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let write = request.method() != Method::GET && request.method() != Method::HEAD;
-    let path = request.uri().path();
-    let api = API_PREFIXES.iter().any(|p| path.starts_with(p));
-    let response = next.run(request).await;
-    if let Some(reloader) = reloader {
-        if write && api && response.status().is_success() {
-            reloader.changed();
-        }
-    }
-    response
 }

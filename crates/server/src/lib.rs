@@ -9,9 +9,12 @@ pub mod error;
 pub mod first_run;
 pub mod headers;
 pub mod kamailio;
+pub mod paging;
+pub mod paths;
 pub mod plivo;
 pub mod rate_limit;
 pub mod secrets;
+pub mod service;
 pub mod store;
 pub mod twilio;
 pub mod upstream;
@@ -25,6 +28,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::normalize_path::NormalizePath;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -57,6 +61,8 @@ pub struct AppState {
     pub accounts: Arc<store::accounts::Cache>,
     /// Present with `--kamailio-rpc`.
     pub kamailio: Option<Arc<kamailio::Reloader>>,
+    /// Where services raise what they changed.
+    pub events: service::events::Events,
     pub settings: Arc<Settings>,
     /// API requests per account.
     pub limiter: Arc<rate_limit::RateLimiter>,
@@ -72,10 +78,19 @@ impl AppState {
         let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
         let kamailio = (!settings.kamailio_rpc.is_empty())
             .then(|| kamailio::Reloader::start(settings.kamailio_rpc.clone()));
+        let mut events = service::events::Events::default();
+        if let Some(reloader) = kamailio.clone() {
+            events.listen(move |e| {
+                if e.cached_by_kamailio() {
+                    reloader.changed();
+                }
+            });
+        }
         Self {
             db,
             accounts: Arc::default(),
             kamailio,
+            events,
             settings: Arc::new(settings),
             limiter,
             sign_in_limiter: Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE)),
@@ -117,11 +132,7 @@ pub fn app(state: AppState) -> Router {
         ),
         None => router.fallback(not_found),
     };
-    router
-        .layer(axum::middleware::from_fn_with_state(
-            state.kamailio.clone(),
-            kamailio::after_writes,
-        ))
+    let app = router
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(headers::add))
         // The console's wasm is ~830 KB raw, ~320 KB gzipped.
@@ -135,7 +146,12 @@ pub fn app(state: AppState) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(Level::DEBUG))
                 .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         )
-        .with_state(state)
+        .with_state(state);
+    // One trailing-slash policy: routes are declared without one and `/x/`
+    // is `/x` (plivo documents paths ending in `/`; clients drop it). The
+    // outer router records the URI as sent first, so proxy mode forwards
+    // the path unchanged.
+    Router::new().fallback_service(NormalizePath::trim_trailing_slash(app))
 }
 
 /// Binds, prints `listening on http://ADDR`, and serves until Ctrl-C or SIGTERM.

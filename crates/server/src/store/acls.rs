@@ -3,12 +3,19 @@
 use crate::db::Db;
 use sipauth_model::quota;
 
+/// An IP ACL (its entries are read apart).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Acl {
     pub id: String,
     pub name: String,
+    pub created_at: String,
+    /// NULL until first renamed.
+    pub updated_at: Option<String>,
 }
 
+const ACL: &str = "id, name, created_at, updated_at";
+
+/// An entry; dates are NULL for entries made before dates were kept.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Entry {
     pub id: String,
@@ -16,7 +23,11 @@ pub struct Entry {
     pub ip: String,
     pub cidr_prefix: i64,
     pub description: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
 }
+
+const ENTRY: &str = "id, acl_id, ip, cidr_prefix, description, created_at, updated_at";
 
 /// An entry to insert: validated, with its masked network.
 pub struct NewEntry {
@@ -84,11 +95,11 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<Acl>, i64), sqlx::Error> {
     let pattern = search.map(super::like_pattern);
-    let rows = sqlx::query_as(
-        "SELECT id, name FROM ip_acls
+    let rows = sqlx::query_as(&format!(
+        "SELECT {ACL} FROM ip_acls
          WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
-         ORDER BY seq LIMIT ?3 OFFSET ?4",
-    )
+         ORDER BY seq LIMIT ?3 OFFSET ?4"
+    ))
     .bind(account_id)
     .bind(&pattern)
     .bind(limit)
@@ -107,11 +118,13 @@ pub async fn list(
 }
 
 pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Acl>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name FROM ip_acls WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .fetch_optional(&db.read)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {ACL} FROM ip_acls WHERE account_id = ? AND id = ?"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
 }
 
 /// The entries of the given ACLs, in the order they were added.
@@ -120,10 +133,8 @@ pub async fn entries_of(db: &Db, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx:
         return Ok(Vec::new());
     }
     let placeholders = vec!["?"; acl_ids.len()].join(", ");
-    let sql = format!(
-        "SELECT id, acl_id, ip, cidr_prefix, description FROM acl_entries
-         WHERE acl_id IN ({placeholders}) ORDER BY seq"
-    );
+    let sql =
+        format!("SELECT {ENTRY} FROM acl_entries WHERE acl_id IN ({placeholders}) ORDER BY seq");
     let mut query = sqlx::query_as(&sql);
     for id in acl_ids {
         query = query.bind(id);
@@ -214,70 +225,16 @@ pub async fn remove_entry(
     Ok(r.rows_affected() == 1)
 }
 
-/// An ACL with its dates (the twilio dialect shows them).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Dated {
-    pub id: String,
-    pub name: String,
-    pub created_at: String,
-    pub updated_at: Option<String>,
-}
-
-/// One page of the account's ACLs with dates, oldest first, and the total.
-pub async fn page_dated(
-    db: &Db,
-    account_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Dated>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(
-        "SELECT id, name, created_at, updated_at FROM ip_acls
-         WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?",
-    )
-    .bind(account_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar("SELECT count(*) FROM ip_acls WHERE account_id = ?")
-        .bind(account_id)
-        .fetch_one(&db.read)
-        .await?;
-    Ok((rows, total))
-}
-
-pub async fn find_dated(db: &Db, account_id: &str, id: &str) -> Result<Option<Dated>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, created_at, updated_at FROM ip_acls WHERE account_id = ? AND id = ?",
-    )
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
-}
-
-/// An entry with its dates (NULL for entries made before dates were kept).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct DatedEntry {
-    pub id: String,
-    pub ip: String,
-    pub cidr_prefix: i64,
-    pub description: String,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
-}
-
 /// One page of an ACL's entries in the order they were added, and the total.
 pub async fn entries_page(
     db: &Db,
     acl_id: &str,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<DatedEntry>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(
-        "SELECT id, ip, cidr_prefix, description, created_at, updated_at FROM acl_entries
-         WHERE acl_id = ? ORDER BY seq LIMIT ? OFFSET ?",
-    )
+) -> Result<(Vec<Entry>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(&format!(
+        "SELECT {ENTRY} FROM acl_entries WHERE acl_id = ? ORDER BY seq LIMIT ? OFFSET ?"
+    ))
     .bind(acl_id)
     .bind(limit)
     .bind(offset)
@@ -296,11 +253,11 @@ pub async fn find_entry(
     account_id: &str,
     acl_id: &str,
     entry_id: &str,
-) -> Result<Option<DatedEntry>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, ip, cidr_prefix, description, created_at, updated_at FROM acl_entries
-         WHERE id = ? AND acl_id = ? AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)",
-    )
+) -> Result<Option<Entry>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {ENTRY} FROM acl_entries
+         WHERE id = ? AND acl_id = ? AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)"
+    ))
     .bind(entry_id)
     .bind(acl_id)
     .bind(account_id)

@@ -1,18 +1,58 @@
-//! SIP credentials: username, realm and HA1, never the password.
+//! SIP credentials: username, realm and HA1s, never the password. One row
+//! type for every dialect; each shows the columns it knows.
 
 use crate::db::Db;
 use sipauth_model::{quota, Digests};
 
+/// A stored credential (never its digests).
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Credential {
     pub id: String,
     pub username: String,
     pub realm: String,
+    /// A twilio credential list; `None`: made through another dialect.
+    pub list_id: Option<String>,
+    /// Zentrunk's friendly name.
+    pub name: String,
+    /// Vobiz's description.
+    pub description: String,
+    /// Vobiz can disable a credential; a disabled one authenticates nothing.
+    pub enabled: bool,
+    /// Vobiz credentials register and call at the account's realm without
+    /// being assigned anywhere.
+    pub account_wide: bool,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
-pub enum Created {
+const COLUMNS: &str = "id, username, realm, list_id, name, description, enabled, account_wide,
+                       created_at, updated_at";
+
+/// The same columns as one JSON object (booleans as JSON booleans).
+const AS_JSON: &str = "json_object('id', id, 'username', username, 'realm', realm,
+    'list_id', list_id, 'name', name, 'description', description,
+    'enabled', json(CASE WHEN enabled THEN 'true' ELSE 'false' END),
+    'account_wide', json(CASE WHEN account_wide THEN 'true' ELSE 'false' END),
+    'created_at', created_at, 'updated_at', updated_at)";
+
+/// A credential to insert (the password already reduced to its digests).
+pub struct NewCredential<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    /// Always the account's own realm.
+    pub realm: &'a str,
+    pub digests: &'a Digests,
+    pub list_id: Option<&'a str>,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub enabled: bool,
+    pub account_wide: bool,
+}
+
+pub enum Written {
     Ok,
-    QuotaReached,
+    /// Create: the account holds its quota. Update: no such credential.
+    Refused,
     /// The account already has this username.
     Duplicate,
 }
@@ -23,65 +63,21 @@ pub enum Created {
 pub async fn create(
     db: &Db,
     account_id: &str,
-    id: &str,
-    username: &str,
-    realm: &str,
-    digests: &Digests,
-) -> Result<Created, sqlx::Error> {
-    let new = NewCredential {
-        id,
-        username,
-        realm,
-        digests,
-        list_id: None,
-        name: "",
-        description: "",
-        enabled: true,
-        account_wide: false,
-    };
-    create_in(db, account_id, &new).await
-}
-
-/// A credential to insert (the password already reduced to its HA1).
-pub struct NewCredential<'a> {
-    pub id: &'a str,
-    pub username: &'a str,
-    /// Always the account's own realm.
-    pub realm: &'a str,
-    pub digests: &'a Digests,
-    /// A twilio credential list; `None`: the account's implicit one.
-    pub list_id: Option<&'a str>,
-    /// Zentrunk's friendly name.
-    pub name: &'a str,
-    /// Vobiz's description.
-    pub description: &'a str,
-    /// Vobiz can create a credential disabled.
-    pub enabled: bool,
-    /// Vobiz credentials register and call at the account's realm without
-    /// being assigned anywhere.
-    pub account_wide: bool,
-}
-
-/// `create`, with a list and a name. The quota counts every list.
-pub async fn create_in(
-    db: &Db,
-    account_id: &str,
     c: &NewCredential<'_>,
-) -> Result<Created, sqlx::Error> {
-    let (id, username, realm, list_id) = (c.id, c.username, c.realm, c.list_id);
+) -> Result<Written, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id, name, description,
                                   enabled, ha1b, account_wide)
          SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12
          WHERE (SELECT count(*) FROM credentials WHERE account_id = ?2) < ?6",
     )
-    .bind(id)
+    .bind(c.id)
     .bind(account_id)
-    .bind(username)
-    .bind(realm)
+    .bind(c.username)
+    .bind(c.realm)
     .bind(&c.digests.ha1)
     .bind(quota::CREDENTIALS_PER_ACCOUNT)
-    .bind(list_id)
+    .bind(c.list_id)
     .bind(c.name)
     .bind(c.description)
     .bind(c.enabled)
@@ -89,40 +85,53 @@ pub async fn create_in(
     .bind(c.account_wide)
     .execute(&db.write)
     .await;
+    written(result)
+}
+
+fn written(
+    result: Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
+) -> Result<Written, sqlx::Error> {
     match result {
-        Ok(r) if r.rows_affected() == 1 => Ok(Created::Ok),
-        Ok(_) => Ok(Created::QuotaReached),
+        Ok(r) if r.rows_affected() == 1 => Ok(Written::Ok),
+        Ok(_) => Ok(Written::Refused),
         // Realms are the account's own, so either constraint means a
         // username this account already has: nothing about another account.
-        Err(e) if super::is_unique_violation(&e) => Ok(Created::Duplicate),
+        Err(e) if super::is_unique_violation(&e) => Ok(Written::Duplicate),
         Err(e) => Err(e),
     }
 }
 
-/// One page of the account's credentials, oldest first, optionally only
-/// those whose username contains `search` (case-insensitive), and the total.
+/// Which credentials a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    /// Usernames containing this (case-insensitive).
+    pub search: Option<&'a str>,
+    /// Only this twilio credential list's.
+    pub list_id: Option<&'a str>,
+}
+
+/// One page of the account's credentials, oldest first, and the total.
 pub async fn list(
     db: &Db,
     account_id: &str,
-    search: Option<&str>,
+    filter: Filter<'_>,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Credential>, i64), sqlx::Error> {
-    let pattern = search.map(super::like_pattern);
+    let pattern = filter.search.map(super::like_pattern);
+    const WHERE: &str = "WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\')
+                         AND (?3 IS NULL OR list_id = ?3)";
     // The page comes back as one JSON array in one row, with the total:
     // sqlx hands SQLite rows over one by one from its worker thread, and for
     // a list that hand-over cost more than the query (BENCHMARKS.md).
-    let (page, total): (String, i64) = sqlx::query_as(
-        "SELECT json_group_array(json_object('id', id, 'username', username, 'realm', realm)
-                                 ORDER BY seq),
-                (SELECT count(*) FROM credentials
-                 WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\'))
-         FROM (SELECT seq, id, username, realm FROM credentials
-               WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\')
-               ORDER BY seq LIMIT ?3 OFFSET ?4)",
-    )
+    let (page, total): (String, i64) = sqlx::query_as(&format!(
+        "SELECT json_group_array({AS_JSON} ORDER BY seq),
+                (SELECT count(*) FROM credentials {WHERE})
+         FROM (SELECT seq, {COLUMNS} FROM credentials {WHERE} ORDER BY seq LIMIT ?4 OFFSET ?5)"
+    ))
     .bind(account_id)
     .bind(&pattern)
+    .bind(filter.list_id)
     .bind(limit)
     .bind(offset)
     .fetch_one(&db.read)
@@ -132,98 +141,17 @@ pub async fn list(
 }
 
 pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Credential>, sqlx::Error> {
-    sqlx::query_as("SELECT id, username, realm FROM credentials WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .fetch_optional(&db.read)
-        .await
-}
-
-/// Replaces the digests (a new password). False when there is no such credential.
-pub async fn set_digests(
-    db: &Db,
-    account_id: &str,
-    id: &str,
-    digests: &Digests,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE credentials SET ha1 = ?, ha1b = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ? AND id = ?",
-    )
-    .bind(&digests.ha1)
-    .bind(&digests.ha1b)
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM credentials WHERE account_id = ? AND id = ?"
+    ))
     .bind(account_id)
-    .bind(id)
-    .execute(&db.write)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM credentials WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// A credential with its dates, as the twilio dialect shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Listed {
-    pub id: String,
-    pub username: String,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// One page of a credential list's credentials, oldest first, and the total.
-pub async fn list_in(
-    db: &Db,
-    account_id: &str,
-    list_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Listed>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(
-        "SELECT id, username, created_at, updated_at FROM credentials
-         WHERE account_id = ? AND list_id = ? ORDER BY seq LIMIT ? OFFSET ?",
-    )
-    .bind(account_id)
-    .bind(list_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total =
-        sqlx::query_scalar("SELECT count(*) FROM credentials WHERE account_id = ? AND list_id = ?")
-            .bind(account_id)
-            .bind(list_id)
-            .fetch_one(&db.read)
-            .await?;
-    Ok((rows, total))
-}
-
-/// A credential of one credential list.
-pub async fn find_in(
-    db: &Db,
-    account_id: &str,
-    list_id: &str,
-    id: &str,
-) -> Result<Option<Listed>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, username, created_at, updated_at FROM credentials
-         WHERE account_id = ? AND list_id = ? AND id = ?",
-    )
-    .bind(account_id)
-    .bind(list_id)
     .bind(id)
     .fetch_optional(&db.read)
     .await
 }
 
 /// The list that already has `username` in this account, if any (`None`
-/// inside: the implicit list), for the twilio dialect's 409.
+/// inside: made through another dialect), for the 409.
 pub async fn list_holding(
     db: &Db,
     account_id: &str,
@@ -236,175 +164,48 @@ pub async fn list_holding(
         .await
 }
 
-/// A credential as zentrunk shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Named {
-    pub id: String,
-    pub name: String,
-    pub username: String,
-    pub realm: String,
+/// What an update sets; `None` keeps the stored value.
+#[derive(Default)]
+pub struct Update<'a> {
+    pub username: Option<&'a str>,
+    /// A new username needs new digests: the caller passes both.
+    pub digests: Option<&'a Digests>,
+    pub name: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub enabled: Option<bool>,
 }
 
-/// One page of the account's credentials (every list), oldest first.
-pub async fn list_named(
-    db: &Db,
-    account_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Named>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(
-        "SELECT id, name, username, realm FROM credentials
-         WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?",
-    )
-    .bind(account_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar("SELECT count(*) FROM credentials WHERE account_id = ?")
-        .bind(account_id)
-        .fetch_one(&db.read)
-        .await?;
-    Ok((rows, total))
-}
-
-pub async fn find_named(db: &Db, account_id: &str, id: &str) -> Result<Option<Named>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, username, realm FROM credentials WHERE account_id = ? AND id = ?",
-    )
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
-}
-
-pub enum Renamed {
-    Ok,
-    Missing,
-    Duplicate,
-}
-
-/// Sets the name, username and HA1 at once (a new username needs a new HA1).
-pub async fn update_named(
+pub async fn update(
     db: &Db,
     account_id: &str,
     id: &str,
-    name: &str,
-    username: &str,
-    digests: &Digests,
-) -> Result<Renamed, sqlx::Error> {
+    u: &Update<'_>,
+) -> Result<Written, sqlx::Error> {
     let result = sqlx::query(
-        "UPDATE credentials SET name = ?, username = ?, ha1 = ?, ha1b = ?,
+        "UPDATE credentials SET username = coalesce(?1, username), ha1 = coalesce(?2, ha1),
+                ha1b = coalesce(?3, ha1b), name = coalesce(?4, name),
+                description = coalesce(?5, description), enabled = coalesce(?6, enabled),
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ? AND id = ?",
+         WHERE account_id = ?7 AND id = ?8",
     )
-    .bind(name)
-    .bind(username)
-    .bind(&digests.ha1)
-    .bind(&digests.ha1b)
+    .bind(u.username)
+    .bind(u.digests.map(|d| &d.ha1))
+    .bind(u.digests.map(|d| &d.ha1b))
+    .bind(u.name)
+    .bind(u.description)
+    .bind(u.enabled)
     .bind(account_id)
     .bind(id)
     .execute(&db.write)
     .await;
-    match result {
-        Ok(r) if r.rows_affected() == 1 => Ok(Renamed::Ok),
-        Ok(_) => Ok(Renamed::Missing),
-        Err(e) if super::is_unique_violation(&e) => Ok(Renamed::Duplicate),
-        Err(e) => Err(e),
-    }
+    written(result)
 }
 
-/// Sets only the name.
-pub async fn set_name(
-    db: &Db,
-    account_id: &str,
-    id: &str,
-    name: &str,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE credentials SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ? AND id = ?",
-    )
-    .bind(name)
-    .bind(account_id)
-    .bind(id)
-    .execute(&db.write)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// A credential as vobiz shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Described {
-    pub id: String,
-    pub username: String,
-    pub realm: String,
-    pub enabled: bool,
-    pub description: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub account_wide: bool,
-}
-
-const DESCRIBED: &str =
-    "id, username, realm, enabled, description, created_at, updated_at, account_wide";
-
-pub async fn list_described(
-    db: &Db,
-    account_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Described>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(&format!(
-        "SELECT {DESCRIBED} FROM credentials WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?"
-    ))
-    .bind(account_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar("SELECT count(*) FROM credentials WHERE account_id = ?")
+pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM credentials WHERE account_id = ? AND id = ?")
         .bind(account_id)
-        .fetch_one(&db.read)
+        .bind(id)
+        .execute(&db.write)
         .await?;
-    Ok((rows, total))
-}
-
-pub async fn find_described(
-    db: &Db,
-    account_id: &str,
-    id: &str,
-) -> Result<Option<Described>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {DESCRIBED} FROM credentials WHERE account_id = ? AND id = ?"
-    ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
-}
-
-/// Sets HA1, enabled and description at once (the caller merges the rest).
-pub async fn update_described(
-    db: &Db,
-    account_id: &str,
-    id: &str,
-    digests: Option<&Digests>,
-    enabled: bool,
-    description: &str,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE credentials SET ha1 = coalesce(?, ha1), ha1b = coalesce(?, ha1b), enabled = ?,
-                description = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ? AND id = ?",
-    )
-    .bind(digests.map(|d| &d.ha1))
-    .bind(digests.map(|d| &d.ha1b))
-    .bind(enabled)
-    .bind(description)
-    .bind(account_id)
-    .bind(id)
-    .execute(&db.write)
-    .await?;
     Ok(r.rows_affected() == 1)
 }

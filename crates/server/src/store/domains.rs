@@ -108,24 +108,24 @@ pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::E
 
 /// What a domain authenticates against, and for what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum MappingKind {
     CallsCredentials,
     CallsIpAcls,
     RegistrationsCredentials,
 }
 
-impl Kind {
+impl MappingKind {
     fn as_str(self) -> &'static str {
         match self {
-            Kind::CallsCredentials => "calls_credentials",
-            Kind::CallsIpAcls => "calls_ip_acls",
-            Kind::RegistrationsCredentials => "registrations_credentials",
+            MappingKind::CallsCredentials => "calls_credentials",
+            MappingKind::CallsIpAcls => "calls_ip_acls",
+            MappingKind::RegistrationsCredentials => "registrations_credentials",
         }
     }
 
     fn target_column(self) -> &'static str {
         match self {
-            Kind::CallsIpAcls => "ip_acl_id",
+            MappingKind::CallsIpAcls => "ip_acl_id",
             _ => "credential_list_id",
         }
     }
@@ -133,7 +133,7 @@ impl Kind {
     /// The table the target lives in, with its name column.
     fn target_table(self) -> (&'static str, &'static str) {
         match self {
-            Kind::CallsIpAcls => ("ip_acls", "name"),
+            MappingKind::CallsIpAcls => ("ip_acls", "name"),
             _ => ("credential_lists", "friendly_name"),
         }
     }
@@ -159,7 +159,7 @@ pub async fn map(
     db: &Db,
     account_id: &str,
     domain_id: &str,
-    kind: Kind,
+    kind: MappingKind,
     target_id: &str,
 ) -> Result<Mapped, sqlx::Error> {
     let (table, _) = kind.target_table();
@@ -188,7 +188,7 @@ const MAPPING_SELECT: &str = "SELECT t.id AS target_id, t.{name} AS friendly_nam
      FROM domain_mappings m JOIN {table} t ON t.id = m.{column}
      WHERE m.domain_id = ? AND m.kind = ?";
 
-fn mapping_sql(kind: Kind, tail: &str) -> String {
+fn mapping_sql(kind: MappingKind, tail: &str) -> String {
     let (table, name) = kind.target_table();
     format!(
         "{} {tail}",
@@ -202,7 +202,7 @@ fn mapping_sql(kind: Kind, tail: &str) -> String {
 pub async fn mappings(
     db: &Db,
     domain_id: &str,
-    kind: Kind,
+    kind: MappingKind,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Mapping>, i64), sqlx::Error> {
@@ -225,7 +225,7 @@ pub async fn mappings(
 pub async fn mapping(
     db: &Db,
     domain_id: &str,
-    kind: Kind,
+    kind: MappingKind,
     target_id: &str,
 ) -> Result<Option<Mapping>, sqlx::Error> {
     sqlx::query_as(&mapping_sql(kind, "AND t.id = ?"))
@@ -239,7 +239,7 @@ pub async fn mapping(
 pub async fn unmap(
     db: &Db,
     domain_id: &str,
-    kind: Kind,
+    kind: MappingKind,
     target_id: &str,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(&format!(

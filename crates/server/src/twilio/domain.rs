@@ -2,25 +2,24 @@
 //! lists for calls and for registrations, IP ACLs for calls.
 
 use super::error::{invalid, TwilioError, TwilioResult};
-use super::{form, required, rfc2822, sid_of, Paging};
-use crate::auth::Account;
+use super::{rfc2822, Form, Here, Paging};
+use crate::paths::{Child, Parent};
 use crate::secrets;
-use crate::store::domains::{self, Domain, Kind, Mapped, Mapping};
+use crate::service::domains::{self, NewDomain};
+use crate::service::Caller;
+use crate::store::domains::{Domain, Mapping, MappingKind as Kind};
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde_json::{json, Value};
 use sipauth_model::{sip, AnswerUrl, FriendlyName};
 use std::collections::HashMap;
 
 const DOMAINS: &str = "/Accounts/{account_sid}/SIP/Domains";
 
-type Params = Path<HashMap<String, String>>;
 type Q = Query<HashMap<String, String>>;
-type Acct = Extension<Account>;
 type St = State<AppState>;
 
 pub fn router() -> Router<AppState> {
@@ -42,22 +41,22 @@ pub fn router() -> Router<AppState> {
         router = router
             .route(
                 &format!("{base}.json"),
-                get(move |s: St, a: Acct, p: Params, q: Q, u: OriginalUri| {
-                    list_mappings(kind, s, a, p, q, u)
+                get(move |s: St, c: Caller, h: Here, p: Path<Parent>, q: Q| {
+                    list_mappings(kind, s, c, h, p, q)
                 })
                 .post(
-                    move |s: St, a: Acct, p: Params, u: OriginalUri, b: Bytes| {
-                        create_mapping(kind, s, a, p, u, b)
+                    move |s: St, c: Caller, h: Here, p: Path<Parent>, f: Form| {
+                        create_mapping(kind, s, c, h, p, f)
                     },
                 ),
             )
             .route(
                 &format!("{base}/{{mapping}}"),
-                get(move |s: St, a: Acct, p: Params, u: OriginalUri| {
-                    fetch_mapping(kind, s, a, p, u)
+                get(move |s: St, c: Caller, h: Here, p: Path<Child>| {
+                    fetch_mapping(kind, s, c, h, p)
                 })
-                .delete(move |s: St, a: Acct, p: Params, u: OriginalUri| {
-                    delete_mapping(kind, s, a, p, u)
+                .delete(move |s: St, c: Caller, h: Here, p: Path<Child>| {
+                    delete_mapping(kind, s, c, h, p)
                 }),
             );
     }
@@ -118,7 +117,7 @@ fn mapping_json(account: &str, m: &Mapping) -> Value {
     })
 }
 
-fn bool_param(form: &HashMap<String, String>, name: &str) -> TwilioResult<Option<bool>> {
+fn bool_param(form: &Form, name: &str) -> TwilioResult<Option<bool>> {
     match form.get(name).map(|v| v.to_ascii_lowercase()) {
         None => Ok(None),
         Some(v) if v == "true" => Ok(Some(true)),
@@ -129,226 +128,188 @@ fn bool_param(form: &HashMap<String, String>, name: &str) -> TwilioResult<Option
     }
 }
 
-/// The account's domain named by the path (`{Sid}.json` or a bare SID).
+/// The caller's domain named by a path segment (`{Sid}.json`, or a bare
+/// SID where a sub-resource follows).
 async fn the_domain(
     state: &AppState,
-    account: &str,
+    caller: &Caller,
+    here: &Here,
     segment: &str,
-    uri: &OriginalUri,
 ) -> TwilioResult<Domain> {
     let id = segment.strip_suffix(".json").unwrap_or(segment);
-    domains::find(&state.db, account, id)
-        .await?
-        .ok_or_else(|| TwilioError::NotFound(uri.path().to_string()))
+    domains::find(state, caller, id)
+        .await
+        .map_err(|e| here.refused(e))
+}
+
+fn friendly_name(raw: &str) -> TwilioResult<String> {
+    Ok(FriendlyName::parse(raw)
+        .map_err(|e| invalid("FriendlyName", e))?
+        .as_str()
+        .to_string())
+}
+
+fn voice_url(raw: &str) -> TwilioResult<String> {
+    Ok(AnswerUrl::parse(raw)
+        .map_err(|e| invalid("VoiceUrl", e))?
+        .as_str()
+        .to_string())
 }
 
 async fn list_domains(
     State(state): St,
-    Extension(Account(account)): Acct,
+    caller: Caller,
+    here: Here,
     Query(query): Q,
 ) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) =
-        domains::list(&state.db, &account.auth_id, paging.page_size, paging.offset).await?;
-    let items = rows
-        .iter()
-        .map(|d| domain_json(&account.auth_id, d))
-        .collect();
-    let path = format!("/2010-04-01/Accounts/{}/SIP/Domains.json", account.auth_id);
-    Ok(Json(paging.envelope("domains", &path, items, total)))
+    let (rows, total) = domains::list(&state, &caller, paging.page_size, paging.offset)
+        .await
+        .map_err(|e| here.refused(e))?;
+    let account = &caller.account.auth_id;
+    let items = rows.iter().map(|d| domain_json(account, d)).collect();
+    Ok(Json(paging.envelope("domains", &here.0, items, total)))
 }
 
 async fn create_domain(
     State(state): St,
-    Extension(Account(account)): Acct,
-    body: Bytes,
+    caller: Caller,
+    here: Here,
+    form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let form = form(&body)?;
-    // Under the account's realm, so that no account can name another's
-    // realm or domains (the rule is in sipauth_model::sip).
-    let name = sip::domain_name(required(&form, "DomainName")?, &account.realm)
-        .map_err(|e| invalid("DomainName", e))?;
-    let friendly = match form.get("FriendlyName") {
-        Some(f) => FriendlyName::parse(f)
-            .map_err(|e| invalid("FriendlyName", e))?
-            .as_str()
-            .to_string(),
-        None => String::new(),
+    let new = NewDomain {
+        id: secrets::new_sid("SD"),
+        domain_name: form.required("DomainName")?.to_string(),
+        friendly_name: form
+            .get("FriendlyName")
+            .map(friendly_name)
+            .transpose()?
+            .unwrap_or_default(),
+        voice_url: voice_url(form.get("VoiceUrl").unwrap_or(""))?,
+        sip_registration: bool_param(&form, "SipRegistration")?.unwrap_or(false),
     };
-    let voice_url = AnswerUrl::parse(form.get("VoiceUrl").map_or("", String::as_str))
-        .map_err(|e| invalid("VoiceUrl", e))?;
-    let registration = bool_param(&form, "SipRegistration")?.unwrap_or(false);
-    let id = secrets::new_sid("SD");
-    let created = match domains::create(
-        &state.db,
-        &account.auth_id,
-        &id,
-        name.as_str(),
-        &friendly,
-        voice_url.as_str(),
-        registration,
-    )
-    .await?
-    {
-        domains::Created::Ok(d) => d,
-        domains::Created::NameTaken => {
-            return Err(TwilioError::Conflict(format!(
-                // Names live under the account's realm: the holder is this account.
-                "DomainName: this account already has a domain named {name}"
-            )));
-        }
-    };
-    tracing::info!(account = %account.auth_id, domain = %id, "SIP domain created");
+    let created = domains::create(&state, &caller, new)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok((
         StatusCode::CREATED,
-        Json(domain_json(&account.auth_id, &created)),
+        Json(domain_json(&caller.account.auth_id, &created)),
     ))
 }
 
 async fn fetch_domain(
     State(state): St,
-    Extension(Account(account)): Acct,
-    Path(params): Params,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<Json<Value>> {
-    sid_of(&params["domain"], uri.path())?;
-    let d = the_domain(&state, &account.auth_id, &params["domain"], &uri).await?;
-    Ok(Json(domain_json(&account.auth_id, &d)))
+    here.sid(&parent)?;
+    let d = the_domain(&state, &caller, &here, &parent).await?;
+    Ok(Json(domain_json(&caller.account.auth_id, &d)))
 }
 
 /// Any of `FriendlyName`, `VoiceUrl`, `SipRegistration`; the rest is kept.
 async fn update_domain(
     State(state): St,
-    Extension(Account(account)): Acct,
-    Path(params): Params,
-    uri: OriginalUri,
-    body: Bytes,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
+    form: Form,
 ) -> TwilioResult<Json<Value>> {
-    sid_of(&params["domain"], uri.path())?;
-    let mut d = the_domain(&state, &account.auth_id, &params["domain"], &uri).await?;
-    let form = form(&body)?;
+    here.sid(&parent)?;
+    let mut d = the_domain(&state, &caller, &here, &parent).await?;
+    let mut changed = Vec::new();
     if let Some(f) = form.get("FriendlyName") {
-        d.friendly_name = FriendlyName::parse(f)
-            .map_err(|e| invalid("FriendlyName", e))?
-            .as_str()
-            .to_string();
+        d.friendly_name = friendly_name(f)?;
+        changed.push("name");
     }
     if let Some(v) = form.get("VoiceUrl") {
-        d.voice_url = AnswerUrl::parse(v)
-            .map_err(|e| invalid("VoiceUrl", e))?
-            .as_str()
-            .to_string();
+        d.voice_url = voice_url(v)?;
+        changed.push("voice_url");
     }
     if let Some(r) = bool_param(&form, "SipRegistration")? {
         d.sip_registration = r;
+        changed.push("sip_registration");
     }
-    let updated = domains::update(&state.db, &account.auth_id, &d)
-        .await?
-        .ok_or_else(|| TwilioError::NotFound(uri.path().to_string()))?;
-    tracing::info!(account = %account.auth_id, domain = %d.id, "SIP domain changed");
-    Ok(Json(domain_json(&account.auth_id, &updated)))
+    let updated = domains::update(&state, &caller, &d, changed)
+        .await
+        .map_err(|e| here.refused(e))?;
+    Ok(Json(domain_json(&caller.account.auth_id, &updated)))
 }
 
 async fn delete_domain(
     State(state): St,
-    Extension(Account(account)): Acct,
-    Path(params): Params,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<StatusCode> {
-    let id = sid_of(&params["domain"], uri.path())?;
-    if !domains::delete(&state.db, &account.auth_id, id).await? {
-        return Err(TwilioError::NotFound(uri.path().to_string()));
-    }
-    tracing::info!(account = %account.auth_id, domain = %id, "SIP domain deleted");
+    domains::delete(&state, &caller, here.sid(&parent)?)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_mappings(
     kind: Kind,
     State(state): St,
-    Extension(Account(account)): Acct,
-    Path(params): Params,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
     Query(query): Q,
-    uri: OriginalUri,
 ) -> TwilioResult<Json<Value>> {
-    let d = the_domain(&state, &account.auth_id, &params["domain"], &uri).await?;
+    let d = the_domain(&state, &caller, &here, &parent).await?;
     let paging = Paging::from_query(&query)?;
-    let (rows, total) =
-        domains::mappings(&state.db, &d.id, kind, paging.page_size, paging.offset).await?;
-    let items = rows
-        .iter()
-        .map(|m| mapping_json(&account.auth_id, m))
-        .collect();
-    Ok(Json(paging.envelope("contents", uri.path(), items, total)))
+    let (rows, total) = domains::mappings(&state, &d, kind, paging.page_size, paging.offset)
+        .await
+        .map_err(|e| here.refused(e))?;
+    let account = &caller.account.auth_id;
+    let items = rows.iter().map(|m| mapping_json(account, m)).collect();
+    Ok(Json(paging.envelope("contents", &here.0, items, total)))
 }
 
 async fn create_mapping(
     kind: Kind,
     State(state): St,
-    Extension(Account(account)): Acct,
-    Path(params): Params,
-    uri: OriginalUri,
-    body: Bytes,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
+    form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let d = the_domain(&state, &account.auth_id, &params["domain"], &uri).await?;
-    let form = form(&body)?;
-    let param = target_param(kind);
-    let target = required(&form, param)?;
-    match domains::map(&state.db, &account.auth_id, &d.id, kind, target).await? {
-        Mapped::Ok => {}
-        Mapped::NoSuchTarget => {
-            return Err(TwilioError::Invalid(format!(
-                "{param}: {target} is not one of this account's {}",
-                if kind == Kind::CallsIpAcls {
-                    "IP access control lists"
-                } else {
-                    "credential lists"
-                }
-            )))
-        }
-        Mapped::Already => {
-            return Err(TwilioError::Conflict(format!(
-                "{param}: {target} is already mapped to this domain"
-            )))
-        }
-    }
-    tracing::info!(account = %account.auth_id, domain = %d.id, target = %target, "domain mapping added");
-    let m = domains::mapping(&state.db, &d.id, kind, target)
-        .await?
-        .ok_or_else(|| TwilioError::Internal("created mapping not found".into()))?;
+    let d = the_domain(&state, &caller, &here, &parent).await?;
+    let target = form.required(target_param(kind))?;
+    let m = domains::map(&state, &caller, &d, kind, target)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok((
         StatusCode::CREATED,
-        Json(mapping_json(&account.auth_id, &m)),
+        Json(mapping_json(&caller.account.auth_id, &m)),
     ))
 }
 
 async fn fetch_mapping(
     kind: Kind,
     State(state): St,
-    Extension(Account(account)): Acct,
-    Path(params): Params,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(path): Path<Child>,
 ) -> TwilioResult<Json<Value>> {
-    let d = the_domain(&state, &account.auth_id, &params["domain"], &uri).await?;
-    let target = sid_of(&params["mapping"], uri.path())?;
-    let m = domains::mapping(&state.db, &d.id, kind, target)
-        .await?
-        .ok_or_else(|| TwilioError::NotFound(uri.path().to_string()))?;
-    Ok(Json(mapping_json(&account.auth_id, &m)))
+    let d = the_domain(&state, &caller, &here, &path.parent).await?;
+    let m = domains::mapping(&state, &d, kind, here.sid(&path.child)?)
+        .await
+        .map_err(|e| here.refused(e))?;
+    Ok(Json(mapping_json(&caller.account.auth_id, &m)))
 }
 
 async fn delete_mapping(
     kind: Kind,
     State(state): St,
-    Extension(Account(account)): Acct,
-    Path(params): Params,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(path): Path<Child>,
 ) -> TwilioResult<StatusCode> {
-    let d = the_domain(&state, &account.auth_id, &params["domain"], &uri).await?;
-    let target = sid_of(&params["mapping"], uri.path())?;
-    if !domains::unmap(&state.db, &d.id, kind, target).await? {
-        return Err(TwilioError::NotFound(uri.path().to_string()));
-    }
-    tracing::info!(account = %account.auth_id, domain = %d.id, target = %target, "domain mapping removed");
+    let d = the_domain(&state, &caller, &here, &path.parent).await?;
+    domains::unmap(&state, &caller, &d, kind, here.sid(&path.child)?)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)
 }

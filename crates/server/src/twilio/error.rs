@@ -4,6 +4,7 @@
 //! list is in docs/decisions.md#twilio-credential-lists-domains-and-mappings.
 
 use crate::error::ApiError;
+use crate::service::{Duplicate, Kind, ServiceError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -58,6 +59,104 @@ impl TwilioError {
 /// digit (rule: …)".
 pub fn invalid(param: &str, e: FieldError) -> TwilioError {
     TwilioError::Invalid(format!("{param}: {} (rule: {})", e.problem, e.rule))
+}
+
+impl TwilioError {
+    /// The core's refusals in Twilio's words; `path` is the request's (its
+    /// 404 names it) and `list` the credential list it acts in, if any.
+    pub fn from_service(e: ServiceError, path: &str, list: Option<&str>) -> Self {
+        match e {
+            ServiceError::NotFound(_) => TwilioError::NotFound(path.to_string()),
+            ServiceError::Field(e) => invalid(param(e.field), e),
+            ServiceError::Quota(kind, max) => TwilioError::Quota(match kind {
+                Kind::AclEntry => format!(
+                    "this IP access control list already has {max} addresses, the most it may have"
+                ),
+                Kind::Acl => format!(
+                    "this account already has {max} IP access control lists, the most it may have"
+                ),
+                _ => format!("this account already has {max} {kind}s, the most it may have"),
+            }),
+            ServiceError::Duplicate(_, Duplicate::Username { username, list: holder }) => {
+                TwilioError::Conflict(match holder {
+                    Some(h) if Some(h.as_str()) == list => {
+                        format!("Username '{username}' already exists in this credential list")
+                    }
+                    Some(h) => format!(
+                        "Username '{username}' already exists in credential list {h} of this account; SIP servers could not tell the two apart"
+                    ),
+                    None => format!(
+                        "Username '{username}' is already an account credential (made through another API); SIP servers could not tell the two apart"
+                    ),
+                })
+            }
+            ServiceError::Duplicate(_, Duplicate::Network { ip, prefix, .. }) => {
+                TwilioError::Conflict(format!(
+                    "{ip}/{prefix} is already in this IP access control list (as the same network)"
+                ))
+            }
+            ServiceError::Unknown { field, kind, id } => TwilioError::Invalid(format!(
+                "{}: {id} is not one of this account's {}",
+                param(field),
+                plural(kind)
+            )),
+            ServiceError::Rule { field, message } => {
+                TwilioError::Invalid(format!("{}: {message}", param(field)))
+            }
+            ServiceError::Gone(kind) => TwilioError::Conflict(format!(
+                "a {} it refers to was deleted meanwhile",
+                kind
+            )),
+            ServiceError::Duplicate(_, Duplicate::DomainName(name)) => TwilioError::Conflict(
+                format!("DomainName: this account already has a domain named {name}"),
+            ),
+            ServiceError::Duplicate(kind, Duplicate::Mapped(target)) => {
+                TwilioError::Conflict(format!(
+                    "{}: {target} is already mapped to this domain",
+                    param(if kind == Kind::Acl {
+                        "ip_acl_uuid"
+                    } else {
+                        "credential_list_sid"
+                    })
+                ))
+            }
+            ServiceError::InUse(kind, applications) => TwilioError::Conflict(format!(
+                "{} is assigned to the application(s) {}; remove the assignment first by setting their sip_auth_type to empty",
+                match kind {
+                    Kind::Acl => "this IP access control list",
+                    Kind::CredentialList => "a credential of this list",
+                    _ => "this credential",
+                },
+                applications.join(", ")
+            )),
+            ServiceError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// What Twilio calls several of `kind`.
+fn plural(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Acl => "IP access control lists",
+        Kind::CredentialList => "credential lists",
+        Kind::Credential => "credentials",
+        _ => "resources",
+    }
+}
+
+/// The core's field names as Twilio's parameters.
+pub fn param(field: &str) -> &'static str {
+    match field {
+        "ip_acl_uuid" => "IpAccessControlListSid",
+        "credential_list_sid" => "CredentialListSid",
+        "voice_url" | "answer_url" => "VoiceUrl",
+        "username" => "Username",
+        "password" => "Password",
+        "ip" => "IpAddress",
+        "cidr_prefix" => "CidrPrefixLength",
+        "realm" | "DomainName" => "DomainName",
+        _ => "FriendlyName",
+    }
 }
 
 impl From<sqlx::Error> for TwilioError {

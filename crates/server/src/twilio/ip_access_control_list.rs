@@ -1,20 +1,19 @@
 //! IpAccessControlLists and their IpAddresses, over the same IP ACLs and
 //! entries the plivo dialect manages.
 
-use super::error::{invalid, TwilioError, TwilioResult};
-use super::{form, required, rfc2822, sid_of, Paging};
-use crate::auth::Account;
+use super::error::{invalid, param, TwilioError, TwilioResult};
+use super::{rfc2822, Form, Here, Paging};
+use crate::paths::{Child, Parent};
 use crate::secrets;
-use crate::store::acls::{self, Added, Created, Dated, DatedEntry, NewEntry, Updated};
-use crate::store::applications;
+use crate::service::{acls, Caller};
+use crate::store::acls::{Acl, Entry, NewEntry};
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde_json::{json, Value};
-use sipauth_model::{quota, AclName, Description, FieldError, IpEntry};
+use sipauth_model::{AclName, Description, IpEntry};
 use std::collections::HashMap;
 
 const LISTS: &str = "/Accounts/{account_sid}/SIP/IpAccessControlLists";
@@ -42,7 +41,7 @@ fn acls_path(account: &str) -> String {
     format!("/2010-04-01/Accounts/{account}/SIP/IpAccessControlLists")
 }
 
-fn acl_json(account: &str, a: &Dated) -> Value {
+fn acl_json(account: &str, a: &Acl) -> Value {
     let uri = format!("{}/{}", acls_path(account), a.id);
     json!({
         "account_sid": account,
@@ -55,7 +54,7 @@ fn acl_json(account: &str, a: &Dated) -> Value {
     })
 }
 
-fn address_json(account: &str, acl: &Dated, e: &DatedEntry) -> Value {
+fn address_json(account: &str, acl: &Acl, e: &Entry) -> Value {
     let created = e.created_at.as_deref().unwrap_or(&acl.created_at);
     json!({
         "account_sid": account,
@@ -70,27 +69,22 @@ fn address_json(account: &str, acl: &Dated, e: &DatedEntry) -> Value {
     })
 }
 
-/// The account's ACL named by the path (`{Sid}.json` or a bare SID), or 404.
+/// The caller's ACL named by a path segment (`{Sid}.json`, or a bare SID
+/// where a sub-resource follows).
 async fn the_acl(
     state: &AppState,
-    account: &str,
+    caller: &Caller,
+    here: &Here,
     segment: &str,
-    uri: &OriginalUri,
-) -> TwilioResult<Dated> {
+) -> TwilioResult<Acl> {
     let id = segment.strip_suffix(".json").unwrap_or(segment);
-    acls::find_dated(&state.db, account, id)
-        .await?
-        .ok_or_else(|| TwilioError::NotFound(uri.path().to_string()))
+    acls::find(state, caller, id)
+        .await
+        .map_err(|e| here.refused(e))
 }
 
-/// The model's field names in Twilio's parameter names.
-fn address_error(e: FieldError) -> TwilioError {
-    let param = match e.field {
-        IpEntry::PREFIX_FIELD => "CidrPrefixLength",
-        IpEntry::IP_FIELD => "IpAddress",
-        _ => "FriendlyName",
-    };
-    invalid(param, e)
+fn acl_name(form: &Form) -> TwilioResult<AclName> {
+    AclName::parse(form.required("FriendlyName")?).map_err(|e| invalid("FriendlyName", e))
 }
 
 /// `IpAddress`, `CidrPrefixLength` (a single host when absent) and
@@ -107,30 +101,26 @@ fn new_entry(
             TwilioError::Invalid(format!("CidrPrefixLength: {raw:?} is not a whole number"))
         })?),
     };
-    let entry = IpEntry::parse(ip, prefix).map_err(address_error)?;
+    let entry = IpEntry::parse(ip, prefix).map_err(|e| invalid(param(e.field), e))?;
     let description = Description::parse(friendly_name).map_err(|e| invalid("FriendlyName", e))?;
-    Ok(NewEntry {
-        id,
-        ip: entry.ip.to_string(),
-        cidr_prefix: i64::from(entry.prefix),
-        network: entry.network().to_string(),
-        description: description.as_str().to_string(),
-    })
+    Ok(acls::entry(id, &entry, &description))
 }
 
 async fn list_acls(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
+    caller: Caller,
+    here: Here,
     Query(query): Query<HashMap<String, String>>,
 ) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) =
-        acls::page_dated(&state.db, &account.auth_id, paging.page_size, paging.offset).await?;
-    let items = rows.iter().map(|a| acl_json(&account.auth_id, a)).collect();
-    let path = format!("{}.json", acls_path(&account.auth_id));
+    let (rows, total) = acls::list(&state, &caller, None, paging.page_size, paging.offset)
+        .await
+        .map_err(|e| here.refused(e))?;
+    let account = &caller.account.auth_id;
+    let items = rows.iter().map(|a| acl_json(account, a)).collect();
     Ok(Json(paging.envelope(
         "ip_access_control_lists",
-        &path,
+        &here.0,
         items,
         total,
     )))
@@ -138,195 +128,140 @@ async fn list_acls(
 
 async fn create_acl(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    body: Bytes,
+    caller: Caller,
+    here: Here,
+    form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let form = form(&body)?;
-    let name =
-        AclName::parse(required(&form, "FriendlyName")?).map_err(|e| invalid("FriendlyName", e))?;
-    let id = secrets::new_sid("AL");
-    match acls::create(&state.db, &account.auth_id, &id, name.as_str(), &[]).await? {
-        Created::Ok => {}
-        Created::QuotaReached => {
-            return Err(TwilioError::Quota(format!(
-                "this account already has {} IP access control lists, the most it may have",
-                quota::ACLS_PER_ACCOUNT
-            )))
-        }
-    }
-    tracing::info!(account = %account.auth_id, acl = %id, "IP ACL created");
-    let created = acls::find_dated(&state.db, &account.auth_id, &id)
-        .await?
-        .ok_or_else(|| TwilioError::Internal("created IP ACL not found".into()))?;
+    let name = acl_name(&form)?;
+    let created = acls::create(&state, &caller, &secrets::new_sid("AL"), &name, &[])
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok((
         StatusCode::CREATED,
-        Json(acl_json(&account.auth_id, &created)),
+        Json(acl_json(&caller.account.auth_id, &created)),
     ))
 }
 
 async fn fetch_acl(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<Json<Value>> {
-    sid_of(&params["acl"], uri.path())?;
-    let acl = the_acl(&state, &account.auth_id, &params["acl"], &uri).await?;
-    Ok(Json(acl_json(&account.auth_id, &acl)))
+    here.sid(&parent)?;
+    let acl = the_acl(&state, &caller, &here, &parent).await?;
+    Ok(Json(acl_json(&caller.account.auth_id, &acl)))
 }
 
 async fn update_acl(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
-    uri: OriginalUri,
-    body: Bytes,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
+    form: Form,
 ) -> TwilioResult<Json<Value>> {
-    let id = sid_of(&params["acl"], uri.path())?;
-    let form = form(&body)?;
-    let name =
-        AclName::parse(required(&form, "FriendlyName")?).map_err(|e| invalid("FriendlyName", e))?;
-    if !acls::rename(&state.db, &account.auth_id, id, name.as_str()).await? {
-        return Err(TwilioError::NotFound(uri.path().to_string()));
-    }
-    tracing::info!(account = %account.auth_id, acl = %id, "IP ACL renamed");
-    let acl = the_acl(&state, &account.auth_id, id, &uri).await?;
-    Ok(Json(acl_json(&account.auth_id, &acl)))
+    let id = here.sid(&parent)?;
+    let name = acl_name(&form)?;
+    let acl = acls::rename(&state, &caller, id, &name)
+        .await
+        .map_err(|e| here.refused(e))?;
+    Ok(Json(acl_json(&caller.account.auth_id, &acl)))
 }
 
+/// What uses it elsewhere in the store (plivo applications) keeps it.
 async fn delete_acl(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<StatusCode> {
-    let id = sid_of(&params["acl"], uri.path())?;
-    the_acl(&state, &account.auth_id, id, &uri).await?;
-    // What uses it elsewhere in the store (plivo applications) keeps it.
-    let users = applications::names_using(
-        &state.db,
-        applications::Filter {
-            credential_id: None,
-            ip_acl_id: Some(id),
-        },
-    )
-    .await?;
-    if !users.is_empty() {
-        return Err(TwilioError::Conflict(format!(
-            "this IP access control list is used by {}; remove it from them first",
-            users.join(", ")
-        )));
-    }
-    if !acls::delete(&state.db, &account.auth_id, id).await? {
-        return Err(TwilioError::NotFound(uri.path().to_string()));
-    }
-    tracing::info!(account = %account.auth_id, acl = %id, "IP ACL deleted");
+    acls::delete(&state, &caller, here.sid(&parent)?)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_addresses(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
     Query(query): Query<HashMap<String, String>>,
-    uri: OriginalUri,
 ) -> TwilioResult<Json<Value>> {
-    let acl = the_acl(&state, &account.auth_id, &params["acl"], &uri).await?;
+    let acl = the_acl(&state, &caller, &here, &parent).await?;
     let paging = Paging::from_query(&query)?;
     let (rows, total) =
-        acls::entries_page(&state.db, &acl.id, paging.page_size, paging.offset).await?;
+        acls::entries_page(&state, &caller, &acl.id, paging.page_size, paging.offset)
+            .await
+            .map_err(|e| here.refused(e))?;
+    let account = &caller.account.auth_id;
     let items = rows
         .iter()
-        .map(|e| address_json(&account.auth_id, &acl, e))
+        .map(|e| address_json(account, &acl, e))
         .collect();
-    Ok(Json(paging.envelope(
-        "ip_addresses",
-        uri.path(),
-        items,
-        total,
-    )))
+    Ok(Json(paging.envelope("ip_addresses", &here.0, items, total)))
 }
 
 async fn create_address(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
-    uri: OriginalUri,
-    body: Bytes,
+    caller: Caller,
+    here: Here,
+    Path(Parent { parent }): Path<Parent>,
+    form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let acl = the_acl(&state, &account.auth_id, &params["acl"], &uri).await?;
-    let form = form(&body)?;
+    let acl = the_acl(&state, &caller, &here, &parent).await?;
     let entry = new_entry(
         secrets::new_sid("IP"),
-        required(&form, "IpAddress")?,
-        form.get("CidrPrefixLength").map(String::as_str),
-        required(&form, "FriendlyName")?,
+        form.required("IpAddress")?,
+        form.get("CidrPrefixLength"),
+        form.required("FriendlyName")?,
     )?;
-    match acls::add_entry(&state.db, &account.auth_id, &acl.id, &entry).await? {
-        Added::Ok => {}
-        Added::NoSuchAcl => return Err(TwilioError::NotFound(uri.path().to_string())),
-        Added::QuotaReached => {
-            return Err(TwilioError::Quota(format!(
-                "this IP access control list already has {} addresses, the most it may have",
-                quota::ENTRIES_PER_ACL
-            )))
-        }
-        Added::Duplicate => {
-            return Err(TwilioError::Conflict(format!(
-                "{}/{} is already in this IP access control list (as the same network)",
-                entry.ip, entry.cidr_prefix
-            )))
-        }
-    }
-    tracing::info!(account = %account.auth_id, acl = %acl.id, entry = %entry.id, "IP ACL entry added");
-    let created = acls::find_entry(&state.db, &account.auth_id, &acl.id, &entry.id)
-        .await?
-        .ok_or_else(|| TwilioError::Internal("created address not found".into()))?;
+    let created = acls::add_entry(&state, &caller, &acl.id, &entry)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok((
         StatusCode::CREATED,
-        Json(address_json(&account.auth_id, &acl, &created)),
+        Json(address_json(&caller.account.auth_id, &acl, &created)),
     ))
 }
 
 /// The ACL and the address the path names.
 async fn the_address(
     state: &AppState,
-    account: &str,
-    params: &HashMap<String, String>,
-    uri: &OriginalUri,
-) -> TwilioResult<(Dated, DatedEntry)> {
-    let acl = the_acl(state, account, &params["acl"], uri).await?;
-    let id = sid_of(&params["address"], uri.path())?;
-    let entry = acls::find_entry(&state.db, account, &acl.id, id)
-        .await?
-        .ok_or_else(|| TwilioError::NotFound(uri.path().to_string()))?;
+    caller: &Caller,
+    here: &Here,
+    path: &Child,
+) -> TwilioResult<(Acl, Entry)> {
+    let acl = the_acl(state, caller, here, &path.parent).await?;
+    let entry = acls::find_entry(state, caller, &acl.id, here.sid(&path.child)?)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok((acl, entry))
 }
 
 async fn fetch_address(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(path): Path<Child>,
 ) -> TwilioResult<Json<Value>> {
-    let (acl, entry) = the_address(&state, &account.auth_id, &params, &uri).await?;
-    Ok(Json(address_json(&account.auth_id, &acl, &entry)))
+    let (acl, entry) = the_address(&state, &caller, &here, &path).await?;
+    Ok(Json(address_json(&caller.account.auth_id, &acl, &entry)))
 }
 
 /// Any of `IpAddress`, `CidrPrefixLength`, `FriendlyName`; the rest is kept.
 async fn update_address(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
-    uri: OriginalUri,
-    body: Bytes,
+    caller: Caller,
+    here: Here,
+    Path(path): Path<Child>,
+    form: Form,
 ) -> TwilioResult<Json<Value>> {
-    let (acl, old) = the_address(&state, &account.auth_id, &params, &uri).await?;
-    let form = form(&body)?;
+    let (acl, old) = the_address(&state, &caller, &here, &path).await?;
     let kept_prefix = old.cidr_prefix.to_string();
     // A new address without a prefix is a single host, as on create.
     let prefix = match (form.get("IpAddress"), form.get("CidrPrefixLength")) {
-        (_, Some(p)) => Some(p.as_str()),
+        (_, Some(p)) => Some(p),
         (Some(_), None) => None,
         (None, None) => Some(kept_prefix.as_str()),
     };
@@ -336,31 +271,21 @@ async fn update_address(
         prefix,
         form.get("FriendlyName").unwrap_or(&old.description),
     )?;
-    match acls::update_entry(&state.db, &account.auth_id, &acl.id, &entry).await? {
-        Updated::Ok => {}
-        Updated::Missing => return Err(TwilioError::NotFound(uri.path().to_string())),
-        Updated::Duplicate => {
-            return Err(TwilioError::Conflict(format!(
-                "{}/{} is already in this IP access control list (as the same network)",
-                entry.ip, entry.cidr_prefix
-            )))
-        }
-    }
-    tracing::info!(account = %account.auth_id, acl = %acl.id, entry = %entry.id, "IP ACL entry changed");
-    let (_, updated) = the_address(&state, &account.auth_id, &params, &uri).await?;
-    Ok(Json(address_json(&account.auth_id, &acl, &updated)))
+    let updated = acls::update_entry(&state, &caller, &acl.id, &entry)
+        .await
+        .map_err(|e| here.refused(e))?;
+    Ok(Json(address_json(&caller.account.auth_id, &acl, &updated)))
 }
 
 async fn delete_address(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
-    uri: OriginalUri,
+    caller: Caller,
+    here: Here,
+    Path(path): Path<Child>,
 ) -> TwilioResult<StatusCode> {
-    let (acl, entry) = the_address(&state, &account.auth_id, &params, &uri).await?;
-    if !acls::remove_entry(&state.db, &account.auth_id, &acl.id, &entry.id).await? {
-        return Err(TwilioError::NotFound(uri.path().to_string()));
-    }
-    tracing::info!(account = %account.auth_id, acl = %acl.id, entry = %entry.id, "IP ACL entry removed");
+    let (acl, entry) = the_address(&state, &caller, &here, &path).await?;
+    acls::remove_entry(&state, &caller, &acl.id, &entry.id)
+        .await
+        .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)
 }

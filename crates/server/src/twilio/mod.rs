@@ -7,10 +7,13 @@ mod domain;
 mod error;
 mod ip_access_control_list;
 
-use crate::auth::{self, Account};
+use crate::auth;
+use crate::paths::AccountPath;
+use crate::service::ServiceError;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request, State};
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
@@ -34,43 +37,81 @@ pub fn router(state: AppState) -> Router<AppState> {
 /// then the account's rate limit; failures in Twilio's error shape.
 async fn require_account(
     State(state): State<AppState>,
-    Path(params): Path<HashMap<String, String>>,
+    Path(AccountPath { auth_id: sid }): Path<AccountPath>,
     mut request: Request,
     next: Next,
 ) -> Result<Response, TwilioError> {
-    let sid = params.get("account_sid").cloned().unwrap_or_default();
-    let account = auth::authenticate(&state, &sid, request.method(), request.headers()).await?;
+    let caller = auth::authenticate(&state, &sid, request.method(), request.headers()).await?;
     state
         .limiter
-        .check(&account.auth_id)
+        .check(&caller.account.auth_id)
         .map_err(TwilioError::RateLimited)?;
-    request.extensions_mut().insert(Account(account));
+    auth::admit(&mut request, caller);
     Ok(next.run(request).await)
 }
 
-/// The id in a `{Sid}.json` path segment (Twilio's paths end in `.json`).
-fn sid_of<'a>(segment: &'a str, path: &str) -> TwilioResult<&'a str> {
-    segment
-        .strip_suffix(".json")
-        .ok_or_else(|| TwilioError::NotFound(path.to_string()))
+/// A form-urlencoded body as name → value (the last of repeated names),
+/// read like the JSON dialects' `JsonObject`; errors in Twilio's shape.
+struct Form(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = TwilioError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| TwilioError::Invalid(format!("could not read the request body: {e}")))?;
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+            .map(|pairs| Form(pairs.into_iter().collect()))
+            .map_err(|e| {
+                TwilioError::Invalid(format!(
+                    "the body must be application/x-www-form-urlencoded: {e}"
+                ))
+            })
+    }
 }
 
-/// A form-urlencoded body as name → value (the last of repeated names).
-fn form(body: &Bytes) -> TwilioResult<HashMap<String, String>> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .map(|pairs| pairs.into_iter().collect())
-        .map_err(|e| {
-            TwilioError::Invalid(format!(
-                "the body must be application/x-www-form-urlencoded: {e}"
-            ))
-        })
+impl Form {
+    /// A required parameter.
+    fn required(&self, name: &str) -> TwilioResult<&str> {
+        self.get(name)
+            .ok_or_else(|| TwilioError::Invalid(format!("{name}: a required parameter is missing")))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
 }
 
-/// A required parameter.
-fn required<'a>(form: &'a HashMap<String, String>, name: &str) -> TwilioResult<&'a str> {
-    form.get(name)
-        .map(String::as_str)
-        .ok_or_else(|| TwilioError::Invalid(format!("{name}: a required parameter is missing")))
+/// The request's own path: Twilio's 404s name it, and the core's refusals
+/// are worded against it.
+struct Here(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Here {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let uri = OriginalUri::from_request_parts(parts, state).await?;
+        Ok(Here(uri.path().to_string()))
+    }
+}
+
+impl Here {
+    fn not_found(&self) -> TwilioError {
+        TwilioError::NotFound(self.0.clone())
+    }
+
+    /// The core's refusal in Twilio's words.
+    fn refused(&self, e: ServiceError) -> TwilioError {
+        TwilioError::from_service(e, &self.0, None)
+    }
+
+    /// The id in a `{Sid}.json` path segment (Twilio's paths end in `.json`).
+    fn sid<'a>(&self, segment: &'a str) -> TwilioResult<&'a str> {
+        segment
+            .strip_suffix(".json")
+            .ok_or_else(|| self.not_found())
+    }
 }
 
 /// Stored ISO 8601 timestamps as Twilio shows them: RFC 2822 in GMT.
@@ -92,14 +133,8 @@ struct Paging {
 
 impl Paging {
     fn from_query(query: &HashMap<String, String>) -> TwilioResult<Self> {
-        let number = |name: &str, default: i64, min: i64, max: i64| match query.get(name) {
-            None => Ok(default),
-            Some(raw) => match raw.trim().parse::<i64>() {
-                Ok(n) if (min..=max).contains(&n) => Ok(n),
-                _ => Err(TwilioError::Invalid(format!(
-                    "{name}: must be a whole number from {min} to {max}, not {raw:?}"
-                ))),
-            },
+        let number = |name, default, min, max| {
+            crate::paging::number(query, name, default, min, max).map_err(TwilioError::Invalid)
         };
         let page_size = number("PageSize", 50, 1, 1000)?;
         let page = number("Page", 0, 0, i64::from(i32::MAX))?;

@@ -2,16 +2,18 @@
 //! with and optionally an IP ACL. `credential_uuid=` filters the list (the
 //! console's where-used, before a credential is deleted).
 
-use crate::auth::Account;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
-use crate::plivo::Page;
-use crate::store::trunks::{self, Trunk};
+use crate::paging::{Page, PLIVO_MAX};
+use crate::paths::ById;
+use crate::plivo::filter_query;
+use crate::service::{trunks, Caller};
+use crate::store::trunks::Trunk;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use serde_json::{json, Value};
 use sipauth_model::sip::{self, TrunkDirection};
 use sipauth_model::AclName;
@@ -20,13 +22,10 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/Zentrunk/Trunk";
 
 pub fn router() -> Router<AppState> {
-    let list = get(list).post(create);
-    let one = get(retrieve).post(update).delete(remove);
-    Router::new()
-        .route(&format!("{BASE}/"), list.clone())
-        .route(BASE, list)
-        .route(&format!("{BASE}/{{id}}/"), one.clone())
-        .route(&format!("{BASE}/{{id}}"), one)
+    Router::new().route(BASE, get(list).post(create)).route(
+        &format!("{BASE}/{{id}}"),
+        get(retrieve).post(update).delete(remove),
+    )
 }
 
 fn to_json(realm: &str, t: &Trunk) -> Value {
@@ -64,34 +63,9 @@ fn apply(body: &JsonObject, t: &mut Trunk) -> ApiResult<()> {
     Ok(())
 }
 
-/// Saves, explaining which reference is not the account's.
-async fn save(state: &AppState, account: &str, t: &Trunk, insert: bool) -> ApiResult<()> {
-    if trunks::save(&state.db, account, t, insert).await? {
-        return Ok(());
-    }
-    if !insert && trunks::find(&state.db, account, &t.id).await?.is_none() {
-        return Err(ApiError::NotFound("trunk"));
-    }
-    let credential_ok = match &t.credential_id {
-        Some(id) => crate::store::credentials::find(&state.db, account, id)
-            .await?
-            .is_some(),
-        None => true,
-    };
-    let (field, what) = if credential_ok {
-        ("ip_acl_uuid", "IP ACL")
-    } else {
-        ("credential_uuid", "credential")
-    };
-    Err(ApiError::BadField {
-        field: field.into(),
-        message: format!("{field}: no such {what} in this account"),
-    })
-}
-
 async fn create(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
+    caller: Caller,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     for field in ["name", "trunk_direction", "credential_uuid"] {
@@ -110,8 +84,7 @@ async fn create(
         ip_acl_id: None,
     };
     apply(&body, &mut trunk)?;
-    save(&state, &account.auth_id, &trunk, true).await?;
-    tracing::info!(account = %account.auth_id, trunk = %trunk.id, "trunk created");
+    let trunk = trunks::create(&state, &caller, trunk).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -122,60 +95,39 @@ async fn create(
 
 async fn list(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
+    caller: Caller,
     Query(query): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
-    let page = Page::from_query(&query)?;
+    let page = Page::from_query(&query, PLIVO_MAX)?;
     let credential = query.get("credential_uuid").map(String::as_str);
-    let (rows, total) = trunks::list(
-        &state.db,
-        &account.auth_id,
-        credential,
-        page.limit,
-        page.offset,
-    )
-    .await?;
-    let extra = credential
-        .map(|c| {
-            format!(
-                "&{}",
-                serde_urlencoded::to_string([("credential_uuid", c)]).unwrap_or_default()
-            )
-        })
-        .unwrap_or_default();
+    let (rows, total) = trunks::list(&state, &caller, credential, page.limit, page.offset).await?;
+    let account = &caller.account;
     let base = format!("/v1/Account/{}/Zentrunk/Trunk/", account.auth_id);
     Ok(Json(json!({
         "api_id": api_id(),
-        "meta": page.meta(&base, total, &extra),
+        "meta": page.meta(&base, total, &filter_query("credential_uuid", credential)),
         "objects": rows.iter().map(|t| to_json(&account.realm, t)).collect::<Vec<_>>(),
     })))
 }
 
 async fn retrieve(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
+    caller: Caller,
+    Path(ById { id }): Path<ById>,
 ) -> ApiResult<Json<Value>> {
-    let id = params.get("id").map(String::as_str).unwrap_or_default();
-    let t = trunks::find(&state.db, &account.auth_id, id)
-        .await?
-        .ok_or(ApiError::NotFound("trunk"))?;
-    Ok(Json(to_json(&account.realm, &t)))
+    let t = trunks::find(&state, &caller, &id).await?;
+    Ok(Json(to_json(&caller.account.realm, &t)))
 }
 
 async fn update(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
+    caller: Caller,
+    Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let id = params.get("id").map(String::as_str).unwrap_or_default();
-    let mut trunk = trunks::find(&state.db, &account.auth_id, id)
-        .await?
-        .ok_or(ApiError::NotFound("trunk"))?;
+    let mut trunk = trunks::find(&state, &caller, &id).await?;
     apply(&body, &mut trunk)?;
-    save(&state, &account.auth_id, &trunk, false).await?;
-    tracing::info!(account = %account.auth_id, trunk = %id, "trunk changed");
+    trunks::update(&state, &caller, trunk).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "api_id": api_id(), "message": "changed", "trunk_id": id })),
@@ -184,13 +136,9 @@ async fn update(
 
 async fn remove(
     State(state): State<AppState>,
-    Extension(Account(account)): Extension<Account>,
-    Path(params): Path<HashMap<String, String>>,
+    caller: Caller,
+    Path(ById { id }): Path<ById>,
 ) -> ApiResult<StatusCode> {
-    let id = params.get("id").map(String::as_str).unwrap_or_default();
-    if !trunks::delete(&state.db, &account.auth_id, id).await? {
-        return Err(ApiError::NotFound("trunk"));
-    }
-    tracing::info!(account = %account.auth_id, trunk = %id, "trunk deleted");
+    trunks::delete(&state, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

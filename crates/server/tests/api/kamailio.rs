@@ -313,3 +313,59 @@ async fn every_api_write_reloads_what_kamailio_caches_and_reads_do_not() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(calls.lock().unwrap().len(), 3);
 }
+
+/// The reloads follow the service's change events, whatever the dialect or
+/// route: a new password or a new label reaches nothing Kamailio caches,
+/// while an address added through twilio's IpAddresses does.
+#[tokio::test]
+async fn passwords_and_labels_reload_nothing_and_twilio_addresses_reload() {
+    let (url, calls) = rpc_recorder().await;
+    let app = spawn_app_with_kamailio(url).await;
+    let count = || calls.lock().unwrap().len();
+    let settle = || tokio::time::sleep(std::time::Duration::from_millis(300));
+    let created = post(
+        &app,
+        "SipAuth/Credential/",
+        json!({"username": "desk.1", "password": "Correct-Horse-9"}),
+    )
+    .await;
+    let acl = post(
+        &app,
+        "SipAuth/IpAccessControlList/",
+        json!({"name": "Office"}),
+    )
+    .await;
+    settle().await;
+    let before = count();
+    assert!(before >= 3, "creates reload: {before}");
+    let id = created["credential_uuid"].as_str().unwrap();
+    post(
+        &app,
+        &format!("SipAuth/Credential/{id}/"),
+        json!({"password": "Battery-Staple-7"}),
+    )
+    .await;
+    let acl_id = acl["ip_acl_uuid"].as_str().unwrap();
+    post(
+        &app,
+        &format!("SipAuth/IpAccessControlList/{acl_id}/"),
+        json!({"name": "Head office"}),
+    )
+    .await;
+    settle().await;
+    assert_eq!(count(), before, "a password or a name reloaded Kamailio");
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/2010-04-01/Accounts/{}/SIP/IpAccessControlLists/{acl_id}/IpAddresses.json",
+            app.auth_id
+        )))
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .form(&[("IpAddress", "192.0.2.7"), ("FriendlyName", "PBX")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    settle().await;
+    assert_eq!(count(), before + 3, "{:?}", calls.lock().unwrap());
+}

@@ -1,0 +1,201 @@
+//! IP ACLs and their entries, for every dialect: quotas, one entry per
+//! network, the in-use check before a delete, and the events that tell the
+//! SIP servers.
+
+use super::{Action, Caller, Duplicate, Kind, ServiceError, ServiceResult};
+use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Updated};
+use crate::store::applications;
+use crate::AppState;
+use sipauth_model::{quota, AclName, Description, IpEntry};
+
+/// An entry to write: its id (the dialect's format), the validated address
+/// and its masked network, and the description.
+pub fn entry(id: String, ip: &IpEntry, description: &Description) -> NewEntry {
+    NewEntry {
+        id,
+        ip: ip.ip.to_string(),
+        cidr_prefix: i64::from(ip.prefix),
+        network: ip.network().to_string(),
+        description: description.as_str().to_string(),
+    }
+}
+
+/// Creates an ACL with its entries (at most an ACL's quota, distinct
+/// networks: the caller checks each against the request it came in).
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    name: &AclName,
+    entries: &[NewEntry],
+) -> ServiceResult<Acl> {
+    let account = &caller.account.auth_id;
+    match store::create(&state.db, account, id, name.as_str(), entries).await? {
+        Created::Ok => {}
+        Created::QuotaReached => {
+            return Err(ServiceError::Quota(Kind::Acl, quota::ACLS_PER_ACCOUNT))
+        }
+    }
+    caller.raise(state, Kind::Acl, id, Action::Created, Vec::new());
+    find(state, caller, id).await
+}
+
+pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Acl> {
+    store::find(&state.db, &caller.account.auth_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Acl))
+}
+
+/// A page of the caller's ACLs (by name substring when `search` is set).
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<(Vec<Acl>, i64)> {
+    Ok(store::list(&state.db, &caller.account.auth_id, search, limit, offset).await?)
+}
+
+/// The entries of the given ACLs (already the caller's), in order.
+pub async fn entries_of(state: &AppState, acls: &[Acl]) -> ServiceResult<Vec<Entry>> {
+    let ids: Vec<String> = acls.iter().map(|a| a.id.clone()).collect();
+    Ok(store::entries_of(&state.db, &ids).await?)
+}
+
+pub async fn rename(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    name: &AclName,
+) -> ServiceResult<Acl> {
+    if !store::rename(&state.db, &caller.account.auth_id, id, name.as_str()).await? {
+        return Err(ServiceError::NotFound(Kind::Acl));
+    }
+    caller.raise(state, Kind::Acl, id, Action::Updated, vec!["name"]);
+    find(state, caller, id).await
+}
+
+/// Deletes an ACL and its entries unless an application uses it (it would
+/// be left restricting calls to an ACL that no longer exists). Trunks and
+/// domain mappings let go of it.
+pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
+    find(state, caller, id).await?;
+    let filter = applications::Filter {
+        credential_id: None,
+        ip_acl_id: Some(id),
+    };
+    let users = applications::names_using(&state.db, filter).await?;
+    if !users.is_empty() {
+        return Err(ServiceError::InUse(Kind::Acl, users));
+    }
+    match store::delete(&state.db, &caller.account.auth_id, id).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ServiceError::NotFound(Kind::Acl)),
+        // Assigned between the check and the delete.
+        Err(e) if crate::store::is_foreign_key_violation(&e) => {
+            let users = applications::names_using(&state.db, filter).await?;
+            return Err(ServiceError::InUse(Kind::Acl, users));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    caller.raise(state, Kind::Acl, id, Action::Deleted, Vec::new());
+    Ok(())
+}
+
+fn duplicate(e: &NewEntry) -> ServiceError {
+    ServiceError::Duplicate(
+        Kind::AclEntry,
+        Duplicate::Network {
+            ip: e.ip.clone(),
+            prefix: e.cidr_prefix,
+            network: e.network.clone(),
+        },
+    )
+}
+
+pub async fn add_entry(
+    state: &AppState,
+    caller: &Caller,
+    acl_id: &str,
+    entry: &NewEntry,
+) -> ServiceResult<Entry> {
+    match store::add_entry(&state.db, &caller.account.auth_id, acl_id, entry).await? {
+        Added::Ok => {}
+        Added::NoSuchAcl => return Err(ServiceError::NotFound(Kind::Acl)),
+        Added::QuotaReached => {
+            return Err(ServiceError::Quota(Kind::AclEntry, quota::ENTRIES_PER_ACL))
+        }
+        Added::Duplicate => return Err(duplicate(entry)),
+    }
+    caller.raise(
+        state,
+        Kind::AclEntry,
+        &entry.id,
+        Action::Created,
+        Vec::new(),
+    );
+    find_entry(state, caller, acl_id, &entry.id).await
+}
+
+pub async fn find_entry(
+    state: &AppState,
+    caller: &Caller,
+    acl_id: &str,
+    id: &str,
+) -> ServiceResult<Entry> {
+    store::find_entry(&state.db, &caller.account.auth_id, acl_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::AclEntry))
+}
+
+/// A page of one of the caller's ACLs' entries.
+pub async fn entries_page(
+    state: &AppState,
+    caller: &Caller,
+    acl_id: &str,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<(Vec<Entry>, i64)> {
+    find(state, caller, acl_id).await?;
+    Ok(store::entries_page(&state.db, acl_id, limit, offset).await?)
+}
+
+/// Replaces an entry (`entry.id` names it) with new values.
+pub async fn update_entry(
+    state: &AppState,
+    caller: &Caller,
+    acl_id: &str,
+    entry: &NewEntry,
+) -> ServiceResult<Entry> {
+    let old = find_entry(state, caller, acl_id, &entry.id).await?;
+    match store::update_entry(&state.db, &caller.account.auth_id, acl_id, entry).await? {
+        Updated::Ok => {}
+        Updated::Missing => return Err(ServiceError::NotFound(Kind::AclEntry)),
+        Updated::Duplicate => return Err(duplicate(entry)),
+    }
+    let changed = [
+        ("ip", old.ip != entry.ip),
+        ("cidr_prefix", old.cidr_prefix != entry.cidr_prefix),
+        ("description", old.description != entry.description),
+    ]
+    .into_iter()
+    .filter_map(|(field, set)| set.then_some(field))
+    .collect();
+    caller.raise(state, Kind::AclEntry, &entry.id, Action::Updated, changed);
+    find_entry(state, caller, acl_id, &entry.id).await
+}
+
+pub async fn remove_entry(
+    state: &AppState,
+    caller: &Caller,
+    acl_id: &str,
+    id: &str,
+) -> ServiceResult<()> {
+    find(state, caller, acl_id).await?;
+    if !store::remove_entry(&state.db, &caller.account.auth_id, acl_id, id).await? {
+        return Err(ServiceError::NotFound(Kind::AclEntry));
+    }
+    caller.raise(state, Kind::AclEntry, id, Action::Deleted, Vec::new());
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! Plivo applications: what `sip_auth_type` keeps and needs, references
+//! only to the caller's own credential and IP ACL, and their events.
+
+use super::{owned, Action, Caller, Kind, ServiceError, ServiceResult};
+use crate::store::applications::{self as store, Application, Filter};
+use crate::AppState;
+use sipauth_model::sip::SipAuthType;
+
+/// Applies `sip_auth_type` to the references: what the type does not use is
+/// dropped, what it needs must be given and be the caller's.
+async fn check(state: &AppState, caller: &Caller, app: &mut Application) -> ServiceResult<()> {
+    // Set by the dialect from a parsed value, or stored after one.
+    let kind = SipAuthType::parse(&app.sip_auth_type)?;
+    if !kind.needs_credential() {
+        app.credential_id = None;
+    }
+    if !kind.needs_acl() {
+        app.ip_acl_id = None;
+    }
+    let needs = |field: &'static str, what: &str| ServiceError::Rule {
+        field,
+        message: format!("sip_auth_type {:?} needs {what}", app.sip_auth_type),
+    };
+    if kind.needs_credential() && app.credential_id.is_none() {
+        return Err(needs("credential_uuid", "a credential"));
+    }
+    if kind.needs_acl() && app.ip_acl_id.is_none() {
+        return Err(needs("ip_acl_uuid", "an IP ACL"));
+    }
+    owned(
+        state,
+        caller,
+        app.credential_id.as_deref(),
+        app.ip_acl_id.as_deref(),
+    )
+    .await
+}
+
+/// A reference deleted between the check and the write.
+fn gone(e: sqlx::Error) -> ServiceError {
+    if crate::store::is_foreign_key_violation(&e) {
+        ServiceError::Gone(Kind::Application)
+    } else {
+        e.into()
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    mut app: Application,
+) -> ServiceResult<Application> {
+    check(state, caller, &mut app).await?;
+    store::create(&state.db, &caller.account.auth_id, &app)
+        .await
+        .map_err(gone)?;
+    caller.raise(
+        state,
+        Kind::Application,
+        &app.id,
+        Action::Created,
+        Vec::new(),
+    );
+    Ok(app)
+}
+
+/// Saves `app` (its id names it) after the same checks as a create.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    mut app: Application,
+) -> ServiceResult<Application> {
+    check(state, caller, &mut app).await?;
+    if !store::update(&state.db, &caller.account.auth_id, &app)
+        .await
+        .map_err(gone)?
+    {
+        return Err(ServiceError::NotFound(Kind::Application));
+    }
+    caller.raise(
+        state,
+        Kind::Application,
+        &app.id,
+        Action::Updated,
+        Vec::new(),
+    );
+    Ok(app)
+}
+
+pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Application> {
+    store::find(&state.db, &caller.account.auth_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Application))
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: Filter<'_>,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<(Vec<Application>, i64)> {
+    Ok(store::list(&state.db, &caller.account.auth_id, filter, limit, offset).await?)
+}
+
+pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
+    if !store::delete(&state.db, &caller.account.auth_id, id).await? {
+        return Err(ServiceError::NotFound(Kind::Application));
+    }
+    caller.raise(state, Kind::Application, id, Action::Deleted, Vec::new());
+    Ok(())
+}

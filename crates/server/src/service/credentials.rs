@@ -1,0 +1,201 @@
+//! Credentials, for every dialect: the realm rule, quotas, unique
+//! usernames, HA1s, the in-use check before a delete, and their events.
+
+use super::{Action, Caller, Duplicate, Kind, ServiceError, ServiceResult};
+use crate::store::applications;
+use crate::store::credentials::{self as store, Credential, Filter, Written};
+use crate::AppState;
+use sipauth_model::{digests, quota, rename_needs_password, sip, Password, Realm, Username};
+
+/// A credential to create, its fields already valid in the dialect.
+pub struct NewCredential {
+    /// The dialect's id format (a UUID, or a twilio SID).
+    pub id: String,
+    pub username: Username,
+    pub password: Password,
+    /// As the caller gave it; `None`: the account's realm.
+    pub realm: Option<String>,
+    pub list_id: Option<String>,
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+    pub account_wide: bool,
+}
+
+pub async fn create(
+    state: &AppState,
+    caller: &Caller,
+    new: NewCredential,
+) -> ServiceResult<Credential> {
+    let account = &caller.account;
+    // Only the account's own realm: a credential in another realm would
+    // answer for that realm's users on the SIP side.
+    let realm = sip::own_realm(
+        new.realm.as_deref().unwrap_or(&account.realm),
+        &account.realm,
+    )?;
+    let digest = digests(&new.username, &realm, &new.password);
+    let row = store::NewCredential {
+        id: &new.id,
+        username: new.username.as_str(),
+        realm: realm.as_str(),
+        digests: &digest,
+        list_id: new.list_id.as_deref(),
+        name: &new.name,
+        description: &new.description,
+        enabled: new.enabled,
+        account_wide: new.account_wide,
+    };
+    match store::create(&state.db, &account.auth_id, &row).await? {
+        Written::Ok => {}
+        Written::Refused => {
+            return Err(ServiceError::Quota(
+                Kind::Credential,
+                quota::CREDENTIALS_PER_ACCOUNT,
+            ))
+        }
+        Written::Duplicate => return Err(duplicate(state, caller, new.username.as_str()).await),
+    }
+    caller.raise(
+        state,
+        Kind::Credential,
+        &new.id,
+        Action::Created,
+        Vec::new(),
+    );
+    find(state, caller, &new.id).await
+}
+
+async fn duplicate(state: &AppState, caller: &Caller, username: &str) -> ServiceError {
+    match store::list_holding(&state.db, &caller.account.auth_id, username).await {
+        Ok(list) => ServiceError::Duplicate(
+            Kind::Credential,
+            Duplicate::Username {
+                username: username.to_string(),
+                list: list.flatten(),
+            },
+        ),
+        Err(e) => e.into(),
+    }
+}
+
+/// One of the caller's credentials.
+pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Credential> {
+    store::find(&state.db, &caller.account.auth_id, id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Credential))
+}
+
+/// One of the caller's credentials in the twilio credential list `list_id`.
+pub async fn find_in(
+    state: &AppState,
+    caller: &Caller,
+    list_id: &str,
+    id: &str,
+) -> ServiceResult<Credential> {
+    find(state, caller, id)
+        .await
+        .ok()
+        .filter(|c| c.list_id.as_deref() == Some(list_id))
+        .ok_or(ServiceError::NotFound(Kind::Credential))
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: Filter<'_>,
+    limit: i64,
+    offset: i64,
+) -> ServiceResult<(Vec<Credential>, i64)> {
+    Ok(store::list(&state.db, &caller.account.auth_id, filter, limit, offset).await?)
+}
+
+/// What a change sets; `None` keeps the stored value.
+#[derive(Default)]
+pub struct Change {
+    pub username: Option<Username>,
+    pub password: Option<Password>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+/// Applies `change`. A new username needs the password with it.
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    change: Change,
+) -> ServiceResult<Credential> {
+    let current = find(state, caller, id).await?;
+    let username = change.username.filter(|u| u.as_str() != current.username);
+    let digest = match (&username, &change.password) {
+        (Some(_), None) => return Err(rename_needs_password().into()),
+        (_, None) => None,
+        (new, Some(password)) => {
+            // Stored values passed these rules when they were written.
+            let username = match new {
+                Some(u) => u.clone(),
+                None => Username::parse(&current.username)?,
+            };
+            Some(digests(&username, &Realm::parse(&current.realm)?, password))
+        }
+    };
+    let update = store::Update {
+        username: username.as_ref().map(Username::as_str),
+        digests: digest.as_ref(),
+        name: change.name.as_deref(),
+        description: change.description.as_deref(),
+        enabled: change.enabled,
+    };
+    match store::update(&state.db, &caller.account.auth_id, id, &update).await? {
+        Written::Ok => {}
+        Written::Refused => return Err(ServiceError::NotFound(Kind::Credential)),
+        Written::Duplicate => {
+            let taken = username.as_ref().map(Username::as_str).unwrap_or_default();
+            return Err(duplicate(state, caller, taken).await);
+        }
+    }
+    let changed = [
+        ("username", update.username.is_some()),
+        ("password", update.digests.is_some()),
+        ("name", update.name.is_some()),
+        ("description", update.description.is_some()),
+        ("enabled", update.enabled.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(field, set)| set.then_some(field))
+    .collect();
+    caller.raise(state, Kind::Credential, id, Action::Updated, changed);
+    find(state, caller, id).await
+}
+
+/// Deletes one of the caller's credentials unless an application uses it:
+/// the application would be left without the credential it names.
+pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
+    // Ownership first: another account's credential is not found, and its
+    // applications are never named.
+    find(state, caller, id).await?;
+    let users = applications::names_using(
+        &state.db,
+        applications::Filter {
+            credential_id: Some(id),
+            ip_acl_id: None,
+        },
+    )
+    .await?;
+    if !users.is_empty() {
+        return Err(ServiceError::InUse(Kind::Credential, users));
+    }
+    match store::delete(&state.db, &caller.account.auth_id, id).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ServiceError::NotFound(Kind::Credential)),
+        // Assigned between the check and the delete.
+        Err(e) if crate::store::is_foreign_key_violation(&e) => {
+            return Err(ServiceError::InUse(Kind::Credential, Vec::new()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    caller.raise(state, Kind::Credential, id, Action::Deleted, Vec::new());
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The dialect-neutral core: every rule that is not wire format lives here
+//! once (quotas, uniqueness, in-use checks before deletes, HA1s, and the
+//! events a change raises). Services take and return model and store types;
+//! the dialect modules (`plivo`, `zentrunk`, `twilio`, `vobiz`) only map
+//! their wire format to these calls and [`ServiceError`] to their own error
+//! shape.
+
+pub mod acls;
+pub mod applications;
+pub mod credential_lists;
+pub mod credentials;
+pub mod domains;
+pub mod events;
+pub mod trunks;
+
+use crate::store::accounts;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+pub use events::{Action, Actor, Event, Kind};
+
+/// Who is calling, for which account: inserted by the dialects'
+/// authentication middleware, read by handlers as an extractor.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: accounts::Account,
+    pub actor: Actor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or(crate::error::ApiError::Unauthorized { challenge: false })
+    }
+}
+
+impl Caller {
+    /// Raises the event for a change this caller made.
+    pub fn raise(
+        &self,
+        state: &crate::AppState,
+        kind: Kind,
+        id: &str,
+        action: Action,
+        changed: Vec<&'static str>,
+    ) {
+        state.events.raise(Event {
+            actor: self.actor.clone(),
+            account: self.account.auth_id.clone(),
+            kind,
+            id: id.to_string(),
+            action,
+            changed,
+        });
+    }
+}
+
+/// An entry point's references must be the caller's own: another account's
+/// credential or ACL is as unknown as one that does not exist.
+async fn owned(
+    state: &crate::AppState,
+    caller: &Caller,
+    credential: Option<&str>,
+    acl: Option<&str>,
+) -> ServiceResult<()> {
+    let account = &caller.account.auth_id;
+    if let Some(id) = credential {
+        if crate::store::credentials::find(&state.db, account, id)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::Unknown {
+                field: "credential_uuid",
+                kind: Kind::Credential,
+                id: id.to_string(),
+            });
+        }
+    }
+    if let Some(id) = acl {
+        if crate::store::acls::find(&state.db, account, id)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::Unknown {
+                field: "ip_acl_uuid",
+                kind: Kind::Acl,
+                id: id.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What a service refuses, in neutral terms; each dialect words it.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No such resource in the caller's account (another account's ids
+    /// included).
+    #[error("{0} not found")]
+    NotFound(Kind),
+    /// A field breaks a rule the store's state decides (not the syntax).
+    #[error("{0}")]
+    Field(#[from] sipauth_model::FieldError),
+    /// The account holds its quota of `Kind` (or the parent holds its
+    /// quota of children).
+    #[error("{0} quota reached ({1})")]
+    Quota(Kind, i64),
+    /// The account already has this value where it must be unique.
+    #[error("duplicate {0}: {1:?}")]
+    Duplicate(Kind, Duplicate),
+    /// A field names something the caller's account does not have.
+    #[error("{field}: no {kind} {id} in this account")]
+    Unknown {
+        field: &'static str,
+        kind: Kind,
+        id: String,
+    },
+    /// A field breaks a rule about the other fields (`message` says how).
+    #[error("{field}: {message}")]
+    Rule {
+        field: &'static str,
+        message: String,
+    },
+    /// Something a write refers to was deleted while it ran.
+    #[error("a {0} it refers to was deleted meanwhile")]
+    Gone(Kind),
+    /// Still used by the named applications; deleting would change what
+    /// they enforce.
+    #[error("{0} is used by {1:?}")]
+    InUse(Kind, Vec<String>),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl ServiceError {
+    /// The field at fault, when one is.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ServiceError::Field(e) => Some(e.field),
+            ServiceError::Unknown { field, .. } | ServiceError::Rule { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// What is already there, for the dialect's 409.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Duplicate {
+    /// A credential username; `list` is the twilio credential list holding
+    /// it (`None`: a credential made through another dialect).
+    Username {
+        username: String,
+        list: Option<String>,
+    },
+    /// An ACL entry's masked network.
+    Network {
+        ip: String,
+        prefix: i64,
+        network: String,
+    },
+    /// A domain name (always under the account's own realm).
+    DomainName(String),
+    /// A mapping of `target` to the domain already exists.
+    Mapped(String),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
