@@ -5,10 +5,10 @@ use crate::body::{Fields, JsonObject};
 use crate::error::{api_id, ApiError, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
 use crate::paths::{ById, EntryPath};
-use crate::service::{acls, Caller};
+use crate::service::{acls, Ctx};
 use crate::store::acls::{Acl, Entry, NewEntry};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -115,40 +115,32 @@ fn parse_entries(body: &JsonObject) -> ApiResult<Vec<NewEntry>> {
     Ok(entries)
 }
 
-async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let name = AclName::parse(body.required_str(AclName::FIELD)?)?;
     let entries = parse_entries(&body)?;
     let id = uuid::Uuid::new_v4().to_string();
-    acls::create(&state, &caller, &id, &name, &entries).await?;
+    acls::create(&cx, &id, &name, &entries).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
             "api_id": api_id(),
             "ip_acl_uuid": id,
             "message": "created",
-            "resource_uri": format!("{}{id}/", base_uri(&caller.account.auth_id)),
+            "resource_uri": format!("{}{id}/", base_uri(cx.account())),
         })),
     ))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: `name` filters by a case-insensitive substring.
     let search = query
         .get("name")
         .map(String::as_str)
         .filter(|s| !s.is_empty());
-    let (rows, total) = acls::list(&state, &caller, search, page.limit, page.offset).await?;
-    let entries = acls::entries_of(&state, &rows).await?;
-    let auth_id = &caller.account.auth_id;
+    let (rows, total) = acls::list(&cx, search, page.limit, page.offset).await?;
+    let entries = acls::entries_of(&cx, &rows).await?;
+    let auth_id = cx.account();
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base_uri(auth_id), total, &filter_query("name", search)),
@@ -156,51 +148,41 @@ async fn list(
     })))
 }
 
-async fn retrieve(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<Json<Value>> {
-    let acl = acls::find(&state, &caller, &id).await?;
-    let entries = acls::entries_of(&state, std::slice::from_ref(&acl)).await?;
-    let mut out = acl_json(&caller.account.auth_id, &acl, &entries);
+async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+    let acl = acls::find(&cx, &id).await?;
+    let entries = acls::entries_of(&cx, std::slice::from_ref(&acl)).await?;
+    let mut out = acl_json(cx.account(), &acl, &entries);
     out["api_id"] = api_id().into();
     Ok(Json(out))
 }
 
 async fn rename(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    acls::find(&state, &caller, &id).await?;
+    acls::find(&cx, &id).await?;
     let name = AclName::parse(body.required_str(AclName::FIELD)?)?;
-    acls::rename(&state, &caller, &id, &name).await?;
+    acls::rename(&cx, &id, &name).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "api_id": api_id(), "message": "changed" })),
     ))
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<StatusCode> {
-    acls::delete(&state, &caller, &id).await?;
+async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+    acls::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn add_entry(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    acls::find(&state, &caller, &id).await?;
+    acls::find(&cx, &id).await?;
     let entry = parse_entry(&body.fields())?;
-    acls::add_entry(&state, &caller, &id, &entry).await?;
+    acls::add_entry(&cx, &id, &entry).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "api_id": api_id(), "entry_id": entry.id })),
@@ -208,10 +190,9 @@ async fn add_entry(
 }
 
 async fn remove_entry(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(EntryPath { id, entry_id }): Path<EntryPath>,
 ) -> ApiResult<StatusCode> {
-    acls::remove_entry(&state, &caller, &id, &entry_id).await?;
+    acls::remove_entry(&cx, &id, &entry_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

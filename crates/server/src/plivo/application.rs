@@ -6,11 +6,11 @@ use crate::body::JsonObject;
 use crate::error::{api_id, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
 use crate::paths::ById;
-use crate::service::{applications, Caller};
+use crate::service::{applications, Ctx};
 use crate::store::accounts;
 use crate::store::applications::{Application, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -75,11 +75,7 @@ fn apply(body: &JsonObject, app: &mut Application) -> ApiResult<()> {
     Ok(())
 }
 
-async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     // Required on create; `apply` validates it.
     body.required_str(AppName::FIELD)?;
     let mut app = Application {
@@ -87,29 +83,24 @@ async fn create(
         ..Application::default()
     };
     apply(&body, &mut app)?;
-    let app = applications::create(&state, &caller, app).await?;
+    let app = applications::create(&cx, app).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "api_id": api_id(), "app_id": app.id, "message": "created" })),
     ))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: which applications use a given credential or ACL.
     let filter = Filter {
         credential_id: query.get("credential_uuid").map(String::as_str),
         ip_acl_id: query.get("ip_acl_uuid").map(String::as_str),
     };
-    let (rows, total) =
-        applications::list(&state, &caller, filter, page.limit, page.offset).await?;
+    let (rows, total) = applications::list(&cx, filter, page.limit, page.offset).await?;
     let extra = filter_query("credential_uuid", filter.credential_id)
         + &filter_query("ip_acl_uuid", filter.ip_acl_id);
-    let account = &caller.account;
+    let account = &cx.caller.account;
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base_uri(&account.auth_id), total, &extra),
@@ -117,37 +108,28 @@ async fn list(
     })))
 }
 
-async fn retrieve(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<Json<Value>> {
-    let app = applications::find(&state, &caller, &id).await?;
-    let mut out = to_json(&caller.account, &app);
+async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+    let app = applications::find(&cx, &id).await?;
+    let mut out = to_json(&cx.caller.account, &app);
     out["api_id"] = api_id().into();
     Ok(Json(out))
 }
 
 async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let mut app = applications::find(&state, &caller, &id).await?;
+    let mut app = applications::find(&cx, &id).await?;
     apply(&body, &mut app)?;
-    applications::update(&state, &caller, app).await?;
+    applications::update(&cx, app).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "api_id": api_id(), "message": "changed" })),
     ))
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<StatusCode> {
-    applications::delete(&state, &caller, &id).await?;
+async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+    applications::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,10 +6,10 @@ use crate::error::{api_id, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
 use crate::paths::ById;
 use crate::service::credentials::{self, Change, NewCredential};
-use crate::service::Caller;
+use crate::service::Ctx;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -55,11 +55,7 @@ fn with_api_id(auth_id: &str, c: &Credential) -> Value {
     out
 }
 
-async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let new = NewCredential {
         id: uuid::Uuid::new_v4().to_string(),
         username: Username::parse(body.required_str(Username::FIELD)?)?,
@@ -71,18 +67,14 @@ async fn create(
         enabled: true,
         account_wide: false,
     };
-    let created = credentials::create(&state, &caller, new).await?;
+    let created = credentials::create(&cx, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(with_api_id(&caller.account.auth_id, &created)),
+        Json(with_api_id(cx.account(), &created)),
     ))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: `username` filters by a case-insensitive substring.
     let search = query
@@ -93,8 +85,8 @@ async fn list(
         search,
         list_id: None,
     };
-    let (rows, total) = credentials::list(&state, &caller, filter, page.limit, page.offset).await?;
-    let auth_id = &caller.account.auth_id;
+    let (rows, total) = credentials::list(&cx, filter, page.limit, page.offset).await?;
+    let auth_id = cx.account();
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base_uri(auth_id), total, &filter_query("username", search)),
@@ -102,23 +94,18 @@ async fn list(
     })))
 }
 
-async fn retrieve(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<Json<Value>> {
-    let credential = credentials::find(&state, &caller, &id).await?;
-    Ok(Json(with_api_id(&caller.account.auth_id, &credential)))
+async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+    let credential = credentials::find(&cx, &id).await?;
+    Ok(Json(with_api_id(cx.account(), &credential)))
 }
 
 /// The password only: the seed's username is fixed.
 async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    credentials::find(&state, &caller, &id).await?;
+    credentials::find(&cx, &id).await?;
     if body.has(Username::FIELD) {
         return Err(username_is_fixed().into());
     }
@@ -126,18 +113,14 @@ async fn update(
         password: Some(Password::parse(body.required_str(Password::FIELD)?)?),
         ..Change::default()
     };
-    credentials::update(&state, &caller, &id, change).await?;
+    credentials::update(&cx, &id, change).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "api_id": api_id(), "message": "changed" })),
     ))
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<StatusCode> {
-    credentials::delete(&state, &caller, &id).await?;
+async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+    credentials::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,10 +2,9 @@
 //! network, the in-use check before a delete, and the events that tell the
 //! SIP servers.
 
-use super::{Action, Caller, Duplicate, Kind, ServiceError, ServiceResult};
+use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Updated};
 use crate::store::applications;
-use crate::AppState;
 use sipauth_model::{quota, AclName, Description, IpEntry};
 
 /// An entry to write: its id (the dialect's format), the validated address
@@ -23,83 +22,76 @@ pub fn entry(id: String, ip: &IpEntry, description: &Description) -> NewEntry {
 /// Creates an ACL with its entries (at most an ACL's quota, distinct
 /// networks: the caller checks each against the request it came in).
 pub async fn create(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     id: &str,
     name: &AclName,
     entries: &[NewEntry],
 ) -> ServiceResult<Acl> {
-    let account = &caller.account.auth_id;
-    match store::create(&state.db, account, id, name.as_str(), entries).await? {
+    let account = cx.account();
+    match store::create(cx.db(), account, id, name.as_str(), entries).await? {
         Created::Ok => {}
         Created::QuotaReached => {
             return Err(ServiceError::Quota(Kind::Acl, quota::ACLS_PER_ACCOUNT))
         }
     }
-    caller.raise(state, Kind::Acl, id, Action::Created, Vec::new());
-    find(state, caller, id).await
+    cx.raise(Kind::Acl, id, Action::Created, Vec::new());
+    find(cx, id).await
 }
 
-pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Acl> {
-    store::find(&state.db, &caller.account.auth_id, id)
+pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Acl> {
+    store::find(cx.db(), cx.account(), id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Acl))
 }
 
 /// A page of the caller's ACLs (by name substring when `search` is set).
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     search: Option<&str>,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<(Vec<Acl>, i64)> {
-    Ok(store::list(&state.db, &caller.account.auth_id, search, limit, offset).await?)
+    Ok(store::list(cx.db(), cx.account(), search, limit, offset).await?)
 }
 
 /// The entries of the given ACLs (already the caller's), in order.
-pub async fn entries_of(state: &AppState, acls: &[Acl]) -> ServiceResult<Vec<Entry>> {
+pub async fn entries_of(cx: &Ctx, acls: &[Acl]) -> ServiceResult<Vec<Entry>> {
     let ids: Vec<String> = acls.iter().map(|a| a.id.clone()).collect();
-    Ok(store::entries_of(&state.db, &ids).await?)
+    Ok(store::entries_of(cx.db(), &ids).await?)
 }
 
-pub async fn rename(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    name: &AclName,
-) -> ServiceResult<Acl> {
-    if !store::rename(&state.db, &caller.account.auth_id, id, name.as_str()).await? {
+pub async fn rename(cx: &Ctx, id: &str, name: &AclName) -> ServiceResult<Acl> {
+    if !store::rename(cx.db(), cx.account(), id, name.as_str()).await? {
         return Err(ServiceError::NotFound(Kind::Acl));
     }
-    caller.raise(state, Kind::Acl, id, Action::Updated, vec!["name"]);
-    find(state, caller, id).await
+    cx.raise(Kind::Acl, id, Action::Updated, vec!["name"]);
+    find(cx, id).await
 }
 
 /// Deletes an ACL and its entries unless an application uses it (it would
 /// be left restricting calls to an ACL that no longer exists). Trunks and
 /// domain mappings let go of it.
-pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
-    find(state, caller, id).await?;
+pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
+    find(cx, id).await?;
     let filter = applications::Filter {
         credential_id: None,
         ip_acl_id: Some(id),
     };
-    let users = applications::names_using(&state.db, filter).await?;
+    let users = applications::names_using(cx.db(), filter).await?;
     if !users.is_empty() {
         return Err(ServiceError::InUse(Kind::Acl, users));
     }
-    match store::delete(&state.db, &caller.account.auth_id, id).await {
+    match store::delete(cx.db(), cx.account(), id).await {
         Ok(true) => {}
         Ok(false) => return Err(ServiceError::NotFound(Kind::Acl)),
         // Assigned between the check and the delete.
         Err(e) if crate::store::is_foreign_key_violation(&e) => {
-            let users = applications::names_using(&state.db, filter).await?;
+            let users = applications::names_using(cx.db(), filter).await?;
             return Err(ServiceError::InUse(Kind::Acl, users));
         }
         Err(e) => return Err(e.into()),
     }
-    caller.raise(state, Kind::Acl, id, Action::Deleted, Vec::new());
+    cx.raise(Kind::Acl, id, Action::Deleted, Vec::new());
     Ok(())
 }
 
@@ -114,13 +106,8 @@ fn duplicate(e: &NewEntry) -> ServiceError {
     )
 }
 
-pub async fn add_entry(
-    state: &AppState,
-    caller: &Caller,
-    acl_id: &str,
-    entry: &NewEntry,
-) -> ServiceResult<Entry> {
-    match store::add_entry(&state.db, &caller.account.auth_id, acl_id, entry).await? {
+pub async fn add_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceResult<Entry> {
+    match store::add_entry(cx.db(), cx.account(), acl_id, entry).await? {
         Added::Ok => {}
         Added::NoSuchAcl => return Err(ServiceError::NotFound(Kind::Acl)),
         Added::QuotaReached => {
@@ -128,48 +115,31 @@ pub async fn add_entry(
         }
         Added::Duplicate => return Err(duplicate(entry)),
     }
-    caller.raise(
-        state,
-        Kind::AclEntry,
-        &entry.id,
-        Action::Created,
-        Vec::new(),
-    );
-    find_entry(state, caller, acl_id, &entry.id).await
+    cx.raise(Kind::AclEntry, &entry.id, Action::Created, Vec::new());
+    find_entry(cx, acl_id, &entry.id).await
 }
 
-pub async fn find_entry(
-    state: &AppState,
-    caller: &Caller,
-    acl_id: &str,
-    id: &str,
-) -> ServiceResult<Entry> {
-    store::find_entry(&state.db, &caller.account.auth_id, acl_id, id)
+pub async fn find_entry(cx: &Ctx, acl_id: &str, id: &str) -> ServiceResult<Entry> {
+    store::find_entry(cx.db(), cx.account(), acl_id, id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::AclEntry))
 }
 
 /// A page of one of the caller's ACLs' entries.
 pub async fn entries_page(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     acl_id: &str,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<(Vec<Entry>, i64)> {
-    find(state, caller, acl_id).await?;
-    Ok(store::entries_page(&state.db, acl_id, limit, offset).await?)
+    find(cx, acl_id).await?;
+    Ok(store::entries_page(cx.db(), acl_id, limit, offset).await?)
 }
 
 /// Replaces an entry (`entry.id` names it) with new values.
-pub async fn update_entry(
-    state: &AppState,
-    caller: &Caller,
-    acl_id: &str,
-    entry: &NewEntry,
-) -> ServiceResult<Entry> {
-    let old = find_entry(state, caller, acl_id, &entry.id).await?;
-    match store::update_entry(&state.db, &caller.account.auth_id, acl_id, entry).await? {
+pub async fn update_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceResult<Entry> {
+    let old = find_entry(cx, acl_id, &entry.id).await?;
+    match store::update_entry(cx.db(), cx.account(), acl_id, entry).await? {
         Updated::Ok => {}
         Updated::Missing => return Err(ServiceError::NotFound(Kind::AclEntry)),
         Updated::Duplicate => return Err(duplicate(entry)),
@@ -182,20 +152,15 @@ pub async fn update_entry(
     .into_iter()
     .filter_map(|(field, set)| set.then_some(field))
     .collect();
-    caller.raise(state, Kind::AclEntry, &entry.id, Action::Updated, changed);
-    find_entry(state, caller, acl_id, &entry.id).await
+    cx.raise(Kind::AclEntry, &entry.id, Action::Updated, changed);
+    find_entry(cx, acl_id, &entry.id).await
 }
 
-pub async fn remove_entry(
-    state: &AppState,
-    caller: &Caller,
-    acl_id: &str,
-    id: &str,
-) -> ServiceResult<()> {
-    find(state, caller, acl_id).await?;
-    if !store::remove_entry(&state.db, &caller.account.auth_id, acl_id, id).await? {
+pub async fn remove_entry(cx: &Ctx, acl_id: &str, id: &str) -> ServiceResult<()> {
+    find(cx, acl_id).await?;
+    if !store::remove_entry(cx.db(), cx.account(), acl_id, id).await? {
         return Err(ServiceError::NotFound(Kind::AclEntry));
     }
-    caller.raise(state, Kind::AclEntry, id, Action::Deleted, Vec::new());
+    cx.raise(Kind::AclEntry, id, Action::Deleted, Vec::new());
     Ok(())
 }

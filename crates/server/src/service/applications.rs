@@ -1,14 +1,13 @@
 //! Plivo applications: what `sip_auth_type` keeps and needs, references
 //! only to the caller's own credential and IP ACL, and their events.
 
-use super::{owned, Action, Caller, Kind, ServiceError, ServiceResult};
+use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::applications::{self as store, Application, Filter};
-use crate::AppState;
 use sipauth_model::sip::SipAuthType;
 
 /// Applies `sip_auth_type` to the references: what the type does not use is
 /// dropped, what it needs must be given and be the caller's.
-async fn check(state: &AppState, caller: &Caller, app: &mut Application) -> ServiceResult<()> {
+async fn check(cx: &Ctx, app: &mut Application) -> ServiceResult<()> {
     // Set by the dialect from a parsed value, or stored after one.
     let kind = SipAuthType::parse(&app.sip_auth_type)?;
     if !kind.needs_credential() {
@@ -27,13 +26,7 @@ async fn check(state: &AppState, caller: &Caller, app: &mut Application) -> Serv
     if kind.needs_acl() && app.ip_acl_id.is_none() {
         return Err(needs("ip_acl_uuid", "an IP ACL"));
     }
-    owned(
-        state,
-        caller,
-        app.credential_id.as_deref(),
-        app.ip_acl_id.as_deref(),
-    )
-    .await
+    owned(cx, app.credential_id.as_deref(), app.ip_acl_id.as_deref()).await
 }
 
 /// A reference deleted between the check and the write.
@@ -45,68 +38,47 @@ fn gone(e: sqlx::Error) -> ServiceError {
     }
 }
 
-pub async fn create(
-    state: &AppState,
-    caller: &Caller,
-    mut app: Application,
-) -> ServiceResult<Application> {
-    check(state, caller, &mut app).await?;
-    store::create(&state.db, &caller.account.auth_id, &app)
+pub async fn create(cx: &Ctx, mut app: Application) -> ServiceResult<Application> {
+    check(cx, &mut app).await?;
+    store::create(cx.db(), cx.account(), &app)
         .await
         .map_err(gone)?;
-    caller.raise(
-        state,
-        Kind::Application,
-        &app.id,
-        Action::Created,
-        Vec::new(),
-    );
+    cx.raise(Kind::Application, &app.id, Action::Created, Vec::new());
     Ok(app)
 }
 
 /// Saves `app` (its id names it) after the same checks as a create.
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    mut app: Application,
-) -> ServiceResult<Application> {
-    check(state, caller, &mut app).await?;
-    if !store::update(&state.db, &caller.account.auth_id, &app)
+pub async fn update(cx: &Ctx, mut app: Application) -> ServiceResult<Application> {
+    check(cx, &mut app).await?;
+    if !store::update(cx.db(), cx.account(), &app)
         .await
         .map_err(gone)?
     {
         return Err(ServiceError::NotFound(Kind::Application));
     }
-    caller.raise(
-        state,
-        Kind::Application,
-        &app.id,
-        Action::Updated,
-        Vec::new(),
-    );
+    cx.raise(Kind::Application, &app.id, Action::Updated, Vec::new());
     Ok(app)
 }
 
-pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Application> {
-    store::find(&state.db, &caller.account.auth_id, id)
+pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Application> {
+    store::find(cx.db(), cx.account(), id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Application))
 }
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     filter: Filter<'_>,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<(Vec<Application>, i64)> {
-    Ok(store::list(&state.db, &caller.account.auth_id, filter, limit, offset).await?)
+    Ok(store::list(cx.db(), cx.account(), filter, limit, offset).await?)
 }
 
-pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
-    if !store::delete(&state.db, &caller.account.auth_id, id).await? {
+pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
+    if !store::delete(cx.db(), cx.account(), id).await? {
         return Err(ServiceError::NotFound(Kind::Application));
     }
-    caller.raise(state, Kind::Application, id, Action::Deleted, Vec::new());
+    cx.raise(Kind::Application, id, Action::Deleted, Vec::new());
     Ok(())
 }

@@ -1,10 +1,9 @@
 //! Credentials, for every dialect: the realm rule, quotas, unique
 //! usernames, HA1s, the in-use check before a delete, and their events.
 
-use super::{Action, Caller, Duplicate, Kind, ServiceError, ServiceResult};
+use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::applications;
 use crate::store::credentials::{self as store, Credential, Filter, Written};
-use crate::AppState;
 use sipauth_model::{digests, quota, rename_needs_password, sip, Password, Realm, Username};
 
 /// A credential to create, its fields already valid in the dialect.
@@ -22,12 +21,8 @@ pub struct NewCredential {
     pub account_wide: bool,
 }
 
-pub async fn create(
-    state: &AppState,
-    caller: &Caller,
-    new: NewCredential,
-) -> ServiceResult<Credential> {
-    let account = &caller.account;
+pub async fn create(cx: &Ctx, new: NewCredential) -> ServiceResult<Credential> {
+    let account = &cx.caller.account;
     // Only the account's own realm: a credential in another realm would
     // answer for that realm's users on the SIP side.
     let realm = sip::own_realm(
@@ -46,7 +41,7 @@ pub async fn create(
         enabled: new.enabled,
         account_wide: new.account_wide,
     };
-    match store::create(&state.db, &account.auth_id, &row).await? {
+    match store::create(cx.db(), &account.auth_id, &row).await? {
         Written::Ok => {}
         Written::Refused => {
             return Err(ServiceError::Quota(
@@ -54,20 +49,14 @@ pub async fn create(
                 quota::CREDENTIALS_PER_ACCOUNT,
             ))
         }
-        Written::Duplicate => return Err(duplicate(state, caller, new.username.as_str()).await),
+        Written::Duplicate => return Err(duplicate(cx, new.username.as_str()).await),
     }
-    caller.raise(
-        state,
-        Kind::Credential,
-        &new.id,
-        Action::Created,
-        Vec::new(),
-    );
-    find(state, caller, &new.id).await
+    cx.raise(Kind::Credential, &new.id, Action::Created, Vec::new());
+    find(cx, &new.id).await
 }
 
-async fn duplicate(state: &AppState, caller: &Caller, username: &str) -> ServiceError {
-    match store::list_holding(&state.db, &caller.account.auth_id, username).await {
+async fn duplicate(cx: &Ctx, username: &str) -> ServiceError {
+    match store::list_holding(cx.db(), cx.account(), username).await {
         Ok(list) => ServiceError::Duplicate(
             Kind::Credential,
             Duplicate::Username {
@@ -80,20 +69,15 @@ async fn duplicate(state: &AppState, caller: &Caller, username: &str) -> Service
 }
 
 /// One of the caller's credentials.
-pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Credential> {
-    store::find(&state.db, &caller.account.auth_id, id)
+pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Credential> {
+    store::find(cx.db(), cx.account(), id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Credential))
 }
 
 /// One of the caller's credentials in the twilio credential list `list_id`.
-pub async fn find_in(
-    state: &AppState,
-    caller: &Caller,
-    list_id: &str,
-    id: &str,
-) -> ServiceResult<Credential> {
-    find(state, caller, id)
+pub async fn find_in(cx: &Ctx, list_id: &str, id: &str) -> ServiceResult<Credential> {
+    find(cx, id)
         .await
         .ok()
         .filter(|c| c.list_id.as_deref() == Some(list_id))
@@ -101,13 +85,12 @@ pub async fn find_in(
 }
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     filter: Filter<'_>,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<(Vec<Credential>, i64)> {
-    Ok(store::list(&state.db, &caller.account.auth_id, filter, limit, offset).await?)
+    Ok(store::list(cx.db(), cx.account(), filter, limit, offset).await?)
 }
 
 /// What a change sets; `None` keeps the stored value.
@@ -121,13 +104,8 @@ pub struct Change {
 }
 
 /// Applies `change`. A new username needs the password with it.
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    change: Change,
-) -> ServiceResult<Credential> {
-    let current = find(state, caller, id).await?;
+pub async fn update(cx: &Ctx, id: &str, change: Change) -> ServiceResult<Credential> {
+    let current = find(cx, id).await?;
     let username = change.username.filter(|u| u.as_str() != current.username);
     let digest = match (&username, &change.password) {
         (Some(_), None) => return Err(rename_needs_password().into()),
@@ -148,12 +126,12 @@ pub async fn update(
         description: change.description.as_deref(),
         enabled: change.enabled,
     };
-    match store::update(&state.db, &caller.account.auth_id, id, &update).await? {
+    match store::update(cx.db(), cx.account(), id, &update).await? {
         Written::Ok => {}
         Written::Refused => return Err(ServiceError::NotFound(Kind::Credential)),
         Written::Duplicate => {
             let taken = username.as_ref().map(Username::as_str).unwrap_or_default();
-            return Err(duplicate(state, caller, taken).await);
+            return Err(duplicate(cx, taken).await);
         }
     }
     let changed = [
@@ -166,18 +144,18 @@ pub async fn update(
     .into_iter()
     .filter_map(|(field, set)| set.then_some(field))
     .collect();
-    caller.raise(state, Kind::Credential, id, Action::Updated, changed);
-    find(state, caller, id).await
+    cx.raise(Kind::Credential, id, Action::Updated, changed);
+    find(cx, id).await
 }
 
 /// Deletes one of the caller's credentials unless an application uses it:
 /// the application would be left without the credential it names.
-pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
+pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
     // Ownership first: another account's credential is not found, and its
     // applications are never named.
-    find(state, caller, id).await?;
+    find(cx, id).await?;
     let users = applications::names_using(
-        &state.db,
+        cx.db(),
         applications::Filter {
             credential_id: Some(id),
             ip_acl_id: None,
@@ -187,7 +165,7 @@ pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResul
     if !users.is_empty() {
         return Err(ServiceError::InUse(Kind::Credential, users));
     }
-    match store::delete(&state.db, &caller.account.auth_id, id).await {
+    match store::delete(cx.db(), cx.account(), id).await {
         Ok(true) => {}
         Ok(false) => return Err(ServiceError::NotFound(Kind::Credential)),
         // Assigned between the check and the delete.
@@ -196,6 +174,6 @@ pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResul
         }
         Err(e) => return Err(e.into()),
     }
-    caller.raise(state, Kind::Credential, id, Action::Deleted, Vec::new());
+    cx.raise(Kind::Credential, id, Action::Deleted, Vec::new());
     Ok(())
 }

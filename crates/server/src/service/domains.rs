@@ -1,9 +1,8 @@
 //! Twilio's SIP domains and their mappings: names under the account's own
 //! realm, mappings only to the caller's own lists and ACLs, and their events.
 
-use super::{Action, Caller, Duplicate, Kind, ServiceError, ServiceResult};
+use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::domains::{self as store, Domain, Mapped, Mapping, MappingKind};
-use crate::AppState;
 use sipauth_model::sip;
 
 /// A domain to create, its fields valid in the dialect.
@@ -16,13 +15,13 @@ pub struct NewDomain {
     pub sip_registration: bool,
 }
 
-pub async fn create(state: &AppState, caller: &Caller, new: NewDomain) -> ServiceResult<Domain> {
+pub async fn create(cx: &Ctx, new: NewDomain) -> ServiceResult<Domain> {
     // Under the account's realm, so that no account can name another's
     // realm or domains (the rule is in sipauth_model::sip).
-    let name = sip::domain_name(&new.domain_name, &caller.account.realm)?;
+    let name = sip::domain_name(&new.domain_name, &cx.caller.account.realm)?;
     let created = store::create(
-        &state.db,
-        &caller.account.auth_id,
+        cx.db(),
+        cx.account(),
         &new.id,
         name.as_str(),
         &new.friendly_name,
@@ -32,7 +31,7 @@ pub async fn create(state: &AppState, caller: &Caller, new: NewDomain) -> Servic
     .await?;
     match created {
         store::Created::Ok(d) => {
-            caller.raise(state, Kind::Domain, &d.id, Action::Created, Vec::new());
+            cx.raise(Kind::Domain, &d.id, Action::Created, Vec::new());
             Ok(d)
         }
         // Names live under the account's realm: the holder is this account.
@@ -43,41 +42,31 @@ pub async fn create(state: &AppState, caller: &Caller, new: NewDomain) -> Servic
     }
 }
 
-pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Domain> {
-    store::find(&state.db, &caller.account.auth_id, id)
+pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Domain> {
+    store::find(cx.db(), cx.account(), id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Domain))
 }
 
-pub async fn list(
-    state: &AppState,
-    caller: &Caller,
-    limit: i64,
-    offset: i64,
-) -> ServiceResult<(Vec<Domain>, i64)> {
-    Ok(store::list(&state.db, &caller.account.auth_id, limit, offset).await?)
+pub async fn list(cx: &Ctx, limit: i64, offset: i64) -> ServiceResult<(Vec<Domain>, i64)> {
+    Ok(store::list(cx.db(), cx.account(), limit, offset).await?)
 }
 
 /// Saves the domain's name, voice URL and registration switch.
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    d: &Domain,
-    changed: Vec<&'static str>,
-) -> ServiceResult<Domain> {
-    let updated = store::update(&state.db, &caller.account.auth_id, d)
+pub async fn update(cx: &Ctx, d: &Domain, changed: Vec<&'static str>) -> ServiceResult<Domain> {
+    let updated = store::update(cx.db(), cx.account(), d)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Domain))?;
-    caller.raise(state, Kind::Domain, &d.id, Action::Updated, changed);
+    cx.raise(Kind::Domain, &d.id, Action::Updated, changed);
     Ok(updated)
 }
 
 /// Deletes the domain with its mappings.
-pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
-    if !store::delete(&state.db, &caller.account.auth_id, id).await? {
+pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
+    if !store::delete(cx.db(), cx.account(), id).await? {
         return Err(ServiceError::NotFound(Kind::Domain));
     }
-    caller.raise(state, Kind::Domain, id, Action::Deleted, Vec::new());
+    cx.raise(Kind::Domain, id, Action::Deleted, Vec::new());
     Ok(())
 }
 
@@ -95,22 +84,13 @@ fn mapping_id(domain: &str, kind: MappingKind, target: &str) -> String {
 
 /// Maps one of the caller's lists or ACLs to one of its domains.
 pub async fn map(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     domain: &Domain,
     kind: MappingKind,
     target_id: &str,
 ) -> ServiceResult<Mapping> {
     let (field, target_kind) = target(kind);
-    match store::map(
-        &state.db,
-        &caller.account.auth_id,
-        &domain.id,
-        kind,
-        target_id,
-    )
-    .await?
-    {
+    match store::map(cx.db(), cx.account(), &domain.id, kind, target_id).await? {
         Mapped::Ok => {}
         Mapped::NoSuchTarget => {
             return Err(ServiceError::Unknown {
@@ -127,43 +107,42 @@ pub async fn map(
         }
     }
     let id = mapping_id(&domain.id, kind, target_id);
-    caller.raise(state, Kind::Mapping, &id, Action::Created, Vec::new());
-    mapping(state, domain, kind, target_id).await
+    cx.raise(Kind::Mapping, &id, Action::Created, Vec::new());
+    mapping(cx, domain, kind, target_id).await
 }
 
 /// One mapping of a domain the caller has already been shown to own.
 pub async fn mapping(
-    state: &AppState,
+    cx: &Ctx,
     domain: &Domain,
     kind: MappingKind,
     target_id: &str,
 ) -> ServiceResult<Mapping> {
-    store::mapping(&state.db, &domain.id, kind, target_id)
+    store::mapping(cx.db(), &domain.id, kind, target_id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Mapping))
 }
 
 pub async fn mappings(
-    state: &AppState,
+    cx: &Ctx,
     domain: &Domain,
     kind: MappingKind,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<(Vec<Mapping>, i64)> {
-    Ok(store::mappings(&state.db, &domain.id, kind, limit, offset).await?)
+    Ok(store::mappings(cx.db(), &domain.id, kind, limit, offset).await?)
 }
 
 pub async fn unmap(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     domain: &Domain,
     kind: MappingKind,
     target_id: &str,
 ) -> ServiceResult<()> {
-    if !store::unmap(&state.db, &domain.id, kind, target_id).await? {
+    if !store::unmap(cx.db(), &domain.id, kind, target_id).await? {
         return Err(ServiceError::NotFound(Kind::Mapping));
     }
     let id = mapping_id(&domain.id, kind, target_id);
-    caller.raise(state, Kind::Mapping, &id, Action::Deleted, Vec::new());
+    cx.raise(Kind::Mapping, &id, Action::Deleted, Vec::new());
     Ok(())
 }

@@ -13,7 +13,9 @@ pub mod domains;
 pub mod events;
 pub mod trunks;
 
+use crate::db::Db;
 use crate::store::accounts;
+use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 pub use events::{Action, Actor, Event, Kind};
@@ -38,19 +40,43 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-impl Caller {
+/// What every service call works in: the application's state and who is
+/// calling. Handlers take it as an extractor.
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            state: state.clone(),
+            caller: Caller::from_request_parts(parts, state).await?,
+        })
+    }
+}
+
+impl Ctx {
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    /// The caller's account id: every query is scoped to it.
+    pub fn account(&self) -> &str {
+        &self.caller.account.auth_id
+    }
+
     /// Raises the event for a change this caller made.
-    pub fn raise(
-        &self,
-        state: &crate::AppState,
-        kind: Kind,
-        id: &str,
-        action: Action,
-        changed: Vec<&'static str>,
-    ) {
-        state.events.raise(Event {
-            actor: self.actor.clone(),
-            account: self.account.auth_id.clone(),
+    pub fn raise(&self, kind: Kind, id: &str, action: Action, changed: Vec<&'static str>) {
+        self.state.events.raise(Event {
+            actor: self.caller.actor.clone(),
+            account: self.caller.account.auth_id.clone(),
             kind,
             id: id.to_string(),
             action,
@@ -61,15 +87,9 @@ impl Caller {
 
 /// An entry point's references must be the caller's own: another account's
 /// credential or ACL is as unknown as one that does not exist.
-async fn owned(
-    state: &crate::AppState,
-    caller: &Caller,
-    credential: Option<&str>,
-    acl: Option<&str>,
-) -> ServiceResult<()> {
-    let account = &caller.account.auth_id;
+async fn owned(cx: &Ctx, credential: Option<&str>, acl: Option<&str>) -> ServiceResult<()> {
     if let Some(id) = credential {
-        if crate::store::credentials::find(&state.db, account, id)
+        if crate::store::credentials::find(cx.db(), cx.account(), id)
             .await?
             .is_none()
         {
@@ -81,7 +101,7 @@ async fn owned(
         }
     }
     if let Some(id) = acl {
-        if crate::store::acls::find(&state.db, account, id)
+        if crate::store::acls::find(cx.db(), cx.account(), id)
             .await?
             .is_none()
         {

@@ -2,70 +2,55 @@
 //! ACL, and their events. A trunk's credential may be deleted (the seed
 //! says it breaks the trunk; the console warns first).
 
-use super::{owned, Action, Caller, Kind, ServiceError, ServiceResult};
+use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::trunks::{self as store, Trunk};
-use crate::AppState;
 
-async fn save(state: &AppState, caller: &Caller, t: &Trunk, insert: bool) -> ServiceResult<()> {
-    owned(
-        state,
-        caller,
-        t.credential_id.as_deref(),
-        t.ip_acl_id.as_deref(),
-    )
-    .await?;
+async fn save(cx: &Ctx, t: &Trunk, insert: bool) -> ServiceResult<()> {
+    owned(cx, t.credential_id.as_deref(), t.ip_acl_id.as_deref()).await?;
     // The statement checks ownership again: a reference deleted meanwhile,
     // or (on update) the trunk itself.
-    if store::save(&state.db, &caller.account.auth_id, t, insert).await? {
+    if store::save(cx.db(), cx.account(), t, insert).await? {
         return Ok(());
     }
     if !insert {
-        find(state, caller, &t.id).await?;
+        find(cx, &t.id).await?;
     }
     Err(ServiceError::Gone(Kind::Trunk))
 }
 
-pub async fn create(state: &AppState, caller: &Caller, trunk: Trunk) -> ServiceResult<Trunk> {
-    save(state, caller, &trunk, true).await?;
-    caller.raise(state, Kind::Trunk, &trunk.id, Action::Created, Vec::new());
+pub async fn create(cx: &Ctx, trunk: Trunk) -> ServiceResult<Trunk> {
+    save(cx, &trunk, true).await?;
+    cx.raise(Kind::Trunk, &trunk.id, Action::Created, Vec::new());
     Ok(trunk)
 }
 
 /// Saves `trunk` (its id names it).
-pub async fn update(state: &AppState, caller: &Caller, trunk: Trunk) -> ServiceResult<Trunk> {
-    save(state, caller, &trunk, false).await?;
-    caller.raise(state, Kind::Trunk, &trunk.id, Action::Updated, Vec::new());
+pub async fn update(cx: &Ctx, trunk: Trunk) -> ServiceResult<Trunk> {
+    save(cx, &trunk, false).await?;
+    cx.raise(Kind::Trunk, &trunk.id, Action::Updated, Vec::new());
     Ok(trunk)
 }
 
-pub async fn find(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<Trunk> {
-    store::find(&state.db, &caller.account.auth_id, id)
+pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Trunk> {
+    store::find(cx.db(), cx.account(), id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Trunk))
 }
 
 /// A page of the caller's trunks, only those using `credential` when set.
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    cx: &Ctx,
     credential: Option<&str>,
     limit: i64,
     offset: i64,
 ) -> ServiceResult<(Vec<Trunk>, i64)> {
-    Ok(store::list(
-        &state.db,
-        &caller.account.auth_id,
-        credential,
-        limit,
-        offset,
-    )
-    .await?)
+    Ok(store::list(cx.db(), cx.account(), credential, limit, offset).await?)
 }
 
-pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> ServiceResult<()> {
-    if !store::delete(&state.db, &caller.account.auth_id, id).await? {
+pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
+    if !store::delete(cx.db(), cx.account(), id).await? {
         return Err(ServiceError::NotFound(Kind::Trunk));
     }
-    caller.raise(state, Kind::Trunk, id, Action::Deleted, Vec::new());
+    cx.raise(Kind::Trunk, id, Action::Deleted, Vec::new());
     Ok(())
 }

@@ -5,11 +5,11 @@ use super::{rfc2822, Form, Here, Paging};
 use crate::paths::{Child, Parent};
 use crate::secrets;
 use crate::service::credentials::{self, Change, NewCredential};
-use crate::service::{credential_lists, Caller};
+use crate::service::{credential_lists, Ctx};
 use crate::store::credential_lists::CredentialList;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -73,16 +73,15 @@ fn friendly_name(form: &Form) -> TwilioResult<FriendlyName> {
 }
 
 async fn list_lists(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Query(query): Query<HashMap<String, String>>,
 ) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) = credential_lists::list(&state, &caller, paging.page_size, paging.offset)
+    let (rows, total) = credential_lists::list(&cx, paging.page_size, paging.offset)
         .await
         .map_err(|e| here.refused(e))?;
-    let account = &caller.account.auth_id;
+    let account = cx.account();
     let items = rows.iter().map(|l| list_json(account, l)).collect();
     Ok(Json(paging.envelope(
         "credential_lists",
@@ -92,70 +91,58 @@ async fn list_lists(
     )))
 }
 
-async fn create_list(
-    State(state): State<AppState>,
-    caller: Caller,
-    here: Here,
-    form: Form,
-) -> TwilioResult<(StatusCode, Json<Value>)> {
+async fn create_list(cx: Ctx, here: Here, form: Form) -> TwilioResult<(StatusCode, Json<Value>)> {
     let name = friendly_name(&form)?;
-    let created = credential_lists::create(&state, &caller, &secrets::new_sid("CL"), &name)
+    let created = credential_lists::create(&cx, &secrets::new_sid("CL"), &name)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(list_json(&caller.account.auth_id, &created)),
-    ))
+    Ok((StatusCode::CREATED, Json(list_json(cx.account(), &created))))
 }
 
 async fn fetch_list(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<Json<Value>> {
-    let list = credential_lists::find(&state, &caller, here.sid(&parent)?)
+    let list = credential_lists::find(&cx, here.sid(&parent)?)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok(Json(list_json(&caller.account.auth_id, &list)))
+    Ok(Json(list_json(cx.account(), &list)))
 }
 
 async fn update_list(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
     form: Form,
 ) -> TwilioResult<Json<Value>> {
     let id = here.sid(&parent)?;
     let name = friendly_name(&form)?;
-    let list = credential_lists::rename(&state, &caller, id, &name)
+    let list = credential_lists::rename(&cx, id, &name)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok(Json(list_json(&caller.account.auth_id, &list)))
+    Ok(Json(list_json(cx.account(), &list)))
 }
 
 /// Its credentials go with it: not while a plivo application uses one.
 async fn delete_list(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<StatusCode> {
-    credential_lists::delete(&state, &caller, here.sid(&parent)?)
+    credential_lists::delete(&cx, here.sid(&parent)?)
         .await
         .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_credentials(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent: list_id }): Path<Parent>,
     Query(query): Query<HashMap<String, String>>,
 ) -> TwilioResult<Json<Value>> {
-    credential_lists::find(&state, &caller, &list_id)
+    credential_lists::find(&cx, &list_id)
         .await
         .map_err(|e| here.refused(e))?;
     let paging = Paging::from_query(&query)?;
@@ -163,10 +150,10 @@ async fn list_credentials(
         search: None,
         list_id: Some(&list_id),
     };
-    let (rows, total) = credentials::list(&state, &caller, filter, paging.page_size, paging.offset)
+    let (rows, total) = credentials::list(&cx, filter, paging.page_size, paging.offset)
         .await
         .map_err(|e| here.refused(e))?;
-    let account = &caller.account.auth_id;
+    let account = cx.account();
     let items = rows
         .iter()
         .map(|c| credential_json(account, &list_id, c))
@@ -175,13 +162,12 @@ async fn list_credentials(
 }
 
 async fn create_credential(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent: list_id }): Path<Parent>,
     form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    credential_lists::find(&state, &caller, &list_id)
+    credential_lists::find(&cx, &list_id)
         .await
         .map_err(|e| here.refused(e))?;
     let policy = Dialect::Twilio.policy();
@@ -198,51 +184,40 @@ async fn create_credential(
         enabled: true,
         account_wide: false,
     };
-    let created = credentials::create(&state, &caller, new)
+    let created = credentials::create(&cx, new)
         .await
         .map_err(|e| TwilioError::from_service(e, &here.0, Some(&list_id)))?;
     Ok((
         StatusCode::CREATED,
-        Json(credential_json(&caller.account.auth_id, &list_id, &created)),
+        Json(credential_json(cx.account(), &list_id, &created)),
     ))
 }
 
 /// The credential the path names, in the list the path names.
-async fn the_credential(
-    state: &AppState,
-    caller: &Caller,
-    here: &Here,
-    path: &Child,
-) -> TwilioResult<Credential> {
+async fn the_credential(cx: &Ctx, here: &Here, path: &Child) -> TwilioResult<Credential> {
     let id = here.sid(&path.child)?;
-    credentials::find_in(state, caller, &path.parent, id)
+    credentials::find_in(cx, &path.parent, id)
         .await
         .map_err(|e| here.refused(e))
 }
 
 async fn fetch_credential(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(path): Path<Child>,
 ) -> TwilioResult<Json<Value>> {
-    let c = the_credential(&state, &caller, &here, &path).await?;
-    Ok(Json(credential_json(
-        &caller.account.auth_id,
-        &path.parent,
-        &c,
-    )))
+    let c = the_credential(&cx, &here, &path).await?;
+    Ok(Json(credential_json(cx.account(), &path.parent, &c)))
 }
 
 /// Twilio's update changes the password only.
 async fn update_credential(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(path): Path<Child>,
     form: Form,
 ) -> TwilioResult<Json<Value>> {
-    let mut c = the_credential(&state, &caller, &here, &path).await?;
+    let mut c = the_credential(&cx, &here, &path).await?;
     if let Some(raw) = form.get("Password") {
         let change = Change {
             password: Some(
@@ -251,25 +226,20 @@ async fn update_credential(
             ),
             ..Change::default()
         };
-        c = credentials::update(&state, &caller, &c.id, change)
+        c = credentials::update(&cx, &c.id, change)
             .await
             .map_err(|e| here.refused(e))?;
     }
-    Ok(Json(credential_json(
-        &caller.account.auth_id,
-        &path.parent,
-        &c,
-    )))
+    Ok(Json(credential_json(cx.account(), &path.parent, &c)))
 }
 
 async fn delete_credential(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(path): Path<Child>,
 ) -> TwilioResult<StatusCode> {
-    let c = the_credential(&state, &caller, &here, &path).await?;
-    credentials::delete(&state, &caller, &c.id)
+    let c = the_credential(&cx, &here, &path).await?;
+    credentials::delete(&cx, &c.id)
         .await
         .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)

@@ -6,10 +6,10 @@ use super::{rfc2822, Form, Here, Paging};
 use crate::paths::{Child, Parent};
 use crate::secrets;
 use crate::service::domains::{self, NewDomain};
-use crate::service::Caller;
+use crate::service::Ctx;
 use crate::store::domains::{Domain, Mapping, MappingKind as Kind};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -20,7 +20,6 @@ use std::collections::HashMap;
 const DOMAINS: &str = "/Accounts/{account_sid}/SIP/Domains";
 
 type Q = Query<HashMap<String, String>>;
-type St = State<AppState>;
 
 pub fn router() -> Router<AppState> {
     let mut router = Router::new()
@@ -41,23 +40,15 @@ pub fn router() -> Router<AppState> {
         router = router
             .route(
                 &format!("{base}.json"),
-                get(move |s: St, c: Caller, h: Here, p: Path<Parent>, q: Q| {
-                    list_mappings(kind, s, c, h, p, q)
-                })
-                .post(
-                    move |s: St, c: Caller, h: Here, p: Path<Parent>, f: Form| {
-                        create_mapping(kind, s, c, h, p, f)
-                    },
-                ),
+                get(move |c: Ctx, h: Here, p: Path<Parent>, q: Q| list_mappings(kind, c, h, p, q))
+                    .post(move |c: Ctx, h: Here, p: Path<Parent>, f: Form| {
+                        create_mapping(kind, c, h, p, f)
+                    }),
             )
             .route(
                 &format!("{base}/{{mapping}}"),
-                get(move |s: St, c: Caller, h: Here, p: Path<Child>| {
-                    fetch_mapping(kind, s, c, h, p)
-                })
-                .delete(move |s: St, c: Caller, h: Here, p: Path<Child>| {
-                    delete_mapping(kind, s, c, h, p)
-                }),
+                get(move |c: Ctx, h: Here, p: Path<Child>| fetch_mapping(kind, c, h, p))
+                    .delete(move |c: Ctx, h: Here, p: Path<Child>| delete_mapping(kind, c, h, p)),
             );
     }
     router
@@ -130,16 +121,9 @@ fn bool_param(form: &Form, name: &str) -> TwilioResult<Option<bool>> {
 
 /// The caller's domain named by a path segment (`{Sid}.json`, or a bare
 /// SID where a sub-resource follows).
-async fn the_domain(
-    state: &AppState,
-    caller: &Caller,
-    here: &Here,
-    segment: &str,
-) -> TwilioResult<Domain> {
+async fn the_domain(cx: &Ctx, here: &Here, segment: &str) -> TwilioResult<Domain> {
     let id = segment.strip_suffix(".json").unwrap_or(segment);
-    domains::find(state, caller, id)
-        .await
-        .map_err(|e| here.refused(e))
+    domains::find(cx, id).await.map_err(|e| here.refused(e))
 }
 
 fn friendly_name(raw: &str) -> TwilioResult<String> {
@@ -156,27 +140,17 @@ fn voice_url(raw: &str) -> TwilioResult<String> {
         .to_string())
 }
 
-async fn list_domains(
-    State(state): St,
-    caller: Caller,
-    here: Here,
-    Query(query): Q,
-) -> TwilioResult<Json<Value>> {
+async fn list_domains(cx: Ctx, here: Here, Query(query): Q) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) = domains::list(&state, &caller, paging.page_size, paging.offset)
+    let (rows, total) = domains::list(&cx, paging.page_size, paging.offset)
         .await
         .map_err(|e| here.refused(e))?;
-    let account = &caller.account.auth_id;
+    let account = cx.account();
     let items = rows.iter().map(|d| domain_json(account, d)).collect();
     Ok(Json(paging.envelope("domains", &here.0, items, total)))
 }
 
-async fn create_domain(
-    State(state): St,
-    caller: Caller,
-    here: Here,
-    form: Form,
-) -> TwilioResult<(StatusCode, Json<Value>)> {
+async fn create_domain(cx: Ctx, here: Here, form: Form) -> TwilioResult<(StatusCode, Json<Value>)> {
     let new = NewDomain {
         id: secrets::new_sid("SD"),
         domain_name: form.required("DomainName")?.to_string(),
@@ -188,36 +162,34 @@ async fn create_domain(
         voice_url: voice_url(form.get("VoiceUrl").unwrap_or(""))?,
         sip_registration: bool_param(&form, "SipRegistration")?.unwrap_or(false),
     };
-    let created = domains::create(&state, &caller, new)
+    let created = domains::create(&cx, new)
         .await
         .map_err(|e| here.refused(e))?;
     Ok((
         StatusCode::CREATED,
-        Json(domain_json(&caller.account.auth_id, &created)),
+        Json(domain_json(cx.account(), &created)),
     ))
 }
 
 async fn fetch_domain(
-    State(state): St,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<Json<Value>> {
     here.sid(&parent)?;
-    let d = the_domain(&state, &caller, &here, &parent).await?;
-    Ok(Json(domain_json(&caller.account.auth_id, &d)))
+    let d = the_domain(&cx, &here, &parent).await?;
+    Ok(Json(domain_json(cx.account(), &d)))
 }
 
 /// Any of `FriendlyName`, `VoiceUrl`, `SipRegistration`; the rest is kept.
 async fn update_domain(
-    State(state): St,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
     form: Form,
 ) -> TwilioResult<Json<Value>> {
     here.sid(&parent)?;
-    let mut d = the_domain(&state, &caller, &here, &parent).await?;
+    let mut d = the_domain(&cx, &here, &parent).await?;
     let mut changed = Vec::new();
     if let Some(f) = form.get("FriendlyName") {
         d.friendly_name = friendly_name(f)?;
@@ -231,19 +203,18 @@ async fn update_domain(
         d.sip_registration = r;
         changed.push("sip_registration");
     }
-    let updated = domains::update(&state, &caller, &d, changed)
+    let updated = domains::update(&cx, &d, changed)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok(Json(domain_json(&caller.account.auth_id, &updated)))
+    Ok(Json(domain_json(cx.account(), &updated)))
 }
 
 async fn delete_domain(
-    State(state): St,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<StatusCode> {
-    domains::delete(&state, &caller, here.sid(&parent)?)
+    domains::delete(&cx, here.sid(&parent)?)
         .await
         .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)
@@ -251,64 +222,57 @@ async fn delete_domain(
 
 async fn list_mappings(
     kind: Kind,
-    State(state): St,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
     Query(query): Q,
 ) -> TwilioResult<Json<Value>> {
-    let d = the_domain(&state, &caller, &here, &parent).await?;
+    let d = the_domain(&cx, &here, &parent).await?;
     let paging = Paging::from_query(&query)?;
-    let (rows, total) = domains::mappings(&state, &d, kind, paging.page_size, paging.offset)
+    let (rows, total) = domains::mappings(&cx, &d, kind, paging.page_size, paging.offset)
         .await
         .map_err(|e| here.refused(e))?;
-    let account = &caller.account.auth_id;
+    let account = cx.account();
     let items = rows.iter().map(|m| mapping_json(account, m)).collect();
     Ok(Json(paging.envelope("contents", &here.0, items, total)))
 }
 
 async fn create_mapping(
     kind: Kind,
-    State(state): St,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
     form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let d = the_domain(&state, &caller, &here, &parent).await?;
+    let d = the_domain(&cx, &here, &parent).await?;
     let target = form.required(target_param(kind))?;
-    let m = domains::map(&state, &caller, &d, kind, target)
+    let m = domains::map(&cx, &d, kind, target)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(mapping_json(&caller.account.auth_id, &m)),
-    ))
+    Ok((StatusCode::CREATED, Json(mapping_json(cx.account(), &m))))
 }
 
 async fn fetch_mapping(
     kind: Kind,
-    State(state): St,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(path): Path<Child>,
 ) -> TwilioResult<Json<Value>> {
-    let d = the_domain(&state, &caller, &here, &path.parent).await?;
-    let m = domains::mapping(&state, &d, kind, here.sid(&path.child)?)
+    let d = the_domain(&cx, &here, &path.parent).await?;
+    let m = domains::mapping(&cx, &d, kind, here.sid(&path.child)?)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok(Json(mapping_json(&caller.account.auth_id, &m)))
+    Ok(Json(mapping_json(cx.account(), &m)))
 }
 
 async fn delete_mapping(
     kind: Kind,
-    State(state): St,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(path): Path<Child>,
 ) -> TwilioResult<StatusCode> {
-    let d = the_domain(&state, &caller, &here, &path.parent).await?;
-    domains::unmap(&state, &caller, &d, kind, here.sid(&path.child)?)
+    let d = the_domain(&cx, &here, &path.parent).await?;
+    domains::unmap(&cx, &d, kind, here.sid(&path.child)?)
         .await
         .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)

@@ -5,10 +5,10 @@ use super::error::{invalid, param, TwilioError, TwilioResult};
 use super::{rfc2822, Form, Here, Paging};
 use crate::paths::{Child, Parent};
 use crate::secrets;
-use crate::service::{acls, Caller};
+use crate::service::{acls, Ctx};
 use crate::store::acls::{Acl, Entry, NewEntry};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -71,16 +71,9 @@ fn address_json(account: &str, acl: &Acl, e: &Entry) -> Value {
 
 /// The caller's ACL named by a path segment (`{Sid}.json`, or a bare SID
 /// where a sub-resource follows).
-async fn the_acl(
-    state: &AppState,
-    caller: &Caller,
-    here: &Here,
-    segment: &str,
-) -> TwilioResult<Acl> {
+async fn the_acl(cx: &Ctx, here: &Here, segment: &str) -> TwilioResult<Acl> {
     let id = segment.strip_suffix(".json").unwrap_or(segment);
-    acls::find(state, caller, id)
-        .await
-        .map_err(|e| here.refused(e))
+    acls::find(cx, id).await.map_err(|e| here.refused(e))
 }
 
 fn acl_name(form: &Form) -> TwilioResult<AclName> {
@@ -107,16 +100,15 @@ fn new_entry(
 }
 
 async fn list_acls(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Query(query): Query<HashMap<String, String>>,
 ) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) = acls::list(&state, &caller, None, paging.page_size, paging.offset)
+    let (rows, total) = acls::list(&cx, None, paging.page_size, paging.offset)
         .await
         .map_err(|e| here.refused(e))?;
-    let account = &caller.account.auth_id;
+    let account = cx.account();
     let items = rows.iter().map(|a| acl_json(account, a)).collect();
     Ok(Json(paging.envelope(
         "ip_access_control_lists",
@@ -126,75 +118,62 @@ async fn list_acls(
     )))
 }
 
-async fn create_acl(
-    State(state): State<AppState>,
-    caller: Caller,
-    here: Here,
-    form: Form,
-) -> TwilioResult<(StatusCode, Json<Value>)> {
+async fn create_acl(cx: Ctx, here: Here, form: Form) -> TwilioResult<(StatusCode, Json<Value>)> {
     let name = acl_name(&form)?;
-    let created = acls::create(&state, &caller, &secrets::new_sid("AL"), &name, &[])
+    let created = acls::create(&cx, &secrets::new_sid("AL"), &name, &[])
         .await
         .map_err(|e| here.refused(e))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(acl_json(&caller.account.auth_id, &created)),
-    ))
+    Ok((StatusCode::CREATED, Json(acl_json(cx.account(), &created))))
 }
 
 async fn fetch_acl(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<Json<Value>> {
     here.sid(&parent)?;
-    let acl = the_acl(&state, &caller, &here, &parent).await?;
-    Ok(Json(acl_json(&caller.account.auth_id, &acl)))
+    let acl = the_acl(&cx, &here, &parent).await?;
+    Ok(Json(acl_json(cx.account(), &acl)))
 }
 
 async fn update_acl(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
     form: Form,
 ) -> TwilioResult<Json<Value>> {
     let id = here.sid(&parent)?;
     let name = acl_name(&form)?;
-    let acl = acls::rename(&state, &caller, id, &name)
+    let acl = acls::rename(&cx, id, &name)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok(Json(acl_json(&caller.account.auth_id, &acl)))
+    Ok(Json(acl_json(cx.account(), &acl)))
 }
 
 /// What uses it elsewhere in the store (plivo applications) keeps it.
 async fn delete_acl(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
 ) -> TwilioResult<StatusCode> {
-    acls::delete(&state, &caller, here.sid(&parent)?)
+    acls::delete(&cx, here.sid(&parent)?)
         .await
         .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_addresses(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
     Query(query): Query<HashMap<String, String>>,
 ) -> TwilioResult<Json<Value>> {
-    let acl = the_acl(&state, &caller, &here, &parent).await?;
+    let acl = the_acl(&cx, &here, &parent).await?;
     let paging = Paging::from_query(&query)?;
-    let (rows, total) =
-        acls::entries_page(&state, &caller, &acl.id, paging.page_size, paging.offset)
-            .await
-            .map_err(|e| here.refused(e))?;
-    let account = &caller.account.auth_id;
+    let (rows, total) = acls::entries_page(&cx, &acl.id, paging.page_size, paging.offset)
+        .await
+        .map_err(|e| here.refused(e))?;
+    let account = cx.account();
     let items = rows
         .iter()
         .map(|e| address_json(account, &acl, e))
@@ -203,61 +182,49 @@ async fn list_addresses(
 }
 
 async fn create_address(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(Parent { parent }): Path<Parent>,
     form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let acl = the_acl(&state, &caller, &here, &parent).await?;
+    let acl = the_acl(&cx, &here, &parent).await?;
     let entry = new_entry(
         secrets::new_sid("IP"),
         form.required("IpAddress")?,
         form.get("CidrPrefixLength"),
         form.required("FriendlyName")?,
     )?;
-    let created = acls::add_entry(&state, &caller, &acl.id, &entry)
+    let created = acls::add_entry(&cx, &acl.id, &entry)
         .await
         .map_err(|e| here.refused(e))?;
     Ok((
         StatusCode::CREATED,
-        Json(address_json(&caller.account.auth_id, &acl, &created)),
+        Json(address_json(cx.account(), &acl, &created)),
     ))
 }
 
 /// The ACL and the address the path names.
-async fn the_address(
-    state: &AppState,
-    caller: &Caller,
-    here: &Here,
-    path: &Child,
-) -> TwilioResult<(Acl, Entry)> {
-    let acl = the_acl(state, caller, here, &path.parent).await?;
-    let entry = acls::find_entry(state, caller, &acl.id, here.sid(&path.child)?)
+async fn the_address(cx: &Ctx, here: &Here, path: &Child) -> TwilioResult<(Acl, Entry)> {
+    let acl = the_acl(cx, here, &path.parent).await?;
+    let entry = acls::find_entry(cx, &acl.id, here.sid(&path.child)?)
         .await
         .map_err(|e| here.refused(e))?;
     Ok((acl, entry))
 }
 
-async fn fetch_address(
-    State(state): State<AppState>,
-    caller: Caller,
-    here: Here,
-    Path(path): Path<Child>,
-) -> TwilioResult<Json<Value>> {
-    let (acl, entry) = the_address(&state, &caller, &here, &path).await?;
-    Ok(Json(address_json(&caller.account.auth_id, &acl, &entry)))
+async fn fetch_address(cx: Ctx, here: Here, Path(path): Path<Child>) -> TwilioResult<Json<Value>> {
+    let (acl, entry) = the_address(&cx, &here, &path).await?;
+    Ok(Json(address_json(cx.account(), &acl, &entry)))
 }
 
 /// Any of `IpAddress`, `CidrPrefixLength`, `FriendlyName`; the rest is kept.
 async fn update_address(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     here: Here,
     Path(path): Path<Child>,
     form: Form,
 ) -> TwilioResult<Json<Value>> {
-    let (acl, old) = the_address(&state, &caller, &here, &path).await?;
+    let (acl, old) = the_address(&cx, &here, &path).await?;
     let kept_prefix = old.cidr_prefix.to_string();
     // A new address without a prefix is a single host, as on create.
     let prefix = match (form.get("IpAddress"), form.get("CidrPrefixLength")) {
@@ -271,20 +238,15 @@ async fn update_address(
         prefix,
         form.get("FriendlyName").unwrap_or(&old.description),
     )?;
-    let updated = acls::update_entry(&state, &caller, &acl.id, &entry)
+    let updated = acls::update_entry(&cx, &acl.id, &entry)
         .await
         .map_err(|e| here.refused(e))?;
-    Ok(Json(address_json(&caller.account.auth_id, &acl, &updated)))
+    Ok(Json(address_json(cx.account(), &acl, &updated)))
 }
 
-async fn delete_address(
-    State(state): State<AppState>,
-    caller: Caller,
-    here: Here,
-    Path(path): Path<Child>,
-) -> TwilioResult<StatusCode> {
-    let (acl, entry) = the_address(&state, &caller, &here, &path).await?;
-    acls::remove_entry(&state, &caller, &acl.id, &entry.id)
+async fn delete_address(cx: Ctx, here: Here, Path(path): Path<Child>) -> TwilioResult<StatusCode> {
+    let (acl, entry) = the_address(&cx, &here, &path).await?;
+    acls::remove_entry(&cx, &acl.id, &entry.id)
         .await
         .map_err(|e| here.refused(e))?;
     Ok(StatusCode::NO_CONTENT)

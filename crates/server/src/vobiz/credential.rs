@@ -7,10 +7,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::paging::{Page, VOBIZ_MAX};
 use crate::paths::ById;
 use crate::service::credentials::{self, Change, NewCredential};
-use crate::service::Caller;
+use crate::service::Ctx;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -66,11 +66,7 @@ fn description(body: &JsonObject) -> ApiResult<Option<String>> {
     })
 }
 
-async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let policy = Dialect::Vobiz.policy();
     let new = NewCredential {
         id: uuid::Uuid::new_v4().to_string(),
@@ -83,46 +79,33 @@ async fn create(
         enabled: optional_bool(&body, "enabled")?.unwrap_or(true),
         account_wide: true,
     };
-    let created = credentials::create(&state, &caller, new).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(to_json(&caller.account.auth_id, &created)),
-    ))
+    let created = credentials::create(&cx, new).await?;
+    Ok((StatusCode::CREATED, Json(to_json(cx.account(), &created))))
 }
 
 /// `limit` 1–100 (default 20) and `offset`, with `meta.total`.
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, VOBIZ_MAX)?;
-    let (rows, total) =
-        credentials::list(&state, &caller, Filter::default(), page.limit, page.offset).await?;
-    let account = &caller.account.auth_id;
+    let (rows, total) = credentials::list(&cx, Filter::default(), page.limit, page.offset).await?;
+    let account = cx.account();
     Ok(Json(json!({
         "meta": { "limit": page.limit, "offset": page.offset, "total": total },
         "objects": rows.iter().map(|c| to_json(account, c)).collect::<Vec<_>>(),
     })))
 }
 
-async fn retrieve(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<Json<Value>> {
-    let c = credentials::find(&state, &caller, &id).await?;
-    Ok(Json(to_json(&caller.account.auth_id, &c)))
+async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+    let c = credentials::find(&cx, &id).await?;
+    Ok(Json(to_json(cx.account(), &c)))
 }
 
 /// Any of password, enabled and description; the username is fixed.
 async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<Json<Value>> {
-    credentials::find(&state, &caller, &id).await?;
+    credentials::find(&cx, &id).await?;
     if body.optional_str(Username::FIELD)?.is_some() {
         return Err(username_is_fixed().into());
     }
@@ -135,16 +118,12 @@ async fn update(
         description: description(&body)?,
         ..Change::default()
     };
-    let updated = credentials::update(&state, &caller, &id, change).await?;
-    Ok(Json(to_json(&caller.account.auth_id, &updated)))
+    let updated = credentials::update(&cx, &id, change).await?;
+    Ok(Json(to_json(cx.account(), &updated)))
 }
 
 /// A plivo application that uses it keeps it, as in the SipAuth API.
-async fn remove(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<StatusCode> {
-    credentials::delete(&state, &caller, &id).await?;
+async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+    credentials::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

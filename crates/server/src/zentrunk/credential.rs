@@ -6,10 +6,10 @@ use crate::error::{api_id, ApiError, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
 use crate::paths::ById;
 use crate::service::credentials::{self, Change, NewCredential};
-use crate::service::Caller;
+use crate::service::Ctx;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -52,11 +52,7 @@ fn answer(message: &str, id: &str) -> Json<Value> {
     Json(json!({ "api_id": api_id(), "message": message, "credential_uuid": id }))
 }
 
-async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let policy = Dialect::Zentrunk.policy();
     let new = NewCredential {
         id: uuid::Uuid::new_v4().to_string(),
@@ -69,25 +65,17 @@ async fn create(
         enabled: true,
         account_wide: false,
     };
-    let created = credentials::create(&state, &caller, new).await?;
+    let created = credentials::create(&cx, new).await?;
     Ok((
         StatusCode::CREATED,
         answer("credential created successfully.", &created.id),
     ))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
-    let (rows, total) =
-        credentials::list(&state, &caller, Filter::default(), page.limit, page.offset).await?;
-    let base = format!(
-        "/v1/Account/{}/Zentrunk/Credential/",
-        caller.account.auth_id
-    );
+    let (rows, total) = credentials::list(&cx, Filter::default(), page.limit, page.offset).await?;
+    let base = format!("/v1/Account/{}/Zentrunk/Credential/", cx.account());
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base, total, ""),
@@ -95,24 +83,17 @@ async fn list(
     })))
 }
 
-async fn retrieve(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(to_json(
-        &credentials::find(&state, &caller, &id).await?,
-    )))
+async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+    Ok(Json(to_json(&credentials::find(&cx, &id).await?)))
 }
 
 /// Any of name, username and password.
 async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    credentials::find(&state, &caller, &id).await?;
+    credentials::find(&cx, &id).await?;
     let policy = Dialect::Zentrunk.policy();
     let change = Change {
         name: name(&body)?,
@@ -126,7 +107,7 @@ async fn update(
             .transpose()?,
         ..Change::default()
     };
-    credentials::update(&state, &caller, &id, change).await?;
+    credentials::update(&cx, &id, change).await?;
     Ok((
         StatusCode::ACCEPTED,
         answer("Credential updated successfully.", &id),
@@ -135,11 +116,7 @@ async fn update(
 
 /// Allowed even when a trunk uses it (the seed says it breaks the trunk;
 /// the console warns first); a plivo application that uses it keeps it.
-async fn remove(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<StatusCode> {
-    credentials::delete(&state, &caller, &id).await?;
+async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+    credentials::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

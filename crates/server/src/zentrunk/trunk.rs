@@ -7,10 +7,10 @@ use crate::error::{api_id, ApiError, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
 use crate::paths::ById;
 use crate::plivo::filter_query;
-use crate::service::{trunks, Caller};
+use crate::service::{trunks, Ctx};
 use crate::store::trunks::Trunk;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -63,11 +63,7 @@ fn apply(body: &JsonObject, t: &mut Trunk) -> ApiResult<()> {
     Ok(())
 }
 
-async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     for field in ["name", "trunk_direction", "credential_uuid"] {
         if body.optional_str(field)?.is_none() {
             return Err(ApiError::Missing {
@@ -84,7 +80,7 @@ async fn create(
         ip_acl_id: None,
     };
     apply(&body, &mut trunk)?;
-    let trunk = trunks::create(&state, &caller, trunk).await?;
+    let trunk = trunks::create(&cx, trunk).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -93,15 +89,11 @@ async fn create(
     ))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult<Json<Value>> {
+async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     let credential = query.get("credential_uuid").map(String::as_str);
-    let (rows, total) = trunks::list(&state, &caller, credential, page.limit, page.offset).await?;
-    let account = &caller.account;
+    let (rows, total) = trunks::list(&cx, credential, page.limit, page.offset).await?;
+    let account = &cx.caller.account;
     let base = format!("/v1/Account/{}/Zentrunk/Trunk/", account.auth_id);
     Ok(Json(json!({
         "api_id": api_id(),
@@ -110,35 +102,26 @@ async fn list(
     })))
 }
 
-async fn retrieve(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<Json<Value>> {
-    let t = trunks::find(&state, &caller, &id).await?;
-    Ok(Json(to_json(&caller.account.realm, &t)))
+async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+    let t = trunks::find(&cx, &id).await?;
+    Ok(Json(to_json(&cx.caller.account.realm, &t)))
 }
 
 async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
+    cx: Ctx,
     Path(ById { id }): Path<ById>,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let mut trunk = trunks::find(&state, &caller, &id).await?;
+    let mut trunk = trunks::find(&cx, &id).await?;
     apply(&body, &mut trunk)?;
-    trunks::update(&state, &caller, trunk).await?;
+    trunks::update(&cx, trunk).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "api_id": api_id(), "message": "changed", "trunk_id": id })),
     ))
 }
 
-async fn remove(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(ById { id }): Path<ById>,
-) -> ApiResult<StatusCode> {
-    trunks::delete(&state, &caller, &id).await?;
+async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+    trunks::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
