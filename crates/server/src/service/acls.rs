@@ -39,9 +39,7 @@ pub async fn create(
 }
 
 pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Acl> {
-    store::find(cx.db(), cx.account(), id)
-        .await?
-        .ok_or(ServiceError::NotFound(Kind::Acl))
+    cx.find::<Acl>(id, Kind::Acl).await
 }
 
 /// A page of the caller's ACLs (by name substring when `search` is set).
@@ -81,7 +79,7 @@ pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
     if !users.is_empty() {
         return Err(ServiceError::InUse(Kind::Acl, users));
     }
-    match store::delete(cx.db(), cx.account(), id).await {
+    match crate::store::delete::<Acl>(cx.db(), cx.account(), id).await {
         Ok(true) => {}
         Ok(false) => return Err(ServiceError::NotFound(Kind::Acl)),
         // Assigned between the check and the delete.

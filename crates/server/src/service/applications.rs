@@ -61,9 +61,7 @@ pub async fn update(cx: &Ctx, mut app: Application) -> ServiceResult<Application
 }
 
 pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Application> {
-    store::find(cx.db(), cx.account(), id)
-        .await?
-        .ok_or(ServiceError::NotFound(Kind::Application))
+    cx.find::<Application>(id, Kind::Application).await
 }
 
 pub async fn list(
@@ -76,7 +74,7 @@ pub async fn list(
 }
 
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    if !store::delete(cx.db(), cx.account(), id).await? {
+    if !crate::store::delete::<Application>(cx.db(), cx.account(), id).await? {
         return Err(ServiceError::NotFound(Kind::Application));
     }
     cx.raise(Kind::Application, id, Action::Deleted, Vec::new());

@@ -14,9 +14,7 @@ pub async fn create(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<Cr
 }
 
 pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<CredentialList> {
-    store::find(cx.db(), cx.account(), id)
-        .await?
-        .ok_or(ServiceError::NotFound(Kind::CredentialList))
+    cx.find::<CredentialList>(id, Kind::CredentialList).await
 }
 
 pub async fn list(cx: &Ctx, limit: i64, offset: i64) -> ServiceResult<(Vec<CredentialList>, i64)> {
@@ -39,7 +37,7 @@ pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
     if !users.is_empty() {
         return Err(ServiceError::InUse(Kind::CredentialList, users));
     }
-    match store::delete(cx.db(), cx.account(), id).await {
+    match crate::store::delete::<CredentialList>(cx.db(), cx.account(), id).await {
         Ok(true) => {}
         Ok(false) => return Err(ServiceError::NotFound(Kind::CredentialList)),
         // Assigned between the check and the delete.

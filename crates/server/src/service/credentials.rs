@@ -70,9 +70,7 @@ async fn duplicate(cx: &Ctx, username: &str) -> ServiceError {
 
 /// One of the caller's credentials.
 pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Credential> {
-    store::find(cx.db(), cx.account(), id)
-        .await?
-        .ok_or(ServiceError::NotFound(Kind::Credential))
+    cx.find::<Credential>(id, Kind::Credential).await
 }
 
 /// One of the caller's credentials in the twilio credential list `list_id`.
@@ -165,7 +163,7 @@ pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
     if !users.is_empty() {
         return Err(ServiceError::InUse(Kind::Credential, users));
     }
-    match store::delete(cx.db(), cx.account(), id).await {
+    match crate::store::delete::<Credential>(cx.db(), cx.account(), id).await {
         Ok(true) => {}
         Ok(false) => return Err(ServiceError::NotFound(Kind::Credential)),
         // Assigned between the check and the delete.

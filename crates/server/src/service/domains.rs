@@ -43,9 +43,7 @@ pub async fn create(cx: &Ctx, new: NewDomain) -> ServiceResult<Domain> {
 }
 
 pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Domain> {
-    store::find(cx.db(), cx.account(), id)
-        .await?
-        .ok_or(ServiceError::NotFound(Kind::Domain))
+    cx.find::<Domain>(id, Kind::Domain).await
 }
 
 pub async fn list(cx: &Ctx, limit: i64, offset: i64) -> ServiceResult<(Vec<Domain>, i64)> {
@@ -63,7 +61,7 @@ pub async fn update(cx: &Ctx, d: &Domain, changed: Vec<&'static str>) -> Service
 
 /// Deletes the domain with its mappings.
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    if !store::delete(cx.db(), cx.account(), id).await? {
+    if !crate::store::delete::<Domain>(cx.db(), cx.account(), id).await? {
         return Err(ServiceError::NotFound(Kind::Domain));
     }
     cx.raise(Kind::Domain, id, Action::Deleted, Vec::new());

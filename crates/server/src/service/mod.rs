@@ -14,7 +14,7 @@ pub mod events;
 pub mod trunks;
 
 use crate::db::Db;
-use crate::store::accounts;
+use crate::store::{self, accounts, Owned};
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -72,6 +72,14 @@ impl Ctx {
         &self.caller.account.auth_id
     }
 
+    /// The caller's row `id` of `T`, or `NotFound(kind)` (another
+    /// account's ids included).
+    pub async fn find<T: Owned>(&self, id: &str, kind: Kind) -> ServiceResult<T> {
+        store::find::<T>(self.db(), self.account(), id)
+            .await?
+            .ok_or(ServiceError::NotFound(kind))
+    }
+
     /// Raises the event for a change this caller made.
     pub fn raise(&self, kind: Kind, id: &str, action: Action, changed: Vec<&'static str>) {
         self.state.events.raise(Event {
@@ -89,7 +97,7 @@ impl Ctx {
 /// credential or ACL is as unknown as one that does not exist.
 async fn owned(cx: &Ctx, credential: Option<&str>, acl: Option<&str>) -> ServiceResult<()> {
     if let Some(id) = credential {
-        if crate::store::credentials::find(cx.db(), cx.account(), id)
+        if store::find::<store::credentials::Credential>(cx.db(), cx.account(), id)
             .await?
             .is_none()
         {
@@ -101,7 +109,7 @@ async fn owned(cx: &Ctx, credential: Option<&str>, acl: Option<&str>) -> Service
         }
     }
     if let Some(id) = acl {
-        if crate::store::acls::find(cx.db(), cx.account(), id)
+        if store::find::<store::acls::Acl>(cx.db(), cx.account(), id)
             .await?
             .is_none()
         {

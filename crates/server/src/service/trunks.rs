@@ -32,9 +32,7 @@ pub async fn update(cx: &Ctx, trunk: Trunk) -> ServiceResult<Trunk> {
 }
 
 pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Trunk> {
-    store::find(cx.db(), cx.account(), id)
-        .await?
-        .ok_or(ServiceError::NotFound(Kind::Trunk))
+    cx.find::<Trunk>(id, Kind::Trunk).await
 }
 
 /// A page of the caller's trunks, only those using `credential` when set.
@@ -48,7 +46,7 @@ pub async fn list(
 }
 
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    if !store::delete(cx.db(), cx.account(), id).await? {
+    if !crate::store::delete::<Trunk>(cx.db(), cx.account(), id).await? {
         return Err(ServiceError::NotFound(Kind::Trunk));
     }
     cx.raise(Kind::Trunk, id, Action::Deleted, Vec::new());

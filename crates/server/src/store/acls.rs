@@ -15,6 +15,11 @@ pub struct Acl {
 
 const ACL: &str = "id, name, created_at, updated_at";
 
+impl super::Owned for Acl {
+    const TABLE: &'static str = "ip_acls";
+    const COLUMNS: &'static str = ACL;
+}
+
 /// An entry; dates are NULL for entries made before dates were kept.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Entry {
@@ -95,36 +100,12 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<Acl>, i64), sqlx::Error> {
     let pattern = search.map(super::like_pattern);
-    let rows = sqlx::query_as(&format!(
-        "SELECT {ACL} FROM ip_acls
-         WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
-         ORDER BY seq LIMIT ?3 OFFSET ?4"
-    ))
-    .bind(account_id)
-    .bind(&pattern)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar(
-        "SELECT count(*) FROM ip_acls
-         WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')",
-    )
-    .bind(account_id)
-    .bind(&pattern)
-    .fetch_one(&db.read)
-    .await?;
-    Ok((rows, total))
-}
-
-pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Acl>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {ACL} FROM ip_acls WHERE account_id = ? AND id = ?"
-    ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
+    let select = format!(
+        "SELECT {ACL}, seq FROM ip_acls
+         WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')"
+    );
+    let binds = [Some(account_id), pattern.as_deref()];
+    super::page(db, &select, &binds, "seq", limit, offset).await
 }
 
 /// The entries of the given ACLs, in the order they were added.
@@ -152,15 +133,6 @@ pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<b
     .bind(id)
     .execute(&db.write)
     .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM ip_acls WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -197,11 +169,13 @@ pub async fn add_entry(
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Added::Ok),
-        Ok(_) => Ok(if find(db, account_id, acl_id).await?.is_some() {
-            Added::QuotaReached
-        } else {
-            Added::NoSuchAcl
-        }),
+        Ok(_) => Ok(
+            if super::find::<Acl>(db, account_id, acl_id).await?.is_some() {
+                Added::QuotaReached
+            } else {
+                Added::NoSuchAcl
+            },
+        ),
         Err(e) if super::is_unique_violation(&e) => Ok(Added::Duplicate),
         Err(e) => Err(e),
     }
@@ -232,19 +206,8 @@ pub async fn entries_page(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Entry>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(&format!(
-        "SELECT {ENTRY} FROM acl_entries WHERE acl_id = ? ORDER BY seq LIMIT ? OFFSET ?"
-    ))
-    .bind(acl_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar("SELECT count(*) FROM acl_entries WHERE acl_id = ?")
-        .bind(acl_id)
-        .fetch_one(&db.read)
-        .await?;
-    Ok((rows, total))
+    let select = format!("SELECT {ENTRY}, seq FROM acl_entries WHERE acl_id = ?1");
+    super::page(db, &select, &[Some(acl_id)], "seq", limit, offset).await
 }
 
 /// One entry of one of the account's ACLs.

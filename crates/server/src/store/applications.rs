@@ -12,6 +12,13 @@ pub struct Application {
     pub ip_acl_id: Option<String>,
 }
 
+const COLUMNS: &str = "id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id";
+
+impl super::Owned for Application {
+    const TABLE: &'static str = "applications";
+    const COLUMNS: &'static str = COLUMNS;
+}
+
 pub async fn create(db: &Db, account_id: &str, a: &Application) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO applications (id, account_id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id)
@@ -43,36 +50,12 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Application>, i64), sqlx::Error> {
-    const WHERE: &str = "WHERE account_id = ?1 AND (?2 IS NULL OR credential_id = ?2) AND (?3 IS NULL OR ip_acl_id = ?3)";
-    let rows = sqlx::query_as(&format!(
-        "SELECT id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id FROM applications
-         {WHERE} ORDER BY seq LIMIT ?4 OFFSET ?5"
-    ))
-    .bind(account_id)
-    .bind(filter.credential_id)
-    .bind(filter.ip_acl_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM applications {WHERE}"))
-        .bind(account_id)
-        .bind(filter.credential_id)
-        .bind(filter.ip_acl_id)
-        .fetch_one(&db.read)
-        .await?;
-    Ok((rows, total))
-}
-
-pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Application>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id FROM applications
-         WHERE account_id = ? AND id = ?",
-    )
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
+    let select = format!(
+        "SELECT {COLUMNS}, seq FROM applications WHERE account_id = ?1
+           AND (?2 IS NULL OR credential_id = ?2) AND (?3 IS NULL OR ip_acl_id = ?3)"
+    );
+    let binds = [Some(account_id), filter.credential_id, filter.ip_acl_id];
+    super::page(db, &select, &binds, "seq", limit, offset).await
 }
 
 pub async fn update(db: &Db, account_id: &str, a: &Application) -> Result<bool, sqlx::Error> {
@@ -89,15 +72,6 @@ pub async fn update(db: &Db, account_id: &str, a: &Application) -> Result<bool, 
     .bind(&a.id)
     .execute(&db.write)
     .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM applications WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
     Ok(r.rows_affected() == 1)
 }
 

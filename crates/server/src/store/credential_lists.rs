@@ -13,6 +13,11 @@ pub struct CredentialList {
 
 const COLUMNS: &str = "id, friendly_name, created_at, updated_at";
 
+impl super::Owned for CredentialList {
+    const TABLE: &'static str = "credential_lists";
+    const COLUMNS: &'static str = COLUMNS;
+}
+
 pub async fn create(
     db: &Db,
     account_id: &str,
@@ -36,33 +41,8 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<CredentialList>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM credential_lists WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?"
-    ))
-    .bind(account_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar("SELECT count(*) FROM credential_lists WHERE account_id = ?")
-        .bind(account_id)
-        .fetch_one(&db.read)
-        .await?;
-    Ok((rows, total))
-}
-
-pub async fn find(
-    db: &Db,
-    account_id: &str,
-    id: &str,
-) -> Result<Option<CredentialList>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM credential_lists WHERE account_id = ? AND id = ?"
-    ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
+    let select = format!("SELECT {COLUMNS}, seq FROM credential_lists WHERE account_id = ?1");
+    super::page(db, &select, &[Some(account_id)], "seq", limit, offset).await
 }
 
 pub async fn rename(
@@ -80,14 +60,4 @@ pub async fn rename(
     .bind(id)
     .fetch_optional(&db.write)
     .await
-}
-
-/// Deletes the list and, with it, its credentials (as Twilio does).
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM credential_lists WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
-    Ok(r.rows_affected() == 1)
 }

@@ -28,6 +28,11 @@ pub struct Credential {
 const COLUMNS: &str = "id, username, realm, list_id, name, description, enabled, account_wide,
                        created_at, updated_at";
 
+impl super::Owned for Credential {
+    const TABLE: &'static str = "credentials";
+    const COLUMNS: &'static str = COLUMNS;
+}
+
 /// The same columns as one JSON object (booleans as JSON booleans).
 const AS_JSON: &str = "json_object('id', id, 'username', username, 'realm', realm,
     'list_id', list_id, 'name', name, 'description', description,
@@ -140,16 +145,6 @@ pub async fn list(
     Ok((rows, total))
 }
 
-pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Credential>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM credentials WHERE account_id = ? AND id = ?"
-    ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
-}
-
 /// The list that already has `username` in this account, if any (`None`
 /// inside: made through another dialect), for the 409.
 pub async fn list_holding(
@@ -199,13 +194,4 @@ pub async fn update(
     .execute(&db.write)
     .await;
     written(result)
-}
-
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM credentials WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
-    Ok(r.rows_affected() == 1)
 }

@@ -17,6 +17,11 @@ pub struct Domain {
 const COLUMNS: &str =
     "id, domain_name, friendly_name, voice_url, sip_registration, created_at, updated_at";
 
+impl super::Owned for Domain {
+    const TABLE: &'static str = "domains";
+    const COLUMNS: &'static str = COLUMNS;
+}
+
 pub enum Created {
     Ok(Domain),
     NameTaken,
@@ -56,29 +61,8 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Domain>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM domains WHERE account_id = ? ORDER BY seq LIMIT ? OFFSET ?"
-    ))
-    .bind(account_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar("SELECT count(*) FROM domains WHERE account_id = ?")
-        .bind(account_id)
-        .fetch_one(&db.read)
-        .await?;
-    Ok((rows, total))
-}
-
-pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Domain>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM domains WHERE account_id = ? AND id = ?"
-    ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
+    let select = format!("SELECT {COLUMNS}, seq FROM domains WHERE account_id = ?1");
+    super::page(db, &select, &[Some(account_id)], "seq", limit, offset).await
 }
 
 /// Replaces the changeable fields (the caller merges what was not sent).
@@ -95,15 +79,6 @@ pub async fn update(db: &Db, account_id: &str, d: &Domain) -> Result<Option<Doma
     .bind(&d.id)
     .fetch_optional(&db.write)
     .await
-}
-
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM domains WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
-    Ok(r.rows_affected() == 1)
 }
 
 /// What a domain authenticates against, and for what.
@@ -184,7 +159,8 @@ pub async fn map(
     }
 }
 
-const MAPPING_SELECT: &str = "SELECT t.id AS target_id, t.{name} AS friendly_name, m.created_at
+const MAPPING_SELECT: &str = "SELECT t.id AS target_id, t.{name} AS friendly_name, m.created_at,
+            m.seq AS seq
      FROM domain_mappings m JOIN {table} t ON t.id = m.{column}
      WHERE m.domain_id = ? AND m.kind = ?";
 
@@ -206,20 +182,9 @@ pub async fn mappings(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Mapping>, i64), sqlx::Error> {
-    let rows = sqlx::query_as(&mapping_sql(kind, "ORDER BY m.seq LIMIT ? OFFSET ?"))
-        .bind(domain_id)
-        .bind(kind.as_str())
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&db.read)
-        .await?;
-    let total =
-        sqlx::query_scalar("SELECT count(*) FROM domain_mappings WHERE domain_id = ? AND kind = ?")
-            .bind(domain_id)
-            .bind(kind.as_str())
-            .fetch_one(&db.read)
-            .await?;
-    Ok((rows, total))
+    let select = mapping_sql(kind, "");
+    let binds = [Some(domain_id), Some(kind.as_str())];
+    super::page(db, &select, &binds, "seq", limit, offset).await
 }
 
 pub async fn mapping(

@@ -9,6 +9,75 @@ pub mod domains;
 pub mod operators;
 pub mod trunks;
 
+use crate::db::Db;
+use sqlx::sqlite::SqliteRow;
+use sqlx::FromRow;
+
+/// One page of `select` (a SELECT with its WHERE, binding `?1`…`?n` to
+/// `binds`) ordered by `order`, and how many rows all of it has: every
+/// store list but the credentials' JSON page, which is hotter.
+pub async fn page<T>(
+    db: &Db,
+    select: &str,
+    binds: &[Option<&str>],
+    order: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<T>, i64), sqlx::Error>
+where
+    T: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+{
+    let n = binds.len();
+    let rows_sql = format!(
+        "{select} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut rows = sqlx::query_as(&rows_sql);
+    for b in binds {
+        rows = rows.bind(*b);
+    }
+    let rows = rows.bind(limit).bind(offset).fetch_all(&db.read).await?;
+    let count_sql = format!("SELECT count(*) FROM ({select})");
+    let mut total = sqlx::query_scalar(&count_sql);
+    for b in binds {
+        total = total.bind(*b);
+    }
+    Ok((rows, total.fetch_one(&db.read).await?))
+}
+
+/// A row of a table whose rows each belong to one account.
+pub trait Owned: for<'r> FromRow<'r, SqliteRow> + Send + Unpin {
+    const TABLE: &'static str;
+    const COLUMNS: &'static str;
+}
+
+/// The row `id` if the account owns it.
+pub async fn find<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<Option<T>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {} WHERE account_id = ? AND id = ?",
+        T::COLUMNS,
+        T::TABLE
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(&db.read)
+    .await
+}
+
+/// Deletes the row `id` if the account owns it; false if it does not.
+pub async fn delete<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(&format!(
+        "DELETE FROM {} WHERE account_id = ? AND id = ?",
+        T::TABLE
+    ))
+    .bind(account_id)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// True when `e` is a UNIQUE constraint violation.
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()

@@ -13,6 +13,11 @@ pub struct Trunk {
 
 const COLUMNS: &str = "id, name, trunk_direction, credential_id, ip_acl_id";
 
+impl super::Owned for Trunk {
+    const TABLE: &'static str = "trunks";
+    const COLUMNS: &'static str = COLUMNS;
+}
+
 /// Inserts or replaces a trunk; false when a reference is not the account's.
 /// The ownership checks are part of the statement.
 pub async fn save(db: &Db, account_id: &str, t: &Trunk, insert: bool) -> Result<bool, sqlx::Error> {
@@ -50,39 +55,10 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Trunk>, i64), sqlx::Error> {
-    let filter = "account_id = ?1 AND (?2 IS NULL OR credential_id = ?2)";
-    let rows = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM trunks WHERE {filter} ORDER BY seq LIMIT ?3 OFFSET ?4"
-    ))
-    .bind(account_id)
-    .bind(credential_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(&db.read)
-    .await?;
-    let total = sqlx::query_scalar(&format!("SELECT count(*) FROM trunks WHERE {filter}"))
-        .bind(account_id)
-        .bind(credential_id)
-        .fetch_one(&db.read)
-        .await?;
-    Ok((rows, total))
-}
-
-pub async fn find(db: &Db, account_id: &str, id: &str) -> Result<Option<Trunk>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM trunks WHERE account_id = ? AND id = ?"
-    ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&db.read)
-    .await
-}
-
-pub async fn delete(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM trunks WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    let select = format!(
+        "SELECT {COLUMNS}, seq FROM trunks
+         WHERE account_id = ?1 AND (?2 IS NULL OR credential_id = ?2)"
+    );
+    let binds = [Some(account_id), credential_id];
+    super::page(db, &select, &binds, "seq", limit, offset).await
 }
