@@ -1,6 +1,12 @@
-//! Typed path parameters: one struct per route shape. Routes are declared
-//! once, without a trailing slash; `app` trims one before routing.
+//! Typed path parameters, one extractor per route shape. Routes are
+//! declared once, without a trailing slash: `app` trims one before routing.
 
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::routing::MethodRouter;
+use axum::Router;
 use serde::Deserialize;
 
 /// The account a route acts for (`{auth_id}`, or twilio's `{account_sid}`).
@@ -10,9 +16,9 @@ pub struct AccountPath {
     pub auth_id: String,
 }
 
-/// `…/{id}`: one resource.
+/// `…/{id}`: one resource of the JSON dialects.
 #[derive(Debug, Deserialize)]
-pub struct ById {
+pub struct Id {
     pub id: String,
 }
 
@@ -21,6 +27,30 @@ pub struct ById {
 pub struct EntryPath {
     pub id: String,
     pub entry_id: String,
+}
+
+/// Path parameters that did not parse are a route that does not exist.
+async fn path<T: serde::de::DeserializeOwned + Send>(parts: &mut Parts) -> Result<T, ApiError> {
+    Path::<T>::from_request_parts(parts, &())
+        .await
+        .map(|Path(p)| p)
+        .map_err(|_| ApiError::NotFound("resource"))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        path(parts).await
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for EntryPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        path(parts).await
+    }
 }
 
 /// Twilio's `…/{parent}` and `…/{parent}/…/{child}`; each segment is a SID,
@@ -37,4 +67,16 @@ pub struct Child {
     pub parent: String,
     #[serde(alias = "credential", alias = "address", alias = "mapping")]
     pub child: String,
+}
+
+/// A collection at `base` and its items at `base/{id}`: the JSON dialects'
+/// one route shape.
+pub fn resource(
+    base: &str,
+    collection: MethodRouter<AppState>,
+    item: MethodRouter<AppState>,
+) -> Router<AppState> {
+    Router::new()
+        .route(base, collection)
+        .route(&format!("{base}/{{id}}"), item)
 }

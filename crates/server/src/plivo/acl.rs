@@ -4,11 +4,11 @@ use super::filter_query;
 use crate::body::{Fields, JsonObject};
 use crate::error::{api_id, ApiError, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::{ById, EntryPath};
+use crate::paths::{resource, EntryPath, Id};
 use crate::service::{acls, Ctx};
 use crate::store::acls::{Acl, Entry, NewEntry};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -20,17 +20,16 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/SipAuth/IpAccessControlList";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(BASE, get(list).post(create))
-        .route(
-            &format!("{BASE}/{{id}}"),
-            get(retrieve).post(rename).delete(remove),
-        )
-        .route(&format!("{BASE}/{{id}}/Entry"), post(add_entry))
-        .route(
-            &format!("{BASE}/{{id}}/Entry/{{entry_id}}"),
-            delete(remove_entry),
-        )
+    resource(
+        BASE,
+        get(list).post(create),
+        get(retrieve).post(rename).delete(remove),
+    )
+    .route(&format!("{BASE}/{{id}}/Entry"), post(add_entry))
+    .route(
+        &format!("{BASE}/{{id}}/Entry/{{entry_id}}"),
+        delete(remove_entry),
+    )
 }
 
 fn base_uri(auth_id: &str) -> String {
@@ -148,7 +147,7 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     })))
 }
 
-async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     let acl = acls::find(&cx, &id).await?;
     let entries = acls::entries_of(&cx, std::slice::from_ref(&acl)).await?;
     let mut out = acl_json(cx.account(), &acl, &entries);
@@ -156,28 +155,21 @@ async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Valu
     Ok(Json(out))
 }
 
-async fn rename(
-    cx: Ctx,
-    Path(ById { id }): Path<ById>,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn rename(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     acls::find(&cx, &id).await?;
     let name = AclName::parse(body.required_str(AclName::FIELD)?)?;
     acls::rename(&cx, &id, &name).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "api_id": api_id(), "message": "changed" })),
-    ))
+    Ok(super::changed())
 }
 
-async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     acls::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn add_entry(
     cx: Ctx,
-    Path(ById { id }): Path<ById>,
+    Id { id }: Id,
     body: JsonObject,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     acls::find(&cx, &id).await?;
@@ -189,10 +181,7 @@ async fn add_entry(
     ))
 }
 
-async fn remove_entry(
-    cx: Ctx,
-    Path(EntryPath { id, entry_id }): Path<EntryPath>,
-) -> ApiResult<StatusCode> {
+async fn remove_entry(cx: Ctx, EntryPath { id, entry_id }: EntryPath) -> ApiResult<StatusCode> {
     acls::remove_entry(&cx, &id, &entry_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,12 +5,12 @@ use super::filter_query;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::ById;
+use crate::paths::{resource, Id};
 use crate::service::{applications, Ctx};
 use crate::store::accounts;
 use crate::store::applications::{Application, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -23,8 +23,9 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/Application";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(BASE, get(list).post(create)).route(
-        &format!("{BASE}/{{id}}"),
+    resource(
+        BASE,
+        get(list).post(create),
         get(retrieve).post(update).delete(remove),
     )
 }
@@ -108,28 +109,21 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     })))
 }
 
-async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     let app = applications::find(&cx, &id).await?;
     let mut out = to_json(&cx.caller.account, &app);
     out["api_id"] = api_id().into();
     Ok(Json(out))
 }
 
-async fn update(
-    cx: Ctx,
-    Path(ById { id }): Path<ById>,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut app = applications::find(&cx, &id).await?;
     apply(&body, &mut app)?;
     applications::update(&cx, app).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "api_id": api_id(), "message": "changed" })),
-    ))
+    Ok(super::changed())
 }
 
-async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     applications::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,12 +4,12 @@ use super::filter_query;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::ById;
+use crate::paths::{resource, Id};
 use crate::service::credentials::{self, Change, NewCredential};
 use crate::service::Ctx;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,8 +21,9 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/SipAuth/Credential";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(BASE, get(list).post(create)).route(
-        &format!("{BASE}/{{id}}"),
+    resource(
+        BASE,
+        get(list).post(create),
         get(retrieve).post(update).delete(remove),
     )
 }
@@ -94,18 +95,13 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     })))
 }
 
-async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     let credential = credentials::find(&cx, &id).await?;
     Ok(Json(with_api_id(cx.account(), &credential)))
 }
 
 /// The password only: the seed's username is fixed.
-async fn update(
-    cx: Ctx,
-    Path(ById { id }): Path<ById>,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    credentials::find(&cx, &id).await?;
+async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     if body.has(Username::FIELD) {
         return Err(username_is_fixed().into());
     }
@@ -114,13 +110,10 @@ async fn update(
         ..Change::default()
     };
     credentials::update(&cx, &id, change).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(json!({ "api_id": api_id(), "message": "changed" })),
-    ))
+    Ok(super::changed())
 }
 
-async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     credentials::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,7 +5,9 @@ mod application;
 mod credential;
 
 use crate::{auth, AppState};
-use axum::Router;
+use axum::http::StatusCode;
+use axum::{Json, Router};
+use serde_json::Value;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -16,6 +18,14 @@ pub fn router(state: AppState) -> Router<AppState> {
             state,
             auth::require_account,
         ))
+}
+
+/// The answer to an accepted change.
+pub(crate) fn changed() -> (StatusCode, Json<Value>) {
+    (
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "api_id": crate::error::api_id(), "message": "changed" })),
+    )
 }
 
 /// `&name=value` for a list's links when a filter is set.

@@ -1,21 +1,19 @@
 //! CredentialLists and their Credentials (seed 002).
 
 use super::error::{invalid, TwilioError, TwilioResult};
-use super::{rfc2822, Form, Here, Paging};
-use crate::paths::{Child, Parent};
+use super::{rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
 use crate::secrets;
 use crate::service::credentials::{self, Change, NewCredential};
 use crate::service::{credential_lists, Ctx};
 use crate::store::credential_lists::CredentialList;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use sipauth_model::{Dialect, FriendlyName, Password, Username};
-use std::collections::HashMap;
 
 const LISTS: &str = "/Accounts/{account_sid}/SIP/CredentialLists";
 
@@ -72,17 +70,12 @@ fn friendly_name(form: &Form) -> TwilioResult<FriendlyName> {
         .map_err(|e| invalid(FriendlyName::FIELD, e))
 }
 
-async fn list_lists(
-    cx: Ctx,
-    here: Here,
-    Query(query): Query<HashMap<String, String>>,
-) -> TwilioResult<Json<Value>> {
+async fn list_lists(cx: Ctx, here: Here, Query(query): Query<Params>) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
     let (rows, total) = credential_lists::list(&cx, paging.page_size, paging.offset)
         .await
-        .map_err(|e| here.refused(e))?;
-    let account = cx.account();
-    let items = rows.iter().map(|l| list_json(account, l)).collect();
+        .at(&here)?;
+    let items = rows.iter().map(|l| list_json(cx.account(), l)).collect();
     Ok(Json(paging.envelope(
         "credential_lists",
         &here.0,
@@ -95,81 +88,67 @@ async fn create_list(cx: Ctx, here: Here, form: Form) -> TwilioResult<(StatusCod
     let name = friendly_name(&form)?;
     let created = credential_lists::create(&cx, &secrets::new_sid("CL"), &name)
         .await
-        .map_err(|e| here.refused(e))?;
+        .at(&here)?;
     Ok((StatusCode::CREATED, Json(list_json(cx.account(), &created))))
 }
 
-async fn fetch_list(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-) -> TwilioResult<Json<Value>> {
-    let list = credential_lists::find(&cx, here.sid(&parent)?)
-        .await
-        .map_err(|e| here.refused(e))?;
-    Ok(Json(list_json(cx.account(), &list)))
+async fn fetch_list(cx: Ctx, list: Item) -> TwilioResult<Json<Value>> {
+    let found = credential_lists::find(&cx, &list.id).await.at(&list.here)?;
+    Ok(Json(list_json(cx.account(), &found)))
 }
 
-async fn update_list(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-    form: Form,
-) -> TwilioResult<Json<Value>> {
-    let id = here.sid(&parent)?;
+async fn update_list(cx: Ctx, list: Item, form: Form) -> TwilioResult<Json<Value>> {
     let name = friendly_name(&form)?;
-    let list = credential_lists::rename(&cx, id, &name)
+    let renamed = credential_lists::rename(&cx, &list.id, &name)
         .await
-        .map_err(|e| here.refused(e))?;
-    Ok(Json(list_json(cx.account(), &list)))
+        .at(&list.here)?;
+    Ok(Json(list_json(cx.account(), &renamed)))
 }
 
 /// Its credentials go with it: not while a plivo application uses one.
-async fn delete_list(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-) -> TwilioResult<StatusCode> {
-    credential_lists::delete(&cx, here.sid(&parent)?)
+async fn delete_list(cx: Ctx, list: Item) -> TwilioResult<StatusCode> {
+    credential_lists::delete(&cx, &list.id)
         .await
-        .map_err(|e| here.refused(e))?;
+        .at(&list.here)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn list_credentials(
     cx: Ctx,
-    here: Here,
-    Path(Parent { parent: list_id }): Path<Parent>,
-    Query(query): Query<HashMap<String, String>>,
+    list: Under,
+    Query(q): Query<Params>,
 ) -> TwilioResult<Json<Value>> {
-    credential_lists::find(&cx, &list_id)
+    credential_lists::find(&cx, &list.parent)
         .await
-        .map_err(|e| here.refused(e))?;
-    let paging = Paging::from_query(&query)?;
+        .at(&list.here)?;
+    let paging = Paging::from_query(&q)?;
     let filter = Filter {
         search: None,
-        list_id: Some(&list_id),
+        list_id: Some(&list.parent),
     };
     let (rows, total) = credentials::list(&cx, filter, paging.page_size, paging.offset)
         .await
-        .map_err(|e| here.refused(e))?;
-    let account = cx.account();
+        .at(&list.here)?;
     let items = rows
         .iter()
-        .map(|c| credential_json(account, &list_id, c))
+        .map(|c| credential_json(cx.account(), &list.parent, c))
         .collect();
-    Ok(Json(paging.envelope("credentials", &here.0, items, total)))
+    Ok(Json(paging.envelope(
+        "credentials",
+        &list.here.0,
+        items,
+        total,
+    )))
 }
 
 async fn create_credential(
     cx: Ctx,
-    here: Here,
-    Path(Parent { parent: list_id }): Path<Parent>,
+    list: Under,
     form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    credential_lists::find(&cx, &list_id)
+    credential_lists::find(&cx, &list.parent)
         .await
-        .map_err(|e| here.refused(e))?;
+        .at(&list.here)?;
     let policy = Dialect::Twilio.policy();
     let new = NewCredential {
         id: secrets::new_sid("CR"),
@@ -178,7 +157,7 @@ async fn create_credential(
         password: Password::parse_with(form.required("Password")?, &policy)
             .map_err(|e| invalid("Password", e))?,
         realm: None,
-        list_id: Some(list_id.clone()),
+        list_id: Some(list.parent.clone()),
         name: String::new(),
         description: String::new(),
         enabled: true,
@@ -186,61 +165,42 @@ async fn create_credential(
     };
     let created = credentials::create(&cx, new)
         .await
-        .map_err(|e| TwilioError::from_service(e, &here.0, Some(&list_id)))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(credential_json(cx.account(), &list_id, &created)),
-    ))
+        .map_err(|e| TwilioError::from_service(e, &list.here.0, Some(&list.parent)))?;
+    let shown = credential_json(cx.account(), &list.parent, &created);
+    Ok((StatusCode::CREATED, Json(shown)))
 }
 
 /// The credential the path names, in the list the path names.
-async fn the_credential(cx: &Ctx, here: &Here, path: &Child) -> TwilioResult<Credential> {
-    let id = here.sid(&path.child)?;
-    credentials::find_in(cx, &path.parent, id)
+async fn the_credential(cx: &Ctx, path: &Nested) -> TwilioResult<Credential> {
+    credentials::find_in(cx, &path.parent, &path.id)
         .await
-        .map_err(|e| here.refused(e))
+        .at(&path.here)
 }
 
-async fn fetch_credential(
-    cx: Ctx,
-    here: Here,
-    Path(path): Path<Child>,
-) -> TwilioResult<Json<Value>> {
-    let c = the_credential(&cx, &here, &path).await?;
+async fn fetch_credential(cx: Ctx, path: Nested) -> TwilioResult<Json<Value>> {
+    let c = the_credential(&cx, &path).await?;
     Ok(Json(credential_json(cx.account(), &path.parent, &c)))
 }
 
 /// Twilio's update changes the password only.
-async fn update_credential(
-    cx: Ctx,
-    here: Here,
-    Path(path): Path<Child>,
-    form: Form,
-) -> TwilioResult<Json<Value>> {
-    let mut c = the_credential(&cx, &here, &path).await?;
+async fn update_credential(cx: Ctx, path: Nested, form: Form) -> TwilioResult<Json<Value>> {
+    let mut c = the_credential(&cx, &path).await?;
     if let Some(raw) = form.get("Password") {
+        let password = Password::parse_with(raw, &Dialect::Twilio.policy())
+            .map_err(|e| invalid("Password", e))?;
         let change = Change {
-            password: Some(
-                Password::parse_with(raw, &Dialect::Twilio.policy())
-                    .map_err(|e| invalid("Password", e))?,
-            ),
+            password: Some(password),
             ..Change::default()
         };
         c = credentials::update(&cx, &c.id, change)
             .await
-            .map_err(|e| here.refused(e))?;
+            .at(&path.here)?;
     }
     Ok(Json(credential_json(cx.account(), &path.parent, &c)))
 }
 
-async fn delete_credential(
-    cx: Ctx,
-    here: Here,
-    Path(path): Path<Child>,
-) -> TwilioResult<StatusCode> {
-    let c = the_credential(&cx, &here, &path).await?;
-    credentials::delete(&cx, &c.id)
-        .await
-        .map_err(|e| here.refused(e))?;
+async fn delete_credential(cx: Ctx, path: Nested) -> TwilioResult<StatusCode> {
+    let c = the_credential(&cx, &path).await?;
+    credentials::delete(&cx, &c.id).await.at(&path.here)?;
     Ok(StatusCode::NO_CONTENT)
 }

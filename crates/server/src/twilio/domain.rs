@@ -2,24 +2,20 @@
 //! lists for calls and for registrations, IP ACLs for calls.
 
 use super::error::{invalid, TwilioError, TwilioResult};
-use super::{rfc2822, Form, Here, Paging};
-use crate::paths::{Child, Parent};
+use super::{rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
 use crate::secrets;
 use crate::service::domains::{self, NewDomain};
 use crate::service::Ctx;
 use crate::store::domains::{Domain, Mapping, MappingKind as Kind};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use sipauth_model::{sip, AnswerUrl, FriendlyName};
-use std::collections::HashMap;
 
 const DOMAINS: &str = "/Accounts/{account_sid}/SIP/Domains";
-
-type Q = Query<HashMap<String, String>>;
 
 pub fn router() -> Router<AppState> {
     let mut router = Router::new()
@@ -37,19 +33,13 @@ pub fn router() -> Router<AppState> {
         Kind::RegistrationsCredentials,
     ] {
         let base = format!("{DOMAINS}/{{domain}}/Auth/{}", segment(kind));
+        let list = move |c: Ctx, u: Under, Query(q): Query<Params>| list_mappings(kind, c, u, q);
+        let create = move |c: Ctx, u: Under, f: Form| create_mapping(kind, c, u, f);
+        let fetch = move |c: Ctx, n: Nested| fetch_mapping(kind, c, n);
+        let delete = move |c: Ctx, n: Nested| delete_mapping(kind, c, n);
         router = router
-            .route(
-                &format!("{base}.json"),
-                get(move |c: Ctx, h: Here, p: Path<Parent>, q: Q| list_mappings(kind, c, h, p, q))
-                    .post(move |c: Ctx, h: Here, p: Path<Parent>, f: Form| {
-                        create_mapping(kind, c, h, p, f)
-                    }),
-            )
-            .route(
-                &format!("{base}/{{mapping}}"),
-                get(move |c: Ctx, h: Here, p: Path<Child>| fetch_mapping(kind, c, h, p))
-                    .delete(move |c: Ctx, h: Here, p: Path<Child>| delete_mapping(kind, c, h, p)),
-            );
+            .route(&format!("{base}.json"), get(list).post(create))
+            .route(&format!("{base}/{{mapping}}"), get(fetch).delete(delete));
     }
     router
 }
@@ -119,13 +109,6 @@ fn bool_param(form: &Form, name: &str) -> TwilioResult<Option<bool>> {
     }
 }
 
-/// The caller's domain named by a path segment (`{Sid}.json`, or a bare
-/// SID where a sub-resource follows).
-async fn the_domain(cx: &Ctx, here: &Here, segment: &str) -> TwilioResult<Domain> {
-    let id = segment.strip_suffix(".json").unwrap_or(segment);
-    domains::find(cx, id).await.map_err(|e| here.refused(e))
-}
-
 fn friendly_name(raw: &str) -> TwilioResult<String> {
     Ok(FriendlyName::parse(raw)
         .map_err(|e| invalid("FriendlyName", e))?
@@ -140,56 +123,43 @@ fn voice_url(raw: &str) -> TwilioResult<String> {
         .to_string())
 }
 
-async fn list_domains(cx: Ctx, here: Here, Query(query): Q) -> TwilioResult<Json<Value>> {
+async fn list_domains(
+    cx: Ctx,
+    here: Here,
+    Query(query): Query<Params>,
+) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
     let (rows, total) = domains::list(&cx, paging.page_size, paging.offset)
         .await
-        .map_err(|e| here.refused(e))?;
-    let account = cx.account();
-    let items = rows.iter().map(|d| domain_json(account, d)).collect();
+        .at(&here)?;
+    let items = rows.iter().map(|d| domain_json(cx.account(), d)).collect();
     Ok(Json(paging.envelope("domains", &here.0, items, total)))
 }
 
 async fn create_domain(cx: Ctx, here: Here, form: Form) -> TwilioResult<(StatusCode, Json<Value>)> {
+    let friendly = form.get("FriendlyName").map(friendly_name).transpose()?;
     let new = NewDomain {
         id: secrets::new_sid("SD"),
         domain_name: form.required("DomainName")?.to_string(),
-        friendly_name: form
-            .get("FriendlyName")
-            .map(friendly_name)
-            .transpose()?
-            .unwrap_or_default(),
+        friendly_name: friendly.unwrap_or_default(),
         voice_url: voice_url(form.get("VoiceUrl").unwrap_or(""))?,
         sip_registration: bool_param(&form, "SipRegistration")?.unwrap_or(false),
     };
-    let created = domains::create(&cx, new)
-        .await
-        .map_err(|e| here.refused(e))?;
+    let created = domains::create(&cx, new).await.at(&here)?;
     Ok((
         StatusCode::CREATED,
         Json(domain_json(cx.account(), &created)),
     ))
 }
 
-async fn fetch_domain(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-) -> TwilioResult<Json<Value>> {
-    here.sid(&parent)?;
-    let d = the_domain(&cx, &here, &parent).await?;
+async fn fetch_domain(cx: Ctx, domain: Item) -> TwilioResult<Json<Value>> {
+    let d = domains::find(&cx, &domain.id).await.at(&domain.here)?;
     Ok(Json(domain_json(cx.account(), &d)))
 }
 
 /// Any of `FriendlyName`, `VoiceUrl`, `SipRegistration`; the rest is kept.
-async fn update_domain(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-    form: Form,
-) -> TwilioResult<Json<Value>> {
-    here.sid(&parent)?;
-    let mut d = the_domain(&cx, &here, &parent).await?;
+async fn update_domain(cx: Ctx, domain: Item, form: Form) -> TwilioResult<Json<Value>> {
+    let mut d = domains::find(&cx, &domain.id).await.at(&domain.here)?;
     let mut changed = Vec::new();
     if let Some(f) = form.get("FriendlyName") {
         d.friendly_name = friendly_name(f)?;
@@ -203,77 +173,51 @@ async fn update_domain(
         d.sip_registration = r;
         changed.push("sip_registration");
     }
-    let updated = domains::update(&cx, &d, changed)
-        .await
-        .map_err(|e| here.refused(e))?;
+    let updated = domains::update(&cx, &d, changed).await.at(&domain.here)?;
     Ok(Json(domain_json(cx.account(), &updated)))
 }
 
-async fn delete_domain(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-) -> TwilioResult<StatusCode> {
-    domains::delete(&cx, here.sid(&parent)?)
-        .await
-        .map_err(|e| here.refused(e))?;
+async fn delete_domain(cx: Ctx, domain: Item) -> TwilioResult<StatusCode> {
+    domains::delete(&cx, &domain.id).await.at(&domain.here)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_mappings(
-    kind: Kind,
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-    Query(query): Q,
-) -> TwilioResult<Json<Value>> {
-    let d = the_domain(&cx, &here, &parent).await?;
-    let paging = Paging::from_query(&query)?;
+async fn list_mappings(kind: Kind, cx: Ctx, at: Under, q: Params) -> TwilioResult<Json<Value>> {
+    let d = domains::find(&cx, &at.parent).await.at(&at.here)?;
+    let paging = Paging::from_query(&q)?;
     let (rows, total) = domains::mappings(&cx, &d, kind, paging.page_size, paging.offset)
         .await
-        .map_err(|e| here.refused(e))?;
-    let account = cx.account();
-    let items = rows.iter().map(|m| mapping_json(account, m)).collect();
-    Ok(Json(paging.envelope("contents", &here.0, items, total)))
+        .at(&at.here)?;
+    let items = rows.iter().map(|m| mapping_json(cx.account(), m)).collect();
+    Ok(Json(paging.envelope("contents", &at.here.0, items, total)))
 }
 
 async fn create_mapping(
     kind: Kind,
     cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
+    at: Under,
     form: Form,
 ) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let d = the_domain(&cx, &here, &parent).await?;
+    let d = domains::find(&cx, &at.parent).await.at(&at.here)?;
     let target = form.required(target_param(kind))?;
-    let m = domains::map(&cx, &d, kind, target)
-        .await
-        .map_err(|e| here.refused(e))?;
+    let m = domains::map(&cx, &d, kind, target).await.at(&at.here)?;
     Ok((StatusCode::CREATED, Json(mapping_json(cx.account(), &m))))
 }
 
-async fn fetch_mapping(
-    kind: Kind,
-    cx: Ctx,
-    here: Here,
-    Path(path): Path<Child>,
-) -> TwilioResult<Json<Value>> {
-    let d = the_domain(&cx, &here, &path.parent).await?;
-    let m = domains::mapping(&cx, &d, kind, here.sid(&path.child)?)
-        .await
-        .map_err(|e| here.refused(e))?;
+/// The domain the path names, and its mapping `kind` to the path's target.
+async fn the_mapping(cx: &Ctx, kind: Kind, at: &Nested) -> TwilioResult<(Domain, Mapping)> {
+    let d = domains::find(cx, &at.parent).await.at(&at.here)?;
+    let m = domains::mapping(cx, &d, kind, &at.id).await.at(&at.here)?;
+    Ok((d, m))
+}
+
+async fn fetch_mapping(kind: Kind, cx: Ctx, at: Nested) -> TwilioResult<Json<Value>> {
+    let (_, m) = the_mapping(&cx, kind, &at).await?;
     Ok(Json(mapping_json(cx.account(), &m)))
 }
 
-async fn delete_mapping(
-    kind: Kind,
-    cx: Ctx,
-    here: Here,
-    Path(path): Path<Child>,
-) -> TwilioResult<StatusCode> {
-    let d = the_domain(&cx, &here, &path.parent).await?;
-    domains::unmap(&cx, &d, kind, here.sid(&path.child)?)
-        .await
-        .map_err(|e| here.refused(e))?;
+async fn delete_mapping(kind: Kind, cx: Ctx, at: Nested) -> TwilioResult<StatusCode> {
+    let (d, _) = the_mapping(&cx, kind, &at).await?;
+    domains::unmap(&cx, &d, kind, &at.id).await.at(&at.here)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,19 +2,17 @@
 //! entries the plivo dialect manages.
 
 use super::error::{invalid, param, TwilioError, TwilioResult};
-use super::{rfc2822, Form, Here, Paging};
-use crate::paths::{Child, Parent};
+use super::{rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
 use crate::secrets;
 use crate::service::{acls, Ctx};
 use crate::store::acls::{Acl, Entry, NewEntry};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use sipauth_model::{AclName, Description, IpEntry};
-use std::collections::HashMap;
 
 const LISTS: &str = "/Accounts/{account_sid}/SIP/IpAccessControlLists";
 
@@ -69,13 +67,6 @@ fn address_json(account: &str, acl: &Acl, e: &Entry) -> Value {
     })
 }
 
-/// The caller's ACL named by a path segment (`{Sid}.json`, or a bare SID
-/// where a sub-resource follows).
-async fn the_acl(cx: &Ctx, here: &Here, segment: &str) -> TwilioResult<Acl> {
-    let id = segment.strip_suffix(".json").unwrap_or(segment);
-    acls::find(cx, id).await.map_err(|e| here.refused(e))
-}
-
 fn acl_name(form: &Form) -> TwilioResult<AclName> {
     AclName::parse(form.required("FriendlyName")?).map_err(|e| invalid("FriendlyName", e))
 }
@@ -99,17 +90,12 @@ fn new_entry(
     Ok(acls::entry(id, &entry, &description))
 }
 
-async fn list_acls(
-    cx: Ctx,
-    here: Here,
-    Query(query): Query<HashMap<String, String>>,
-) -> TwilioResult<Json<Value>> {
+async fn list_acls(cx: Ctx, here: Here, Query(query): Query<Params>) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
     let (rows, total) = acls::list(&cx, None, paging.page_size, paging.offset)
         .await
-        .map_err(|e| here.refused(e))?;
-    let account = cx.account();
-    let items = rows.iter().map(|a| acl_json(account, a)).collect();
+        .at(&here)?;
+    let items = rows.iter().map(|a| acl_json(cx.account(), a)).collect();
     Ok(Json(paging.envelope(
         "ip_access_control_lists",
         &here.0,
@@ -122,109 +108,73 @@ async fn create_acl(cx: Ctx, here: Here, form: Form) -> TwilioResult<(StatusCode
     let name = acl_name(&form)?;
     let created = acls::create(&cx, &secrets::new_sid("AL"), &name, &[])
         .await
-        .map_err(|e| here.refused(e))?;
+        .at(&here)?;
     Ok((StatusCode::CREATED, Json(acl_json(cx.account(), &created))))
 }
 
-async fn fetch_acl(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-) -> TwilioResult<Json<Value>> {
-    here.sid(&parent)?;
-    let acl = the_acl(&cx, &here, &parent).await?;
-    Ok(Json(acl_json(cx.account(), &acl)))
+async fn fetch_acl(cx: Ctx, acl: Item) -> TwilioResult<Json<Value>> {
+    let found = acls::find(&cx, &acl.id).await.at(&acl.here)?;
+    Ok(Json(acl_json(cx.account(), &found)))
 }
 
-async fn update_acl(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-    form: Form,
-) -> TwilioResult<Json<Value>> {
-    let id = here.sid(&parent)?;
+async fn update_acl(cx: Ctx, acl: Item, form: Form) -> TwilioResult<Json<Value>> {
     let name = acl_name(&form)?;
-    let acl = acls::rename(&cx, id, &name)
-        .await
-        .map_err(|e| here.refused(e))?;
-    Ok(Json(acl_json(cx.account(), &acl)))
+    let renamed = acls::rename(&cx, &acl.id, &name).await.at(&acl.here)?;
+    Ok(Json(acl_json(cx.account(), &renamed)))
 }
 
 /// What uses it elsewhere in the store (plivo applications) keeps it.
-async fn delete_acl(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-) -> TwilioResult<StatusCode> {
-    acls::delete(&cx, here.sid(&parent)?)
-        .await
-        .map_err(|e| here.refused(e))?;
+async fn delete_acl(cx: Ctx, acl: Item) -> TwilioResult<StatusCode> {
+    acls::delete(&cx, &acl.id).await.at(&acl.here)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_addresses(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-    Query(query): Query<HashMap<String, String>>,
-) -> TwilioResult<Json<Value>> {
-    let acl = the_acl(&cx, &here, &parent).await?;
-    let paging = Paging::from_query(&query)?;
+async fn list_addresses(cx: Ctx, at: Under, Query(q): Query<Params>) -> TwilioResult<Json<Value>> {
+    let acl = acls::find(&cx, &at.parent).await.at(&at.here)?;
+    let paging = Paging::from_query(&q)?;
     let (rows, total) = acls::entries_page(&cx, &acl.id, paging.page_size, paging.offset)
         .await
-        .map_err(|e| here.refused(e))?;
-    let account = cx.account();
+        .at(&at.here)?;
     let items = rows
         .iter()
-        .map(|e| address_json(account, &acl, e))
+        .map(|e| address_json(cx.account(), &acl, e))
         .collect();
-    Ok(Json(paging.envelope("ip_addresses", &here.0, items, total)))
+    Ok(Json(paging.envelope(
+        "ip_addresses",
+        &at.here.0,
+        items,
+        total,
+    )))
 }
 
-async fn create_address(
-    cx: Ctx,
-    here: Here,
-    Path(Parent { parent }): Path<Parent>,
-    form: Form,
-) -> TwilioResult<(StatusCode, Json<Value>)> {
-    let acl = the_acl(&cx, &here, &parent).await?;
+async fn create_address(cx: Ctx, at: Under, form: Form) -> TwilioResult<(StatusCode, Json<Value>)> {
+    let acl = acls::find(&cx, &at.parent).await.at(&at.here)?;
     let entry = new_entry(
         secrets::new_sid("IP"),
         form.required("IpAddress")?,
         form.get("CidrPrefixLength"),
         form.required("FriendlyName")?,
     )?;
-    let created = acls::add_entry(&cx, &acl.id, &entry)
-        .await
-        .map_err(|e| here.refused(e))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(address_json(cx.account(), &acl, &created)),
-    ))
+    let created = acls::add_entry(&cx, &acl.id, &entry).await.at(&at.here)?;
+    let shown = address_json(cx.account(), &acl, &created);
+    Ok((StatusCode::CREATED, Json(shown)))
 }
 
 /// The ACL and the address the path names.
-async fn the_address(cx: &Ctx, here: &Here, path: &Child) -> TwilioResult<(Acl, Entry)> {
-    let acl = the_acl(cx, here, &path.parent).await?;
-    let entry = acls::find_entry(cx, &acl.id, here.sid(&path.child)?)
-        .await
-        .map_err(|e| here.refused(e))?;
+async fn the_address(cx: &Ctx, at: &Nested) -> TwilioResult<(Acl, Entry)> {
+    let acl = acls::find(cx, &at.parent).await.at(&at.here)?;
+    let entry = acls::find_entry(cx, &acl.id, &at.id).await.at(&at.here)?;
     Ok((acl, entry))
 }
 
-async fn fetch_address(cx: Ctx, here: Here, Path(path): Path<Child>) -> TwilioResult<Json<Value>> {
-    let (acl, entry) = the_address(&cx, &here, &path).await?;
+async fn fetch_address(cx: Ctx, at: Nested) -> TwilioResult<Json<Value>> {
+    let (acl, entry) = the_address(&cx, &at).await?;
     Ok(Json(address_json(cx.account(), &acl, &entry)))
 }
 
 /// Any of `IpAddress`, `CidrPrefixLength`, `FriendlyName`; the rest is kept.
-async fn update_address(
-    cx: Ctx,
-    here: Here,
-    Path(path): Path<Child>,
-    form: Form,
-) -> TwilioResult<Json<Value>> {
-    let (acl, old) = the_address(&cx, &here, &path).await?;
+async fn update_address(cx: Ctx, at: Nested, form: Form) -> TwilioResult<Json<Value>> {
+    let (acl, old) = the_address(&cx, &at).await?;
     let kept_prefix = old.cidr_prefix.to_string();
     // A new address without a prefix is a single host, as on create.
     let prefix = match (form.get("IpAddress"), form.get("CidrPrefixLength")) {
@@ -240,14 +190,14 @@ async fn update_address(
     )?;
     let updated = acls::update_entry(&cx, &acl.id, &entry)
         .await
-        .map_err(|e| here.refused(e))?;
+        .at(&at.here)?;
     Ok(Json(address_json(cx.account(), &acl, &updated)))
 }
 
-async fn delete_address(cx: Ctx, here: Here, Path(path): Path<Child>) -> TwilioResult<StatusCode> {
-    let (acl, entry) = the_address(&cx, &here, &path).await?;
+async fn delete_address(cx: Ctx, at: Nested) -> TwilioResult<StatusCode> {
+    let (acl, entry) = the_address(&cx, &at).await?;
     acls::remove_entry(&cx, &acl.id, &entry.id)
         .await
-        .map_err(|e| here.refused(e))?;
+        .at(&at.here)?;
     Ok(StatusCode::NO_CONTENT)
 }

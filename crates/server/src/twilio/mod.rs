@@ -8,8 +8,8 @@ mod error;
 mod ip_access_control_list;
 
 use crate::auth;
-use crate::paths::AccountPath;
-use crate::service::ServiceError;
+use crate::paths::{AccountPath, Child, Parent};
+use crate::service::ServiceResult;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request, State};
@@ -23,6 +23,9 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
+
+/// A request's query parameters.
+type Params = HashMap<String, String>;
 
 /// Mounted at `/2010-04-01`.
 pub fn router(state: AppState) -> Router<AppState> {
@@ -101,16 +104,94 @@ impl Here {
         TwilioError::NotFound(self.0.clone())
     }
 
-    /// The core's refusal in Twilio's words.
-    fn refused(&self, e: ServiceError) -> TwilioError {
-        TwilioError::from_service(e, &self.0, None)
-    }
-
     /// The id in a `{Sid}.json` path segment (Twilio's paths end in `.json`).
-    fn sid<'a>(&self, segment: &'a str) -> TwilioResult<&'a str> {
+    fn sid(&self, segment: &str) -> TwilioResult<String> {
         segment
             .strip_suffix(".json")
+            .map(str::to_string)
             .ok_or_else(|| self.not_found())
+    }
+}
+
+/// The core's answers in Twilio's words, against the request's path.
+trait At<T> {
+    fn at(self, here: &Here) -> TwilioResult<T>;
+}
+
+impl<T> At<T> for ServiceResult<T> {
+    fn at(self, here: &Here) -> TwilioResult<T> {
+        self.map_err(|e| TwilioError::from_service(e, &here.0, None))
+    }
+}
+
+/// A bare SID, or one with Twilio's `.json`.
+fn bare(segment: &str) -> String {
+    segment.strip_suffix(".json").unwrap_or(segment).to_string()
+}
+
+/// The resource a path names: `…/{Sid}.json`.
+struct Item {
+    id: String,
+    here: Here,
+}
+
+/// A parent in a sub-resource's path: `…/{ParentSid}/Things.json`.
+struct Under {
+    parent: String,
+    here: Here,
+}
+
+/// A sub-resource a path names: `…/{ParentSid}/Things/{Sid}.json`.
+struct Nested {
+    parent: String,
+    id: String,
+    here: Here,
+}
+
+async fn path<T: serde::de::DeserializeOwned + Send>(parts: &mut Parts) -> TwilioResult<(T, Here)> {
+    let here = Here::from_request_parts(parts, &())
+        .await
+        .unwrap_or_else(|e| match e {});
+    match Path::<T>::from_request_parts(parts, &()).await {
+        Ok(Path(p)) => Ok((p, here)),
+        Err(_) => Err(here.not_found()),
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Item {
+    type Rejection = TwilioError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> TwilioResult<Self> {
+        let (Parent { parent }, here) = path(parts).await?;
+        Ok(Item {
+            id: here.sid(&parent)?,
+            here,
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Under {
+    type Rejection = TwilioError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> TwilioResult<Self> {
+        let (Parent { parent }, here) = path(parts).await?;
+        Ok(Under {
+            parent: bare(&parent),
+            here,
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Nested {
+    type Rejection = TwilioError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> TwilioResult<Self> {
+        let (Child { parent, child }, here) = path(parts).await?;
+        Ok(Nested {
+            parent: bare(&parent),
+            id: here.sid(&child)?,
+            here,
+        })
     }
 }
 

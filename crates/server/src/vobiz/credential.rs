@@ -5,12 +5,12 @@
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::paging::{Page, VOBIZ_MAX};
-use crate::paths::ById;
+use crate::paths::{resource, Id};
 use crate::service::credentials::{self, Change, NewCredential};
 use crate::service::Ctx;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,14 +21,14 @@ use std::collections::HashMap;
 const BASE: &str = "/account/{auth_id}";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{BASE}/credentials"), get(list).post(create))
-        // The documented list path.
-        .route(&format!("{BASE}/trunks/credentials"), get(list))
-        .route(
-            &format!("{BASE}/credentials/{{id}}"),
-            get(retrieve).put(update).delete(remove),
-        )
+    let credentials = format!("{BASE}/credentials");
+    resource(
+        &credentials,
+        get(list).post(create),
+        get(retrieve).put(update).delete(remove),
+    )
+    // The documented list path.
+    .route(&format!("{BASE}/trunks/credentials"), get(list))
 }
 
 fn to_json(account: &str, c: &Credential) -> Value {
@@ -94,17 +94,13 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     })))
 }
 
-async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     let c = credentials::find(&cx, &id).await?;
     Ok(Json(to_json(cx.account(), &c)))
 }
 
 /// Any of password, enabled and description; the username is fixed.
-async fn update(
-    cx: Ctx,
-    Path(ById { id }): Path<ById>,
-    body: JsonObject,
-) -> ApiResult<Json<Value>> {
+async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<Json<Value>> {
     credentials::find(&cx, &id).await?;
     if body.optional_str(Username::FIELD)?.is_some() {
         return Err(username_is_fixed().into());
@@ -123,7 +119,7 @@ async fn update(
 }
 
 /// A plivo application that uses it keeps it, as in the SipAuth API.
-async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     credentials::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -4,12 +4,12 @@
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::ById;
+use crate::paths::{resource, Id};
 use crate::service::credentials::{self, Change, NewCredential};
 use crate::service::Ctx;
 use crate::store::credentials::{Credential, Filter};
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -21,8 +21,9 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/Zentrunk/Credential";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(BASE, get(list).post(create)).route(
-        &format!("{BASE}/{{id}}"),
+    resource(
+        BASE,
+        get(list).post(create),
         get(retrieve).post(update).delete(remove),
     )
 }
@@ -83,16 +84,12 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     })))
 }
 
-async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     Ok(Json(to_json(&credentials::find(&cx, &id).await?)))
 }
 
 /// Any of name, username and password.
-async fn update(
-    cx: Ctx,
-    Path(ById { id }): Path<ById>,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     credentials::find(&cx, &id).await?;
     let policy = Dialect::Zentrunk.policy();
     let change = Change {
@@ -116,7 +113,7 @@ async fn update(
 
 /// Allowed even when a trunk uses it (the seed says it breaks the trunk;
 /// the console warns first); a plivo application that uses it keeps it.
-async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     credentials::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

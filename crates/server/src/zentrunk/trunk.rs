@@ -5,12 +5,12 @@
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
 use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::ById;
+use crate::paths::{resource, Id};
 use crate::plivo::filter_query;
 use crate::service::{trunks, Ctx};
 use crate::store::trunks::Trunk;
 use crate::AppState;
-use axum::extract::{Path, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -22,8 +22,9 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/Zentrunk/Trunk";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(BASE, get(list).post(create)).route(
-        &format!("{BASE}/{{id}}"),
+    resource(
+        BASE,
+        get(list).post(create),
         get(retrieve).post(update).delete(remove),
     )
 }
@@ -102,16 +103,12 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     })))
 }
 
-async fn retrieve(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<Json<Value>> {
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     let t = trunks::find(&cx, &id).await?;
     Ok(Json(to_json(&cx.caller.account.realm, &t)))
 }
 
-async fn update(
-    cx: Ctx,
-    Path(ById { id }): Path<ById>,
-    body: JsonObject,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut trunk = trunks::find(&cx, &id).await?;
     apply(&body, &mut trunk)?;
     trunks::update(&cx, trunk).await?;
@@ -121,7 +118,7 @@ async fn update(
     ))
 }
 
-async fn remove(cx: Ctx, Path(ById { id }): Path<ById>) -> ApiResult<StatusCode> {
+async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     trunks::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
