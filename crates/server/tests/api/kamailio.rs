@@ -4,7 +4,7 @@
 //! rows Kamailio checks before it starts, and the reloads the server asks
 //! each Kamailio node for.
 
-use crate::{json, spawn_app, spawn_app_with_kamailio, TestApp, SIP_DOMAIN};
+use crate::{json, spawn_app, TestApp, SIP_DOMAIN};
 use serde_json::{json, Value};
 use sipauth_model::{Password, Realm, Username};
 use std::sync::{Arc, Mutex};
@@ -274,7 +274,7 @@ async fn rpc_recorder() -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn every_api_write_reloads_what_kamailio_caches_and_reads_do_not() {
     let (url, calls) = rpc_recorder().await;
-    let app = spawn_app_with_kamailio(url).await;
+    let app = TestApp::builder().kamailio(url).spawn().await;
     let wait = |n: usize| {
         let calls = calls.clone();
         async move {

@@ -2,8 +2,8 @@
 //! form bodies, SIDs, RFC 2822 dates, paging and Twilio's error shape, on the
 //! same store the plivo dialect uses.
 
-use crate::{spawn_app, TestApp, SIP_DOMAIN};
-use reqwest::Response;
+use crate::{spawn_app, TestApp, Who, SIP_DOMAIN};
+use reqwest::{Method, Response};
 use serde_json::Value;
 use sipauth_server::store;
 
@@ -22,23 +22,32 @@ fn url(app: &TestApp, rest: &str) -> String {
     app.url(&format!("/2010-04-01/Accounts/{SID}/SIP/{rest}"))
 }
 
+const AS_TWILIO: Who = Who::Account(SID, TOKEN);
+
 async fn post(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> Response {
-    app.client
-        .post(url(app, rest))
-        .basic_auth(SID, Some(TOKEN))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+    app.post_form(AS_TWILIO, &url(app, rest), form).await
 }
 
 async fn get(app: &TestApp, rest: &str) -> Response {
-    app.client
-        .get(url(app, rest))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap()
+    get_at(app, &url(app, rest)).await
+}
+
+/// A GET of any path of the server, as the twilio account.
+async fn get_at(app: &TestApp, url: &str) -> Response {
+    app.send(AS_TWILIO, Method::GET, url, None).await
+}
+
+async fn delete(app: &TestApp, rest: &str) -> u16 {
+    let url = url(app, rest);
+    let r = app.send(AS_TWILIO, Method::DELETE, &url, None).await;
+    r.status().as_u16()
+}
+
+/// Creates what `rest` lists (201) and returns its SID.
+async fn create(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> String {
+    let r = post(app, rest, form).await;
+    assert_eq!(r.status(), 201, "{rest}");
+    json(r).await["sid"].as_str().unwrap().to_string()
 }
 
 fn digest(username: &str, realm: &str, password: &str) -> String {
@@ -143,14 +152,10 @@ async fn credential_lists_and_credentials_round_trip() {
     assert_eq!(renamed["friendly_name"], "Lobby");
 
     // Deleting the list takes its credentials with it.
-    let r = app
-        .client
-        .delete(url(&app, &format!("CredentialLists/{cl}.json")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(
+        delete(&app, &format!("CredentialLists/{cl}.json")).await,
+        204
+    );
     let r = get(&app, &format!("CredentialLists/{cl}/Credentials/{cr}.json")).await;
     assert_eq!(r.status(), 404);
 }
@@ -158,11 +163,7 @@ async fn credential_lists_and_credentials_round_trip() {
 #[tokio::test]
 async fn errors_have_twilios_shape_and_name_the_parameter() {
     let app = twilio_app().await;
-    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Trunks")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cl = create(&app, "CredentialLists.json", &[("FriendlyName", "Trunks")]).await;
     let credentials = format!("CredentialLists/{cl}/Credentials.json");
 
     // Twilio's password policy: 12+, a digit, mixed case.
@@ -220,11 +221,7 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
         .status(),
         201
     );
-    let other = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Other")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let other = create(&app, "CredentialLists.json", &[("FriendlyName", "Other")]).await;
     let r = post(
         &app,
         &format!("CredentialLists/{other}/Credentials.json"),
@@ -248,13 +245,10 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
     );
 
     // Wrong token: 401, code 20003, with a Basic challenge.
+    let wrong = Who::Account(SID, "wrong-token-0123456789");
     let r = app
-        .client
-        .get(url(&app, "CredentialLists.json"))
-        .basic_auth(SID, Some("wrong-token-0123456789"))
-        .send()
-        .await
-        .unwrap();
+        .send(wrong, Method::GET, &url(&app, "CredentialLists.json"), None)
+        .await;
     assert_eq!(r.status(), 401);
     assert!(r.headers()["www-authenticate"]
         .to_str()
@@ -263,27 +257,17 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
     assert_eq!(json(r).await["code"], 20003);
 
     // Another account's list looks missing.
-    let r = app
-        .client
-        .get(app.url(&format!(
-            "/2010-04-01/Accounts/{}/SIP/CredentialLists/{cl}.json",
-            app.auth_id
-        )))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    let theirs = format!(
+        "/2010-04-01/Accounts/{}/SIP/CredentialLists/{cl}.json",
+        app.auth_id
+    );
+    assert_eq!(app.get(&app.url(&theirs)).await.status(), 404);
 }
 
 #[tokio::test]
 async fn lists_page_the_twilio_way_and_share_the_store() {
     let app = twilio_app().await;
-    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Many")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cl = create(&app, "CredentialLists.json", &[("FriendlyName", "Many")]).await;
     for i in 0..5 {
         let r = post(
             &app,
@@ -322,16 +306,7 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
     let mut seen = names(&page);
     let mut next = page["next_page_uri"].as_str().map(str::to_string);
     while let Some(uri) = next {
-        let p: Value = app
-            .client
-            .get(app.url(&uri))
-            .basic_auth(SID, Some(TOKEN))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let p = json(get_at(&app, &app.url(&uri)).await).await;
         seen.extend(names(&p));
         next = p["next_page_uri"].as_str().map(str::to_string);
     }
@@ -348,16 +323,8 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
     assert_eq!(e["code"], 20001);
 
     // One store: the plivo dialect lists the same credentials for the account.
-    let plivo: Value = app
-        .client
-        .get(app.url(&format!("/v1/Account/{SID}/SipAuth/Credential/")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plivo = app.url(&format!("/v1/Account/{SID}/SipAuth/Credential/"));
+    let plivo = json(get_at(&app, &plivo).await).await;
     assert_eq!(plivo["meta"]["total_count"], 5);
 }
 
@@ -483,33 +450,19 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     assert_eq!(ips, ["198.51.100.7", "203.0.113.0"]);
 
     // One store: the plivo dialect shows the same ACL with both entries.
-    let plivo: Value = app
-        .client
-        .get(app.url(&format!(
-            "/v1/Account/{SID}/SipAuth/IpAccessControlList/{al}/"
-        )))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plivo = app.url(&format!(
+        "/v1/Account/{SID}/SipAuth/IpAccessControlList/{al}/"
+    ));
+    let plivo = json(get_at(&app, &plivo).await).await;
     assert_eq!(plivo["name"], "Office");
     assert_eq!(plivo["entries"].as_array().unwrap().len(), 2, "{plivo}");
 
-    let delete = |rest: String| {
-        let request = app
-            .client
-            .delete(url(&app, &rest))
-            .basic_auth(SID, Some(TOKEN));
-        async move { request.send().await.unwrap().status() }
-    };
+    let address = format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json");
+    assert_eq!(delete(&app, &address).await, 204);
     assert_eq!(
-        delete(format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json")).await,
+        delete(&app, &format!("IpAccessControlLists/{al}.json")).await,
         204
     );
-    assert_eq!(delete(format!("IpAccessControlLists/{al}.json")).await, 204);
     assert_eq!(
         get(&app, &format!("IpAccessControlLists/{al}.json"))
             .await
@@ -572,23 +525,13 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
         "{e}"
     );
 
-    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Phones")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let al = json(
-        post(
-            &app,
-            "IpAccessControlLists.json",
-            &[("FriendlyName", "Office")],
-        )
-        .await,
+    let cl = create(&app, "CredentialLists.json", &[("FriendlyName", "Phones")]).await;
+    let al = create(
+        &app,
+        "IpAccessControlLists.json",
+        &[("FriendlyName", "Office")],
     )
-    .await["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let calls = format!("Domains/{sd}/Auth/Calls/CredentialListMappings.json");
     let acls = format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings.json");
     let registrations = format!("Domains/{sd}/Auth/Registrations/CredentialListMappings.json");
@@ -639,40 +582,20 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     assert_eq!(fetched["friendly_name"], "Office");
 
     // Deleting the list drops its mappings; the domain stays.
-    let r = app
-        .client
-        .delete(url(&app, &format!("CredentialLists/{cl}.json")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
     assert_eq!(
-        json(get(&app, &calls).await).await["contents"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
+        delete(&app, &format!("CredentialLists/{cl}.json")).await,
+        204
     );
-    assert_eq!(
-        json(get(&app, &registrations).await).await["contents"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
-
-    let r = app
-        .client
-        .delete(url(
-            &app,
-            &format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings/{al}.json"),
-        ))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    for mappings in [&calls, &registrations] {
+        let listed = json(get(&app, mappings).await).await;
+        assert_eq!(
+            listed["contents"].as_array().unwrap().len(),
+            0,
+            "{mappings}"
+        );
+    }
+    let mapping = format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings/{al}.json");
+    assert_eq!(delete(&app, &mapping).await, 204);
     let updated = json(
         post(
             &app,
@@ -689,12 +612,5 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
         ),
         (Some("Main office"), Some(true))
     );
-    let r = app
-        .client
-        .delete(url(&app, &format!("Domains/{sd}.json")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(delete(&app, &format!("Domains/{sd}.json")).await, 204);
 }
