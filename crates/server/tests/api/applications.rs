@@ -1,4 +1,4 @@
-use crate::{assert_invalid, error_message, field, json, spawn_app, TestApp, Who};
+use crate::{assert_invalid, error_message, field, json, spawn_app, too_many, TestApp, Who};
 use reqwest::Method;
 use serde_json::json;
 
@@ -151,15 +151,8 @@ async fn rate_limit_answers_429_with_retry_after() {
         assert_eq!(app.get(&app.credentials("")).await.status(), 200);
     }
     let r = app.get(&app.credentials("")).await;
-    assert_eq!(r.status(), 429);
-    let retry: u64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=12).contains(&retry), "{retry}");
-    let (_, body) = json(r).await;
-    assert!(error_message(&body).contains("too many requests"));
+    let message = too_many(r, 12).await;
+    assert!(message.contains("too many requests"), "{message}");
     // Another account is not held back.
     let (other, token) = app.other_account().await;
     let url = app.url(&format!("/v1/Account/{other}/SipAuth/Credential/"));

@@ -4,22 +4,25 @@
 //! rows Kamailio checks before it starts, and the reloads the server asks
 //! each Kamailio node for.
 
-use crate::{json, spawn_app, TestApp, SIP_DOMAIN};
+use crate::{json, spawn_app, TestApp, Who, SIP_DOMAIN};
+use reqwest::Method;
 use serde_json::{json, Value};
 use sipauth_model::{Password, Realm, Username};
 use std::sync::{Arc, Mutex};
 
 async fn post(app: &TestApp, path: &str, body: Value) -> Value {
-    let r = app
-        .client
-        .post(app.url(&format!("/v1/Account/{}/{path}", app.auth_id)))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
-    assert!((200..300).contains(&status), "{path}: {status} {body}");
+    post_at(
+        app,
+        &app.url(&format!("/v1/Account/{}/{path}", app.auth_id)),
+        body,
+    )
+    .await
+}
+
+/// A JSON POST to `url` that must succeed; its answer.
+async fn post_at(app: &TestApp, url: &str, body: Value) -> Value {
+    let (status, body) = app.post_json(url, body).await;
+    assert!((200..300).contains(&status), "{url}: {status} {body}");
     body
 }
 
@@ -69,27 +72,17 @@ async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm
 
     // A disabled credential is not a subscriber until it is enabled.
     let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
-    let created: Value = app
-        .client
-        .post(&vobiz)
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "username": "agent.off", "password": "eightchr", "enabled": false }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = post_at(
+        &app,
+        &vobiz,
+        json!({ "username": "agent.off", "password": "eightchr", "enabled": false }),
+    )
+    .await;
     let users = || rows(&app, "SELECT username, domain FROM subscriber ORDER BY id");
     assert_eq!(users().await.len(), 1);
-    let r = app
-        .client
-        .put(format!("{vobiz}/{}", created["id"].as_str().unwrap()))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "enabled": true }))
-        .send()
-        .await
-        .unwrap();
+    let url = format!("{vobiz}/{}", created["id"].as_str().unwrap());
+    let enable = json!({ "enabled": true });
+    let r = app.send(Who::Me, Method::PUT, &url, Some(&enable)).await;
     assert_eq!(r.status(), 200);
     assert_eq!(users().await[1].0, "agent.off");
 
@@ -218,17 +211,8 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     // A vobiz credential is a member at the account's realm, for calls and
     // registrations; a plivo one is not.
     let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
-    let erin: Value = app
-        .client
-        .post(&vobiz)
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "username": "erin", "password": "Erin-Passw0rd" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let erin = json!({ "username": "erin", "password": "Erin-Passw0rd" });
+    let erin = post_at(&app, &vobiz, erin).await;
     assert_eq!(erin["sip_uri"], format!("sip:erin@{realm}"));
     let account_group = entries().await[1].1.split('|').next().unwrap().to_string();
     assert_eq!(

@@ -313,3 +313,15 @@ pub fn assert_invalid((status, body): &(u16, Value), field: &str, fragment: &str
     let message = error_message(body);
     assert!(message.contains(fragment), "{message}");
 }
+
+/// Asserts a 429 whose Retry-After is 1 to `max` seconds; its message.
+pub async fn too_many(r: Response, max: u64) -> String {
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=max).contains(&retry), "{retry}");
+    error_message(&json(r).await.1)
+}

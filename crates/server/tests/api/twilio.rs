@@ -43,6 +43,11 @@ async fn delete(app: &TestApp, rest: &str) -> u16 {
     r.status().as_u16()
 }
 
+/// A form POST's JSON answer.
+async fn answer(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> Value {
+    json(post(app, rest, form).await).await
+}
+
 /// Creates what `rest` lists (201) and returns its SID.
 async fn create(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> String {
     let r = post(app, rest, form).await;
@@ -61,6 +66,12 @@ fn digest(username: &str, realm: &str, password: &str) -> String {
 
 async fn json(r: Response) -> Value {
     r.json().await.unwrap()
+}
+
+/// Asserts a twilio error whose message starts with `prefix`.
+fn assert_message(e: &Value, prefix: &str) {
+    let message = e["message"].as_str().unwrap_or_else(|| panic!("{e}"));
+    assert!(message.starts_with(prefix), "{e}");
 }
 
 fn is_sid(value: &Value, prefix: &str) -> bool {
@@ -140,13 +151,10 @@ async fn credential_lists_and_credentials_round_trip() {
     assert_eq!(new_ha1, digest("desk.101", &realm, "Another-Passw0rd-2026"));
 
     // Rename the list.
-    let renamed = json(
-        post(
-            &app,
-            &format!("CredentialLists/{cl}.json"),
-            &[("FriendlyName", "Lobby")],
-        )
-        .await,
+    let renamed = answer(
+        &app,
+        &format!("CredentialLists/{cl}.json"),
+        &[("FriendlyName", "Lobby")],
     )
     .await;
     assert_eq!(renamed["friendly_name"], "Lobby");
@@ -190,24 +198,15 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
 
     // Twilio's usernames are at most 32 characters.
     let long = "u".repeat(33);
-    let e = json(
-        post(
-            &app,
-            &credentials,
-            &[("Username", &long), ("Password", "IWasAtSignal2018")],
-        )
-        .await,
+    let e = answer(
+        &app,
+        &credentials,
+        &[("Username", &long), ("Password", "IWasAtSignal2018")],
     )
     .await;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Username: it has 33 characters"),
-        "{e}"
-    );
+    assert_message(&e, "Username: it has 33 characters");
 
-    let e = json(post(&app, &credentials, &[("Password", "IWasAtSignal2018")]).await).await;
+    let e = answer(&app, &credentials, &[("Password", "IWasAtSignal2018")]).await;
     assert_eq!(e["message"], "Username: a required parameter is missing");
 
     // A username is unique per account across lists: 409 naming the list.
@@ -348,13 +347,10 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     let addresses = format!("IpAccessControlLists/{al}/IpAddresses.json");
 
     // A single host when CidrPrefixLength is absent; a range when given.
-    let host = json(
-        post(
-            &app,
-            &addresses,
-            &[("FriendlyName", "PBX"), ("IpAddress", "198.51.100.7")],
-        )
-        .await,
+    let host = answer(
+        &app,
+        &addresses,
+        &[("FriendlyName", "PBX"), ("IpAddress", "198.51.100.7")],
     )
     .await;
     assert!(is_sid(&host["sid"], "IP"), "{host}");
@@ -375,40 +371,25 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     let ip = branch["sid"].as_str().unwrap().to_string();
 
     // The model's rules, in Twilio's parameter names.
-    let e = json(
-        post(
-            &app,
-            &addresses,
-            &[("FriendlyName", "Bad"), ("IpAddress", "203.0.113.256")],
-        )
-        .await,
+    let e = answer(
+        &app,
+        &addresses,
+        &[("FriendlyName", "Bad"), ("IpAddress", "203.0.113.256")],
     )
     .await;
     assert_eq!(e["code"], 20001);
-    assert!(
-        e["message"].as_str().unwrap().starts_with("IpAddress: "),
-        "{e}"
-    );
-    let e = json(
-        post(
-            &app,
-            &addresses,
-            &[
-                ("FriendlyName", "Bad"),
-                ("IpAddress", "10.0.0.0"),
-                ("CidrPrefixLength", "33"),
-            ],
-        )
-        .await,
+    assert_message(&e, "IpAddress: ");
+    let e = answer(
+        &app,
+        &addresses,
+        &[
+            ("FriendlyName", "Bad"),
+            ("IpAddress", "10.0.0.0"),
+            ("CidrPrefixLength", "33"),
+        ],
     )
     .await;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("CidrPrefixLength: 33 is out of range"),
-        "{e}"
-    );
+    assert_message(&e, "CidrPrefixLength: 33 is out of range");
     // The same network again (host bits aside) is a 409.
     let r = post(
         &app,
@@ -423,13 +404,10 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     assert_eq!(r.status(), 409);
 
     // Update one field; the others stay.
-    let updated = json(
-        post(
-            &app,
-            &format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json"),
-            &[("FriendlyName", "Branch office")],
-        )
-        .await,
+    let updated = answer(
+        &app,
+        &format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json"),
+        &[("FriendlyName", "Branch office")],
     )
     .await;
     assert_eq!(
@@ -519,11 +497,8 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
             "{message}"
         );
     }
-    let e = json(post(&app, "Domains.json", &[("DomainName", "not a domain")]).await).await;
-    assert!(
-        e["message"].as_str().unwrap().starts_with("DomainName: "),
-        "{e}"
-    );
+    let e = answer(&app, "Domains.json", &[("DomainName", "not a domain")]).await;
+    assert_message(&e, "DomainName: ");
 
     let cl = create(&app, "CredentialLists.json", &[("FriendlyName", "Phones")]).await;
     let al = create(
@@ -536,7 +511,7 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     let acls = format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings.json");
     let registrations = format!("Domains/{sd}/Auth/Registrations/CredentialListMappings.json");
 
-    let m = json(post(&app, &calls, &[("CredentialListSid", &cl)]).await).await;
+    let m = answer(&app, &calls, &[("CredentialListSid", &cl)]).await;
     assert_eq!(
         (m["sid"].as_str(), m["friendly_name"].as_str()),
         (Some(cl.as_str()), Some("Phones"))
@@ -560,14 +535,8 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
             .status(),
         409
     );
-    let e = json(post(&app, &calls, &[("CredentialListSid", &al)]).await).await;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("CredentialListSid: "),
-        "{e}"
-    );
+    let e = answer(&app, &calls, &[("CredentialListSid", &al)]).await;
+    assert_message(&e, "CredentialListSid: ");
 
     let listed = json(get(&app, &calls).await).await;
     assert_eq!(listed["contents"].as_array().unwrap().len(), 1);
@@ -596,13 +565,10 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     }
     let mapping = format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings/{al}.json");
     assert_eq!(delete(&app, &mapping).await, 204);
-    let updated = json(
-        post(
-            &app,
-            &format!("Domains/{sd}.json"),
-            &[("FriendlyName", "Main office")],
-        )
-        .await,
+    let updated = answer(
+        &app,
+        &format!("Domains/{sd}.json"),
+        &[("FriendlyName", "Main office")],
     )
     .await;
     assert_eq!(
