@@ -105,6 +105,10 @@ async fn request(
     request.send().await.unwrap()
 }
 
+/// A CLI run: (command, its arguments after --data-dir, stdin, whether it
+/// succeeds, what it says).
+type CliStep<'a> = ([&'a str; 2], &'a [&'a str], &'a str, bool, &'a str);
+
 fn cli(args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(BIN)
         .args(args)
@@ -211,54 +215,63 @@ async fn first_start_restart_and_logs_without_secrets() {
 async fn account_and_operator_commands() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let create = || {
-        cli(
-            &[
-                "account",
-                "create",
-                "--data-dir",
-                d,
-                "--auth-id",
-                "MACLIACCOUNT",
-            ],
+    let steps: [CliStep; 7] = [
+        (
+            ["account", "create"],
+            &["--auth-id", "MACLIACCOUNT"],
             "cli-token-0123456789abcdef\n",
-        )
-    };
-    let (ok, out) = create();
-    assert!(ok, "{out}");
-    assert!(out.contains("account MACLIACCOUNT created"), "{out}");
-    let (ok, out) = create();
-    assert!(!ok);
-    assert!(out.contains("already exists"), "{out}");
-    let (ok, out) = cli(
-        &["account", "create", "--data-dir", d, "--auth-id", "MASHORT"],
-        "short\n",
-    );
-    assert!(!ok);
-    assert!(out.contains("at least 16 characters"), "{out}");
-
-    let (ok, out) = cli(
-        &["operator", "add", "--data-dir", d, "ops"],
-        "weakpassword\n",
-    );
-    assert!(!ok);
-    assert!(out.contains("12–128 characters"), "{out}");
-    let (ok, out) = cli(
-        &["operator", "add", "--data-dir", d, "ops"],
-        "Operator-Pass-2026\n",
-    );
-    assert!(ok, "{out}");
-    let (ok, out) = cli(
-        &["operator", "reset", "--data-dir", d, "nobody"],
-        "Operator-Pass-2026\n",
-    );
-    assert!(!ok);
-    assert!(out.contains("no operator named nobody"), "{out}");
-    let (ok, _) = cli(
-        &["operator", "reset", "--data-dir", d, "ops"],
-        "Operator-Pass-2027\n",
-    );
-    assert!(ok);
+            true,
+            "account MACLIACCOUNT created",
+        ),
+        (
+            ["account", "create"],
+            &["--auth-id", "MACLIACCOUNT"],
+            "cli-token-0123456789abcdef\n",
+            false,
+            "already exists",
+        ),
+        (
+            ["account", "create"],
+            &["--auth-id", "MASHORT"],
+            "short\n",
+            false,
+            "at least 16 characters",
+        ),
+        (
+            ["operator", "add"],
+            &["ops"],
+            "weakpassword\n",
+            false,
+            "12–128 characters",
+        ),
+        (
+            ["operator", "add"],
+            &["ops"],
+            "Operator-Pass-2026\n",
+            true,
+            "",
+        ),
+        (
+            ["operator", "reset"],
+            &["nobody"],
+            "Operator-Pass-2026\n",
+            false,
+            "no operator named nobody",
+        ),
+        (
+            ["operator", "reset"],
+            &["ops"],
+            "Operator-Pass-2027\n",
+            true,
+            "",
+        ),
+    ];
+    for ([command, verb], rest, stdin, succeeds, says) in steps {
+        let args = [&[command, verb, "--data-dir", d][..], rest].concat();
+        let (ok, out) = cli(&args, stdin);
+        assert_eq!(ok, succeeds, "{args:?}: {out}");
+        assert!(out.contains(says), "{args:?}: {out}");
+    }
 
     // The data directory was not empty: no demo account, and the console
     // points at the account created above; the new password signs in.

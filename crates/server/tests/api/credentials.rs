@@ -1,4 +1,4 @@
-use crate::{assert_invalid, count, error_message, json, spawn_app, Who, SIP_DOMAIN};
+use crate::{assert_invalid, count, error_message, json, pluck, spawn_app, Who, SIP_DOMAIN};
 use md5::{Digest, Md5};
 use serde_json::json;
 
@@ -166,12 +166,7 @@ async fn duplicate_username_is_409() {
 #[tokio::test]
 async fn list_pages_with_limit_offset_and_meta() {
     let app = spawn_app().await;
-    for i in 0..25 {
-        assert_eq!(
-            app.create(&format!("user{i:02}"), PASSWORD).await.status(),
-            201
-        );
-    }
+    app.create_all((0..25).map(|i| format!("user{i:02}"))).await;
     let (status, body) = json(app.get(&app.credentials("")).await).await;
     assert_eq!(status, 200);
     assert_eq!(body["meta"]["limit"], 20);
@@ -185,12 +180,7 @@ async fn list_pages_with_limit_offset_and_meta() {
     assert_eq!(objects[0]["username"], "user00");
 
     let (_, page2) = json(app.get(&app.url(next)).await).await;
-    let names: Vec<&str> = page2["objects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["username"].as_str().unwrap())
-        .collect();
+    let names = pluck(&page2["objects"], "username");
     assert_eq!(names, ["user20", "user21", "user22", "user23", "user24"]);
     assert!(page2["meta"]["next"].is_null());
     assert!(page2["meta"]["previous"]
@@ -217,16 +207,10 @@ async fn list_pages_with_limit_offset_and_meta() {
 #[tokio::test]
 async fn list_filters_by_username_substring() {
     let app = spawn_app().await;
-    for name in ["alice.desk", "bob.desk", "alice.mobile", "carol"] {
-        app.create(name, PASSWORD).await;
-    }
+    let names = ["alice.desk", "bob.desk", "alice.mobile", "carol"];
+    app.create_all(names.map(String::from)).await;
     let (_, body) = json(app.get(&app.credentials("?username=ALICE")).await).await;
-    let names: Vec<&str> = body["objects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["username"].as_str().unwrap())
-        .collect();
+    let names = pluck(&body["objects"], "username");
     assert_eq!(names, ["alice.desk", "alice.mobile"]);
     assert_eq!(body["meta"]["total_count"], 2);
     // LIKE wildcards in the search are taken literally.
@@ -357,10 +341,8 @@ async fn malformed_and_oversized_bodies_get_the_api_error_shape() {
 #[tokio::test]
 async fn quota_of_200_credentials() {
     let app = spawn_app().await;
-    for i in 0..200 {
-        let r = app.create(&format!("user{i:03}"), PASSWORD).await;
-        assert_eq!(r.status(), 201, "credential {i}");
-    }
+    app.create_all((0..200).map(|i| format!("user{i:03}")))
+        .await;
     let (status, body) = json(app.create("user200", PASSWORD).await).await;
     assert_eq!(status, 400);
     assert!(error_message(&body).contains("quota"), "{body}");
@@ -370,12 +352,8 @@ async fn quota_of_200_credentials() {
 #[tokio::test]
 async fn racing_creates_respect_quota_and_uniqueness() {
     let app = spawn_app().await;
-    for i in 0..180 {
-        assert_eq!(
-            app.create(&format!("seed{i:03}"), PASSWORD).await.status(),
-            201
-        );
-    }
+    app.create_all((0..180).map(|i| format!("seed{i:03}")))
+        .await;
     // 50 distinct usernames race for the last 20 places.
     let statuses = app
         .race(
@@ -407,9 +385,7 @@ async fn racing_duplicates_create_one() {
 #[tokio::test]
 async fn responses_are_gzipped_for_clients_that_accept_it() {
     let app = spawn_app().await;
-    for i in 0..20 {
-        app.create(&format!("user{i:02}"), PASSWORD).await;
-    }
+    app.create_all((0..20).map(|i| format!("user{i:02}"))).await;
     let r = app
         .client
         .get(app.credentials(""))

@@ -177,6 +177,14 @@ impl TestApp {
             .await
     }
 
+    /// Creates a plivo credential for each of `usernames`, each a 201.
+    pub async fn create_all(&self, usernames: impl IntoIterator<Item = String>) {
+        for username in usernames {
+            let r = self.create(&username, "Xy7pQ2mLk9Rt4w").await;
+            assert_eq!(r.status(), 201, "{username}");
+        }
+    }
+
     /// Creates a plivo credential in the account `(id, token)`, as it.
     pub async fn create_in(&self, (id, token): &(String, String), username: &str) -> Response {
         let url = self.url(&format!("/v1/Account/{id}/SipAuth/Credential/"));
@@ -324,4 +332,12 @@ pub async fn too_many(r: Response, max: u64) -> String {
         .unwrap();
     assert!((1..=max).contains(&retry), "{retry}");
     error_message(&json(r).await.1)
+}
+
+/// The string `key` of every object in the JSON array `list`.
+pub fn pluck<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let objects = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"));
+    objects.iter().map(|o| o[key].as_str().unwrap()).collect()
 }

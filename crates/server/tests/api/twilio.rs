@@ -2,7 +2,7 @@
 //! form bodies, SIDs, RFC 2822 dates, paging and Twilio's error shape, on the
 //! same store the plivo dialect uses.
 
-use crate::{spawn_app, TestApp, Who, SIP_DOMAIN};
+use crate::{pluck, spawn_app, TestApp, Who, SIP_DOMAIN};
 use reqwest::{Method, Response};
 use serde_json::Value;
 use sipauth_server::store;
@@ -50,9 +50,15 @@ async fn answer(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> Value {
 
 /// Creates what `rest` lists (201) and returns its SID.
 async fn create(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> String {
+    created(app, rest, form).await.0
+}
+
+/// Creates what `rest` lists (201): its SID and the whole answer.
+async fn created(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> (String, Value) {
     let r = post(app, rest, form).await;
     assert_eq!(r.status(), 201, "{rest}");
-    json(r).await["sid"].as_str().unwrap().to_string()
+    let body = json(r).await;
+    (body["sid"].as_str().unwrap().to_string(), body)
 }
 
 fn digest(username: &str, realm: &str, password: &str) -> String {
@@ -83,18 +89,15 @@ fn is_sid(value: &Value, prefix: &str) -> bool {
 #[tokio::test]
 async fn credential_lists_and_credentials_round_trip() {
     let app = twilio_app().await;
-    let r = post(
+    let (cl, list) = created(
         &app,
         "CredentialLists.json",
         &[("FriendlyName", "Desk phones")],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let list = json(r).await;
     assert!(is_sid(&list["sid"], "CL"), "{list}");
     assert_eq!(list["friendly_name"], "Desk phones");
     assert_eq!(list["account_sid"], SID);
-    let cl = list["sid"].as_str().unwrap().to_string();
     assert_eq!(
         list["uri"],
         format!("/2010-04-01/Accounts/{SID}/SIP/CredentialLists/{cl}.json")
@@ -107,14 +110,12 @@ async fn credential_lists_and_credentials_round_trip() {
     let date = list["date_created"].as_str().unwrap();
     assert!(date.ends_with(" +0000") && date.len() == 31, "{date}");
 
-    let r = post(
+    let (_, credential) = created(
         &app,
         &format!("CredentialLists/{cl}/Credentials.json"),
         &[("Username", "desk.101"), ("Password", "IWasAtSignal2018")],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let credential = json(r).await;
     assert!(is_sid(&credential["sid"], "CR"), "{credential}");
     assert_eq!(credential["credential_list_sid"], cl.as_str());
     assert_eq!(credential["username"], "desk.101");
@@ -287,13 +288,9 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
         .await,
     )
     .await;
-    let names = |p: &Value| {
-        p["credentials"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["username"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
+    let names = |p: &Value| -> Vec<String> {
+        let names = pluck(&p["credentials"], "username");
+        names.into_iter().map(String::from).collect()
     };
     assert_eq!(names(&page), ["user0", "user1"]);
     assert_eq!(
@@ -330,16 +327,13 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
 #[tokio::test]
 async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     let app = twilio_app().await;
-    let r = post(
+    let (al, acl) = created(
         &app,
         "IpAccessControlLists.json",
         &[("FriendlyName", "Office")],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let acl = json(r).await;
     assert!(is_sid(&acl["sid"], "AL"), "{acl}");
-    let al = acl["sid"].as_str().unwrap().to_string();
     assert_eq!(
         acl["subresource_uris"]["ip_addresses"],
         format!("/2010-04-01/Accounts/{SID}/SIP/IpAccessControlLists/{al}/IpAddresses.json")
@@ -356,7 +350,7 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     assert!(is_sid(&host["sid"], "IP"), "{host}");
     assert_eq!(host["cidr_prefix_length"], 32);
     assert_eq!(host["ip_access_control_list_sid"], al.as_str());
-    let r = post(
+    let (_, branch) = created(
         &app,
         &addresses,
         &[
@@ -366,8 +360,6 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
         ],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let branch = json(r).await;
     let ip = branch["sid"].as_str().unwrap().to_string();
 
     // The model's rules, in Twilio's parameter names.
@@ -419,12 +411,7 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     );
 
     let listed = json(get(&app, &addresses).await).await;
-    let ips: Vec<&str> = listed["ip_addresses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["ip_address"].as_str().unwrap())
-        .collect();
+    let ips = pluck(&listed["ip_addresses"], "ip_address");
     assert_eq!(ips, ["198.51.100.7", "203.0.113.0"]);
 
     // One store: the plivo dialect shows the same ACL with both entries.
@@ -454,7 +441,7 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     let app = twilio_app().await;
     let realm = format!("{}.{SIP_DOMAIN}", SID.to_lowercase());
     let office = format!("office.{realm}");
-    let r = post(
+    let (_, domain) = created(
         &app,
         "Domains.json",
         &[
@@ -464,8 +451,6 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
         ],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let domain = json(r).await;
     assert!(is_sid(&domain["sid"], "SD"), "{domain}");
     assert_eq!(domain["sip_registration"], true);
     assert_eq!(domain["sip_uri"], format!("sip:{office}"));
