@@ -7,8 +7,8 @@
 //! the right and the wrong credentials and sources. Changes made through
 //! the API are then probed again, each measured from the API's answer.
 
-use crate::server::TestServer;
-use crate::steps::{base64, capture, Counts};
+use crate::server::{create_account, TestServer};
+use crate::steps::{base64, capture, terminate, Counts};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -31,10 +31,7 @@ pub struct Kamailio {
 
 impl Drop for Kamailio {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
     }
 }
 
@@ -691,24 +688,8 @@ impl Stack {
         server_binary: &Path,
         auth_id: &str,
     ) -> Result<(String, String), String> {
-        use std::io::Write;
         let token = format!("{auth_id}-token-0123456789abcdef");
-        let mut child = Command::new(server_binary)
-            .args(["account", "create", "--auth-id", auth_id, "--data-dir"])
-            .arg(&self.data)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(token.as_bytes())
-            .map_err(|e| e.to_string())?;
-        if !child.wait().is_ok_and(|s| s.success()) {
-            return Err(format!("sipauth account create {auth_id} failed"));
-        }
+        create_account(server_binary, &self.data, auth_id, &token)?;
         Ok((auth_id.to_string(), token))
     }
 
