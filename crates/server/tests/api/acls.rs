@@ -1,4 +1,4 @@
-use crate::{assert_invalid, count, error_message, json, spawn_app, TestApp, Who};
+use crate::{assert_invalid, count, error_message, error_of, json, spawn_app, TestApp, Who};
 use serde_json::{json, Value};
 
 impl TestApp {
@@ -193,9 +193,10 @@ async fn rename_add_remove_entries_and_delete() {
     assert_eq!(acl["entries"].as_array().unwrap().len(), 0);
 
     assert_eq!(app.delete(&app.acls(&format!("{id}/"))).await, 204);
-    let (status, body) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
-    assert_eq!(status, 404);
-    assert_eq!(error_message(&body), "IP ACL not found");
+    assert_eq!(
+        error_of(json(app.get(&app.acls(&format!("{id}/"))).await).await, 404),
+        "IP ACL not found"
+    );
     let (status, _) = app.post_json(&entry_url, json!({"ip": "10.0.0.1"})).await;
     assert_eq!(status, 404);
 }

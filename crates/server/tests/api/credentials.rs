@@ -1,4 +1,6 @@
-use crate::{assert_invalid, count, error_message, json, pluck, spawn_app, Who, SIP_DOMAIN};
+use crate::{
+    assert_invalid, count, error_message, error_of, json, pluck, spawn_app, Who, SIP_DOMAIN,
+};
 use md5::{Digest, Md5};
 use serde_json::json;
 
@@ -81,11 +83,9 @@ async fn realm_may_only_be_the_accounts_own() {
     // Nothing was written into B's realm: B's own 1001 is created, and
     // Kamailio's view holds only each account's users in its own realm.
     assert_eq!(app.create_in(&other, "1001").await.status(), 201);
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT username, domain FROM subscriber ORDER BY id")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap();
+    let rows = app
+        .rows("SELECT username, domain FROM subscriber ORDER BY id")
+        .await;
     assert_eq!(
         rows,
         [
@@ -158,9 +158,11 @@ async fn invalid_fields_are_400_naming_the_field_and_rule() {
 async fn duplicate_username_is_409() {
     let app = spawn_app().await;
     assert_eq!(app.create("sipuser1", PASSWORD).await.status(), 201);
-    let (status, body) = json(app.create("sipuser1", "Another-Pass-42").await).await;
-    assert_eq!(status, 409);
-    assert!(error_message(&body).contains("'sipuser1' already exists"));
+    let message = error_of(
+        json(app.create("sipuser1", "Another-Pass-42").await).await,
+        409,
+    );
+    assert!(message.contains("'sipuser1' already exists"), "{message}");
 }
 
 #[tokio::test]
@@ -250,9 +252,10 @@ async fn retrieve_update_delete() {
     assert_invalid(&app.post_json(&url, renamed).await, "username", "");
 
     assert_eq!(app.delete(&url).await, 204);
-    let (status, body) = json(app.get(&url).await).await;
-    assert_eq!(status, 404);
-    assert_eq!(error_message(&body), "credential not found");
+    assert_eq!(
+        error_of(json(app.get(&url).await).await, 404),
+        "credential not found"
+    );
     assert_eq!(app.delete(&url).await, 404);
 }
 
@@ -323,19 +326,20 @@ async fn malformed_and_oversized_bodies_get_the_api_error_shape() {
             .body(body)
             .send()
     };
-    let (status, body) = json(send(b"{\"username\": ".to_vec()).await.unwrap()).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&body).contains("not valid JSON"));
-    let (status, body) = json(send(b"[1, 2]".to_vec()).await.unwrap()).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&body).contains("JSON object"));
+    let message = error_of(
+        json(send(b"{\"username\": ".to_vec()).await.unwrap()).await,
+        400,
+    );
+    assert!(message.contains("not valid JSON"), "{message}");
+    let message = error_of(json(send(b"[1, 2]".to_vec()).await.unwrap()).await, 400);
+    assert!(message.contains("JSON object"), "{message}");
     let big = format!("{{\"username\": \"{}\"}}", "a".repeat(100_000));
-    let (status, body) = json(send(big.into_bytes()).await.unwrap()).await;
-    assert_eq!(status, 413);
-    assert!(error_message(&body).contains("too large"));
-    let (status, body) = json(app.get(&app.url("/v1/Account/x/Nothing/")).await).await;
-    assert_eq!(status, 404);
-    error_message(&body);
+    let message = error_of(json(send(big.into_bytes()).await.unwrap()).await, 413);
+    assert!(message.contains("too large"), "{message}");
+    error_of(
+        json(app.get(&app.url("/v1/Account/x/Nothing/")).await).await,
+        404,
+    );
 }
 
 #[tokio::test]
@@ -343,10 +347,11 @@ async fn quota_of_200_credentials() {
     let app = spawn_app().await;
     app.create_all((0..200).map(|i| format!("user{i:03}")))
         .await;
-    let (status, body) = json(app.create("user200", PASSWORD).await).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&body).contains("quota"), "{body}");
-    assert!(error_message(&body).contains("200"), "{body}");
+    let message = error_of(json(app.create("user200", PASSWORD).await).await, 400);
+    assert!(
+        message.contains("quota") && message.contains("200"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

@@ -26,10 +26,6 @@ async fn post_at(app: &TestApp, url: &str, body: Value) -> Value {
     body
 }
 
-async fn rows(app: &TestApp, sql: &str) -> Vec<(String, String)> {
-    sqlx::query_as(sql).fetch_all(&app.db.read).await.unwrap()
-}
-
 #[tokio::test]
 async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm() {
     let app = spawn_app().await;
@@ -78,7 +74,7 @@ async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm
         json!({ "username": "agent.off", "password": "eightchr", "enabled": false }),
     )
     .await;
-    let users = || rows(&app, "SELECT username, domain FROM subscriber ORDER BY id");
+    let users = || app.rows("SELECT username, domain FROM subscriber ORDER BY id");
     assert_eq!(users().await.len(), 1);
     let url = format!("{vobiz}/{}", created["id"].as_str().unwrap());
     let enable = json!({ "enabled": true });
@@ -134,12 +130,8 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     )
     .await;
     // Before any entry point uses them, ACLs admit nothing.
-    let address = || {
-        rows(
-            &app,
-            "SELECT grp || '', ip_addr || '/' || mask FROM address ORDER BY grp, id",
-        )
-    };
+    let address =
+        || app.rows("SELECT grp || '', ip_addr || '/' || mask FROM address ORDER BY grp, id");
     assert!(address().await.is_empty());
 
     let app_both = post(
@@ -159,12 +151,7 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     let (_, shown) = json(shown).await;
     assert_eq!(shown["sip_uri"], format!("sip:{app_id}@{realm}"));
 
-    let entries = || {
-        rows(
-            &app,
-            "SELECT key_name, key_value FROM sip_entry_points ORDER BY id",
-        )
-    };
+    let entries = || app.rows("SELECT key_name, key_value FROM sip_entry_points ORDER BY id");
     let eps = entries().await;
     // The application, then the account's realm (its vobiz credentials).
     assert_eq!(eps.len(), 2, "{eps:?}");
@@ -178,12 +165,7 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     );
     // Only the assigned credential is a member; only the assigned ACL's
     // entries are in the application's group.
-    let members = || {
-        rows(
-            &app,
-            "SELECT key_name, key_value FROM sip_members ORDER BY key_name",
-        )
-    };
+    let members = || app.rows("SELECT key_name, key_value FROM sip_members ORDER BY key_name");
     assert_eq!(
         members().await,
         [(format!("{group}:i:alice"), "1".to_string())]

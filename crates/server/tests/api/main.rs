@@ -268,6 +268,12 @@ impl TestApp {
         (id.into(), token.into())
     }
 
+    /// Two text columns of every row `sql` selects from the store (what
+    /// Kamailio reads).
+    pub async fn rows(&self, sql: &str) -> Vec<(String, String)> {
+        sqlx::query_as(sql).fetch_all(&self.db.read).await.unwrap()
+    }
+
     /// Every file of the SQLite store (database, WAL, shared memory).
     pub fn db_files(&self) -> Vec<PathBuf> {
         std::fs::read_dir(self.dir.path())
@@ -290,6 +296,13 @@ pub async fn json(response: Response) -> (u16, Value) {
     let body =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, body)
+}
+
+/// Asserts an answer is an error of `status` in the plivo shape; its
+/// message.
+pub fn error_of((status, body): (u16, Value), expect: u16) -> String {
+    assert_eq!(status, expect, "{body}");
+    error_message(&body)
 }
 
 /// Asserts an error in the plivo shape and returns its message.

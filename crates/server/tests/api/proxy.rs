@@ -1,7 +1,9 @@
 //! Proxy mode against a second instance of our own server as the provider,
 //! and against small misbehaving providers.
 
-use crate::{assert_invalid, error_message, json, spawn_app, TestApp, Who, OPERATOR_PASSWORD};
+use crate::{
+    assert_invalid, error_message, error_of, json, spawn_app, TestApp, Who, OPERATOR_PASSWORD,
+};
 use axum::routing::get;
 use reqwest::Method;
 use serde_json::json;
@@ -82,9 +84,8 @@ async fn the_console_works_through_the_proxy_with_the_token_added_here() {
     assert_eq!(direct["objects"][0]["username"], "via.proxy");
 
     // Status codes and bodies pass through unchanged.
-    let (status, body) = json(create().await).await;
-    assert_eq!(status, 409);
-    assert!(error_message(&body).contains("already exists"));
+    let message = error_of(json(create().await).await, 409);
+    assert!(message.contains("already exists"), "{message}");
     let limit = json(proxy.get_anonymous(&format!("{url}?limit=50")).await).await;
     assert_invalid(&limit, "limit", "");
     let (status, list) = json(proxy.get_anonymous(&url).await).await;
@@ -159,7 +160,6 @@ async fn provider_failures_come_back_as_clear_json_errors() {
     // Too big.
     let huge: &'static str = Box::leak("x".repeat(5 * 1024 * 1024).into_boxed_str());
     let big = fake_provider(200, huge, Duration::ZERO).await;
-    let (status, body) = through_proxy(&big, Duration::from_secs(5)).await;
-    assert_eq!(status, 502);
-    assert!(error_message(&body).contains("larger than 4 MiB"));
+    let message = error_of(through_proxy(&big, Duration::from_secs(5)).await, 502);
+    assert!(message.contains("larger than 4 MiB"), "{message}");
 }

@@ -1,4 +1,4 @@
-use crate::{error_message, json, spawn_app, too_many, TestApp, Who, OPERATOR_PASSWORD};
+use crate::{error_of, json, spawn_app, too_many, TestApp, Who, OPERATOR_PASSWORD};
 use reqwest::Method;
 use serde_json::json;
 
@@ -15,9 +15,10 @@ async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
 #[tokio::test]
 async fn wrong_password_or_unknown_operator_is_refused() {
     let app = with_operator().await;
-    let (status, body) = json(sign_in(&app, "Wrong-Pass-2026").await).await;
-    assert_eq!(status, 401);
-    assert_eq!(error_message(&body), "wrong username or password");
+    assert_eq!(
+        error_of(json(sign_in(&app, "Wrong-Pass-2026").await).await, 401),
+        "wrong username or password"
+    );
     let r = app.sign_in("nobody", OPERATOR_PASSWORD).await;
     assert_eq!(r.status(), 401);
     let r = app.get_anonymous(&app.url("/console/session")).await;
@@ -64,9 +65,8 @@ async fn session_cookie_csrf_and_sign_out() {
     // Writes need the CSRF token.
     let body = json!({"username": "sipuser1", "password": "Xy7pQ2mLk9Rt4w"});
     let post = |who| app.send(who, Method::POST, &url, Some(&body));
-    let (status, out) = json(post(Who::Nobody).await).await;
-    assert_eq!(status, 403);
-    assert!(error_message(&out).contains("CSRF"));
+    let message = error_of(json(post(Who::Nobody).await).await, 403);
+    assert!(message.contains("CSRF"), "{message}");
     assert_eq!(post(Who::Csrf("not-the-token")).await.status(), 403);
     assert_eq!(post(Who::Csrf(&csrf)).await.status(), 201);
 
@@ -150,9 +150,10 @@ async fn serves_the_console_with_spa_fallback_and_asset_caching() {
         .unwrap()
         .contains("<title>console</title>"));
     // Unknown API paths stay JSON 404s.
-    let (status, body) = json(app.get_anonymous(&app.url("/v1/nothing")).await).await;
-    assert_eq!(status, 404);
-    error_message(&body);
+    error_of(
+        json(app.get_anonymous(&app.url("/v1/nothing")).await).await,
+        404,
+    );
 }
 
 #[tokio::test]
