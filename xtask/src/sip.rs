@@ -1054,6 +1054,13 @@ impl Tenant {
     /// Sends a table's request: (status, body); Nothing sends none (0).
     fn send(&self, other: &Tenant, request: Request) -> (u16, String) {
         let fill = |s: &str| self.fill(other, s);
+        if let Request::Write(_, path, _) | Request::Delete(path) | Request::Form(path, _) = request
+        {
+            // A misspelt `{key}` would otherwise be sent as is.
+            if fill(path).contains('{') {
+                return (0, format!("unfilled placeholder in {path}"));
+            }
+        }
         match request {
             Request::Write(method, path, body) => {
                 self.api.call(method, &fill(path), Some(&fill(body)))
@@ -1192,18 +1199,48 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
     }
 
     let mut report = Report::default();
+    refusals(&mut report, &a, &b);
+    matrix(&mut report, &sip, &a, &b);
+    changes(&mut report, &sip, &a, &b)?;
+    let answered = Instant::now();
+    let mut tries = 0;
+    while !picked_up(&stack.base, &jar, 1) && answered.elapsed() < DEADLINE {
+        tries += 1;
+    }
+    report.check(
+        picked_up(&stack.base, &jar, 1),
+        &format!("the console is told the SIP server has every change ({tries} extra polls)"),
+    );
+    let console_probe = a.probe(&b, &CONSOLE_PROBE).ok_or("no console probe")?;
+    console_checks(root, &mut stack, &a, &sip, &console_probe, &mut report);
+
+    report.print_matrix();
+    let dir = stack.dir.clone();
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&dir);
+    let counts = report.counts;
+    println!("# pass {}\n# fail {}", counts.passed, counts.failed);
+    Ok(counts)
+}
+
+/// The REFUSALS: writes A must be refused, each with a 400.
+fn refusals(report: &mut Report, a: &Tenant, b: &Tenant) {
     for &(what, request, says) in REFUSALS {
-        let (status, body) = a.send(&b, request);
+        let (status, body) = a.send(b, request);
         let said = match says {
             Says::Has(word) => body.contains(word),
             Says::Lacks(word) => !body.contains(word),
         };
         report.check(
             status == 400 && said,
-            &format!("{}: {status} {body}", a.fill(&b, what)),
+            &format!("{}: {status} {body}", a.fill(b, what)),
         );
     }
-    for (me, other) in [(&a, &b), (&b, &a)] {
+}
+
+/// The MATRIX in each account, then an address no account has.
+fn matrix(report: &mut Report, sip: &Prober, a: &Tenant, b: &Tenant) {
+    for (me, other) in [(a, b), (b, a)] {
         for (what, spec) in MATRIX {
             let Some(probe) = me.probe(other, spec) else {
                 continue;
@@ -1229,34 +1266,19 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
     let ok = report.check(sip.sipp(&unknown), "an unknown SIP address → 404");
     let what = "INVITE to an address no account has";
     report.cell("-", "unknown", what, 404, ok, String::new());
+}
 
+/// The CHANGES, in order, each probed until it holds.
+fn changes(report: &mut Report, sip: &Prober, a: &Tenant, b: &Tenant) -> Result<(), String> {
     for &(what, request, spec) in CHANGES {
-        let probe = a.probe(&b, &spec).ok_or("a change probes a missing ACL")?;
-        let (ok, note) = match a.apply(&b, request) {
+        let probe = a.probe(b, &spec).ok_or("a change probes a missing ACL")?;
+        let (ok, note) = match a.apply(b, request) {
             Err(e) => (report.check(false, &format!("{what}: {e}")), e),
-            Ok(()) => enforced(&sip, &probe, &mut report, what),
+            Ok(()) => enforced(sip, &probe, report, what),
         };
         report.cell("A", "change", what, probe.expect, ok, note);
     }
-    let answered = Instant::now();
-    let mut tries = 0;
-    while !picked_up(&stack.base, &jar, 1) && answered.elapsed() < DEADLINE {
-        tries += 1;
-    }
-    report.check(
-        picked_up(&stack.base, &jar, 1),
-        &format!("the console is told the SIP server has every change ({tries} extra polls)"),
-    );
-    let console_probe = a.probe(&b, &CONSOLE_PROBE).ok_or("no console probe")?;
-    console_checks(root, &mut stack, &a, &sip, &console_probe, &mut report);
-
-    report.print_matrix();
-    let dir = stack.dir.clone();
-    drop(stack);
-    let _ = std::fs::remove_dir_all(&dir);
-    let counts = report.counts;
-    println!("# pass {}\n# fail {}", counts.passed, counts.failed);
-    Ok(counts)
+    Ok(())
 }
 
 /// Signs the operator in with curl; returns the cookie jar.
