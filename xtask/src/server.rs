@@ -85,3 +85,31 @@ impl TestServer {
         Ok((field("auth_id")?, field("auth_token")?))
     }
 }
+
+/// `binary account create` over `data` (the server may be running), the
+/// token given on stdin as a script would.
+pub fn create_account(
+    binary: &Path,
+    data: &Path,
+    auth_id: &str,
+    stdin: &str,
+) -> Result<(), String> {
+    use std::io::Write;
+    let mut child = Command::new(binary)
+        .args(["account", "create", "--auth-id", auth_id, "--data-dir"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(stdin.as_bytes())
+        .map_err(|e| e.to_string())?;
+    if !child.wait().is_ok_and(|s| s.success()) {
+        return Err(format!("sipauth account create {auth_id} failed"));
+    }
+    Ok(())
+}

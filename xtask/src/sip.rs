@@ -7,8 +7,8 @@
 //! the right and the wrong credentials and sources. Changes made through
 //! the API are then probed again, each measured from the API's answer.
 
-use crate::server::TestServer;
-use crate::steps::{base64, capture, Counts};
+use crate::server::{create_account, TestServer};
+use crate::steps::{base64, capture, terminate, Counts};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -31,10 +31,7 @@ pub struct Kamailio {
 
 impl Drop for Kamailio {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
     }
 }
 
@@ -323,12 +320,35 @@ struct Tenant {
     realm: String,
     /// Passwords differ per account; usernames are the same in both.
     secret: &'static str,
+    /// In its assigned ACL.
+    source: &'static str,
+    /// In an ACL of its own that no entry point uses, if it has one.
+    unused: Option<&'static str>,
     /// Entry point → (user, domain) of its SIP address.
     addresses: HashMap<&'static str, (String, String)>,
     ids: HashMap<&'static str, String>,
 }
 
 impl Tenant {
+    fn new(name: &'static str, base: &str, (id, token): (String, String)) -> Self {
+        let (secret, source, unused) = if name == "A" {
+            ("Alpha", SRC_A, Some(SRC_A_UNUSED))
+        } else {
+            ("Bravo", SRC_B, None)
+        };
+        Self {
+            name,
+            api: Api::new(base, &id, &token),
+            id,
+            realm: String::new(),
+            secret,
+            source,
+            unused,
+            addresses: HashMap::new(),
+            ids: HashMap::new(),
+        }
+    }
+
     fn password(&self, user: &str) -> String {
         format!("{}-{user}-Passw0rd", self.secret)
     }
@@ -336,18 +356,89 @@ impl Tenant {
     fn address(&self, entry: &str) -> (String, String) {
         self.addresses[entry].clone()
     }
+
+    /// The API's prefixes for this account: plivo's and twilio's.
+    fn paths(&self) -> (String, String) {
+        (
+            format!("/v1/Account/{}", self.id),
+            format!("/2010-04-01/Accounts/{}/SIP", self.id),
+        )
+    }
+
+    /// A table's text with `{plivo}`, `{twilio}`, `{id}`, `{realm}`,
+    /// `{their realm}` and `{<id key>}` filled in for this account.
+    fn fill(&self, other: &Tenant, template: &str) -> String {
+        let (plivo, twilio) = self.paths();
+        let mut out = template
+            .replace("{plivo}", &plivo)
+            .replace("{twilio}", &twilio)
+            .replace("{id}", &self.id)
+            .replace("{their realm}", &other.realm)
+            .replace("{realm}", &self.realm);
+        for (key, id) in &self.ids {
+            out = out.replace(&format!("{{{key}}}"), id);
+        }
+        out
+    }
+
+    /// A table's probe sent to this account; None where it names an
+    /// unused ACL this account does not have.
+    fn probe(&self, other: &Tenant, spec: &Spec) -> Option<Probe> {
+        let source = match spec.from {
+            Src::Mine => self.source,
+            Src::Theirs => other.source,
+            Src::Unused => self.unused?,
+            Src::Outside => SRC_NONE,
+            Src::At(ip) => ip,
+        };
+        let user = |u: &str| u.to_string();
+        let auth = match spec.auth {
+            Auth::Plain => None,
+            Auth::Own(u) => Some((user(u), self.password(u))),
+            Auth::Wrong(u) => Some((user(u), format!("{}-wrong", self.password(u)))),
+            Auth::Foreign(u) => Some((user(u), other.password(u))),
+            Auth::AtRealm(u) => Some((format!("{u}@{}", self.realm), self.password(u))),
+            Auth::Literal(u, p) => Some((user(u), p.to_string())),
+        };
+        let (to, domain) = self.address(spec.entry);
+        Some(Probe {
+            method: spec.method,
+            source,
+            user: spec.aor.map_or(to, user),
+            domain,
+            auth,
+            expect: spec.expect,
+        })
+    }
+
+    /// POSTs JSON that must succeed and returns the new object's `key`.
+    fn create(&self, path: &str, body: serde_json::Value, key: &str) -> Result<String, String> {
+        text(&self.api.ok("POST", path, Some(&body.to_string()))?, key)
+    }
+
+    /// POSTs a twilio form that must succeed and returns the new SID.
+    fn create_form(&self, path: &str, pairs: &[(&str, &str)]) -> Result<String, String> {
+        text(&self.api.form_ok("POST", path, pairs)?, "sid")
+    }
+
+    /// Records an entry point by its `sip_uri` as shown at `path`.
+    fn entry_point(&mut self, entry: &'static str, path: &str, id: String) -> Result<(), String> {
+        let shown = self.api.ok("GET", path, None)?;
+        self.addresses
+            .insert(entry, split_uri(&text(&shown, "sip_uri")?)?);
+        self.ids.insert(entry, id);
+        Ok(())
+    }
 }
 
 /// Makes, through the four dialects' APIs, everything the matrix probes.
-fn set_up(t: &mut Tenant, acl_source: &str) -> Result<(), String> {
-    let id = t.id.clone();
-    let plivo = format!("/v1/Account/{id}");
-    let twilio = format!("/2010-04-01/Accounts/{id}/SIP");
-    let credential = |t: &Tenant, user: &str| -> Result<String, String> {
-        let body = serde_json::json!({"username": user, "password": t.password(user)}).to_string();
-        text(
-            &t.api
-                .ok("POST", &format!("{plivo}/SipAuth/Credential/"), Some(&body))?,
+fn set_up(t: &mut Tenant) -> Result<(), String> {
+    let (plivo, _) = t.paths();
+    let credential = |t: &Tenant, user: &str| {
+        let body = serde_json::json!({"username": user, "password": t.password(user)});
+        t.create(
+            &format!("{plivo}/SipAuth/Credential/"),
+            body,
             "credential_uuid",
         )
     };
@@ -359,28 +450,24 @@ fn set_up(t: &mut Tenant, acl_source: &str) -> Result<(), String> {
         "realm",
     )?;
     t.ids.insert("alice", alice.clone());
-    t.ids.insert("bob", bob.clone());
+    t.ids.insert("bob", bob);
     // The office ACL also admits IPv6 loopback.
-    let acl = |t: &Tenant, name: &str, ip: &str, v6: bool| -> Result<String, String> {
+    let acl = |t: &Tenant, name: &str, ip: &str, v6: bool| {
         let mut entries = vec![serde_json::json!({"ip": ip, "cidr_prefix": 32})];
         if v6 {
             entries.push(serde_json::json!({"ip": "::1", "cidr_prefix": 128}));
         }
-        let body = serde_json::json!({"name": name, "entries": entries}).to_string();
-        text(
-            &t.api.ok(
-                "POST",
-                &format!("{plivo}/SipAuth/IpAccessControlList/"),
-                Some(&body),
-            )?,
+        let body = serde_json::json!({"name": name, "entries": entries});
+        t.create(
+            &format!("{plivo}/SipAuth/IpAccessControlList/"),
+            body,
             "ip_acl_uuid",
         )
     };
-    let office = acl(t, "Office", acl_source, true)?;
+    let office = acl(t, "Office", t.source, true)?;
     t.ids.insert("office", office.clone());
-    if t.name == "A" {
-        // An ACL of this account that no entry point uses.
-        acl(t, "Lab", SRC_A_UNUSED, false)?;
+    if let Some(unused) = t.unused {
+        acl(t, "Lab", unused, false)?;
     }
 
     // Plivo applications, one per sip_auth_type.
@@ -394,28 +481,15 @@ fn set_up(t: &mut Tenant, acl_source: &str) -> Result<(), String> {
             "app_name": entry, "answer_url": "https://example.com/answer", "sip_auth_type": kind,
             "credential_uuid": alice, "ip_acl_uuid": office,
         });
-        let created = t.api.ok(
-            "POST",
-            &format!("{plivo}/Application/"),
-            Some(&body.to_string()),
-        )?;
-        let app_id = text(&created, "app_id")?;
-        let shown = t
-            .api
-            .ok("GET", &format!("{plivo}/Application/{app_id}/"), None)?;
-        let uri = text(&shown, "sip_uri")?;
-        t.addresses.insert(entry, split_uri(&uri)?);
-        t.ids.insert(entry, app_id);
+        let app_id = t.create(&format!("{plivo}/Application/"), body, "app_id")?;
+        t.entry_point(entry, &format!("{plivo}/Application/{app_id}/"), app_id)?;
     }
 
     // Zentrunk: a trunk credential, outbound trunks with and without an ACL.
     let body = serde_json::json!({"name": "PBX", "username": "pbx", "password": t.password("pbx")});
-    let pbx = text(
-        &t.api.ok(
-            "POST",
-            &format!("{plivo}/Zentrunk/Credential/"),
-            Some(&body.to_string()),
-        )?,
+    let pbx = t.create(
+        &format!("{plivo}/Zentrunk/Credential/"),
+        body,
         "credential_uuid",
     )?;
     t.ids.insert("pbx", pbx.clone());
@@ -424,32 +498,28 @@ fn set_up(t: &mut Tenant, acl_source: &str) -> Result<(), String> {
         if with_acl {
             body["ip_acl_uuid"] = office.clone().into();
         }
-        let trunk = text(
-            &t.api.ok(
-                "POST",
-                &format!("{plivo}/Zentrunk/Trunk/"),
-                Some(&body.to_string()),
-            )?,
-            "trunk_id",
-        )?;
-        let shown = t
-            .api
-            .ok("GET", &format!("{plivo}/Zentrunk/Trunk/{trunk}/"), None)?;
-        t.addresses
-            .insert(entry, split_uri(&text(&shown, "sip_uri")?)?);
-        t.ids.insert(entry, trunk);
+        let trunk = t.create(&format!("{plivo}/Zentrunk/Trunk/"), body, "trunk_id")?;
+        t.entry_point(entry, &format!("{plivo}/Zentrunk/Trunk/{trunk}/"), trunk)?;
     }
+    set_up_twilio(t)?;
 
-    // Twilio: a list for calls (carol), one for registrations (dave), the
-    // office ACL for calls; a second domain with SipRegistration off.
+    // Vobiz: an account-wide credential, at the account's realm.
+    let body = serde_json::json!({"username": "erin", "password": t.password("erin")});
+    let erin = t.create(&format!("/api/v1/account/{}/credentials", t.id), body, "id")?;
+    t.ids.insert("erin", erin);
+    t.addresses
+        .insert("realm", ("erin".into(), t.realm.clone()));
+    Ok(())
+}
+
+/// Twilio: a list for calls (carol), one for registrations (dave), the
+/// office ACL for calls; a second domain with SipRegistration off.
+fn set_up_twilio(t: &mut Tenant) -> Result<(), String> {
+    let (_, twilio) = t.paths();
     let list = |t: &Tenant, name: &str, user: &str| -> Result<String, String> {
-        let sid = text(
-            &t.api.form_ok(
-                "POST",
-                &format!("{twilio}/CredentialLists.json"),
-                &[("FriendlyName", name)],
-            )?,
-            "sid",
+        let sid = t.create_form(
+            &format!("{twilio}/CredentialLists.json"),
+            &[("FriendlyName", name)],
         )?;
         t.api.form_ok(
             "POST",
@@ -460,18 +530,14 @@ fn set_up(t: &mut Tenant, acl_source: &str) -> Result<(), String> {
     };
     let calls = list(t, "Calls", "carol")?;
     let regs = list(t, "Registrations", "dave")?;
-    let twilio_acl = text(
-        &t.api.form_ok(
-            "POST",
-            &format!("{twilio}/IpAccessControlLists.json"),
-            &[("FriendlyName", "Twilio office")],
-        )?,
-        "sid",
+    let twilio_acl = t.create_form(
+        &format!("{twilio}/IpAccessControlLists.json"),
+        &[("FriendlyName", "Twilio office")],
     )?;
     t.api.form_ok(
         "POST",
         &format!("{twilio}/IpAccessControlLists/{twilio_acl}/IpAddresses.json"),
-        &[("FriendlyName", "office"), ("IpAddress", acl_source)],
+        &[("FriendlyName", "office"), ("IpAddress", t.source)],
     )?;
     for (entry, label, registration) in [
         ("domain", "pbx", "true"),
@@ -490,38 +556,31 @@ fn set_up(t: &mut Tenant, acl_source: &str) -> Result<(), String> {
             .ok_or_else(|| format!("not a sip: address: {uri}"))?
             .to_string();
         let auth = format!("{twilio}/Domains/{sid}/Auth");
-        t.api.form_ok(
-            "POST",
-            &format!("{auth}/Calls/CredentialListMappings.json"),
-            &[("CredentialListSid", &calls)],
-        )?;
-        t.api.form_ok(
-            "POST",
-            &format!("{auth}/Calls/IpAccessControlListMappings.json"),
-            &[("IpAccessControlListSid", &twilio_acl)],
-        )?;
-        t.api.form_ok(
-            "POST",
-            &format!("{auth}/Registrations/CredentialListMappings.json"),
-            &[("CredentialListSid", &regs)],
-        )?;
+        for (mapping, param, list) in [
+            ("Calls/CredentialListMappings", "CredentialListSid", &calls),
+            (
+                "Calls/IpAccessControlListMappings",
+                "IpAccessControlListSid",
+                &twilio_acl,
+            ),
+            (
+                "Registrations/CredentialListMappings",
+                "CredentialListSid",
+                &regs,
+            ),
+        ] {
+            t.api.form_ok(
+                "POST",
+                &format!("{auth}/{mapping}.json"),
+                &[(param, list.as_str())],
+            )?;
+        }
         t.addresses.insert(entry, ("anyone".into(), domain));
         t.ids.insert(entry, sid);
     }
     t.ids.insert("calls list", calls);
     t.ids.insert("registrations list", regs);
     t.ids.insert("twilio acl", twilio_acl);
-
-    // Vobiz: an account-wide credential, at the account's realm.
-    let body = serde_json::json!({"username": "erin", "password": t.password("erin")});
-    let erin = t.api.ok(
-        "POST",
-        &format!("/api/v1/account/{id}/credentials"),
-        Some(&body.to_string()),
-    )?;
-    t.ids.insert("erin", text(&erin, "id")?);
-    t.addresses
-        .insert("realm", ("erin".into(), t.realm.clone()));
     Ok(())
 }
 
@@ -629,24 +688,8 @@ impl Stack {
         server_binary: &Path,
         auth_id: &str,
     ) -> Result<(String, String), String> {
-        use std::io::Write;
         let token = format!("{auth_id}-token-0123456789abcdef");
-        let mut child = Command::new(server_binary)
-            .args(["account", "create", "--auth-id", auth_id, "--data-dir"])
-            .arg(&self.data)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(token.as_bytes())
-            .map_err(|e| e.to_string())?;
-        if !child.wait().is_ok_and(|s| s.success()) {
-            return Err(format!("sipauth account create {auth_id} failed"));
-        }
+        create_account(server_binary, &self.data, auth_id, &token)?;
         Ok((auth_id.to_string(), token))
     }
 
@@ -656,6 +699,401 @@ impl Stack {
 
     fn stop_kamailio(&mut self) {
         self.kamailio.take();
+    }
+}
+
+/// Where a table's probe comes from, for the account probed.
+#[derive(Clone, Copy)]
+enum Src {
+    /// Its assigned ACL's source.
+    Mine,
+    /// The other account's assigned ACL's source.
+    Theirs,
+    /// Its ACL that no entry point uses (A only; B skips the row).
+    Unused,
+    /// A source in no ACL.
+    Outside,
+    At(&'static str),
+}
+
+/// How a table's probe answers the challenge.
+#[derive(Clone, Copy)]
+enum Auth {
+    /// No challenge answered.
+    Plain,
+    /// The account's own password for the user.
+    Own(&'static str),
+    Wrong(&'static str),
+    /// The other account's password for the same username.
+    Foreign(&'static str),
+    /// The own password, as `user@realm` (devices that do: ha1b).
+    AtRealm(&'static str),
+    Literal(&'static str, &'static str),
+}
+
+/// A probe as the tables write it, made concrete per account by
+/// [`Tenant::probe`].
+#[derive(Clone, Copy)]
+struct Spec {
+    method: Method,
+    /// The entry point whose address is probed.
+    entry: &'static str,
+    /// A REGISTER's AoR user; None: the entry point's own user.
+    aor: Option<&'static str>,
+    from: Src,
+    auth: Auth,
+    expect: u16,
+}
+
+const fn invite(entry: &'static str, from: Src, auth: Auth, expect: u16) -> Spec {
+    Spec {
+        method: Method::Invite,
+        entry,
+        aor: None,
+        from,
+        auth,
+        expect,
+    }
+}
+
+const fn register(
+    entry: &'static str,
+    aor: &'static str,
+    from: Src,
+    auth: Auth,
+    expect: u16,
+) -> Spec {
+    Spec {
+        method: Method::Register,
+        entry,
+        aor: Some(aor),
+        from,
+        auth,
+        expect,
+    }
+}
+
+use Auth::*;
+use Src::*;
+
+/// The password A tries to plant in B's realm (the realm hijack of issue 13).
+const HIJACK: &str = "Hijack-Passw0rd-1";
+
+/// The static matrix, probed in each account: (what, probe).
+const MATRIX: &[(&str, Spec)] = &[
+    (
+        "no credential, any source: admitted",
+        invite("app open", Theirs, Plain, 200),
+    ),
+    (
+        "the assigned credential",
+        invite("app credential", Outside, Own("alice"), 200),
+    ),
+    (
+        "the assigned credential as alice@{realm} (ha1b)",
+        invite("app credential", Outside, AtRealm("alice"), 200),
+    ),
+    (
+        "wrong password",
+        invite("app credential", Outside, Wrong("alice"), 407),
+    ),
+    (
+        "another credential of this account, not assigned",
+        invite("app credential", Outside, Own("bob"), 403),
+    ),
+    (
+        "the other account's alice (same username, its realm)",
+        invite("app credential", Outside, Foreign("alice"), 407),
+    ),
+    (
+        "the hijacker's password for this realm's alice",
+        invite("app credential", Outside, Literal("alice", HIJACK), 407),
+    ),
+    (
+        "source in the assigned ACL",
+        invite("app ip_acl", Mine, Plain, 200),
+    ),
+    (
+        "IPv6 source in the assigned ACL",
+        invite("app ip_acl", At("::1"), Plain, 200),
+    ),
+    (
+        "source in the other account's ACL",
+        invite("app ip_acl", Theirs, Plain, 403),
+    ),
+    (
+        "source in no ACL",
+        invite("app ip_acl", Outside, Plain, 403),
+    ),
+    (
+        "source in an ACL of this account not assigned here",
+        invite("app ip_acl", Unused, Plain, 403),
+    ),
+    (
+        "assigned credential from the ACL",
+        invite("app both", Mine, Own("alice"), 200),
+    ),
+    (
+        "assigned credential without the ACL",
+        invite("app both", Outside, Plain, 403),
+    ),
+    (
+        "unassigned credential from the ACL",
+        invite("app both", Mine, Own("bob"), 403),
+    ),
+    (
+        "the trunk's credential",
+        invite("trunk", Outside, Own("pbx"), 200),
+    ),
+    (
+        "another credential of this account",
+        invite("trunk", Outside, Own("alice"), 403),
+    ),
+    (
+        "the other account's trunk credential",
+        invite("trunk", Outside, Foreign("pbx"), 407),
+    ),
+    (
+        "credential from the ACL",
+        invite("trunk with ACL", Mine, Own("pbx"), 200),
+    ),
+    (
+        "credential without the ACL",
+        invite("trunk with ACL", Outside, Plain, 403),
+    ),
+    (
+        "INVITE: calls-list user from the calls ACL",
+        invite("domain", Mine, Own("carol"), 200),
+    ),
+    (
+        "INVITE: calls-list user without the ACL",
+        invite("domain", Outside, Plain, 403),
+    ),
+    (
+        "INVITE: registrations-only user from the ACL",
+        invite("domain", Mine, Own("dave"), 403),
+    ),
+    (
+        "INVITE: the other account's carol from the ACL",
+        invite("domain", Mine, Foreign("carol"), 407),
+    ),
+    (
+        "REGISTER: registrations-list user",
+        register("domain", "dave", Outside, Own("dave"), 200),
+    ),
+    (
+        "REGISTER: a list mapped only for calls",
+        register("domain", "carol", Outside, Own("carol"), 403),
+    ),
+    (
+        "REGISTER: another user's AoR with a valid credential",
+        register("domain", "carol", Outside, Own("dave"), 403),
+    ),
+    (
+        "REGISTER: wrong password",
+        register("domain", "dave", Outside, Wrong("dave"), 401),
+    ),
+    (
+        "REGISTER refused before any challenge",
+        register("domain, registration off", "dave", Outside, Plain, 403),
+    ),
+    (
+        "REGISTER: vobiz credential",
+        register("realm", "erin", Outside, Own("erin"), 200),
+    ),
+    (
+        "INVITE: vobiz credential",
+        invite("realm", Outside, Own("erin"), 200),
+    ),
+    (
+        "REGISTER: a credential assigned to nothing",
+        register("realm", "bob", Outside, Own("bob"), 403),
+    ),
+    (
+        "INVITE: a credential assigned elsewhere",
+        invite("realm", Outside, Own("alice"), 403),
+    ),
+    (
+        "REGISTER: the other account's erin",
+        register("realm", "erin", Outside, Foreign("erin"), 401),
+    ),
+];
+
+/// A request through A's API, its path and body filled in by
+/// [`Tenant::fill`].
+#[derive(Clone, Copy)]
+enum Request {
+    /// A JSON write that must succeed (2xx).
+    Write(&'static str, &'static str, &'static str),
+    /// A DELETE that must answer 204.
+    Delete(&'static str),
+    /// A twilio form POST.
+    Form(&'static str, &'static [(&'static str, &'static str)]),
+    /// Nothing: the row probes the previous change again.
+    Nothing,
+}
+
+/// What a refused write's body must say.
+#[derive(Clone, Copy)]
+enum Says {
+    Has(&'static str),
+    /// Leaks nothing of B's (its domain "already" existing).
+    Lacks(&'static str),
+}
+
+/// Writes A must be refused, each answering 400: (what, request, body).
+const REFUSALS: &[(&str, Request, Says)] = &[
+    (
+        "A's credential in B's realm is refused",
+        Request::Write(
+            "POST",
+            "{plivo}/SipAuth/Credential/",
+            r#"{"username":"alice","password":"Hijack-Passw0rd-1","realm":"{their realm}"}"#,
+        ),
+        Says::Has("realm"),
+    ),
+    // A domain named as B's realm, or under it.
+    (
+        "A's domain {their realm} is refused without naming B's",
+        Request::Form("{twilio}/Domains.json", &[("DomainName", "{their realm}")]),
+        Says::Lacks("already"),
+    ),
+    (
+        "A's domain pbx.{their realm} is refused without naming B's",
+        Request::Form(
+            "{twilio}/Domains.json",
+            &[("DomainName", "pbx.{their realm}")],
+        ),
+        Says::Lacks("already"),
+    ),
+];
+
+/// Changes A makes through the API, each probed until the probe gets its
+/// answer: (what, change, probe).
+const CHANGES: &[(&str, Request, Spec)] = &[
+    (
+        "after the application's credential is changed to bob, alice is refused",
+        Request::Write(
+            "POST",
+            "{plivo}/Application/{app credential}/",
+            r#"{"sip_auth_type":"credential","credential_uuid":"{bob}"}"#,
+        ),
+        invite("app credential", Outside, Own("alice"), 403),
+    ),
+    (
+        "and bob, now assigned, is admitted",
+        Request::Nothing,
+        invite("app credential", Outside, Own("bob"), 200),
+    ),
+    (
+        "after unassigning (sip_auth_type \"\"), no credential is needed",
+        Request::Write(
+            "POST",
+            "{plivo}/Application/{app credential}/",
+            r#"{"sip_auth_type":""}"#,
+        ),
+        invite("app credential", Outside, Plain, 200),
+    ),
+    (
+        "after the registrations mapping is deleted, REGISTER is refused",
+        Request::Delete(
+            "{twilio}/Domains/{domain}/Auth/Registrations/CredentialListMappings/{registrations list}.json",
+        ),
+        register("domain", "dave", Outside, Plain, 403),
+    ),
+    (
+        "after the calls ACL mapping is deleted, a calls-list user needs no ACL",
+        Request::Delete(
+            "{twilio}/Domains/{domain}/Auth/Calls/IpAccessControlListMappings/{twilio acl}.json",
+        ),
+        invite("domain", Outside, Own("carol"), 200),
+    ),
+    (
+        "after the vobiz credential is disabled, it is refused",
+        Request::Write(
+            "PUT",
+            "/api/v1/account/{id}/credentials/{erin}",
+            r#"{"enabled":false}"#,
+        ),
+        register("realm", "erin", Outside, Own("erin"), 401),
+    ),
+    (
+        "after the trunk credential's password changes, the old one is refused",
+        Request::Write(
+            "POST",
+            "{plivo}/Zentrunk/Credential/{pbx}/",
+            r#"{"password":"Changed-pbx-Passw0rd"}"#,
+        ),
+        invite("trunk", Outside, Own("pbx"), 407),
+    ),
+    (
+        "and the new one is admitted",
+        Request::Nothing,
+        invite("trunk", Outside, Literal("pbx", "Changed-pbx-Passw0rd"), 200),
+    ),
+    (
+        "after the trunk credential is deleted, the trunk takes no calls",
+        Request::Delete("{plivo}/Zentrunk/Credential/{pbx}/"),
+        invite("trunk", Outside, Plain, 403),
+    ),
+    (
+        "an entry added to the assigned ACL admits 127.0.0.12",
+        Request::Write(
+            "POST",
+            "{plivo}/SipAuth/IpAccessControlList/{office}/Entry/",
+            r#"{"ip":"127.0.0.12","cidr_prefix":32}"#,
+        ),
+        invite("app ip_acl", At("127.0.0.12"), Plain, 200),
+    ),
+];
+
+/// What the console's check adds, then probes: an entry for 127.0.0.4.
+const CONSOLE_PROBE: Spec = invite("app ip_acl", At("127.0.0.4"), Plain, 200);
+
+impl Tenant {
+    /// Sends a table's request: (status, body); Nothing sends none (0).
+    fn send(&self, other: &Tenant, request: Request) -> (u16, String) {
+        let fill = |s: &str| self.fill(other, s);
+        if let Request::Write(_, path, _) | Request::Delete(path) | Request::Form(path, _) = request
+        {
+            // A misspelt `{key}` would otherwise be sent as is.
+            if fill(path).contains('{') {
+                return (0, format!("unfilled placeholder in {path}"));
+            }
+        }
+        match request {
+            Request::Write(method, path, body) => {
+                self.api.call(method, &fill(path), Some(&fill(body)))
+            }
+            Request::Delete(path) => self.api.call("DELETE", &fill(path), None),
+            Request::Form(path, pairs) => {
+                let pairs: Vec<(String, String)> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), fill(v)))
+                    .collect();
+                let pairs: Vec<(&str, &str)> = pairs
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                self.api.form("POST", &fill(path), &pairs)
+            }
+            Request::Nothing => (0, String::new()),
+        }
+    }
+
+    /// Makes a table's change; Err with the answer when it did not succeed.
+    fn apply(&self, other: &Tenant, request: Request) -> Result<(), String> {
+        let (status, body) = self.send(other, request);
+        let ok = match request {
+            Request::Nothing => true,
+            Request::Delete(_) => status == 204,
+            _ => (200..300).contains(&status),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("{status} {body}"))
+        }
     }
 }
 
@@ -669,33 +1107,182 @@ struct Cell {
     note: String,
 }
 
+/// The suite's tally: a numbered TAP line per check, and the matrix.
+#[derive(Default)]
+struct Report {
+    counts: Counts,
+    n: usize,
+    cells: Vec<Cell>,
+}
+
+impl Report {
+    fn check(&mut self, ok: bool, what: &str) -> bool {
+        self.n += 1;
+        if ok {
+            self.counts.passed += 1;
+            println!("ok {} - {what}", self.n);
+        } else {
+            self.counts.failed += 1;
+            println!("not ok {} - {what}", self.n);
+        }
+        ok
+    }
+
+    fn cell(
+        &mut self,
+        account: &'static str,
+        entry: &str,
+        what: &str,
+        expect: u16,
+        ok: bool,
+        note: String,
+    ) {
+        self.cells.push(Cell {
+            account,
+            entry: entry.to_string(),
+            what: what.to_string(),
+            expect,
+            ok,
+            note,
+        });
+    }
+
+    fn print_matrix(&self) {
+        println!("\n# SIP matrix (expected final answer; ✓ = got it)");
+        println!("# | account | entry point | probe | expect | result | note |");
+        println!("# |---|---|---|---|---|---|");
+        for c in &self.cells {
+            println!(
+                "# | {} | {} | {} | {} | {} | {} |",
+                c.account,
+                c.entry,
+                c.what,
+                c.expect,
+                if c.ok { "✓" } else { "✗" },
+                c.note
+            );
+        }
+    }
+}
+
+/// Probes over SIPp against one Kamailio.
+struct Prober {
+    scenarios: Scenarios,
+    port: u16,
+}
+
+impl Prober {
+    fn sipp(&self, probe: &Probe) -> bool {
+        sipp(&self.scenarios, self.port, probe)
+    }
+}
+
 fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String> {
     let mut stack = Stack::start(root, server_binary, dist, "sip")?;
-    let scenarios = Scenarios::new(&stack.dir.join("scenarios"))?;
-    let port = stack.sip_port;
-    let (a_id, a_token) = stack.demo_account()?;
-    let (b_id, b_token) = stack.add_account(server_binary, "MBSECONDACCOUNT00002")?;
-    let mut a = Tenant {
-        name: "A",
-        api: Api::new(&stack.base, &a_id, &a_token),
-        id: a_id,
-        realm: String::new(),
-        secret: "Alpha",
-        addresses: HashMap::new(),
-        ids: HashMap::new(),
+    let sip = Prober {
+        scenarios: Scenarios::new(&stack.dir.join("scenarios"))?,
+        port: stack.sip_port,
     };
-    let mut b = Tenant {
-        name: "B",
-        api: Api::new(&stack.base, &b_id, &b_token),
-        id: b_id,
-        realm: String::new(),
-        secret: "Bravo",
-        addresses: HashMap::new(),
-        ids: HashMap::new(),
-    };
-    set_up(&mut a, SRC_A)?;
-    set_up(&mut b, SRC_B)?;
+    let mut a = Tenant::new("A", &stack.base, stack.demo_account()?);
+    let b = stack.add_account(server_binary, "MBSECONDACCOUNT00002")?;
+    let mut b = Tenant::new("B", &stack.base, b);
+    set_up(&mut a)?;
+    set_up(&mut b)?;
+    let jar = sign_in(&stack)?;
+    // Every setup write must be in Kamailio before the static cells.
+    let settled = Instant::now();
+    while !picked_up(&stack.base, &jar, 1) {
+        if settled.elapsed() > DEADLINE {
+            return Err("Kamailio did not pick up the set-up (see /console/sip-server)".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
+    let mut report = Report::default();
+    refusals(&mut report, &a, &b);
+    matrix(&mut report, &sip, &a, &b);
+    changes(&mut report, &sip, &a, &b)?;
+    let answered = Instant::now();
+    let mut tries = 0;
+    while !picked_up(&stack.base, &jar, 1) && answered.elapsed() < DEADLINE {
+        tries += 1;
+    }
+    report.check(
+        picked_up(&stack.base, &jar, 1),
+        &format!("the console is told the SIP server has every change ({tries} extra polls)"),
+    );
+    let console_probe = a.probe(&b, &CONSOLE_PROBE).ok_or("no console probe")?;
+    console_checks(root, &mut stack, &a, &sip, &console_probe, &mut report);
+
+    report.print_matrix();
+    let dir = stack.dir.clone();
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&dir);
+    let counts = report.counts;
+    println!("# pass {}\n# fail {}", counts.passed, counts.failed);
+    Ok(counts)
+}
+
+/// The REFUSALS: writes A must be refused, each with a 400.
+fn refusals(report: &mut Report, a: &Tenant, b: &Tenant) {
+    for &(what, request, says) in REFUSALS {
+        let (status, body) = a.send(b, request);
+        let said = match says {
+            Says::Has(word) => body.contains(word),
+            Says::Lacks(word) => !body.contains(word),
+        };
+        report.check(
+            status == 400 && said,
+            &format!("{}: {status} {body}", a.fill(b, what)),
+        );
+    }
+}
+
+/// The MATRIX in each account, then an address no account has.
+fn matrix(report: &mut Report, sip: &Prober, a: &Tenant, b: &Tenant) {
+    for (me, other) in [(a, b), (b, a)] {
+        for (what, spec) in MATRIX {
+            let Some(probe) = me.probe(other, spec) else {
+                continue;
+            };
+            let what = me.fill(other, what);
+            let ok = sip.sipp(&probe);
+            report.check(
+                ok,
+                &format!("{} {}: {what} → {}", me.name, spec.entry, probe.expect),
+            );
+            let note = format!("from {}", probe.source);
+            report.cell(me.name, spec.entry, &what, probe.expect, ok, note);
+        }
+    }
+    let unknown = Probe {
+        method: Method::Invite,
+        source: SRC_NONE,
+        user: "12345".into(),
+        domain: "nobody.example.com".into(),
+        auth: None,
+        expect: 404,
+    };
+    let ok = report.check(sip.sipp(&unknown), "an unknown SIP address → 404");
+    let what = "INVITE to an address no account has";
+    report.cell("-", "unknown", what, 404, ok, String::new());
+}
+
+/// The CHANGES, in order, each probed until it holds.
+fn changes(report: &mut Report, sip: &Prober, a: &Tenant, b: &Tenant) -> Result<(), String> {
+    for &(what, request, spec) in CHANGES {
+        let probe = a.probe(b, &spec).ok_or("a change probes a missing ACL")?;
+        let (ok, note) = match a.apply(b, request) {
+            Err(e) => (report.check(false, &format!("{what}: {e}")), e),
+            Ok(()) => enforced(sip, &probe, report, what),
+        };
+        report.cell("A", "change", what, probe.expect, ok, note);
+    }
+    Ok(())
+}
+
+/// Signs the operator in with curl; returns the cookie jar.
+fn sign_in(stack: &Stack) -> Result<PathBuf, String> {
     let jar = stack.dir.join("cookies");
     let sign_in = serde_json::json!({
         "username": stack.first_run["operator"]["username"],
@@ -716,553 +1303,49 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
         ],
     )
     .ok_or("cannot sign in with curl")?;
+    Ok(jar)
+}
 
-    let mut counts = Counts::default();
-    let mut cells: Vec<Cell> = Vec::new();
-    let mut n = 0;
-    // Every setup write must be in Kamailio before the static cells.
-    let settled = Instant::now();
-    while !picked_up(&stack.base, &jar, 1) {
-        if settled.elapsed() > DEADLINE {
-            return Err("Kamailio did not pick up the set-up (see /console/sip-server)".into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-
-    // The realm hijack of issue 13: A writes a credential into B's realm.
-    let hijack =
-        serde_json::json!({"username": "alice", "password": "Hijack-Passw0rd-1", "realm": b.realm})
-            .to_string();
-    let (status, body) = a.api.call(
-        "POST",
-        &format!("/v1/Account/{}/SipAuth/Credential/", a.id),
-        Some(&hijack),
-    );
-    n += 1;
-    let ok = status == 400 && body.contains("realm");
-    record(
-        &mut counts,
-        n,
-        ok,
-        &format!("A's credential in B's realm is refused: {status} {body}"),
-    );
-    // A domain named as B's realm, or under it.
-    for name in [b.realm.clone(), format!("pbx.{}", b.realm)] {
-        let (status, body) = a.api.form(
-            "POST",
-            &format!("/2010-04-01/Accounts/{}/SIP/Domains.json", a.id),
-            &[("DomainName", &name)],
-        );
-        n += 1;
-        let ok = status == 400 && !body.contains("already");
-        record(
-            &mut counts,
-            n,
-            ok,
-            &format!("A's domain {name} is refused without naming B's: {status} {body}"),
-        );
-    }
-
-    for (me, other, mine, unused) in [(&a, &b, SRC_A, Some(SRC_A_UNUSED)), (&b, &a, SRC_B, None)] {
-        let theirs = if me.name == "A" { SRC_B } else { SRC_A };
-        let mut probes: Vec<(&str, String, Probe)> = Vec::new();
-        let invite =
-            |entry: &str, source: &'static str, auth: Option<(&str, String)>, expect: u16| {
-                let (user, domain) = me.address(entry);
-                Probe {
-                    method: Method::Invite,
-                    source,
-                    user,
-                    domain,
-                    auth: auth.map(|(u, p)| (u.to_string(), p)),
-                    expect,
-                }
-            };
-        let register = |entry: &str,
-                        aor: &str,
-                        source: &'static str,
-                        auth: Option<(&str, String)>,
-                        expect: u16| {
-            let (_, domain) = me.address(entry);
-            Probe {
-                method: Method::Register,
-                source,
-                user: aor.to_string(),
-                domain,
-                auth: auth.map(|(u, p)| (u.to_string(), p)),
-                expect,
-            }
-        };
-        let own = |u: &'static str| Some((u, me.password(u)));
-        let wrong = |u: &'static str| Some((u, format!("{}-wrong", me.password(u))));
-        let foreign = |u: &'static str| Some((u, other.password(u)));
-
-        probes.push((
-            "app open",
-            "no credential, any source: admitted".into(),
-            invite("app open", theirs, None, 200),
-        ));
-        probes.push((
-            "app credential",
-            "the assigned credential".into(),
-            invite("app credential", SRC_NONE, own("alice"), 200),
-        ));
-        // Devices that send `user@domain` as the digest username: ha1b.
-        let at_realm = format!("alice@{}", me.realm);
-        probes.push((
-            "app credential",
-            format!("the assigned credential as {at_realm} (ha1b)"),
-            Probe {
-                auth: Some((at_realm.clone(), me.password("alice"))),
-                ..invite("app credential", SRC_NONE, None, 200)
-            },
-        ));
-        probes.push((
-            "app credential",
-            "wrong password".into(),
-            invite("app credential", SRC_NONE, wrong("alice"), 407),
-        ));
-        probes.push((
-            "app credential",
-            "another credential of this account, not assigned".into(),
-            invite("app credential", SRC_NONE, own("bob"), 403),
-        ));
-        probes.push((
-            "app credential",
-            "the other account's alice (same username, its realm)".into(),
-            invite("app credential", SRC_NONE, foreign("alice"), 407),
-        ));
-        probes.push((
-            "app credential",
-            "the hijacker's password for this realm's alice".into(),
-            invite(
-                "app credential",
-                SRC_NONE,
-                Some(("alice", "Hijack-Passw0rd-1".into())),
-                407,
-            ),
-        ));
-        probes.push((
-            "app ip_acl",
-            "source in the assigned ACL".into(),
-            invite("app ip_acl", mine, None, 200),
-        ));
-        probes.push((
-            "app ip_acl",
-            "IPv6 source in the assigned ACL".into(),
-            invite("app ip_acl", "::1", None, 200),
-        ));
-        probes.push((
-            "app ip_acl",
-            "source in the other account's ACL".into(),
-            invite("app ip_acl", theirs, None, 403),
-        ));
-        probes.push((
-            "app ip_acl",
-            "source in no ACL".into(),
-            invite("app ip_acl", SRC_NONE, None, 403),
-        ));
-        if let Some(unused) = unused {
-            probes.push((
-                "app ip_acl",
-                "source in an ACL of this account not assigned here".into(),
-                invite("app ip_acl", unused, None, 403),
-            ));
-        }
-        probes.push((
-            "app both",
-            "assigned credential from the ACL".into(),
-            invite("app both", mine, own("alice"), 200),
-        ));
-        probes.push((
-            "app both",
-            "assigned credential without the ACL".into(),
-            invite("app both", SRC_NONE, None, 403),
-        ));
-        probes.push((
-            "app both",
-            "unassigned credential from the ACL".into(),
-            invite("app both", mine, own("bob"), 403),
-        ));
-        probes.push((
-            "trunk",
-            "the trunk's credential".into(),
-            invite("trunk", SRC_NONE, own("pbx"), 200),
-        ));
-        probes.push((
-            "trunk",
-            "another credential of this account".into(),
-            invite("trunk", SRC_NONE, own("alice"), 403),
-        ));
-        probes.push((
-            "trunk",
-            "the other account's trunk credential".into(),
-            invite("trunk", SRC_NONE, foreign("pbx"), 407),
-        ));
-        probes.push((
-            "trunk with ACL",
-            "credential from the ACL".into(),
-            invite("trunk with ACL", mine, own("pbx"), 200),
-        ));
-        probes.push((
-            "trunk with ACL",
-            "credential without the ACL".into(),
-            invite("trunk with ACL", SRC_NONE, None, 403),
-        ));
-        probes.push((
-            "domain",
-            "INVITE: calls-list user from the calls ACL".into(),
-            invite("domain", mine, own("carol"), 200),
-        ));
-        probes.push((
-            "domain",
-            "INVITE: calls-list user without the ACL".into(),
-            invite("domain", SRC_NONE, None, 403),
-        ));
-        probes.push((
-            "domain",
-            "INVITE: registrations-only user from the ACL".into(),
-            invite("domain", mine, own("dave"), 403),
-        ));
-        probes.push((
-            "domain",
-            "INVITE: the other account's carol from the ACL".into(),
-            invite("domain", mine, foreign("carol"), 407),
-        ));
-        probes.push((
-            "domain",
-            "REGISTER: registrations-list user".into(),
-            register("domain", "dave", SRC_NONE, own("dave"), 200),
-        ));
-        probes.push((
-            "domain",
-            "REGISTER: a list mapped only for calls".into(),
-            register("domain", "carol", SRC_NONE, own("carol"), 403),
-        ));
-        probes.push((
-            "domain",
-            "REGISTER: another user's AoR with a valid credential".into(),
-            register("domain", "carol", SRC_NONE, own("dave"), 403),
-        ));
-        probes.push((
-            "domain",
-            "REGISTER: wrong password".into(),
-            register("domain", "dave", SRC_NONE, wrong("dave"), 401),
-        ));
-        probes.push((
-            "domain, registration off",
-            "REGISTER refused before any challenge".into(),
-            register("domain, registration off", "dave", SRC_NONE, None, 403),
-        ));
-        probes.push((
-            "realm",
-            "REGISTER: vobiz credential".into(),
-            register("realm", "erin", SRC_NONE, own("erin"), 200),
-        ));
-        probes.push((
-            "realm",
-            "INVITE: vobiz credential".into(),
-            invite("realm", SRC_NONE, own("erin"), 200),
-        ));
-        probes.push((
-            "realm",
-            "REGISTER: a credential assigned to nothing".into(),
-            register("realm", "bob", SRC_NONE, own("bob"), 403),
-        ));
-        probes.push((
-            "realm",
-            "INVITE: a credential assigned elsewhere".into(),
-            invite("realm", SRC_NONE, own("alice"), 403),
-        ));
-        probes.push((
-            "realm",
-            "REGISTER: the other account's erin".into(),
-            register("realm", "erin", SRC_NONE, foreign("erin"), 401),
-        ));
-        for (entry, what, probe) in probes {
-            let ok = sipp(&scenarios, port, &probe);
-            n += 1;
-            record(
-                &mut counts,
-                n,
-                ok,
-                &format!("{} {entry}: {what} → {}", me.name, probe.expect),
-            );
-            cells.push(Cell {
-                account: me.name,
-                entry: entry.to_string(),
-                what,
-                expect: probe.expect,
-                ok,
-                note: format!("from {}", probe.source),
-            });
-        }
-    }
-    let unknown = Probe {
-        method: Method::Invite,
-        source: SRC_NONE,
-        user: "12345".into(),
-        domain: "nobody.example.com".into(),
-        auth: None,
-        expect: 404,
-    };
-    n += 1;
-    let ok = sipp(&scenarios, port, &unknown);
-    record(&mut counts, n, ok, "an unknown SIP address → 404");
-    cells.push(Cell {
-        account: "-",
-        entry: "unknown".into(),
-        what: "INVITE to an address no account has".into(),
-        expect: 404,
-        ok,
-        note: String::new(),
-    });
-
-    // Changes: each probed until it holds, timed from the API's answer.
-    let mut change = |what: &str, act: &dyn Fn() -> Result<(), String>, probe: Probe| {
-        n += 1;
-        if let Err(e) = act() {
-            counts.failed += 1;
-            println!("not ok {n} - {what}: {e}");
-            cells.push(Cell {
-                account: "A",
-                entry: "change".into(),
-                what: what.to_string(),
-                expect: probe.expect,
-                ok: false,
-                note: e,
-            });
-            return;
-        }
-        let answered = Instant::now();
-        let mut tries = 0;
-        loop {
-            let sent = answered.elapsed();
-            tries += 1;
-            if sipp(&scenarios, port, &probe) {
-                counts.passed += 1;
-                let note = format!(
-                    "probe {tries} sent {} ms after the API's answer",
-                    sent.as_millis()
-                );
-                println!("ok {n} - {what} ({note})");
-                cells.push(Cell {
-                    account: "A",
-                    entry: "change".into(),
-                    what: what.to_string(),
-                    expect: probe.expect,
-                    ok: true,
-                    note,
-                });
-                return;
-            }
-            if answered.elapsed() > DEADLINE {
-                counts.failed += 1;
-                println!(
-                    "not ok {n} - {what} (not within {} s, {tries} probes)",
-                    DEADLINE.as_secs()
-                );
-                cells.push(Cell {
-                    account: "A",
-                    entry: "change".into(),
-                    what: what.to_string(),
-                    expect: probe.expect,
-                    ok: false,
-                    note: format!("{tries} probes"),
-                });
-                return;
-            }
-        }
-    };
-    let plivo = format!("/v1/Account/{}", a.id);
-    let twilio = format!("/2010-04-01/Accounts/{}/SIP", a.id);
-    let invite = |entry: &str, source: &'static str, user: &str, expect: u16| {
-        let (to, domain) = a.address(entry);
-        Probe {
-            method: Method::Invite,
-            source,
-            user: to,
-            domain,
-            auth: Some((user.to_string(), a.password(user))),
-            expect,
-        }
-    };
-    let app = a.ids["app credential"].clone();
-    let bob = a.ids["bob"].clone();
-    change(
-        "after the application's credential is changed to bob, alice is refused",
-        &|| {
-            let body = serde_json::json!({"sip_auth_type": "credential", "credential_uuid": bob})
-                .to_string();
-            a.api
-                .ok("POST", &format!("{plivo}/Application/{app}/"), Some(&body))
-                .map(drop)
-        },
-        invite("app credential", SRC_NONE, "alice", 403),
-    );
-    change(
-        "and bob, now assigned, is admitted",
-        &|| Ok(()),
-        invite("app credential", SRC_NONE, "bob", 200),
-    );
-    change(
-        "after unassigning (sip_auth_type \"\"), no credential is needed",
-        &|| {
-            let body = serde_json::json!({"sip_auth_type": ""}).to_string();
-            a.api
-                .ok("POST", &format!("{plivo}/Application/{app}/"), Some(&body))
-                .map(drop)
-        },
-        Probe {
-            auth: None,
-            ..invite("app credential", SRC_NONE, "bob", 200)
-        },
-    );
-    let domain = a.ids["domain"].clone();
-    let regs = a.ids["registrations list"].clone();
-    let (_, domain_name) = a.address("domain");
-    change(
-        "after the registrations mapping is deleted, REGISTER is refused",
-        &|| {
-            let (status, body) = a.api.call(
-                "DELETE",
-                &format!("{twilio}/Domains/{domain}/Auth/Registrations/CredentialListMappings/{regs}.json"),
-                None,
-            );
-            if status == 204 {
-                Ok(())
-            } else {
-                Err(format!("{status} {body}"))
-            }
-        },
-        Probe {
-            method: Method::Register,
-            source: SRC_NONE,
-            user: "dave".into(),
-            domain: domain_name.clone(),
-            auth: None,
-            expect: 403,
-        },
-    );
-    let twilio_acl = a.ids["twilio acl"].clone();
-    change(
-        "after the calls ACL mapping is deleted, a calls-list user needs no ACL",
-        &|| {
-            let (status, body) = a.api.call(
-                "DELETE",
-                &format!("{twilio}/Domains/{domain}/Auth/Calls/IpAccessControlListMappings/{twilio_acl}.json"),
-                None,
-            );
-            if status == 204 {
-                Ok(())
-            } else {
-                Err(format!("{status} {body}"))
-            }
-        },
-        invite("domain", SRC_NONE, "carol", 200),
-    );
-    let erin = a.ids["erin"].clone();
-    change(
-        "after the vobiz credential is disabled, it is refused",
-        &|| {
-            a.api
-                .ok(
-                    "PUT",
-                    &format!("/api/v1/account/{}/credentials/{erin}", a.id),
-                    Some(r#"{"enabled":false}"#),
-                )
-                .map(drop)
-        },
-        Probe {
-            method: Method::Register,
-            source: SRC_NONE,
-            user: "erin".into(),
-            domain: a.realm.clone(),
-            auth: Some(("erin".into(), a.password("erin"))),
-            expect: 401,
-        },
-    );
-    let pbx_id = a.ids["pbx"].clone();
-    change(
-        "after the trunk credential's password changes, the old one is refused",
-        &|| {
-            let body = serde_json::json!({"password": "Changed-pbx-Passw0rd"}).to_string();
-            a.api
-                .ok(
-                    "POST",
-                    &format!("{plivo}/Zentrunk/Credential/{pbx_id}/"),
-                    Some(&body),
-                )
-                .map(drop)
-        },
-        invite("trunk", SRC_NONE, "pbx", 407),
-    );
-    change(
-        "and the new one is admitted",
-        &|| Ok(()),
-        Probe {
-            auth: Some(("pbx".into(), "Changed-pbx-Passw0rd".into())),
-            ..invite("trunk", SRC_NONE, "pbx", 200)
-        },
-    );
-    change(
-        "after the trunk credential is deleted, the trunk takes no calls",
-        &|| {
-            let (status, body) = a.api.call(
-                "DELETE",
-                &format!("{plivo}/Zentrunk/Credential/{pbx_id}/"),
-                None,
-            );
-            if status == 204 {
-                Ok(())
-            } else {
-                Err(format!("{status} {body}"))
-            }
-        },
-        Probe {
-            auth: None,
-            ..invite("trunk", SRC_NONE, "pbx", 403)
-        },
-    );
-    let office = a.ids["office"].clone();
-    change(
-        "an entry added to the assigned ACL admits 127.0.0.12",
-        &|| {
-            a.api
-                .ok(
-                    "POST",
-                    &format!("{plivo}/SipAuth/IpAccessControlList/{office}/Entry/"),
-                    Some(r#"{"ip":"127.0.0.12","cidr_prefix":32}"#),
-                )
-                .map(drop)
-        },
-        Probe {
-            auth: None,
-            ..invite("app ip_acl", "127.0.0.12", "alice", 200)
-        },
-    );
+/// Probes until a change holds, timed from the API's answer: (ok, note).
+fn enforced(sip: &Prober, probe: &Probe, report: &mut Report, what: &str) -> (bool, String) {
     let answered = Instant::now();
     let mut tries = 0;
-    while !picked_up(&stack.base, &jar, 1) && answered.elapsed() < DEADLINE {
+    loop {
+        let sent = answered.elapsed();
         tries += 1;
+        if sip.sipp(probe) {
+            let note = format!(
+                "probe {tries} sent {} ms after the API's answer",
+                sent.as_millis()
+            );
+            return (report.check(true, &format!("{what} ({note})")), note);
+        }
+        if answered.elapsed() > DEADLINE {
+            let secs = DEADLINE.as_secs();
+            let what = format!("{what} (not within {secs} s, {tries} probes)");
+            return (report.check(false, &what), format!("{tries} probes"));
+        }
     }
-    n += 1;
-    record(
-        &mut counts,
-        n,
-        picked_up(&stack.base, &jar, 1),
-        &format!("the console is told the SIP server has every change ({tries} extra polls)"),
-    );
+}
 
-    // What the operator sees: an entry added in the console, whose page
-    // must say whether the SIP server has it (tests/sip/console.mjs).
+/// What the operator sees: an entry added in the console, whose page must
+/// say whether the SIP server has it (tests/sip/console.mjs), with
+/// Kamailio running and then stopped.
+fn console_checks(
+    root: &Path,
+    stack: &mut Stack,
+    a: &Tenant,
+    sip: &Prober,
+    probe: &Probe,
+    report: &mut Report,
+) {
     let (base, first_run) = (stack.base.clone(), stack.data.join("first-run.json"));
     let console = |address: &str, expect: &str| {
         Command::new("node")
             .arg(root.join("tests/sip/console.mjs"))
             .env("BASE_URL", &base)
             .env("FIRST_RUN", &first_run)
-            .env("ACL_ID", &office)
+            .env("ACL_ID", &a.ids["office"])
             .env("ADDRESS", address)
             .env("EXPECT", expect)
             .status()
@@ -1272,18 +1355,8 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
     let ok = console(
         "127.0.0.4/32",
         "The SIP server enforces every IP ACL change.",
-    ) && sipp(
-        &scenarios,
-        port,
-        &Probe {
-            auth: None,
-            ..invite("app ip_acl", "127.0.0.4", "alice", 200)
-        },
-    );
-    n += 1;
-    record(
-        &mut counts,
-        n,
+    ) && sip.sipp(probe);
+    report.check(
         ok,
         &format!(
             "an entry added in the console: the page says the SIP server enforces it, and SIPp from 127.0.0.4 is admitted ({} ms with the browser)",
@@ -1296,48 +1369,11 @@ fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Counts, String>
         "127.0.0.5/32",
         "has not picked up the latest IP ACL change yet",
     );
-    n += 1;
-    record(
-        &mut counts,
-        n,
+    report.check(
         ok,
         &format!(
             "with Kamailio stopped, the page says the SIP server has not picked the change up ({} ms)",
             started.elapsed().as_millis()
         ),
     );
-
-    print_matrix(&cells);
-    let dir = stack.dir.clone();
-    drop(stack);
-    let _ = std::fs::remove_dir_all(&dir);
-    println!("# pass {}\n# fail {}", counts.passed, counts.failed);
-    Ok(counts)
-}
-
-fn record(counts: &mut Counts, n: usize, ok: bool, what: &str) {
-    if ok {
-        counts.passed += 1;
-        println!("ok {n} - {what}");
-    } else {
-        counts.failed += 1;
-        println!("not ok {n} - {what}");
-    }
-}
-
-fn print_matrix(cells: &[Cell]) {
-    println!("\n# SIP matrix (expected final answer; ✓ = got it)");
-    println!("# | account | entry point | probe | expect | result | note |");
-    println!("# |---|---|---|---|---|---|");
-    for c in cells {
-        println!(
-            "# | {} | {} | {} | {} | {} | {} |",
-            c.account,
-            c.entry,
-            c.what,
-            c.expect,
-            if c.ok { "✓" } else { "✗" },
-            c.note
-        );
-    }
 }

@@ -1,7 +1,7 @@
 //! Running commands: plain, captured, or counted as a test step.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 /// Runs a command with inherited output; Err when it fails.
 pub fn sh(program: &str, args: &[&str]) -> Result<(), String> {
@@ -14,6 +14,15 @@ pub fn sh(program: &str, args: &[&str]) -> Result<(), String> {
     } else {
         Err(format!("`{program} {}` failed ({status})", args.join(" ")))
     }
+}
+
+/// Stops a child with SIGTERM, so it can stop its own children, then
+/// reaps it.
+pub fn terminate(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
 }
 
 /// Runs a command and returns its standard output, if it succeeded.

@@ -2,8 +2,8 @@
 //! it needs, runs everything even after a failure, and ends with one line:
 //! `N passed, N failed`.
 
-use crate::server::TestServer;
-use crate::steps::{run_counted, Counts};
+use crate::server::{create_account, TestServer};
+use crate::steps::{run_counted, terminate, Counts};
 use crate::{run, tools};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -47,6 +47,9 @@ impl Report {
     }
 }
 
+/// A cargo step, run in the order listed: (name, arguments, env).
+type CargoStep<'a> = (String, Vec<&'a str>, &'a [(&'a str, &'a str)]);
+
 pub fn test(root: &Path) -> Result<(), String> {
     let started = Instant::now();
     tools::wasm_target()?;
@@ -70,78 +73,47 @@ pub fn test(root: &Path) -> Result<(), String> {
         ("GECKODRIVER", geckodriver.as_str()),
         ("WASM_BINDGEN_USE_BROWSER", "1"),
     ];
-    r.step("format", "cargo", &["fmt", "--all", "--check"], &[]);
-    r.step(
-        "clippy (native)",
-        "cargo",
-        &[
-            "clippy",
-            "-p",
-            "sipauth-model",
-            "-p",
-            "sipauth-server",
-            "-p",
-            "xtask",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
+    let clippy = ["--all-targets", "--", "-D", "warnings"];
+    let native = ["-p", "sipauth-model", "-p", "sipauth-server", "-p", "xtask"];
+    let mut steps: Vec<CargoStep> = vec![
+        ("format".into(), vec!["fmt", "--all", "--check"], &[]),
+        (
+            "clippy (native)".into(),
+            [&["clippy"][..], &native, &clippy].concat(),
+            &[],
+        ),
+        (
+            "clippy (wasm)".into(),
+            [
+                &["clippy", "-p", "sipauth-console", "--target", wasm][..],
+                &clippy,
+            ]
+            .concat(),
+            &[],
+        ),
+        (
+            "model tests (native)".into(),
+            vec!["test", "-p", "sipauth-model"],
+            &[],
+        ),
+    ];
+    let in_browsers = |what: &str, package| {
+        [("Chromium", &chromium), ("Firefox", &firefox)].map(|(engine, env)| {
+            let args = vec!["test", "-p", package, "--target", wasm];
+            (format!("{what} tests ({engine})"), args, &env[..])
+        })
+    };
+    steps.extend(in_browsers("model", "sipauth-model"));
+    steps.push(("xtask tests".into(), vec!["test", "-p", "xtask"], &[]));
+    steps.push((
+        "server tests".into(),
+        vec!["test", "-p", "sipauth-server"],
         &[],
-    );
-    r.step(
-        "clippy (wasm)",
-        "cargo",
-        &[
-            "clippy",
-            "-p",
-            "sipauth-console",
-            "--target",
-            wasm,
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &[],
-    );
-    r.step(
-        "model tests (native)",
-        "cargo",
-        &["test", "-p", "sipauth-model"],
-        &[],
-    );
-    r.step(
-        "model tests (Chromium)",
-        "cargo",
-        &["test", "-p", "sipauth-model", "--target", wasm],
-        &chromium,
-    );
-    r.step(
-        "model tests (Firefox)",
-        "cargo",
-        &["test", "-p", "sipauth-model", "--target", wasm],
-        &firefox,
-    );
-    r.step("xtask tests", "cargo", &["test", "-p", "xtask"], &[]);
-    r.step(
-        "server tests",
-        "cargo",
-        &["test", "-p", "sipauth-server"],
-        &[],
-    );
-    r.step(
-        "console tests (Chromium)",
-        "cargo",
-        &["test", "-p", "sipauth-console", "--target", wasm],
-        &chromium,
-    );
-    r.step(
-        "console tests (Firefox)",
-        "cargo",
-        &["test", "-p", "sipauth-console", "--target", wasm],
-        &firefox,
-    );
+    ));
+    steps.extend(in_browsers("console", "sipauth-console"));
+    for (name, args, env) in &steps {
+        r.step(name, "cargo", args, env);
+    }
     let built = Instant::now();
     let ok = run::build_console(root).is_ok() && run::build_server(None).is_ok();
     r.add("release build", ok, Counts::default(), built);
@@ -212,21 +184,9 @@ fn twilio_sdk(root: &Path) -> (bool, Counts) {
         // config.json then names this account and its realm, which the
         // test's domain names end with.
         let server = start_server(root, "sdk", &["--account", sid], &[])?;
-        let mut create = Command::new(run::server_binary(None))
-            .args(["account", "create", "--auth-id", sid, "--data-dir"])
-            .arg(&server.data)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        {
-            use std::io::Write as _;
-            let mut stdin = create.stdin.take().expect("piped");
-            writeln!(stdin, "{token}").map_err(|e| e.to_string())?;
-        }
-        if !create.wait().map_err(|e| e.to_string())?.success() {
-            return Err("could not create the twilio test account".into());
-        }
+        let binary = run::server_binary(None);
+        create_account(&binary, &server.data, sid, &format!("{token}\n"))
+            .map_err(|e| format!("could not create the twilio test account: {e}"))?;
         let mut cmd = Command::new(python);
         cmd.arg(root.join("tests/sdk/test_twilio.py"))
             .env("BASE_URL", &server.base)
@@ -412,10 +372,7 @@ impl Drop for Nginx {
     fn drop(&mut self) {
         // SIGTERM, not SIGKILL: the master then stops its workers too; a
         // killed master leaves them serving (and holding our stdout).
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
         let _ = std::fs::remove_dir_all(&self.prefix);
     }
 }

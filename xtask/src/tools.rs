@@ -42,15 +42,8 @@ pub fn wasm_target() -> Result<(), String> {
 }
 
 pub fn trunk() -> Result<(), String> {
-    let version = capture("trunk", &["--version"]).unwrap_or_default();
-    if version.trim().starts_with("trunk 0.21.") {
-        return Ok(());
-    }
-    println!("xtask: installing trunk {TRUNK_VERSION} (about 9 minutes, once)");
-    sh(
-        "cargo",
-        &["install", &format!("trunk@{TRUNK_VERSION}"), "--locked"],
-    )
+    let installed = |v: &str| v.starts_with("trunk 0.21.");
+    cargo_install("trunk", installed, "trunk", TRUNK_VERSION, 9, "--locked")
 }
 
 /// wasm-bindgen-cli at exactly the version in Cargo.lock, or Trunk and the
@@ -58,16 +51,34 @@ pub fn trunk() -> Result<(), String> {
 pub fn wasm_bindgen(root: &Path) -> Result<(), String> {
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| e.to_string())?;
     let want = locked_version(&lock, "wasm-bindgen").ok_or("wasm-bindgen is not in Cargo.lock")?;
-    let have = capture("wasm-bindgen", &["--version"]).unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(want.as_str()) {
+    let installed = |v: &str| v.split_whitespace().nth(1) == Some(want.as_str());
+    // Not --locked: its lockfile pins a webpki-roots the registry lacks.
+    cargo_install(
+        "wasm-bindgen",
+        installed,
+        "wasm-bindgen-cli",
+        &want,
+        3,
+        "--force",
+    )
+}
+
+/// `cargo install krate@version flag`, unless `program --version` says
+/// the right one is `installed`.
+fn cargo_install(
+    program: &str,
+    installed: impl Fn(&str) -> bool,
+    krate: &str,
+    version: &str,
+    minutes: u32,
+    flag: &str,
+) -> Result<(), String> {
+    let have = capture(program, &["--version"]).unwrap_or_default();
+    if installed(have.trim()) {
         return Ok(());
     }
-    println!("xtask: installing wasm-bindgen-cli {want} (about 3 minutes, once)");
-    // Not --locked: its lockfile pins a webpki-roots the registry lacks.
-    sh(
-        "cargo",
-        &["install", &format!("wasm-bindgen-cli@{want}"), "--force"],
-    )
+    println!("xtask: installing {krate} {version} (about {minutes} minutes, once)");
+    sh("cargo", &["install", &format!("{krate}@{version}"), flag])
 }
 
 /// The npm packages (playwright-core, binaryen's wasm-opt), from the lockfile.

@@ -1,4 +1,4 @@
-use crate::{error_message, json, spawn_app, TestApp};
+use crate::{assert_invalid, count, error_message, error_of, json, spawn_app, TestApp, Who};
 use serde_json::{json, Value};
 
 impl TestApp {
@@ -7,30 +7,6 @@ impl TestApp {
             "/v1/Account/{}/SipAuth/IpAccessControlList/{rest}",
             self.auth_id
         ))
-    }
-
-    pub async fn post_json(&self, url: &str, body: Value) -> (u16, Value) {
-        json(
-            self.client
-                .post(url)
-                .basic_auth(&self.auth_id, Some(&self.token))
-                .json(&body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    pub async fn delete(&self, url: &str) -> u16 {
-        self.client
-            .delete(url)
-            .basic_auth(&self.auth_id, Some(&self.token))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
     }
 
     /// Creates an ACL and returns its id.
@@ -144,21 +120,15 @@ async fn one_bad_entry_rejects_the_whole_request() {
         (json!(["10.0.0.1"]), "entries[0]", "must be an object"),
     ];
     for (entries, field, fragment) in cases {
-        let (status, body) = app
+        let answer = app
             .post_json(&app.acls(""), json!({"name": "Office", "entries": entries}))
             .await;
-        assert_eq!(status, 400, "{entries}: {body}");
-        assert_eq!(body["field"], field, "{body}");
-        let message = error_message(&body);
-        assert!(
-            message.contains(fragment) && message.starts_with(field),
-            "{message}"
-        );
+        assert_invalid(&answer, field, fragment);
+        assert!(error_message(&answer.1).starts_with(field), "{entries}");
     }
     for (name, fragment) in [("", "empty"), ("   ", "only spaces")] {
-        let (status, body) = app.post_json(&app.acls(""), json!({"name": name})).await;
-        assert_eq!((status, body["field"].as_str()), (400, Some("name")));
-        assert!(error_message(&body).contains(fragment));
+        let answer = app.post_json(&app.acls(""), json!({"name": name})).await;
+        assert_invalid(&answer, "name", fragment);
     }
     let fifty_one: Vec<Value> = (0..51)
         .map(|i| json!({"ip": format!("10.0.0.{i}")}))
@@ -223,9 +193,10 @@ async fn rename_add_remove_entries_and_delete() {
     assert_eq!(acl["entries"].as_array().unwrap().len(), 0);
 
     assert_eq!(app.delete(&app.acls(&format!("{id}/"))).await, 204);
-    let (status, body) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
-    assert_eq!(status, 404);
-    assert_eq!(error_message(&body), "IP ACL not found");
+    assert_eq!(
+        error_of(json(app.get(&app.acls(&format!("{id}/"))).await).await, 404),
+        "IP ACL not found"
+    );
     let (status, _) = app.post_json(&entry_url, json!({"ip": "10.0.0.1"})).await;
     assert_eq!(status, 404);
 }
@@ -272,33 +243,11 @@ async fn racing_entry_adds_stop_at_the_quota() {
         .collect();
     let id = app.create_acl("Office", json!(seed)).await;
     let url = app.acls(&format!("{id}/Entry/"));
-    let racers: Vec<_> = (0..30)
-        .map(|i| {
-            let (client, url, auth, token) = (
-                app.client.clone(),
-                url.clone(),
-                app.auth_id.clone(),
-                app.token.clone(),
-            );
-            tokio::spawn(async move {
-                client
-                    .post(url)
-                    .basic_auth(auth, Some(token))
-                    .json(&json!({"ip": format!("192.0.2.{i}")}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for r in racers {
-        statuses.push(r.await.unwrap());
-    }
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10);
-    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 20);
+    let statuses = app
+        .race(&url, 30, |i| json!({"ip": format!("192.0.2.{i}")}))
+        .await;
+    assert_eq!(count(&statuses, 201), 10);
+    assert_eq!(count(&statuses, 400), 20);
     let (_, acl) = json(app.get(&app.acls(&format!("{id}/"))).await).await;
     assert_eq!(acl["entries"].as_array().unwrap().len(), 50);
 }
@@ -317,14 +266,11 @@ async fn another_accounts_acls_look_missing() {
         (reqwest::Method::DELETE, base.clone()),
         (reqwest::Method::POST, format!("{base}Entry/")),
     ] {
+        let stolen = json!({"name": "stolen", "ip": "10.9.9.9"});
+        let as_other = Who::Account(&other, &other_token);
         let r = app
-            .client
-            .request(method.clone(), &url)
-            .basic_auth(&other, Some(&other_token))
-            .json(&json!({"name": "stolen", "ip": "10.9.9.9"}))
-            .send()
-            .await
-            .unwrap();
+            .send(as_other, method.clone(), &url, Some(&stolen))
+            .await;
         assert_eq!(r.status(), 404, "{method} {url}");
     }
     let (_, acl) = json(app.get(&app.acls(&format!("{id}/"))).await).await;

@@ -1,4 +1,5 @@
-use crate::{error_message, json, spawn_app, spawn_app_with_rate_limit, TestApp};
+use crate::{assert_invalid, error_message, field, json, spawn_app, too_many, TestApp, Who};
+use reqwest::Method;
 use serde_json::json;
 
 impl TestApp {
@@ -9,7 +10,7 @@ impl TestApp {
     async fn credential_id(&self, username: &str) -> String {
         let (status, body) = json(self.create(username, "Xy7pQ2mLk9Rt4w").await).await;
         assert_eq!(status, 201);
-        body["credential_uuid"].as_str().unwrap().to_string()
+        field(&body, "credential_uuid")
     }
 }
 
@@ -53,83 +54,44 @@ async fn applications_reference_credentials_and_acls() {
     assert_eq!(by_acl["objects"][0]["app_id"], app_id.as_str());
 
     // What is in use cannot be deleted: 409 with the seed's words and the users.
-    let r = app
-        .client
-        .delete(app.credentials(&format!("{cred}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
+    let (status, body) = app.delete_json(&app.credentials(&format!("{cred}/"))).await;
     assert_eq!(status, 409);
     assert_eq!(
         error_message(&body),
         "This credential is currently assigned to an application. Remove the assignment first by setting sip_auth_type to empty."
     );
     assert_eq!(body["applications"], json!(["Support line"]));
-    let r = app
-        .client
-        .delete(app.acls(&format!("{acl}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
+    let (status, body) = app.delete_json(&app.acls(&format!("{acl}/"))).await;
     assert_eq!(status, 409);
     assert!(
         error_message(&body).starts_with("This IP ACL is currently assigned to an application.")
     );
 
-    // Narrowing the type drops the reference it no longer needs.
-    let (status, _) = app
-        .post_json(
-            &app.applications(&format!("{app_id}/")),
-            json!({"sip_auth_type": "ip_acl"}),
-        )
-        .await;
-    assert_eq!(status, 202);
-    let (_, got) = json(app.get(&app.applications(&format!("{app_id}/"))).await).await;
+    // Narrowing the type drops the reference it no longer needs; ""
+    // clears the assignment. Then what it used can go.
+    let url = app.applications(&format!("{app_id}/"));
+    let retype = |kind: &str| app.post_json(&url, json!({"sip_auth_type": kind}));
+    assert_eq!(retype("ip_acl").await.0, 202);
+    let (_, got) = json(app.get(&url).await).await;
     assert!(got["credential_uuid"].is_null());
     assert_eq!(app.delete(&app.credentials(&format!("{cred}/"))).await, 204);
-
-    // "" clears the assignment; then the ACL can go.
-    let (status, _) = app
-        .post_json(
-            &app.applications(&format!("{app_id}/")),
-            json!({"sip_auth_type": ""}),
-        )
-        .await;
-    assert_eq!(status, 202);
-    let (_, got) = json(app.get(&app.applications(&format!("{app_id}/"))).await).await;
+    assert_eq!(retype("").await.0, 202);
+    let (_, got) = json(app.get(&url).await).await;
     assert!(got["ip_acl_uuid"].is_null());
     assert_eq!(got["sip_auth_type"], "");
     assert_eq!(app.delete(&app.acls(&format!("{acl}/"))).await, 204);
 
-    assert_eq!(
-        app.delete(&app.applications(&format!("{app_id}/"))).await,
-        204
-    );
-    assert_eq!(
-        app.delete(&app.applications(&format!("{app_id}/"))).await,
-        404
-    );
+    assert_eq!(app.delete(&url).await, 204);
+    assert_eq!(app.delete(&url).await, 404);
 }
 
 #[tokio::test]
 async fn application_input_is_checked() {
     let app = spawn_app().await;
     let cred = app.credential_id("pbx1").await;
-    let (other, other_token) = app.other_account().await;
-    let r = app
-        .client
-        .post(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
-        .basic_auth(&other, Some(&other_token))
-        .json(&json!({"username": "theirs", "password": "Xy7pQ2mLk9Rt4w"}))
-        .send()
-        .await
-        .unwrap();
-    let (_, theirs) = json(r).await;
-    let theirs = theirs["credential_uuid"].as_str().unwrap();
+    let other = app.other_account().await;
+    let (_, theirs) = json(app.create_in(&other, "theirs").await).await;
+    let theirs = field(&theirs, "credential_uuid");
     let cases = [
         (json!({}), "app_name", "required"),
         (
@@ -165,10 +127,11 @@ async fn application_input_is_checked() {
         ),
     ];
     for (body, field, fragment) in cases {
-        let (status, out) = app.post_json(&app.applications(""), body.clone()).await;
-        assert_eq!(status, 400, "{body}: {out}");
-        assert_eq!(out["field"], field, "{body}: {out}");
-        assert!(error_message(&out).contains(fragment), "{out}");
+        assert_invalid(
+            &app.post_json(&app.applications(""), body).await,
+            field,
+            fragment,
+        );
     }
     let (status, _) = app
         .post_json(
@@ -183,28 +146,18 @@ async fn application_input_is_checked() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_with_retry_after() {
-    let app = spawn_app_with_rate_limit(5).await;
+    let app = TestApp::builder().rate_limit(5).spawn().await;
     for _ in 0..5 {
         assert_eq!(app.get(&app.credentials("")).await.status(), 200);
     }
     let r = app.get(&app.credentials("")).await;
-    assert_eq!(r.status(), 429);
-    let retry: u64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=12).contains(&retry), "{retry}");
-    let (_, body) = json(r).await;
-    assert!(error_message(&body).contains("too many requests"));
+    let message = too_many(r, 12).await;
+    assert!(message.contains("too many requests"), "{message}");
     // Another account is not held back.
     let (other, token) = app.other_account().await;
+    let url = app.url(&format!("/v1/Account/{other}/SipAuth/Credential/"));
     let r = app
-        .client
-        .get(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
-        .basic_auth(&other, Some(&token))
-        .send()
-        .await
-        .unwrap();
+        .send(Who::Account(&other, &token), Method::GET, &url, None)
+        .await;
     assert_eq!(r.status(), 200);
 }

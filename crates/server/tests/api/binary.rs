@@ -1,6 +1,7 @@
 //! The `sipauth` binary as users run it: first start, CLI, restart, logs.
 
 use crate::json;
+use reqwest::Method;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
@@ -72,6 +73,42 @@ fn start_with(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -
     }
 }
 
+/// The account and the operator a first start wrote to `first-run.json`
+/// in `data_dir`: (auth_id, token, operator password).
+fn first_run(data_dir: &std::path::Path) -> (String, String, String) {
+    let first: Value =
+        serde_json::from_slice(&std::fs::read(data_dir.join("first-run.json")).unwrap()).unwrap();
+    let text = |v: &Value| v.as_str().unwrap().to_string();
+    (
+        text(&first["account"]["auth_id"]),
+        text(&first["account"]["auth_token"]),
+        text(&first["operator"]["password"]),
+    )
+}
+
+/// One request to a server a test started, with Basic auth as
+/// `(id, token)` when given and `body` as JSON.
+async fn request(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    basic: Option<(&str, &str)>,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut request = client.request(method, url);
+    if let Some((id, token)) = basic {
+        request = request.basic_auth(id, Some(token));
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+/// A CLI run: (command, its arguments after --data-dir, stdin, whether it
+/// succeeds, what it says).
+type CliStep<'a> = ([&'a str; 2], &'a [&'a str], &'a str, bool, &'a str);
+
 fn cli(args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(BIN)
         .args(args)
@@ -102,16 +139,13 @@ async fn first_start_restart_and_logs_without_secrets() {
 
     // The banner shows the sign-in and the token once; first-run.json has them.
     let file = dir.path().join("first-run.json");
-    let first: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let auth_id = first["account"]["auth_id"].as_str().unwrap().to_string();
-    let token = first["account"]["auth_token"].as_str().unwrap().to_string();
-    let operator_password = first["operator"]["password"].as_str().unwrap().to_string();
+    let (auth_id, token, operator_password) = first_run(dir.path());
     let banner = server.banner.join("\n");
     assert!(banner.contains(&token), "{banner}");
     assert!(
@@ -125,34 +159,25 @@ async fn first_start_restart_and_logs_without_secrets() {
         .build()
         .unwrap();
     let sip_password = "Durable-Secret-77";
-    let r = client
-        .post(format!(
-            "{}/v1/Account/{auth_id}/SipAuth/Credential/",
-            server.base
-        ))
-        .basic_auth(&auth_id, Some(&token))
-        .json(&json!({"username": "durable", "password": sip_password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = client
-        .post(format!(
-            "{}/v1/Account/{auth_id}/SipAuth/IpAccessControlList/",
-            server.base
-        ))
-        .basic_auth(&auth_id, Some(&token))
-        .json(&json!({"name": "Durable ACL", "entries": [{"ip": "2001:db8::", "cidr_prefix": 32}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = client
-        .post(format!("{}/console/session", server.base))
-        .json(&json!({"username": "admin", "password": operator_password}))
-        .send()
-        .await
-        .unwrap();
+    let basic = Some((auth_id.as_str(), token.as_str()));
+    let credentials = |base: &str| format!("{base}/v1/Account/{auth_id}/SipAuth/Credential/");
+    let acls = |base: &str| format!("{base}/v1/Account/{auth_id}/SipAuth/IpAccessControlList/");
+    for (url, body) in [
+        (
+            credentials(&server.base),
+            json!({"username": "durable", "password": sip_password}),
+        ),
+        (
+            acls(&server.base),
+            json!({"name": "Durable ACL", "entries": [{"ip": "2001:db8::", "cidr_prefix": 32}]}),
+        ),
+    ] {
+        let r = request(&client, Method::POST, url, basic, Some(body)).await;
+        assert_eq!(r.status(), 201);
+    }
+    let session = format!("{}/console/session", server.base);
+    let sign_in = json!({"username": "admin", "password": operator_password});
+    let r = request(&client, Method::POST, session, None, Some(sign_in)).await;
     assert_eq!(r.status(), 200);
 
     // Killed without warning: what was acknowledged must still be there.
@@ -166,32 +191,11 @@ async fn first_start_restart_and_logs_without_secrets() {
         "second start printed {:?}",
         again.banner
     );
-    let (status, body) = json(
-        client
-            .get(format!(
-                "{}/v1/Account/{auth_id}/SipAuth/Credential/",
-                again.base
-            ))
-            .basic_auth(&auth_id, Some(&token))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let get = |url| request(&client, Method::GET, url, basic, None);
+    let (status, body) = json(get(credentials(&again.base)).await).await;
     assert_eq!(status, 200);
     assert_eq!(body["objects"][0]["username"], "durable");
-    let (_, acls) = json(
-        client
-            .get(format!(
-                "{}/v1/Account/{auth_id}/SipAuth/IpAccessControlList/",
-                again.base
-            ))
-            .basic_auth(&auth_id, Some(&token))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, acls) = json(get(acls(&again.base)).await).await;
     assert_eq!(acls["objects"][0]["name"], "Durable ACL");
     assert_eq!(acls["objects"][0]["entries"][0]["ip"], "2001:db8::");
     again.child.kill().unwrap();
@@ -211,61 +215,63 @@ async fn first_start_restart_and_logs_without_secrets() {
 async fn account_and_operator_commands() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let (ok, out) = cli(
-        &[
-            "account",
-            "create",
-            "--data-dir",
-            d,
-            "--auth-id",
-            "MACLIACCOUNT",
-        ],
-        "cli-token-0123456789abcdef\n",
-    );
-    assert!(ok, "{out}");
-    assert!(out.contains("account MACLIACCOUNT created"), "{out}");
-    let (ok, out) = cli(
-        &[
-            "account",
-            "create",
-            "--data-dir",
-            d,
-            "--auth-id",
-            "MACLIACCOUNT",
-        ],
-        "cli-token-0123456789abcdef\n",
-    );
-    assert!(!ok);
-    assert!(out.contains("already exists"), "{out}");
-    let (ok, out) = cli(
-        &["account", "create", "--data-dir", d, "--auth-id", "MASHORT"],
-        "short\n",
-    );
-    assert!(!ok);
-    assert!(out.contains("at least 16 characters"), "{out}");
-
-    let (ok, out) = cli(
-        &["operator", "add", "--data-dir", d, "ops"],
-        "weakpassword\n",
-    );
-    assert!(!ok);
-    assert!(out.contains("12–128 characters"), "{out}");
-    let (ok, out) = cli(
-        &["operator", "add", "--data-dir", d, "ops"],
-        "Operator-Pass-2026\n",
-    );
-    assert!(ok, "{out}");
-    let (ok, out) = cli(
-        &["operator", "reset", "--data-dir", d, "nobody"],
-        "Operator-Pass-2026\n",
-    );
-    assert!(!ok);
-    assert!(out.contains("no operator named nobody"), "{out}");
-    let (ok, _) = cli(
-        &["operator", "reset", "--data-dir", d, "ops"],
-        "Operator-Pass-2027\n",
-    );
-    assert!(ok);
+    let steps: [CliStep; 7] = [
+        (
+            ["account", "create"],
+            &["--auth-id", "MACLIACCOUNT"],
+            "cli-token-0123456789abcdef\n",
+            true,
+            "account MACLIACCOUNT created",
+        ),
+        (
+            ["account", "create"],
+            &["--auth-id", "MACLIACCOUNT"],
+            "cli-token-0123456789abcdef\n",
+            false,
+            "already exists",
+        ),
+        (
+            ["account", "create"],
+            &["--auth-id", "MASHORT"],
+            "short\n",
+            false,
+            "at least 16 characters",
+        ),
+        (
+            ["operator", "add"],
+            &["ops"],
+            "weakpassword\n",
+            false,
+            "12–128 characters",
+        ),
+        (
+            ["operator", "add"],
+            &["ops"],
+            "Operator-Pass-2026\n",
+            true,
+            "",
+        ),
+        (
+            ["operator", "reset"],
+            &["nobody"],
+            "Operator-Pass-2026\n",
+            false,
+            "no operator named nobody",
+        ),
+        (
+            ["operator", "reset"],
+            &["ops"],
+            "Operator-Pass-2027\n",
+            true,
+            "",
+        ),
+    ];
+    for ([command, verb], rest, stdin, succeeds, says) in steps {
+        let args = [&[command, verb, "--data-dir", d][..], rest].concat();
+        let (ok, out) = cli(&args, stdin);
+        assert_eq!(ok, succeeds, "{args:?}: {out}");
+        assert!(out.contains(says), "{args:?}: {out}");
+    }
 
     // The data directory was not empty: no demo account, and the console
     // points at the account created above; the new password signs in.
@@ -273,31 +279,19 @@ async fn account_and_operator_commands() {
     assert!(server.banner.is_empty());
     assert!(!dir.path().join("first-run.json").exists());
     let client = reqwest::Client::new();
-    let (_, config) = json(
-        client
-            .get(format!("{}/config.json", server.base))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let config = format!("{}/config.json", server.base);
+    let (_, config) = json(request(&client, Method::GET, config, None, None).await).await;
     assert_eq!(config["account"], "MACLIACCOUNT");
-    let r = client
-        .post(format!("{}/console/session", server.base))
-        .json(&json!({"username": "ops", "password": "Operator-Pass-2027"}))
-        .send()
-        .await
-        .unwrap();
+    let session = format!("{}/console/session", server.base);
+    let sign_in = json!({"username": "ops", "password": "Operator-Pass-2027"});
+    let r = request(&client, Method::POST, session, None, Some(sign_in)).await;
     assert_eq!(r.status(), 200);
-    let r = client
-        .get(format!(
-            "{}/v1/Account/MACLIACCOUNT/SipAuth/Credential/",
-            server.base
-        ))
-        .basic_auth("MACLIACCOUNT", Some("cli-token-0123456789abcdef"))
-        .send()
-        .await
-        .unwrap();
+    let url = format!(
+        "{}/v1/Account/MACLIACCOUNT/SipAuth/Credential/",
+        server.base
+    );
+    let basic = Some(("MACLIACCOUNT", "cli-token-0123456789abcdef"));
+    let r = request(&client, Method::GET, url, basic, None).await;
     assert_eq!(r.status(), 200);
     server.child.kill().unwrap();
     server.child.wait().unwrap();
@@ -307,11 +301,7 @@ async fn account_and_operator_commands() {
 async fn proxy_mode_keeps_the_provider_token_out_of_logs_and_answers() {
     let provider_dir = tempfile::tempdir().unwrap();
     let provider = start(provider_dir.path());
-    let first: Value =
-        serde_json::from_slice(&std::fs::read(provider_dir.path().join("first-run.json")).unwrap())
-            .unwrap();
-    let auth_id = first["account"]["auth_id"].as_str().unwrap().to_string();
-    let token = first["account"]["auth_token"].as_str().unwrap().to_string();
+    let (auth_id, token, _) = first_run(provider_dir.path());
 
     // The token from a file, as the README says; never on the command line.
     let proxy_dir = tempfile::tempdir().unwrap();
@@ -329,23 +319,15 @@ async fn proxy_mode_keeps_the_provider_token_out_of_logs_and_answers() {
         ],
         &[],
     );
-    let own: Value = serde_json::from_slice(
-        &std::fs::read(proxy_dir.path().join("data/first-run.json")).unwrap(),
-    )
-    .unwrap();
+    let (_, _, operator_password) = first_run(&proxy_dir.path().join("data"));
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
         .unwrap();
-    let (_, session) = json(
-        client
-            .post(format!("{}/console/session", proxy.base))
-            .json(&json!({"username": "admin", "password": own["operator"]["password"]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let session = format!("{}/console/session", proxy.base);
+    let sign_in = json!({"username": "admin", "password": operator_password});
+    let (_, session) =
+        json(request(&client, Method::POST, session, None, Some(sign_in)).await).await;
     let csrf = session["csrf_token"].as_str().unwrap();
     let url = format!("{}/v1/Account/{auth_id}/SipAuth/Credential/", proxy.base);
     let r = client
@@ -356,16 +338,13 @@ async fn proxy_mode_keeps_the_provider_token_out_of_logs_and_answers() {
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let listed = client.get(&url).send().await.unwrap().text().await.unwrap();
+    let text = |url: String| async {
+        let r = request(&client, Method::GET, url, None, None).await;
+        r.text().await.unwrap()
+    };
+    let listed = text(url.clone()).await;
     assert!(listed.contains("proxied"));
-    let config = client
-        .get(format!("{}/config.json", proxy.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let config = text(format!("{}/config.json", proxy.base)).await;
     assert!(config.contains(&auth_id));
     for answer in [&listed, &config] {
         assert!(!answer.contains(&token));
@@ -434,30 +413,17 @@ async fn dialect_tells_the_console_which_provider_api_to_speak() {
 #[tokio::test]
 async fn a_store_with_a_foreign_realm_credential_refuses_to_serve_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, _) = cli(
-        &[
-            "account",
-            "create",
-            "--auth-id",
-            "MAFIRST0000000000001",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-        ],
-        "first-token-0123456789abcdef",
-    );
-    assert!(ok);
-    let (ok, _) = cli(
-        &[
-            "account",
-            "create",
-            "--auth-id",
-            "MASECOND000000000002",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-        ],
-        "second-token-0123456789abcdef",
-    );
-    assert!(ok);
+    for (id, token) in [
+        ("MAFIRST0000000000001", "first-token-0123456789abcdef"),
+        ("MASECOND000000000002", "second-token-0123456789abcdef"),
+    ] {
+        let d = dir.path().to_str().unwrap();
+        let (ok, out) = cli(
+            &["account", "create", "--auth-id", id, "--data-dir", d],
+            token,
+        );
+        assert!(ok, "{out}");
+    }
     // What the API refuses now, written as an older version could have.
     let db = sipauth_server::db::open(dir.path()).await.unwrap();
     sqlx::query(

@@ -1,4 +1,6 @@
-use crate::{error_message, json, spawn_app, SIP_DOMAIN};
+use crate::{
+    assert_invalid, count, error_message, error_of, json, pluck, spawn_app, Who, SIP_DOMAIN,
+};
 use md5::{Digest, Md5};
 use serde_json::json;
 
@@ -56,19 +58,12 @@ async fn create_returns_the_credential_and_stores_only_ha1() {
 async fn realm_may_only_be_the_accounts_own() {
     let app = spawn_app().await;
     let own = format!("{}.{SIP_DOMAIN}", app.auth_id.to_lowercase());
+    let url = app.credentials("");
     let create = |username: &'static str, realm: String| {
-        let app = &app;
-        async move {
-            let r = app
-                .client
-                .post(app.credentials(""))
-                .basic_auth(&app.auth_id, Some(&app.token))
-                .json(&json!({"username": username, "password": PASSWORD, "realm": realm}))
-                .send()
-                .await
-                .unwrap();
-            json(r).await
-        }
+        app.post_json(
+            &url,
+            json!({"username": username, "password": PASSWORD, "realm": realm}),
+        )
     };
     // Its own realm, in any case, is fine.
     let (status, body) = create("alice", own.to_uppercase()).await;
@@ -76,40 +71,21 @@ async fn realm_may_only_be_the_accounts_own() {
 
     // Another account's realm (the hijack: A's password for B's user) and
     // a realm nobody owns yet are refused, naming the field and the rule.
-    let (other, other_token) = app.other_account().await;
-    let theirs = format!("{}.{SIP_DOMAIN}", other.to_lowercase());
+    let other = app.other_account().await;
+    let theirs = format!("{}.{SIP_DOMAIN}", other.0.to_lowercase());
     for realm in [theirs.clone(), "pbx.example.com".to_string()] {
-        let (status, body) = create("1001", realm.clone()).await;
-        assert_eq!(
-            (status, body["field"].as_str()),
-            (400, Some("realm")),
-            "{realm}"
-        );
-        let message = error_message(&body);
-        assert!(
-            message.contains("not this account's realm") && message.contains(&own),
-            "{message}"
-        );
+        let answer = create("1001", realm.clone()).await;
+        assert_invalid(&answer, "realm", "not this account's realm");
+        assert!(error_message(&answer.1).contains(&own), "{realm}");
     }
-    let (status, body) = create("bob", "bad realm".into()).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("realm")));
+    assert_invalid(&create("bob", "bad realm".into()).await, "realm", "");
 
     // Nothing was written into B's realm: B's own 1001 is created, and
     // Kamailio's view holds only each account's users in its own realm.
-    let r = app
-        .client
-        .post(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
-        .basic_auth(&other, Some(&other_token))
-        .json(&json!({"username": "1001", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT username, domain FROM subscriber ORDER BY id")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap();
+    assert_eq!(app.create_in(&other, "1001").await.status(), 201);
+    let rows = app
+        .rows("SELECT username, domain FROM subscriber ORDER BY id")
+        .await;
     assert_eq!(
         rows,
         [
@@ -130,16 +106,8 @@ async fn a_conflict_names_only_the_callers_own_credential() {
         "a credential with username 'sipuser1' already exists in this account"
     );
     // Another account taking the same username learns nothing of the first.
-    let (other, other_token) = app.other_account().await;
-    let r = app
-        .client
-        .post(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
-        .basic_auth(&other, Some(&other_token))
-        .json(&json!({"username": "sipuser1", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let other = app.other_account().await;
+    assert_eq!(app.create_in(&other, "sipuser1").await.status(), 201);
 }
 
 #[tokio::test]
@@ -175,20 +143,9 @@ async fn invalid_fields_are_400_naming_the_field_and_rule() {
         ),
     ];
     for (body, field, fragment) in cases {
-        let r = app
-            .client
-            .post(app.credentials(""))
-            .basic_auth(&app.auth_id, Some(&app.token))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let (status, out) = json(r).await;
-        assert_eq!(status, 400, "{body} -> {out}");
-        assert_eq!(out["field"], field, "{body} -> {out}");
-        let message = error_message(&out);
-        assert!(message.contains(fragment), "{body} -> {message}");
-        assert!(message.starts_with(field), "{message}");
+        let answer = app.post_json(&app.credentials(""), body.clone()).await;
+        assert_invalid(&answer, field, fragment);
+        assert!(error_message(&answer.1).starts_with(field), "{body}");
     }
     // A rejected password is never echoed back.
     let (_, out) = json(app.create("sipuser1", "alllowercase123").await).await;
@@ -201,20 +158,17 @@ async fn invalid_fields_are_400_naming_the_field_and_rule() {
 async fn duplicate_username_is_409() {
     let app = spawn_app().await;
     assert_eq!(app.create("sipuser1", PASSWORD).await.status(), 201);
-    let (status, body) = json(app.create("sipuser1", "Another-Pass-42").await).await;
-    assert_eq!(status, 409);
-    assert!(error_message(&body).contains("'sipuser1' already exists"));
+    let message = error_of(
+        json(app.create("sipuser1", "Another-Pass-42").await).await,
+        409,
+    );
+    assert!(message.contains("'sipuser1' already exists"), "{message}");
 }
 
 #[tokio::test]
 async fn list_pages_with_limit_offset_and_meta() {
     let app = spawn_app().await;
-    for i in 0..25 {
-        assert_eq!(
-            app.create(&format!("user{i:02}"), PASSWORD).await.status(),
-            201
-        );
-    }
+    app.create_all((0..25).map(|i| format!("user{i:02}"))).await;
     let (status, body) = json(app.get(&app.credentials("")).await).await;
     assert_eq!(status, 200);
     assert_eq!(body["meta"]["limit"], 20);
@@ -228,12 +182,7 @@ async fn list_pages_with_limit_offset_and_meta() {
     assert_eq!(objects[0]["username"], "user00");
 
     let (_, page2) = json(app.get(&app.url(next)).await).await;
-    let names: Vec<&str> = page2["objects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["username"].as_str().unwrap())
-        .collect();
+    let names = pluck(&page2["objects"], "username");
     assert_eq!(names, ["user20", "user21", "user22", "user23", "user24"]);
     assert!(page2["meta"]["next"].is_null());
     assert!(page2["meta"]["previous"]
@@ -260,16 +209,10 @@ async fn list_pages_with_limit_offset_and_meta() {
 #[tokio::test]
 async fn list_filters_by_username_substring() {
     let app = spawn_app().await;
-    for name in ["alice.desk", "bob.desk", "alice.mobile", "carol"] {
-        app.create(name, PASSWORD).await;
-    }
+    let names = ["alice.desk", "bob.desk", "alice.mobile", "carol"];
+    app.create_all(names.map(String::from)).await;
     let (_, body) = json(app.get(&app.credentials("?username=ALICE")).await).await;
-    let names: Vec<&str> = body["objects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["username"].as_str().unwrap())
-        .collect();
+    let names = pluck(&body["objects"], "username");
     assert_eq!(names, ["alice.desk", "alice.mobile"]);
     assert_eq!(body["meta"]["total_count"], 2);
     // LIKE wildcards in the search are taken literally.
@@ -291,15 +234,8 @@ async fn retrieve_update_delete() {
     assert_eq!(app.get(&app.credentials(id)).await.status(), 200);
 
     let new_password = "Fresh-Passw0rd-2026";
-    let r = app
-        .client
-        .post(app.credentials(&format!("{id}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({"password": new_password}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
+    let url = app.credentials(&format!("{id}/"));
+    let (status, body) = app.post_json(&url, json!({"password": new_password})).await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["message"], "changed");
     let stored: String = sqlx::query_scalar("SELECT ha1 FROM credentials WHERE id = ?")
@@ -310,47 +246,17 @@ async fn retrieve_update_delete() {
     let realm = created["realm"].as_str().unwrap();
     assert_eq!(stored, md5_hex(&format!("sipuser1:{realm}:{new_password}")));
 
-    let r = app
-        .client
-        .post(app.credentials(&format!("{id}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({"password": "weak"}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("password")));
+    let weak = app.post_json(&url, json!({"password": "weak"})).await;
+    assert_invalid(&weak, "password", "");
+    let renamed = json!({"username": "renamed", "password": new_password});
+    assert_invalid(&app.post_json(&url, renamed).await, "username", "");
 
-    let r = app
-        .client
-        .post(app.credentials(&format!("{id}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({"username": "renamed", "password": new_password}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("username")));
-
-    let r = app
-        .client
-        .delete(app.credentials(&format!("{id}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let (status, body) = json(app.get(&app.credentials(&format!("{id}/"))).await).await;
-    assert_eq!(status, 404);
-    assert_eq!(error_message(&body), "credential not found");
-    let r = app
-        .client
-        .delete(app.credentials(&format!("{id}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    assert_eq!(app.delete(&url).await, 204);
+    assert_eq!(
+        error_of(json(app.get(&url).await).await, 404),
+        "credential not found"
+    );
+    assert_eq!(app.delete(&url).await, 404);
 }
 
 #[tokio::test]
@@ -358,35 +264,22 @@ async fn another_accounts_credentials_look_missing() {
     let app = spawn_app().await;
     let (_, created) = json(app.create("sipuser1", PASSWORD).await).await;
     let id = created["credential_uuid"].as_str().unwrap();
-    let (other, other_token) = app.other_account().await;
-    let url = app.url(&format!("/v1/Account/{other}/SipAuth/Credential/{id}/"));
+    let other = app.other_account().await;
+    let url = app.url(&format!("/v1/Account/{}/SipAuth/Credential/{id}/", other.0));
     for method in [
         reqwest::Method::GET,
         reqwest::Method::DELETE,
         reqwest::Method::POST,
     ] {
-        let r = app
-            .client
-            .request(method.clone(), &url)
-            .basic_auth(&other, Some(&other_token))
-            .json(&json!({"password": "Fresh-Passw0rd-2026"}))
-            .send()
-            .await
-            .unwrap();
+        let as_other = Who::Account(&other.0, &other.1);
+        let body = json!({"password": "Fresh-Passw0rd-2026"});
+        let r = app.send(as_other, method.clone(), &url, Some(&body)).await;
         let (status, body) = json(r).await;
         assert_eq!(status, 404, "{method}");
         assert_eq!(error_message(&body), "credential not found");
     }
     // The same username in the other account is fine: realms differ.
-    let r = app
-        .client
-        .post(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
-        .basic_auth(&other, Some(&other_token))
-        .json(&json!({"username": "sipuser1", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    assert_eq!(app.create_in(&other, "sipuser1").await.status(), 201);
     // And the first account's credential is untouched.
     assert_eq!(
         app.get(&app.credentials(&format!("{id}/"))).await.status(),
@@ -398,29 +291,18 @@ async fn another_accounts_credentials_look_missing() {
 async fn authentication_is_required_and_checked() {
     let app = spawn_app().await;
     let url = app.credentials("");
-    let none = app.client.get(&url).send().await.unwrap();
+    let none = app.get_anonymous(&url).await;
     assert_eq!(none.status(), 401);
     assert!(none.headers().get("www-authenticate").is_some());
     error_message(&json(none).await.1);
 
-    let wrong = app
-        .client
-        .get(&url)
-        .basic_auth(&app.auth_id, Some("wrong-token"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 401);
+    let wrong = Who::Account(&app.auth_id, "wrong-token");
+    let r = app.send(wrong, reqwest::Method::GET, &url, None).await;
+    assert_eq!(r.status(), 401);
     // A valid token used for another account's path is refused.
     let (other, _) = app.other_account().await;
-    let r = app
-        .client
-        .get(app.url(&format!("/v1/Account/{other}/SipAuth/Credential/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let theirs = app.url(&format!("/v1/Account/{other}/SipAuth/Credential/"));
+    assert_eq!(app.get(&theirs).await.status(), 401);
     // The console's requests never trigger the browser's Basic prompt.
     let r = app
         .client
@@ -444,69 +326,49 @@ async fn malformed_and_oversized_bodies_get_the_api_error_shape() {
             .body(body)
             .send()
     };
-    let (status, body) = json(send(b"{\"username\": ".to_vec()).await.unwrap()).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&body).contains("not valid JSON"));
-    let (status, body) = json(send(b"[1, 2]".to_vec()).await.unwrap()).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&body).contains("JSON object"));
+    let message = error_of(
+        json(send(b"{\"username\": ".to_vec()).await.unwrap()).await,
+        400,
+    );
+    assert!(message.contains("not valid JSON"), "{message}");
+    let message = error_of(json(send(b"[1, 2]".to_vec()).await.unwrap()).await, 400);
+    assert!(message.contains("JSON object"), "{message}");
     let big = format!("{{\"username\": \"{}\"}}", "a".repeat(100_000));
-    let (status, body) = json(send(big.into_bytes()).await.unwrap()).await;
-    assert_eq!(status, 413);
-    assert!(error_message(&body).contains("too large"));
-    let (status, body) = json(app.get(&app.url("/v1/Account/x/Nothing/")).await).await;
-    assert_eq!(status, 404);
-    error_message(&body);
+    let message = error_of(json(send(big.into_bytes()).await.unwrap()).await, 413);
+    assert!(message.contains("too large"), "{message}");
+    error_of(
+        json(app.get(&app.url("/v1/Account/x/Nothing/")).await).await,
+        404,
+    );
 }
 
 #[tokio::test]
 async fn quota_of_200_credentials() {
     let app = spawn_app().await;
-    for i in 0..200 {
-        let r = app.create(&format!("user{i:03}"), PASSWORD).await;
-        assert_eq!(r.status(), 201, "credential {i}");
-    }
-    let (status, body) = json(app.create("user200", PASSWORD).await).await;
-    assert_eq!(status, 400);
-    assert!(error_message(&body).contains("quota"), "{body}");
-    assert!(error_message(&body).contains("200"), "{body}");
+    app.create_all((0..200).map(|i| format!("user{i:03}")))
+        .await;
+    let message = error_of(json(app.create("user200", PASSWORD).await).await, 400);
+    assert!(
+        message.contains("quota") && message.contains("200"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
 async fn racing_creates_respect_quota_and_uniqueness() {
     let app = spawn_app().await;
-    for i in 0..180 {
-        assert_eq!(
-            app.create(&format!("seed{i:03}"), PASSWORD).await.status(),
-            201
-        );
-    }
+    app.create_all((0..180).map(|i| format!("seed{i:03}")))
+        .await;
     // 50 distinct usernames race for the last 20 places.
-    let racers = (0..50).map(|i| {
-        let (client, url, id, token) = (
-            app.client.clone(),
-            app.credentials(""),
-            app.auth_id.clone(),
-            app.token.clone(),
-        );
-        tokio::spawn(async move {
-            client
-                .post(url)
-                .basic_auth(id, Some(token))
-                .json(&json!({"username": format!("race{i:02}"), "password": PASSWORD}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        })
-    });
-    let mut statuses = Vec::new();
-    for r in racers.collect::<Vec<_>>() {
-        statuses.push(r.await.unwrap());
-    }
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 20);
-    assert_eq!(statuses.iter().filter(|s| **s == 400).count(), 30);
+    let statuses = app
+        .race(
+            &app.credentials(""),
+            50,
+            |i| json!({"username": format!("race{i:02}"), "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(count(&statuses, 201), 20);
+    assert_eq!(count(&statuses, 400), 30);
     let (_, body) = json(app.get(&app.credentials("")).await).await;
     assert_eq!(body["meta"]["total_count"], 200);
 }
@@ -514,41 +376,21 @@ async fn racing_creates_respect_quota_and_uniqueness() {
 #[tokio::test]
 async fn racing_duplicates_create_one() {
     let app = spawn_app().await;
-    let racers: Vec<_> = (0..50)
-        .map(|_| {
-            let (client, url, id, token) = (
-                app.client.clone(),
-                app.credentials(""),
-                app.auth_id.clone(),
-                app.token.clone(),
-            );
-            tokio::spawn(async move {
-                client
-                    .post(url)
-                    .basic_auth(id, Some(token))
-                    .json(&json!({"username": "same.user", "password": PASSWORD}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            })
-        })
-        .collect();
-    let mut statuses = Vec::new();
-    for r in racers {
-        statuses.push(r.await.unwrap());
-    }
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1);
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49);
+    let statuses = app
+        .race(
+            &app.credentials(""),
+            50,
+            |_| json!({"username": "same.user", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(count(&statuses, 201), 1);
+    assert_eq!(count(&statuses, 409), 49);
 }
 
 #[tokio::test]
 async fn responses_are_gzipped_for_clients_that_accept_it() {
     let app = spawn_app().await;
-    for i in 0..20 {
-        app.create(&format!("user{i:02}"), PASSWORD).await;
-    }
+    app.create_all((0..20).map(|i| format!("user{i:02}"))).await;
     let r = app
         .client
         .get(app.credentials(""))

@@ -2,42 +2,44 @@
 //! cannot be deleted (409 in each dialect's shape, naming the application),
 //! and the account's credential quota holds whichever dialect creates.
 
-use crate::{json, spawn_app, TestApp};
+use crate::{field, json, spawn_app, TestApp, Who};
+use reqwest::Method;
 use serde_json::{json, Value};
 use sipauth_model::quota;
 
 const PASSWORD: &str = "Cross-Dialect-Passw0rd-1";
 
 impl TestApp {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut r = self
-            .client
-            .request(method, self.url(path))
-            .basic_auth(&self.auth_id, Some(&self.token));
-        if let Some(body) = body {
-            r = r.json(&body);
-        }
-        json(r.send().await.unwrap()).await
+    /// A request to `path` as this account: status and JSON body.
+    async fn at(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        json(
+            self.send(Who::Me, method, &self.url(path), body.as_ref())
+                .await,
+        )
+        .await
     }
 
     async fn twilio_form(&self, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let r = self
-            .client
-            .post(self.url(path))
-            .basic_auth(&self.auth_id, Some(&self.token))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        json(r).await
+        json(self.post_form(Who::Me, &self.url(path), form).await).await
+    }
+
+    /// A new twilio credential list's SID.
+    async fn twilio_list(&self, name: &str) -> String {
+        let path = format!(
+            "/2010-04-01/Accounts/{}/SIP/CredentialLists.json",
+            self.auth_id
+        );
+        let (status, list) = self.twilio_form(&path, &[("FriendlyName", name)]).await;
+        assert_eq!(status, 201, "{list}");
+        field(&list, "sid")
     }
 }
 
 /// Assigns the credential `id` to a new plivo application named `name`.
 async fn assign(app: &TestApp, id: &str, name: &str) {
     let (status, body) = app
-        .send(
-            reqwest::Method::POST,
+        .at(
+            Method::POST,
             &format!("/v1/Account/{}/Application/", app.auth_id),
             Some(json!({"app_name": name, "sip_auth_type": "credential", "credential_uuid": id})),
         )
@@ -50,14 +52,9 @@ async fn no_dialect_deletes_a_credential_an_application_uses() {
     let app = spawn_app().await;
     let a = app.auth_id.clone();
     let plivo = format!("/v1/Account/{a}/SipAuth/Credential/");
-    let (_, made) = app
-        .send(
-            reqwest::Method::POST,
-            &plivo,
-            Some(json!({"username": "desk", "password": PASSWORD})),
-        )
-        .await;
-    let id = made["credential_uuid"].as_str().unwrap().to_string();
+    let desk = json!({"username": "desk", "password": PASSWORD});
+    let (_, made) = app.at(Method::POST, &plivo, Some(desk)).await;
+    let id = field(&made, "credential_uuid");
     assign(&app, &id, "Front desk").await;
 
     // plivo, zentrunk and vobiz: plivo's shape with the seed's message and
@@ -67,7 +64,7 @@ async fn no_dialect_deletes_a_credential_an_application_uses() {
         format!("/v1/Account/{a}/Zentrunk/Credential/{id}/"),
         format!("/api/v1/account/{a}/credentials/{id}"),
     ] {
-        let (status, body) = app.send(reqwest::Method::DELETE, &path, None).await;
+        let (status, body) = app.at(Method::DELETE, &path, None).await;
         assert_eq!(status, 409, "{path}: {body}");
         assert_eq!(body["applications"], json!(["Front desk"]), "{path}");
         assert!(
@@ -82,13 +79,7 @@ async fn no_dialect_deletes_a_credential_an_application_uses() {
     // twilio: a credential of a list, used by an application, cannot be
     // deleted, nor can its list; Twilio's shape names the application.
     let twilio = format!("/2010-04-01/Accounts/{a}/SIP");
-    let (_, list) = app
-        .twilio_form(
-            &format!("{twilio}/CredentialLists.json"),
-            &[("FriendlyName", "Phones")],
-        )
-        .await;
-    let cl = list["sid"].as_str().unwrap().to_string();
+    let cl = app.twilio_list("Phones").await;
     let (_, cred) = app
         .twilio_form(
             &format!("{twilio}/CredentialLists/{cl}/Credentials.json"),
@@ -101,7 +92,7 @@ async fn no_dialect_deletes_a_credential_an_application_uses() {
         format!("{twilio}/CredentialLists/{cl}/Credentials/{cr}.json"),
         format!("{twilio}/CredentialLists/{cl}.json"),
     ] {
-        let (status, body) = app.send(reqwest::Method::DELETE, &path, None).await;
+        let (status, body) = app.at(Method::DELETE, &path, None).await;
         assert_eq!(
             (status, body["code"].as_i64()),
             (409, Some(20409)),
@@ -111,43 +102,25 @@ async fn no_dialect_deletes_a_credential_an_application_uses() {
         assert!(message.contains("application(s) Lobby"), "{message}");
     }
     // The same credential through plivo's path: 409 too.
-    let (status, _) = app
-        .send(reqwest::Method::DELETE, &format!("{plivo}{cr}/"), None)
-        .await;
+    let (status, _) = app.at(Method::DELETE, &format!("{plivo}{cr}/"), None).await;
     assert_eq!(status, 409);
     // Nothing was deleted.
-    let (status, _) = app
-        .send(
-            reqwest::Method::GET,
-            &format!("{twilio}/CredentialLists/{cl}/Credentials/{cr}.json"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
-    let (status, _) = app
-        .send(reqwest::Method::GET, &format!("{plivo}{id}/"), None)
-        .await;
-    assert_eq!(status, 200);
+    for path in [
+        format!("{twilio}/CredentialLists/{cl}/Credentials/{cr}.json"),
+        format!("{plivo}{id}/"),
+    ] {
+        assert_eq!(app.at(Method::GET, &path, None).await.0, 200, "{path}");
+    }
 }
 
 #[tokio::test]
 async fn the_credential_quota_holds_in_every_dialect() {
     let app = spawn_app().await;
     let a = app.auth_id.clone();
-    for i in 0..quota::CREDENTIALS_PER_ACCOUNT {
-        assert_eq!(
-            app.create(&format!("user{i:03}"), PASSWORD).await.status(),
-            201
-        );
-    }
-    let twilio = format!("/2010-04-01/Accounts/{a}/SIP");
-    let (_, list) = app
-        .twilio_form(
-            &format!("{twilio}/CredentialLists.json"),
-            &[("FriendlyName", "Full")],
-        )
+    app.create_all((0..quota::CREDENTIALS_PER_ACCOUNT).map(|i| format!("user{i:03}")))
         .await;
-    let cl = list["sid"].as_str().unwrap().to_string();
+    let twilio = format!("/2010-04-01/Accounts/{a}/SIP");
+    let cl = app.twilio_list("Full").await;
 
     let one_more = json!({"username": "one.more", "password": PASSWORD, "name": "One more"});
     for path in [
@@ -155,9 +128,7 @@ async fn the_credential_quota_holds_in_every_dialect() {
         format!("/v1/Account/{a}/Zentrunk/Credential/"),
         format!("/api/v1/account/{a}/credentials"),
     ] {
-        let (status, body) = app
-            .send(reqwest::Method::POST, &path, Some(one_more.clone()))
-            .await;
+        let (status, body) = app.at(Method::POST, &path, Some(one_more.clone())).await;
         assert_eq!(status, 400, "{path}: {body}");
         assert!(
             body["error"].as_str().unwrap().contains("quota"),

@@ -4,27 +4,26 @@
 //! rows Kamailio checks before it starts, and the reloads the server asks
 //! each Kamailio node for.
 
-use crate::{json, spawn_app, spawn_app_with_kamailio, TestApp, SIP_DOMAIN};
+use crate::{json, spawn_app, TestApp, Who, SIP_DOMAIN};
+use reqwest::Method;
 use serde_json::{json, Value};
 use sipauth_model::{Password, Realm, Username};
 use std::sync::{Arc, Mutex};
 
 async fn post(app: &TestApp, path: &str, body: Value) -> Value {
-    let r = app
-        .client
-        .post(app.url(&format!("/v1/Account/{}/{path}", app.auth_id)))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
-    assert!((200..300).contains(&status), "{path}: {status} {body}");
-    body
+    post_at(
+        app,
+        &app.url(&format!("/v1/Account/{}/{path}", app.auth_id)),
+        body,
+    )
+    .await
 }
 
-async fn rows(app: &TestApp, sql: &str) -> Vec<(String, String)> {
-    sqlx::query_as(sql).fetch_all(&app.db.read).await.unwrap()
+/// A JSON POST to `url` that must succeed; its answer.
+async fn post_at(app: &TestApp, url: &str, body: Value) -> Value {
+    let (status, body) = app.post_json(url, body).await;
+    assert!((200..300).contains(&status), "{url}: {status} {body}");
+    body
 }
 
 #[tokio::test]
@@ -69,27 +68,17 @@ async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm
 
     // A disabled credential is not a subscriber until it is enabled.
     let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
-    let created: Value = app
-        .client
-        .post(&vobiz)
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "username": "agent.off", "password": "eightchr", "enabled": false }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let users = || rows(&app, "SELECT username, domain FROM subscriber ORDER BY id");
+    let created = post_at(
+        &app,
+        &vobiz,
+        json!({ "username": "agent.off", "password": "eightchr", "enabled": false }),
+    )
+    .await;
+    let users = || app.rows("SELECT username, domain FROM subscriber ORDER BY id");
     assert_eq!(users().await.len(), 1);
-    let r = app
-        .client
-        .put(format!("{vobiz}/{}", created["id"].as_str().unwrap()))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "enabled": true }))
-        .send()
-        .await
-        .unwrap();
+    let url = format!("{vobiz}/{}", created["id"].as_str().unwrap());
+    let enable = json!({ "enabled": true });
+    let r = app.send(Who::Me, Method::PUT, &url, Some(&enable)).await;
     assert_eq!(r.status(), 200);
     assert_eq!(users().await[1].0, "agent.off");
 
@@ -141,12 +130,8 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     )
     .await;
     // Before any entry point uses them, ACLs admit nothing.
-    let address = || {
-        rows(
-            &app,
-            "SELECT grp || '', ip_addr || '/' || mask FROM address ORDER BY grp, id",
-        )
-    };
+    let address =
+        || app.rows("SELECT grp || '', ip_addr || '/' || mask FROM address ORDER BY grp, id");
     assert!(address().await.is_empty());
 
     let app_both = post(
@@ -166,12 +151,7 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     let (_, shown) = json(shown).await;
     assert_eq!(shown["sip_uri"], format!("sip:{app_id}@{realm}"));
 
-    let entries = || {
-        rows(
-            &app,
-            "SELECT key_name, key_value FROM sip_entry_points ORDER BY id",
-        )
-    };
+    let entries = || app.rows("SELECT key_name, key_value FROM sip_entry_points ORDER BY id");
     let eps = entries().await;
     // The application, then the account's realm (its vobiz credentials).
     assert_eq!(eps.len(), 2, "{eps:?}");
@@ -185,12 +165,7 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     );
     // Only the assigned credential is a member; only the assigned ACL's
     // entries are in the application's group.
-    let members = || {
-        rows(
-            &app,
-            "SELECT key_name, key_value FROM sip_members ORDER BY key_name",
-        )
-    };
+    let members = || app.rows("SELECT key_name, key_value FROM sip_members ORDER BY key_name");
     assert_eq!(
         members().await,
         [(format!("{group}:i:alice"), "1".to_string())]
@@ -218,17 +193,8 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     // A vobiz credential is a member at the account's realm, for calls and
     // registrations; a plivo one is not.
     let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
-    let erin: Value = app
-        .client
-        .post(&vobiz)
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "username": "erin", "password": "Erin-Passw0rd" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let erin = json!({ "username": "erin", "password": "Erin-Passw0rd" });
+    let erin = post_at(&app, &vobiz, erin).await;
     assert_eq!(erin["sip_uri"], format!("sip:erin@{realm}"));
     let account_group = entries().await[1].1.split('|').next().unwrap().to_string();
     assert_eq!(
@@ -274,7 +240,7 @@ async fn rpc_recorder() -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn every_api_write_reloads_what_kamailio_caches_and_reads_do_not() {
     let (url, calls) = rpc_recorder().await;
-    let app = spawn_app_with_kamailio(url).await;
+    let app = TestApp::builder().kamailio(url).spawn().await;
     let wait = |n: usize| {
         let calls = calls.clone();
         async move {

@@ -12,12 +12,26 @@ mod twilio;
 mod vobiz;
 mod zentrunk;
 
-use reqwest::{Client, Response};
+use reqwest::{Client, Method, Response};
 use serde_json::Value;
-use sipauth_server::{app, db, store, AppState, Settings};
+use sipauth_server::{app, db, secrets, store, AppState, Settings};
 use std::path::PathBuf;
 
 pub const SIP_DOMAIN: &str = "sip.test";
+pub const OPERATOR_PASSWORD: &str = "Operator-Pass-2026";
+
+/// Who signs a request.
+#[derive(Clone, Copy)]
+pub enum Who<'a> {
+    /// The app's account, with Basic auth.
+    Me,
+    /// Another account, with Basic auth.
+    Account(&'a str, &'a str),
+    /// No credentials: only the cookie jar's session, if any.
+    Nobody,
+    /// The jar's session, with this CSRF token.
+    Csrf(&'a str),
+}
 
 pub struct TestApp {
     pub base: String,
@@ -30,81 +44,87 @@ pub struct TestApp {
 
 /// A server on a free port over a new database, with one account.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with_rate_limit(0).await
+    TestApp::builder().spawn().await
 }
 
-/// As [`spawn_app`], with a per-account limit of requests a minute.
-pub async fn spawn_app_with_rate_limit(per_minute: u32) -> TestApp {
-    spawn_app_with(per_minute, None, None).await
-}
-
-/// As [`spawn_app`], serving a built console from `dist`.
-pub async fn spawn_app_serving(dist: PathBuf) -> TestApp {
-    spawn_app_with(0, Some(dist), None).await
-}
-
-/// As [`spawn_app`], in proxy mode in front of `upstream`.
-pub async fn spawn_proxy(upstream: sipauth_server::upstream::Upstream) -> TestApp {
-    spawn_app_with(0, None, Some(upstream)).await
-}
-
-async fn spawn_app_with(
-    per_minute: u32,
-    dist: Option<PathBuf>,
-    upstream: Option<sipauth_server::upstream::Upstream>,
-) -> TestApp {
-    spawn_app_full(per_minute, dist, upstream, Vec::new()).await
-}
-
-/// As [`spawn_app`], telling the Kamailio JSON-RPC endpoint at `url` about
-/// IP ACL changes.
-pub async fn spawn_app_with_kamailio(url: String) -> TestApp {
-    spawn_app_full(0, None, None, vec![url]).await
-}
-
-async fn spawn_app_full(
+/// What a test server differs in from the default: no rate limit, no
+/// console, local mode, no Kamailio to tell.
+#[derive(Default)]
+pub struct Builder {
     per_minute: u32,
     dist: Option<PathBuf>,
     upstream: Option<sipauth_server::upstream::Upstream>,
     kamailio_rpc: Vec<String>,
-) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let pool = db::open(dir.path()).await.unwrap();
-    let auth_id = "MATESTACCOUNT0000001".to_string();
-    let token = "test-token-0123456789abcdefXYZ".to_string();
-    store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
-        .await
-        .unwrap();
-    let state = AppState::new(
-        pool.clone(),
-        Settings {
-            data_dir: dir.path().to_path_buf(),
-            dist,
-            sip_domain: SIP_DOMAIN.into(),
-            account: None,
-            dialect: sipauth_model::Dialect::Plivo,
-            rate_limit_per_minute: per_minute,
-            upstream,
-            kamailio_rpc,
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service).await.unwrap()
-    });
-    TestApp {
-        base: format!("http://{addr}"),
-        client: Client::builder().cookie_store(true).build().unwrap(),
-        auth_id,
-        token,
-        db: pool,
-        dir,
+}
+
+impl Builder {
+    /// A per-account limit of requests a minute.
+    pub fn rate_limit(mut self, per_minute: u32) -> Self {
+        self.per_minute = per_minute;
+        self
+    }
+
+    /// Serves a built console from `dist`.
+    pub fn serving(mut self, dist: PathBuf) -> Self {
+        self.dist = Some(dist);
+        self
+    }
+
+    /// Proxy mode in front of `upstream`.
+    pub fn proxy(mut self, upstream: sipauth_server::upstream::Upstream) -> Self {
+        self.upstream = Some(upstream);
+        self
+    }
+
+    /// Tells the Kamailio JSON-RPC endpoint at `url` about IP ACL changes.
+    pub fn kamailio(mut self, url: String) -> Self {
+        self.kamailio_rpc.push(url);
+        self
+    }
+
+    pub async fn spawn(self) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = db::open(dir.path()).await.unwrap();
+        let auth_id = "MATESTACCOUNT0000001".to_string();
+        let token = "test-token-0123456789abcdefXYZ".to_string();
+        store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
+            .await
+            .unwrap();
+        let state = AppState::new(
+            pool.clone(),
+            Settings {
+                data_dir: dir.path().to_path_buf(),
+                dist: self.dist,
+                sip_domain: SIP_DOMAIN.into(),
+                account: None,
+                dialect: sipauth_model::Dialect::Plivo,
+                rate_limit_per_minute: self.per_minute,
+                upstream: self.upstream,
+                kamailio_rpc: self.kamailio_rpc,
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, service).await.unwrap()
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            client: Client::builder().cookie_store(true).build().unwrap(),
+            auth_id,
+            token,
+            db: pool,
+            dir,
+        }
     }
 }
 
 impl TestApp {
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -117,23 +137,126 @@ impl TestApp {
         ))
     }
 
+    /// One request as `who`, with `body` as JSON if given.
+    pub async fn send(
+        &self,
+        who: Who<'_>,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let request = self.client.request(method, url);
+        let request = match who {
+            Who::Me => request.basic_auth(&self.auth_id, Some(&self.token)),
+            Who::Account(id, token) => request.basic_auth(id, Some(token)),
+            Who::Nobody => request,
+            Who::Csrf(token) => request.header("X-CSRF-Token", token),
+        };
+        let request = match body {
+            Some(body) => request.json(body),
+            None => request,
+        };
+        request.send().await.unwrap()
+    }
+
+    /// A form POST as `who` (the twilio dialect).
+    pub async fn post_form(&self, who: Who<'_>, url: &str, form: &[(&str, &str)]) -> Response {
+        let request = self.client.post(url).form(form);
+        let request = match who {
+            Who::Me => request.basic_auth(&self.auth_id, Some(&self.token)),
+            Who::Account(id, token) => request.basic_auth(id, Some(token)),
+            Who::Nobody | Who::Csrf(_) => request,
+        };
+        request.send().await.unwrap()
+    }
+
+    /// Creates a plivo credential in this account.
     pub async fn create(&self, username: &str, password: &str) -> Response {
-        self.client
-            .post(self.credentials(""))
-            .basic_auth(&self.auth_id, Some(&self.token))
-            .json(&serde_json::json!({"username": username, "password": password}))
-            .send()
+        let body = serde_json::json!({"username": username, "password": password});
+        self.send(Who::Me, Method::POST, &self.credentials(""), Some(&body))
             .await
-            .unwrap()
+    }
+
+    /// Creates a plivo credential for each of `usernames`, each a 201.
+    pub async fn create_all(&self, usernames: impl IntoIterator<Item = String>) {
+        for username in usernames {
+            let r = self.create(&username, "Xy7pQ2mLk9Rt4w").await;
+            assert_eq!(r.status(), 201, "{username}");
+        }
+    }
+
+    /// Creates a plivo credential in the account `(id, token)`, as it.
+    pub async fn create_in(&self, (id, token): &(String, String), username: &str) -> Response {
+        let url = self.url(&format!("/v1/Account/{id}/SipAuth/Credential/"));
+        let body = serde_json::json!({"username": username, "password": "Xy7pQ2mLk9Rt4w"});
+        self.send(Who::Account(id, token), Method::POST, &url, Some(&body))
+            .await
     }
 
     pub async fn get(&self, url: &str) -> Response {
-        self.client
-            .get(url)
-            .basic_auth(&self.auth_id, Some(&self.token))
-            .send()
+        self.send(Who::Me, Method::GET, url, None).await
+    }
+
+    /// A GET with no credentials but the cookie jar's session, if any.
+    pub async fn get_anonymous(&self, url: &str) -> Response {
+        self.send(Who::Nobody, Method::GET, url, None).await
+    }
+
+    pub async fn post_json(&self, url: &str, body: Value) -> (u16, Value) {
+        json(self.send(Who::Me, Method::POST, url, Some(&body)).await).await
+    }
+
+    pub async fn delete(&self, url: &str) -> u16 {
+        self.delete_json(url).await.0
+    }
+
+    /// A DELETE's status and body (Null when empty, as a 204's is).
+    pub async fn delete_json(&self, url: &str) -> (u16, Value) {
+        let r = self.send(Who::Me, Method::DELETE, url, None).await;
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// `n` POSTs of `body(i)` to `url` at once, as this account: their
+    /// statuses.
+    pub async fn race(&self, url: &str, n: usize, body: impl Fn(usize) -> Value) -> Vec<u16> {
+        let racers: Vec<_> = (0..n)
+            .map(|i| {
+                let (client, url, id, token) = (
+                    self.client.clone(),
+                    url.to_string(),
+                    self.auth_id.clone(),
+                    self.token.clone(),
+                );
+                let body = body(i);
+                tokio::spawn(async move {
+                    let r = client.post(url).basic_auth(id, Some(token)).json(&body);
+                    r.send().await.unwrap().status().as_u16()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for r in racers {
+            statuses.push(r.await.unwrap());
+        }
+        statuses
+    }
+
+    /// Adds the operator `ops` with [`OPERATOR_PASSWORD`].
+    pub async fn add_operator(&self) {
+        let hash = secrets::hash_password(OPERATOR_PASSWORD);
+        assert!(store::operators::upsert(&self.db, "ops", &hash, false)
             .await
-            .unwrap()
+            .unwrap());
+    }
+
+    /// Signs `username` in to the console (the session goes in the jar).
+    pub async fn sign_in(&self, username: &str, password: &str) -> Response {
+        let body = serde_json::json!({"username": username, "password": password});
+        let url = self.url("/console/session");
+        self.send(Who::Nobody, Method::POST, &url, Some(&body))
+            .await
     }
 
     /// Adds a second account and returns its (auth_id, token).
@@ -143,6 +266,12 @@ impl TestApp {
             .await
             .unwrap();
         (id.into(), token.into())
+    }
+
+    /// Two text columns of every row `sql` selects from the store (what
+    /// Kamailio reads).
+    pub async fn rows(&self, sql: &str) -> Vec<(String, String)> {
+        sqlx::query_as(sql).fetch_all(&self.db.read).await.unwrap()
     }
 
     /// Every file of the SQLite store (database, WAL, shared memory).
@@ -169,6 +298,13 @@ pub async fn json(response: Response) -> (u16, Value) {
     (status, body)
 }
 
+/// Asserts an answer is an error of `status` in the plivo shape; its
+/// message.
+pub fn error_of((status, body): (u16, Value), expect: u16) -> String {
+    assert_eq!(status, expect, "{body}");
+    error_message(&body)
+}
+
 /// Asserts an error in the plivo shape and returns its message.
 pub fn error_message(body: &Value) -> String {
     assert!(body["api_id"].is_string(), "no api_id in {body}");
@@ -176,4 +312,45 @@ pub fn error_message(body: &Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no error in {body}"))
         .to_string()
+}
+
+/// How many of `statuses` are `status`.
+pub fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+/// A string field of a JSON body, which must be there.
+pub fn field(body: &Value, key: &str) -> String {
+    body[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {body}"))
+        .to_string()
+}
+
+/// Asserts a 400 naming `field` with a message containing `fragment`.
+pub fn assert_invalid((status, body): &(u16, Value), field: &str, fragment: &str) {
+    assert_eq!(*status, 400, "{body}");
+    assert_eq!(body["field"], field, "{body}");
+    let message = error_message(body);
+    assert!(message.contains(fragment), "{message}");
+}
+
+/// Asserts a 429 whose Retry-After is 1 to `max` seconds; its message.
+pub async fn too_many(r: Response, max: u64) -> String {
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=max).contains(&retry), "{retry}");
+    error_message(&json(r).await.1)
+}
+
+/// The string `key` of every object in the JSON array `list`.
+pub fn pluck<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    let objects = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"));
+    objects.iter().map(|o| o[key].as_str().unwrap()).collect()
 }

@@ -1,14 +1,14 @@
 //! Proxy mode against a second instance of our own server as the provider,
 //! and against small misbehaving providers.
 
-use crate::{error_message, json, spawn_app, spawn_proxy, TestApp};
+use crate::{
+    assert_invalid, error_message, error_of, json, spawn_app, TestApp, Who, OPERATOR_PASSWORD,
+};
 use axum::routing::get;
+use reqwest::Method;
 use serde_json::json;
 use sipauth_server::upstream::Upstream;
-use sipauth_server::{secrets, store};
 use std::time::Duration;
-
-const OPERATOR_PASSWORD: &str = "Operator-Pass-2026";
 
 /// A proxy in front of `base` for `auth_id`/`token`, with a signed-in
 /// operator; returns the app and the session's CSRF token.
@@ -18,21 +18,37 @@ async fn signed_in_proxy(
     token: &str,
     timeout: Duration,
 ) -> (TestApp, String) {
-    let proxy = spawn_proxy(Upstream::new(base, auth_id, token, timeout).unwrap()).await;
-    let hash = secrets::hash_password(OPERATOR_PASSWORD);
-    store::operators::upsert(&proxy.db, "ops", &hash, false)
-        .await
-        .unwrap();
-    let r = proxy
-        .client
-        .post(proxy.url("/console/session"))
-        .json(&json!({"username": "ops", "password": OPERATOR_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
+    let proxy = TestApp::builder()
+        .proxy(Upstream::new(base, auth_id, token, timeout).unwrap())
+        .spawn()
+        .await;
+    proxy.add_operator().await;
+    let (status, body) = json(proxy.sign_in("ops", OPERATOR_PASSWORD).await).await;
     assert_eq!(status, 200);
     (proxy, body["csrf_token"].as_str().unwrap().to_string())
+}
+
+/// A signed-in proxy in front of our own server as the provider: the
+/// proxy, its CSRF token and its URL of the provider's credentials.
+async fn proxy_for(provider: &TestApp) -> (TestApp, String, String) {
+    let (proxy, csrf) = signed_in_proxy(
+        &provider.base,
+        &provider.auth_id,
+        &provider.token,
+        Duration::from_secs(5),
+    )
+    .await;
+    let path = format!("/v1/Account/{}/SipAuth/Credential/", provider.auth_id);
+    let url = proxy.url(&path);
+    (proxy, csrf, url)
+}
+
+/// What a signed-in console gets through a proxy to the provider at
+/// `base` that waits at most `timeout`.
+async fn through_proxy(base: &str, timeout: Duration) -> (u16, serde_json::Value) {
+    let (proxy, _) = signed_in_proxy(base, "MAX", "secret-token-123456", timeout).await;
+    let url = proxy.url("/v1/Account/MAX/SipAuth/Credential/");
+    json(proxy.get_anonymous(&url).await).await
 }
 
 /// A provider that answers every request with `status` and `body` after `delay`.
@@ -50,38 +66,17 @@ async fn fake_provider(status: u16, body: &'static str, delay: Duration) -> Stri
 #[tokio::test]
 async fn the_console_works_through_the_proxy_with_the_token_added_here() {
     let provider = spawn_app().await;
-    let (proxy, csrf) = signed_in_proxy(
-        &provider.base,
-        &provider.auth_id,
-        &provider.token,
-        Duration::from_secs(5),
-    )
-    .await;
-    let url = proxy.url(&format!(
-        "/v1/Account/{}/SipAuth/Credential/",
-        provider.auth_id
-    ));
+    let (proxy, csrf, url) = proxy_for(&provider).await;
 
     // config.json names the provider's account, and nothing secret.
-    let r = proxy
-        .client
-        .get(proxy.url("/config.json"))
-        .send()
-        .await
-        .unwrap();
+    let r = proxy.get_anonymous(&proxy.url("/config.json")).await;
     let text = r.text().await.unwrap();
     assert!(text.contains(&provider.auth_id), "{text}");
     assert!(!text.contains(&provider.token));
 
-    let r = proxy
-        .client
-        .post(&url)
-        .header("X-CSRF-Token", &csrf)
-        .json(&json!({"username": "via.proxy", "password": "Xy7pQ2mLk9Rt4w"}))
-        .send()
-        .await
-        .unwrap();
-    let (status, created) = json(r).await;
+    let body = json!({"username": "via.proxy", "password": "Xy7pQ2mLk9Rt4w"});
+    let create = || proxy.send(Who::Csrf(&csrf), Method::POST, &url, Some(&body));
+    let (status, created) = json(create().await).await;
     assert_eq!(status, 201, "{created}");
     assert!(!created.to_string().contains(&provider.token));
     // It is in the provider's store, created with the provider's credentials.
@@ -89,28 +84,11 @@ async fn the_console_works_through_the_proxy_with_the_token_added_here() {
     assert_eq!(direct["objects"][0]["username"], "via.proxy");
 
     // Status codes and bodies pass through unchanged.
-    let r = proxy
-        .client
-        .post(&url)
-        .header("X-CSRF-Token", &csrf)
-        .json(&json!({"username": "via.proxy", "password": "Xy7pQ2mLk9Rt4w"}))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
-    assert_eq!(status, 409);
-    assert!(error_message(&body).contains("already exists"));
-    let (status, body) = json(
-        proxy
-            .client
-            .get(format!("{url}?limit=50"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
-    assert_eq!((status, body["field"].as_str()), (400, Some("limit")));
-    let (status, list) = json(proxy.client.get(&url).send().await.unwrap()).await;
+    let message = error_of(json(create().await).await, 409);
+    assert!(message.contains("already exists"), "{message}");
+    let limit = json(proxy.get_anonymous(&format!("{url}?limit=50")).await).await;
+    assert_invalid(&limit, "limit", "");
+    let (status, list) = json(proxy.get_anonymous(&url).await).await;
     assert_eq!(
         (status, list["meta"]["total_count"].as_i64()),
         (200, Some(1))
@@ -120,17 +98,7 @@ async fn the_console_works_through_the_proxy_with_the_token_added_here() {
 #[tokio::test]
 async fn only_a_signed_in_operator_reaches_the_provider() {
     let provider = spawn_app().await;
-    let (proxy, _csrf) = signed_in_proxy(
-        &provider.base,
-        &provider.auth_id,
-        &provider.token,
-        Duration::from_secs(5),
-    )
-    .await;
-    let url = proxy.url(&format!(
-        "/v1/Account/{}/SipAuth/Credential/",
-        provider.auth_id
-    ));
+    let (proxy, csrf, url) = proxy_for(&provider).await;
     // No session: the provider's Basic auth is not a way in either.
     let anonymous = reqwest::Client::new();
     let r = anonymous
@@ -141,46 +109,30 @@ async fn only_a_signed_in_operator_reaches_the_provider() {
         .unwrap();
     assert_eq!(r.status(), 401);
     // A write without the CSRF token is refused before it leaves.
+    let body = json!({"username": "no.csrf", "password": "Xy7pQ2mLk9Rt4w"});
     let r = proxy
-        .client
-        .post(&url)
-        .json(&json!({"username": "no.csrf", "password": "Xy7pQ2mLk9Rt4w"}))
-        .send()
-        .await
-        .unwrap();
+        .send(Who::Nobody, Method::POST, &url, Some(&body))
+        .await;
     assert_eq!(r.status(), 403);
     let (_, direct) = json(provider.get(&provider.credentials("")).await).await;
     assert_eq!(direct["meta"]["total_count"], 0);
     // A body over the limit never leaves either.
     let big = json!({"username": "a".repeat(70_000)});
     let r = proxy
-        .client
-        .post(&url)
-        .header("X-CSRF-Token", &_csrf)
-        .json(&big)
-        .send()
-        .await
-        .unwrap();
+        .send(Who::Csrf(&csrf), Method::POST, &url, Some(&big))
+        .await;
     assert_eq!(r.status(), 413);
 }
 
 #[tokio::test]
 async fn provider_failures_come_back_as_clear_json_errors() {
-    let path = "/v1/Account/MAX/SipAuth/Credential/";
     // Unreachable: a port nobody listens on.
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap()
         .local_addr()
         .unwrap();
-    let (proxy, _) = signed_in_proxy(
-        &format!("http://{closed}"),
-        "MAX",
-        "secret-token-123456",
-        Duration::from_secs(5),
-    )
-    .await;
-    let (status, body) = json(proxy.client.get(proxy.url(path)).send().await.unwrap()).await;
+    let (status, body) = through_proxy(&format!("http://{closed}"), Duration::from_secs(5)).await;
     assert_eq!(status, 502);
     assert!(
         error_message(&body).starts_with("cannot reach the provider at http://127.0.0.1"),
@@ -189,14 +141,7 @@ async fn provider_failures_come_back_as_clear_json_errors() {
 
     // A provider error page becomes a JSON 502 quoting it.
     let failing = fake_provider(503, "<html>maintenance</html>", Duration::ZERO).await;
-    let (proxy, _) = signed_in_proxy(
-        &failing,
-        "MAX",
-        "secret-token-123456",
-        Duration::from_secs(5),
-    )
-    .await;
-    let (status, body) = json(proxy.client.get(proxy.url(path)).send().await.unwrap()).await;
+    let (status, body) = through_proxy(&failing, Duration::from_secs(5)).await;
     assert_eq!(status, 502);
     assert_eq!(
         error_message(&body),
@@ -205,9 +150,7 @@ async fn provider_failures_come_back_as_clear_json_errors() {
 
     // Too slow.
     let slow = fake_provider(200, "{}", Duration::from_secs(3)).await;
-    let (proxy, _) =
-        signed_in_proxy(&slow, "MAX", "secret-token-123456", Duration::from_secs(1)).await;
-    let (status, body) = json(proxy.client.get(proxy.url(path)).send().await.unwrap()).await;
+    let (status, body) = through_proxy(&slow, Duration::from_secs(1)).await;
     assert_eq!(status, 504);
     assert_eq!(
         error_message(&body),
@@ -217,9 +160,6 @@ async fn provider_failures_come_back_as_clear_json_errors() {
     // Too big.
     let huge: &'static str = Box::leak("x".repeat(5 * 1024 * 1024).into_boxed_str());
     let big = fake_provider(200, huge, Duration::ZERO).await;
-    let (proxy, _) =
-        signed_in_proxy(&big, "MAX", "secret-token-123456", Duration::from_secs(5)).await;
-    let (status, body) = json(proxy.client.get(proxy.url(path)).send().await.unwrap()).await;
-    assert_eq!(status, 502);
-    assert!(error_message(&body).contains("larger than 4 MiB"));
+    let message = error_of(through_proxy(&big, Duration::from_secs(5)).await, 502);
+    assert!(message.contains("larger than 4 MiB"), "{message}");
 }

@@ -1,47 +1,27 @@
-use crate::{error_message, json, spawn_app, TestApp};
+use crate::{error_of, json, spawn_app, too_many, TestApp, Who, OPERATOR_PASSWORD};
+use reqwest::Method;
 use serde_json::json;
-use sipauth_server::{secrets, store};
-
-const OPERATOR_PASSWORD: &str = "Operator-Pass-2026";
 
 async fn with_operator() -> TestApp {
     let app = spawn_app().await;
-    let hash = secrets::hash_password(OPERATOR_PASSWORD);
-    assert!(store::operators::upsert(&app.db, "ops", &hash, false)
-        .await
-        .unwrap());
+    app.add_operator().await;
     app
 }
 
 async fn sign_in(app: &TestApp, password: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/console/session"))
-        .json(&json!({"username": "ops", "password": password}))
-        .send()
-        .await
-        .unwrap()
+    app.sign_in("ops", password).await
 }
 
 #[tokio::test]
 async fn wrong_password_or_unknown_operator_is_refused() {
     let app = with_operator().await;
-    let (status, body) = json(sign_in(&app, "Wrong-Pass-2026").await).await;
-    assert_eq!(status, 401);
-    assert_eq!(error_message(&body), "wrong username or password");
-    let r = app
-        .client
-        .post(app.url("/console/session"))
-        .json(&json!({"username": "nobody", "password": OPERATOR_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        error_of(json(sign_in(&app, "Wrong-Pass-2026").await).await, 401),
+        "wrong username or password"
+    );
+    let r = app.sign_in("nobody", OPERATOR_PASSWORD).await;
     assert_eq!(r.status(), 401);
-    let r = app
-        .client
-        .get(app.url("/console/session"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_anonymous(&app.url("/console/session")).await;
     assert_eq!(r.status(), 401);
     assert!(r.headers().get("www-authenticate").is_none());
 }
@@ -72,85 +52,32 @@ async fn session_cookie_csrf_and_sign_out() {
         .trim_start_matches("sipauth_session=");
     assert!(!body.to_string().contains(session_token));
 
-    let (status, me) = json(
-        app.client
-            .get(app.url("/console/session"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let session = app.url("/console/session");
+    let (status, me) = json(app.get_anonymous(&session).await).await;
     assert_eq!(
         (status, me["csrf_token"].as_str()),
         (200, Some(csrf.as_str()))
     );
 
     // Reads work with the cookie alone.
-    assert_eq!(
-        app.client
-            .get(app.credentials(""))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    let url = app.credentials("");
+    assert_eq!(app.get_anonymous(&url).await.status(), 200);
     // Writes need the CSRF token.
     let body = json!({"username": "sipuser1", "password": "Xy7pQ2mLk9Rt4w"});
-    let r = app
-        .client
-        .post(app.credentials(""))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let (status, out) = json(r).await;
-    assert_eq!(status, 403);
-    assert!(error_message(&out).contains("CSRF"));
-    let r = app
-        .client
-        .post(app.credentials(""))
-        .header("X-CSRF-Token", "not-the-token")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = app
-        .client
-        .post(app.credentials(""))
-        .header("X-CSRF-Token", &csrf)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let post = |who| app.send(who, Method::POST, &url, Some(&body));
+    let message = error_of(json(post(Who::Nobody).await).await, 403);
+    assert!(message.contains("CSRF"), "{message}");
+    assert_eq!(post(Who::Csrf("not-the-token")).await.status(), 403);
+    assert_eq!(post(Who::Csrf(&csrf)).await.status(), 201);
 
     // An operator session does not reach accounts that do not exist.
-    let r = app
-        .client
-        .get(app.url("/v1/Account/MANOSUCHACCOUNT00000/SipAuth/Credential/"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    let missing = app.url("/v1/Account/MANOSUCHACCOUNT00000/SipAuth/Credential/");
+    assert_eq!(app.get_anonymous(&missing).await.status(), 404);
 
     // Sign-out needs the CSRF token too, then the cookie stops working.
-    let r = app
-        .client
-        .delete(app.url("/console/session"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 403);
-    let r = app
-        .client
-        .delete(app.url("/console/session"))
-        .header("X-CSRF-Token", &csrf)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    let sign_out = |who| app.send(who, Method::DELETE, &session, None);
+    assert_eq!(sign_out(Who::Nobody).await.status(), 403);
+    assert_eq!(sign_out(Who::Csrf(&csrf)).await.status(), 204);
     let r = app
         .client
         .get(app.credentials(""))
@@ -164,14 +91,7 @@ async fn session_cookie_csrf_and_sign_out() {
 #[tokio::test]
 async fn config_json_points_at_the_account() {
     let app = spawn_app().await;
-    let (status, body) = json(
-        app.client
-            .get(app.url("/config.json"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = json(app.get_anonymous(&app.url("/config.json")).await).await;
     assert_eq!(status, 200);
     assert_eq!(body["dialect"], "plivo");
     assert_eq!(body["account"], app.auth_id.as_str());
@@ -181,12 +101,7 @@ async fn config_json_points_at_the_account() {
 #[tokio::test]
 async fn security_and_cache_headers_on_every_response() {
     let app = spawn_app().await;
-    let config = app
-        .client
-        .get(app.url("/config.json"))
-        .send()
-        .await
-        .unwrap();
+    let config = app.get_anonymous(&app.url("/config.json")).await;
     let api = app.get(&app.credentials("")).await;
     for r in [&config, &api] {
         let h = r.headers();
@@ -213,25 +128,20 @@ async fn serves_the_console_with_spa_fallback_and_asset_caching() {
     )
     .unwrap();
     std::fs::write(dist.path().join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
-    let app = crate::spawn_app_serving(dist.path().to_path_buf()).await;
+    let app = TestApp::builder()
+        .serving(dist.path().to_path_buf())
+        .spawn()
+        .await;
     let asset = app
-        .client
-        .get(app.url("/app-0123456789abcdef_bg.wasm"))
-        .send()
-        .await
-        .unwrap();
+        .get_anonymous(&app.url("/app-0123456789abcdef_bg.wasm"))
+        .await;
     assert_eq!(asset.status(), 200);
     assert_eq!(
         asset.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
     // A console route the server does not know is the console itself.
-    let route = app
-        .client
-        .get(app.url("/acls/some-id"))
-        .send()
-        .await
-        .unwrap();
+    let route = app.get_anonymous(&app.url("/acls/some-id")).await;
     assert_eq!(route.status(), 200);
     assert_eq!(route.headers()["cache-control"], "no-cache");
     assert!(route
@@ -240,9 +150,10 @@ async fn serves_the_console_with_spa_fallback_and_asset_caching() {
         .unwrap()
         .contains("<title>console</title>"));
     // Unknown API paths stay JSON 404s.
-    let (status, body) = json(app.client.get(app.url("/v1/nothing")).send().await.unwrap()).await;
-    assert_eq!(status, 404);
-    error_message(&body);
+    error_of(
+        json(app.get_anonymous(&app.url("/v1/nothing")).await).await,
+        404,
+    );
 }
 
 #[tokio::test]
@@ -252,30 +163,18 @@ async fn sign_in_attempts_are_limited_per_address() {
         assert_eq!(sign_in(&app, "Wrong-Pass-2026").await.status(), 401);
     }
     let r = sign_in(&app, OPERATOR_PASSWORD).await;
-    assert_eq!(r.status(), 429);
-    let retry: u64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=6).contains(&retry), "{retry}");
-    let (_, body) = json(r).await;
-    assert!(error_message(&body).contains("too many sign-in attempts from this address"));
+    let message = too_many(r, 6).await;
+    assert!(
+        message.contains("too many sign-in attempts from this address"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
 async fn sessions_expire() {
     let app = with_operator().await;
     assert_eq!(sign_in(&app, OPERATOR_PASSWORD).await.status(), 200);
-    assert_eq!(
-        app.client
-            .get(app.credentials(""))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.get_anonymous(&app.credentials("")).await.status(), 200);
     // Twelve hours later, as far as the store can tell.
     sqlx::query("UPDATE sessions SET expires_at = expires_at - 12 * 60 * 60 - 1")
         .execute(&app.db.write)
@@ -289,13 +188,6 @@ async fn sessions_expire() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    assert_eq!(
-        app.client
-            .get(app.url("/console/session"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    let session = app.get_anonymous(&app.url("/console/session")).await;
+    assert_eq!(session.status(), 401);
 }

@@ -2,8 +2,8 @@
 //! form bodies, SIDs, RFC 2822 dates, paging and Twilio's error shape, on the
 //! same store the plivo dialect uses.
 
-use crate::{spawn_app, TestApp, SIP_DOMAIN};
-use reqwest::Response;
+use crate::{pluck, spawn_app, TestApp, Who, SIP_DOMAIN};
+use reqwest::{Method, Response};
 use serde_json::Value;
 use sipauth_server::store;
 
@@ -22,23 +22,61 @@ fn url(app: &TestApp, rest: &str) -> String {
     app.url(&format!("/2010-04-01/Accounts/{SID}/SIP/{rest}"))
 }
 
+const AS_TWILIO: Who = Who::Account(SID, TOKEN);
+
 async fn post(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> Response {
-    app.client
-        .post(url(app, rest))
-        .basic_auth(SID, Some(TOKEN))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+    app.post_form(AS_TWILIO, &url(app, rest), form).await
 }
 
 async fn get(app: &TestApp, rest: &str) -> Response {
-    app.client
-        .get(url(app, rest))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap()
+    get_at(app, &url(app, rest)).await
+}
+
+/// A GET of any path of the server, as the twilio account.
+async fn get_at(app: &TestApp, url: &str) -> Response {
+    app.send(AS_TWILIO, Method::GET, url, None).await
+}
+
+async fn delete(app: &TestApp, rest: &str) -> u16 {
+    let url = url(app, rest);
+    let r = app.send(AS_TWILIO, Method::DELETE, &url, None).await;
+    r.status().as_u16()
+}
+
+/// A form POST's JSON answer.
+async fn answer(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> Value {
+    json(post(app, rest, form).await).await
+}
+
+/// Sets the FriendlyName of what `rest` is; the answer, which must carry
+/// the new name.
+async fn rename(app: &TestApp, rest: &str, name: &str) -> Value {
+    let updated = answer(app, rest, &[("FriendlyName", name)]).await;
+    assert_eq!(updated["friendly_name"], name, "{updated}");
+    updated
+}
+
+/// Creates what `rest` lists (201) and returns its SID.
+async fn create(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> String {
+    created(app, rest, form).await.0
+}
+
+/// Creates what `rest` lists (201, a SID of its kind): its SID and the
+/// whole answer.
+async fn created(app: &TestApp, rest: &str, form: &[(&str, &str)]) -> (String, Value) {
+    let r = post(app, rest, form).await;
+    assert_eq!(r.status(), 201, "{rest}");
+    let body = json(r).await;
+    let kind = match rest.rsplit('/').next().unwrap() {
+        "CredentialLists.json" => "CL",
+        "Credentials.json" => "CR",
+        "IpAccessControlLists.json" => "AL",
+        "IpAddresses.json" => "IP",
+        "Domains.json" => "SD",
+        _ => panic!("what SIDs does {rest} make?"),
+    };
+    assert!(is_sid(&body["sid"], kind), "{body}");
+    (body["sid"].as_str().unwrap().to_string(), body)
 }
 
 fn digest(username: &str, realm: &str, password: &str) -> String {
@@ -54,6 +92,12 @@ async fn json(r: Response) -> Value {
     r.json().await.unwrap()
 }
 
+/// Asserts a twilio error whose message starts with `prefix`.
+fn assert_message(e: &Value, prefix: &str) {
+    let message = e["message"].as_str().unwrap_or_else(|| panic!("{e}"));
+    assert!(message.starts_with(prefix), "{e}");
+}
+
 fn is_sid(value: &Value, prefix: &str) -> bool {
     value.as_str().is_some_and(|s| {
         s.len() == 34 && s.starts_with(prefix) && s[2..].bytes().all(|b| b.is_ascii_hexdigit())
@@ -63,18 +107,14 @@ fn is_sid(value: &Value, prefix: &str) -> bool {
 #[tokio::test]
 async fn credential_lists_and_credentials_round_trip() {
     let app = twilio_app().await;
-    let r = post(
+    let (cl, list) = created(
         &app,
         "CredentialLists.json",
         &[("FriendlyName", "Desk phones")],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let list = json(r).await;
-    assert!(is_sid(&list["sid"], "CL"), "{list}");
     assert_eq!(list["friendly_name"], "Desk phones");
     assert_eq!(list["account_sid"], SID);
-    let cl = list["sid"].as_str().unwrap().to_string();
     assert_eq!(
         list["uri"],
         format!("/2010-04-01/Accounts/{SID}/SIP/CredentialLists/{cl}.json")
@@ -87,15 +127,12 @@ async fn credential_lists_and_credentials_round_trip() {
     let date = list["date_created"].as_str().unwrap();
     assert!(date.ends_with(" +0000") && date.len() == 31, "{date}");
 
-    let r = post(
+    let (_, credential) = created(
         &app,
         &format!("CredentialLists/{cl}/Credentials.json"),
         &[("Username", "desk.101"), ("Password", "IWasAtSignal2018")],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let credential = json(r).await;
-    assert!(is_sid(&credential["sid"], "CR"), "{credential}");
     assert_eq!(credential["credential_list_sid"], cl.as_str());
     assert_eq!(credential["username"], "desk.101");
     assert!(credential.get("password").is_none());
@@ -131,26 +168,13 @@ async fn credential_lists_and_credentials_round_trip() {
     assert_eq!(new_ha1, digest("desk.101", &realm, "Another-Passw0rd-2026"));
 
     // Rename the list.
-    let renamed = json(
-        post(
-            &app,
-            &format!("CredentialLists/{cl}.json"),
-            &[("FriendlyName", "Lobby")],
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(renamed["friendly_name"], "Lobby");
+    rename(&app, &format!("CredentialLists/{cl}.json"), "Lobby").await;
 
     // Deleting the list takes its credentials with it.
-    let r = app
-        .client
-        .delete(url(&app, &format!("CredentialLists/{cl}.json")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(
+        delete(&app, &format!("CredentialLists/{cl}.json")).await,
+        204
+    );
     let r = get(&app, &format!("CredentialLists/{cl}/Credentials/{cr}.json")).await;
     assert_eq!(r.status(), 404);
 }
@@ -158,11 +182,7 @@ async fn credential_lists_and_credentials_round_trip() {
 #[tokio::test]
 async fn errors_have_twilios_shape_and_name_the_parameter() {
     let app = twilio_app().await;
-    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Trunks")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cl = create(&app, "CredentialLists.json", &[("FriendlyName", "Trunks")]).await;
     let credentials = format!("CredentialLists/{cl}/Credentials.json");
 
     // Twilio's password policy: 12+, a digit, mixed case.
@@ -189,24 +209,15 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
 
     // Twilio's usernames are at most 32 characters.
     let long = "u".repeat(33);
-    let e = json(
-        post(
-            &app,
-            &credentials,
-            &[("Username", &long), ("Password", "IWasAtSignal2018")],
-        )
-        .await,
+    let e = answer(
+        &app,
+        &credentials,
+        &[("Username", &long), ("Password", "IWasAtSignal2018")],
     )
     .await;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("Username: it has 33 characters"),
-        "{e}"
-    );
+    assert_message(&e, "Username: it has 33 characters");
 
-    let e = json(post(&app, &credentials, &[("Password", "IWasAtSignal2018")]).await).await;
+    let e = answer(&app, &credentials, &[("Password", "IWasAtSignal2018")]).await;
     assert_eq!(e["message"], "Username: a required parameter is missing");
 
     // A username is unique per account across lists: 409 naming the list.
@@ -220,11 +231,7 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
         .status(),
         201
     );
-    let other = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Other")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let other = create(&app, "CredentialLists.json", &[("FriendlyName", "Other")]).await;
     let r = post(
         &app,
         &format!("CredentialLists/{other}/Credentials.json"),
@@ -248,13 +255,10 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
     );
 
     // Wrong token: 401, code 20003, with a Basic challenge.
+    let wrong = Who::Account(SID, "wrong-token-0123456789");
     let r = app
-        .client
-        .get(url(&app, "CredentialLists.json"))
-        .basic_auth(SID, Some("wrong-token-0123456789"))
-        .send()
-        .await
-        .unwrap();
+        .send(wrong, Method::GET, &url(&app, "CredentialLists.json"), None)
+        .await;
     assert_eq!(r.status(), 401);
     assert!(r.headers()["www-authenticate"]
         .to_str()
@@ -263,27 +267,17 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
     assert_eq!(json(r).await["code"], 20003);
 
     // Another account's list looks missing.
-    let r = app
-        .client
-        .get(app.url(&format!(
-            "/2010-04-01/Accounts/{}/SIP/CredentialLists/{cl}.json",
-            app.auth_id
-        )))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
+    let theirs = format!(
+        "/2010-04-01/Accounts/{}/SIP/CredentialLists/{cl}.json",
+        app.auth_id
+    );
+    assert_eq!(app.get(&app.url(&theirs)).await.status(), 404);
 }
 
 #[tokio::test]
 async fn lists_page_the_twilio_way_and_share_the_store() {
     let app = twilio_app().await;
-    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Many")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cl = create(&app, "CredentialLists.json", &[("FriendlyName", "Many")]).await;
     for i in 0..5 {
         let r = post(
             &app,
@@ -304,13 +298,9 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
         .await,
     )
     .await;
-    let names = |p: &Value| {
-        p["credentials"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["username"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
+    let names = |p: &Value| -> Vec<String> {
+        let names = pluck(&p["credentials"], "username");
+        names.into_iter().map(String::from).collect()
     };
     assert_eq!(names(&page), ["user0", "user1"]);
     assert_eq!(
@@ -322,16 +312,7 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
     let mut seen = names(&page);
     let mut next = page["next_page_uri"].as_str().map(str::to_string);
     while let Some(uri) = next {
-        let p: Value = app
-            .client
-            .get(app.url(&uri))
-            .basic_auth(SID, Some(TOKEN))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let p = json(get_at(&app, &app.url(&uri)).await).await;
         seen.extend(names(&p));
         next = p["next_page_uri"].as_str().map(str::to_string);
     }
@@ -348,32 +329,20 @@ async fn lists_page_the_twilio_way_and_share_the_store() {
     assert_eq!(e["code"], 20001);
 
     // One store: the plivo dialect lists the same credentials for the account.
-    let plivo: Value = app
-        .client
-        .get(app.url(&format!("/v1/Account/{SID}/SipAuth/Credential/")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plivo = app.url(&format!("/v1/Account/{SID}/SipAuth/Credential/"));
+    let plivo = json(get_at(&app, &plivo).await).await;
     assert_eq!(plivo["meta"]["total_count"], 5);
 }
 
 #[tokio::test]
 async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     let app = twilio_app().await;
-    let r = post(
+    let (al, acl) = created(
         &app,
         "IpAccessControlLists.json",
         &[("FriendlyName", "Office")],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let acl = json(r).await;
-    assert!(is_sid(&acl["sid"], "AL"), "{acl}");
-    let al = acl["sid"].as_str().unwrap().to_string();
     assert_eq!(
         acl["subresource_uris"]["ip_addresses"],
         format!("/2010-04-01/Accounts/{SID}/SIP/IpAccessControlLists/{al}/IpAddresses.json")
@@ -381,19 +350,16 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     let addresses = format!("IpAccessControlLists/{al}/IpAddresses.json");
 
     // A single host when CidrPrefixLength is absent; a range when given.
-    let host = json(
-        post(
-            &app,
-            &addresses,
-            &[("FriendlyName", "PBX"), ("IpAddress", "198.51.100.7")],
-        )
-        .await,
+    let host = answer(
+        &app,
+        &addresses,
+        &[("FriendlyName", "PBX"), ("IpAddress", "198.51.100.7")],
     )
     .await;
     assert!(is_sid(&host["sid"], "IP"), "{host}");
     assert_eq!(host["cidr_prefix_length"], 32);
     assert_eq!(host["ip_access_control_list_sid"], al.as_str());
-    let r = post(
+    let (_, branch) = created(
         &app,
         &addresses,
         &[
@@ -403,45 +369,28 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
         ],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let branch = json(r).await;
     let ip = branch["sid"].as_str().unwrap().to_string();
 
     // The model's rules, in Twilio's parameter names.
-    let e = json(
-        post(
-            &app,
-            &addresses,
-            &[("FriendlyName", "Bad"), ("IpAddress", "203.0.113.256")],
-        )
-        .await,
+    let e = answer(
+        &app,
+        &addresses,
+        &[("FriendlyName", "Bad"), ("IpAddress", "203.0.113.256")],
     )
     .await;
     assert_eq!(e["code"], 20001);
-    assert!(
-        e["message"].as_str().unwrap().starts_with("IpAddress: "),
-        "{e}"
-    );
-    let e = json(
-        post(
-            &app,
-            &addresses,
-            &[
-                ("FriendlyName", "Bad"),
-                ("IpAddress", "10.0.0.0"),
-                ("CidrPrefixLength", "33"),
-            ],
-        )
-        .await,
+    assert_message(&e, "IpAddress: ");
+    let e = answer(
+        &app,
+        &addresses,
+        &[
+            ("FriendlyName", "Bad"),
+            ("IpAddress", "10.0.0.0"),
+            ("CidrPrefixLength", "33"),
+        ],
     )
     .await;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("CidrPrefixLength: 33 is out of range"),
-        "{e}"
-    );
+    assert_message(&e, "CidrPrefixLength: 33 is out of range");
     // The same network again (host bits aside) is a 409.
     let r = post(
         &app,
@@ -456,60 +405,28 @@ async fn ip_access_control_lists_and_addresses_share_the_plivo_acls() {
     assert_eq!(r.status(), 409);
 
     // Update one field; the others stay.
-    let updated = json(
-        post(
-            &app,
-            &format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json"),
-            &[("FriendlyName", "Branch office")],
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (
-            updated["friendly_name"].as_str(),
-            updated["cidr_prefix_length"].as_i64()
-        ),
-        (Some("Branch office"), Some(24))
-    );
+    let address = format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json");
+    let updated = rename(&app, &address, "Branch office").await;
+    assert_eq!(updated["cidr_prefix_length"], 24);
 
     let listed = json(get(&app, &addresses).await).await;
-    let ips: Vec<&str> = listed["ip_addresses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["ip_address"].as_str().unwrap())
-        .collect();
+    let ips = pluck(&listed["ip_addresses"], "ip_address");
     assert_eq!(ips, ["198.51.100.7", "203.0.113.0"]);
 
     // One store: the plivo dialect shows the same ACL with both entries.
-    let plivo: Value = app
-        .client
-        .get(app.url(&format!(
-            "/v1/Account/{SID}/SipAuth/IpAccessControlList/{al}/"
-        )))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plivo = app.url(&format!(
+        "/v1/Account/{SID}/SipAuth/IpAccessControlList/{al}/"
+    ));
+    let plivo = json(get_at(&app, &plivo).await).await;
     assert_eq!(plivo["name"], "Office");
     assert_eq!(plivo["entries"].as_array().unwrap().len(), 2, "{plivo}");
 
-    let delete = |rest: String| {
-        let request = app
-            .client
-            .delete(url(&app, &rest))
-            .basic_auth(SID, Some(TOKEN));
-        async move { request.send().await.unwrap().status() }
-    };
+    let address = format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json");
+    assert_eq!(delete(&app, &address).await, 204);
     assert_eq!(
-        delete(format!("IpAccessControlLists/{al}/IpAddresses/{ip}.json")).await,
+        delete(&app, &format!("IpAccessControlLists/{al}.json")).await,
         204
     );
-    assert_eq!(delete(format!("IpAccessControlLists/{al}.json")).await, 204);
     assert_eq!(
         get(&app, &format!("IpAccessControlLists/{al}.json"))
             .await
@@ -523,7 +440,7 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     let app = twilio_app().await;
     let realm = format!("{}.{SIP_DOMAIN}", SID.to_lowercase());
     let office = format!("office.{realm}");
-    let r = post(
+    let (_, domain) = created(
         &app,
         "Domains.json",
         &[
@@ -533,9 +450,6 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
         ],
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let domain = json(r).await;
-    assert!(is_sid(&domain["sid"], "SD"), "{domain}");
     assert_eq!(domain["sip_registration"], true);
     assert_eq!(domain["sip_uri"], format!("sip:{office}"));
     let sd = domain["sid"].as_str().unwrap().to_string();
@@ -566,34 +480,21 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
             "{message}"
         );
     }
-    let e = json(post(&app, "Domains.json", &[("DomainName", "not a domain")]).await).await;
-    assert!(
-        e["message"].as_str().unwrap().starts_with("DomainName: "),
-        "{e}"
-    );
+    let e = answer(&app, "Domains.json", &[("DomainName", "not a domain")]).await;
+    assert_message(&e, "DomainName: ");
 
-    let cl = json(post(&app, "CredentialLists.json", &[("FriendlyName", "Phones")]).await).await
-        ["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let al = json(
-        post(
-            &app,
-            "IpAccessControlLists.json",
-            &[("FriendlyName", "Office")],
-        )
-        .await,
+    let cl = create(&app, "CredentialLists.json", &[("FriendlyName", "Phones")]).await;
+    let al = create(
+        &app,
+        "IpAccessControlLists.json",
+        &[("FriendlyName", "Office")],
     )
-    .await["sid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    .await;
     let calls = format!("Domains/{sd}/Auth/Calls/CredentialListMappings.json");
     let acls = format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings.json");
     let registrations = format!("Domains/{sd}/Auth/Registrations/CredentialListMappings.json");
 
-    let m = json(post(&app, &calls, &[("CredentialListSid", &cl)]).await).await;
+    let m = answer(&app, &calls, &[("CredentialListSid", &cl)]).await;
     assert_eq!(
         (m["sid"].as_str(), m["friendly_name"].as_str()),
         (Some(cl.as_str()), Some("Phones"))
@@ -617,14 +518,8 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
             .status(),
         409
     );
-    let e = json(post(&app, &calls, &[("CredentialListSid", &al)]).await).await;
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("CredentialListSid: "),
-        "{e}"
-    );
+    let e = answer(&app, &calls, &[("CredentialListSid", &al)]).await;
+    assert_message(&e, "CredentialListSid: ");
 
     let listed = json(get(&app, &calls).await).await;
     assert_eq!(listed["contents"].as_array().unwrap().len(), 1);
@@ -639,62 +534,21 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     assert_eq!(fetched["friendly_name"], "Office");
 
     // Deleting the list drops its mappings; the domain stays.
-    let r = app
-        .client
-        .delete(url(&app, &format!("CredentialLists/{cl}.json")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
     assert_eq!(
-        json(get(&app, &calls).await).await["contents"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
+        delete(&app, &format!("CredentialLists/{cl}.json")).await,
+        204
     );
-    assert_eq!(
-        json(get(&app, &registrations).await).await["contents"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
-
-    let r = app
-        .client
-        .delete(url(
-            &app,
-            &format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings/{al}.json"),
-        ))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
-    let updated = json(
-        post(
-            &app,
-            &format!("Domains/{sd}.json"),
-            &[("FriendlyName", "Main office")],
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(
-        (
-            updated["friendly_name"].as_str(),
-            updated["sip_registration"].as_bool()
-        ),
-        (Some("Main office"), Some(true))
-    );
-    let r = app
-        .client
-        .delete(url(&app, &format!("Domains/{sd}.json")))
-        .basic_auth(SID, Some(TOKEN))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    for mappings in [&calls, &registrations] {
+        let listed = json(get(&app, mappings).await).await;
+        assert_eq!(
+            listed["contents"].as_array().unwrap().len(),
+            0,
+            "{mappings}"
+        );
+    }
+    let mapping = format!("Domains/{sd}/Auth/Calls/IpAccessControlListMappings/{al}.json");
+    assert_eq!(delete(&app, &mapping).await, 204);
+    let updated = rename(&app, &format!("Domains/{sd}.json"), "Main office").await;
+    assert_eq!(updated["sip_registration"], true);
+    assert_eq!(delete(&app, &format!("Domains/{sd}.json")).await, 204);
 }

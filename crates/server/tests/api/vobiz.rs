@@ -1,53 +1,69 @@
 //! The vobiz dialect over real HTTP: X-Auth headers, PUT updates, enabled
 //! and description, `meta.total`, on the shared store.
 
-use crate::spawn_app;
+use crate::{field, spawn_app, TestApp};
+use reqwest::Method;
 use serde_json::{json, Value};
+
+/// A vobiz request, signed with the X-Auth headers as the app's account
+/// with `token`: status and JSON body (Null when empty).
+async fn send_as(
+    app: &TestApp,
+    token: &str,
+    method: Method,
+    url: String,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = app
+        .client
+        .request(method, url)
+        .header("X-Auth-ID", &app.auth_id)
+        .header("X-Auth-Token", token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// As [`send_as`] with the account's own token.
+async fn send_vobiz(
+    app: &TestApp,
+    method: Method,
+    url: String,
+    body: Option<Value>,
+) -> (u16, Value) {
+    send_as(app, &app.token, method, url, body).await
+}
 
 #[tokio::test]
 async fn vobiz_credentials_with_headers_put_and_enabled() {
     let app = spawn_app().await;
     let base = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
-    let send = |method: reqwest::Method, url: String, body: Option<Value>| {
-        let mut request = app
-            .client
-            .request(method, url)
-            .header("X-Auth-ID", &app.auth_id)
-            .header("X-Auth-Token", &app.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        async move { request.send().await.unwrap() }
-    };
+    let send = |method, url, body| send_vobiz(&app, method, url, body);
 
     // The headers are the auth; a wrong token is 401.
-    let r = app
-        .client
-        .get(&base)
-        .header("X-Auth-ID", &app.auth_id)
-        .header("X-Auth-Token", "wrong-token-0123456789")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let wrong = send_as(
+        &app,
+        "wrong-token-0123456789",
+        Method::GET,
+        base.clone(),
+        None,
+    );
+    assert_eq!(wrong.await.0, 401);
 
     // Vobiz's policy: 8 characters suffice.
-    let r = send(
-        reqwest::Method::POST,
-        base.clone(),
-        Some(json!({ "username": "agent7", "password": "short7" })),
-    )
-    .await;
-    assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["field"], "password");
-    let r = send(
-        reqwest::Method::POST,
+    let short = json!({ "username": "agent7", "password": "short7" });
+    let (status, body) = send(Method::POST, base.clone(), Some(short)).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("password")));
+    let (status, created) = send(
+        Method::POST,
         base.clone(),
         Some(json!({ "username": "agent7", "password": "eightchr", "description": "Front desk", "enabled": false })),
     )
     .await;
-    assert_eq!(r.status(), 201);
-    let created: Value = r.json().await.unwrap();
+    assert_eq!(status, 201);
     assert_eq!(
         (
             created["enabled"].as_bool(),
@@ -56,7 +72,7 @@ async fn vobiz_credentials_with_headers_put_and_enabled() {
         (Some(false), Some("Front desk"))
     );
     assert!(created.get("password").is_none() && created.get("ha1").is_none());
-    let id = created["id"].as_str().unwrap().to_string();
+    let id = field(&created, "id");
     let (enabled,): (bool,) = sqlx::query_as("SELECT enabled FROM credentials WHERE id = ?")
         .bind(&id)
         .fetch_one(&app.db.read)
@@ -72,31 +88,18 @@ async fn vobiz_credentials_with_headers_put_and_enabled() {
             app.auth_id
         )),
     ] {
-        let list: Value = send(reqwest::Method::GET, path, None)
-            .await
-            .json()
-            .await
-            .unwrap();
+        let (_, list) = send(Method::GET, path, None).await;
         assert_eq!(list["meta"]["total"], 1);
         assert_eq!(list["objects"][0]["username"], "agent7");
     }
 
     // PUT: enable it and change the password; the username cannot change.
-    let r = send(
-        reqwest::Method::PUT,
-        format!("{base}/{id}"),
-        Some(json!({ "username": "other" })),
-    )
-    .await;
-    assert_eq!(r.status(), 400);
-    let r = send(
-        reqwest::Method::PUT,
-        format!("{base}/{id}"),
-        Some(json!({ "enabled": true, "password": "new-pass-9" })),
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    let updated: Value = r.json().await.unwrap();
+    let one = format!("{base}/{id}");
+    let rename = json!({ "username": "other" });
+    assert_eq!(send(Method::PUT, one.clone(), Some(rename)).await.0, 400);
+    let enable = json!({ "enabled": true, "password": "new-pass-9" });
+    let (status, updated) = send(Method::PUT, one.clone(), Some(enable)).await;
+    assert_eq!(status, 200);
     assert_eq!(
         (
             updated["enabled"].as_bool(),
@@ -105,41 +108,29 @@ async fn vobiz_credentials_with_headers_put_and_enabled() {
         (Some(true), Some("Front desk"))
     );
 
-    let r = send(reqwest::Method::DELETE, format!("{base}/{id}"), None).await;
-    assert_eq!(r.status(), 204);
-    assert_eq!(
-        send(reqwest::Method::GET, format!("{base}/{id}"), None)
-            .await
-            .status(),
-        404
-    );
+    assert_eq!(send(Method::DELETE, one.clone(), None).await.0, 204);
+    assert_eq!(send(Method::GET, one, None).await.0, 404);
 }
 
 #[tokio::test]
 async fn a_credential_an_application_uses_is_kept_in_every_dialect() {
     let app = spawn_app().await;
-    let r = app
-        .client
-        .post(app.url(&format!("/api/v1/account/{}/credentials", app.auth_id)))
-        .header("X-Auth-ID", &app.auth_id)
-        .header("X-Auth-Token", &app.token)
-        .json(&json!({ "username": "shared.one", "password": "eightchr" }))
-        .send()
-        .await
-        .unwrap();
-    let id = r.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let r = app
-        .client
-        .post(app.url(&format!("/v1/Account/{}/Application/", app.auth_id)))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .json(&json!({ "app_name": "Support line", "sip_auth_type": "credential", "credential_uuid": id }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let (status, created) = send_vobiz(
+        &app,
+        Method::POST,
+        app.url(&format!("/api/v1/account/{}/credentials", app.auth_id)),
+        Some(json!({ "username": "shared.one", "password": "eightchr" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = field(&created, "id");
+    let (status, _) = app
+        .post_json(
+            &app.url(&format!("/v1/Account/{}/Application/", app.auth_id)),
+            json!({ "app_name": "Support line", "sip_auth_type": "credential", "credential_uuid": id }),
+        )
+        .await;
+    assert_eq!(status, 201);
     for url in [
         app.url(&format!("/api/v1/account/{}/credentials/{id}", app.auth_id)),
         app.url(&format!(
@@ -147,17 +138,8 @@ async fn a_credential_an_application_uses_is_kept_in_every_dialect() {
             app.auth_id
         )),
     ] {
-        let r = app
-            .client
-            .delete(url)
-            .basic_auth(&app.auth_id, Some(&app.token))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 409);
-        assert_eq!(
-            r.json::<Value>().await.unwrap()["applications"],
-            json!(["Support line"])
-        );
+        let (status, body) = app.delete_json(&url).await;
+        assert_eq!(status, 409);
+        assert_eq!(body["applications"], json!(["Support line"]));
     }
 }

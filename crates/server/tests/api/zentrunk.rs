@@ -1,21 +1,19 @@
 //! The zentrunk dialect over real HTTP: its credentials are the account's
 //! credentials, with a name; 422 for a missing username or password.
 
-use crate::spawn_app;
+use crate::{spawn_app, TestApp, Who};
+use reqwest::{Method, Response};
 use serde_json::{json, Value};
+
+async fn post(app: &TestApp, url: String, body: Value) -> Response {
+    app.send(Who::Me, Method::POST, &url, Some(&body)).await
+}
 
 #[tokio::test]
 async fn zentrunk_credentials_round_trip_on_the_shared_store() {
     let app = spawn_app().await;
     let base = app.url(&format!("/v1/Account/{}/Zentrunk/Credential/", app.auth_id));
-    let post = |url: String, body: Value| {
-        let request = app
-            .client
-            .post(url)
-            .basic_auth(&app.auth_id, Some(&app.token))
-            .json(&body);
-        async move { request.send().await.unwrap() }
-    };
+    let post = |url: String, body: Value| post(&app, url, body);
 
     // The seed's 422 for a missing username or password, naming the field.
     let r = post(base.clone(), json!({ "username": "trunk.a" })).await;
@@ -90,14 +88,7 @@ async fn zentrunk_credentials_round_trip_on_the_shared_store() {
     assert_eq!(list["meta"]["total_count"], 1);
     assert_eq!(list["objects"][0]["name"], "staging");
 
-    let r = app
-        .client
-        .delete(format!("{base}{id}/"))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(app.delete(&format!("{base}{id}/")).await, 204);
     assert_eq!(app.get(&format!("{base}{id}/")).await.status(), 404);
 }
 
@@ -105,14 +96,7 @@ async fn zentrunk_credentials_round_trip_on_the_shared_store() {
 async fn trunks_reference_credentials_and_survive_their_deletion() {
     let app = spawn_app().await;
     let v1 = |rest: &str| app.url(&format!("/v1/Account/{}/Zentrunk/{rest}", app.auth_id));
-    let post = |url: String, body: Value| {
-        let request = app
-            .client
-            .post(url)
-            .basic_auth(&app.auth_id, Some(&app.token))
-            .json(&body);
-        async move { request.send().await.unwrap() }
-    };
+    let post = |url: String, body: Value| post(&app, url, body);
     let credential: Value = post(
         v1("Credential/"),
         json!({ "username": "trunk.out", "password": "Trunk-Passw0rd-26" }),
@@ -164,14 +148,8 @@ async fn trunks_reference_credentials_and_survive_their_deletion() {
     assert_eq!(used["objects"][0]["name"], "outbound-trunk");
 
     // Deleting the credential is allowed and leaves the trunk without one.
-    let r = app
-        .client
-        .delete(v1(&format!("Credential/{credential}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    let url = v1(&format!("Credential/{credential}/"));
+    assert_eq!(app.delete(&url).await, 204);
     let t: Value = app
         .get(&v1(&format!("Trunk/{trunk}/")))
         .await
@@ -183,12 +161,5 @@ async fn trunks_reference_credentials_and_survive_their_deletion() {
 
     let r = post(v1(&format!("Trunk/{trunk}/")), json!({ "name": "renamed" })).await;
     assert_eq!(r.status(), 202);
-    let r = app
-        .client
-        .delete(v1(&format!("Trunk/{trunk}/")))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(app.delete(&v1(&format!("Trunk/{trunk}/"))).await, 204);
 }
