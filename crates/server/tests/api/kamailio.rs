@@ -238,7 +238,7 @@ async fn rpc_recorder() -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 #[tokio::test]
-async fn every_api_write_reloads_what_kamailio_caches_and_reads_do_not() {
+async fn a_change_kamailio_caches_reloads_it_and_reads_do_not() {
     let (url, calls) = rpc_recorder().await;
     let app = TestApp::builder().kamailio(url).spawn().await;
     let wait = |n: usize| {
@@ -286,7 +286,7 @@ async fn every_api_write_reloads_what_kamailio_caches_and_reads_do_not() {
 #[tokio::test]
 async fn passwords_and_labels_reload_nothing_and_twilio_addresses_reload() {
     let (url, calls) = rpc_recorder().await;
-    let app = spawn_app_with_kamailio(url).await;
+    let app = TestApp::builder().kamailio(url).spawn().await;
     let count = || calls.lock().unwrap().len();
     let settle = || tokio::time::sleep(std::time::Duration::from_millis(300));
     let created = post(
@@ -320,17 +320,12 @@ async fn passwords_and_labels_reload_nothing_and_twilio_addresses_reload() {
     .await;
     settle().await;
     assert_eq!(count(), before, "a password or a name reloaded Kamailio");
-    let r = app
-        .client
-        .post(app.url(&format!(
-            "/2010-04-01/Accounts/{}/SIP/IpAccessControlLists/{acl_id}/IpAddresses.json",
-            app.auth_id
-        )))
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .form(&[("IpAddress", "192.0.2.7"), ("FriendlyName", "PBX")])
-        .send()
-        .await
-        .unwrap();
+    let addresses = app.url(&format!(
+        "/2010-04-01/Accounts/{}/SIP/IpAccessControlLists/{acl_id}/IpAddresses.json",
+        app.auth_id
+    ));
+    let form = [("IpAddress", "192.0.2.7"), ("FriendlyName", "PBX")];
+    let r = app.post_form(Who::Me, &addresses, &form).await;
     assert_eq!(r.status(), 201);
     settle().await;
     assert_eq!(count(), before + 3, "{:?}", calls.lock().unwrap());
