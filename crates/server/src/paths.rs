@@ -57,15 +57,12 @@ impl<S: Send + Sync> FromRequestParts<S> for EntryPath {
 /// with `.json` where Twilio's paths end in it.
 #[derive(Debug, Deserialize)]
 pub struct Parent {
-    #[serde(alias = "list", alias = "acl", alias = "domain")]
     pub parent: String,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct Child {
-    #[serde(alias = "list", alias = "acl", alias = "domain")]
     pub parent: String,
-    #[serde(alias = "credential", alias = "address", alias = "mapping")]
     pub child: String,
 }
 

@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn base_uri(auth_id: &str) -> String {
-    format!("/v1/Account/{auth_id}/SipAuth/IpAccessControlList/")
+    super::uri(BASE, auth_id)
 }
 
 fn entry_json(e: &Entry) -> Value {

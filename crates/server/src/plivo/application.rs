@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn base_uri(auth_id: &str) -> String {
-    format!("/v1/Account/{auth_id}/Application/")
+    super::uri(BASE, auth_id)
 }
 
 fn to_json(account: &accounts::Account, a: &Application) -> Value {

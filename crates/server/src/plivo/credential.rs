@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 }
 
 fn base_uri(auth_id: &str) -> String {
-    format!("/v1/Account/{auth_id}/SipAuth/Credential/")
+    super::uri(BASE, auth_id)
 }
 
 /// A credential as the API shows it (never its HA1).

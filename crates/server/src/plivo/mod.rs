@@ -20,6 +20,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         ))
 }
 
+/// A `BASE` route (relative to `/v1`) as the account's list URI.
+pub(crate) fn uri(base: &str, auth_id: &str) -> String {
+    format!("/v1{}/", base.replace("{auth_id}", auth_id))
+}
+
 /// The answer to an accepted change.
 pub(crate) fn changed() -> (StatusCode, Json<Value>) {
     (

@@ -4,7 +4,7 @@
 
 use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Updated};
-use crate::store::applications;
+use crate::store::applications::Uses;
 use sipauth_model::{quota, AclName, Description, IpEntry};
 
 /// An entry to write: its id (the dialect's format), the validated address
@@ -66,31 +66,10 @@ pub async fn rename(cx: &Ctx, id: &str, name: &AclName) -> ServiceResult<Acl> {
     find(cx, id).await
 }
 
-/// Deletes an ACL and its entries unless an application uses it (it would
-/// be left restricting calls to an ACL that no longer exists). Trunks and
-/// domain mappings let go of it.
+/// Deletes an ACL and its entries unless an application uses it. Trunks
+/// and domain mappings let go of it.
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    find(cx, id).await?;
-    let filter = applications::Filter {
-        credential_id: None,
-        ip_acl_id: Some(id),
-    };
-    let users = applications::names_using(cx.db(), filter).await?;
-    if !users.is_empty() {
-        return Err(ServiceError::InUse(Kind::Acl, users));
-    }
-    match crate::store::delete::<Acl>(cx.db(), cx.account(), id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ServiceError::NotFound(Kind::Acl)),
-        // Assigned between the check and the delete.
-        Err(e) if crate::store::is_foreign_key_violation(&e) => {
-            let users = applications::names_using(cx.db(), filter).await?;
-            return Err(ServiceError::InUse(Kind::Acl, users));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    cx.raise(Kind::Acl, id, Action::Deleted, Vec::new());
-    Ok(())
+    super::delete_unless_used::<Acl>(cx, id, Kind::Acl, Uses::Acl(id)).await
 }
 
 fn duplicate(e: &NewEntry) -> ServiceError {

@@ -74,9 +74,5 @@ pub async fn list(
 }
 
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    if !crate::store::delete::<Application>(cx.db(), cx.account(), id).await? {
-        return Err(ServiceError::NotFound(Kind::Application));
-    }
-    cx.raise(Kind::Application, id, Action::Deleted, Vec::new());
-    Ok(())
+    super::delete::<Application>(cx, id, Kind::Application).await
 }

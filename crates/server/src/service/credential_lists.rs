@@ -3,7 +3,7 @@
 //! applies to the list as a whole.
 
 use super::{Action, Ctx, Kind, ServiceError, ServiceResult};
-use crate::store::applications;
+use crate::store::applications::Uses;
 use crate::store::credential_lists::{self as store, CredentialList};
 use sipauth_model::FriendlyName;
 
@@ -32,21 +32,6 @@ pub async fn rename(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<Cr
 /// Deletes the list with its credentials, unless an application uses one
 /// of them (the rule every dialect's credential delete follows).
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    find(cx, id).await?;
-    let users = applications::names_using_list(cx.db(), id).await?;
-    if !users.is_empty() {
-        return Err(ServiceError::InUse(Kind::CredentialList, users));
-    }
-    match crate::store::delete::<CredentialList>(cx.db(), cx.account(), id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ServiceError::NotFound(Kind::CredentialList)),
-        // Assigned between the check and the delete.
-        Err(e) if crate::store::is_foreign_key_violation(&e) => {
-            let users = applications::names_using_list(cx.db(), id).await?;
-            return Err(ServiceError::InUse(Kind::CredentialList, users));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    cx.raise(Kind::CredentialList, id, Action::Deleted, Vec::new());
-    Ok(())
+    let uses = Uses::CredentialList(id);
+    super::delete_unless_used::<CredentialList>(cx, id, Kind::CredentialList, uses).await
 }

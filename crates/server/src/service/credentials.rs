@@ -2,7 +2,7 @@
 //! usernames, HA1s, the in-use check before a delete, and their events.
 
 use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
-use crate::store::applications;
+use crate::store::applications::Uses;
 use crate::store::credentials::{self as store, Credential, Filter, Written};
 use sipauth_model::{digests, quota, rename_needs_password, sip, Password, Realm, Username};
 
@@ -146,32 +146,7 @@ pub async fn update(cx: &Ctx, id: &str, change: Change) -> ServiceResult<Credent
     find(cx, id).await
 }
 
-/// Deletes one of the caller's credentials unless an application uses it:
-/// the application would be left without the credential it names.
+/// Deletes one of the caller's credentials unless an application uses it.
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    // Ownership first: another account's credential is not found, and its
-    // applications are never named.
-    find(cx, id).await?;
-    let users = applications::names_using(
-        cx.db(),
-        applications::Filter {
-            credential_id: Some(id),
-            ip_acl_id: None,
-        },
-    )
-    .await?;
-    if !users.is_empty() {
-        return Err(ServiceError::InUse(Kind::Credential, users));
-    }
-    match crate::store::delete::<Credential>(cx.db(), cx.account(), id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ServiceError::NotFound(Kind::Credential)),
-        // Assigned between the check and the delete.
-        Err(e) if crate::store::is_foreign_key_violation(&e) => {
-            return Err(ServiceError::InUse(Kind::Credential, Vec::new()))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    cx.raise(Kind::Credential, id, Action::Deleted, Vec::new());
-    Ok(())
+    super::delete_unless_used::<Credential>(cx, id, Kind::Credential, Uses::Credential(id)).await
 }

@@ -61,11 +61,7 @@ pub async fn update(cx: &Ctx, d: &Domain, changed: Vec<&'static str>) -> Service
 
 /// Deletes the domain with its mappings.
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    if !crate::store::delete::<Domain>(cx.db(), cx.account(), id).await? {
-        return Err(ServiceError::NotFound(Kind::Domain));
-    }
-    cx.raise(Kind::Domain, id, Action::Deleted, Vec::new());
-    Ok(())
+    super::delete::<Domain>(cx, id, Kind::Domain).await
 }
 
 /// What a mapping of `kind` points at, as the core names it.

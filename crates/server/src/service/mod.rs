@@ -14,6 +14,7 @@ pub mod events;
 pub mod trunks;
 
 use crate::db::Db;
+use crate::store::applications::Uses;
 use crate::store::{self, accounts, Owned};
 use crate::AppState;
 use axum::extract::FromRequestParts;
@@ -120,6 +121,42 @@ async fn owned(cx: &Ctx, credential: Option<&str>, acl: Option<&str>) -> Service
             });
         }
     }
+    Ok(())
+}
+
+/// Deletes the caller's row `id` of `T` unless applications use it (they
+/// would be left naming what is gone); a use added meanwhile is caught by
+/// the foreign key. What else points at it lets go (the schema's ON DELETE).
+async fn delete_unless_used<T: Owned>(
+    cx: &Ctx,
+    id: &str,
+    kind: Kind,
+    uses: Uses<'_>,
+) -> ServiceResult<()> {
+    cx.find::<T>(id, kind).await?;
+    let users = || store::applications::names_using(cx.db(), cx.account(), uses);
+    let in_use = users().await?;
+    if !in_use.is_empty() {
+        return Err(ServiceError::InUse(kind, in_use));
+    }
+    match store::delete::<T>(cx.db(), cx.account(), id).await {
+        Ok(true) => {}
+        Ok(false) => return Err(ServiceError::NotFound(kind)),
+        Err(e) if store::is_foreign_key_violation(&e) => {
+            return Err(ServiceError::InUse(kind, users().await?))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    cx.raise(kind, id, Action::Deleted, Vec::new());
+    Ok(())
+}
+
+/// Deletes the caller's row `id` of `T`, which nothing keeps alive.
+async fn delete<T: Owned>(cx: &Ctx, id: &str, kind: Kind) -> ServiceResult<()> {
+    if !store::delete::<T>(cx.db(), cx.account(), id).await? {
+        return Err(ServiceError::NotFound(kind));
+    }
+    cx.raise(kind, id, Action::Deleted, Vec::new());
     Ok(())
 }
 

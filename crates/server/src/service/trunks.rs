@@ -46,9 +46,5 @@ pub async fn list(
 }
 
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {
-    if !crate::store::delete::<Trunk>(cx.db(), cx.account(), id).await? {
-        return Err(ServiceError::NotFound(Kind::Trunk));
-    }
-    cx.raise(Kind::Trunk, id, Action::Deleted, Vec::new());
-    Ok(())
+    super::delete::<Trunk>(cx, id, Kind::Trunk).await
 }

@@ -75,27 +75,36 @@ pub async fn update(db: &Db, account_id: &str, a: &Application) -> Result<bool, 
     Ok(r.rows_affected() == 1)
 }
 
-/// Names of the applications using a credential or an ACL.
-pub async fn names_using(db: &Db, filter: Filter<'_>) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT app_name FROM applications
-         WHERE (?1 IS NOT NULL AND credential_id = ?1) OR (?2 IS NOT NULL AND ip_acl_id = ?2)
-         ORDER BY seq",
-    )
-    .bind(filter.credential_id)
-    .bind(filter.ip_acl_id)
-    .fetch_all(&db.read)
-    .await
+/// What an application may use, by id.
+#[derive(Debug, Clone, Copy)]
+pub enum Uses<'a> {
+    Credential(&'a str),
+    Acl(&'a str),
+    /// Any credential of a twilio credential list.
+    CredentialList(&'a str),
 }
 
-/// The names of the applications that use a credential of `list_id` (a
-/// Twilio credential list, which takes its credentials with it when deleted).
-pub async fn names_using_list(db: &Db, list_id: &str) -> Result<Vec<String>, sqlx::Error> {
+/// The names of the account's applications that use it, oldest first.
+pub async fn names_using(
+    db: &Db,
+    account_id: &str,
+    uses: Uses<'_>,
+) -> Result<Vec<String>, sqlx::Error> {
+    let (what, id) = match uses {
+        Uses::Credential(id) => ("credential", id),
+        Uses::Acl(id) => ("acl", id),
+        Uses::CredentialList(id) => ("list", id),
+    };
     sqlx::query_scalar(
-        "SELECT a.app_name FROM applications a JOIN credentials c ON c.id = a.credential_id
-         WHERE c.list_id = ? ORDER BY a.seq",
+        "SELECT a.app_name FROM applications a LEFT JOIN credentials c ON c.id = a.credential_id
+         WHERE a.account_id = ?3 AND CASE ?1 WHEN 'credential' THEN a.credential_id = ?2
+                                             WHEN 'acl' THEN a.ip_acl_id = ?2
+                                             ELSE c.list_id = ?2 END
+         ORDER BY a.seq",
     )
-    .bind(list_id)
+    .bind(what)
+    .bind(id)
+    .bind(account_id)
     .fetch_all(&db.read)
     .await
 }

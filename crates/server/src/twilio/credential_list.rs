@@ -1,7 +1,7 @@
 //! CredentialLists and their Credentials (seed 002).
 
 use super::error::{invalid, TwilioError, TwilioResult};
-use super::{rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
+use super::{resource, rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
 use crate::secrets;
 use crate::service::credentials::{self, Change, NewCredential};
 use crate::service::{credential_lists, Ctx};
@@ -18,22 +18,15 @@ use sipauth_model::{Dialect, FriendlyName, Password, Username};
 const LISTS: &str = "/Accounts/{account_sid}/SIP/CredentialLists";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{LISTS}.json"), get(list_lists).post(create_list))
-        .route(
-            &format!("{LISTS}/{{list}}"),
-            get(fetch_list).post(update_list).delete(delete_list),
-        )
-        .route(
-            &format!("{LISTS}/{{list}}/Credentials.json"),
-            get(list_credentials).post(create_credential),
-        )
-        .route(
-            &format!("{LISTS}/{{list}}/Credentials/{{credential}}"),
-            get(fetch_credential)
-                .post(update_credential)
-                .delete(delete_credential),
-        )
+    let lists = get(fetch_list).post(update_list).delete(delete_list);
+    let credentials = get(fetch_credential)
+        .post(update_credential)
+        .delete(delete_credential);
+    resource(LISTS, get(list_lists).post(create_list), lists).merge(resource(
+        &format!("{LISTS}/{{parent}}/Credentials"),
+        get(list_credentials).post(create_credential),
+        credentials,
+    ))
 }
 
 fn lists_path(account: &str) -> String {

@@ -2,7 +2,7 @@
 //! lists for calls and for registrations, IP ACLs for calls.
 
 use super::error::{invalid, TwilioError, TwilioResult};
-use super::{rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
+use super::{resource, rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
 use crate::secrets;
 use crate::service::domains::{self, NewDomain};
 use crate::service::Ctx;
@@ -18,28 +18,23 @@ use sipauth_model::{sip, AnswerUrl, FriendlyName};
 const DOMAINS: &str = "/Accounts/{account_sid}/SIP/Domains";
 
 pub fn router() -> Router<AppState> {
-    let mut router = Router::new()
-        .route(
-            &format!("{DOMAINS}.json"),
-            get(list_domains).post(create_domain),
-        )
-        .route(
-            &format!("{DOMAINS}/{{domain}}"),
-            get(fetch_domain).post(update_domain).delete(delete_domain),
-        );
+    let domains = get(fetch_domain).post(update_domain).delete(delete_domain);
+    let mut router = resource(DOMAINS, get(list_domains).post(create_domain), domains);
     for kind in [
         Kind::CallsCredentials,
         Kind::CallsIpAcls,
         Kind::RegistrationsCredentials,
     ] {
-        let base = format!("{DOMAINS}/{{domain}}/Auth/{}", segment(kind));
+        let base = format!("{DOMAINS}/{{parent}}/Auth/{}", segment(kind));
         let list = move |c: Ctx, u: Under, Query(q): Query<Params>| list_mappings(kind, c, u, q);
         let create = move |c: Ctx, u: Under, f: Form| create_mapping(kind, c, u, f);
         let fetch = move |c: Ctx, n: Nested| fetch_mapping(kind, c, n);
         let delete = move |c: Ctx, n: Nested| delete_mapping(kind, c, n);
-        router = router
-            .route(&format!("{base}.json"), get(list).post(create))
-            .route(&format!("{base}/{{mapping}}"), get(fetch).delete(delete));
+        router = router.merge(resource(
+            &base,
+            get(list).post(create),
+            get(fetch).delete(delete),
+        ));
     }
     router
 }

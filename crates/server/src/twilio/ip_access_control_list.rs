@@ -2,7 +2,7 @@
 //! entries the plivo dialect manages.
 
 use super::error::{invalid, param, TwilioError, TwilioResult};
-use super::{rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
+use super::{resource, rfc2822, At, Form, Here, Item, Nested, Paging, Params, Under};
 use crate::secrets;
 use crate::service::{acls, Ctx};
 use crate::store::acls::{Acl, Entry, NewEntry};
@@ -17,22 +17,15 @@ use sipauth_model::{AclName, Description, IpEntry};
 const LISTS: &str = "/Accounts/{account_sid}/SIP/IpAccessControlLists";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(&format!("{LISTS}.json"), get(list_acls).post(create_acl))
-        .route(
-            &format!("{LISTS}/{{acl}}"),
-            get(fetch_acl).post(update_acl).delete(delete_acl),
-        )
-        .route(
-            &format!("{LISTS}/{{acl}}/IpAddresses.json"),
-            get(list_addresses).post(create_address),
-        )
-        .route(
-            &format!("{LISTS}/{{acl}}/IpAddresses/{{address}}"),
-            get(fetch_address)
-                .post(update_address)
-                .delete(delete_address),
-        )
+    let acls = get(fetch_acl).post(update_acl).delete(delete_acl);
+    let addresses = get(fetch_address)
+        .post(update_address)
+        .delete(delete_address);
+    resource(LISTS, get(list_acls).post(create_acl), acls).merge(resource(
+        &format!("{LISTS}/{{parent}}/IpAddresses"),
+        get(list_addresses).post(create_address),
+        addresses,
+    ))
 }
 
 fn acls_path(account: &str) -> String {

@@ -16,6 +16,7 @@ use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request, S
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
+use axum::routing::MethodRouter;
 use axum::Router;
 pub use error::TwilioError;
 use error::TwilioResult;
@@ -23,6 +24,23 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
+
+/// A collection at `{base}.json` and its items at `{base}/{Sid}.json`; a
+/// sub-resource's `base` holds its `{parent}`.
+fn resource(
+    base: &str,
+    collection: MethodRouter<AppState>,
+    item: MethodRouter<AppState>,
+) -> Router<AppState> {
+    let item_param = if base.contains("{parent}") {
+        "{child}"
+    } else {
+        "{parent}"
+    };
+    Router::new()
+        .route(&format!("{base}.json"), collection)
+        .route(&format!("{base}/{item_param}"), item)
+}
 
 /// A request's query parameters.
 type Params = HashMap<String, String>;

@@ -76,7 +76,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
 async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     let (rows, total) = credentials::list(&cx, Filter::default(), page.limit, page.offset).await?;
-    let base = format!("/v1/Account/{}/Zentrunk/Credential/", cx.account());
+    let base = crate::plivo::uri(BASE, cx.account());
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base, total, ""),

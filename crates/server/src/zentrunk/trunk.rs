@@ -95,7 +95,7 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     let credential = query.get("credential_uuid").map(String::as_str);
     let (rows, total) = trunks::list(&cx, credential, page.limit, page.offset).await?;
     let account = &cx.caller.account;
-    let base = format!("/v1/Account/{}/Zentrunk/Trunk/", account.auth_id);
+    let base = crate::plivo::uri(BASE, &account.auth_id);
     Ok(Json(json!({
         "api_id": api_id(),
         "meta": page.meta(&base, total, &filter_query("credential_uuid", credential)),
