@@ -51,6 +51,13 @@ impl Page {
         })
     }
 
+    pub fn window(&self) -> crate::store::Window {
+        crate::store::Window {
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+
     /// Plivo's list `meta` object, with links to the neighbouring pages.
     pub fn meta(&self, base_uri: &str, total: i64, extra_query: &str) -> serde_json::Value {
         let link = |offset: i64| {

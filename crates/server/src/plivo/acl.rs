@@ -20,20 +20,13 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/SipAuth/IpAccessControlList";
 
 pub fn router() -> Router<AppState> {
-    resource(
-        BASE,
-        get(list).post(create),
-        get(retrieve).post(rename).delete(remove),
-    )
-    .route(&format!("{BASE}/{{id}}/Entry"), post(add_entry))
-    .route(
-        &format!("{BASE}/{{id}}/Entry/{{entry_id}}"),
-        delete(remove_entry),
-    )
-}
-
-fn base_uri(auth_id: &str) -> String {
-    super::uri(BASE, auth_id)
+    let item = get(retrieve).post(rename).delete(remove);
+    resource(BASE, get(list).post(create), item)
+        .route(&format!("{BASE}/{{id}}/Entry"), post(add_entry))
+        .route(
+            &format!("{BASE}/{{id}}/Entry/{{entry_id}}"),
+            delete(remove_entry),
+        )
 }
 
 fn entry_json(e: &Entry) -> Value {
@@ -56,7 +49,7 @@ fn acl_json(auth_id: &str, acl: &Acl, entries: &[Entry]) -> Value {
         "name": acl.name,
         "entry_count": mine.len(),
         "entries": mine,
-        "resource_uri": format!("{}{}/", base_uri(auth_id), acl.id),
+        "resource_uri": format!("{}{}/", super::uri(BASE, auth_id), acl.id),
     })
 }
 
@@ -125,7 +118,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
             "api_id": api_id(),
             "ip_acl_uuid": id,
             "message": "created",
-            "resource_uri": format!("{}{id}/", base_uri(cx.account())),
+            "resource_uri": format!("{}{id}/", super::uri(BASE, cx.account())),
         })),
     ))
 }
@@ -137,12 +130,12 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
         .get("name")
         .map(String::as_str)
         .filter(|s| !s.is_empty());
-    let (rows, total) = acls::list(&cx, search, page.limit, page.offset).await?;
+    let (rows, total) = acls::list(&cx, search, page.window()).await?;
     let entries = acls::entries_of(&cx, &rows).await?;
     let auth_id = cx.account();
     Ok(Json(json!({
         "api_id": api_id(),
-        "meta": page.meta(&base_uri(auth_id), total, &filter_query("name", search)),
+        "meta": page.meta(&super::uri(BASE, auth_id), total, &filter_query("name", search)),
         "objects": rows.iter().map(|a| acl_json(auth_id, a, &entries)).collect::<Vec<_>>(),
     })))
 }

@@ -23,15 +23,8 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/Application";
 
 pub fn router() -> Router<AppState> {
-    resource(
-        BASE,
-        get(list).post(create),
-        get(retrieve).post(update).delete(remove),
-    )
-}
-
-fn base_uri(auth_id: &str) -> String {
-    super::uri(BASE, auth_id)
+    let item = get(retrieve).post(update).delete(remove);
+    resource(BASE, get(list).post(create), item)
 }
 
 fn to_json(account: &accounts::Account, a: &Application) -> Value {
@@ -45,7 +38,7 @@ fn to_json(account: &accounts::Account, a: &Application) -> Value {
         "ip_acl_uuid": a.ip_acl_id,
         // Extension: the address calls to this application are sent to.
         "sip_uri": sip::application_address(&a.id, &account.realm),
-        "resource_uri": format!("{}{}/", base_uri(auth_id), a.id),
+        "resource_uri": format!("{}{}/", super::uri(BASE, auth_id), a.id),
     })
 }
 
@@ -98,13 +91,13 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
         credential_id: query.get("credential_uuid").map(String::as_str),
         ip_acl_id: query.get("ip_acl_uuid").map(String::as_str),
     };
-    let (rows, total) = applications::list(&cx, filter, page.limit, page.offset).await?;
+    let (rows, total) = applications::list(&cx, filter, page.window()).await?;
     let extra = filter_query("credential_uuid", filter.credential_id)
         + &filter_query("ip_acl_uuid", filter.ip_acl_id);
     let account = &cx.caller.account;
     Ok(Json(json!({
         "api_id": api_id(),
-        "meta": page.meta(&base_uri(&account.auth_id), total, &extra),
+        "meta": page.meta(&super::uri(BASE, &account.auth_id), total, &extra),
         "objects": rows.iter().map(|a| to_json(account, a)).collect::<Vec<_>>(),
     })))
 }

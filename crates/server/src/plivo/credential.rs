@@ -21,15 +21,8 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/SipAuth/Credential";
 
 pub fn router() -> Router<AppState> {
-    resource(
-        BASE,
-        get(list).post(create),
-        get(retrieve).post(update).delete(remove),
-    )
-}
-
-fn base_uri(auth_id: &str) -> String {
-    super::uri(BASE, auth_id)
+    let item = get(retrieve).post(update).delete(remove);
+    resource(BASE, get(list).post(create), item)
 }
 
 /// A credential as the API shows it (never its HA1).
@@ -46,7 +39,7 @@ fn shown<'a>(auth_id: &str, c: &'a Credential) -> Shown<'a> {
         credential_uuid: &c.id,
         username: &c.username,
         realm: &c.realm,
-        resource_uri: format!("{}{}/", base_uri(auth_id), c.id),
+        resource_uri: format!("{}{}/", super::uri(BASE, auth_id), c.id),
     }
 }
 
@@ -86,11 +79,11 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
         search,
         list_id: None,
     };
-    let (rows, total) = credentials::list(&cx, filter, page.limit, page.offset).await?;
+    let (rows, total) = credentials::list(&cx, filter, page.window()).await?;
     let auth_id = cx.account();
     Ok(Json(json!({
         "api_id": api_id(),
-        "meta": page.meta(&base_uri(auth_id), total, &filter_query("username", search)),
+        "meta": page.meta(&super::uri(BASE, auth_id), total, &filter_query("username", search)),
         "objects": rows.iter().map(|c| shown(auth_id, c)).collect::<Vec<_>>(),
     })))
 }

@@ -5,6 +5,7 @@
 use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Updated};
 use crate::store::applications::Uses;
+use crate::store::{Rows, Window};
 use sipauth_model::{quota, AclName, Description, IpEntry};
 
 /// An entry to write: its id (the dialect's format), the validated address
@@ -43,13 +44,8 @@ pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Acl> {
 }
 
 /// A page of the caller's ACLs (by name substring when `search` is set).
-pub async fn list(
-    cx: &Ctx,
-    search: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> ServiceResult<(Vec<Acl>, i64)> {
-    Ok(store::list(cx.db(), cx.account(), search, limit, offset).await?)
+pub async fn list(cx: &Ctx, search: Option<&str>, w: Window) -> ServiceResult<Rows<Acl>> {
+    Ok(store::list(cx.db(), cx.account(), search, w).await?)
 }
 
 /// The entries of the given ACLs (already the caller's), in order.
@@ -103,14 +99,9 @@ pub async fn find_entry(cx: &Ctx, acl_id: &str, id: &str) -> ServiceResult<Entry
 }
 
 /// A page of one of the caller's ACLs' entries.
-pub async fn entries_page(
-    cx: &Ctx,
-    acl_id: &str,
-    limit: i64,
-    offset: i64,
-) -> ServiceResult<(Vec<Entry>, i64)> {
+pub async fn entries_page(cx: &Ctx, acl_id: &str, w: Window) -> ServiceResult<Rows<Entry>> {
     find(cx, acl_id).await?;
-    Ok(store::entries_page(cx.db(), acl_id, limit, offset).await?)
+    Ok(store::entries_page(cx.db(), acl_id, w).await?)
 }
 
 /// Replaces an entry (`entry.id` names it) with new values.

@@ -3,6 +3,7 @@
 
 use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::applications::{self as store, Application, Filter};
+use crate::store::{Rows, Window};
 use sipauth_model::sip::SipAuthType;
 
 /// Applies `sip_auth_type` to the references: what the type does not use is
@@ -64,13 +65,8 @@ pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Application> {
     cx.find::<Application>(id, Kind::Application).await
 }
 
-pub async fn list(
-    cx: &Ctx,
-    filter: Filter<'_>,
-    limit: i64,
-    offset: i64,
-) -> ServiceResult<(Vec<Application>, i64)> {
-    Ok(store::list(cx.db(), cx.account(), filter, limit, offset).await?)
+pub async fn list(cx: &Ctx, filter: Filter<'_>, w: Window) -> ServiceResult<Rows<Application>> {
+    Ok(store::list(cx.db(), cx.account(), filter, w).await?)
 }
 
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {

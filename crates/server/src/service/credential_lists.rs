@@ -5,6 +5,7 @@
 use super::{Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::applications::Uses;
 use crate::store::credential_lists::{self as store, CredentialList};
+use crate::store::{Rows, Window};
 use sipauth_model::FriendlyName;
 
 pub async fn create(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {
@@ -17,8 +18,8 @@ pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<CredentialList> {
     cx.find::<CredentialList>(id, Kind::CredentialList).await
 }
 
-pub async fn list(cx: &Ctx, limit: i64, offset: i64) -> ServiceResult<(Vec<CredentialList>, i64)> {
-    Ok(store::list(cx.db(), cx.account(), limit, offset).await?)
+pub async fn list(cx: &Ctx, w: Window) -> ServiceResult<Rows<CredentialList>> {
+    Ok(store::list(cx.db(), cx.account(), w).await?)
 }
 
 pub async fn rename(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {

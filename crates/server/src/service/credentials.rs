@@ -4,6 +4,7 @@
 use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::applications::Uses;
 use crate::store::credentials::{self as store, Credential, Filter, Written};
+use crate::store::{Rows, Window};
 use sipauth_model::{digests, quota, rename_needs_password, sip, Password, Realm, Username};
 
 /// A credential to create, its fields already valid in the dialect.
@@ -82,13 +83,8 @@ pub async fn find_in(cx: &Ctx, list_id: &str, id: &str) -> ServiceResult<Credent
         .ok_or(ServiceError::NotFound(Kind::Credential))
 }
 
-pub async fn list(
-    cx: &Ctx,
-    filter: Filter<'_>,
-    limit: i64,
-    offset: i64,
-) -> ServiceResult<(Vec<Credential>, i64)> {
-    Ok(store::list(cx.db(), cx.account(), filter, limit, offset).await?)
+pub async fn list(cx: &Ctx, filter: Filter<'_>, w: Window) -> ServiceResult<Rows<Credential>> {
+    Ok(store::list(cx.db(), cx.account(), filter, w).await?)
 }
 
 /// What a change sets; `None` keeps the stored value.

@@ -3,6 +3,7 @@
 
 use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::domains::{self as store, Domain, Mapped, Mapping, MappingKind};
+use crate::store::{Rows, Window};
 use sipauth_model::sip;
 
 /// A domain to create, its fields valid in the dialect.
@@ -46,8 +47,8 @@ pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Domain> {
     cx.find::<Domain>(id, Kind::Domain).await
 }
 
-pub async fn list(cx: &Ctx, limit: i64, offset: i64) -> ServiceResult<(Vec<Domain>, i64)> {
-    Ok(store::list(cx.db(), cx.account(), limit, offset).await?)
+pub async fn list(cx: &Ctx, w: Window) -> ServiceResult<Rows<Domain>> {
+    Ok(store::list(cx.db(), cx.account(), w).await?)
 }
 
 /// Saves the domain's name, voice URL and registration switch.
@@ -121,10 +122,9 @@ pub async fn mappings(
     cx: &Ctx,
     domain: &Domain,
     kind: MappingKind,
-    limit: i64,
-    offset: i64,
-) -> ServiceResult<(Vec<Mapping>, i64)> {
-    Ok(store::mappings(cx.db(), &domain.id, kind, limit, offset).await?)
+    w: Window,
+) -> ServiceResult<Rows<Mapping>> {
+    Ok(store::mappings(cx.db(), &domain.id, kind, w).await?)
 }
 
 pub async fn unmap(

@@ -4,6 +4,7 @@
 
 use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::trunks::{self as store, Trunk};
+use crate::store::{Rows, Window};
 
 async fn save(cx: &Ctx, t: &Trunk, insert: bool) -> ServiceResult<()> {
     owned(cx, t.credential_id.as_deref(), t.ip_acl_id.as_deref()).await?;
@@ -36,13 +37,8 @@ pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Trunk> {
 }
 
 /// A page of the caller's trunks, only those using `credential` when set.
-pub async fn list(
-    cx: &Ctx,
-    credential: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> ServiceResult<(Vec<Trunk>, i64)> {
-    Ok(store::list(cx.db(), cx.account(), credential, limit, offset).await?)
+pub async fn list(cx: &Ctx, credential: Option<&str>, w: Window) -> ServiceResult<Rows<Trunk>> {
+    Ok(store::list(cx.db(), cx.account(), credential, w).await?)
 }
 
 pub async fn delete(cx: &Ctx, id: &str) -> ServiceResult<()> {

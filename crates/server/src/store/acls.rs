@@ -1,5 +1,6 @@
 //! IP ACLs and their entries.
 
+use super::{Listed, Window};
 use crate::db::Db;
 use sipauth_model::quota;
 
@@ -92,20 +93,14 @@ pub async fn create(
 
 /// A page of the account's ACLs (oldest first, optionally by name
 /// substring) and the total.
-pub async fn list(
-    db: &Db,
-    account_id: &str,
-    search: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Acl>, i64), sqlx::Error> {
+pub async fn list(db: &Db, account_id: &str, search: Option<&str>, w: Window) -> Listed<Acl> {
     let pattern = search.map(super::like_pattern);
     let select = format!(
         "SELECT {ACL}, seq FROM ip_acls
          WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')"
     );
     let binds = [Some(account_id), pattern.as_deref()];
-    super::page(db, &select, &binds, "seq", limit, offset).await
+    super::page(db, &select, &binds, "seq", w).await
 }
 
 /// The entries of the given ACLs, in the order they were added.
@@ -200,14 +195,9 @@ pub async fn remove_entry(
 }
 
 /// One page of an ACL's entries in the order they were added, and the total.
-pub async fn entries_page(
-    db: &Db,
-    acl_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Entry>, i64), sqlx::Error> {
+pub async fn entries_page(db: &Db, acl_id: &str, w: Window) -> Listed<Entry> {
     let select = format!("SELECT {ENTRY}, seq FROM acl_entries WHERE acl_id = ?1");
-    super::page(db, &select, &[Some(acl_id)], "seq", limit, offset).await
+    super::page(db, &select, &[Some(acl_id)], "seq", w).await
 }
 
 /// One entry of one of the account's ACLs.

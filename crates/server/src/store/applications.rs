@@ -1,5 +1,6 @@
 //! Applications: what puts credentials and ACLs to use.
 
+use super::{Listed, Window};
 use crate::db::Db;
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
@@ -43,19 +44,13 @@ pub struct Filter<'a> {
     pub ip_acl_id: Option<&'a str>,
 }
 
-pub async fn list(
-    db: &Db,
-    account_id: &str,
-    filter: Filter<'_>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Application>, i64), sqlx::Error> {
+pub async fn list(db: &Db, account_id: &str, filter: Filter<'_>, w: Window) -> Listed<Application> {
     let select = format!(
         "SELECT {COLUMNS}, seq FROM applications WHERE account_id = ?1
            AND (?2 IS NULL OR credential_id = ?2) AND (?3 IS NULL OR ip_acl_id = ?3)"
     );
     let binds = [Some(account_id), filter.credential_id, filter.ip_acl_id];
-    super::page(db, &select, &binds, "seq", limit, offset).await
+    super::page(db, &select, &binds, "seq", w).await
 }
 
 pub async fn update(db: &Db, account_id: &str, a: &Application) -> Result<bool, sqlx::Error> {

@@ -1,6 +1,7 @@
 //! Credential lists (the twilio dialect's CredentialLists): named groups of
 //! an account's credentials.
 
+use super::{Listed, Window};
 use crate::db::Db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,14 +36,9 @@ pub async fn create(
 }
 
 /// One page of the account's lists, oldest first, and the total.
-pub async fn list(
-    db: &Db,
-    account_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<CredentialList>, i64), sqlx::Error> {
+pub async fn list(db: &Db, account_id: &str, w: Window) -> Listed<CredentialList> {
     let select = format!("SELECT {COLUMNS}, seq FROM credential_lists WHERE account_id = ?1");
-    super::page(db, &select, &[Some(account_id)], "seq", limit, offset).await
+    super::page(db, &select, &[Some(account_id)], "seq", w).await
 }
 
 pub async fn rename(

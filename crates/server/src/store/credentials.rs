@@ -1,6 +1,7 @@
 //! SIP credentials: username, realm and HA1s, never the password. One row
 //! type for every dialect; each shows the columns it knows.
 
+use super::{Listed, Window};
 use crate::db::Db;
 use sipauth_model::{quota, Digests};
 
@@ -116,13 +117,7 @@ pub struct Filter<'a> {
 }
 
 /// One page of the account's credentials, oldest first, and the total.
-pub async fn list(
-    db: &Db,
-    account_id: &str,
-    filter: Filter<'_>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Credential>, i64), sqlx::Error> {
+pub async fn list(db: &Db, account_id: &str, filter: Filter<'_>, w: Window) -> Listed<Credential> {
     let pattern = filter.search.map(super::like_pattern);
     const WHERE: &str = "WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\')
                          AND (?3 IS NULL OR list_id = ?3)";
@@ -137,8 +132,8 @@ pub async fn list(
     .bind(account_id)
     .bind(&pattern)
     .bind(filter.list_id)
-    .bind(limit)
-    .bind(offset)
+    .bind(w.limit)
+    .bind(w.offset)
     .fetch_one(&db.read)
     .await?;
     let rows = serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(e.into()))?;

@@ -1,6 +1,7 @@
 //! SIP domains (the twilio dialect's Domains) and their authentication
 //! mappings to credential lists and IP ACLs.
 
+use super::{Listed, Window};
 use crate::db::Db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -55,14 +56,9 @@ pub async fn create(
     }
 }
 
-pub async fn list(
-    db: &Db,
-    account_id: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Domain>, i64), sqlx::Error> {
+pub async fn list(db: &Db, account_id: &str, w: Window) -> Listed<Domain> {
     let select = format!("SELECT {COLUMNS}, seq FROM domains WHERE account_id = ?1");
-    super::page(db, &select, &[Some(account_id)], "seq", limit, offset).await
+    super::page(db, &select, &[Some(account_id)], "seq", w).await
 }
 
 /// Replaces the changeable fields (the caller merges what was not sent).
@@ -175,16 +171,10 @@ fn mapping_sql(kind: MappingKind, tail: &str) -> String {
     )
 }
 
-pub async fn mappings(
-    db: &Db,
-    domain_id: &str,
-    kind: MappingKind,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Mapping>, i64), sqlx::Error> {
+pub async fn mappings(db: &Db, domain_id: &str, kind: MappingKind, w: Window) -> Listed<Mapping> {
     let select = mapping_sql(kind, "");
     let binds = [Some(domain_id), Some(kind.as_str())];
-    super::page(db, &select, &binds, "seq", limit, offset).await
+    super::page(db, &select, &binds, "seq", w).await
 }
 
 pub async fn mapping(

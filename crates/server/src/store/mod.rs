@@ -13,6 +13,17 @@ use crate::db::Db;
 use sqlx::sqlite::SqliteRow;
 use sqlx::FromRow;
 
+/// Which rows of a list: `limit` of them from `offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A page of rows and how many the whole list has.
+pub type Rows<T> = (Vec<T>, i64);
+pub type Listed<T> = Result<Rows<T>, sqlx::Error>;
+
 /// One page of `select` (a SELECT with its WHERE, binding `?1`…`?n` to
 /// `binds`) ordered by `order`, and how many rows all of it has: every
 /// store list but the credentials' JSON page, which is hotter.
@@ -21,9 +32,8 @@ pub async fn page<T>(
     select: &str,
     binds: &[Option<&str>],
     order: &str,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<T>, i64), sqlx::Error>
+    w: Window,
+) -> Listed<T>
 where
     T: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
 {
@@ -37,7 +47,11 @@ where
     for b in binds {
         rows = rows.bind(*b);
     }
-    let rows = rows.bind(limit).bind(offset).fetch_all(&db.read).await?;
+    let rows = rows
+        .bind(w.limit)
+        .bind(w.offset)
+        .fetch_all(&db.read)
+        .await?;
     let count_sql = format!("SELECT count(*) FROM ({select})");
     let mut total = sqlx::query_scalar(&count_sql);
     for b in binds {

@@ -1,5 +1,6 @@
 //! Zentrunk trunks and the credential and IP ACL each one uses.
 
+use super::{Listed, Window};
 use crate::db::Db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -52,13 +53,12 @@ pub async fn list(
     db: &Db,
     account_id: &str,
     credential_id: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Trunk>, i64), sqlx::Error> {
+    w: Window,
+) -> Listed<Trunk> {
     let select = format!(
         "SELECT {COLUMNS}, seq FROM trunks
          WHERE account_id = ?1 AND (?2 IS NULL OR credential_id = ?2)"
     );
     let binds = [Some(account_id), credential_id];
-    super::page(db, &select, &binds, "seq", limit, offset).await
+    super::page(db, &select, &binds, "seq", w).await
 }

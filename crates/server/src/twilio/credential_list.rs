@@ -65,7 +65,7 @@ fn friendly_name(form: &Form) -> TwilioResult<FriendlyName> {
 
 async fn list_lists(cx: Ctx, here: Here, Query(query): Query<Params>) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) = credential_lists::list(&cx, paging.page_size, paging.offset)
+    let (rows, total) = credential_lists::list(&cx, paging.window())
         .await
         .at(&here)?;
     let items = rows.iter().map(|l| list_json(cx.account(), l)).collect();
@@ -119,7 +119,7 @@ async fn list_credentials(
         search: None,
         list_id: Some(&list.parent),
     };
-    let (rows, total) = credentials::list(&cx, filter, paging.page_size, paging.offset)
+    let (rows, total) = credentials::list(&cx, filter, paging.window())
         .await
         .at(&list.here)?;
     let items = rows

@@ -124,9 +124,7 @@ async fn list_domains(
     Query(query): Query<Params>,
 ) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) = domains::list(&cx, paging.page_size, paging.offset)
-        .await
-        .at(&here)?;
+    let (rows, total) = domains::list(&cx, paging.window()).await.at(&here)?;
     let items = rows.iter().map(|d| domain_json(cx.account(), d)).collect();
     Ok(Json(paging.envelope("domains", &here.0, items, total)))
 }
@@ -180,7 +178,7 @@ async fn delete_domain(cx: Ctx, domain: Item) -> TwilioResult<StatusCode> {
 async fn list_mappings(kind: Kind, cx: Ctx, at: Under, q: Params) -> TwilioResult<Json<Value>> {
     let d = domains::find(&cx, &at.parent).await.at(&at.here)?;
     let paging = Paging::from_query(&q)?;
-    let (rows, total) = domains::mappings(&cx, &d, kind, paging.page_size, paging.offset)
+    let (rows, total) = domains::mappings(&cx, &d, kind, paging.window())
         .await
         .at(&at.here)?;
     let items = rows.iter().map(|m| mapping_json(cx.account(), m)).collect();

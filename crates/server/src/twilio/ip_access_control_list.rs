@@ -85,9 +85,7 @@ fn new_entry(
 
 async fn list_acls(cx: Ctx, here: Here, Query(query): Query<Params>) -> TwilioResult<Json<Value>> {
     let paging = Paging::from_query(&query)?;
-    let (rows, total) = acls::list(&cx, None, paging.page_size, paging.offset)
-        .await
-        .at(&here)?;
+    let (rows, total) = acls::list(&cx, None, paging.window()).await.at(&here)?;
     let items = rows.iter().map(|a| acl_json(cx.account(), a)).collect();
     Ok(Json(paging.envelope(
         "ip_access_control_lists",
@@ -125,7 +123,7 @@ async fn delete_acl(cx: Ctx, acl: Item) -> TwilioResult<StatusCode> {
 async fn list_addresses(cx: Ctx, at: Under, Query(q): Query<Params>) -> TwilioResult<Json<Value>> {
     let acl = acls::find(&cx, &at.parent).await.at(&at.here)?;
     let paging = Paging::from_query(&q)?;
-    let (rows, total) = acls::entries_page(&cx, &acl.id, paging.page_size, paging.offset)
+    let (rows, total) = acls::entries_page(&cx, &acl.id, paging.window())
         .await
         .at(&at.here)?;
     let items = rows

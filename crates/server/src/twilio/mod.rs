@@ -256,6 +256,13 @@ impl Paging {
         })
     }
 
+    fn window(&self) -> crate::store::Window {
+        crate::store::Window {
+            limit: self.page_size,
+            offset: self.offset,
+        }
+    }
+
     /// Twilio's list envelope around `items` under `key`.
     fn envelope(&self, key: &str, path: &str, items: Vec<Value>, total: i64) -> Value {
         let shown = items.len() as i64;

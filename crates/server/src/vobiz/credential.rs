@@ -86,7 +86,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
 /// `limit` 1–100 (default 20) and `offset`, with `meta.total`.
 async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, VOBIZ_MAX)?;
-    let (rows, total) = credentials::list(&cx, Filter::default(), page.limit, page.offset).await?;
+    let (rows, total) = credentials::list(&cx, Filter::default(), page.window()).await?;
     let account = cx.account();
     Ok(Json(json!({
         "meta": { "limit": page.limit, "offset": page.offset, "total": total },

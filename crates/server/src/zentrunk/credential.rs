@@ -21,11 +21,8 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/Zentrunk/Credential";
 
 pub fn router() -> Router<AppState> {
-    resource(
-        BASE,
-        get(list).post(create),
-        get(retrieve).post(update).delete(remove),
-    )
+    let item = get(retrieve).post(update).delete(remove);
+    resource(BASE, get(list).post(create), item)
 }
 
 fn to_json(c: &Credential) -> Value {
@@ -75,7 +72,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
 
 async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
-    let (rows, total) = credentials::list(&cx, Filter::default(), page.limit, page.offset).await?;
+    let (rows, total) = credentials::list(&cx, Filter::default(), page.window()).await?;
     let base = crate::plivo::uri(BASE, cx.account());
     Ok(Json(json!({
         "api_id": api_id(),

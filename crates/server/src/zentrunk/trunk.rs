@@ -22,11 +22,8 @@ use std::collections::HashMap;
 const BASE: &str = "/Account/{auth_id}/Zentrunk/Trunk";
 
 pub fn router() -> Router<AppState> {
-    resource(
-        BASE,
-        get(list).post(create),
-        get(retrieve).post(update).delete(remove),
-    )
+    let item = get(retrieve).post(update).delete(remove);
+    resource(BASE, get(list).post(create), item)
 }
 
 fn to_json(realm: &str, t: &Trunk) -> Value {
@@ -93,7 +90,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
 async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     let credential = query.get("credential_uuid").map(String::as_str);
-    let (rows, total) = trunks::list(&cx, credential, page.limit, page.offset).await?;
+    let (rows, total) = trunks::list(&cx, credential, page.window()).await?;
     let account = &cx.caller.account;
     let base = crate::plivo::uri(BASE, &account.auth_id);
     Ok(Json(json!({
