@@ -50,16 +50,11 @@ fn with_api_id(auth_id: &str, c: &Credential) -> Value {
 }
 
 async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+    let username = Username::parse(body.required_str(Username::FIELD)?)?;
+    let password = Password::parse(body.required_str(Password::FIELD)?)?;
     let new = NewCredential {
-        id: uuid::Uuid::new_v4().to_string(),
-        username: Username::parse(body.required_str(Username::FIELD)?)?,
-        password: Password::parse(body.required_str(Password::FIELD)?)?,
         realm: body.optional_str(Realm::FIELD)?.map(str::to_string),
-        list_id: None,
-        name: String::new(),
-        description: String::new(),
-        enabled: true,
-        account_wide: false,
+        ..NewCredential::new(uuid::Uuid::new_v4().to_string(), username, password)
     };
     let created = credentials::create(&cx, new).await?;
     Ok((
@@ -71,10 +66,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
 async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: `username` filters by a case-insensitive substring.
-    let search = query
-        .get("username")
-        .map(String::as_str)
-        .filter(|s| !s.is_empty());
+    let search = super::search(&query, "username");
     let filter = Filter {
         search,
         list_id: None,

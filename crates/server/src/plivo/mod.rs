@@ -8,6 +8,7 @@ use crate::{auth, AppState};
 use axum::http::StatusCode;
 use axum::{Json, Router};
 use serde_json::Value;
+use std::collections::HashMap;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -31,6 +32,14 @@ pub(crate) fn changed() -> (StatusCode, Json<Value>) {
         StatusCode::ACCEPTED,
         Json(serde_json::json!({ "api_id": crate::error::api_id(), "message": "changed" })),
     )
+}
+
+/// A list's filter parameter `name`, when given and not empty.
+pub(crate) fn search<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
+    query
+        .get(name)
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 /// `&name=value` for a list's links when a filter is set.

@@ -22,6 +22,24 @@ pub struct NewCredential {
     pub account_wide: bool,
 }
 
+impl NewCredential {
+    /// An enabled credential in the account's realm, in no list, unlabelled,
+    /// authenticating only where it is assigned.
+    pub fn new(id: String, username: Username, password: Password) -> Self {
+        Self {
+            id,
+            username,
+            password,
+            realm: None,
+            list_id: None,
+            name: String::new(),
+            description: String::new(),
+            enabled: true,
+            account_wide: false,
+        }
+    }
+}
+
 pub async fn create(cx: &Ctx, new: NewCredential) -> ServiceResult<Credential> {
     let account = &cx.caller.account;
     // Only the account's own realm: a credential in another realm would

@@ -143,18 +143,13 @@ async fn create_credential(
         .await
         .at(&list.here)?;
     let policy = Dialect::Twilio.policy();
+    let username = Username::parse_with(form.required("Username")?, &policy)
+        .map_err(|e| invalid("Username", e))?;
+    let password = Password::parse_with(form.required("Password")?, &policy)
+        .map_err(|e| invalid("Password", e))?;
     let new = NewCredential {
-        id: secrets::new_sid("CR"),
-        username: Username::parse_with(form.required("Username")?, &policy)
-            .map_err(|e| invalid("Username", e))?,
-        password: Password::parse_with(form.required("Password")?, &policy)
-            .map_err(|e| invalid("Password", e))?,
-        realm: None,
         list_id: Some(list.parent.clone()),
-        name: String::new(),
-        description: String::new(),
-        enabled: true,
-        account_wide: false,
+        ..NewCredential::new(secrets::new_sid("CR"), username, password)
     };
     let created = credentials::create(&cx, new)
         .await

@@ -68,16 +68,13 @@ fn description(body: &JsonObject) -> ApiResult<Option<String>> {
 
 async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let policy = Dialect::Vobiz.policy();
+    let username = Username::parse_with(body.required_str(Username::FIELD)?, &policy)?;
+    let password = Password::parse_with(body.required_str(Password::FIELD)?, &policy)?;
     let new = NewCredential {
-        id: uuid::Uuid::new_v4().to_string(),
-        username: Username::parse_with(body.required_str(Username::FIELD)?, &policy)?,
-        password: Password::parse_with(body.required_str(Password::FIELD)?, &policy)?,
-        realm: None,
-        list_id: None,
-        name: String::new(),
         description: description(&body)?.unwrap_or_default(),
         enabled: optional_bool(&body, "enabled")?.unwrap_or(true),
         account_wide: true,
+        ..NewCredential::new(uuid::Uuid::new_v4().to_string(), username, password)
     };
     let created = credentials::create(&cx, new).await?;
     Ok((StatusCode::CREATED, Json(to_json(cx.account(), &created))))

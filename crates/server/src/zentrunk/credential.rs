@@ -52,16 +52,11 @@ fn answer(message: &str, id: &str) -> Json<Value> {
 
 async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
     let policy = Dialect::Zentrunk.policy();
+    let username = Username::parse_with(required(&body, Username::FIELD)?, &policy)?;
+    let password = Password::parse_with(required(&body, Password::FIELD)?, &policy)?;
     let new = NewCredential {
-        id: uuid::Uuid::new_v4().to_string(),
-        username: Username::parse_with(required(&body, Username::FIELD)?, &policy)?,
-        password: Password::parse_with(required(&body, Password::FIELD)?, &policy)?,
-        realm: None,
-        list_id: None,
         name: name(&body)?.unwrap_or_default(),
-        description: String::new(),
-        enabled: true,
-        account_wide: false,
+        ..NewCredential::new(uuid::Uuid::new_v4().to_string(), username, password)
     };
     let created = credentials::create(&cx, new).await?;
     Ok((
