@@ -19,7 +19,7 @@ pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<CredentialList> {
 }
 
 pub async fn list(cx: &Ctx, w: Window) -> ServiceResult<Rows<CredentialList>> {
-    Ok(store::list(cx.db(), cx.account(), w).await?)
+    Ok(crate::store::list::<CredentialList>(cx.db(), cx.account(), w).await?)
 }
 
 pub async fn rename(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {

@@ -48,7 +48,7 @@ pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Domain> {
 }
 
 pub async fn list(cx: &Ctx, w: Window) -> ServiceResult<Rows<Domain>> {
-    Ok(store::list(cx.db(), cx.account(), w).await?)
+    Ok(crate::store::list::<Domain>(cx.db(), cx.account(), w).await?)
 }
 
 /// Saves the domain's name, voice URL and registration switch.

@@ -1,7 +1,6 @@
 //! Credential lists (the twilio dialect's CredentialLists): named groups of
 //! an account's credentials.
 
-use super::{Listed, Window};
 use crate::db::Db;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -33,12 +32,6 @@ pub async fn create(
     .bind(friendly_name)
     .fetch_one(&db.write)
     .await
-}
-
-/// One page of the account's lists, oldest first, and the total.
-pub async fn list(db: &Db, account_id: &str, w: Window) -> Listed<CredentialList> {
-    let select = format!("SELECT {COLUMNS}, seq FROM credential_lists WHERE account_id = ?1");
-    super::page(db, &select, &[Some(account_id)], "seq", w).await
 }
 
 pub async fn rename(

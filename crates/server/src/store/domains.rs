@@ -56,11 +56,6 @@ pub async fn create(
     }
 }
 
-pub async fn list(db: &Db, account_id: &str, w: Window) -> Listed<Domain> {
-    let select = format!("SELECT {COLUMNS}, seq FROM domains WHERE account_id = ?1");
-    super::page(db, &select, &[Some(account_id)], "seq", w).await
-}
-
 /// Replaces the changeable fields (the caller merges what was not sent).
 pub async fn update(db: &Db, account_id: &str, d: &Domain) -> Result<Option<Domain>, sqlx::Error> {
     sqlx::query_as(&format!(

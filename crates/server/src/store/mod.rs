@@ -79,6 +79,16 @@ pub async fn find<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<Optio
     .await
 }
 
+/// A page of all the account's rows, oldest first, and how many there are.
+pub async fn list<T: Owned>(db: &Db, account_id: &str, w: Window) -> Listed<T> {
+    let select = format!(
+        "SELECT {}, seq FROM {} WHERE account_id = ?1",
+        T::COLUMNS,
+        T::TABLE
+    );
+    page(db, &select, &[Some(account_id)], "seq", w).await
+}
+
 /// Deletes the row `id` if the account owns it; false if it does not.
 pub async fn delete<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(&format!(
