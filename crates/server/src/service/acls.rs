@@ -112,14 +112,11 @@ pub async fn update_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceRe
         Updated::Missing => return Err(ServiceError::NotFound(Kind::AclEntry)),
         Updated::Duplicate => return Err(duplicate(entry)),
     }
-    let changed = [
+    let changed = super::changed([
         ("ip", old.ip != entry.ip),
         ("cidr_prefix", old.cidr_prefix != entry.cidr_prefix),
         ("description", old.description != entry.description),
-    ]
-    .into_iter()
-    .filter_map(|(field, set)| set.then_some(field))
-    .collect();
+    ]);
     cx.raise(Kind::AclEntry, &entry.id, Action::Updated, changed);
     find_entry(cx, acl_id, &entry.id).await
 }

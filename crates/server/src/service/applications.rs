@@ -50,6 +50,7 @@ pub async fn create(cx: &Ctx, mut app: Application) -> ServiceResult<Application
 
 /// Saves `app` (its id names it) after the same checks as a create.
 pub async fn update(cx: &Ctx, mut app: Application) -> ServiceResult<Application> {
+    let old = find(cx, &app.id).await?;
     check(cx, &mut app).await?;
     if !store::update(cx.db(), cx.account(), &app)
         .await
@@ -57,7 +58,14 @@ pub async fn update(cx: &Ctx, mut app: Application) -> ServiceResult<Application
     {
         return Err(ServiceError::NotFound(Kind::Application));
     }
-    cx.raise(Kind::Application, &app.id, Action::Updated, Vec::new());
+    let changed = super::changed([
+        ("app_name", old.app_name != app.app_name),
+        ("answer_url", old.answer_url != app.answer_url),
+        ("sip_auth_type", old.sip_auth_type != app.sip_auth_type),
+        ("credential_uuid", old.credential_id != app.credential_id),
+        ("ip_acl_uuid", old.ip_acl_id != app.ip_acl_id),
+    ]);
+    cx.raise(Kind::Application, &app.id, Action::Updated, changed);
     Ok(app)
 }
 

@@ -146,16 +146,13 @@ pub async fn update(cx: &Ctx, id: &str, change: Change) -> ServiceResult<Credent
             return Err(duplicate(cx, taken).await);
         }
     }
-    let changed = [
+    let changed = super::changed([
         ("username", update.username.is_some()),
         ("password", update.digests.is_some()),
         ("name", update.name.is_some()),
         ("description", update.description.is_some()),
         ("enabled", update.enabled.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(field, set)| set.then_some(field))
-    .collect();
+    ]);
     cx.raise(Kind::Credential, id, Action::Updated, changed);
     find(cx, id).await
 }

@@ -160,6 +160,14 @@ async fn delete<T: Owned>(cx: &Ctx, id: &str, kind: Kind) -> ServiceResult<()> {
     Ok(())
 }
 
+/// The names of the fields whose flag is set: what an update changed.
+fn changed<const N: usize>(fields: [(&'static str, bool); N]) -> Vec<&'static str> {
+    fields
+        .into_iter()
+        .filter_map(|(field, set)| set.then_some(field))
+        .collect()
+}
+
 /// What a service refuses, in neutral terms; each dialect words it.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

@@ -27,8 +27,18 @@ pub async fn create(cx: &Ctx, trunk: Trunk) -> ServiceResult<Trunk> {
 
 /// Saves `trunk` (its id names it).
 pub async fn update(cx: &Ctx, trunk: Trunk) -> ServiceResult<Trunk> {
+    let old = find(cx, &trunk.id).await?;
     save(cx, &trunk, false).await?;
-    cx.raise(Kind::Trunk, &trunk.id, Action::Updated, Vec::new());
+    let changed = super::changed([
+        ("name", old.name != trunk.name),
+        (
+            "trunk_direction",
+            old.trunk_direction != trunk.trunk_direction,
+        ),
+        ("credential_uuid", old.credential_id != trunk.credential_id),
+        ("ip_acl_uuid", old.ip_acl_id != trunk.ip_acl_id),
+    ]);
+    cx.raise(Kind::Trunk, &trunk.id, Action::Updated, changed);
     Ok(trunk)
 }
 
