@@ -404,3 +404,31 @@ async fn responses_are_gzipped_for_clients_that_accept_it() {
     let plain = app.get(&app.credentials("")).await;
     assert!(plain.headers().get("content-encoding").is_none());
 }
+
+/// One trailing-slash policy for every route: plivo documents the slash,
+/// clients drop it, and both reach the same resource.
+#[tokio::test]
+async fn paths_answer_the_same_with_or_without_the_trailing_slash() {
+    let app = spawn_app().await;
+    let (status, created) = json(app.create("slash.user", "Correct-Horse-9").await).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["credential_uuid"].as_str().unwrap();
+    for list in [
+        app.credentials(""),
+        app.credentials("").trim_end_matches('/').to_string(),
+    ] {
+        let (status, body) = json(app.get(&list).await).await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(body["objects"][0]["username"], "slash.user", "{list}");
+    }
+    for one in [app.credentials(&format!("{id}/")), app.credentials(id)] {
+        let (status, body) = json(app.get(&one).await).await;
+        assert_eq!(
+            (status, body["username"].as_str()),
+            (200, Some("slash.user")),
+            "{one}"
+        );
+    }
+    let missing = app.credentials("no-such-id/");
+    assert_eq!(app.get(&missing).await.status(), 404);
+}
