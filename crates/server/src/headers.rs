@@ -27,6 +27,14 @@ fn is_hashed_asset(path: &str) -> bool {
         })
 }
 
+/// Every dialect's API and the console's own routes: answers that must
+/// never be kept (they carry account data), errors included.
+fn is_api(path: &str) -> bool {
+    ["/v1/", "/2010-04-01/", "/api/v1/", "/console/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
 pub async fn add(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
@@ -44,7 +52,7 @@ pub async fn add(request: Request, next: Next) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    let cache = if path.starts_with("/v1/") || path.starts_with("/console/") {
+    let cache = if is_api(&path) {
         "no-store"
     } else if is_hashed_asset(&path) {
         "public, max-age=31536000, immutable"
@@ -57,7 +65,21 @@ pub async fn add(request: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{is_api, is_hashed_asset};
+
+    #[test]
+    fn every_dialect_is_api() {
+        for path in [
+            "/v1/Account/MA1/SipAuth/Credential/",
+            "/2010-04-01/Accounts/AC1/SIP/Domains.json",
+            "/api/v1/account/MA1/credentials",
+            "/console/session",
+        ] {
+            assert!(is_api(path), "{path}");
+        }
+        assert!(!is_api("/credentials"));
+        assert!(!is_api("/config.json"));
+    }
 
     #[test]
     fn recognises_trunk_asset_names() {

@@ -117,6 +117,22 @@ async fn security_and_cache_headers_on_every_response() {
     }
     assert_eq!(config.headers()["cache-control"], "no-cache");
     assert_eq!(api.headers()["cache-control"], "no-store");
+    // Every dialect's answers, errors included, carry account data.
+    let id = &app.auth_id;
+    for path in [
+        format!("/2010-04-01/Accounts/{id}/SIP/CredentialLists.json"),
+        format!("/2010-04-01/Accounts/{id}/SIP/CredentialLists/CLnope.json"),
+        format!("/api/v1/account/{id}/credentials"),
+        format!("/api/v1/account/{id}/credentials/nope"),
+    ] {
+        let r = app.get(&app.url(&path)).await;
+        assert_eq!(
+            r.headers()["cache-control"],
+            "no-store",
+            "{path}: {}",
+            r.status()
+        );
+    }
 }
 
 #[tokio::test]
