@@ -153,3 +153,54 @@ async fn the_credential_quota_holds_in_every_dialect() {
         .unwrap();
     assert_eq!(count, quota::CREDENTIALS_PER_ACCOUNT);
 }
+
+/// Another account's in-use credential, ACL or list looks missing in every
+/// dialect: 404, and nothing of that account (no application names, not
+/// even that the id exists) in the answer.
+#[tokio::test]
+async fn another_accounts_in_use_resources_look_missing_everywhere() {
+    let app = spawn_app().await;
+    let a = app.auth_id.clone();
+    let (status, made) = app
+        .at(
+            Method::POST,
+            &format!("/v1/Account/{a}/SipAuth/Credential/"),
+            Some(json!({"username": "secret.desk", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let id = field(&made, "credential_uuid");
+    assign(&app, &id, "Private Application Name").await;
+    let (_, acl) = app
+        .at(
+            Method::POST,
+            &format!("/v1/Account/{a}/SipAuth/IpAccessControlList/"),
+            Some(json!({"name": "Office"})),
+        )
+        .await;
+    let acl = field(&acl, "ip_acl_uuid");
+    let (status, body) = app
+        .at(
+            Method::POST,
+            &format!("/v1/Account/{a}/Application/"),
+            Some(json!({"app_name": "Private Gateway", "sip_auth_type": "ip_acl", "ip_acl_uuid": acl})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    let (b, token) = app.other_account().await;
+    let as_b = Who::Account(&b, &token);
+    for path in [
+        format!("/v1/Account/{b}/SipAuth/Credential/{id}/"),
+        format!("/v1/Account/{b}/Zentrunk/Credential/{id}/"),
+        format!("/api/v1/account/{b}/credentials/{id}"),
+        format!("/v1/Account/{b}/SipAuth/IpAccessControlList/{acl}/"),
+        format!("/2010-04-01/Accounts/{b}/SIP/IpAccessControlLists/{acl}.json"),
+    ] {
+        let r = app.send(as_b, Method::DELETE, &app.url(&path), None).await;
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 404, "{path}: {text}");
+        assert!(!text.contains("Private"), "{path} leaked: {text}");
+    }
+}
