@@ -21,9 +21,15 @@ pub use fields::{
 pub use ha1::{digests, ha1, rename_needs_password, username_is_fixed, Digests};
 pub use ip::IpEntry;
 
-/// Account quotas from the provider's documentation (seed 000).
+/// Account quotas: credentials, ACLs and entries from the provider's
+/// documentation (seed 000); the rest ours, in line with them
+/// (docs/decisions.md).
 pub mod quota {
     pub const CREDENTIALS_PER_ACCOUNT: i64 = 200;
     pub const ACLS_PER_ACCOUNT: i64 = 100;
     pub const ENTRIES_PER_ACL: i64 = 50;
+    pub const APPLICATIONS_PER_ACCOUNT: i64 = 100;
+    pub const TRUNKS_PER_ACCOUNT: i64 = 100;
+    pub const CREDENTIAL_LISTS_PER_ACCOUNT: i64 = 100;
+    pub const DOMAINS_PER_ACCOUNT: i64 = 100;
 }

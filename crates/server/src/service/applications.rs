@@ -4,6 +4,7 @@
 use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::applications::{self as store, Application, Filter};
 use crate::store::{Rows, Window};
+use sipauth_model::quota;
 use sipauth_model::sip::SipAuthType;
 
 /// Applies `sip_auth_type` to the references: what the type does not use is
@@ -41,9 +42,15 @@ fn gone(e: sqlx::Error) -> ServiceError {
 
 pub async fn create(cx: &Ctx, mut app: Application) -> ServiceResult<Application> {
     check(cx, &mut app).await?;
-    store::create(cx.db(), cx.account(), &app)
+    if !store::create(cx.db(), cx.account(), &app)
         .await
-        .map_err(gone)?;
+        .map_err(gone)?
+    {
+        return Err(ServiceError::Quota(
+            Kind::Application,
+            quota::APPLICATIONS_PER_ACCOUNT,
+        ));
+    }
     cx.raise(Kind::Application, &app.id, Action::Created, Vec::new());
     Ok(app)
 }

@@ -6,10 +6,15 @@ use super::{Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::applications::Uses;
 use crate::store::credential_lists::{self as store, CredentialList};
 use crate::store::{Rows, Window};
-use sipauth_model::FriendlyName;
+use sipauth_model::{quota, FriendlyName};
 
 pub async fn create(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {
-    let list = store::create(cx.db(), cx.account(), id, name.as_str()).await?;
+    let list = store::create(cx.db(), cx.account(), id, name.as_str())
+        .await?
+        .ok_or(ServiceError::Quota(
+            Kind::CredentialList,
+            quota::CREDENTIAL_LISTS_PER_ACCOUNT,
+        ))?;
     cx.raise(Kind::CredentialList, id, Action::Created, Vec::new());
     Ok(list)
 }

@@ -4,7 +4,7 @@
 use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::domains::{self as store, Domain, Mapped, Mapping, MappingKind};
 use crate::store::{Rows, Window};
-use sipauth_model::sip;
+use sipauth_model::{quota, sip};
 
 /// A domain to create, its fields valid in the dialect.
 pub struct NewDomain {
@@ -36,6 +36,10 @@ pub async fn create(cx: &Ctx, new: NewDomain) -> ServiceResult<Domain> {
             Ok(d)
         }
         // Names live under the account's realm: the holder is this account.
+        store::Created::QuotaReached => Err(ServiceError::Quota(
+            Kind::Domain,
+            quota::DOMAINS_PER_ACCOUNT,
+        )),
         store::Created::NameTaken => Err(ServiceError::Duplicate(
             Kind::Domain,
             Duplicate::DomainName(name.to_string()),

@@ -5,6 +5,7 @@
 use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::trunks::{self as store, Trunk};
 use crate::store::{Rows, Window};
+use sipauth_model::quota::TRUNKS_PER_ACCOUNT;
 
 async fn save(cx: &Ctx, t: &Trunk, insert: bool) -> ServiceResult<()> {
     owned(cx, t.credential_id.as_deref(), t.ip_acl_id.as_deref()).await?;
@@ -15,6 +16,8 @@ async fn save(cx: &Ctx, t: &Trunk, insert: bool) -> ServiceResult<()> {
     }
     if !insert {
         find(cx, &t.id).await?;
+    } else if crate::store::count::<Trunk>(cx.db(), cx.account()).await? >= TRUNKS_PER_ACCOUNT {
+        return Err(ServiceError::Quota(Kind::Trunk, TRUNKS_PER_ACCOUNT));
     }
     Err(ServiceError::Gone(Kind::Trunk))
 }

@@ -2,6 +2,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use sipauth_model::quota;
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct Application {
@@ -20,10 +21,13 @@ impl super::Owned for Application {
     const COLUMNS: &'static str = COLUMNS;
 }
 
-pub async fn create(db: &Db, account_id: &str, a: &Application) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Inserts an application unless the account holds its quota (counted in
+/// the insert, so racing creates cannot pass it together); false if it does.
+pub async fn create(db: &Db, account_id: &str, a: &Application) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
         "INSERT INTO applications (id, account_id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+         WHERE (SELECT count(*) FROM applications WHERE account_id = ?2) < ?8",
     )
     .bind(&a.id)
     .bind(account_id)
@@ -32,9 +36,10 @@ pub async fn create(db: &Db, account_id: &str, a: &Application) -> Result<(), sq
     .bind(&a.sip_auth_type)
     .bind(&a.credential_id)
     .bind(&a.ip_acl_id)
+    .bind(quota::APPLICATIONS_PER_ACCOUNT)
     .execute(&db.write)
     .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// Which applications to list: all, or those using a credential or an ACL.

@@ -2,6 +2,7 @@
 //! an account's credentials.
 
 use crate::db::Db;
+use sipauth_model::quota;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CredentialList {
@@ -23,14 +24,17 @@ pub async fn create(
     account_id: &str,
     id: &str,
     friendly_name: &str,
-) -> Result<CredentialList, sqlx::Error> {
+) -> Result<Option<CredentialList>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "INSERT INTO credential_lists (id, account_id, friendly_name) VALUES (?, ?, ?) RETURNING {COLUMNS}"
+        "INSERT INTO credential_lists (id, account_id, friendly_name)
+         SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM credential_lists WHERE account_id = ?2) < ?4
+         RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(account_id)
     .bind(friendly_name)
-    .fetch_one(&db.write)
+    .bind(quota::CREDENTIAL_LISTS_PER_ACCOUNT)
+    .fetch_optional(&db.write)
     .await
 }
 

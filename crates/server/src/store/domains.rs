@@ -3,6 +3,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use sipauth_model::quota;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Domain {
@@ -26,6 +27,7 @@ impl super::Owned for Domain {
 pub enum Created {
     Ok(Domain),
     NameTaken,
+    QuotaReached,
 }
 
 pub async fn create(
@@ -39,7 +41,9 @@ pub async fn create(
 ) -> Result<Created, sqlx::Error> {
     let result = sqlx::query_as(&format!(
         "INSERT INTO domains (id, account_id, domain_name, friendly_name, voice_url, sip_registration)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6
+         WHERE (SELECT count(*) FROM domains WHERE account_id = ?2) < ?7
+         RETURNING {COLUMNS}"
     ))
     .bind(id)
     .bind(account_id)
@@ -47,10 +51,12 @@ pub async fn create(
     .bind(friendly_name)
     .bind(voice_url)
     .bind(sip_registration)
-    .fetch_one(&db.write)
+    .bind(quota::DOMAINS_PER_ACCOUNT)
+    .fetch_optional(&db.write)
     .await;
     match result {
-        Ok(d) => Ok(Created::Ok(d)),
+        Ok(Some(d)) => Ok(Created::Ok(d)),
+        Ok(None) => Ok(Created::QuotaReached),
         Err(e) if super::is_unique_violation(&e) => Ok(Created::NameTaken),
         Err(e) => Err(e),
     }

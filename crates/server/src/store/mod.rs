@@ -89,6 +89,17 @@ pub async fn list<T: Owned>(db: &Db, account_id: &str, w: Window) -> Listed<T> {
     page(db, &select, &[Some(account_id)], "seq", w).await
 }
 
+/// How many rows the account has.
+pub async fn count<T: Owned>(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM {} WHERE account_id = ?",
+        T::TABLE
+    ))
+    .bind(account_id)
+    .fetch_one(&db.read)
+    .await
+}
+
 /// Deletes the row `id` if the account owns it; false if it does not.
 pub async fn delete<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(&format!(

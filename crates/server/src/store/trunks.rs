@@ -2,6 +2,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use sipauth_model::quota;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Trunk {
@@ -19,8 +20,9 @@ impl super::Owned for Trunk {
     const COLUMNS: &'static str = COLUMNS;
 }
 
-/// Inserts or replaces a trunk; false when a reference is not the account's.
-/// The ownership checks are part of the statement.
+/// Inserts or replaces a trunk; false when a reference is not the account's
+/// or (insert) the account holds its quota. The checks are part of the
+/// statement, so racing requests cannot pass them.
 pub async fn save(db: &Db, account_id: &str, t: &Trunk, insert: bool) -> Result<bool, sqlx::Error> {
     let owned =
         "(?4 IS NULL OR EXISTS (SELECT 1 FROM credentials WHERE id = ?4 AND account_id = ?6))
@@ -28,7 +30,9 @@ pub async fn save(db: &Db, account_id: &str, t: &Trunk, insert: bool) -> Result<
     let sql = if insert {
         format!(
             "INSERT INTO trunks (id, name, trunk_direction, credential_id, ip_acl_id, account_id)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE {owned}"
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE {owned}
+               AND (SELECT count(*) FROM trunks WHERE account_id = ?6) < {}",
+            quota::TRUNKS_PER_ACCOUNT
         )
     } else {
         format!(

@@ -204,3 +204,98 @@ async fn another_accounts_in_use_resources_look_missing_everywhere() {
         assert!(!text.contains("Private"), "{path} leaked: {text}");
     }
 }
+
+/// Every resource has a quota, held when creates race: exactly the quota
+/// lands and the rest are refused in the dialect's shape, naming the limit.
+#[tokio::test]
+async fn applications_trunks_lists_and_domains_have_race_safe_quotas() {
+    let app = spawn_app().await;
+    let a = app.auth_id.clone();
+    let (_, made) = app
+        .at(
+            Method::POST,
+            &format!("/v1/Account/{a}/SipAuth/Credential/"),
+            Some(json!({"username": "trunk.user", "password": PASSWORD})),
+        )
+        .await;
+    let credential = field(&made, "credential_uuid");
+    let extra = 5;
+    let json_cases = [
+        (
+            format!("/v1/Account/{a}/Application/"),
+            quota::APPLICATIONS_PER_ACCOUNT,
+            "application quota reached",
+        ),
+        (
+            format!("/v1/Account/{a}/Zentrunk/Trunk/"),
+            quota::TRUNKS_PER_ACCOUNT,
+            "trunk quota reached",
+        ),
+    ];
+    for (url, max, words) in json_cases {
+        let statuses = app
+            .race(&app.url(&url), max as usize + extra, |i| {
+                json!({"app_name": format!("App {i}"), "sip_auth_type": "",
+                       "name": format!("Trunk {i}"), "trunk_direction": "outbound",
+                       "credential_uuid": credential})
+            })
+            .await;
+        let landed = statuses.iter().filter(|s| **s == 201).count();
+        assert_eq!(landed, max as usize, "{url}: {statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 400).count(), extra);
+        let (status, body) = app
+            .at(
+                Method::POST,
+                &url,
+                Some(json!({"app_name": "One more", "sip_auth_type": "",
+                "name": "One more", "trunk_direction": "outbound", "credential_uuid": credential})),
+            )
+            .await;
+        assert_eq!(status, 400);
+        let message = body["error"].as_str().unwrap();
+        assert!(
+            message.contains(words) && message.contains(&max.to_string()),
+            "{message}"
+        );
+    }
+    let realm = format!("{}.{}", a.to_lowercase(), crate::SIP_DOMAIN);
+    let twilio = |what: &str| format!("/2010-04-01/Accounts/{a}/SIP/{what}.json");
+    for (what, max, noun) in [
+        (
+            "CredentialLists",
+            quota::CREDENTIAL_LISTS_PER_ACCOUNT,
+            "credential lists",
+        ),
+        ("Domains", quota::DOMAINS_PER_ACCOUNT, "domains"),
+    ] {
+        let forms = (0..max + extra as i64).map(|i| {
+            let name = format!("d{i}.{realm}");
+            vec![
+                ("FriendlyName".to_string(), format!("Item {i}")),
+                ("DomainName".to_string(), name),
+            ]
+        });
+        let racers: Vec<_> = forms
+            .map(|form| {
+                let (client, url) = (app.client.clone(), app.url(&twilio(what)));
+                let (id, token) = (app.auth_id.clone(), app.token.clone());
+                tokio::spawn(async move {
+                    let r = client.post(url).basic_auth(id, Some(token)).form(&form);
+                    let r = r.send().await.unwrap();
+                    (r.status().as_u16(), r.json::<Value>().await.unwrap())
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for r in racers {
+            answers.push(r.await.unwrap());
+        }
+        let landed = answers.iter().filter(|(s, _)| *s == 201).count();
+        assert_eq!(landed, max as usize, "{what}");
+        let refused: Vec<_> = answers.iter().filter(|(s, _)| *s == 400).collect();
+        assert_eq!(refused.len(), extra, "{what}");
+        let message = refused[0].1["message"].as_str().unwrap();
+        assert_eq!(refused[0].1["code"], 20002, "{message}");
+        assert!(message.contains(&format!("{max} {noun}")), "{message}");
+    }
+}
