@@ -20,7 +20,7 @@ pub struct Db {
 /// Opens (creating if needed) the database in `data_dir` and migrates it.
 /// Several processes may open it at once (the CLI while a server runs).
 pub async fn open(data_dir: &Path) -> Result<Db, sqlx::Error> {
-    std::fs::create_dir_all(data_dir).map_err(sqlx::Error::Io)?;
+    private(data_dir).map_err(sqlx::Error::Io)?;
     let options = SqliteConnectOptions::new()
         .filename(data_dir.join(DB_FILE))
         .create_if_missing(true)
@@ -39,4 +39,44 @@ pub async fn open(data_dir: &Path) -> Result<Db, sqlx::Error> {
         .connect_with(options)
         .await?;
     Ok(Db { read, write })
+}
+
+/// The store holds HA1s (as good as a password for digest) and session
+/// hashes: only the owner may enter the directory or read its files. A
+/// directory or file left open by an earlier version or a loose umask is
+/// closed, with a warning naming it. SQLite gives `-wal` and `-shm` the
+/// database file's mode, so the database is created 0600 before it opens.
+#[cfg(unix)]
+pub fn private(data_dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(data_dir.join(DB_FILE))?;
+    let files = ["", "-wal", "-shm"].map(|suffix| data_dir.join(format!("{DB_FILE}{suffix}")));
+    let first_run = data_dir.join(crate::first_run::FILE);
+    for (path, mode) in std::iter::once((data_dir.to_path_buf(), 0o700))
+        .chain(files.into_iter().chain([first_run]).map(|p| (p, 0o600)))
+    {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        let was = meta.permissions().mode() & 0o777;
+        if was & !mode != 0 {
+            tracing::warn!(path = %path.display(), "was mode {was:o}, readable by others: now {mode:o}");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn private(data_dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(data_dir)
 }

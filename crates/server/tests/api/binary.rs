@@ -451,3 +451,56 @@ async fn a_store_with_a_foreign_realm_credential_refuses_to_serve_naming_it() {
         "{text}"
     );
 }
+
+/// The store holds HA1s and session hashes: only its owner may read it. A
+/// fresh data directory is 0700 with its files 0600; one left open (an old
+/// version, a loose umask) is closed at start, with a warning naming it.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_store_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data");
+    let mode = |name: &str| {
+        let path = if name.is_empty() {
+            dir.clone()
+        } else {
+            dir.join(name)
+        };
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777
+    };
+    let files = [
+        "sipauth.db",
+        "sipauth.db-wal",
+        "sipauth.db-shm",
+        "first-run.json",
+    ];
+    {
+        let _server = start(&dir);
+        assert_eq!(mode(""), 0o700);
+        for file in files {
+            assert_eq!(mode(file), 0o600, "{file}");
+        }
+    }
+    let open = |name: &str, m: u32| {
+        let path = if name.is_empty() {
+            dir.clone()
+        } else {
+            dir.join(name)
+        };
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    open("", 0o755);
+    open("sipauth.db", 0o644);
+    open("first-run.json", 0o644);
+    let server = start(&dir);
+    assert_eq!(mode(""), 0o700);
+    for file in files {
+        assert_eq!(mode(file), 0o600, "{file}");
+    }
+    let logs = server.logs.lock().unwrap().clone();
+    assert!(
+        logs.contains("sipauth.db") && logs.contains("readable by others"),
+        "{logs}"
+    );
+}
