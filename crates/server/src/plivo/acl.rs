@@ -126,7 +126,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
 async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: `name` filters by a case-insensitive substring.
-    let search = super::search(&query, "name");
+    let search = super::search(&query, "name")?;
     let (rows, total) = acls::list(&cx, search, page.window()).await?;
     let entries = acls::entries_of(&cx, &rows).await?;
     let auth_id = cx.account();

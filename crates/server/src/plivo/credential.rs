@@ -66,7 +66,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
 async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: `username` filters by a case-insensitive substring.
-    let search = super::search(&query, "username");
+    let search = super::search(&query, "username")?;
     let filter = Filter {
         search,
         list_id: None,

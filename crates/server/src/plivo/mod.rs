@@ -4,6 +4,7 @@ mod acl;
 mod application;
 mod credential;
 
+use crate::error::ApiError;
 use crate::{auth, AppState};
 use axum::http::StatusCode;
 use axum::{Json, Router};
@@ -34,12 +35,29 @@ pub(crate) fn changed() -> (StatusCode, Json<Value>) {
     )
 }
 
+/// The longest filter a list takes: longer than any name or username, and
+/// short enough that SQLite's LIKE never finds the pattern too complex.
+pub(crate) const SEARCH_MAX: usize = 200;
+
 /// A list's filter parameter `name`, when given and not empty.
-pub(crate) fn search<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a str> {
-    query
+pub(crate) fn search<'a>(
+    query: &'a HashMap<String, String>,
+    name: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    let value = query
         .get(name)
         .map(String::as_str)
-        .filter(|s| !s.is_empty())
+        .filter(|s| !s.is_empty());
+    match value {
+        Some(v) if v.chars().count() > SEARCH_MAX => Err(ApiError::BadField {
+            field: name.to_string(),
+            message: format!(
+                "{name}: a filter is at most {SEARCH_MAX} characters; this one has {}",
+                v.chars().count()
+            ),
+        }),
+        _ => Ok(value),
+    }
 }
 
 /// `&name=value` for a list's links when a filter is set.

@@ -432,3 +432,24 @@ async fn paths_answer_the_same_with_or_without_the_trailing_slash() {
     let missing = app.credentials("no-such-id/");
     assert_eq!(app.get(&missing).await.status(), 404);
 }
+
+/// A list filter is bounded: a 50,000-character one is 400 naming the
+/// parameter (it once reached SQLite and came back 500), in every list.
+#[tokio::test]
+async fn an_overlong_filter_is_refused_naming_it() {
+    let app = spawn_app().await;
+    let long = "a%".repeat(25_000);
+    for (path, name) in [
+        ("SipAuth/Credential/", "username"),
+        ("SipAuth/IpAccessControlList/", "name"),
+    ] {
+        let url = app.url(&format!("/v1/Account/{}/{path}?{name}={long}", app.auth_id));
+        let (status, body) = json(app.get(&url).await).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["field"], name);
+        assert!(
+            error_message(&body).contains("at most 200 characters"),
+            "{body}"
+        );
+    }
+}
