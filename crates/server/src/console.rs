@@ -84,9 +84,21 @@ async fn sign_in(
     let stored = operators::password_hash(&state.db, &username).await?;
     let known = stored.is_some();
     let phc = stored.unwrap_or_else(|| secrets::dummy_hash().to_string());
-    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &phc))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // A sign-in waits its turn briefly, then is told to come back.
+    let busy = ApiError::Busy { retry_after: 2 };
+    let turn = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        state.password_checks.clone().acquire_owned(),
+    )
+    .await
+    .map_err(|_| busy)?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let ok = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        secrets::verify_password(&password, &phc)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !(ok && known) {
         tracing::warn!(operator = %username, "sign-in failed");
         return Err(ApiError::SignInFailed);

@@ -51,6 +51,9 @@ pub enum ApiError {
     /// Too many sign-in attempts from one address (429).
     #[error("too many sign-in attempts from this address; try again in {retry_after} s")]
     SignInThrottled { retry_after: u64 },
+    /// Too many password checks at once: each holds 19 MiB (503).
+    #[error("the server is busy checking other sign-ins; try again in {retry_after} s")]
+    Busy { retry_after: u64 },
     /// The account exceeded its request rate (429).
     #[error("too many requests: this account may make {per_minute} requests a minute; retry after {retry_after} s")]
     RateLimited { per_minute: u32, retry_after: u64 },
@@ -134,6 +137,7 @@ impl ApiError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -165,7 +169,8 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status(), axum::Json(body)).into_response();
         if let ApiError::RateLimited { retry_after, .. }
-        | ApiError::SignInThrottled { retry_after } = &self
+        | ApiError::SignInThrottled { retry_after }
+        | ApiError::Busy { retry_after } = &self
         {
             response
                 .headers_mut()

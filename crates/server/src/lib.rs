@@ -68,7 +68,13 @@ pub struct AppState {
     pub limiter: Arc<rate_limit::RateLimiter>,
     /// Sign-in attempts per client address.
     pub sign_in_limiter: Arc<rate_limit::RateLimiter>,
+    /// Password checks that may run at once (each argon2 check holds
+    /// 19 MiB): memory stays bounded whatever the sign-in load.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
+
+/// Password checks at once: one per core of the machine this targets.
+pub const PASSWORD_CHECKS: usize = 2;
 
 /// Sign-in attempts a minute from one address.
 pub const SIGN_INS_PER_MINUTE: u32 = 10;
@@ -94,6 +100,7 @@ impl AppState {
             settings: Arc::new(settings),
             limiter,
             sign_in_limiter: Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE)),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
         }
     }
 }

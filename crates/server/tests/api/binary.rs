@@ -504,3 +504,62 @@ async fn the_store_is_readable_by_its_owner_only() {
         "{logs}"
     );
 }
+
+/// Failed sign-ins cannot exhaust memory: each password check holds argon2's
+/// 19 MiB, so only a few run at once (the rest wait briefly or get 503 with
+/// `Retry-After`) and the memory goes back when they end. 240 wrong
+/// sign-ins, 32 at a time from 60 addresses (under the per-address limit),
+/// once grew the server to 3.4 GiB.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn wrong_sign_ins_from_many_addresses_keep_memory_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    let rss_mib = || {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap();
+        kib / 1024
+    };
+    let clients: Vec<reqwest::Client> = (1..=60)
+        .map(|i| {
+            let from = std::net::IpAddr::from([127, 3, 0, i]);
+            reqwest::Client::builder()
+                .local_address(from)
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let url = format!("{}/console/session", server.base);
+    let mut statuses = Vec::new();
+    for round in 0..(240 / 32) {
+        let attempts: Vec<_> = (0..32)
+            .map(|i| {
+                let client = clients[(round * 32 + i) % clients.len()].clone();
+                let url = url.clone();
+                tokio::spawn(async move {
+                    let body = json!({"username": "admin", "password": "not-the-password"});
+                    let r = client.post(url).json(&body).send().await.unwrap();
+                    let retry = r.headers().get("retry-after").is_some();
+                    (r.status().as_u16(), retry)
+                })
+            })
+            .collect();
+        for a in attempts {
+            statuses.push(a.await.unwrap());
+        }
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|(s, retry)| *s == 401 || (*s == 503 && *retry)),
+        "{statuses:?}"
+    );
+    assert!(statuses.iter().any(|(s, _)| *s == 401));
+    let rss = rss_mib();
+    assert!(rss < 100, "the server holds {rss} MiB after the sign-ins");
+}
