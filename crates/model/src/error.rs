@@ -41,6 +41,24 @@ pub(crate) fn describe_char(c: char) -> String {
         ' ' => "a space".to_string(),
         '\t' => "a tab".to_string(),
         c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
+        c if is_format(c) => format!("an invisible formatting character (U+{:04X})", c as u32),
         c => format!("'{c}'"),
     }
+}
+
+/// Unicode's format characters (category Cf): invisible, and some reorder
+/// the text around them (U+202E shows "gpj.exe" as "exe.jpg"), so a name
+/// holding one can read as another.
+pub(crate) fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x0600..=0x0605 | 0x061C | 0x06DD | 0x070F | 0x0890..=0x0891 | 0x08E2
+        | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+        | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F
+        | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// A character that must not be in a name or description: control or
+/// formatting characters.
+pub(crate) fn is_hidden(c: char) -> bool {
+    c.is_control() || is_format(c)
 }

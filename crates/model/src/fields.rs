@@ -1,7 +1,7 @@
 //! Validated newtypes for the fields of credentials and ACLs (seed 000).
 
 use crate::dialect::{Dialect, Policy};
-use crate::error::{describe_char, FieldError};
+use crate::error::{describe_char, is_hidden, FieldError};
 use std::fmt;
 
 fn char_count(s: &str) -> usize {
@@ -348,7 +348,7 @@ fn parse_name_up_to(
 }
 
 fn reject_control(field: &'static str, rule: &'static str, value: &str) -> Result<(), FieldError> {
-    match value.chars().find(|c| c.is_control()) {
+    match value.chars().find(|c| is_hidden(*c)) {
         Some(c) => Err(FieldError::new(
             field,
             rule,
@@ -551,5 +551,25 @@ mod tests {
                 ("é".repeat(255).as_str(), None),
             ],
         );
+    }
+
+    #[test]
+    fn names_and_descriptions_refuse_invisible_and_reordering_characters() {
+        let reversed = "invoice\u{202E}fdp.exe";
+        let e = AclName::parse(reversed).unwrap_err();
+        assert_eq!(e.field, "name");
+        assert_eq!(
+            e.problem,
+            "an invisible formatting character (U+202E) is not allowed"
+        );
+        for hidden in ["a\u{200B}b", "\u{FEFF}PBX", "x\u{2066}y", "a\u{0007}"] {
+            assert!(Description::parse(hidden).is_err(), "{hidden:?}");
+            assert!(AppName::parse(hidden).is_err(), "{hidden:?}");
+            assert!(FriendlyName::parse(hidden).is_err(), "{hidden:?}");
+        }
+        // Letters of every script stay welcome.
+        for fine in ["Büro Zürich", "東京オフィス", "مكتب", "Ωmega-1"] {
+            assert!(AclName::parse(fine).is_ok(), "{fine}");
+        }
     }
 }

@@ -299,3 +299,34 @@ async fn applications_trunks_lists_and_domains_have_race_safe_quotas() {
         assert!(message.contains(&format!("{max} {noun}")), "{message}");
     }
 }
+
+/// A name that reads as another (a right-to-left override, a zero-width
+/// space) is refused in every dialect, naming the field and the character.
+#[tokio::test]
+async fn names_with_invisible_characters_are_refused_everywhere() {
+    let app = spawn_app().await;
+    let a = app.auth_id.clone();
+    let (status, body) = app
+        .at(
+            Method::POST,
+            &format!("/v1/Account/{a}/SipAuth/IpAccessControlList/"),
+            Some(json!({"name": "Office\u{202E}gnp.exe"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("name")),
+        "{body}"
+    );
+    assert!(body["error"].as_str().unwrap().contains("U+202E"), "{body}");
+    let path = format!("/2010-04-01/Accounts/{a}/SIP/CredentialLists.json");
+    let (status, body) = app
+        .twilio_form(&path, &[("FriendlyName", "Desk\u{200B}phones")])
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("FriendlyName:") && message.contains("U+200B"),
+        "{message}"
+    );
+}
