@@ -89,6 +89,7 @@ pub(crate) async fn authenticate(
     method: &Method,
     headers: &HeaderMap,
 ) -> Result<Caller, ApiError> {
+    refuse_cross_site(method, headers)?;
     let by_token = |account| Caller {
         account,
         actor: Actor::Token,
@@ -134,6 +135,19 @@ pub(crate) async fn authenticate(
         account,
         actor: Actor::Operator(session.operator),
     })
+}
+
+/// A write that a browser says comes from another site's page is refused,
+/// whatever credentials it carries (its cookies or a remembered Basic auth).
+pub(crate) fn refuse_cross_site(method: &Method, headers: &HeaderMap) -> Result<(), ApiError> {
+    let write = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let cross = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"));
+    if write && cross {
+        return Err(ApiError::CrossSite);
+    }
+    Ok(())
 }
 
 /// `Authorization: Basic base64(user:token)`, decoded.

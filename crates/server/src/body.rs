@@ -18,6 +18,14 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // A form or text body is another site's or another tool's: only
+        // JSON is read (a browser cannot send JSON across sites unasked).
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::TooLarge(MAX_BODY_BYTES)
@@ -27,6 +35,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
         })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(Map::new()));
+        }
+        if !json {
+            return Err(ApiError::NotJson);
         }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),

@@ -71,8 +71,10 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
 async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: JsonObject,
 ) -> ApiResult<Response> {
+    crate::auth::refuse_cross_site(&axum::http::Method::POST, &headers)?;
     // Guessing passwords takes many attempts: at most a few a minute from
     // one address. (Behind a reverse proxy, all clients share its address.)
     state

@@ -36,6 +36,13 @@ pub enum ApiError {
     /// Signed in, but a write came without the session's CSRF token (403).
     #[error("missing or wrong X-CSRF-Token header for this session; reload the console")]
     Csrf,
+    /// A write sent from another site's page (`Sec-Fetch-Site: cross-site`)
+    /// (403).
+    #[error("writes from another site's pages are refused")]
+    CrossSite,
+    /// A JSON route given a body of another type (415).
+    #[error("the request body must be JSON, sent as Content-Type: application/json")]
+    NotJson,
     /// Unknown id, or another account's (404).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -130,7 +137,8 @@ impl ApiError {
             | ApiError::Quota(_) => StatusCode::BAD_REQUEST,
             ApiError::Missing { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized { .. } | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
-            ApiError::Csrf => StatusCode::FORBIDDEN,
+            ApiError::Csrf | ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } | ApiError::SignInThrottled { .. } => {

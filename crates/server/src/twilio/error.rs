@@ -24,6 +24,9 @@ pub enum TwilioError {
     /// A session request without its CSRF token (403, code 20403).
     #[error("missing or wrong X-CSRF-Token header for this session")]
     Csrf,
+    /// A write from another site's page (403, code 20403).
+    #[error("writes from another site's pages are refused")]
+    CrossSite,
     /// Unknown or another account's resource (404, code 20404).
     #[error("The requested resource {0} was not found")]
     NotFound(String),
@@ -46,7 +49,7 @@ impl TwilioError {
             TwilioError::Invalid(_) => (StatusCode::BAD_REQUEST, 20001),
             TwilioError::Quota(_) => (StatusCode::BAD_REQUEST, 20002),
             TwilioError::Unauthorized => (StatusCode::UNAUTHORIZED, 20003),
-            TwilioError::Csrf => (StatusCode::FORBIDDEN, 20403),
+            TwilioError::Csrf | TwilioError::CrossSite => (StatusCode::FORBIDDEN, 20403),
             TwilioError::NotFound(_) => (StatusCode::NOT_FOUND, 20404),
             TwilioError::Conflict(_) => (StatusCode::CONFLICT, 20409),
             TwilioError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, 20429),
@@ -171,6 +174,7 @@ impl From<ApiError> for TwilioError {
         match e {
             ApiError::Unauthorized { .. } | ApiError::SignInFailed => TwilioError::Unauthorized,
             ApiError::Csrf => TwilioError::Csrf,
+            ApiError::CrossSite => TwilioError::CrossSite,
             ApiError::RateLimited { retry_after, .. } => TwilioError::RateLimited(retry_after),
             other => TwilioError::Internal(other.to_string()),
         }

@@ -1,4 +1,4 @@
-use crate::{error_of, json, spawn_app, too_many, TestApp, Who, OPERATOR_PASSWORD};
+use crate::{error_message, error_of, json, spawn_app, too_many, TestApp, Who, OPERATOR_PASSWORD};
 use reqwest::Method;
 use serde_json::json;
 
@@ -206,4 +206,64 @@ async fn sessions_expire() {
     assert_eq!(r.status(), 401);
     let session = app.get_anonymous(&app.url("/console/session")).await;
     assert_eq!(session.status(), 401);
+}
+
+/// A page on another site cannot write: a browser marks its requests
+/// `Sec-Fetch-Site: cross-site` (refused whatever credentials they carry,
+/// in each dialect's shape), and JSON routes read only JSON bodies, which a
+/// form on another site cannot send.
+#[tokio::test]
+async fn writes_from_other_sites_and_bodies_that_are_not_json_are_refused() {
+    let app = spawn_app().await;
+    let body = r#"{"username": "forged", "password": "Xy7pQ2mLk9Rt4w"}"#;
+    let post = |content_type: &'static str, site: &'static str| {
+        app.client
+            .post(app.credentials(""))
+            .basic_auth(&app.auth_id, Some(&app.token))
+            .header("content-type", content_type)
+            .header("sec-fetch-site", site)
+            .body(body)
+            .send()
+    };
+    let r = post("application/json", "cross-site").await.unwrap();
+    assert_eq!(r.status(), 403);
+    let (_, refused) = json(r).await;
+    assert!(
+        error_message(&refused).contains("another site"),
+        "{refused}"
+    );
+    let r = post("text/plain", "same-origin").await.unwrap();
+    assert_eq!(r.status(), 415);
+    let r = post("application/json; charset=utf-8", "same-origin")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let twilio = app.url(&format!(
+        "/2010-04-01/Accounts/{}/SIP/CredentialLists.json",
+        app.auth_id
+    ));
+    let r = app
+        .client
+        .post(twilio)
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("FriendlyName", "Forged")])
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (403, Some(20403)),
+        "{body}"
+    );
+    let sign_in = app
+        .client
+        .post(app.url("/console/session"))
+        .header("sec-fetch-site", "cross-site")
+        .json(&serde_json::json!({"username": "admin", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sign_in.status(), 403);
 }
