@@ -12,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 
+/// The session cookie's name over plain HTTP (see `Settings::session_cookie`).
 pub const SESSION_COOKIE: &str = "sipauth_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -19,15 +20,15 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 #[derive(Debug, Clone)]
 pub struct Account(pub accounts::Account);
 
-/// The session token from the request's cookie, if any.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The session token from the request's cookie named `name`, if any.
+pub fn session_token(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
+        .find(|c| c.name() == name)
         .map(|c| c.value().to_string())
 }
 
@@ -107,7 +108,7 @@ pub(crate) async fn authenticate(
     // A console request names itself; it must never trigger the browser's
     // own Basic-auth prompt.
     let from_console = headers.contains_key("x-requested-with");
-    let Some(token) = session_token(headers) else {
+    let Some(token) = session_token(headers, state.settings.session_cookie()) else {
         return Err(ApiError::Unauthorized {
             challenge: !from_console,
         });

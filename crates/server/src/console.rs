@@ -1,7 +1,7 @@
 //! What the console needs besides the API: operator sign-in and sign-out,
 //! and its runtime `config.json`.
 
-use crate::auth::{self, CSRF_HEADER, SESSION_COOKIE};
+use crate::auth::{self, CSRF_HEADER};
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{accounts, operators};
@@ -33,7 +33,8 @@ async fn sip_server(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let token = auth::session_token(&headers).ok_or(ApiError::Unauthorized { challenge: false })?;
+    let token = auth::session_token(&headers, state.settings.session_cookie())
+        .ok_or(ApiError::Unauthorized { challenge: false })?;
     operators::find_session(&state.db, &token)
         .await?
         .ok_or(ApiError::Unauthorized { challenge: false })?;
@@ -68,6 +69,25 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
     })))
 }
 
+/// Over plain HTTP a password can be read on the way: sign-in is open to
+/// this machine only (a local reverse proxy, a developer) unless operators
+/// come over TLS.
+fn sign_in_allowed(settings: &crate::Settings, peer: std::net::IpAddr) -> bool {
+    settings.https() || peer.is_loopback()
+}
+
+/// The session cookie: script cannot read it, other sites do not get it,
+/// and over TLS it is Secure and bound to this origin (`__Host-`).
+fn session_cookie(state: &AppState, value: String, seconds: i64) -> cookie::Cookie<'static> {
+    cookie::Cookie::build((state.settings.session_cookie(), value))
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .secure(state.settings.https())
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(seconds))
+        .build()
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -75,6 +95,9 @@ async fn sign_in(
     body: JsonObject,
 ) -> ApiResult<Response> {
     crate::auth::refuse_cross_site(&axum::http::Method::POST, &headers)?;
+    if !sign_in_allowed(&state.settings, peer.ip()) {
+        return Err(ApiError::PlainHttp);
+    }
     // Guessing passwords takes many attempts: at most a few a minute from
     // one address. (Behind a reverse proxy, all clients share its address.)
     state
@@ -116,12 +139,7 @@ async fn sign_in(
     )
     .await?;
     tracing::info!(operator = %username, "signed in");
-    let cookie = cookie::Cookie::build((SESSION_COOKIE, token))
-        .http_only(true)
-        .same_site(cookie::SameSite::Strict)
-        .path("/")
-        .max_age(cookie::time::Duration::seconds(SESSION_SECONDS))
-        .build();
+    let cookie = session_cookie(&state, token, SESSION_SECONDS);
     Ok((
         [(header::SET_COOKIE, cookie.to_string())],
         Json(json!({ "operator": username, "csrf_token": csrf })),
@@ -133,7 +151,8 @@ async fn current(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let token = auth::session_token(&headers).ok_or(ApiError::Unauthorized { challenge: false })?;
+    let token = auth::session_token(&headers, state.settings.session_cookie())
+        .ok_or(ApiError::Unauthorized { challenge: false })?;
     let session = operators::find_session(&state.db, &token)
         .await?
         .ok_or(ApiError::Unauthorized { challenge: false })?;
@@ -143,7 +162,7 @@ async fn current(
 }
 
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    if let Some(token) = auth::session_token(&headers) {
+    if let Some(token) = auth::session_token(&headers, state.settings.session_cookie()) {
         if let Some(session) = operators::find_session(&state.db, &token).await? {
             let sent = headers
                 .get(CSRF_HEADER)
@@ -155,15 +174,43 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResul
             operators::delete_session(&state.db, &token).await?;
         }
     }
-    let expired = cookie::Cookie::build((SESSION_COOKIE, ""))
-        .http_only(true)
-        .same_site(cookie::SameSite::Strict)
-        .path("/")
-        .max_age(cookie::time::Duration::ZERO)
-        .build();
+    let expired = session_cookie(&state, String::new(), 0);
     Ok((
         StatusCode::NO_CONTENT,
         [(header::SET_COOKIE, expired.to_string())],
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign_in_allowed;
+    use std::net::IpAddr;
+
+    #[test]
+    fn plain_http_sign_in_is_for_this_machine_only() {
+        let mut settings = crate::Settings {
+            data_dir: std::path::PathBuf::new(),
+            dist: None,
+            sip_domain: "sip.localhost".into(),
+            account: None,
+            dialect: sipauth_model::Dialect::Plivo,
+            rate_limit_per_minute: 0,
+            upstream: None,
+            kamailio_rpc: Vec::new(),
+            public_url: None,
+        };
+        let lan: IpAddr = "192.0.2.10".parse().unwrap();
+        for local in ["127.0.0.1", "127.3.0.9", "::1"] {
+            assert!(
+                sign_in_allowed(&settings, local.parse().unwrap()),
+                "{local}"
+            );
+        }
+        assert!(!sign_in_allowed(&settings, lan));
+        settings.public_url = Some("http://admin.example.com".into());
+        assert!(!sign_in_allowed(&settings, lan));
+        settings.public_url = Some("https://admin.example.com".into());
+        assert!(sign_in_allowed(&settings, lan));
+    }
 }

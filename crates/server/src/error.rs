@@ -40,6 +40,9 @@ pub enum ApiError {
     /// (403).
     #[error("writes from another site's pages are refused")]
     CrossSite,
+    /// Sign-in over plain HTTP from another machine (403).
+    #[error("sign-in over plain HTTP is open only to this machine: serve the console over TLS and start the server with --public-url https://…")]
+    PlainHttp,
     /// A JSON route given a body of another type (415).
     #[error("the request body must be JSON, sent as Content-Type: application/json")]
     NotJson,
@@ -137,7 +140,7 @@ impl ApiError {
             | ApiError::Quota(_) => StatusCode::BAD_REQUEST,
             ApiError::Missing { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized { .. } | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
-            ApiError::Csrf | ApiError::CrossSite => StatusCode::FORBIDDEN,
+            ApiError::Csrf | ApiError::CrossSite | ApiError::PlainHttp => StatusCode::FORBIDDEN,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,

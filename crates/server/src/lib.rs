@@ -22,6 +22,7 @@ pub mod vobiz;
 pub mod zentrunk;
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
 use axum::serve::ListenerExt;
 use axum::Router;
 use std::net::SocketAddr;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::normalize_path::NormalizePath;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -53,6 +55,28 @@ pub struct Settings {
     /// Each Kamailio's JSON-RPC URL, told to reload what it caches after
     /// every API write.
     pub kamailio_rpc: Vec<String>,
+    /// The address operators open (`--public-url`); https makes the
+    /// session cookie Secure and `__Host-`, sends HSTS, and opens sign-in
+    /// to other machines.
+    pub public_url: Option<String>,
+}
+
+impl Settings {
+    /// Whether operators reach the console over TLS.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The session cookie's name: `__Host-` binds it to this origin over TLS.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.https() {
+            "__Host-sipauth_session"
+        } else {
+            auth::SESSION_COOKIE
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -139,6 +163,13 @@ pub fn app(state: AppState) -> Router {
         ),
         None => router.fallback(not_found),
     };
+    if state.settings.https() {
+        // A year, as browsers' preload lists ask.
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
     let app = router
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(headers::add))

@@ -68,6 +68,12 @@ enum Command {
         /// reload its address table and entry points after every API write.
         #[arg(long)]
         kamailio_rpc: Vec<String>,
+        /// The address operators open (e.g. https://sip-admin.example.com).
+        /// When it is https: the session cookie is `__Host-` and Secure,
+        /// HSTS is sent, and sign-in is open to other machines; without it
+        /// only this machine may sign in over plain HTTP.
+        #[arg(long, value_parser = public_url)]
+        public_url: Option<String>,
     },
     /// Manage API accounts.
     Account {
@@ -151,6 +157,18 @@ async fn async_main() -> ExitCode {
 
 type AnyError = Box<dyn std::error::Error>;
 
+/// `--public-url`: an http or https origin.
+fn public_url(value: &str) -> Result<String, String> {
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| format!("{value:?} is not an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(format!("{value:?} has no host"));
+    }
+    Ok(value.trim_end_matches('/').to_string())
+}
+
 async fn run(command: Command) -> Result<(), AnyError> {
     match command {
         Command::Serve {
@@ -167,6 +185,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
             upstream_token_file,
             upstream_timeout,
             kamailio_rpc,
+            public_url,
         } => {
             let dialect: sipauth_model::Dialect = dialect.parse()?;
             if upstream.is_some()
@@ -248,6 +267,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     rate_limit_per_minute: rate_limit,
                     upstream,
                     kamailio_rpc,
+                    public_url,
                 },
             );
             sipauth_server::serve(state, SocketAddr::new(bind, port)).await?;

@@ -76,7 +76,7 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
         return error(StatusCode::NOT_FOUND, "resource not found".into());
     };
     let (parts, body) = request.into_parts();
-    let Some(token) = session_token(&parts.headers) else {
+    let Some(token) = session_token(&parts.headers, state.settings.session_cookie()) else {
         return error(
             StatusCode::UNAUTHORIZED,
             "sign in to the console first".into(),

@@ -55,9 +55,16 @@ pub struct Builder {
     dist: Option<PathBuf>,
     upstream: Option<sipauth_server::upstream::Upstream>,
     kamailio_rpc: Vec<String>,
+    public_url: Option<String>,
 }
 
 impl Builder {
+    /// The address operators open (`--public-url`).
+    pub fn public_url(mut self, url: &str) -> Self {
+        self.public_url = Some(url.to_string());
+        self
+    }
+
     /// A per-account limit of requests a minute.
     pub fn rate_limit(mut self, per_minute: u32) -> Self {
         self.per_minute = per_minute;
@@ -101,6 +108,7 @@ impl Builder {
                 rate_limit_per_minute: self.per_minute,
                 upstream: self.upstream,
                 kamailio_rpc: self.kamailio_rpc,
+                public_url: self.public_url,
             },
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

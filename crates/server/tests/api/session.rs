@@ -267,3 +267,42 @@ async fn writes_from_other_sites_and_bodies_that_are_not_json_are_refused() {
         .unwrap();
     assert_eq!(sign_in.status(), 403);
 }
+
+/// Behind TLS (`--public-url https://…`) the session cookie is Secure and
+/// bound to the origin (`__Host-`), every answer carries HSTS, and the
+/// session works under that name; over plain HTTP neither is claimed.
+#[tokio::test]
+async fn over_tls_the_session_cookie_is_secure_and_hsts_is_sent() {
+    let app = TestApp::builder()
+        .public_url("https://sip-admin.example.com")
+        .spawn()
+        .await;
+    app.add_operator().await;
+    let r = app.sign_in("ops", OPERATOR_PASSWORD).await;
+    assert_eq!(r.status(), 200);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-sipauth_session="), "{cookie}");
+    for attribute in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+    let token = cookie.split(';').next().unwrap().to_string();
+    let me = app
+        .client
+        .get(app.url("/console/session"))
+        .header("cookie", token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+
+    let plain = spawn_app().await;
+    plain.add_operator().await;
+    let r = plain.sign_in("ops", OPERATOR_PASSWORD).await;
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.starts_with("sipauth_session=") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+    assert!(r.headers().get("strict-transport-security").is_none());
+}
