@@ -289,7 +289,7 @@ fn api(root: &Path, report: &mut String, goals: &mut Goals) -> Result<(), String
             let mut lines = String::new();
             for a in 0..100 {
                 let auth_id = format!("BENCH{run}X{a:03}");
-                let token = format!("bench-token-{run}-{a:03}-0123456789");
+                let token = format!("bench-token-{run}-{a:03}-0123456789abcdefghij");
                 let mut create = Command::new(run::server_binary(Some("server")))
                     .args(["account", "create", "--auth-id", &auth_id, "--data-dir"])
                     .arg(&data)

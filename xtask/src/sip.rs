@@ -688,7 +688,7 @@ impl Stack {
         server_binary: &Path,
         auth_id: &str,
     ) -> Result<(String, String), String> {
-        let token = format!("{auth_id}-token-0123456789abcdef");
+        let token = format!("{auth_id}-token-0123456789abcdef0123456789");
         create_account(server_binary, &self.data, auth_id, &token)?;
         Ok((auth_id.to_string(), token))
     }

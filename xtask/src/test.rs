@@ -179,7 +179,7 @@ fn twilio_sdk(root: &Path) -> (bool, Counts) {
         let python = tools::sdk_venv(root)?;
         let (sid, token) = (
             "AC5d1c0ffee5d1c0ffee5d1c0ffee5d1c0",
-            "sdk-token-0123456789abcdef",
+            "sdk-token-0123456789abcdef0123456789",
         );
         // config.json then names this account and its realm, which the
         // test's domain names end with.

@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use sipauth_model::Password;
 use sipauth_server::upstream::Upstream;
 use sipauth_server::{db, first_run, secrets, store, AppState, Settings};
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -157,6 +157,9 @@ async fn async_main() -> ExitCode {
 
 type AnyError = Box<dyn std::error::Error>;
 
+/// The shortest API token `account create` accepts.
+const MIN_TOKEN: usize = 32;
+
 /// `--public-url`: an http or https origin.
 fn public_url(value: &str) -> Result<String, String> {
     let rest = value
@@ -238,19 +241,26 @@ async fn run(command: Command) -> Result<(), AnyError> {
                 .into());
             }
             if let Some(first) = first_run::bootstrap(&pool, &data_dir, &sip_domain).await? {
+                let file = data_dir.join(first_run::FILE);
                 println!(
-                    "Created a demo operator and account (saved once to {}, mode 0600; rotate them):",
-                    data_dir.join(first_run::FILE).display()
+                    "Created a demo operator and account (saved once to {}, mode 0600; rotate them).",
+                    file.display()
                 );
-                println!(
-                    "  console sign-in:  {} / {}",
-                    first.operator.username, first.operator.password
-                );
-                println!("  API auth_id:      {}", first.account.auth_id);
-                println!(
-                    "  API auth_token:   {}  (shown only now)",
-                    first.account.auth_token
-                );
+                // A service manager keeps stdout in its journal: the secrets
+                // are shown only to a person at a terminal.
+                if std::io::stdout().is_terminal() {
+                    println!(
+                        "  console sign-in:  {} / {}",
+                        first.operator.username, first.operator.password
+                    );
+                    println!("  API auth_id:      {}", first.account.auth_id);
+                    println!(
+                        "  API auth_token:   {}  (shown only now)",
+                        first.account.auth_token
+                    );
+                } else {
+                    println!("  The sign-in and the API token are in that file only.");
+                }
             }
             let dist = dist.join("index.html").is_file().then_some(dist);
             if dist.is_none() {
@@ -285,13 +295,28 @@ async fn run(command: Command) -> Result<(), AnyError> {
             {
                 return Err("auth-id: 2–64 letters or digits".into());
             }
-            let token = read_stdin_line()?;
-            if token.len() < 16 || token.chars().any(char::is_whitespace) {
-                return Err("token (standard input): at least 16 characters, no spaces".into());
+            // A token an attacker could guess is worse than none: given, it
+            // must be long; not given, one is made and shown once.
+            let given = read_stdin_line()?;
+            let token = if given.is_empty() {
+                secrets::new_token()
+            } else {
+                given.clone()
+            };
+            if token.chars().count() < MIN_TOKEN || token.chars().any(char::is_whitespace) {
+                return Err(format!(
+                    "token (standard input): at least {MIN_TOKEN} characters, no spaces; or none, and one is made"
+                )
+                .into());
             }
             let pool = db::open(&data_dir).await?;
             match store::accounts::create(&pool, &auth_id, &token, &sip_domain).await {
-                Ok(a) => println!("account {} created (realm {})", a.auth_id, a.realm),
+                Ok(a) => {
+                    println!("account {} created (realm {})", a.auth_id, a.realm);
+                    if given.is_empty() {
+                        println!("API token (shown only now): {token}");
+                    }
+                }
                 Err(e) if store::is_unique_violation(&e) => {
                     return Err(format!("account {auth_id} already exists").into())
                 }
