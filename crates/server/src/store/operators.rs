@@ -17,26 +17,30 @@ pub async fn upsert(
     password_hash: &str,
     replace: bool,
 ) -> Result<bool, sqlx::Error> {
+    // One transaction: a reset password and the end of that operator's
+    // sessions land together, or neither does.
+    let mut tx = db.write.begin().await?;
     let result = if replace {
         sqlx::query("UPDATE operators SET password_hash = ? WHERE username = ?")
             .bind(password_hash)
             .bind(username)
-            .execute(&db.write)
+            .execute(&mut *tx)
             .await?
     } else {
         sqlx::query("INSERT OR IGNORE INTO operators (username, password_hash) VALUES (?, ?)")
             .bind(username)
             .bind(password_hash)
-            .execute(&db.write)
+            .execute(&mut *tx)
             .await?
     };
     if replace && result.rows_affected() == 1 {
         // A new password signs out every session of that operator.
         sqlx::query("DELETE FROM sessions WHERE operator = ?")
             .bind(username)
-            .execute(&db.write)
+            .execute(&mut *tx)
             .await?;
     }
+    tx.commit().await?;
     Ok(result.rows_affected() == 1)
 }
 
