@@ -46,6 +46,9 @@ pub enum ApiError {
     /// A JSON route given a body of another type (415).
     #[error("the request body must be JSON, sent as Content-Type: application/json")]
     NotJson,
+    /// The path exists, the method does not (405).
+    #[error("this path does not take that method")]
+    MethodNotAllowed,
     /// Unknown id, or another account's (404).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -143,6 +146,7 @@ impl ApiError {
             ApiError::Csrf | ApiError::CrossSite | ApiError::PlainHttp => StatusCode::FORBIDDEN,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,
             ApiError::RateLimited { .. } | ApiError::SignInThrottled { .. } => {
                 StatusCode::TOO_MANY_REQUESTS

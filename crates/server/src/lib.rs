@@ -136,6 +136,7 @@ pub fn app(state: AppState) -> Router {
         Some(_) => Router::new().fallback(upstream::forward),
         None => plivo::router(state.clone())
             .merge(zentrunk::router(state.clone()))
+            .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
             .fallback(not_found),
     };
     let mut router = Router::new().nest("/v1", v1).merge(console::router());
@@ -148,11 +149,14 @@ pub fn app(state: AppState) -> Router {
         router = router
             .nest(
                 "/2010-04-01",
-                twilio::router(state.clone()).fallback(not_found),
+                twilio::router(state.clone())
+                    .method_not_allowed_fallback(|| async { twilio::TwilioError::MethodNotAllowed })
+                    .fallback(not_found),
             )
             .nest(
                 "/api/v1",
                 vobiz::router(state.clone())
+                    .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
                     .fallback(|| async { error::ApiError::NotFound("resource") }),
             );
     }

@@ -30,6 +30,12 @@ pub enum TwilioError {
     /// Unknown or another account's resource (404, code 20404).
     #[error("The requested resource {0} was not found")]
     NotFound(String),
+    /// The path exists, the method does not (405, code 20004).
+    #[error("Method not allowed")]
+    MethodNotAllowed,
+    /// A body over the server's limit (413, code 20413).
+    #[error("request body is too large (limit {0} bytes)")]
+    TooLarge(usize),
     /// A duplicate (409, code 20409).
     #[error("{0}")]
     Conflict(String),
@@ -52,6 +58,8 @@ impl TwilioError {
             TwilioError::Csrf | TwilioError::CrossSite => (StatusCode::FORBIDDEN, 20403),
             TwilioError::NotFound(_) => (StatusCode::NOT_FOUND, 20404),
             TwilioError::Conflict(_) => (StatusCode::CONFLICT, 20409),
+            TwilioError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 20004),
+            TwilioError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 20413),
             TwilioError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, 20429),
             TwilioError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 20500),
         }

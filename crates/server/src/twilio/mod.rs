@@ -79,9 +79,13 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     type Rejection = TwilioError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| TwilioError::Invalid(format!("could not read the request body: {e}")))?;
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                TwilioError::TooLarge(crate::body::MAX_BODY_BYTES)
+            } else {
+                TwilioError::Invalid(format!("could not read the request body: {e}"))
+            }
+        })?;
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
             .map(|pairs| Form(pairs.into_iter().collect()))
             .map_err(|e| {

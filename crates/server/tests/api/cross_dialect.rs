@@ -330,3 +330,45 @@ async fn names_with_invisible_characters_are_refused_everywhere() {
         "{message}"
     );
 }
+
+/// Errors of the HTTP layer come in each dialect's own shape too: a method
+/// a path does not take (405) and a body over the limit (413).
+#[tokio::test]
+async fn methods_and_oversized_bodies_are_answered_in_each_dialects_shape() {
+    let app = spawn_app().await;
+    let a = app.auth_id.clone();
+    for path in [
+        format!("/v1/Account/{a}/SipAuth/Credential/"),
+        format!("/api/v1/account/{a}/credentials"),
+    ] {
+        let (status, body) = app.at(Method::PUT, &path, None).await;
+        assert_eq!(status, 405, "{path}");
+        assert!(body["error"].is_string(), "{path}: {body}");
+    }
+    let lists = format!("/2010-04-01/Accounts/{a}/SIP/CredentialLists.json");
+    let (status, body) = app.at(Method::DELETE, &lists, None).await;
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (405, Some(20004)),
+        "{body}"
+    );
+    let huge = "x".repeat(100 * 1024);
+    let (status, body) = app.twilio_form(&lists, &[("FriendlyName", &huge)]).await;
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (413, Some(20413)),
+        "{body}"
+    );
+    let (status, body) = app
+        .at(
+            Method::POST,
+            &format!("/v1/Account/{a}/SipAuth/Credential/"),
+            Some(json!({"username": huge})),
+        )
+        .await;
+    assert_eq!(status, 413);
+    assert!(
+        body["error"].as_str().unwrap().contains("too large"),
+        "{body}"
+    );
+}
