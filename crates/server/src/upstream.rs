@@ -69,8 +69,79 @@ fn error(status: StatusCode, message: String) -> Response {
         .into_response()
 }
 
+/// What the console uses of the provider's API, relative to
+/// `/v1/Account/{auth_id}/` (`*`: one id), with the methods it sends. Nothing
+/// else is forwarded: the provider's token opens far more than SIP auth.
+const FORWARDED: &[(&str, &[Method])] = &[
+    ("SipAuth/Credential", &[Method::GET, Method::POST]),
+    (
+        "SipAuth/Credential/*",
+        &[Method::GET, Method::POST, Method::DELETE],
+    ),
+    ("SipAuth/IpAccessControlList", &[Method::GET, Method::POST]),
+    (
+        "SipAuth/IpAccessControlList/*",
+        &[Method::GET, Method::POST, Method::DELETE],
+    ),
+    ("SipAuth/IpAccessControlList/*/Entry", &[Method::POST]),
+    ("SipAuth/IpAccessControlList/*/Entry/*", &[Method::DELETE]),
+    ("Application", &[Method::GET, Method::POST]),
+    (
+        "Application/*",
+        &[Method::GET, Method::POST, Method::DELETE],
+    ),
+    ("Zentrunk/Credential", &[Method::GET, Method::POST]),
+    (
+        "Zentrunk/Credential/*",
+        &[Method::GET, Method::POST, Method::DELETE],
+    ),
+    ("Zentrunk/Trunk", &[Method::GET, Method::POST]),
+    (
+        "Zentrunk/Trunk/*",
+        &[Method::GET, Method::POST, Method::DELETE],
+    ),
+];
+
+/// Whether `method` on `path` (as sent, still percent-encoded) is one of
+/// the console's routes for the configured account. Dot segments and
+/// encoded dots, slashes and backslashes are refused before matching: the
+/// provider could resolve them into another of its APIs.
+pub fn forwardable(method: &Method, path: &str, auth_id: &str) -> Result<(), &'static str> {
+    let lower = path.to_ascii_lowercase();
+    if ["%2e", "%2f", "%5c", "\\"]
+        .iter()
+        .any(|bad| lower.contains(bad))
+        || path.split('/').any(|s| s == "." || s == "..")
+    {
+        return Err("the path holds dot segments or encoded separators");
+    }
+    let prefix = format!("/v1/Account/{auth_id}/");
+    let Some(rest) = path.strip_prefix(&prefix) else {
+        return Err("only the console's account is forwarded");
+    };
+    let segments: Vec<&str> = rest.strip_suffix('/').unwrap_or(rest).split('/').collect();
+    let id = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let route = FORWARDED.iter().find(|(route, _)| {
+        let parts: Vec<&str> = route.split('/').collect();
+        parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(want, got)| if *want == "*" { id(got) } else { want == got })
+    });
+    match route {
+        Some((_, methods)) if methods.contains(method) => Ok(()),
+        Some(_) => Err("the console does not send that method there"),
+        None => Err("not a route the console uses"),
+    }
+}
+
 /// `/v1/*` in proxy mode: a signed-in operator (with the CSRF token on
-/// writes) is forwarded; nobody else is.
+/// writes) is forwarded on the console's routes; nobody else is.
 pub async fn forward(State(state): State<AppState>, request: Request) -> Response {
     let Some(upstream) = state.settings.upstream.clone() else {
         return error(StatusCode::NOT_FOUND, "resource not found".into());
@@ -114,6 +185,13 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
         .get::<axum::extract::OriginalUri>()
         .map(|o| o.0.clone())
         .unwrap_or_else(|| parts.uri.clone());
+    if let Err(why) = forwardable(&parts.method, uri.path(), &upstream.auth_id) {
+        tracing::warn!(method = %parts.method, path = %uri.path(), why, "not forwarded");
+        return error(
+            StatusCode::FORBIDDEN,
+            format!("not forwarded to the provider: {why}"),
+        );
+    }
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let url = format!("{}{path}", upstream.base);
     // Only what the provider needs: no cookie, no CSRF token, no client headers.
@@ -210,4 +288,38 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
         h.insert(header::RETRY_AFTER, r);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwardable;
+    use axum::http::Method;
+
+    #[test]
+    fn only_the_consoles_routes_for_its_account_are_forwarded() {
+        let ok = |m: Method, p: &str| forwardable(&m, p, "MA1").is_ok();
+        assert!(ok(Method::GET, "/v1/Account/MA1/SipAuth/Credential/"));
+        assert!(ok(Method::POST, "/v1/Account/MA1/SipAuth/Credential"));
+        assert!(ok(
+            Method::DELETE,
+            "/v1/Account/MA1/SipAuth/IpAccessControlList/ab-1/Entry/e_2/"
+        ));
+        assert!(ok(Method::POST, "/v1/Account/MA1/Zentrunk/Trunk/t1/"));
+        for (m, p) in [
+            (
+                Method::GET,
+                "/v1/../2010-04-01/Accounts/MA1/SIP/Domains.json",
+            ),
+            (Method::GET, "/v1/%2e%2e/api/v1/account/MA1/credentials"),
+            (Method::GET, "/v1/Account/MA1/SipAuth/.%2e/Call/"),
+            (Method::GET, "/v1/Account/MA1/SipAuth/Credential/a%2Fb/"),
+            (Method::POST, "/v1/Account/MA1/Call/"),
+            (Method::GET, "/v1/Account/MA2/SipAuth/Credential/"),
+            (Method::DELETE, "/v1/Account/MA1/SipAuth/Credential/"),
+            (Method::PUT, "/v1/Account/MA1/Application/a1/"),
+            (Method::GET, "/v1/Account/MA1/SipAuth/Credential/a/b/"),
+        ] {
+            assert!(!ok(m.clone(), p), "{m} {p}");
+        }
+    }
 }

@@ -163,3 +163,79 @@ async fn provider_failures_come_back_as_clear_json_errors() {
     let message = error_of(through_proxy(&big, Duration::from_secs(5)).await, 502);
     assert!(message.contains("larger than 4 MiB"), "{message}");
 }
+
+/// Proxy mode forwards only the console's routes for its own account: no
+/// other account id, none of the provider's other APIs, no dot segments or
+/// encoded separators (sent raw, as an attacker's client would), and none
+/// of them reaches the provider.
+#[tokio::test]
+async fn only_the_consoles_routes_reach_the_provider() {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let provider = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let log = log.clone();
+        async move {
+            log.lock().unwrap().push(uri.to_string());
+            axum::Json(json!({"api_id": "x", "objects": []}))
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let (proxy, csrf) = signed_in_proxy(
+        &provider,
+        "MAX",
+        "secret-token-123456",
+        Duration::from_secs(5),
+    )
+    .await;
+
+    let allowed = proxy.url("/v1/Account/MAX/SipAuth/Credential/");
+    assert_eq!(proxy.get_anonymous(&allowed).await.status(), 200);
+    assert_eq!(seen.lock().unwrap().len(), 1);
+
+    let call = proxy.url("/v1/Account/MAX/Call/");
+    let r = proxy
+        .send(Who::Csrf(&csrf), Method::POST, &call, Some(&json!({})))
+        .await;
+    assert_eq!(r.status(), 403);
+    let other = proxy.url("/v1/Account/MAOTHER/SipAuth/Credential/");
+    assert_eq!(proxy.get_anonymous(&other).await.status(), 403);
+
+    // Raw request lines: an HTTP client library would resolve these itself.
+    for raw in [
+        "/v1/../2010-04-01/Accounts/MAX/SIP/CredentialLists.json",
+        "/v1/%2e%2e/api/v1/account/MAX/credentials",
+        "/v1/Account/MAX/SipAuth/.%2e/Call/",
+    ] {
+        assert_eq!(raw_get(&proxy, raw).await, 403, "{raw}");
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1, "{:?}", seen.lock().unwrap());
+}
+
+/// Sends `GET path` exactly as written (with a fresh operator session) and
+/// returns the status code.
+async fn raw_get(proxy: &TestApp, path: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let r = proxy.sign_in("ops", OPERATOR_PASSWORD).await;
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let addr = proxy.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
