@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { launchChromium } from '../browser.mjs';
 
 const base = process.env.BASE_URL;
@@ -55,6 +56,39 @@ test('the API is only reachable from the console, with nginx adding the auth', a
   assert.equal(console.headers.get('cache-control'), 'no-store');
   const body = await console.text();
   assert.ok(!body.includes(firstRun.account.auth_token));
+});
+
+/** A GET with its request line exactly as written (fetch would resolve dots). */
+function rawGet(path) {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const req = http.request({ hostname, port, path, headers: { 'x-requested-with': 'sipauth-console' } },
+      (res) => { res.resume(); resolve([res.statusCode, res.headers['content-type'] || '']); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('nginx forwards only the console routes of its account', async () => {
+  const asConsole = { 'x-requested-with': 'sipauth-console', 'content-type': 'application/json' };
+  const call = await fetch(`${base}/v1/Account/${account}/Call/`, { method: 'POST', headers: asConsole, body: '{}' });
+  assert.equal(call.status, 403, 'another of the provider APIs');
+  const other = await fetch(`${base}/v1/Account/MAOTHERACCOUNT00001/SipAuth/Credential/`, { headers: asConsole });
+  assert.equal(other.status, 403, 'another account');
+  const wrongMethod = await fetch(`${base}/v1/Account/${account}/SipAuth/Credential/`, { method: 'DELETE', headers: asConsole });
+  assert.equal(wrongMethod.status, 403, 'a method the console never sends there');
+  for (const path of [
+    `/v1/Account/${account}/SipAuth/%2e%2e/Call/`,
+    `/v1/Account/${account}/SipAuth/Credential/..%2fCall/`,
+  ]) {
+    assert.deepEqual((await rawGet(path))[0], 403, path);
+  }
+  // nginx resolves this one itself, out of /v1/: the console's page, never
+  // the provider's answer.
+  const [status, type] = await rawGet(`/v1/../2010-04-01/Accounts/${account}/SIP/CredentialLists.json`);
+  assert.ok(status === 403 || (status === 200 && type.startsWith('text/html')), `${status} ${type}`);
+  const entries = await fetch(`${base}/v1/Account/${account}/SipAuth/IpAccessControlList/`, { headers: asConsole });
+  assert.equal(entries.status, 200, 'the console routes still pass');
 });
 
 test('the console works behind nginx under its CSP, without sign-in', async () => {

@@ -340,7 +340,9 @@ impl Nginx {
                 "@BASIC_AUTH@",
                 &crate::steps::base64(&format!("{auth_id}:{token}")),
             )
-            .replace("@PREFIX@", &prefix.display().to_string());
+            .replace("@PREFIX@", &prefix.display().to_string())
+            .replace("@AUTH_ID@", auth_id)
+            .replace("@CA_BUNDLE@", "/etc/ssl/certs/ca-certificates.crt");
         let conf_path = prefix.join("nginx.conf");
         std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
         let child = Command::new("/usr/sbin/nginx")

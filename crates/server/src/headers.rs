@@ -13,8 +13,9 @@ pub const CSP: &str =
 img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
 
-/// Trunk names built assets `name-<16 hex>.ext`: they never change, so
-/// browsers may keep them; everything else is revalidated.
+/// Trunk names built assets `name-<16 hex>.ext` (15 when the hash starts
+/// with a zero, which it drops): they never change, so browsers may keep
+/// them; everything else is revalidated.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let Some((stem, ext)) = file.rsplit_once('.') else {
@@ -23,7 +24,7 @@ fn is_hashed_asset(path: &str) -> bool {
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     matches!(ext, "js" | "wasm" | "css")
         && stem.rsplit_once('-').is_some_and(|(_, hash)| {
-            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+            (15..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
         })
 }
 
@@ -92,6 +93,8 @@ mod tests {
             ("/config.json", false),
             ("/credentials", false),
             ("/app-123.js", false),
+            ("/sipauth-console-0c112348e94e95a_bg.wasm", true),
+            ("/app-0123456789abc.js", false),
         ] {
             assert_eq!(is_hashed_asset(path), hashed, "{path}");
         }
