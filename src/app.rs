@@ -1,61 +1,21 @@
 //! The application shell: loads `config.json` and the session, provides
 //! them to pages, and routes.
 
-use crate::api::{self, Api, Config, Session};
+use crate::api::{self, Api, Session};
 use crate::components::{ToastRegion, Toasts};
+/// Pages import it from here until each moves to `crate::context`.
+pub use crate::context::AppContext;
 use crate::pages::{
     AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
     NotFoundPage, SignInPage, TrunksPage,
 };
+use crate::profile::{Page, Profile};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 use sipauth_model::Dialect;
-
-/// What every page may use.
-#[derive(Debug, Clone, Copy)]
-pub struct AppContext {
-    pub config: StoredValue<Config>,
-    pub session: RwSignal<Option<Session>>,
-    pub toasts: Toasts,
-}
-
-impl AppContext {
-    /// The API client for the current session.
-    pub fn api(&self) -> Api {
-        let config = self.config.get_value();
-        let toasts = self.toasts;
-        Api {
-            base: config.api_base,
-            dialect: config.dialect,
-            account: config.account,
-            csrf_token: self
-                .session
-                .get_untracked()
-                .map(|s| s.csrf_token)
-                .filter(|t| !t.is_empty()),
-            on_rate_limit: Some(Callback::new(move |seconds: u32| {
-                toasts.notice(format!(
-                    "The server is rate-limiting this account: retrying in {seconds} s."
-                ))
-            })),
-        }
-    }
-
-    pub fn dialect(&self) -> Dialect {
-        self.config.with_value(|c| c.dialect)
-    }
-
-    /// Reports a failed request; an ended session goes back to sign-in.
-    pub fn report(&self, error: &api::ApiError) {
-        if *error == api::ApiError::Unauthorized {
-            self.session.set(None);
-        }
-        self.toasts.error(error.to_string());
-    }
-}
 
 #[derive(Debug, Clone)]
 enum Boot {
@@ -132,14 +92,14 @@ fn Shell() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=move || view! { <Redirect path=home(ctx.dialect()) /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/credentials") view=|| view! { <Protected only=&[Dialect::Plivo, Dialect::Zentrunk, Dialect::Vobiz]><CredentialsPage /></Protected> } />
-                    <Route path=path!("/credential-lists") view=|| view! { <Protected only=&[Dialect::Twilio]><CredentialListsPage /></Protected> } />
-                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected only=&[Dialect::Twilio]><CredentialsPage /></Protected> } />
-                    <Route path=path!("/acls") view=|| view! { <Protected only=WITH_ACLS><AclsPage /></Protected> } />
-                    <Route path=path!("/acls/:id") view=|| view! { <Protected only=WITH_ACLS><AclDetailPage /></Protected> } />
-                    <Route path=path!("/applications") view=|| view! { <Protected only=&[Dialect::Plivo]><ApplicationsPage /></Protected> } />
-                    <Route path=path!("/trunks") view=|| view! { <Protected only=&[Dialect::Zentrunk]><TrunksPage /></Protected> } />
-                    <Route path=path!("/domains") view=|| view! { <Protected only=&[Dialect::Twilio]><DomainsPage /></Protected> } />
+                    <Route path=path!("/credentials") view=|| view! { <Protected page=Page::Credentials><CredentialsPage /></Protected> } />
+                    <Route path=path!("/credential-lists") view=|| view! { <Protected page=Page::CredentialLists><CredentialListsPage /></Protected> } />
+                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected page=Page::CredentialList><CredentialsPage /></Protected> } />
+                    <Route path=path!("/acls") view=|| view! { <Protected page=Page::Acls><AclsPage /></Protected> } />
+                    <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls><AclDetailPage /></Protected> } />
+                    <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications><ApplicationsPage /></Protected> } />
+                    <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks><TrunksPage /></Protected> } />
+                    <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains><DomainsPage /></Protected> } />
                 </Routes>
             </main>
             <ToastRegion toasts=ctx.toasts />
@@ -147,25 +107,18 @@ fn Shell() -> impl IntoView {
     }
 }
 
-/// The dialects with IP ACLs (vobiz has credentials only; zentrunk's
-/// trunks use the account's SipAuth ACLs).
-const WITH_ACLS: &[Dialect] = &[Dialect::Plivo, Dialect::Zentrunk, Dialect::Twilio];
-
 /// Where the console opens: the dialect's credentials.
 pub fn home(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Twilio => "/credential-lists",
-        _ => "/credentials",
-    }
+    Profile::of(dialect).home
 }
 
 /// Shows its children to a signed-in operator, else goes to sign-in; a
 /// page the configured dialect does not have is not found.
 #[component]
-fn Protected(only: &'static [Dialect], children: ChildrenFn) -> impl IntoView {
+fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     move || {
-        if !only.contains(&ctx.dialect()) {
+        if !ctx.profile().has(page) {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
             children().into_any()
@@ -198,26 +151,7 @@ fn Header() -> impl IntoView {
             <ThemeToggle />
             <Show when=move || ctx.session.get().is_some()>
                 <nav aria-label="Main">
-                    {match ctx.dialect() {
-                        Dialect::Plivo => view! {
-                            <A href="/credentials">"Credentials"</A>
-                            <A href="/acls">"IP ACLs"</A>
-                            <A href="/applications">"Applications"</A>
-                        }.into_any(),
-                        Dialect::Zentrunk => view! {
-                            <A href="/credentials">"Credentials"</A>
-                            <A href="/acls">"IP ACLs"</A>
-                            <A href="/trunks">"Trunks"</A>
-                        }.into_any(),
-                        Dialect::Twilio => view! {
-                            <A href="/credential-lists">"Credential lists"</A>
-                            <A href="/acls">"IP access control lists"</A>
-                            <A href="/domains">"Domains"</A>
-                        }.into_any(),
-                        Dialect::Vobiz => view! {
-                            <A href="/credentials">"Credentials"</A>
-                        }.into_any(),
-                    }}
+                    {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
                 </nav>
                 <span class="who">
                     {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {

@@ -4,6 +4,9 @@
 //! or strip, so the dialog names them first).
 
 use crate::api::{Api, ApiError, Application, DomainMappings, MappingKind, Trunk};
+/// Pages name it from here; it is part of the dialect's profile.
+pub use crate::profile::Breaks;
+use crate::profile::{Profile, Users};
 use sipauth_model::Dialect;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -13,31 +16,22 @@ pub struct Usage {
     pub domains: Vec<DomainMappings>,
 }
 
-/// What a delete does to the users the API does not protect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Breaks {
-    /// Zentrunk: the trunk is left without it.
-    Trunks,
-    /// Twilio: the domain's mapping goes with it.
-    Domains,
-}
-
 impl Usage {
     pub async fn load(api: &Api) -> Result<Self, ApiError> {
-        Ok(match api.dialect {
-            Dialect::Plivo => Usage {
+        Ok(match Profile::of(api.dialect).users {
+            Users::Applications => Usage {
                 apps: api.all_applications().await?,
                 ..Usage::default()
             },
-            Dialect::Zentrunk => Usage {
+            Users::Trunks => Usage {
                 trunks: api.all_trunks().await?,
                 ..Usage::default()
             },
-            Dialect::Twilio => Usage {
+            Users::Domains => Usage {
                 domains: api.all_domain_mappings().await?,
                 ..Usage::default()
             },
-            Dialect::Vobiz => Usage::default(),
+            Users::Nothing => Usage::default(),
         })
     }
 
@@ -130,8 +124,5 @@ impl Usage {
 
 /// How a dialect's unprotected users break.
 pub fn breaks(dialect: Dialect) -> Breaks {
-    match dialect {
-        Dialect::Twilio => Breaks::Domains,
-        _ => Breaks::Trunks,
-    }
+    Profile::of(dialect).breaks
 }
