@@ -1,8 +1,12 @@
 use crate::api::{ApiError, Entry, NewEntry};
-use crate::pages::acl_detail::label;
 use leptos::prelude::*;
 use sipauth_model::acl::{analyze, Finding};
 use sipauth_model::{Description, IpEntry};
+
+/// An entry as users write it: `ip/prefix`.
+pub fn entry_label(e: &Entry) -> String {
+    format!("{}/{}", e.ip, e.cidr_prefix)
+}
 
 /// Warnings about an entry about to be added, against the existing ones.
 fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
@@ -13,7 +17,7 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
         if i == n {
             "this entry".to_string()
         } else {
-            label(&existing[i])
+            entry_label(&existing[i])
         }
     };
     // What is wrong with the new entry first, then what it does to others.
@@ -25,7 +29,13 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
     let about_others = findings
         .iter()
         .filter(|f| f.index != n && matches!(f.finding, Finding::Shadowed { by, .. } if by == n))
-        .map(|f| format!("{} becomes {}", label(&existing[f.index]), f.message(name)));
+        .map(|f| {
+            format!(
+                "{} becomes {}",
+                entry_label(&existing[f.index]),
+                f.message(name)
+            )
+        });
     about_new.chain(about_others).collect()
 }
 

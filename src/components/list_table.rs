@@ -1,0 +1,82 @@
+//! The table of a list page and the buttons at the end of each row, written
+//! once so every list reads alike to a screen reader.
+
+use crate::list::{ListQuery, SortHeader};
+use leptos::prelude::*;
+
+/// A column heading: its label and, for a sortable column, its sort key
+/// (empty: not sortable).
+pub type Column = (&'static str, &'static str);
+
+/// A list's table: a hidden caption naming it, the headings (sortable ones
+/// as buttons when `query` is given), an unnamed actions column, the rows.
+#[component]
+pub fn ListTable(
+    caption: &'static str,
+    columns: &'static [Column],
+    #[prop(optional)] query: Option<ListQuery>,
+    children: Children,
+) -> impl IntoView {
+    let headings = columns
+        .iter()
+        .map(|&(label, key)| match query.filter(|_| !key.is_empty()) {
+            Some(query) => view! { <SortHeader query key label /> }.into_any(),
+            None => view! { <th scope="col">{label}</th> }.into_any(),
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap"><table class="list">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>
+                    {headings}
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{children()}</tbody>
+        </table></div>
+    }
+}
+
+/// The last cell of a row: any extra buttons, then `edit` (e.g. "Rename")
+/// when given, then the delete button; each names the row for screen readers.
+#[component]
+pub fn RowActions(
+    /// The row's name, as in "Delete {name}".
+    #[prop(into)]
+    name: String,
+    #[prop(optional)] edit: Option<&'static str>,
+    #[prop(optional)] on_edit: Option<Callback<()>>,
+    #[prop(default = "Delete")] delete: &'static str,
+    on_delete: Callback<()>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let edit_button = edit.zip(on_edit).map(|(word, on_edit)| {
+        view! {
+            <button type="button" aria-label=format!("{word} {name}") on:click=move |_| on_edit.run(())>
+                {word}
+            </button>
+        }
+    });
+    view! {
+        <td class="row-actions">
+            {children.map(|c| c())}
+            {edit_button}
+            <button
+                type="button"
+                class="danger"
+                aria-label=format!("{delete} {name}")
+                on:click=move |_| on_delete.run(())
+            >{delete}</button>
+        </td>
+    }
+}
+
+/// Names joined for a "Used by" cell, a dash when there are none.
+pub fn names_or_dash(names: Vec<String>) -> String {
+    if names.is_empty() {
+        "—".to_string()
+    } else {
+        names.join(", ")
+    }
+}

@@ -1,0 +1,121 @@
+//! The trunk dialog's form: create a trunk, or edit one (a trunk whose
+//! credential was deleted gets another here).
+
+use crate::admits;
+use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk};
+use crate::components::{
+    acl_choices, credential_choices, server_message, AdmitsLine, FormError, Picker, TextField,
+};
+use leptos::prelude::*;
+use sipauth_model::sip::TrunkDirection;
+use sipauth_model::AclName;
+
+#[component]
+pub fn TrunkForm(
+    /// The trunk being edited; none to create one.
+    initial: Option<Trunk>,
+    #[prop(into)] credentials: Signal<Vec<Credential>>,
+    #[prop(into)] acls: Signal<Vec<Acl>>,
+    on_submit: Callback<NewTrunk>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let editing = initial.is_some();
+    let init = initial.unwrap_or(Trunk {
+        trunk_id: String::new(),
+        name: String::new(),
+        trunk_direction: TrunkDirection::Outbound.as_str().to_string(),
+        credential_uuid: None,
+        ip_acl_uuid: None,
+        sip_uri: None,
+    });
+    let name = RwSignal::new(init.name);
+    let direction = RwSignal::new(init.trunk_direction);
+    let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
+    let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
+    let submitted = RwSignal::new(false);
+    let name_error = Signal::derive(move || {
+        server_message(server_error, "name").or_else(|| match AclName::parse(&name.get()) {
+            Err(e) if submitted.get() || !name.get().is_empty() => {
+                Some(format!("Name: {}.", e.problem))
+            }
+            _ => None,
+        })
+    });
+    let credential_error = Signal::derive(move || {
+        server_message(server_error, "credential_uuid").or_else(|| {
+            (submitted.get() && credential.get().is_empty())
+                .then(|| "Credential: pick the credential the trunk's PBX presents.".to_string())
+        })
+    });
+    // What the trunk will admit, with the picked names, as they change.
+    let admitted = Signal::derive(move || {
+        let (credential, acl) = credentials
+            .with(|cs| acls.with(|al| admits::picked(cs, al, &credential.get(), &acl.get())));
+        admits::trunk(
+            &direction.get(),
+            credential.as_deref(),
+            acl.as_deref(),
+            true,
+        )
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        if name_error.get_untracked().is_some() || credential_error.get_untracked().is_some() {
+            return;
+        }
+        on_submit.run(NewTrunk {
+            name: name.get_untracked(),
+            trunk_direction: direction.get_untracked(),
+            credential_uuid: credential.get_untracked(),
+            ip_acl_uuid: acl.get_untracked(),
+        });
+    };
+    let directions = TrunkDirection::ALL
+        .iter()
+        .map(|d| (d.as_str().to_string(), d.label().to_string()))
+        .collect::<Vec<_>>();
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <TextField id="trunk-name" label="Name" value=name error=name_error rule=AclName::RULE />
+            <Picker
+                id="trunk-direction"
+                label="Direction"
+                value=direction
+                choices=Signal::stored(directions)
+                hint="An outbound trunk takes your PBX's calls at its SIP address; an inbound trunk takes none from the PBX."
+            />
+            <Picker
+                id="trunk-credential"
+                label="Credential"
+                value=credential
+                choices=Signal::derive(move || credentials.with(|c| credential_choices(c)))
+                none="Pick a credential"
+                error=credential_error
+            />
+            <Picker
+                id="trunk-acl"
+                label="IP ACL (optional)"
+                value=acl
+                choices=Signal::derive(move || acls.with(|a| acl_choices(a)))
+                none="None"
+                hint="When set, calls must also come from an address in this ACL."
+                also_describes="trunk-admits"
+            />
+            <AdmitsLine id="trunk-admits" admits=admitted />
+            <FormError server=server_error />
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || match (pending.get(), editing) {
+                        (true, _) => "Saving…",
+                        (false, true) => "Save trunk",
+                        (false, false) => "Create trunk",
+                    }}
+                </button>
+                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
