@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod context;
+pub mod dialog_action;
 pub mod list;
 pub mod pages;
 pub mod profile;

@@ -4,10 +4,14 @@
 //! or strip, so the dialog names them first).
 
 use crate::api::{Api, ApiError, Application, DomainMappings, MappingKind, Trunk};
+use crate::context::AppContext;
 /// Pages name it from here; it is part of the dialect's profile.
 pub use crate::profile::Breaks;
 use crate::profile::{Profile, Users};
+use leptos::prelude::*;
 use sipauth_model::Dialect;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Usage {
@@ -17,6 +21,24 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// What uses what, loaded again whenever a signal `reloads` reads
+    /// changes (none until the first answer). A failed reload keeps the
+    /// last answer: a delete must still name what it unassigns.
+    pub fn watch(ctx: AppContext, reloads: impl Fn() + 'static) -> LocalResource<Option<Usage>> {
+        let last = Rc::new(RefCell::new(None::<Usage>));
+        LocalResource::new(move || {
+            reloads();
+            let api = ctx.api();
+            let last = last.clone();
+            async move {
+                if let Ok(now) = Usage::load(&api).await {
+                    *last.borrow_mut() = Some(now);
+                }
+                last.borrow().clone()
+            }
+        })
+    }
+
     pub async fn load(api: &Api) -> Result<Self, ApiError> {
         Ok(match Profile::of(api.dialect).users {
             Users::Applications => Usage {
