@@ -9,13 +9,12 @@ use crate::pages::{
     AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
     NotFoundPage, SignInPage, TrunksPage,
 };
-use crate::profile::{Page, Profile};
+use crate::profile::Page;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
-use sipauth_model::Dialect;
 
 #[derive(Debug, Clone)]
 enum Boot {
@@ -90,7 +89,7 @@ fn Shell() -> impl IntoView {
             <Header />
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=move || view! { <Redirect path=home(ctx.dialect()) /> } />
+                    <Route path=path!("/") view=move || view! { <Redirect path=ctx.profile().home /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/credentials") view=|| view! { <Protected page=Page::Credentials><CredentialsPage /></Protected> } />
                     <Route path=path!("/credential-lists") view=|| view! { <Protected page=Page::CredentialLists><CredentialListsPage /></Protected> } />
@@ -105,11 +104,6 @@ fn Shell() -> impl IntoView {
             <ToastRegion toasts=ctx.toasts />
         </Router>
     }
-}
-
-/// Where the console opens: the dialect's credentials.
-pub fn home(dialect: Dialect) -> &'static str {
-    Profile::of(dialect).home
 }
 
 /// Shows its children to a signed-in operator, else goes to sign-in; a

@@ -90,6 +90,14 @@ impl LabelSlot {
         }
     }
 
+    /// [`LabelSlot::check`] as a function, for a form's `check`.
+    pub fn checker(self) -> fn(&str) -> Result<String, FieldError> {
+        match self {
+            LabelSlot::Name => |value| LabelSlot::Name.check(value),
+            LabelSlot::Description => |value| LabelSlot::Description.check(value),
+        }
+    }
+
     /// The check when creating, where leaving the label out is fine.
     pub fn check_optional(self, value: &str) -> Result<(), FieldError> {
         if value.is_empty() {

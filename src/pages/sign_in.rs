@@ -1,5 +1,5 @@
 use crate::api::ApiError;
-use crate::app::AppContext;
+use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -18,7 +18,7 @@ pub fn SignInPage() -> impl IntoView {
         let navigate = navigate.clone();
         move |_| {
             if ctx.session.get().is_some() {
-                navigate(crate::app::home(ctx.dialect()), Default::default());
+                navigate(ctx.profile().home, Default::default());
             }
         }
     });
