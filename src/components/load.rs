@@ -3,7 +3,6 @@
 
 use crate::api::{Api, ApiError};
 use crate::context::AppContext;
-use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
@@ -65,11 +64,6 @@ where
         });
     });
     beside
-}
-
-/// Where each credential, credential list and ACL is used.
-pub fn load_usage(ctx: AppContext, reloads: Signal<u32>) -> RwSignal<Usage> {
-    load_beside(ctx, reloads, |api| async move { Usage::load(&api).await })
 }
 
 #[component]

@@ -1,7 +1,7 @@
 //! A one-field form (a name, a description) used to create and to edit:
 //! checked as typed with the model's rule, the server's word beside it.
 
-use super::{server_message, FormError, TextField};
+use super::{server_message, FormEnd, TextField};
 use crate::api::ApiError;
 use leptos::prelude::*;
 use sipauth_model::FieldError;
@@ -51,11 +51,7 @@ pub fn NameForm(
                 rule=rule
                 on_edit=Callback::new(move |()| touched.set(true))
             />
-            <FormError server=server_error />
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || pending.get()>{submit_label}</button>
-                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-            </div>
+            <FormEnd server_error pending submit_label on_cancel />
         </form>
     }
 }

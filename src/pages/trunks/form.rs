@@ -4,7 +4,8 @@
 use crate::admits;
 use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk};
 use crate::components::{
-    acl_choices, credential_choices, server_message, AdmitsLine, FormError, Picker, TextField,
+    acl_choices, credential_choices, server_message, typed_error, AdmitsLine, FormEnd, Picker,
+    TextField,
 };
 use leptos::prelude::*;
 use sipauth_model::sip::TrunkDirection;
@@ -35,14 +36,14 @@ pub fn TrunkForm(
     let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
     let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
     let submitted = RwSignal::new(false);
-    let name_error = Signal::derive(move || {
-        server_message(server_error, "name").or_else(|| match AclName::parse(&name.get()) {
-            Err(e) if submitted.get() || !name.get().is_empty() => {
-                Some(format!("Name: {}.", e.problem))
-            }
-            _ => None,
-        })
-    });
+    let name_error = typed_error(
+        server_error,
+        "name",
+        "Name",
+        name,
+        submitted,
+        AclName::parse,
+    );
     let credential_error = Signal::derive(move || {
         server_message(server_error, "credential_uuid").or_else(|| {
             (submitted.get() && credential.get().is_empty())
@@ -105,17 +106,16 @@ pub fn TrunkForm(
                 also_describes="trunk-admits"
             />
             <AdmitsLine id="trunk-admits" admits=admitted />
-            <FormError server=server_error />
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || match (pending.get(), editing) {
-                        (true, _) => "Saving…",
-                        (false, true) => "Save trunk",
-                        (false, false) => "Create trunk",
-                    }}
-                </button>
-                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-            </div>
+            <FormEnd
+                server_error
+                pending
+                submit_label=Signal::derive(move || match (pending.get(), editing) {
+                    (true, _) => "Saving…".to_string(),
+                    (false, true) => "Save trunk".to_string(),
+                    (false, false) => "Create trunk".to_string(),
+                })
+                on_cancel
+            />
         </form>
     }
 }

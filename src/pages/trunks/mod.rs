@@ -5,10 +5,9 @@ mod form;
 mod row;
 
 use crate::api::{NewTrunk, Trunk};
+use crate::components::{load_beside, ConfirmDelete, Dialog, ListTable, Refs};
 use crate::context::AppContext;
-use crate::components::{
-    in_form, load_beside, nowhere, ConfirmDelete, Dialog, ListTable, Refs, RowDialog,
-};
+use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
 use form::TrunkForm;
 use leptos::prelude::*;
@@ -35,44 +34,47 @@ pub fn TrunksPage() -> impl IntoView {
         list.reloads(),
         |api| async move { Refs::load(&api).await },
     );
-    let refresh = Callback::new(move |()| list.refresh());
     let rows = move || shown.with(|s| s.rows.clone());
 
-    // Create, or edit (a trunk whose credential was deleted gets another).
-    let form = RowDialog::<Trunk>::new(refresh);
-    let on_save = Callback::new(move |new: NewTrunk| {
-        let api = ctx.api();
-        let target = form.current();
-        let request = async move {
-            match &target {
-                Some(t) => api.update_trunk(&t.trunk_id, &new).await,
-                None => api.create_trunk(&new).await.map(drop),
+    // Create (no row), or edit (a trunk whose credential was deleted gets
+    // another).
+    let form = DialogAction::new(
+        ctx,
+        Keep::Refusals,
+        move || list.refresh(),
+        move |target: Option<Trunk>, new: NewTrunk| {
+            let api = ctx.api();
+            async move {
+                Ok(Done::changed(match target {
+                    Some(t) => {
+                        api.update_trunk(&t.trunk_id, &new).await?;
+                        format!("Saved trunk {}.", new.name)
+                    }
+                    None => {
+                        api.create_trunk(&new).await?;
+                        format!("Created trunk {}.", new.name)
+                    }
+                }))
             }
-            .map(|()| match target {
-                Some(_) => format!("Saved trunk {}.", new.name),
-                None => format!("Created trunk {}.", new.name),
-            })
-        };
-        form.send(ctx, request, in_form, move |said| ctx.toasts.success(said));
-    });
-
-    let delete = RowDialog::<Trunk>::new(refresh);
-    let confirm_delete = Callback::new(move |()| {
-        let Some(target) = delete.current() else {
-            return;
-        };
-        let api = ctx.api();
-        let request = async move { api.delete_trunk(&target.trunk_id).await };
-        delete.send(ctx, request, nowhere, move |()| {
-            ctx.toasts
-                .success(format!("Deleted trunk {}.", target.name))
-        });
-    });
+        },
+    );
+    let delete = DialogAction::new(
+        ctx,
+        Keep::Conflict,
+        move || list.refresh(),
+        move |t: Trunk, ()| {
+            let api = ctx.api();
+            async move {
+                api.delete_trunk(&t.trunk_id).await?;
+                Ok(Done::changed(format!("Deleted trunk {}.", t.name)))
+            }
+        },
+    );
 
     view! {
         <div class="page-head">
             <h1>"Trunks"</h1>
-            <button type="button" class="primary" on:click=move |_| form.show(None)>"Create trunk"</button>
+            <button type="button" class="primary" on:click=move |_| form.show_for(None)>"Create trunk"</button>
         </div>
         <p class="lead">
             "A trunk carries your PBX's calls: an outbound trunk takes them at its SIP address. Its credential is what the PBX presents; an IP ACL, when set, is where the calls must come from."
@@ -96,8 +98,11 @@ pub fn TrunksPage() -> impl IntoView {
                     <TrunkRow
                         trunk=t.clone()
                         refs=refs.into()
-                        on_edit=form.opener(Some(t.clone()))
-                        on_delete=delete.opener(Some(t))
+                        on_edit=Callback::new({
+                            let t = t.clone();
+                            move |()| form.show_for(Some(t.clone()))
+                        })
+                        on_delete=Callback::new(move |()| delete.show_for(t.clone()))
                     />
                 </For>
             </ListTable>
@@ -107,30 +112,28 @@ pub fn TrunksPage() -> impl IntoView {
         <Dialog
             id="trunk-form"
             open=form.open
-            title=Signal::derive(move || match form.row.get() {
+            title=form.about(|t| match t {
                 Some(t) => format!("Edit {}", t.name),
                 None => "Create trunk".to_string(),
             })
         >
             {move || view! {
                 <TrunkForm
-                    initial=form.row.get()
+                    initial=form.target.get().flatten()
                     credentials=Signal::derive(move || refs.with(|r| r.credentials.clone()))
                     acls=Signal::derive(move || refs.with(|r| r.acls.clone()))
-                    on_submit=on_save
-                    pending=form.pending
+                    on_submit=form.submit()
+                    pending=form.pending()
                     server_error=form.error
-                    on_cancel=Callback::new(move |()| form.close())
+                    on_cancel=form.cancel()
                 />
             }}
         </Dialog>
         <ConfirmDelete
             id="delete-trunk"
-            open=delete.open
-            name=delete.about(|t| t.name.clone())
+            action=delete
+            name=|t| t.name.clone()
             consequence="The trunk will be deleted; its credential and IP ACL stay."
-            pending=delete.pending
-            on_confirm=confirm_delete
         />
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::admits;
 use crate::api::Trunk;
-use crate::context::AppContext;
 use crate::components::{AdmitsLine, Refs, RowActions, SipAddress};
+use crate::context::AppContext;
 use leptos::prelude::*;
 use sipauth_model::sip::TrunkDirection;
 

@@ -1,0 +1,49 @@
+//! What the create and edit forms share: the error beside a typed field,
+//! and the end of the form (its refusal, then submit and Cancel).
+
+use super::{server_message, FormError};
+use crate::api::ApiError;
+use leptos::prelude::*;
+use sipauth_model::FieldError;
+
+/// The error beside a text field: the server's word about `field` first,
+/// else what `check` finds once something is typed or the form was
+/// submitted (an empty field is not blamed before that).
+pub fn typed_error<E>(
+    server: Signal<Option<ApiError>>,
+    field: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    submitted: RwSignal<bool>,
+    check: impl Fn(&str) -> Result<E, FieldError> + Send + Sync + 'static,
+) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        server_message(server, field).or_else(|| {
+            let typed = value.get();
+            match check(&typed) {
+                Err(e) if submitted.get() || !typed.is_empty() => {
+                    Some(format!("{label}: {}.", e.problem))
+                }
+                _ => None,
+            }
+        })
+    })
+}
+
+/// The form's own refusal (one no field owns), then its submit button,
+/// which waits while `pending`, and Cancel.
+#[component]
+pub fn FormEnd(
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] submit_label: Signal<String>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <FormError server=server_error />
+        <div class="actions">
+            <button type="submit" class="primary" disabled=move || pending.get()>{move || submit_label.get()}</button>
+            <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+        </div>
+    }
+}

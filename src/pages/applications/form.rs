@@ -1,0 +1,150 @@
+//! The application dialog's form: its name, answer URL and SIP
+//! authentication, with pickers for the credential and IP ACL it needs.
+
+use crate::admits;
+use crate::api::{Acl, ApiError, Application, ApplicationInput, Credential};
+use crate::components::{
+    acl_choices, credential_choices, server_message, typed_error, AdmitsLine, FormEnd, Picker,
+    TextField,
+};
+use leptos::prelude::*;
+use sipauth_model::sip::SipAuthType;
+use sipauth_model::{AnswerUrl, AppName};
+
+/// Whether `kind` needs a credential and an IP ACL picked.
+fn needs(kind: &str) -> (bool, bool) {
+    SipAuthType::parse(kind).map_or((false, false), |t| (t.needs_credential(), t.needs_acl()))
+}
+
+/// Create or edit an application, with pickers for what secures it.
+#[component]
+pub fn ApplicationForm(
+    initial: Option<Application>,
+    #[prop(into)] credentials: Signal<Vec<Credential>>,
+    #[prop(into)] acls: Signal<Vec<Acl>>,
+    #[prop(into)] submit_label: String,
+    on_submit: Callback<ApplicationInput>,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let init = initial.unwrap_or(Application {
+        app_id: String::new(),
+        app_name: String::new(),
+        answer_url: String::new(),
+        sip_auth_type: String::new(),
+        credential_uuid: None,
+        ip_acl_uuid: None,
+        sip_uri: None,
+    });
+    let name = RwSignal::new(init.app_name);
+    let url = RwSignal::new(init.answer_url);
+    let kind = RwSignal::new(init.sip_auth_type);
+    let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
+    let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
+    let submitted = RwSignal::new(false);
+    let name_error = typed_error(
+        server_error,
+        "app_name",
+        "Name",
+        name,
+        submitted,
+        AppName::parse,
+    );
+    let url_error = Signal::derive(move || {
+        server_message(server_error, "answer_url").or_else(|| {
+            AnswerUrl::parse(&url.get())
+                .err()
+                .map(|e| format!("Answer URL: {}.", e.problem))
+        })
+    });
+    // A picker left empty where the type needs it, once submitted.
+    let missing = move |field, needed: bool, picked: RwSignal<String>, problem: &'static str| {
+        Signal::derive(move || {
+            server_message(server_error, field).or_else(|| {
+                (submitted.get() && needed_by(kind.get(), needed) && picked.get().is_empty())
+                    .then(|| problem.to_string())
+            })
+        })
+    };
+    let credential_error = missing(
+        "credential_uuid",
+        true,
+        credential,
+        "Credential: pick the credential callers must present.",
+    );
+    let acl_error = missing(
+        "ip_acl_uuid",
+        false,
+        acl,
+        "IP ACL: pick the IP ACL callers must come from.",
+    );
+    // What the picked setting admits, with the picked names, as it changes.
+    let admitted = Signal::derive(move || {
+        let (credential, acl) = credentials
+            .with(|cs| acls.with(|al| admits::picked(cs, al, &credential.get(), &acl.get())));
+        admits::application(&kind.get(), credential.as_deref(), acl.as_deref())
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        let errors = [name_error, url_error, credential_error, acl_error];
+        if errors.iter().any(|e| e.get_untracked().is_some()) {
+            return;
+        }
+        let (c, a) = needs(&kind.get_untracked());
+        on_submit.run(ApplicationInput {
+            app_name: Some(name.get_untracked()),
+            answer_url: Some(url.get_untracked()),
+            sip_auth_type: Some(kind.get_untracked()),
+            credential_uuid: c.then(|| credential.get_untracked()),
+            ip_acl_uuid: a.then(|| acl.get_untracked()),
+        });
+    };
+    let kinds = SipAuthType::ALL
+        .iter()
+        .map(|t| (t.as_str().to_string(), t.label().to_string()))
+        .collect::<Vec<_>>();
+    view! {
+        <form class="form" on:submit=submit novalidate>
+            <TextField id="app-name" label="Name" value=name error=name_error rule=AppName::RULE />
+            <TextField id="app-answer-url" label="Answer URL (optional)" value=url error=url_error rule=AnswerUrl::RULE />
+            <Picker
+                id="app-auth-type"
+                label="SIP authentication"
+                value=kind
+                choices=Signal::stored(kinds)
+                hint="What a caller must have for this application to take the call."
+                also_describes="app-auth-type-admits"
+            >
+                <AdmitsLine id="app-auth-type-admits" admits=admitted />
+            </Picker>
+            <Show when=move || needs(&kind.get()).0>
+                <Picker
+                    id="app-credential"
+                    label="Credential"
+                    value=credential
+                    choices=Signal::derive(move || credentials.with(|c| credential_choices(c)))
+                    none="Pick a credential"
+                    error=credential_error
+                />
+            </Show>
+            <Show when=move || needs(&kind.get()).1>
+                <Picker id="app-acl" label="IP ACL" value=acl
+                    choices=Signal::derive(move || acls.with(|a| acl_choices(a)))
+                    none="Pick an IP ACL" error=acl_error />
+            </Show>
+            <FormEnd server_error pending submit_label on_cancel />
+        </form>
+    }
+}
+
+/// Whether `kind` needs the credential (`credential`) or else the IP ACL.
+fn needed_by(kind: String, credential: bool) -> bool {
+    let (c, a) = needs(&kind);
+    if credential {
+        c
+    } else {
+        a
+    }
+}
