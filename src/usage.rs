@@ -148,3 +148,113 @@ impl Usage {
 pub fn breaks(dialect: Dialect) -> Breaks {
     Profile::of(dialect).breaks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Domain, Mapping};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn app(name: &str, credential: Option<&str>, acl: Option<&str>) -> Application {
+        Application {
+            app_id: format!("app-{name}"),
+            app_name: name.to_string(),
+            answer_url: String::new(),
+            sip_auth_type: String::new(),
+            credential_uuid: credential.map(str::to_string),
+            ip_acl_uuid: acl.map(str::to_string),
+            sip_uri: None,
+        }
+    }
+
+    fn trunk(name: &str, credential: Option<&str>, acl: Option<&str>) -> Trunk {
+        Trunk {
+            trunk_id: format!("trunk-{name}"),
+            name: name.to_string(),
+            trunk_direction: "outbound".to_string(),
+            credential_uuid: credential.map(str::to_string),
+            ip_acl_uuid: acl.map(str::to_string),
+            sip_uri: None,
+        }
+    }
+
+    fn mapping(sid: &str) -> Mapping {
+        Mapping {
+            sid: sid.to_string(),
+            friendly_name: String::new(),
+        }
+    }
+
+    fn domain(name: &str) -> DomainMappings {
+        DomainMappings {
+            domain: Some(Domain {
+                sid: format!("SD-{name}"),
+                domain_name: name.to_string(),
+                friendly_name: String::new(),
+                sip_uri: None,
+                sip_registration: true,
+            }),
+            ..DomainMappings::default()
+        }
+    }
+
+    #[test]
+    fn a_plivo_delete_unassigns_the_applications_and_breaks_nothing() {
+        let usage = Usage {
+            apps: vec![
+                app("Desk", Some("CR1"), Some("ACL1")),
+                app("Lobby", Some("CR2"), None),
+            ],
+            ..Usage::default()
+        };
+        let names =
+            |apps: Vec<Application>| apps.into_iter().map(|a| a.app_name).collect::<Vec<_>>();
+        assert_eq!(names(usage.apps_using_credential("CR1")), ["Desk"]);
+        assert_eq!(names(usage.apps_using_acl("ACL1")), ["Desk"]);
+        assert!(usage.credential_breaks("CR1").is_empty());
+        assert!(usage.acl_breaks("ACL1").is_empty());
+        assert_eq!(usage.acl_users("ACL1"), ["Desk"]);
+    }
+
+    #[test]
+    fn a_zentrunk_delete_names_the_trunks_it_leaves_without_one() {
+        let usage = Usage {
+            trunks: vec![
+                trunk("Head office", Some("CR1"), Some("ACL1")),
+                trunk("Branch", Some("CR1"), None),
+            ],
+            ..Usage::default()
+        };
+        assert_eq!(usage.credential_breaks("CR1"), ["Head office", "Branch"]);
+        assert_eq!(usage.acl_breaks("ACL1"), ["Head office"]);
+        assert!(usage.credential_breaks("CR2").is_empty());
+        assert!(usage.apps_using_credential("CR1").is_empty());
+    }
+
+    #[test]
+    fn a_twilio_delete_names_the_domains_mapping_it_and_for_what() {
+        let mut both = domain("acme.sip");
+        both.calls_credential_lists.push(mapping("CL1"));
+        both.registrations_credential_lists.push(mapping("CL1"));
+        both.calls_ip_acls.push(mapping("AL1"));
+        let mut calls = domain("beta.sip");
+        calls.calls_credential_lists.push(mapping("CL1"));
+        let usage = Usage {
+            domains: vec![both, calls, domain("idle.sip")],
+            ..Usage::default()
+        };
+        assert_eq!(
+            usage.credential_list_users("CL1"),
+            ["acme.sip (calls and registrations)", "beta.sip (calls)"]
+        );
+        // An ACL's domains are named without "for what": only calls map ACLs.
+        assert_eq!(usage.acl_breaks("AL1"), ["acme.sip"]);
+        assert!(usage.credential_list_users("AL1").is_empty());
+    }
+
+    #[test]
+    fn each_dialect_says_how_its_deletes_break() {
+        assert_eq!(breaks(Dialect::Twilio), Breaks::Domains);
+        assert_eq!(breaks(Dialect::Zentrunk), Breaks::Trunks);
+    }
+}
