@@ -98,13 +98,15 @@ impl Usage {
 
     /// Every user of an IP ACL, by name.
     pub fn acl_users(&self, acl: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .apps_using_acl(acl)
-            .into_iter()
-            .map(|a| a.app_name)
-            .collect();
-        names.extend(self.acl_breaks(acl));
-        names
+        named(self.apps_using_acl(acl), self.acl_breaks(acl))
+    }
+
+    /// Every user of a credential, by name.
+    pub fn credential_users(&self, credential: &str) -> Vec<String> {
+        named(
+            self.apps_using_credential(credential),
+            self.credential_breaks(credential),
+        )
     }
 
     /// The domains mapping a credential list, saying for what.
@@ -142,6 +144,11 @@ impl Usage {
         }
         out
     }
+}
+
+/// The applications' names, then the others'.
+fn named(apps: Vec<Application>, others: Vec<String>) -> Vec<String> {
+    apps.into_iter().map(|a| a.app_name).chain(others).collect()
 }
 
 /// How a dialect's unprotected users break.
@@ -213,6 +220,7 @@ mod tests {
         assert_eq!(names(usage.apps_using_acl("ACL1")), ["Desk"]);
         assert!(usage.credential_breaks("CR1").is_empty());
         assert!(usage.acl_breaks("ACL1").is_empty());
+        assert_eq!(usage.credential_users("CR2"), ["Lobby"]);
         assert_eq!(usage.acl_users("ACL1"), ["Desk"]);
     }
 
@@ -229,6 +237,7 @@ mod tests {
         assert_eq!(usage.acl_breaks("ACL1"), ["Head office"]);
         assert!(usage.credential_breaks("CR2").is_empty());
         assert!(usage.apps_using_credential("CR1").is_empty());
+        assert_eq!(usage.credential_users("CR1"), ["Head office", "Branch"]);
     }
 
     #[test]

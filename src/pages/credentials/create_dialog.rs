@@ -8,22 +8,17 @@ use leptos::prelude::*;
 use sipauth_model::Dialect;
 
 pub(super) fn action(page: Credentials) -> DialogAction<NewCredential> {
-    DialogAction::new(
-        page.ctx,
-        Keep::Refusals,
-        move || page.refresh(),
-        move |(), new: NewCredential| {
-            let api = page.ctx.api();
-            let list = page.list_id();
-            async move {
-                let created = api.create_credential(list.as_deref(), &new).await?;
-                Ok(Done::changed(format!(
-                    "Created credential {}.",
-                    created.username
-                )))
-            }
-        },
-    )
+    page.action(Keep::Refusals, move |(), new: NewCredential| {
+        let api = page.ctx.api();
+        let list = page.list_id();
+        async move {
+            let created = api.create_credential(list.as_deref(), &new).await?;
+            Ok(Done::changed(format!(
+                "Created credential {}.",
+                created.username
+            )))
+        }
+    })
 }
 
 #[component]

@@ -8,11 +8,9 @@ use crate::dialog_action::{DialogAction, Done, Keep};
 use leptos::prelude::*;
 
 pub(super) fn action(page: Credentials) -> DialogAction<(), Credential> {
-    DialogAction::new(
-        page.ctx,
+    page.action(
         // Assigned meanwhile: said in the dialog, with fresh users.
         Keep::Conflict,
-        move || page.refresh(),
         move |target: Credential, ()| {
             let users = page.apps_using(&target.credential_uuid);
             let api = page.ctx.api();

@@ -11,18 +11,13 @@ pub(super) fn action(
     page: Credentials,
     label: CredentialLabel,
 ) -> DialogAction<String, Credential> {
-    DialogAction::new(
-        page.ctx,
-        Keep::Invalid,
-        move || page.refresh(),
-        move |target: Credential, value: String| {
-            let api = page.ctx.api();
-            async move {
-                api.set_label(&target.credential_uuid, &value).await?;
-                Ok(Done::changed((label.saved)(&target.username, &value)))
-            }
-        },
-    )
+    page.action(Keep::Invalid, move |target: Credential, value: String| {
+        let api = page.ctx.api();
+        async move {
+            api.set_label(&target.credential_uuid, &value).await?;
+            Ok(Done::changed((label.saved)(&target.username, &value)))
+        }
+    })
 }
 
 #[component]

@@ -10,8 +10,9 @@ mod password_dialog;
 mod row;
 mod table;
 
-use crate::api::{Application, Credential};
+use crate::api::{ApiError, Application, Credential};
 use crate::context::AppContext;
+use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
 use crate::profile::Profile;
 use crate::usage::Usage;
@@ -23,6 +24,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use password_dialog::PasswordDialog;
 use std::cmp::Ordering;
+use std::future::Future;
 use table::CredentialTable;
 
 /// What the page's parts share.
@@ -69,13 +71,20 @@ impl Credentials {
 
     /// Everything using a credential, by name.
     fn used_by(&self, credential: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .apps_using(credential)
-            .into_iter()
-            .map(|a| a.app_name)
-            .collect();
-        names.extend(self.breaks(credential));
-        names
+        self.with_usage(|u| u.credential_users(credential))
+            .unwrap_or_default()
+    }
+
+    /// A dialog's request on this page, which refreshes after a change.
+    fn action<I, T, F, Fut>(&self, keep: Keep, run: F) -> DialogAction<I, T>
+    where
+        I: Clone + Send + Sync + 'static,
+        T: Clone + Send + Sync + 'static,
+        F: Fn(T, I) -> Fut + 'static,
+        Fut: Future<Output = Result<Done, ApiError>> + 'static,
+    {
+        let listing = self.listing;
+        DialogAction::new(self.ctx, keep, move || listing.refresh(), run)
     }
 
     /// Twilio: the domains mapping the list shown.

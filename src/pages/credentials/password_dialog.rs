@@ -8,10 +8,8 @@ use leptos::prelude::*;
 use sipauth_model::Dialect;
 
 pub(super) fn action(page: Credentials) -> DialogAction<String, Credential> {
-    DialogAction::new(
-        page.ctx,
+    page.action(
         Keep::Invalid,
-        move || page.refresh(),
         move |target: Credential, password: String| {
             let api = page.ctx.api();
             let list = page.list_id();
