@@ -135,6 +135,45 @@ pub fn DeleteDialog(
     }
 }
 
+/// A [`DeleteDialog`] about the row `action` is open for: `users` and
+/// `breaks` say who uses that row.
+#[component]
+pub fn DeleteRowDialog<T: Clone + Send + Sync + 'static>(
+    id: &'static str,
+    action: DialogAction<(), T>,
+    resource: Resource,
+    name: fn(&T) -> String,
+    /// The applications it is unassigned from first (plivo).
+    #[prop(optional)]
+    users: Option<Callback<T, Vec<Application>>>,
+    breaks: Callback<T, Vec<String>>,
+    breaks_kind: Breaks,
+) -> impl IntoView {
+    let target = action.target;
+    let users = Signal::derive(move || {
+        target
+            .get()
+            .zip(users)
+            .map(|(t, users)| users.run(t))
+            .unwrap_or_default()
+    });
+    let breaks = Signal::derive(move || target.get().map(|t| breaks.run(t)).unwrap_or_default());
+    view! {
+        <DeleteDialog
+            id
+            open=action.open
+            resource
+            name=action.about(name)
+            users
+            breaks
+            breaks_kind
+            pending=action.pending()
+            error=action.error
+            on_confirm=action.submit()
+        />
+    }
+}
+
 /// A delete that breaks nothing else: names the row, says what stays, and
 /// asks; `action` sends it.
 #[component]
@@ -161,7 +200,7 @@ pub fn ConfirmDelete<T: Clone + Send + Sync + 'static>(
 /// The end of a delete dialog: why it was refused, if it was, then the
 /// button that deletes (waiting while the request is under way) and Cancel.
 #[component]
-fn ConfirmButtons(
+pub fn ConfirmButtons(
     open: RwSignal<bool>,
     pending: Signal<bool>,
     error: Signal<Option<ApiError>>,

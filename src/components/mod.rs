@@ -18,7 +18,9 @@ pub mod text_field;
 pub mod toast;
 
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
-pub use delete_dialog::{unassign_and_delete, ConfirmDelete, DeleteDialog, Resource};
+pub use delete_dialog::{
+    unassign_and_delete, ConfirmButtons, ConfirmDelete, DeleteDialog, DeleteRowDialog, Resource,
+};
 pub use dialog::Dialog;
 pub use entry_form::{entry_label, EntryForm};
 pub use form_end::{typed_error, FormEnd};
@@ -26,7 +28,7 @@ pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
 pub use list_table::{names_or_dash, Column, ListTable, RowActions};
 pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
-pub use name_form::NameForm;
+pub use name_form::{NameDialog, NameForm};
 pub use password_field::PasswordField;
 pub use picker::{acl_choices, credential_choices, Picker, Refs};
 pub use sip_address::{copy_text, AdmitsLine, SipAddress};

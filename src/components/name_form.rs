@@ -1,8 +1,9 @@
 //! A one-field form (a name, a description) used to create and to edit:
 //! checked as typed with the model's rule, the server's word beside it.
 
-use super::{server_message, FormEnd, TextField};
+use super::{server_message, Dialog, FormEnd, TextField};
 use crate::api::ApiError;
+use crate::dialog_action::DialogAction;
 use leptos::prelude::*;
 use sipauth_model::FieldError;
 
@@ -53,5 +54,45 @@ pub fn NameForm(
             />
             <FormEnd server_error pending submit_label on_cancel />
         </form>
+    }
+}
+
+/// A dialog holding a [`NameForm`] for a name checked by `check` against
+/// `rule`, about the row `action` is open for (`()` to create one).
+#[component]
+pub fn NameDialog<T: Clone + Send + Sync + 'static>(
+    id: &'static str,
+    action: DialogAction<String, T>,
+    title: fn(&T) -> String,
+    /// The input's id.
+    field_id: &'static str,
+    rule: &'static str,
+    check: fn(&str) -> Result<String, FieldError>,
+    /// What the field holds when the dialog opens.
+    initial: fn(&T) -> String,
+    submit_label: fn(&T) -> &'static str,
+) -> impl IntoView {
+    let target = action.target;
+    view! {
+        <Dialog id open=action.open title=action.about(title)>
+            {move || {
+                let row = target.get_untracked();
+                view! {
+                    <NameForm
+                        id=field_id
+                        label="Name"
+                        field="name"
+                        rule
+                        check
+                        initial=row.as_ref().map(initial).unwrap_or_default()
+                        submit_label=row.as_ref().map(submit_label).unwrap_or_default()
+                        on_submit=action.submit()
+                        pending=action.pending()
+                        server_error=action.error
+                        on_cancel=action.cancel()
+                    />
+                }
+            }}
+        </Dialog>
     }
 }

@@ -1,0 +1,137 @@
+//! Twilio credential lists: the lists, the domains that map each, and
+//! create, rename and delete. A list's credentials are on its own page.
+
+mod row;
+
+use crate::api::CredentialList;
+use crate::components::{DeleteRowDialog, ListTable, NameDialog, Resource};
+use crate::context::AppContext;
+use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
+use crate::usage::{Breaks, Usage};
+use leptos::prelude::*;
+use row::CredentialListRow;
+use sipauth_model::FriendlyName;
+
+/// A list's name as sent (Twilio's FriendlyName rule).
+fn list_name(value: &str) -> Result<String, sipauth_model::FieldError> {
+    FriendlyName::parse(value).map(|n| n.as_str().to_string())
+}
+
+#[component]
+pub fn CredentialListsPage() -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let query = ListQuery::from_url("/credential-lists");
+    // Twilio answers up to 1,000 a page: one request has them all.
+    let list = Listing::load(ctx, |api, _first| async move {
+        api.all_credential_lists().await
+    });
+    let shown = list.shown(
+        query,
+        |l: &CredentialList, needle| l.friendly_name.to_lowercase().contains(needle),
+        |a, b, _key| {
+            a.friendly_name
+                .to_lowercase()
+                .cmp(&b.friendly_name.to_lowercase())
+        },
+    );
+    let watched = Usage::watch(ctx, move || list.track_reloads());
+    let usage = Memo::new(move |_| watched.get().flatten().unwrap_or_default());
+    let refresh = move || list.refresh();
+    let rows = move || shown.with(|s| s.rows.clone());
+
+    // Create (no row) or rename.
+    let form = DialogAction::new(
+        ctx,
+        Keep::Refusals,
+        refresh,
+        move |target: Option<CredentialList>, name: String| {
+            let api = ctx.api();
+            async move {
+                Ok(Done::changed(match target {
+                    Some(l) => {
+                        api.rename_credential_list(&l.sid, &name).await?;
+                        format!("Renamed the list to {name}.")
+                    }
+                    None => {
+                        api.create_credential_list(&name).await?;
+                        format!("Created credential list {name}.")
+                    }
+                }))
+            }
+        },
+    );
+    // Its credentials go with it, and domains lose the mapping.
+    let delete = DialogAction::new(
+        ctx,
+        Keep::Conflict,
+        refresh,
+        move |l: CredentialList, ()| {
+            let api = ctx.api();
+            async move {
+                api.delete_credential_list(&l.sid).await?;
+                let name = l.friendly_name;
+                Ok(Done::changed(format!(
+                    "Deleted credential list {name} and its credentials."
+                )))
+            }
+        },
+    );
+
+    view! {
+        <div class="page-head">
+            <h1>"Credential lists"</h1>
+            <button type="button" class="primary" on:click=move |_| form.show_for(None)>"Create credential list"</button>
+        </div>
+        <p class="lead">
+            "Each list holds usernames and passwords. A domain that maps a list lets its credentials authenticate calls or registrations to that domain."
+        </p>
+        <SearchBar id="list-search" label="Search by name" query list shown />
+        <ListNotice
+            what="credential lists"
+            empty="No credential lists yet. Create one, add credentials to it, then map it to a domain."
+            no_match=|q| format!("No credential list's name contains \u{201c}{q}\u{201d}.")
+            query
+            list
+            shown
+        />
+        <Show when=move || !rows().is_empty()>
+            <ListTable caption="Credential lists" columns=&[("Name", "name"), ("Used by", ""), ("SID", "")] query>
+                <For each=rows key=|l| (l.sid.clone(), l.friendly_name.clone()) let:l>
+                    <CredentialListRow
+                        list=l.clone()
+                        usage
+                        on_rename=Callback::new({
+                            let l = l.clone();
+                            move |()| form.show_for(Some(l.clone()))
+                        })
+                        on_delete=Callback::new(move |()| delete.show_for(l.clone()))
+                    />
+                </For>
+            </ListTable>
+        </Show>
+        <Pager shown query />
+
+        <NameDialog
+            id="list-form"
+            action=form
+            title=|l| match l {
+                Some(l) => format!("Rename {}", l.friendly_name),
+                None => "Create credential list".to_string(),
+            }
+            field_id="list-name"
+            rule=FriendlyName::RULE
+            check=list_name
+            initial=|l| l.as_ref().map(|l| l.friendly_name.clone()).unwrap_or_default()
+            submit_label=|l| if l.is_some() { "Save name" } else { "Create credential list" }
+        />
+        <DeleteRowDialog
+            id="delete-list"
+            action=delete
+            resource=Resource::CredentialList
+            name=|l| l.friendly_name.clone()
+            breaks=Callback::new(move |l: CredentialList| usage.with(|u| u.credential_list_users(&l.sid)))
+            breaks_kind=Breaks::Domains
+        />
+    }
+}
