@@ -1,7 +1,7 @@
 //! The application shell: loads `config.json` and the session, provides
 //! them to pages, and routes.
 
-use crate::api::{self, Api, Session};
+use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
 /// Pages import it from here until each moves to `crate::context`.
 pub use crate::context::AppContext;
@@ -11,70 +11,55 @@ use crate::pages::{
 };
 use crate::profile::Page;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 
-#[derive(Debug, Clone)]
-enum Boot {
-    Loading,
-    Failed(String),
-    Ready(AppContext),
+/// Loads `config.json` and, when operators sign in, the session.
+async fn boot() -> Result<(Config, Option<Session>), String> {
+    let config = api::load_config().await?;
+    document().set_title(&config.title);
+    let probe = Api {
+        base: config.api_base.clone(),
+        dialect: config.dialect,
+        account: String::new(),
+        csrf_token: None,
+        on_rate_limit: None,
+    };
+    // Without operator sign-in, whatever is in front of the console
+    // guards the API: the console acts as an anonymous operator.
+    let session = if config.sign_in {
+        probe
+            .session()
+            .await
+            .map_err(|e| format!("The server did not answer: {e}"))?
+    } else {
+        Some(Session {
+            operator: String::new(),
+            csrf_token: String::new(),
+        })
+    };
+    Ok((config, session))
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let boot = RwSignal::new(Boot::Loading);
-    spawn_local(async move {
-        let result = async {
-            let config = api::load_config().await?;
-            document().set_title(&config.title);
-            let probe = Api {
-                base: config.api_base.clone(),
-                dialect: config.dialect,
-                account: String::new(),
-                csrf_token: None,
-                on_rate_limit: None,
-            };
-            // Without operator sign-in, whatever is in front of the console
-            // guards the API: the console acts as an anonymous operator.
-            let session = if config.sign_in {
-                probe
-                    .session()
-                    .await
-                    .map_err(|e| format!("The server did not answer: {e}"))?
-            } else {
-                Some(Session {
-                    operator: String::new(),
-                    csrf_token: String::new(),
-                })
-            };
-            Ok::<_, String>((config, session))
-        }
-        .await;
-        boot.set(match result {
-            Ok((config, session)) => Boot::Ready(AppContext {
-                config: StoredValue::new(config),
-                session: RwSignal::new(session),
-                toasts: Toasts::new(),
-            }),
-            Err(e) => Boot::Failed(e),
-        });
-    });
-    move || match boot.get() {
-        Boot::Loading => {
-            view! { <p class="loading" role="status">"Loading the console…"</p> }.into_any()
-        }
-        Boot::Failed(message) => view! {
+    let booted = LocalResource::new(boot);
+    move || match booted.get() {
+        None => view! { <p class="loading" role="status">"Loading the console…"</p> }.into_any(),
+        Some(Err(message)) => view! {
             <main id="main">
                 <h1>"The console could not start"</h1>
                 <p class="error" role="alert">{message}</p>
             </main>
         }
         .into_any(),
-        Boot::Ready(ctx) => {
-            provide_context(ctx);
+        Some(Ok((config, session))) => {
+            provide_context(AppContext {
+                config: StoredValue::new(config),
+                session: RwSignal::new(session),
+                toasts: Toasts::new(),
+            });
             view! { <Shell /> }.into_any()
         }
     }
@@ -126,10 +111,10 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
 fn Header() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let navigate = use_navigate();
-    let sign_out = move |_| {
+    let sign_out = Action::new_unsync(move |()| {
         let api = ctx.api();
         let navigate = navigate.clone();
-        spawn_local(async move {
+        async move {
             match api.sign_out().await {
                 Ok(()) | Err(api::ApiError::Unauthorized) => {
                     ctx.session.set(None);
@@ -137,8 +122,8 @@ fn Header() -> impl IntoView {
                 }
                 Err(e) => ctx.report(&e),
             }
-        });
-    };
+        }
+    });
     view! {
         <header class="top">
             <span class="brand">{ctx.config.get_value().title}</span>
@@ -154,15 +139,9 @@ fn Header() -> impl IntoView {
                     }}
                     {move || ctx.config.get_value().account}
                 </span>
-                {
-                    let sign_out = sign_out.clone();
-                    move || {
-                        let sign_out = sign_out.clone();
-                        ctx.config.get_value().sign_in.then(|| view! {
-                            <button type="button" on:click=sign_out>"Sign out"</button>
-                        })
-                    }
-                }
+                {ctx.config.get_value().sign_in.then(|| view! {
+                    <button type="button" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
+                })}
             </Show>
         </header>
     }

@@ -122,27 +122,17 @@ pub fn CreateCredentialForm(
 
     view! {
         <form class="form" on:submit=submit novalidate>
-            <div class="field">
-                <label for="new-username">"Username"</label>
-                <input
-                    id="new-username"
-                    name="username"
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby="new-username-rule new-username-error"
-                    aria-invalid=move || if username_error.get().is_some() { "true" } else { "false" }
-                    prop:value=move || username.get()
-                    on:input=move |ev| {
-                        username.set(event_target_value(&ev));
-                        username_touched.set(true);
-                        edited_since_error.set(true);
-                    }
-                />
-                <p id="new-username-rule" class="hint">"Rule: " {policy.username_rule} "."</p>
-                <p id="new-username-error" class="error" aria-live="polite">
-                    {move || username_error.get()}
-                </p>
-            </div>
+            <super::TextField
+                id="new-username"
+                label="Username"
+                value=username
+                error=username_error
+                rule=policy.username_rule
+                on_edit=Callback::new(move |()| {
+                    username_touched.set(true);
+                    edited_since_error.set(true);
+                })
+            />
             <PasswordField id="new-password" label="Password" value=password error=password_error rule=policy.password_rule />
             {label.map(|l| view! {
                 <super::TextField id="new-extra" label=l.optional_label value=extra error=extra_error rule=l.rule />
