@@ -1,8 +1,9 @@
 //! What the create and edit forms share: the error beside a typed field,
 //! and the end of the form (its refusal, then submit and Cancel).
 
-use super::{server_message, FormError};
+use super::{server_message, Dialog, FormError};
 use crate::api::ApiError;
+use crate::dialog_action::DialogAction;
 use leptos::prelude::*;
 use sipauth_model::FieldError;
 
@@ -45,5 +46,31 @@ pub fn FormEnd(
             <button type="submit" class="primary" disabled=move || pending.get()>{move || submit_label.get()}</button>
             <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
         </div>
+    }
+}
+
+/// The dialog that creates a row (opened about none) or edits one: titled
+/// `create`, or "Edit {name}". Its form is mounted each time it opens.
+#[component]
+pub fn EditDialog<I, T>(
+    id: &'static str,
+    action: DialogAction<I, Option<T>>,
+    create: &'static str,
+    name: fn(&T) -> String,
+    children: ChildrenFn,
+) -> impl IntoView
+where
+    I: Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    let target = action.target;
+    let title = Signal::derive(move || {
+        target.with(|t| match t.as_ref().and_then(Option::as_ref) {
+            Some(row) => format!("Edit {}", name(row)),
+            None => create.to_string(),
+        })
+    });
+    view! {
+        <Dialog id open=action.open title>{children()}</Dialog>
     }
 }

@@ -1,6 +1,7 @@
 //! The table of a list page and the buttons at the end of each row, written
 //! once so every list reads alike to a screen reader.
 
+use crate::dialog_action::DialogAction;
 use crate::list::{ListQuery, SortHeader};
 use leptos::prelude::*;
 
@@ -79,4 +80,13 @@ pub fn names_or_dash(names: Vec<String>) -> String {
     } else {
         names.join(", ")
     }
+}
+
+/// A row button's callback: opens `action`'s dialog about `row`.
+pub fn opens<I, T>(action: DialogAction<I, T>, row: T) -> Callback<()>
+where
+    I: Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Callback::new(move |()| action.show_for(row.clone()))
 }

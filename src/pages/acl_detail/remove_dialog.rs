@@ -1,9 +1,9 @@
 //! "Remove …?": what removing an entry stops, then Remove or Cancel.
 
 use crate::api::Entry;
-use crate::components::{entry_label, ConfirmButtons, Dialog};
+use crate::components::{changes, entry_label, ConfirmButtons, Dialog};
 use crate::context::AppContext;
-use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::dialog_action::{DialogAction, Keep};
 use leptos::prelude::*;
 
 /// Removes the entry the dialog is open for from the ACL `acl_id`.
@@ -12,15 +12,15 @@ pub fn action(
     acl_id: Memo<String>,
     refresh: Callback<()>,
 ) -> DialogAction<(), Entry> {
-    DialogAction::new(
+    changes(
         ctx,
         Keep::Conflict,
-        move || refresh.run(()),
-        move |entry: Entry, ()| {
-            let (api, acl) = (ctx.api(), acl_id.get_untracked());
+        refresh,
+        move |api, entry: Entry, ()| {
+            let acl = acl_id.get_untracked();
             async move {
                 api.remove_entry(&acl, &entry.entry_id).await?;
-                Ok(Done::changed(format!("Removed {}.", entry_label(&entry))))
+                Ok(format!("Removed {}.", entry_label(&entry)))
             }
         },
     )

@@ -3,9 +3,10 @@
 mod ip_tester;
 mod row;
 
-use crate::api::{Acl, ApiError};
+use crate::api::Acl;
 use crate::components::{
-    unassign_and_delete, DeleteRowDialog, ListTable, NameDialog, Resource, SipServerNotice,
+    changes, opens, unassign_and_delete, DeleteRowDialog, ListTable, NameDialog, Resource,
+    SipServerNotice,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
@@ -53,36 +54,38 @@ pub fn AclsPage() -> impl IntoView {
     });
     let watched = Usage::watch(ctx, move || list.track_reloads());
     let usage = Memo::new(move |_| watched.get().flatten().unwrap_or_default());
-    let refresh = move || list.refresh();
+    let refresh = Callback::new(move |()| list.refresh());
     let rows = move || shown.with(|s| s.rows.clone());
 
     // Create: then open the new ACL to add entries.
-    let create = DialogAction::new(ctx, Keep::Refusals, refresh, move |(), name: String| {
-        let (api, navigate) = (ctx.api(), navigate.clone());
-        async move {
-            let created = api.create_acl(&name).await?;
-            navigate(&format!("/acls/{}", created.id), Default::default());
-            Ok(Done::unchanged(format!(
-                "Created IP ACL {name}. Add its entries now."
-            )))
-        }
-    });
-    let rename = DialogAction::new(
+    let create = DialogAction::new(
+        ctx,
+        Keep::Refusals,
+        move || refresh.run(()),
+        move |(), name: String| {
+            let (api, navigate) = (ctx.api(), navigate.clone());
+            async move {
+                let created = api.create_acl(&name).await?;
+                navigate(&format!("/acls/{}", created.id), Default::default());
+                Ok(Done::unchanged(format!(
+                    "Created IP ACL {name}. Add its entries now."
+                )))
+            }
+        },
+    );
+    let rename = changes(
         ctx,
         Keep::Invalid,
         refresh,
-        move |acl: Acl, name: String| {
-            let api = ctx.api();
-            async move {
-                api.rename_acl(&acl.ip_acl_uuid, &name).await?;
-                Ok(Done::changed(format!("Renamed {} to {name}.", acl.name)))
-            }
+        |api, acl: Acl, name: String| async move {
+            api.rename_acl(&acl.ip_acl_uuid, &name).await?;
+            Ok(format!("Renamed {} to {name}.", acl.name))
         },
     );
     // Applications using it are unassigned first; trunks and domains are
     // named in the dialog.
-    let delete = DialogAction::new(ctx, Keep::Conflict, refresh, move |acl: Acl, ()| {
-        let (api, id) = (ctx.api(), acl.ip_acl_uuid.clone());
+    let delete = changes(ctx, Keep::Conflict, refresh, move |api, acl: Acl, ()| {
+        let id = acl.ip_acl_uuid.clone();
         let users = usage.with_untracked(|u| u.apps_using_acl(&id));
         async move {
             unassign_and_delete(&api, &users, Resource::Acl, || {
@@ -90,7 +93,7 @@ pub fn AclsPage() -> impl IntoView {
                 async move { api.delete_acl(&id).await }
             })
             .await?;
-            Ok::<_, ApiError>(Done::changed(format!("Deleted IP ACL {}.", acl.name)))
+            Ok(format!("Deleted IP ACL {}.", acl.name))
         }
     });
 
@@ -127,15 +130,7 @@ pub fn AclsPage() -> impl IntoView {
                 query
             >
                 <For each=rows key=|a| (a.ip_acl_uuid.clone(), a.name.clone(), a.entries.len()) let:a>
-                    <AclRow
-                        acl=a.clone()
-                        usage
-                        on_rename=Callback::new({
-                            let a = a.clone();
-                            move |()| rename.show_for(a.clone())
-                        })
-                        on_delete=Callback::new(move |()| delete.show_for(a.clone()))
-                    />
+                    <AclRow acl=a.clone() usage on_rename=opens(rename, a.clone()) on_delete=opens(delete, a) />
                 </For>
             </ListTable>
         </Show>

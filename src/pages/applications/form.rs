@@ -1,12 +1,14 @@
-//! The application dialog's form: its name, answer URL and SIP
-//! authentication, with pickers for the credential and IP ACL it needs.
+//! The application dialog's form: its name, answer URL and SIP authentication,
+//! with pickers for the credential and IP ACL it needs.
 
 use crate::admits;
-use crate::api::{Acl, ApiError, Application, ApplicationInput, Credential};
+use crate::api::{Application, ApplicationInput};
 use crate::components::{
-    acl_choices, credential_choices, server_message, typed_error, AdmitsLine, FormEnd, Picker,
-    TextField,
+    acl_choices, changes, credential_choices, server_message, typed_error, AdmitsLine, FormEnd,
+    Picker, Refs, TextField,
 };
+use crate::context::AppContext;
+use crate::dialog_action::{DialogAction, Keep};
 use leptos::prelude::*;
 use sipauth_model::sip::SipAuthType;
 use sipauth_model::{AnswerUrl, AppName};
@@ -16,18 +18,42 @@ fn needs(kind: &str) -> (bool, bool) {
     SipAuthType::parse(kind).map_or((false, false), |t| (t.needs_credential(), t.needs_acl()))
 }
 
-/// Create or edit an application, with pickers for what secures it.
+type Form = DialogAction<ApplicationInput, Option<Application>>;
+
+/// Creates the application (no row) or saves the one the dialog is open for.
+pub fn action(ctx: AppContext, refresh: Callback<()>) -> Form {
+    changes(
+        ctx,
+        Keep::Refusals,
+        refresh,
+        |api, target: Option<Application>, input: ApplicationInput| async move {
+            let name = input.app_name.clone().unwrap_or_default();
+            Ok(match target {
+                Some(app) => {
+                    api.update_application(&app.app_id, &input).await?;
+                    format!("Saved {name}.")
+                }
+                None => {
+                    api.create_application(&input).await?;
+                    format!("Created application {name}.")
+                }
+            })
+        },
+    )
+}
+
+/// Create or edit an application, with pickers for what secures it;
+/// mounted each time the dialog opens, so it starts from the application.
 #[component]
-pub fn ApplicationForm(
-    initial: Option<Application>,
-    #[prop(into)] credentials: Signal<Vec<Credential>>,
-    #[prop(into)] acls: Signal<Vec<Acl>>,
-    #[prop(into)] submit_label: String,
-    on_submit: Callback<ApplicationInput>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] server_error: Signal<Option<ApiError>>,
-    on_cancel: Callback<()>,
-) -> impl IntoView {
+pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
+    let initial = action.target.get_untracked().flatten();
+    let submit_label = match initial {
+        Some(_) => "Save application",
+        None => "Create application",
+    };
+    let (pending, server_error) = (action.pending(), action.error.into());
+    let credentials = Signal::derive(move || refs.with(|r| r.credentials.clone()));
+    let acls = Signal::derive(move || refs.with(|r| r.acls.clone()));
     let init = initial.unwrap_or(Application {
         app_id: String::new(),
         app_name: String::new(),
@@ -93,7 +119,7 @@ pub fn ApplicationForm(
             return;
         }
         let (c, a) = needs(&kind.get_untracked());
-        on_submit.run(ApplicationInput {
+        action.submit().run(ApplicationInput {
             app_name: Some(name.get_untracked()),
             answer_url: Some(url.get_untracked()),
             sip_auth_type: Some(kind.get_untracked()),
@@ -134,7 +160,7 @@ pub fn ApplicationForm(
                     choices=Signal::derive(move || acls.with(|a| acl_choices(a)))
                     none="Pick an IP ACL" error=acl_error />
             </Show>
-            <FormEnd server_error pending submit_label on_cancel />
+            <FormEnd server_error pending submit_label on_cancel=action.cancel() />
         </form>
     }
 }

@@ -4,10 +4,12 @@
 mod form;
 mod row;
 
-use crate::api::{ApiError, Application, ApplicationInput};
-use crate::components::{load, ConfirmDelete, Dialog, ListTable, LoadFailed, Loading, Refs};
+use crate::api::{ApiError, Application};
+use crate::components::{
+    changes, load, opens, ConfirmDelete, EditDialog, ListTable, LoadFailed, Loading, Refs,
+};
 use crate::context::AppContext;
-use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::dialog_action::Keep;
 use form::ApplicationForm;
 use leptos::prelude::*;
 use row::ApplicationRow;
@@ -29,50 +31,22 @@ pub fn ApplicationsPage() -> impl IntoView {
         })
     });
     let (data, refresh) = (loaded.data, loaded.refresh);
-    let refs = move || {
+    let refs = Memo::new(move |_| {
         data.with(|d| {
             d.as_ref()
                 .and_then(|r| r.as_ref().ok())
                 .map(|d| d.refs.clone())
         })
         .unwrap_or_default()
-    };
-
-    // Create (no row) or edit share one dialog.
-    let form = DialogAction::new(
-        ctx,
-        Keep::Refusals,
-        move || refresh.run(()),
-        move |target: Option<Application>, input: ApplicationInput| {
-            let api = ctx.api();
-            async move {
-                let name = input.app_name.clone().unwrap_or_default();
-                Ok(Done::changed(match target {
-                    Some(app) => {
-                        api.update_application(&app.app_id, &input).await?;
-                        format!("Saved {name}.")
-                    }
-                    None => {
-                        api.create_application(&input).await?;
-                        format!("Created application {name}.")
-                    }
-                }))
-            }
-        },
-    );
-    let delete = DialogAction::new(
+    });
+    let form = form::action(ctx, refresh);
+    let delete = changes(
         ctx,
         Keep::Conflict,
-        move || refresh.run(()),
-        move |app: Application, ()| {
-            let api = ctx.api();
-            async move {
-                api.delete_application(&app.app_id).await?;
-                Ok(Done::changed(format!(
-                    "Deleted application {}.",
-                    app.app_name
-                )))
-            }
+        refresh,
+        |api, app: Application, ()| async move {
+            api.delete_application(&app.app_id).await?;
+            Ok(format!("Deleted application {}.", app.app_name))
         },
     );
 
@@ -95,40 +69,16 @@ pub fn ApplicationsPage() -> impl IntoView {
                     columns=&[("Name", ""), ("SIP address", ""), ("SIP authentication", ""), ("Credential", ""), ("IP ACL", "")]
                 >
                     {d.apps.into_iter().map(|a| view! {
-                        <ApplicationRow
-                            app=a.clone()
-                            refs=d.refs.clone()
-                            on_edit=Callback::new({
-                                let a = a.clone();
-                                move |()| form.show_for(Some(a.clone()))
-                            })
-                            on_delete=Callback::new(move |()| delete.show_for(a.clone()))
-                        />
+                        <ApplicationRow app=a.clone() refs=d.refs.clone() on_edit=opens(form, Some(a.clone())) on_delete=opens(delete, a) />
                     }).collect_view()}
                 </ListTable>
             }
             .into_any(),
         }}
 
-        <Dialog
-            id="application-form"
-            open=form.open
-            title=form.about(|t| match t {
-                Some(a) => format!("Edit {}", a.app_name),
-                None => "Create application".to_string(),
-            })
-        >
-            <ApplicationForm
-                initial=form.target.get_untracked().flatten()
-                credentials=Signal::derive(move || refs().credentials)
-                acls=Signal::derive(move || refs().acls)
-                submit_label=if form.target.get_untracked().flatten().is_some() { "Save application" } else { "Create application" }
-                on_submit=form.submit()
-                pending=form.pending()
-                server_error=form.error
-                on_cancel=form.cancel()
-            />
-        </Dialog>
+        <EditDialog id="application-form" action=form create="Create application" name=|a| a.app_name.clone()>
+            <ApplicationForm action=form refs=refs.into() />
+        </EditDialog>
         <ConfirmDelete
             id="delete-application"
             action=delete

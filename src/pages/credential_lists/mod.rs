@@ -4,9 +4,9 @@
 mod row;
 
 use crate::api::CredentialList;
-use crate::components::{DeleteRowDialog, ListTable, NameDialog, Resource};
+use crate::components::{changes, opens, DeleteRowDialog, ListTable, NameDialog, Resource};
 use crate::context::AppContext;
-use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::dialog_action::Keep;
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
 use crate::usage::{Breaks, Usage};
 use leptos::prelude::*;
@@ -37,44 +37,36 @@ pub fn CredentialListsPage() -> impl IntoView {
     );
     let watched = Usage::watch(ctx, move || list.track_reloads());
     let usage = Memo::new(move |_| watched.get().flatten().unwrap_or_default());
-    let refresh = move || list.refresh();
+    let refresh = Callback::new(move |()| list.refresh());
     let rows = move || shown.with(|s| s.rows.clone());
 
     // Create (no row) or rename.
-    let form = DialogAction::new(
+    let form = changes(
         ctx,
         Keep::Refusals,
         refresh,
-        move |target: Option<CredentialList>, name: String| {
-            let api = ctx.api();
-            async move {
-                Ok(Done::changed(match target {
-                    Some(l) => {
-                        api.rename_credential_list(&l.sid, &name).await?;
-                        format!("Renamed the list to {name}.")
-                    }
-                    None => {
-                        api.create_credential_list(&name).await?;
-                        format!("Created credential list {name}.")
-                    }
-                }))
+        |api, target: Option<CredentialList>, name: String| async move {
+            match &target {
+                Some(l) => api.rename_credential_list(&l.sid, &name).await?,
+                None => drop(api.create_credential_list(&name).await?),
             }
+            Ok(match target {
+                Some(_) => format!("Renamed the list to {name}."),
+                None => format!("Created credential list {name}."),
+            })
         },
     );
     // Its credentials go with it, and domains lose the mapping.
-    let delete = DialogAction::new(
+    let delete = changes(
         ctx,
         Keep::Conflict,
         refresh,
-        move |l: CredentialList, ()| {
-            let api = ctx.api();
-            async move {
-                api.delete_credential_list(&l.sid).await?;
-                let name = l.friendly_name;
-                Ok(Done::changed(format!(
-                    "Deleted credential list {name} and its credentials."
-                )))
-            }
+        |api, l: CredentialList, ()| async move {
+            api.delete_credential_list(&l.sid).await?;
+            let name = l.friendly_name;
+            Ok(format!(
+                "Deleted credential list {name} and its credentials."
+            ))
         },
     );
 
@@ -98,15 +90,7 @@ pub fn CredentialListsPage() -> impl IntoView {
         <Show when=move || !rows().is_empty()>
             <ListTable caption="Credential lists" columns=&[("Name", "name"), ("Used by", ""), ("SID", "")] query>
                 <For each=rows key=|l| (l.sid.clone(), l.friendly_name.clone()) let:l>
-                    <CredentialListRow
-                        list=l.clone()
-                        usage
-                        on_rename=Callback::new({
-                            let l = l.clone();
-                            move |()| form.show_for(Some(l.clone()))
-                        })
-                        on_delete=Callback::new(move |()| delete.show_for(l.clone()))
-                    />
+                    <CredentialListRow list=l.clone() usage on_rename=opens(form, Some(l.clone())) on_delete=opens(delete, l) />
                 </For>
             </ListTable>
         </Show>

@@ -7,9 +7,11 @@ mod create_form;
 mod mapping_group;
 
 use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
-use crate::components::{acl_choices, load, ConfirmDelete, Dialog, LoadFailed, Loading};
+use crate::components::{
+    acl_choices, changes, load, opens, ConfirmDelete, Dialog, LoadFailed, Loading,
+};
 use crate::context::AppContext;
-use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::dialog_action::Keep;
 use card::DomainCard;
 pub use create_form::{DomainForm, NewDomain};
 use leptos::prelude::*;
@@ -51,29 +53,24 @@ pub fn DomainsPage() -> impl IntoView {
             .unwrap_or_default()
     });
 
-    let create = DialogAction::new(
+    let create = changes(
         ctx,
         Keep::Refusals,
-        move || refresh.run(()),
-        move |(), (domain, friendly, registration): NewDomain| {
-            let api = ctx.api();
-            async move {
-                api.create_domain(&domain, &friendly, registration).await?;
-                Ok(Done::changed(format!("Created domain {domain}.")))
-            }
+        refresh,
+        |api, (), new: NewDomain| async move {
+            let (domain, friendly, registration) = new;
+            api.create_domain(&domain, &friendly, registration).await?;
+            Ok(format!("Created domain {domain}."))
         },
     );
-    // (SID, domain name)
-    let delete = DialogAction::new(
+    // About (SID, domain name).
+    let delete = changes(
         ctx,
         Keep::Conflict,
-        move || refresh.run(()),
-        move |(sid, name): (String, String), ()| {
-            let api = ctx.api();
-            async move {
-                api.delete_domain(&sid).await?;
-                Ok(Done::changed(format!("Deleted domain {name}.")))
-            }
+        refresh,
+        |api, (sid, name): (String, String), ()| async move {
+            api.delete_domain(&sid).await?;
+            Ok(format!("Deleted domain {name}."))
         },
     );
 
@@ -98,7 +95,7 @@ pub fn DomainsPage() -> impl IntoView {
                         domain
                         mappings
                         data=shown.into()
-                        on_delete=Callback::new(move |()| delete.show_for(target.clone()))
+                        on_delete=opens(delete, target)
                         on_change=refresh
                     />
                 }

@@ -1,28 +1,46 @@
-//! The trunk dialog's form: create a trunk, or edit one (a trunk whose
-//! credential was deleted gets another here).
+//! The trunk dialog's form: create a trunk, or edit one (a trunk whose credential
+//! was deleted gets another here).
 
 use crate::admits;
-use crate::api::{Acl, ApiError, Credential, NewTrunk, Trunk};
+use crate::api::{NewTrunk, Trunk};
 use crate::components::{
-    acl_choices, credential_choices, server_message, typed_error, AdmitsLine, FormEnd, Picker,
-    TextField,
+    acl_choices, changes, credential_choices, server_message, typed_error, AdmitsLine, FormEnd,
+    Picker, Refs, TextField,
 };
+use crate::context::AppContext;
+use crate::dialog_action::{DialogAction, Keep};
 use leptos::prelude::*;
 use sipauth_model::sip::TrunkDirection;
 use sipauth_model::AclName;
 
+/// Creates the trunk (no row) or saves the one the dialog is open for.
+pub fn action(ctx: AppContext, refresh: Callback<()>) -> DialogAction<NewTrunk, Option<Trunk>> {
+    changes(
+        ctx,
+        Keep::Refusals,
+        refresh,
+        |api, target: Option<Trunk>, new: NewTrunk| async move {
+            match &target {
+                Some(t) => api.update_trunk(&t.trunk_id, &new).await?,
+                None => drop(api.create_trunk(&new).await?),
+            }
+            let done = if target.is_some() { "Saved" } else { "Created" };
+            Ok(format!("{done} trunk {}.", new.name))
+        },
+    )
+}
+
+/// Mounted each time the dialog opens, so it starts from the trunk.
 #[component]
 pub fn TrunkForm(
-    /// The trunk being edited; none to create one.
-    initial: Option<Trunk>,
-    #[prop(into)] credentials: Signal<Vec<Credential>>,
-    #[prop(into)] acls: Signal<Vec<Acl>>,
-    on_submit: Callback<NewTrunk>,
-    #[prop(into)] pending: Signal<bool>,
-    #[prop(into)] server_error: Signal<Option<ApiError>>,
-    on_cancel: Callback<()>,
+    action: DialogAction<NewTrunk, Option<Trunk>>,
+    refs: Signal<Refs>,
 ) -> impl IntoView {
+    let initial = action.target.get_untracked().flatten();
     let editing = initial.is_some();
+    let (pending, server_error) = (action.pending(), action.error.into());
+    let credentials = Signal::derive(move || refs.with(|r| r.credentials.clone()));
+    let acls = Signal::derive(move || refs.with(|r| r.acls.clone()));
     let init = initial.unwrap_or(Trunk {
         trunk_id: String::new(),
         name: String::new(),
@@ -67,7 +85,7 @@ pub fn TrunkForm(
         if name_error.get_untracked().is_some() || credential_error.get_untracked().is_some() {
             return;
         }
-        on_submit.run(NewTrunk {
+        action.submit().run(NewTrunk {
             name: name.get_untracked(),
             trunk_direction: direction.get_untracked(),
             credential_uuid: credential.get_untracked(),
@@ -114,7 +132,7 @@ pub fn TrunkForm(
                     (false, true) => "Save trunk".to_string(),
                     (false, false) => "Create trunk".to_string(),
                 })
-                on_cancel
+                on_cancel=action.cancel()
             />
         </form>
     }

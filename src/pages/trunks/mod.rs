@@ -4,10 +4,10 @@
 mod form;
 mod row;
 
-use crate::api::{NewTrunk, Trunk};
-use crate::components::{load_beside, ConfirmDelete, Dialog, ListTable, Refs};
+use crate::api::Trunk;
+use crate::components::{changes, load_beside, opens, ConfirmDelete, EditDialog, ListTable, Refs};
 use crate::context::AppContext;
-use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::dialog_action::Keep;
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
 use form::TrunkForm;
 use leptos::prelude::*;
@@ -36,38 +36,15 @@ pub fn TrunksPage() -> impl IntoView {
     );
     let rows = move || shown.with(|s| s.rows.clone());
 
-    // Create (no row), or edit (a trunk whose credential was deleted gets
-    // another).
-    let form = DialogAction::new(
-        ctx,
-        Keep::Refusals,
-        move || list.refresh(),
-        move |target: Option<Trunk>, new: NewTrunk| {
-            let api = ctx.api();
-            async move {
-                Ok(Done::changed(match target {
-                    Some(t) => {
-                        api.update_trunk(&t.trunk_id, &new).await?;
-                        format!("Saved trunk {}.", new.name)
-                    }
-                    None => {
-                        api.create_trunk(&new).await?;
-                        format!("Created trunk {}.", new.name)
-                    }
-                }))
-            }
-        },
-    );
-    let delete = DialogAction::new(
+    let refresh = Callback::new(move |()| list.refresh());
+    let form = form::action(ctx, refresh);
+    let delete = changes(
         ctx,
         Keep::Conflict,
-        move || list.refresh(),
-        move |t: Trunk, ()| {
-            let api = ctx.api();
-            async move {
-                api.delete_trunk(&t.trunk_id).await?;
-                Ok(Done::changed(format!("Deleted trunk {}.", t.name)))
-            }
+        refresh,
+        |api, t: Trunk, ()| async move {
+            api.delete_trunk(&t.trunk_id).await?;
+            Ok(format!("Deleted trunk {}.", t.name))
         },
     );
 
@@ -95,40 +72,15 @@ pub fn TrunksPage() -> impl IntoView {
                 query
             >
                 <For each=rows key=|t| t.clone() let:t>
-                    <TrunkRow
-                        trunk=t.clone()
-                        refs=refs.into()
-                        on_edit=Callback::new({
-                            let t = t.clone();
-                            move |()| form.show_for(Some(t.clone()))
-                        })
-                        on_delete=Callback::new(move |()| delete.show_for(t.clone()))
-                    />
+                    <TrunkRow trunk=t.clone() refs=refs.into() on_edit=opens(form, Some(t.clone())) on_delete=opens(delete, t) />
                 </For>
             </ListTable>
         </Show>
         <Pager shown query />
 
-        <Dialog
-            id="trunk-form"
-            open=form.open
-            title=form.about(|t| match t {
-                Some(t) => format!("Edit {}", t.name),
-                None => "Create trunk".to_string(),
-            })
-        >
-            {move || view! {
-                <TrunkForm
-                    initial=form.target.get().flatten()
-                    credentials=Signal::derive(move || refs.with(|r| r.credentials.clone()))
-                    acls=Signal::derive(move || refs.with(|r| r.acls.clone()))
-                    on_submit=form.submit()
-                    pending=form.pending()
-                    server_error=form.error
-                    on_cancel=form.cancel()
-                />
-            }}
-        </Dialog>
+        <EditDialog id="trunk-form" action=form create="Create trunk" name=|t| t.name.clone()>
+            <TrunkForm action=form refs=refs.into() />
+        </EditDialog>
         <ConfirmDelete
             id="delete-trunk"
             action=delete
