@@ -2,12 +2,65 @@
 //! once so every list reads alike to a screen reader.
 
 use crate::dialog_action::DialogAction;
-use crate::list::{ListQuery, SortHeader};
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, Shown, SortHeader};
 use leptos::prelude::*;
+use std::hash::Hash;
 
 /// A column heading: its label and, for a sortable column, its sort key
 /// (empty: not sortable).
 pub type Column = (&'static str, &'static str);
+
+/// A list page's body: the search box, what the page says instead of rows
+/// (failed, none yet, none match), the table of this page's rows, the pager.
+#[component]
+pub fn FilteredList<T, K, KF, R, V>(
+    query: ListQuery,
+    list: Listing<T>,
+    shown: Memo<Shown<T>>,
+    /// The search box's id and label.
+    search: (&'static str, &'static str),
+    /// A hint under the search box.
+    #[prop(optional)]
+    help: Option<&'static str>,
+    /// Plural, as in "The trunks could not be loaded."
+    what: &'static str,
+    empty: &'static str,
+    no_match: fn(&str) -> String,
+    caption: &'static str,
+    columns: &'static [Column],
+    /// What identifies a row (it is drawn again when this changes).
+    key: KF,
+    row: R,
+) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    K: Eq + Hash + 'static,
+    KF: Fn(&T) -> K + Clone + Send + Sync + 'static,
+    R: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let rows = move || shown.with(|s| s.rows.clone());
+    let (id, label) = search;
+    let search = match help {
+        Some(help) => view! { <SearchBar id label query list shown help /> }.into_any(),
+        None => view! { <SearchBar id label query list shown /> }.into_any(),
+    };
+    view! {
+        {search}
+        <ListNotice what empty no_match query list shown />
+        <Show when=move || !rows().is_empty()>
+            {
+                let (key, row) = (key.clone(), row.clone());
+                view! {
+                    <ListTable caption columns query>
+                        <For each=rows key children=row />
+                    </ListTable>
+                }
+            }
+        </Show>
+        <Pager shown query />
+    }
+}
 
 /// A list's table: a hidden caption naming it, the headings (sortable ones
 /// as buttons when `query` is given), an unnamed actions column, the rows.

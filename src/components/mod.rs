@@ -27,7 +27,7 @@ pub use entry_form::{entry_label, EntryForm};
 pub use form_end::{typed_error, EditDialog, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
-pub use list_table::{names_or_dash, opens, Column, ListTable, RowActions};
+pub use list_table::{names_or_dash, opens, Column, FilteredList, ListTable, RowActions};
 pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
 pub use password_field::PasswordField;

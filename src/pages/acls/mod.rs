@@ -5,12 +5,12 @@ mod row;
 
 use crate::api::Acl;
 use crate::components::{
-    changes, opens, unassign_and_delete, DeleteRowDialog, ListTable, NameDialog, Resource,
+    changes, opens, unassign_and_delete, DeleteRowDialog, FilteredList, NameDialog, Resource,
     SipServerNotice,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
-use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
+use crate::list::{ListQuery, Listing};
 use crate::usage::Usage;
 use ip_tester::IpTester;
 use leptos::prelude::*;
@@ -55,7 +55,6 @@ pub fn AclsPage() -> impl IntoView {
     let watched = Usage::watch(ctx, move || list.track_reloads());
     let usage = Memo::new(move |_| watched.get().flatten().unwrap_or_default());
     let refresh = Callback::new(move |()| list.refresh());
-    let rows = move || shown.with(|s| s.rows.clone());
 
     // Create: then open the new ACL to add entries.
     let create = DialogAction::new(
@@ -107,34 +106,20 @@ pub fn AclsPage() -> impl IntoView {
             {ctx.profile().acls.used_through}
         </p>
         <SipServerNotice changed=list.reloads() />
-        <SearchBar
-            id="acl-search"
-            label="Search by name or address"
-            query
-            list
-            shown
+        <FilteredList
+            query list shown
+            search=("acl-search", "Search by name or address")
             help="Part of a name, an address or a note; a whole address finds the ACLs that admit it."
-        />
-        <ListNotice
             what="IP ACLs"
             empty="No IP ACLs yet. Create one to admit calls from known addresses."
             no_match=|q| format!("No IP ACL's name, entries or notes match \u{201c}{q}\u{201d}.")
-            query
-            list
-            shown
+            caption="IP access control lists"
+            columns=&[("Name", "name"), ("Entries", "entries"), ("Used by", "")]
+            key=|a: &Acl| (a.ip_acl_uuid.clone(), a.name.clone(), a.entries.len())
+            row=move |a: Acl| view! {
+                <AclRow acl=a.clone() usage on_rename=opens(rename, a.clone()) on_delete=opens(delete, a) />
+            }
         />
-        <Show when=move || !rows().is_empty()>
-            <ListTable
-                caption="IP access control lists"
-                columns=&[("Name", "name"), ("Entries", "entries"), ("Used by", "")]
-                query
-            >
-                <For each=rows key=|a| (a.ip_acl_uuid.clone(), a.name.clone(), a.entries.len()) let:a>
-                    <AclRow acl=a.clone() usage on_rename=opens(rename, a.clone()) on_delete=opens(delete, a) />
-                </For>
-            </ListTable>
-        </Show>
-        <Pager shown query />
         <IpTester />
 
         <NameDialog

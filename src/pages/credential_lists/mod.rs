@@ -4,10 +4,10 @@
 mod row;
 
 use crate::api::CredentialList;
-use crate::components::{changes, opens, DeleteRowDialog, ListTable, NameDialog, Resource};
+use crate::components::{changes, opens, DeleteRowDialog, FilteredList, NameDialog, Resource};
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
-use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
+use crate::list::{ListQuery, Listing};
 use crate::usage::{Breaks, Usage};
 use leptos::prelude::*;
 use row::CredentialListRow;
@@ -38,7 +38,6 @@ pub fn CredentialListsPage() -> impl IntoView {
     let watched = Usage::watch(ctx, move || list.track_reloads());
     let usage = Memo::new(move |_| watched.get().flatten().unwrap_or_default());
     let refresh = Callback::new(move |()| list.refresh());
-    let rows = move || shown.with(|s| s.rows.clone());
 
     // Create (no row) or rename.
     let form = changes(
@@ -78,23 +77,19 @@ pub fn CredentialListsPage() -> impl IntoView {
         <p class="lead">
             "Each list holds usernames and passwords. A domain that maps a list lets its credentials authenticate calls or registrations to that domain."
         </p>
-        <SearchBar id="list-search" label="Search by name" query list shown />
-        <ListNotice
+        <FilteredList
+            query list shown
+            search=("list-search", "Search by name")
             what="credential lists"
             empty="No credential lists yet. Create one, add credentials to it, then map it to a domain."
             no_match=|q| format!("No credential list's name contains \u{201c}{q}\u{201d}.")
-            query
-            list
-            shown
+            caption="Credential lists"
+            columns=&[("Name", "name"), ("Used by", ""), ("SID", "")]
+            key=|l: &CredentialList| (l.sid.clone(), l.friendly_name.clone())
+            row=move |l: CredentialList| view! {
+                <CredentialListRow list=l.clone() usage on_rename=opens(form, Some(l.clone())) on_delete=opens(delete, l) />
+            }
         />
-        <Show when=move || !rows().is_empty()>
-            <ListTable caption="Credential lists" columns=&[("Name", "name"), ("Used by", ""), ("SID", "")] query>
-                <For each=rows key=|l| (l.sid.clone(), l.friendly_name.clone()) let:l>
-                    <CredentialListRow list=l.clone() usage on_rename=opens(form, Some(l.clone())) on_delete=opens(delete, l) />
-                </For>
-            </ListTable>
-        </Show>
-        <Pager shown query />
 
         <NameDialog
             id="list-form"

@@ -5,10 +5,12 @@ mod form;
 mod row;
 
 use crate::api::Trunk;
-use crate::components::{changes, load_beside, opens, ConfirmDelete, EditDialog, ListTable, Refs};
+use crate::components::{
+    changes, load_beside, opens, ConfirmDelete, EditDialog, FilteredList, Refs,
+};
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
-use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
+use crate::list::{ListQuery, Listing};
 use form::TrunkForm;
 use leptos::prelude::*;
 use row::TrunkRow;
@@ -34,7 +36,6 @@ pub fn TrunksPage() -> impl IntoView {
         list.reloads(),
         |api| async move { Refs::load(&api).await },
     );
-    let rows = move || shown.with(|s| s.rows.clone());
 
     let refresh = Callback::new(move |()| list.refresh());
     let form = form::action(ctx, refresh);
@@ -56,27 +57,19 @@ pub fn TrunksPage() -> impl IntoView {
         <p class="lead">
             "A trunk carries your PBX's calls: an outbound trunk takes them at its SIP address. Its credential is what the PBX presents; an IP ACL, when set, is where the calls must come from."
         </p>
-        <SearchBar id="trunk-search" label="Search by name" query list shown />
-        <ListNotice
+        <FilteredList
+            query list shown
+            search=("trunk-search", "Search by name")
             what="trunks"
             empty="No trunks yet. Create one and pick the credential its PBX uses."
             no_match=|q| format!("No trunk's name contains \u{201c}{q}\u{201d}.")
-            query
-            list
-            shown
+            caption="Trunks"
+            columns=&[("Name", "name"), ("Direction", "direction"), ("SIP address", ""), ("Credential", ""), ("IP ACL", "")]
+            key=|t: &Trunk| t.clone()
+            row=move |t: Trunk| view! {
+                <TrunkRow trunk=t.clone() refs=refs.into() on_edit=opens(form, Some(t.clone())) on_delete=opens(delete, t) />
+            }
         />
-        <Show when=move || !rows().is_empty()>
-            <ListTable
-                caption="Trunks"
-                columns=&[("Name", "name"), ("Direction", "direction"), ("SIP address", ""), ("Credential", ""), ("IP ACL", "")]
-                query
-            >
-                <For each=rows key=|t| t.clone() let:t>
-                    <TrunkRow trunk=t.clone() refs=refs.into() on_edit=opens(form, Some(t.clone())) on_delete=opens(delete, t) />
-                </For>
-            </ListTable>
-        </Show>
-        <Pager shown query />
 
         <EditDialog id="trunk-form" action=form create="Create trunk" name=|t| t.name.clone()>
             <TrunkForm action=form refs=refs.into() />
