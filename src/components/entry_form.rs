@@ -1,3 +1,4 @@
+use super::TextField;
 use crate::api::{ApiError, Entry, NewEntry};
 use leptos::prelude::*;
 use sipauth_model::acl::{analyze, Finding};
@@ -151,21 +152,13 @@ pub fn EntryForm(
                     })}
                 </div>
             </div>
-            <div class="field">
-                <label for="entry-description">"Description (optional)"</label>
-                <input
-                    id="entry-description"
-                    autocomplete="off"
-                    aria-describedby="entry-description-error"
-                    aria-invalid=move || if description_error.get().is_some() { "true" } else { "false" }
-                    prop:value=move || description.get()
-                    on:input=move |ev| {
-                        description.set(event_target_value(&ev));
-                        edited.set(true);
-                    }
-                />
-                <p id="entry-description-error" class="error" aria-live="polite">{move || description_error.get()}</p>
-            </div>
+            <TextField
+                id="entry-description"
+                label="Description (optional)"
+                value=description
+                error=description_error
+                on_edit=Callback::new(move |()| edited.set(true))
+            />
             {move || server.get().filter(|e| e.field().is_none() && !matches!(e, ApiError::Conflict(_))).map(|e| view! {
                 <p class="error form-error" role="alert">{e.to_string()}</p>
             })}

@@ -7,28 +7,61 @@ use crate::dialog_action::DialogAction;
 use leptos::prelude::*;
 use sipauth_model::FieldError;
 
-/// The error beside a text field: the server's word about `field` first,
-/// else what `check` finds once something is typed or the form was
-/// submitted (an empty field is not blamed before that).
-pub fn typed_error<E>(
-    server: Signal<Option<ApiError>>,
-    field: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    submitted: RwSignal<bool>,
-    check: impl Fn(&str) -> Result<E, FieldError> + Send + Sync + 'static,
-) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        server_message(server, field).or_else(|| {
-            let typed = value.get();
-            match check(&typed) {
-                Err(e) if submitted.get() || !typed.is_empty() => {
-                    Some(format!("{label}: {}.", e.problem))
+/// What the errors beside a form's fields share: the server's last
+/// refusal and whether the form was submitted.
+#[derive(Clone, Copy)]
+pub struct FormCheck {
+    pub server: Signal<Option<ApiError>>,
+    pub submitted: RwSignal<bool>,
+}
+
+impl FormCheck {
+    pub fn new(server: Signal<Option<ApiError>>) -> Self {
+        Self {
+            server,
+            submitted: RwSignal::new(false),
+        }
+    }
+
+    /// The error beside a text field: the server's word about `field`
+    /// first, else what `check` finds once something is typed or the form
+    /// was submitted (an empty field is not blamed before that).
+    pub fn typed<E>(
+        self,
+        field: &'static str,
+        label: &'static str,
+        value: RwSignal<String>,
+        check: impl Fn(&str) -> Result<E, FieldError> + Send + Sync + 'static,
+    ) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            server_message(self.server, field).or_else(|| {
+                let typed = value.get();
+                match check(&typed) {
+                    Err(e) if self.submitted.get() || !typed.is_empty() => {
+                        Some(format!("{label}: {}.", e.problem))
+                    }
+                    _ => None,
                 }
-                _ => None,
-            }
+            })
         })
-    })
+    }
+
+    /// The error beside a picker: the server's word about `field` first,
+    /// else `problem` once submitted with nothing picked where `needed`.
+    pub fn picked(
+        self,
+        field: &'static str,
+        value: RwSignal<String>,
+        needed: impl Fn() -> bool + Send + Sync + 'static,
+        problem: &'static str,
+    ) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            server_message(self.server, field).or_else(|| {
+                (self.submitted.get() && needed() && value.get().is_empty())
+                    .then(|| problem.to_string())
+            })
+        })
+    }
 }
 
 /// The form's own refusal (one no field owns), then its submit button,

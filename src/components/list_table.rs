@@ -143,3 +143,18 @@ where
 {
     Callback::new(move |()| action.show_for(row.clone()))
 }
+
+/// A page's heading and its "Create …" button.
+#[component]
+pub fn PageHead(
+    title: &'static str,
+    create: &'static str,
+    on_create: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="page-head">
+            <h1>{title}</h1>
+            <button type="button" class="primary" on:click=move |_| on_create.run(())>{create}</button>
+        </div>
+    }
+}

@@ -24,14 +24,14 @@ pub use delete_dialog::{
 };
 pub use dialog::Dialog;
 pub use entry_form::{entry_label, EntryForm};
-pub use form_end::{typed_error, EditDialog, FormEnd};
+pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
-pub use list_table::{names_or_dash, opens, Column, FilteredList, ListTable, RowActions};
+pub use list_table::{names_or_dash, opens, Column, FilteredList, ListTable, PageHead, RowActions};
 pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
 pub use password_field::PasswordField;
-pub use picker::{acl_choices, credential_choices, Picker, Refs};
+pub use picker::{acl_choices, credential_choices, Picker, Picks, Refs};
 pub use request::changes;
 pub use sip_address::{copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};

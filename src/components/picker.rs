@@ -1,6 +1,7 @@
 //! Picking a credential or an IP ACL (or any named choice) from a list, and
 //! naming what an application or trunk refers to.
 
+use crate::admits;
 use crate::api::{Acl, Api, ApiError, Credential};
 use leptos::prelude::*;
 
@@ -31,6 +32,42 @@ impl Refs {
         let id = id?;
         let found = self.acls.iter().find(|a| a.ip_acl_uuid == id);
         Some(found.map_or_else(|| id.to_string(), |a| a.name.clone()))
+    }
+}
+
+/// The credential and IP ACL a form picks (by id) from `refs`.
+#[derive(Clone, Copy)]
+pub struct Picks {
+    refs: Signal<Refs>,
+    pub credential: RwSignal<String>,
+    pub acl: RwSignal<String>,
+}
+
+impl Picks {
+    pub fn new(refs: Signal<Refs>, credential: Option<String>, acl: Option<String>) -> Self {
+        Self {
+            refs,
+            credential: RwSignal::new(credential.unwrap_or_default()),
+            acl: RwSignal::new(acl.unwrap_or_default()),
+        }
+    }
+
+    /// The picked username and ACL name, for the sentence of what is
+    /// admitted; followed as the picks change.
+    pub fn names(&self) -> (Option<String>, Option<String>) {
+        let (credential, acl) = (self.credential.get(), self.acl.get());
+        self.refs
+            .with(|r| admits::picked(&r.credentials, &r.acls, &credential, &acl))
+    }
+
+    pub fn credential_choices(&self) -> Signal<Vec<(String, String)>> {
+        let refs = self.refs;
+        Signal::derive(move || refs.with(|r| credential_choices(&r.credentials)))
+    }
+
+    pub fn acl_choices(&self) -> Signal<Vec<(String, String)>> {
+        let refs = self.refs;
+        Signal::derive(move || refs.with(|r| acl_choices(&r.acls)))
     }
 }
 

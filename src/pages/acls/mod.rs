@@ -5,8 +5,8 @@ mod row;
 
 use crate::api::Acl;
 use crate::components::{
-    changes, opens, unassign_and_delete, DeleteRowDialog, FilteredList, NameDialog, Resource,
-    SipServerNotice,
+    changes, opens, unassign_and_delete, DeleteRowDialog, FilteredList, NameDialog, PageHead,
+    Resource, SipServerNotice,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
@@ -97,10 +97,7 @@ pub fn AclsPage() -> impl IntoView {
     });
 
     view! {
-        <div class="page-head">
-            <h1>"IP access control lists"</h1>
-            <button type="button" class="primary" on:click=move |_| create.show()>"Create IP ACL"</button>
-        </div>
+        <PageHead title="IP access control lists" create="Create IP ACL" on_create=opens(create, ()) />
         <p class="lead">
             "Trusted addresses and ranges allowed to send SIP traffic. "
             {ctx.profile().acls.used_through}

@@ -4,8 +4,7 @@
 use crate::admits;
 use crate::api::{Application, ApplicationInput};
 use crate::components::{
-    acl_choices, changes, credential_choices, server_message, typed_error, AdmitsLine, FormEnd,
-    Picker, Refs, TextField,
+    changes, server_message, AdmitsLine, FormCheck, FormEnd, Picker, Picks, Refs, TextField,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Keep};
@@ -52,8 +51,6 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
         None => "Create application",
     };
     let (pending, server_error) = (action.pending(), action.error.into());
-    let credentials = Signal::derive(move || refs.with(|r| r.credentials.clone()));
-    let acls = Signal::derive(move || refs.with(|r| r.acls.clone()));
     let init = initial.unwrap_or(Application {
         app_id: String::new(),
         app_name: String::new(),
@@ -66,17 +63,10 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
     let name = RwSignal::new(init.app_name);
     let url = RwSignal::new(init.answer_url);
     let kind = RwSignal::new(init.sip_auth_type);
-    let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
-    let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
-    let submitted = RwSignal::new(false);
-    let name_error = typed_error(
-        server_error,
-        "app_name",
-        "Name",
-        name,
-        submitted,
-        AppName::parse,
-    );
+    let picks = Picks::new(refs, init.credential_uuid, init.ip_acl_uuid);
+    let (credential, acl) = (picks.credential, picks.acl);
+    let check = FormCheck::new(server_error);
+    let name_error = check.typed("app_name", "Name", name, AppName::parse);
     let url_error = Signal::derive(move || {
         server_message(server_error, "answer_url").or_else(|| {
             AnswerUrl::parse(&url.get())
@@ -84,36 +74,27 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
                 .map(|e| format!("Answer URL: {}.", e.problem))
         })
     });
-    // A picker left empty where the type needs it, once submitted.
-    let missing = move |field, needed: bool, picked: RwSignal<String>, problem: &'static str| {
-        Signal::derive(move || {
-            server_message(server_error, field).or_else(|| {
-                (submitted.get() && needed_by(kind.get(), needed) && picked.get().is_empty())
-                    .then(|| problem.to_string())
-            })
-        })
-    };
-    let credential_error = missing(
+    // Pickers the picked type needs, left empty.
+    let credential_error = check.picked(
         "credential_uuid",
-        true,
         credential,
+        move || needs(&kind.get()).0,
         "Credential: pick the credential callers must present.",
     );
-    let acl_error = missing(
+    let acl_error = check.picked(
         "ip_acl_uuid",
-        false,
         acl,
+        move || needs(&kind.get()).1,
         "IP ACL: pick the IP ACL callers must come from.",
     );
     // What the picked setting admits, with the picked names, as it changes.
     let admitted = Signal::derive(move || {
-        let (credential, acl) = credentials
-            .with(|cs| acls.with(|al| admits::picked(cs, al, &credential.get(), &acl.get())));
+        let (credential, acl) = picks.names();
         admits::application(&kind.get(), credential.as_deref(), acl.as_deref())
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
+        check.submitted.set(true);
         let errors = [name_error, url_error, credential_error, acl_error];
         if errors.iter().any(|e| e.get_untracked().is_some()) {
             return;
@@ -150,27 +131,17 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
                     id="app-credential"
                     label="Credential"
                     value=credential
-                    choices=Signal::derive(move || credentials.with(|c| credential_choices(c)))
+                    choices=picks.credential_choices()
                     none="Pick a credential"
                     error=credential_error
                 />
             </Show>
             <Show when=move || needs(&kind.get()).1>
                 <Picker id="app-acl" label="IP ACL" value=acl
-                    choices=Signal::derive(move || acls.with(|a| acl_choices(a)))
+                    choices=picks.acl_choices()
                     none="Pick an IP ACL" error=acl_error />
             </Show>
             <FormEnd server_error pending submit_label on_cancel=action.cancel() />
         </form>
-    }
-}
-
-/// Whether `kind` needs the credential (`credential`) or else the IP ACL.
-fn needed_by(kind: String, credential: bool) -> bool {
-    let (c, a) = needs(&kind);
-    if credential {
-        c
-    } else {
-        a
     }
 }

@@ -6,7 +6,7 @@ mod row;
 
 use crate::api::{ApiError, Application};
 use crate::components::{
-    changes, load, opens, ConfirmDelete, EditDialog, ListTable, LoadFailed, Loading, Refs,
+    changes, load, opens, ConfirmDelete, EditDialog, ListTable, LoadFailed, Loading, PageHead, Refs,
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
@@ -51,10 +51,7 @@ pub fn ApplicationsPage() -> impl IntoView {
     );
 
     view! {
-        <div class="page-head">
-            <h1>"Applications"</h1>
-            <button type="button" class="primary" on:click=move |_| form.show_for(None)>"Create application"</button>
-        </div>
+        <PageHead title="Applications" create="Create application" on_create=opens(form, None) />
         <p class="lead">"An application takes calls at its SIP address; its SIP authentication alone decides which credential or IP ACL a caller must match."</p>
         {move || match data.get() {
             None => view! { <Loading /> }.into_any(),

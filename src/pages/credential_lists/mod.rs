@@ -4,7 +4,9 @@
 mod row;
 
 use crate::api::CredentialList;
-use crate::components::{changes, opens, DeleteRowDialog, FilteredList, NameDialog, Resource};
+use crate::components::{
+    changes, opens, DeleteRowDialog, FilteredList, NameDialog, PageHead, Resource,
+};
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
 use crate::list::{ListQuery, Listing};
@@ -70,10 +72,7 @@ pub fn CredentialListsPage() -> impl IntoView {
     );
 
     view! {
-        <div class="page-head">
-            <h1>"Credential lists"</h1>
-            <button type="button" class="primary" on:click=move |_| form.show_for(None)>"Create credential list"</button>
-        </div>
+        <PageHead title="Credential lists" create="Create credential list" on_create=opens(form, None) />
         <p class="lead">
             "Each list holds usernames and passwords. A domain that maps a list lets its credentials authenticate calls or registrations to that domain."
         </p>

@@ -1,7 +1,7 @@
 //! The "Create domain" dialog's form.
 
 use crate::api::ApiError;
-use crate::components::{server_message, typed_error, FormEnd, TextField};
+use crate::components::{server_message, FormCheck, FormEnd, TextField};
 use leptos::prelude::*;
 use sipauth_model::{sip, FriendlyName, Realm};
 
@@ -23,7 +23,6 @@ pub fn DomainForm(
     let domain = RwSignal::new(String::new());
     let friendly = RwSignal::new(String::new());
     let registration = RwSignal::new(false);
-    let submitted = RwSignal::new(false);
     let (rule, hint) = match &realm {
         Some(r) => (
             sip::DOMAIN_NAME_RULE.replace("<realm>", r),
@@ -35,14 +34,8 @@ pub fn DomainForm(
         Some(r) => sip::domain_name(value, r).map(drop),
         None => Realm::parse(value).map(drop),
     };
-    let domain_error = typed_error(
-        server_error,
-        "domain_name",
-        "Domain name",
-        domain,
-        submitted,
-        check,
-    );
+    let check_form = FormCheck::new(server_error);
+    let domain_error = check_form.typed("domain_name", "Domain name", domain, check);
     // Optional: only what is typed is checked.
     let friendly_error = Signal::derive(move || {
         server_message(server_error, "name").or_else(|| {
@@ -55,7 +48,7 @@ pub fn DomainForm(
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
+        check_form.submitted.set(true);
         if domain_error.get_untracked().is_none() && friendly_error.get_untracked().is_none() {
             on_submit.run((
                 domain.get_untracked(),

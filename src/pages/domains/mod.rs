@@ -8,7 +8,7 @@ mod mapping_group;
 
 use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
 use crate::components::{
-    acl_choices, changes, load, opens, ConfirmDelete, Dialog, LoadFailed, Loading,
+    acl_choices, changes, load, opens, ConfirmDelete, Dialog, LoadFailed, Loading, PageHead,
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
@@ -75,10 +75,7 @@ pub fn DomainsPage() -> impl IntoView {
     );
 
     view! {
-        <div class="page-head">
-            <h1>"Domains"</h1>
-            <button type="button" class="primary" on:click=move |_| create.show()>"Create domain"</button>
-        </div>
+        <PageHead title="Domains" create="Create domain" on_create=opens(create, ()) />
         <p class="lead">
             "A SIP domain takes calls and registrations. Its mappings say which credential lists may authenticate them and which IP access control lists admit calls."
         </p>

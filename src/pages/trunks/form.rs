@@ -3,10 +3,7 @@
 
 use crate::admits;
 use crate::api::{NewTrunk, Trunk};
-use crate::components::{
-    acl_choices, changes, credential_choices, server_message, typed_error, AdmitsLine, FormEnd,
-    Picker, Refs, TextField,
-};
+use crate::components::{changes, AdmitsLine, FormCheck, FormEnd, Picker, Picks, Refs, TextField};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Keep};
 use leptos::prelude::*;
@@ -39,8 +36,6 @@ pub fn TrunkForm(
     let initial = action.target.get_untracked().flatten();
     let editing = initial.is_some();
     let (pending, server_error) = (action.pending(), action.error.into());
-    let credentials = Signal::derive(move || refs.with(|r| r.credentials.clone()));
-    let acls = Signal::derive(move || refs.with(|r| r.acls.clone()));
     let init = initial.unwrap_or(Trunk {
         trunk_id: String::new(),
         name: String::new(),
@@ -51,27 +46,19 @@ pub fn TrunkForm(
     });
     let name = RwSignal::new(init.name);
     let direction = RwSignal::new(init.trunk_direction);
-    let credential = RwSignal::new(init.credential_uuid.unwrap_or_default());
-    let acl = RwSignal::new(init.ip_acl_uuid.unwrap_or_default());
-    let submitted = RwSignal::new(false);
-    let name_error = typed_error(
-        server_error,
-        "name",
-        "Name",
-        name,
-        submitted,
-        AclName::parse,
+    let picks = Picks::new(refs, init.credential_uuid, init.ip_acl_uuid);
+    let (credential, acl) = (picks.credential, picks.acl);
+    let check = FormCheck::new(server_error);
+    let name_error = check.typed("name", "Name", name, AclName::parse);
+    let credential_error = check.picked(
+        "credential_uuid",
+        credential,
+        || true,
+        "Credential: pick the credential the trunk's PBX presents.",
     );
-    let credential_error = Signal::derive(move || {
-        server_message(server_error, "credential_uuid").or_else(|| {
-            (submitted.get() && credential.get().is_empty())
-                .then(|| "Credential: pick the credential the trunk's PBX presents.".to_string())
-        })
-    });
     // What the trunk will admit, with the picked names, as they change.
     let admitted = Signal::derive(move || {
-        let (credential, acl) = credentials
-            .with(|cs| acls.with(|al| admits::picked(cs, al, &credential.get(), &acl.get())));
+        let (credential, acl) = picks.names();
         admits::trunk(
             &direction.get(),
             credential.as_deref(),
@@ -81,7 +68,7 @@ pub fn TrunkForm(
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submitted.set(true);
+        check.submitted.set(true);
         if name_error.get_untracked().is_some() || credential_error.get_untracked().is_some() {
             return;
         }
@@ -110,7 +97,7 @@ pub fn TrunkForm(
                 id="trunk-credential"
                 label="Credential"
                 value=credential
-                choices=Signal::derive(move || credentials.with(|c| credential_choices(c)))
+                choices=picks.credential_choices()
                 none="Pick a credential"
                 error=credential_error
             />
@@ -118,7 +105,7 @@ pub fn TrunkForm(
                 id="trunk-acl"
                 label="IP ACL (optional)"
                 value=acl
-                choices=Signal::derive(move || acls.with(|a| acl_choices(a)))
+                choices=picks.acl_choices()
                 none="None"
                 hint="When set, calls must also come from an address in this ACL."
                 also_describes="trunk-admits"

@@ -6,7 +6,7 @@ mod row;
 
 use crate::api::Trunk;
 use crate::components::{
-    changes, load_beside, opens, ConfirmDelete, EditDialog, FilteredList, Refs,
+    changes, load_beside, opens, ConfirmDelete, EditDialog, FilteredList, PageHead, Refs,
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
@@ -50,10 +50,7 @@ pub fn TrunksPage() -> impl IntoView {
     );
 
     view! {
-        <div class="page-head">
-            <h1>"Trunks"</h1>
-            <button type="button" class="primary" on:click=move |_| form.show_for(None)>"Create trunk"</button>
-        </div>
+        <PageHead title="Trunks" create="Create trunk" on_create=opens(form, None) />
         <p class="lead">
             "A trunk carries your PBX's calls: an outbound trunk takes them at its SIP address. Its credential is what the PBX presents; an IP ACL, when set, is where the calls must come from."
         </p>
