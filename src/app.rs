@@ -3,8 +3,7 @@
 
 use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
-/// Pages import it from here until each moves to `crate::context`.
-pub use crate::context::AppContext;
+use crate::context::AppContext;
 use crate::pages::{
     AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
     NotFoundPage, SignInPage, TrunksPage,

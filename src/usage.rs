@@ -9,7 +9,6 @@ use crate::context::AppContext;
 pub use crate::profile::Breaks;
 use crate::profile::{Profile, Users};
 use leptos::prelude::*;
-use sipauth_model::Dialect;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -151,11 +150,6 @@ fn named(apps: Vec<Application>, others: Vec<String>) -> Vec<String> {
     apps.into_iter().map(|a| a.app_name).chain(others).collect()
 }
 
-/// How a dialect's unprotected users break.
-pub fn breaks(dialect: Dialect) -> Breaks {
-    Profile::of(dialect).breaks
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,11 +253,5 @@ mod tests {
         // An ACL's domains are named without "for what": only calls map ACLs.
         assert_eq!(usage.acl_breaks("AL1"), ["acme.sip"]);
         assert!(usage.credential_list_users("AL1").is_empty());
-    }
-
-    #[test]
-    fn each_dialect_says_how_its_deletes_break() {
-        assert_eq!(breaks(Dialect::Twilio), Breaks::Domains);
-        assert_eq!(breaks(Dialect::Zentrunk), Breaks::Trunks);
     }
 }
