@@ -32,7 +32,7 @@ pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
 pub use password_field::PasswordField;
 pub use picker::{acl_choices, credential_choices, Picker, Picks, Refs};
-pub use request::changes;
+pub use request::{changes, deletes};
 pub use sip_address::{copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};
 pub use text_field::TextField;

@@ -27,3 +27,16 @@ where
         async move { answer.await.map(Done::changed) }
     })
 }
+
+/// A delete from a row's dialog: only a conflict (still in use) stays in
+/// the dialog, which then names the users afresh.
+pub fn deletes<T, F, Fut>(ctx: AppContext, refresh: Callback<()>, request: F) -> DialogAction<(), T>
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(Api, T) -> Fut + 'static,
+    Fut: Future<Output = Result<String, ApiError>> + 'static,
+{
+    changes(ctx, Keep::Conflict, refresh, move |api, row, ()| {
+        request(api, row)
+    })
+}

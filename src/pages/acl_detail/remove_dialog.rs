@@ -1,9 +1,9 @@
 //! "Remove …?": what removing an entry stops, then Remove or Cancel.
 
 use crate::api::Entry;
-use crate::components::{changes, entry_label, ConfirmButtons, Dialog};
+use crate::components::{deletes, entry_label, ConfirmButtons, Dialog};
 use crate::context::AppContext;
-use crate::dialog_action::{DialogAction, Keep};
+use crate::dialog_action::DialogAction;
 use leptos::prelude::*;
 
 /// Removes the entry the dialog is open for from the ACL `acl_id`.
@@ -12,18 +12,13 @@ pub fn action(
     acl_id: Memo<String>,
     refresh: Callback<()>,
 ) -> DialogAction<(), Entry> {
-    changes(
-        ctx,
-        Keep::Conflict,
-        refresh,
-        move |api, entry: Entry, ()| {
-            let acl = acl_id.get_untracked();
-            async move {
-                api.remove_entry(&acl, &entry.entry_id).await?;
-                Ok(format!("Removed {}.", entry_label(&entry)))
-            }
-        },
-    )
+    deletes(ctx, refresh, move |api, entry: Entry| {
+        let acl = acl_id.get_untracked();
+        async move {
+            api.remove_entry(&acl, &entry.entry_id).await?;
+            Ok(format!("Removed {}.", entry_label(&entry)))
+        }
+    })
 }
 
 #[component]

@@ -5,8 +5,8 @@ mod row;
 
 use crate::api::Acl;
 use crate::components::{
-    changes, opens, unassign_and_delete, DeleteRowDialog, FilteredList, NameDialog, PageHead,
-    Resource, SipServerNotice,
+    changes, deletes, opens, unassign_and_delete, DeleteRowDialog, FilteredList, NameDialog,
+    PageHead, Resource, SipServerNotice,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
@@ -83,7 +83,7 @@ pub fn AclsPage() -> impl IntoView {
     );
     // Applications using it are unassigned first; trunks and domains are
     // named in the dialog.
-    let delete = changes(ctx, Keep::Conflict, refresh, move |api, acl: Acl, ()| {
+    let delete = deletes(ctx, refresh, move |api, acl: Acl| {
         let id = acl.ip_acl_uuid.clone();
         let users = usage.with_untracked(|u| u.apps_using_acl(&id));
         async move {

@@ -6,10 +6,9 @@ mod row;
 
 use crate::api::{ApiError, Application};
 use crate::components::{
-    changes, load, opens, ConfirmDelete, EditDialog, ListTable, LoadFailed, Loading, PageHead, Refs,
+    deletes, load, opens, ConfirmDelete, EditDialog, ListTable, LoadFailed, Loading, PageHead, Refs,
 };
 use crate::context::AppContext;
-use crate::dialog_action::Keep;
 use form::ApplicationForm;
 use leptos::prelude::*;
 use row::ApplicationRow;
@@ -40,15 +39,10 @@ pub fn ApplicationsPage() -> impl IntoView {
         .unwrap_or_default()
     });
     let form = form::action(ctx, refresh);
-    let delete = changes(
-        ctx,
-        Keep::Conflict,
-        refresh,
-        |api, app: Application, ()| async move {
-            api.delete_application(&app.app_id).await?;
-            Ok(format!("Deleted application {}.", app.app_name))
-        },
-    );
+    let delete = deletes(ctx, refresh, |api, app: Application| async move {
+        api.delete_application(&app.app_id).await?;
+        Ok(format!("Deleted application {}.", app.app_name))
+    });
 
     view! {
         <PageHead title="Applications" create="Create application" on_create=opens(form, None) />

@@ -5,7 +5,7 @@ mod row;
 
 use crate::api::CredentialList;
 use crate::components::{
-    changes, opens, DeleteRowDialog, FilteredList, NameDialog, PageHead, Resource,
+    changes, deletes, opens, DeleteRowDialog, FilteredList, NameDialog, PageHead, Resource,
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
@@ -58,18 +58,13 @@ pub fn CredentialListsPage() -> impl IntoView {
         },
     );
     // Its credentials go with it, and domains lose the mapping.
-    let delete = changes(
-        ctx,
-        Keep::Conflict,
-        refresh,
-        |api, l: CredentialList, ()| async move {
-            api.delete_credential_list(&l.sid).await?;
-            let name = l.friendly_name;
-            Ok(format!(
-                "Deleted credential list {name} and its credentials."
-            ))
-        },
-    );
+    let delete = deletes(ctx, refresh, |api, l: CredentialList| async move {
+        api.delete_credential_list(&l.sid).await?;
+        let name = l.friendly_name;
+        Ok(format!(
+            "Deleted credential list {name} and its credentials."
+        ))
+    });
 
     view! {
         <PageHead title="Credential lists" create="Create credential list" on_create=opens(form, None) />

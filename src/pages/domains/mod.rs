@@ -8,7 +8,8 @@ mod mapping_group;
 
 use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
 use crate::components::{
-    acl_choices, changes, load, opens, ConfirmDelete, Dialog, LoadFailed, Loading, PageHead,
+    acl_choices, changes, deletes, load, opens, ConfirmDelete, Dialog, LoadFailed, Loading,
+    PageHead,
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
@@ -64,11 +65,10 @@ pub fn DomainsPage() -> impl IntoView {
         },
     );
     // About (SID, domain name).
-    let delete = changes(
+    let delete = deletes(
         ctx,
-        Keep::Conflict,
         refresh,
-        |api, (sid, name): (String, String), ()| async move {
+        |api, (sid, name): (String, String)| async move {
             api.delete_domain(&sid).await?;
             Ok(format!("Deleted domain {name}."))
         },

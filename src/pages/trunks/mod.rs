@@ -6,10 +6,9 @@ mod row;
 
 use crate::api::Trunk;
 use crate::components::{
-    changes, load_beside, opens, ConfirmDelete, EditDialog, FilteredList, PageHead, Refs,
+    deletes, load_beside, opens, ConfirmDelete, EditDialog, FilteredList, PageHead, Refs,
 };
 use crate::context::AppContext;
-use crate::dialog_action::Keep;
 use crate::list::{ListQuery, Listing};
 use form::TrunkForm;
 use leptos::prelude::*;
@@ -39,15 +38,10 @@ pub fn TrunksPage() -> impl IntoView {
 
     let refresh = Callback::new(move |()| list.refresh());
     let form = form::action(ctx, refresh);
-    let delete = changes(
-        ctx,
-        Keep::Conflict,
-        refresh,
-        |api, t: Trunk, ()| async move {
-            api.delete_trunk(&t.trunk_id).await?;
-            Ok(format!("Deleted trunk {}.", t.name))
-        },
-    );
+    let delete = deletes(ctx, refresh, |api, t: Trunk| async move {
+        api.delete_trunk(&t.trunk_id).await?;
+        Ok(format!("Deleted trunk {}.", t.name))
+    });
 
     view! {
         <PageHead title="Trunks" create="Create trunk" on_create=opens(form, None) />
