@@ -34,7 +34,9 @@
 use crate::api::ApiError;
 use crate::context::AppContext;
 use leptos::prelude::*;
+use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 /// Which failures stay in the dialog (beside their field, or above its
@@ -88,6 +90,13 @@ impl Done {
     }
 }
 
+/// A request under way: what `run` made of the row and the input.
+type Request = Pin<Box<dyn Future<Output = Result<Done, ApiError>>>>;
+
+/// The action's input, taken once: an `Action` lends its input to the
+/// function that starts the work, which must own the request.
+struct Once(RefCell<Option<Request>>);
+
 /// A dialog about a row `T` that submits an `I`.
 pub struct DialogAction<I: 'static, T: 'static = ()> {
     /// The row the dialog is about; set when it opens.
@@ -95,7 +104,9 @@ pub struct DialogAction<I: 'static, T: 'static = ()> {
     pub open: RwSignal<bool>,
     /// The refusal the dialog shows (see [`Keep`]).
     pub error: RwSignal<Option<ApiError>>,
-    action: Action<(T, I), ()>,
+    run: StoredValue<Rc<dyn Fn(T, I) -> Request>, LocalStorage>,
+    /// Untyped, so that one copy of Leptos's action code serves every dialog.
+    action: Action<Once, ()>,
 }
 
 impl<I: 'static, T: 'static> Clone for DialogAction<I, T> {
@@ -105,9 +116,51 @@ impl<I: 'static, T: 'static> Clone for DialogAction<I, T> {
 }
 impl<I: 'static, T: 'static> Copy for DialogAction<I, T> {}
 
+/// Runs a request and settles its dialog: closed with a toast, or open
+/// with the refusal it keeps, or closed with the error in a toast.
+fn settling(
+    ctx: AppContext,
+    keep: Keep,
+    open: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    refresh: Rc<dyn Fn()>,
+) -> Action<Once, ()> {
+    // Local: the API's futures hold browser handles, which are not Send.
+    Action::new_unsync_local(move |once: &Once| {
+        let request = once.0.borrow_mut().take();
+        let refresh = refresh.clone();
+        async move {
+            let Some(request) = request else { return };
+            match request.await {
+                Ok(done) => {
+                    open.set(false);
+                    ctx.toasts.success(done.toast);
+                    if done.changed {
+                        refresh();
+                    }
+                }
+                Err(e) if keep.keeps(&e) => {
+                    error.set(Some(e));
+                    if keep == Keep::Conflict {
+                        refresh();
+                    }
+                }
+                Err(e) => {
+                    open.set(false);
+                    ctx.report(&e);
+                    // An ended session leaves the page: nothing to refresh.
+                    if e != ApiError::Unauthorized {
+                        refresh();
+                    }
+                }
+            }
+        }
+    })
+}
+
 impl<I, T> DialogAction<I, T>
 where
-    I: Clone + Send + Sync + 'static,
+    I: 'static,
     T: Clone + Send + Sync + 'static,
 {
     /// `run` makes the request for the row and what was submitted.
@@ -116,45 +169,15 @@ where
         F: Fn(T, I) -> Fut + 'static,
         Fut: Future<Output = Result<Done, ApiError>> + 'static,
     {
-        let target = RwSignal::new(None);
         let open = RwSignal::new(false);
         let error = RwSignal::new(None);
-        let refresh = Rc::new(refresh);
-        // Unsync: the API's futures hold browser handles, which are not Send.
-        let action = Action::new_unsync(move |(row, input): &(T, I)| {
-            let request = run(row.clone(), input.clone());
-            let refresh = refresh.clone();
-            async move {
-                match request.await {
-                    Ok(done) => {
-                        open.set(false);
-                        ctx.toasts.success(done.toast);
-                        if done.changed {
-                            refresh();
-                        }
-                    }
-                    Err(e) if keep.keeps(&e) => {
-                        error.set(Some(e));
-                        if keep == Keep::Conflict {
-                            refresh();
-                        }
-                    }
-                    Err(e) => {
-                        open.set(false);
-                        ctx.report(&e);
-                        // An ended session leaves the page: nothing to refresh.
-                        if e != ApiError::Unauthorized {
-                            refresh();
-                        }
-                    }
-                }
-            }
-        });
+        let run: Rc<dyn Fn(T, I) -> Request> = Rc::new(move |row, input| Box::pin(run(row, input)));
         DialogAction {
-            target,
+            target: RwSignal::new(None),
             open,
             error,
-            action,
+            run: StoredValue::new_local(run),
+            action: settling(ctx, keep, open, error, Rc::new(refresh)),
         }
     }
 
@@ -173,7 +196,9 @@ where
                 return;
             };
             this.error.set(None);
-            this.action.dispatch((row, input));
+            let request = this.run.with_value(|run| run(row, input));
+            this.action
+                .dispatch_local(Once(RefCell::new(Some(request))));
         })
     }
 
@@ -195,10 +220,7 @@ where
     }
 }
 
-impl<I> DialogAction<I, ()>
-where
-    I: Clone + Send + Sync + 'static,
-{
+impl<I: 'static> DialogAction<I, ()> {
     /// Opens a dialog that is about no row ("Create …").
     pub fn show(&self) {
         self.show_for(());
