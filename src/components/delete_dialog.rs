@@ -186,13 +186,28 @@ pub fn ConfirmDelete<T: Clone + Send + Sync + 'static>(
     consequence: &'static str,
 ) -> impl IntoView {
     let name = action.about(name);
+    let (open, pending, error) = (action.open, action.pending(), action.error.into());
+    view! { <ConfirmDeleteView id open name consequence pending error on_confirm=action.submit() /> }
+}
+
+/// What [`ConfirmDelete`] shows, apart so that it is built once, not once
+/// per kind of row.
+#[component]
+fn ConfirmDeleteView(
+    id: &'static str,
+    open: RwSignal<bool>,
+    name: Signal<String>,
+    consequence: &'static str,
+    pending: Signal<bool>,
+    error: Signal<Option<ApiError>>,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
     let title = Signal::derive(move || format!("Delete {}?", name.get()));
     let label = Signal::derive(move || format!("Delete {}", name.get()));
-    let (open, pending, error) = (action.open, action.pending(), action.error.into());
     view! {
         <Dialog id=id open=open title=title>
             <p>{consequence} " This cannot be undone."</p>
-            <ConfirmButtons open pending error on_confirm=action.submit() label />
+            <ConfirmButtons open pending error on_confirm label />
         </Dialog>
     }
 }

@@ -73,26 +73,63 @@ pub fn NameDialog<T: Clone + Send + Sync + 'static>(
     submit_label: fn(&T) -> &'static str,
 ) -> impl IntoView {
     let target = action.target;
+    let initial =
+        Signal::derive(move || target.with(|t| t.as_ref().map(initial)).unwrap_or_default());
+    let submit_label = Signal::derive(move || {
+        target
+            .with(|t| t.as_ref().map(submit_label))
+            .unwrap_or_default()
+    });
     view! {
-        <Dialog id open=action.open title=action.about(title)>
-            {move || {
-                let row = target.get_untracked();
-                view! {
-                    <NameForm
-                        id=field_id
-                        label="Name"
-                        field="name"
-                        rule
-                        check
-                        initial=row.as_ref().map(initial).unwrap_or_default()
-                        submit_label=row.as_ref().map(submit_label).unwrap_or_default()
-                        on_submit=action.submit()
-                        pending=action.pending()
-                        server_error=action.error
-                        on_cancel=action.cancel()
-                    />
-                }
-            }}
+        <NameDialogView
+            id
+            open=action.open
+            title=action.about(title)
+            field_id
+            rule
+            check
+            initial
+            submit_label
+            on_submit=action.submit()
+            pending=action.pending()
+            server_error=action.error.into()
+            on_cancel=action.cancel()
+        />
+    }
+}
+
+/// What [`NameDialog`] shows, apart so that it is built once, not once per
+/// kind of row. The form is mounted each time the dialog opens.
+#[component]
+fn NameDialogView(
+    id: &'static str,
+    open: RwSignal<bool>,
+    title: Signal<String>,
+    field_id: &'static str,
+    rule: &'static str,
+    check: fn(&str) -> Result<String, FieldError>,
+    initial: Signal<String>,
+    submit_label: Signal<&'static str>,
+    on_submit: Callback<String>,
+    pending: Signal<bool>,
+    server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Dialog id open title>
+            <NameForm
+                id=field_id
+                label="Name"
+                field="name"
+                rule
+                check
+                initial=initial.get_untracked()
+                submit_label=submit_label.get_untracked()
+                on_submit
+                pending
+                server_error
+                on_cancel
+            />
         </Dialog>
     }
 }
