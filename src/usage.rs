@@ -156,27 +156,9 @@ mod tests {
     use crate::api::{Domain, Mapping};
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    fn app(name: &str, credential: Option<&str>, acl: Option<&str>) -> Application {
-        Application {
-            app_id: format!("app-{name}"),
-            app_name: name.to_string(),
-            answer_url: String::new(),
-            sip_auth_type: String::new(),
-            credential_uuid: credential.map(str::to_string),
-            ip_acl_uuid: acl.map(str::to_string),
-            sip_uri: None,
-        }
-    }
-
-    fn trunk(name: &str, credential: Option<&str>, acl: Option<&str>) -> Trunk {
-        Trunk {
-            trunk_id: format!("trunk-{name}"),
-            name: name.to_string(),
-            trunk_direction: "outbound".to_string(),
-            credential_uuid: credential.map(str::to_string),
-            ip_acl_uuid: acl.map(str::to_string),
-            sip_uri: None,
-        }
+    /// Users as the API lists them.
+    fn listed<T: serde::de::DeserializeOwned>(rows: serde_json::Value) -> Vec<T> {
+        serde_json::from_value(rows).unwrap()
     }
 
     fn mapping(sid: &str) -> Mapping {
@@ -202,10 +184,10 @@ mod tests {
     #[test]
     fn a_plivo_delete_unassigns_the_applications_and_breaks_nothing() {
         let usage = Usage {
-            apps: vec![
-                app("Desk", Some("CR1"), Some("ACL1")),
-                app("Lobby", Some("CR2"), None),
-            ],
+            apps: listed(serde_json::json!([
+                {"app_id": "A1", "app_name": "Desk", "credential_uuid": "CR1", "ip_acl_uuid": "ACL1"},
+                {"app_id": "A2", "app_name": "Lobby", "credential_uuid": "CR2", "ip_acl_uuid": null},
+            ])),
             ..Usage::default()
         };
         let names =
@@ -221,10 +203,12 @@ mod tests {
     #[test]
     fn a_zentrunk_delete_names_the_trunks_it_leaves_without_one() {
         let usage = Usage {
-            trunks: vec![
-                trunk("Head office", Some("CR1"), Some("ACL1")),
-                trunk("Branch", Some("CR1"), None),
-            ],
+            trunks: listed(serde_json::json!([
+                {"trunk_id": "T1", "name": "Head office", "trunk_direction": "outbound",
+                 "credential_uuid": "CR1", "ip_acl_uuid": "ACL1"},
+                {"trunk_id": "T2", "name": "Branch", "trunk_direction": "inbound",
+                 "credential_uuid": "CR1", "ip_acl_uuid": null},
+            ])),
             ..Usage::default()
         };
         assert_eq!(usage.credential_breaks("CR1"), ["Head office", "Branch"]);
