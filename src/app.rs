@@ -3,119 +3,62 @@
 
 use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
+use crate::context::AppContext;
 use crate::pages::{
     AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
     NotFoundPage, SignInPage, TrunksPage,
 };
+use crate::profile::Page;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
-use sipauth_model::Dialect;
 
-/// What every page may use.
-#[derive(Debug, Clone, Copy)]
-pub struct AppContext {
-    pub config: StoredValue<Config>,
-    pub session: RwSignal<Option<Session>>,
-    pub toasts: Toasts,
-}
-
-impl AppContext {
-    /// The API client for the current session.
-    pub fn api(&self) -> Api {
-        let config = self.config.get_value();
-        let toasts = self.toasts;
-        Api {
-            base: config.api_base,
-            dialect: config.dialect,
-            account: config.account,
-            csrf_token: self
-                .session
-                .get_untracked()
-                .map(|s| s.csrf_token)
-                .filter(|t| !t.is_empty()),
-            on_rate_limit: Some(Callback::new(move |seconds: u32| {
-                toasts.notice(format!(
-                    "The server is rate-limiting this account: retrying in {seconds} s."
-                ))
-            })),
-        }
-    }
-
-    pub fn dialect(&self) -> Dialect {
-        self.config.with_value(|c| c.dialect)
-    }
-
-    /// Reports a failed request; an ended session goes back to sign-in.
-    pub fn report(&self, error: &api::ApiError) {
-        if *error == api::ApiError::Unauthorized {
-            self.session.set(None);
-        }
-        self.toasts.error(error.to_string());
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Boot {
-    Loading,
-    Failed(String),
-    Ready(AppContext),
+/// Loads `config.json` and, when operators sign in, the session.
+async fn boot() -> Result<(Config, Option<Session>), String> {
+    let config = api::load_config().await?;
+    document().set_title(&config.title);
+    let probe = Api {
+        base: config.api_base.clone(),
+        dialect: config.dialect,
+        account: String::new(),
+        csrf_token: None,
+        on_rate_limit: None,
+    };
+    // Without operator sign-in, whatever is in front of the console
+    // guards the API: the console acts as an anonymous operator.
+    let session = if config.sign_in {
+        probe
+            .session()
+            .await
+            .map_err(|e| format!("The server did not answer: {e}"))?
+    } else {
+        Some(Session {
+            operator: String::new(),
+            csrf_token: String::new(),
+        })
+    };
+    Ok((config, session))
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let boot = RwSignal::new(Boot::Loading);
-    spawn_local(async move {
-        let result = async {
-            let config = api::load_config().await?;
-            document().set_title(&config.title);
-            let probe = Api {
-                base: config.api_base.clone(),
-                dialect: config.dialect,
-                account: String::new(),
-                csrf_token: None,
-                on_rate_limit: None,
-            };
-            // Without operator sign-in, whatever is in front of the console
-            // guards the API: the console acts as an anonymous operator.
-            let session = if config.sign_in {
-                probe
-                    .session()
-                    .await
-                    .map_err(|e| format!("The server did not answer: {e}"))?
-            } else {
-                Some(Session {
-                    operator: String::new(),
-                    csrf_token: String::new(),
-                })
-            };
-            Ok::<_, String>((config, session))
-        }
-        .await;
-        boot.set(match result {
-            Ok((config, session)) => Boot::Ready(AppContext {
-                config: StoredValue::new(config),
-                session: RwSignal::new(session),
-                toasts: Toasts::new(),
-            }),
-            Err(e) => Boot::Failed(e),
-        });
-    });
-    move || match boot.get() {
-        Boot::Loading => {
-            view! { <p class="loading" role="status">"Loading the console…"</p> }.into_any()
-        }
-        Boot::Failed(message) => view! {
+    let booted = LocalResource::new(boot);
+    move || match booted.get() {
+        None => view! { <p class="loading" role="status">"Loading the console…"</p> }.into_any(),
+        Some(Err(message)) => view! {
             <main id="main">
                 <h1>"The console could not start"</h1>
                 <p class="error" role="alert">{message}</p>
             </main>
         }
         .into_any(),
-        Boot::Ready(ctx) => {
-            provide_context(ctx);
+        Some(Ok((config, session))) => {
+            provide_context(AppContext {
+                config: StoredValue::new(config),
+                session: RwSignal::new(session),
+                toasts: Toasts::new(),
+            });
             view! { <Shell /> }.into_any()
         }
     }
@@ -130,16 +73,16 @@ fn Shell() -> impl IntoView {
             <Header />
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=move || view! { <Redirect path=home(ctx.dialect()) /> } />
+                    <Route path=path!("/") view=move || view! { <Redirect path=ctx.profile().home /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/credentials") view=|| view! { <Protected only=&[Dialect::Plivo, Dialect::Zentrunk, Dialect::Vobiz]><CredentialsPage /></Protected> } />
-                    <Route path=path!("/credential-lists") view=|| view! { <Protected only=&[Dialect::Twilio]><CredentialListsPage /></Protected> } />
-                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected only=&[Dialect::Twilio]><CredentialsPage /></Protected> } />
-                    <Route path=path!("/acls") view=|| view! { <Protected only=WITH_ACLS><AclsPage /></Protected> } />
-                    <Route path=path!("/acls/:id") view=|| view! { <Protected only=WITH_ACLS><AclDetailPage /></Protected> } />
-                    <Route path=path!("/applications") view=|| view! { <Protected only=&[Dialect::Plivo]><ApplicationsPage /></Protected> } />
-                    <Route path=path!("/trunks") view=|| view! { <Protected only=&[Dialect::Zentrunk]><TrunksPage /></Protected> } />
-                    <Route path=path!("/domains") view=|| view! { <Protected only=&[Dialect::Twilio]><DomainsPage /></Protected> } />
+                    <Route path=path!("/credentials") view=|| view! { <Protected page=Page::Credentials><CredentialsPage /></Protected> } />
+                    <Route path=path!("/credential-lists") view=|| view! { <Protected page=Page::CredentialLists><CredentialListsPage /></Protected> } />
+                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected page=Page::CredentialList><CredentialsPage /></Protected> } />
+                    <Route path=path!("/acls") view=|| view! { <Protected page=Page::Acls><AclsPage /></Protected> } />
+                    <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls><AclDetailPage /></Protected> } />
+                    <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications><ApplicationsPage /></Protected> } />
+                    <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks><TrunksPage /></Protected> } />
+                    <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains><DomainsPage /></Protected> } />
                 </Routes>
             </main>
             <ToastRegion toasts=ctx.toasts />
@@ -147,25 +90,13 @@ fn Shell() -> impl IntoView {
     }
 }
 
-/// The dialects with IP ACLs (vobiz has credentials only; zentrunk's
-/// trunks use the account's SipAuth ACLs).
-const WITH_ACLS: &[Dialect] = &[Dialect::Plivo, Dialect::Zentrunk, Dialect::Twilio];
-
-/// Where the console opens: the dialect's credentials.
-pub fn home(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Twilio => "/credential-lists",
-        _ => "/credentials",
-    }
-}
-
 /// Shows its children to a signed-in operator, else goes to sign-in; a
 /// page the configured dialect does not have is not found.
 #[component]
-fn Protected(only: &'static [Dialect], children: ChildrenFn) -> impl IntoView {
+fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     move || {
-        if !only.contains(&ctx.dialect()) {
+        if !ctx.profile().has(page) {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
             children().into_any()
@@ -179,10 +110,10 @@ fn Protected(only: &'static [Dialect], children: ChildrenFn) -> impl IntoView {
 fn Header() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let navigate = use_navigate();
-    let sign_out = move |_| {
+    let sign_out = Action::new_unsync(move |()| {
         let api = ctx.api();
         let navigate = navigate.clone();
-        spawn_local(async move {
+        async move {
             match api.sign_out().await {
                 Ok(()) | Err(api::ApiError::Unauthorized) => {
                     ctx.session.set(None);
@@ -190,34 +121,15 @@ fn Header() -> impl IntoView {
                 }
                 Err(e) => ctx.report(&e),
             }
-        });
-    };
+        }
+    });
     view! {
         <header class="top">
             <span class="brand">{ctx.config.get_value().title}</span>
             <ThemeToggle />
             <Show when=move || ctx.session.get().is_some()>
                 <nav aria-label="Main">
-                    {match ctx.dialect() {
-                        Dialect::Plivo => view! {
-                            <A href="/credentials">"Credentials"</A>
-                            <A href="/acls">"IP ACLs"</A>
-                            <A href="/applications">"Applications"</A>
-                        }.into_any(),
-                        Dialect::Zentrunk => view! {
-                            <A href="/credentials">"Credentials"</A>
-                            <A href="/acls">"IP ACLs"</A>
-                            <A href="/trunks">"Trunks"</A>
-                        }.into_any(),
-                        Dialect::Twilio => view! {
-                            <A href="/credential-lists">"Credential lists"</A>
-                            <A href="/acls">"IP access control lists"</A>
-                            <A href="/domains">"Domains"</A>
-                        }.into_any(),
-                        Dialect::Vobiz => view! {
-                            <A href="/credentials">"Credentials"</A>
-                        }.into_any(),
-                    }}
+                    {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
                 </nav>
                 <span class="who">
                     {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {
@@ -226,15 +138,9 @@ fn Header() -> impl IntoView {
                     }}
                     {move || ctx.config.get_value().account}
                 </span>
-                {
-                    let sign_out = sign_out.clone();
-                    move || {
-                        let sign_out = sign_out.clone();
-                        ctx.config.get_value().sign_in.then(|| view! {
-                            <button type="button" on:click=sign_out>"Sign out"</button>
-                        })
-                    }
-                }
+                {ctx.config.get_value().sign_in.then(|| view! {
+                    <button type="button" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
+                })}
             </Show>
         </header>
     }

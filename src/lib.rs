@@ -7,8 +7,11 @@ pub mod admits;
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod context;
+pub mod dialog_action;
 pub mod list;
 pub mod pages;
+pub mod profile;
 pub mod usage;
 
 /// Mounts the console on `<body>`.

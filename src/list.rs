@@ -4,7 +4,7 @@
 //! the network.
 
 use crate::api::{Api, ApiError, PAGE_SIZE};
-use crate::app::AppContext;
+use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};

@@ -4,7 +4,13 @@
 //! or strip, so the dialog names them first).
 
 use crate::api::{Api, ApiError, Application, DomainMappings, MappingKind, Trunk};
-use sipauth_model::Dialect;
+use crate::context::AppContext;
+/// Pages name it from here; it is part of the dialect's profile.
+pub use crate::profile::Breaks;
+use crate::profile::{Profile, Users};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Usage {
@@ -13,31 +19,40 @@ pub struct Usage {
     pub domains: Vec<DomainMappings>,
 }
 
-/// What a delete does to the users the API does not protect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Breaks {
-    /// Zentrunk: the trunk is left without it.
-    Trunks,
-    /// Twilio: the domain's mapping goes with it.
-    Domains,
-}
-
 impl Usage {
+    /// What uses what, loaded again whenever a signal `reloads` reads
+    /// changes (none until the first answer). A failed reload keeps the
+    /// last answer: a delete must still name what it unassigns.
+    pub fn watch(ctx: AppContext, reloads: impl Fn() + 'static) -> LocalResource<Option<Usage>> {
+        let last = Rc::new(RefCell::new(None::<Usage>));
+        LocalResource::new(move || {
+            reloads();
+            let api = ctx.api();
+            let last = last.clone();
+            async move {
+                if let Ok(now) = Usage::load(&api).await {
+                    *last.borrow_mut() = Some(now);
+                }
+                last.borrow().clone()
+            }
+        })
+    }
+
     pub async fn load(api: &Api) -> Result<Self, ApiError> {
-        Ok(match api.dialect {
-            Dialect::Plivo => Usage {
+        Ok(match Profile::of(api.dialect).users {
+            Users::Applications => Usage {
                 apps: api.all_applications().await?,
                 ..Usage::default()
             },
-            Dialect::Zentrunk => Usage {
+            Users::Trunks => Usage {
                 trunks: api.all_trunks().await?,
                 ..Usage::default()
             },
-            Dialect::Twilio => Usage {
+            Users::Domains => Usage {
                 domains: api.all_domain_mappings().await?,
                 ..Usage::default()
             },
-            Dialect::Vobiz => Usage::default(),
+            Users::Nothing => Usage::default(),
         })
     }
 
@@ -82,13 +97,15 @@ impl Usage {
 
     /// Every user of an IP ACL, by name.
     pub fn acl_users(&self, acl: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .apps_using_acl(acl)
-            .into_iter()
-            .map(|a| a.app_name)
-            .collect();
-        names.extend(self.acl_breaks(acl));
-        names
+        named(self.apps_using_acl(acl), self.acl_breaks(acl))
+    }
+
+    /// Every user of a credential, by name.
+    pub fn credential_users(&self, credential: &str) -> Vec<String> {
+        named(
+            self.apps_using_credential(credential),
+            self.credential_breaks(credential),
+        )
     }
 
     /// The domains mapping a credential list, saying for what.
@@ -128,10 +145,97 @@ impl Usage {
     }
 }
 
-/// How a dialect's unprotected users break.
-pub fn breaks(dialect: Dialect) -> Breaks {
-    match dialect {
-        Dialect::Twilio => Breaks::Domains,
-        _ => Breaks::Trunks,
+/// The applications' names, then the others'.
+fn named(apps: Vec<Application>, others: Vec<String>) -> Vec<String> {
+    apps.into_iter().map(|a| a.app_name).chain(others).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Domain, Mapping};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// Users as the API lists them.
+    fn listed<T: serde::de::DeserializeOwned>(rows: serde_json::Value) -> Vec<T> {
+        serde_json::from_value(rows).unwrap()
+    }
+
+    fn mapping(sid: &str) -> Mapping {
+        Mapping {
+            sid: sid.to_string(),
+            friendly_name: String::new(),
+        }
+    }
+
+    fn domain(name: &str) -> DomainMappings {
+        DomainMappings {
+            domain: Some(Domain {
+                sid: format!("SD-{name}"),
+                domain_name: name.to_string(),
+                friendly_name: String::new(),
+                sip_uri: None,
+                sip_registration: true,
+            }),
+            ..DomainMappings::default()
+        }
+    }
+
+    #[test]
+    fn a_plivo_delete_unassigns_the_applications_and_breaks_nothing() {
+        let usage = Usage {
+            apps: listed(serde_json::json!([
+                {"app_id": "A1", "app_name": "Desk", "credential_uuid": "CR1", "ip_acl_uuid": "ACL1"},
+                {"app_id": "A2", "app_name": "Lobby", "credential_uuid": "CR2", "ip_acl_uuid": null},
+            ])),
+            ..Usage::default()
+        };
+        let names =
+            |apps: Vec<Application>| apps.into_iter().map(|a| a.app_name).collect::<Vec<_>>();
+        assert_eq!(names(usage.apps_using_credential("CR1")), ["Desk"]);
+        assert_eq!(names(usage.apps_using_acl("ACL1")), ["Desk"]);
+        assert!(usage.credential_breaks("CR1").is_empty());
+        assert!(usage.acl_breaks("ACL1").is_empty());
+        assert_eq!(usage.credential_users("CR2"), ["Lobby"]);
+        assert_eq!(usage.acl_users("ACL1"), ["Desk"]);
+    }
+
+    #[test]
+    fn a_zentrunk_delete_names_the_trunks_it_leaves_without_one() {
+        let usage = Usage {
+            trunks: listed(serde_json::json!([
+                {"trunk_id": "T1", "name": "Head office", "trunk_direction": "outbound",
+                 "credential_uuid": "CR1", "ip_acl_uuid": "ACL1"},
+                {"trunk_id": "T2", "name": "Branch", "trunk_direction": "inbound",
+                 "credential_uuid": "CR1", "ip_acl_uuid": null},
+            ])),
+            ..Usage::default()
+        };
+        assert_eq!(usage.credential_breaks("CR1"), ["Head office", "Branch"]);
+        assert_eq!(usage.acl_breaks("ACL1"), ["Head office"]);
+        assert!(usage.credential_breaks("CR2").is_empty());
+        assert!(usage.apps_using_credential("CR1").is_empty());
+        assert_eq!(usage.credential_users("CR1"), ["Head office", "Branch"]);
+    }
+
+    #[test]
+    fn a_twilio_delete_names_the_domains_mapping_it_and_for_what() {
+        let mut both = domain("acme.sip");
+        both.calls_credential_lists.push(mapping("CL1"));
+        both.registrations_credential_lists.push(mapping("CL1"));
+        both.calls_ip_acls.push(mapping("AL1"));
+        let mut calls = domain("beta.sip");
+        calls.calls_credential_lists.push(mapping("CL1"));
+        let usage = Usage {
+            domains: vec![both, calls, domain("idle.sip")],
+            ..Usage::default()
+        };
+        assert_eq!(
+            usage.credential_list_users("CL1"),
+            ["acme.sip (calls and registrations)", "beta.sip (calls)"]
+        );
+        // An ACL's domains are named without "for what": only calls map ACLs.
+        assert_eq!(usage.acl_breaks("AL1"), ["acme.sip"]);
+        assert!(usage.credential_list_users("AL1").is_empty());
     }
 }

@@ -47,37 +47,65 @@ struct ErrorBody {
     message: Option<String>,
 }
 
-/// The form field a twilio parameter is entered in.
-fn twilio_field(message: &str) -> Option<String> {
+/// Twilio's parameters and the form fields they are entered in: its 400s
+/// (and a duplicate domain's 409) put the parameter first ("Password: …").
+const TWILIO_PARAMETERS: &[(&str, &str)] = &[
+    ("Username", "username"),
+    ("Password", "password"),
+    ("FriendlyName", "name"),
+    ("DomainName", "domain_name"),
+    ("IpAddress", "ip"),
+    ("CidrPrefixLength", "cidr_prefix"),
+];
+
+/// The 409s about a duplicate of something typed, by how their message
+/// starts, and the field it was typed in. Other 409s (still in use)
+/// concern the request as a whole.
+const DUPLICATES: &[(&str, &str)] = &[
+    // Plivo, zentrunk and vobiz.
+    ("a credential with username ", "username"),
+];
+
+/// The form field a twilio message names first.
+fn twilio_field(message: &str) -> Option<&'static str> {
     let (param, _) = message.split_once(": ")?;
-    let field = match param {
-        "Username" => "username",
-        "Password" => "password",
-        "FriendlyName" => "name",
-        "DomainName" => "domain_name",
-        "IpAddress" => "ip",
-        "CidrPrefixLength" => "cidr_prefix",
-        _ => return None,
-    };
-    Some(field.to_string())
+    TWILIO_PARAMETERS
+        .iter()
+        .find(|(name, _)| *name == param)
+        .map(|(_, field)| *field)
+}
+
+/// The field a 409 belongs beside, if it is a duplicate of one.
+fn duplicate_field(message: &str) -> Option<&'static str> {
+    let plivo = DUPLICATES
+        .iter()
+        .find(|(start, _)| message.starts_with(start))
+        .map(|(_, field)| *field);
+    plivo.or_else(|| twilio_field(message).filter(|f| *f == "domain_name"))
 }
 
 impl ApiError {
     pub async fn from_response(response: Response) -> Self {
-        let status = response.status();
         let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(1);
-        let body: Option<ErrorBody> = response.json().await.ok();
+        let body = response.text().await.unwrap_or_default();
+        Self::from_answer(response.status(), retry_after, &body)
+    }
+
+    /// What an answer with this status and body amounts to; `retry_after`
+    /// is the seconds a 429 says to wait.
+    fn from_answer(status: u16, retry_after: u32, body: &str) -> Self {
+        let body: Option<ErrorBody> = serde_json::from_str(body).ok();
         let message = body
             .as_ref()
             .and_then(|b| b.error.clone().or_else(|| b.message.clone()))
             .unwrap_or_else(|| format!("HTTP {status}"));
         let field = body
             .and_then(|b| b.field)
-            .or_else(|| twilio_field(&message));
+            .or_else(|| twilio_field(&message).map(str::to_string));
         match (status, field) {
             // Zentrunk answers 422 for a missing username or password.
             (400 | 422, Some(field)) => ApiError::Invalid { field, message },
@@ -91,13 +119,12 @@ impl ApiError {
         }
     }
 
-    /// The field this error belongs beside, if any. A duplicate username
-    /// or domain name (409) belongs beside that name.
+    /// The field this error belongs beside, if any: a refused field, or
+    /// what a duplicate (409) duplicates.
     pub fn field(&self) -> Option<&str> {
         match self {
             ApiError::Invalid { field, .. } => Some(field),
-            ApiError::Conflict(m) if m.starts_with("DomainName: ") => Some("domain_name"),
-            ApiError::Conflict(m) if m.contains("username") => Some("username"),
+            ApiError::Conflict(m) => duplicate_field(m),
             _ => None,
         }
     }
@@ -109,5 +136,103 @@ impl From<gloo_net::Error> for ApiError {
             gloo_net::Error::SerdeError(e) => ApiError::Server(format!("unexpected answer: {e}")),
             other => ApiError::Network(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn invalid(field: &str, message: &str) -> ApiError {
+        ApiError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn a_refused_field_is_named_by_the_body_or_by_twilios_parameter() {
+        let plivo = ApiError::from_answer(400, 1, r#"{"error": "too short", "field": "password"}"#);
+        assert_eq!(plivo, invalid("password", "too short"));
+        let twilio = ApiError::from_answer(
+            400,
+            1,
+            r#"{"code": 21602, "message": "FriendlyName: is required", "status": 400}"#,
+        );
+        assert_eq!(twilio, invalid("name", "FriendlyName: is required"));
+        // Zentrunk's 422 for a missing field.
+        let zentrunk =
+            ApiError::from_answer(422, 1, r#"{"error": "missing", "field": "username"}"#);
+        assert_eq!(zentrunk.field(), Some("username"));
+    }
+
+    #[test]
+    fn statuses_become_what_the_operator_can_do() {
+        let table = [
+            (
+                400,
+                r#"{"error": "quota reached"}"#,
+                ApiError::BadRequest("quota reached".into()),
+            ),
+            (413, "", ApiError::BadRequest("HTTP 413".into())),
+            (401, "{}", ApiError::Unauthorized),
+            (
+                403,
+                r#"{"error": "csrf"}"#,
+                ApiError::Forbidden("csrf".into()),
+            ),
+            (404, "", ApiError::NotFound),
+            (
+                409,
+                r#"{"error": "in use"}"#,
+                ApiError::Conflict("in use".into()),
+            ),
+            (429, "", ApiError::RateLimited(7)),
+            (502, "<html>", ApiError::Server("HTTP 502".into())),
+        ];
+        for (status, body, want) in table {
+            assert_eq!(
+                ApiError::from_answer(status, 7, body),
+                want,
+                "{status} {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_goes_beside_what_it_duplicates_and_in_use_beside_nothing() {
+        let table = [
+            (
+                "a credential with username 'alice' already exists in this account",
+                Some("username"),
+            ),
+            (
+                "a credential with username 'alice' already exists",
+                Some("username"),
+            ),
+            (
+                "DomainName: this account already has a domain named acme.sip",
+                Some("domain_name"),
+            ),
+            (
+                "this credential is used by applications Desk; unassign it first",
+                None,
+            ),
+            ("Password: twilio never answers a 409 about it", None),
+            (
+                "Username 'alice' already exists in this credential list",
+                None,
+            ),
+        ];
+        for (message, field) in table {
+            assert_eq!(
+                ApiError::Conflict(message.into()).field(),
+                field,
+                "{message}"
+            );
+        }
+        assert_eq!(invalid("ip", "bad").field(), Some("ip"));
+        assert_eq!(ApiError::NotFound.field(), None);
     }
 }

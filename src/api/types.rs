@@ -242,3 +242,63 @@ pub fn auth_type_without(kind: &str, removing_credential: bool) -> &'static str 
         .map_or(SipAuthType::None, |t| t.without(removing_credential))
         .as_str()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn with(extra: &str) -> Result<Config, String> {
+        Config::parse(&format!(r#"{{"account": "MA1"{extra}}}"#))
+    }
+
+    #[test]
+    fn the_api_is_this_origin_a_path_or_an_http_url() {
+        for base in [
+            "",
+            "/api",
+            "http://10.0.0.2:8080",
+            "https://api.example.com/v2",
+        ] {
+            let config = with(&format!(r#", "api_base": "{base}""#)).unwrap();
+            assert_eq!(config.api_base, base);
+        }
+        for base in ["ftp://example.com", "api.example.com/v2"] {
+            let e = with(&format!(r#", "api_base": "{base}""#)).unwrap_err();
+            assert!(e.contains(base), "{e}");
+        }
+    }
+
+    #[test]
+    fn every_dialect_is_named_as_the_model_spells_it() {
+        for dialect in Dialect::ALL {
+            let config = with(&format!(r#", "dialect": "{dialect}""#)).unwrap();
+            assert_eq!(config.dialect, dialect);
+        }
+        assert!(
+            with(r#", "dialect": "Plivo""#).is_err(),
+            "names are lowercase"
+        );
+    }
+
+    #[test]
+    fn blank_texts_count_as_left_out() {
+        let config = with(r#", "title": "  ", "sip_realm": "", "sign_in": null"#).unwrap();
+        assert_eq!(config.title, "SIP auth console");
+        assert_eq!(config.sip_realm, None);
+        assert!(config.sign_in);
+        let e = Config::parse(r#"{"account": "   "}"#).unwrap_err();
+        assert!(e.contains("\"account\" is missing"), "{e}");
+    }
+
+    #[test]
+    fn taking_a_credential_away_keeps_the_acl_half() {
+        assert_eq!(auth_type_without("credential_and_ip_acl", true), "ip_acl");
+        assert_eq!(
+            auth_type_without("credential_and_ip_acl", false),
+            "credential"
+        );
+        assert_eq!(auth_type_without("credential", true), "");
+        assert_eq!(auth_type_without("nonsense", true), "");
+    }
+}

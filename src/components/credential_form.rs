@@ -1,7 +1,8 @@
 use super::PasswordField;
 use crate::api::{ApiError, NewCredential};
+use crate::profile::{Profile, DEFAULT_DIALECT};
 use leptos::prelude::*;
-use sipauth_model::{AclName, Description, Dialect, FieldError, Password, Username};
+use sipauth_model::{Dialect, FieldError, Password, Username};
 
 /// The message for a field: the server's about this field if it has one,
 /// else the rule's problem once the user has typed or tried to submit.
@@ -38,35 +39,24 @@ fn focus(id: &str) {
 
 /// "Create credential": username and password checked as they are typed
 /// with the same rules the server applies for `dialect`, plus the fields
-/// that dialect has (zentrunk's name, vobiz's description).
+/// that dialect's profile has (zentrunk's name, vobiz's description).
 #[component]
 pub fn CreateCredentialForm(
     on_submit: Callback<NewCredential>,
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
-    #[prop(default = Dialect::Plivo)] dialect: Dialect,
+    #[prop(default = DEFAULT_DIALECT)] dialect: Dialect,
 ) -> impl IntoView {
     let policy = dialect.policy();
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     // Zentrunk's optional name; vobiz's optional description.
     let extra = RwSignal::new(String::new());
-    let (extra_label, extra_field, extra_rule) = match dialect {
-        Dialect::Zentrunk => (Some("Name (optional)"), "name", AclName::RULE),
-        Dialect::Vobiz => (
-            Some("Description (optional)"),
-            "description",
-            Description::RULE,
-        ),
-        _ => (None, "", ""),
-    };
+    let label = Profile::of(dialect).credentials.label;
+    let extra_field = label.map_or("", |l| l.field);
     let extra_check = move |value: &str| -> Result<(), FieldError> {
-        match dialect {
-            Dialect::Zentrunk if !value.is_empty() => AclName::parse(value).map(drop),
-            Dialect::Vobiz => Description::parse(value).map(drop),
-            _ => Ok(()),
-        }
+        label.map_or(Ok(()), |l| l.slot.check_optional(value))
     };
     let username_touched = RwSignal::new(false);
     let submitted = RwSignal::new(false);
@@ -117,42 +107,35 @@ pub fn CreateCredentialForm(
             focus("new-extra");
         } else {
             edited_since_error.set(false);
-            let extra_value = Some(extra.get_untracked()).filter(|v| !v.trim().is_empty());
-            on_submit.run(NewCredential {
+            let mut new = NewCredential {
                 username: username.get_untracked(),
                 password: password.get_untracked(),
-                name: extra_value.clone().filter(|_| dialect == Dialect::Zentrunk),
-                description: extra_value.filter(|_| dialect == Dialect::Vobiz),
-            });
+                ..NewCredential::default()
+            };
+            let extra_value = Some(extra.get_untracked()).filter(|v| !v.trim().is_empty());
+            if let (Some(label), Some(value)) = (label, extra_value) {
+                label.slot.fill(&mut new, value);
+            }
+            on_submit.run(new);
         }
     };
 
     view! {
         <form class="form" on:submit=submit novalidate>
-            <div class="field">
-                <label for="new-username">"Username"</label>
-                <input
-                    id="new-username"
-                    name="username"
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-describedby="new-username-rule new-username-error"
-                    aria-invalid=move || if username_error.get().is_some() { "true" } else { "false" }
-                    prop:value=move || username.get()
-                    on:input=move |ev| {
-                        username.set(event_target_value(&ev));
-                        username_touched.set(true);
-                        edited_since_error.set(true);
-                    }
-                />
-                <p id="new-username-rule" class="hint">"Rule: " {policy.username_rule} "."</p>
-                <p id="new-username-error" class="error" aria-live="polite">
-                    {move || username_error.get()}
-                </p>
-            </div>
+            <super::TextField
+                id="new-username"
+                label="Username"
+                value=username
+                error=username_error
+                rule=policy.username_rule
+                on_edit=Callback::new(move |()| {
+                    username_touched.set(true);
+                    edited_since_error.set(true);
+                })
+            />
             <PasswordField id="new-password" label="Password" value=password error=password_error rule=policy.password_rule />
-            {extra_label.map(|label| view! {
-                <super::TextField id="new-extra" label=label value=extra error=extra_error rule=extra_rule />
+            {label.map(|l| view! {
+                <super::TextField id="new-extra" label=l.optional_label value=extra error=extra_error rule=l.rule />
             })}
             <super::FormError server />
             <div class="actions">
@@ -172,7 +155,7 @@ pub fn ChangePasswordForm(
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
-    #[prop(default = Dialect::Plivo)] dialect: Dialect,
+    #[prop(default = DEFAULT_DIALECT)] dialect: Dialect,
 ) -> impl IntoView {
     let policy = dialect.policy();
     let password = RwSignal::new(String::new());

@@ -1,5 +1,6 @@
 use super::Dialog;
 use crate::api::{auth_type_without, Api, ApiError, Application, ApplicationInput};
+use crate::dialog_action::DialogAction;
 use crate::usage::Breaks;
 use leptos::prelude::*;
 
@@ -121,56 +122,118 @@ pub fn DeleteDialog(
                     .into_any()
                 }
             }}
-            {move || error.get().map(|e| view! { <p class="error form-error" role="alert">{e.to_string()}</p> })}
-            <div class="actions">
-                <button
-                    type="button"
-                    class="danger"
-                    disabled=move || pending.get()
-                    on:click=move |_| on_confirm.run(())
-                >
-                    {move || {
-                        if !breaks.get().is_empty() {
-                            format!("Delete {} anyway", name.get())
-                        } else if users.get().is_empty() {
-                            format!("Delete {}", name.get())
-                        } else {
-                            format!("Unassign and delete {}", name.get())
-                        }
-                    }}
-                </button>
-                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
-            </div>
+            <ConfirmButtons open pending error on_confirm label=Signal::derive(move || {
+                if !breaks.get().is_empty() {
+                    format!("Delete {} anyway", name.get())
+                } else if users.get().is_empty() {
+                    format!("Delete {}", name.get())
+                } else {
+                    format!("Unassign and delete {}", name.get())
+                }
+            }) />
         </Dialog>
     }
 }
 
-/// A delete that breaks nothing else: names it, says what stays, and asks.
+/// A [`DeleteDialog`] about the row `action` is open for: `users` and
+/// `breaks` say who uses that row.
 #[component]
-pub fn ConfirmDelete(
+pub fn DeleteRowDialog<T: Clone + Send + Sync + 'static>(
     id: &'static str,
-    open: RwSignal<bool>,
-    #[prop(into)] name: Signal<String>,
+    action: DialogAction<(), T>,
+    resource: Resource,
+    name: fn(&T) -> String,
+    /// The applications it is unassigned from first (plivo).
+    #[prop(optional)]
+    users: Option<Callback<T, Vec<Application>>>,
+    breaks: Callback<T, Vec<String>>,
+    breaks_kind: Breaks,
+) -> impl IntoView {
+    let target = action.target;
+    let users = Signal::derive(move || {
+        target
+            .get()
+            .zip(users)
+            .map(|(t, users)| users.run(t))
+            .unwrap_or_default()
+    });
+    let breaks = Signal::derive(move || target.get().map(|t| breaks.run(t)).unwrap_or_default());
+    view! {
+        <DeleteDialog
+            id
+            open=action.open
+            resource
+            name=action.about(name)
+            users
+            breaks
+            breaks_kind
+            pending=action.pending()
+            error=action.error
+            on_confirm=action.submit()
+        />
+    }
+}
+
+/// A delete that breaks nothing else: names the row, says what stays, and
+/// asks; `action` sends it.
+#[component]
+pub fn ConfirmDelete<T: Clone + Send + Sync + 'static>(
+    id: &'static str,
+    action: DialogAction<(), T>,
+    /// The row's name, as in "Delete {name}?".
+    name: fn(&T) -> String,
     /// What happens, and what is kept.
     consequence: &'static str,
-    #[prop(into)] pending: Signal<bool>,
+) -> impl IntoView {
+    let name = action.about(name);
+    let (open, pending, error) = (action.open, action.pending(), action.error.into());
+    view! { <ConfirmDeleteView id open name consequence pending error on_confirm=action.submit() /> }
+}
+
+/// What [`ConfirmDelete`] shows, apart so that it is built once, not once
+/// per kind of row.
+#[component]
+fn ConfirmDeleteView(
+    id: &'static str,
+    open: RwSignal<bool>,
+    name: Signal<String>,
+    consequence: &'static str,
+    pending: Signal<bool>,
+    error: Signal<Option<ApiError>>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
     let title = Signal::derive(move || format!("Delete {}?", name.get()));
+    let label = Signal::derive(move || format!("Delete {}", name.get()));
     view! {
         <Dialog id=id open=open title=title>
             <p>{consequence} " This cannot be undone."</p>
-            <div class="actions">
-                <button
-                    type="button"
-                    class="danger"
-                    disabled=move || pending.get()
-                    on:click=move |_| on_confirm.run(())
-                >
-                    {move || format!("Delete {}", name.get())}
-                </button>
-                <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
-            </div>
+            <ConfirmButtons open pending error on_confirm label />
         </Dialog>
+    }
+}
+
+/// The end of a delete dialog: why it was refused, if it was, then the
+/// button that deletes (waiting while the request is under way) and Cancel.
+#[component]
+pub fn ConfirmButtons(
+    open: RwSignal<bool>,
+    pending: Signal<bool>,
+    error: Signal<Option<ApiError>>,
+    on_confirm: Callback<()>,
+    label: Signal<String>,
+) -> impl IntoView {
+    view! {
+        {move || error.get().map(|e| view! { <p class="error form-error" role="alert">{e.to_string()}</p> })}
+        <div class="actions">
+            <button
+                type="button"
+                class="danger"
+                disabled=move || pending.get()
+                on:click=move |_| on_confirm.run(())
+            >
+                {move || label.get()}
+            </button>
+            <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+        </div>
     }
 }

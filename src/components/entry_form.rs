@@ -1,8 +1,13 @@
+use super::TextField;
 use crate::api::{ApiError, Entry, NewEntry};
-use crate::pages::acl_detail::label;
 use leptos::prelude::*;
 use sipauth_model::acl::{analyze, Finding};
 use sipauth_model::{Description, IpEntry};
+
+/// An entry as users write it: `ip/prefix`.
+pub fn entry_label(e: &Entry) -> String {
+    format!("{}/{}", e.ip, e.cidr_prefix)
+}
 
 /// Warnings about an entry about to be added, against the existing ones.
 fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
@@ -13,7 +18,7 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
         if i == n {
             "this entry".to_string()
         } else {
-            label(&existing[i])
+            entry_label(&existing[i])
         }
     };
     // What is wrong with the new entry first, then what it does to others.
@@ -25,7 +30,13 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
     let about_others = findings
         .iter()
         .filter(|f| f.index != n && matches!(f.finding, Finding::Shadowed { by, .. } if by == n))
-        .map(|f| format!("{} becomes {}", label(&existing[f.index]), f.message(name)));
+        .map(|f| {
+            format!(
+                "{} becomes {}",
+                entry_label(&existing[f.index]),
+                f.message(name)
+            )
+        });
     about_new.chain(about_others).collect()
 }
 
@@ -141,21 +152,13 @@ pub fn EntryForm(
                     })}
                 </div>
             </div>
-            <div class="field">
-                <label for="entry-description">"Description (optional)"</label>
-                <input
-                    id="entry-description"
-                    autocomplete="off"
-                    aria-describedby="entry-description-error"
-                    aria-invalid=move || if description_error.get().is_some() { "true" } else { "false" }
-                    prop:value=move || description.get()
-                    on:input=move |ev| {
-                        description.set(event_target_value(&ev));
-                        edited.set(true);
-                    }
-                />
-                <p id="entry-description-error" class="error" aria-live="polite">{move || description_error.get()}</p>
-            </div>
+            <TextField
+                id="entry-description"
+                label="Description (optional)"
+                value=description
+                error=description_error
+                on_edit=Callback::new(move |()| edited.set(true))
+            />
             {move || server.get().filter(|e| e.field().is_none() && !matches!(e, ApiError::Conflict(_))).map(|e| view! {
                 <p class="error form-error" role="alert">{e.to_string()}</p>
             })}

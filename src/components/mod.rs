@@ -4,23 +4,35 @@ pub mod credential_form;
 pub mod delete_dialog;
 pub mod dialog;
 pub mod entry_form;
+pub mod form_end;
 pub mod form_error;
 pub mod import_form;
+pub mod list_table;
+pub mod load;
 pub mod name_form;
 pub mod password_field;
+pub mod picker;
+pub mod request;
 pub mod sip_address;
 pub mod sip_server;
 pub mod text_field;
 pub mod toast;
 
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
-pub use delete_dialog::{unassign_and_delete, ConfirmDelete, DeleteDialog, Resource};
+pub use delete_dialog::{
+    unassign_and_delete, ConfirmButtons, ConfirmDelete, DeleteDialog, DeleteRowDialog, Resource,
+};
 pub use dialog::Dialog;
-pub use entry_form::EntryForm;
+pub use entry_form::{entry_label, EntryForm};
+pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
-pub use name_form::NameForm;
+pub use list_table::{names_or_dash, opens, Column, FilteredList, ListTable, PageHead, RowActions};
+pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
+pub use name_form::{NameDialog, NameForm};
 pub use password_field::PasswordField;
+pub use picker::{acl_choices, credential_choices, Picker, Picks, Refs};
+pub use request::{changes, deletes};
 pub use sip_address::{copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};
 pub use text_field::TextField;

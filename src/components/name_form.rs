@@ -1,8 +1,9 @@
 //! A one-field form (a name, a description) used to create and to edit:
 //! checked as typed with the model's rule, the server's word beside it.
 
-use super::{server_message, FormError, TextField};
+use super::{server_message, Dialog, FormEnd, TextField};
 use crate::api::ApiError;
+use crate::dialog_action::DialogAction;
 use leptos::prelude::*;
 use sipauth_model::FieldError;
 
@@ -51,11 +52,84 @@ pub fn NameForm(
                 rule=rule
                 on_edit=Callback::new(move |()| touched.set(true))
             />
-            <FormError server=server_error />
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || pending.get()>{submit_label}</button>
-                <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
-            </div>
+            <FormEnd server_error pending submit_label on_cancel />
         </form>
+    }
+}
+
+/// A dialog holding a [`NameForm`] for a name checked by `check` against
+/// `rule`, about the row `action` is open for (`()` to create one).
+#[component]
+pub fn NameDialog<T: Clone + Send + Sync + 'static>(
+    id: &'static str,
+    action: DialogAction<String, T>,
+    title: fn(&T) -> String,
+    /// The input's id.
+    field_id: &'static str,
+    rule: &'static str,
+    check: fn(&str) -> Result<String, FieldError>,
+    /// What the field holds when the dialog opens.
+    initial: fn(&T) -> String,
+    submit_label: fn(&T) -> &'static str,
+) -> impl IntoView {
+    let target = action.target;
+    let initial =
+        Signal::derive(move || target.with(|t| t.as_ref().map(initial)).unwrap_or_default());
+    let submit_label = Signal::derive(move || {
+        target
+            .with(|t| t.as_ref().map(submit_label))
+            .unwrap_or_default()
+    });
+    view! {
+        <NameDialogView
+            id
+            open=action.open
+            title=action.about(title)
+            field_id
+            rule
+            check
+            initial
+            submit_label
+            on_submit=action.submit()
+            pending=action.pending()
+            server_error=action.error.into()
+            on_cancel=action.cancel()
+        />
+    }
+}
+
+/// What [`NameDialog`] shows, apart so that it is built once, not once per
+/// kind of row. The form is mounted each time the dialog opens.
+#[component]
+fn NameDialogView(
+    id: &'static str,
+    open: RwSignal<bool>,
+    title: Signal<String>,
+    field_id: &'static str,
+    rule: &'static str,
+    check: fn(&str) -> Result<String, FieldError>,
+    initial: Signal<String>,
+    submit_label: Signal<&'static str>,
+    on_submit: Callback<String>,
+    pending: Signal<bool>,
+    server_error: Signal<Option<ApiError>>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Dialog id open title>
+            <NameForm
+                id=field_id
+                label="Name"
+                field="name"
+                rule
+                check
+                initial=initial.get_untracked()
+                submit_label=submit_label.get_untracked()
+                on_submit
+                pending
+                server_error
+                on_cancel
+            />
+        </Dialog>
     }
 }

@@ -3,7 +3,7 @@
 //! operator when that has happened, or why it has not.
 
 use crate::api::SipServerStatus;
-use crate::app::AppContext;
+use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

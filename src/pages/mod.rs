@@ -1,6 +1,6 @@
 //! One page per file.
 
-pub mod acl_detail;
+mod acl_detail;
 mod acls;
 mod applications;
 mod credential_lists;

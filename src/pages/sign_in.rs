@@ -1,7 +1,6 @@
 use crate::api::ApiError;
-use crate::app::AppContext;
+use crate::context::AppContext;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -11,31 +10,19 @@ pub fn SignInPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
 
     // Already signed in (another tab, or the back button): go on.
-    Effect::new({
-        let navigate = navigate.clone();
-        move |_| {
-            if ctx.session.get().is_some() {
-                navigate(crate::app::home(ctx.dialect()), Default::default());
-            }
+    Effect::new(move |_| {
+        if ctx.session.get().is_some() {
+            navigate(ctx.profile().home, Default::default());
         }
     });
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        let api = ctx.api();
-        spawn_local(async move {
-            let result = api
-                .sign_in(&username.get_untracked(), &password.get_untracked())
-                .await;
-            pending.set(false);
-            match result {
+    // Unsync: the API's futures hold browser handles, which are not Send.
+    let sign_in = Action::new_unsync(move |(user, pass): &(String, String)| {
+        let (api, user, pass) = (ctx.api(), user.clone(), pass.clone());
+        async move {
+            match api.sign_in(&user, &pass).await {
                 Ok(session) => {
                     password.set(String::new());
                     error.set(None);
@@ -43,7 +30,14 @@ pub fn SignInPage() -> impl IntoView {
                 }
                 Err(e) => error.set(Some(e)),
             }
-        });
+        }
+    });
+    let pending = sign_in.pending();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if !pending.get_untracked() {
+            sign_in.dispatch((username.get_untracked(), password.get_untracked()));
+        }
     };
 
     view! {
@@ -51,31 +45,8 @@ pub fn SignInPage() -> impl IntoView {
             <h1>"Sign in"</h1>
             <p>"Sign in as an operator to manage SIP credentials."</p>
             <form class="form" on:submit=submit>
-                <div class="field">
-                    <label for="operator-username">"Operator username"</label>
-                    <input
-                        id="operator-username"
-                        name="username"
-                        autocomplete="username"
-                        required
-                        aria-describedby="sign-in-error"
-                        prop:value=move || username.get()
-                        on:input=move |ev| username.set(event_target_value(&ev))
-                    />
-                </div>
-                <div class="field">
-                    <label for="operator-password">"Password"</label>
-                    <input
-                        id="operator-password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        aria-describedby="sign-in-error"
-                        prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                </div>
+                <SignInField id="operator-username" name="username" label="Operator username" kind="text" autocomplete="username" value=username />
+                <SignInField id="operator-password" name="password" label="Password" kind="password" autocomplete="current-password" value=password />
                 <p id="sign-in-error" class="error" role="alert">
                     {move || error.get().map(|e| e.to_string())}
                 </p>
@@ -84,5 +55,33 @@ pub fn SignInPage() -> impl IntoView {
                 </button>
             </form>
         </section>
+    }
+}
+
+/// A required field of the form; its error is the form's.
+#[component]
+fn SignInField(
+    id: &'static str,
+    /// What the browser's password manager knows the field by.
+    name: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                required
+                aria-describedby="sign-in-error"
+                type=kind
+                id=id
+                name=name
+                autocomplete=autocomplete
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
     }
 }

@@ -1,0 +1,160 @@
+//! The table of a list page and the buttons at the end of each row, written
+//! once so every list reads alike to a screen reader.
+
+use crate::dialog_action::DialogAction;
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, Shown, SortHeader};
+use leptos::prelude::*;
+use std::hash::Hash;
+
+/// A column heading: its label and, for a sortable column, its sort key
+/// (empty: not sortable).
+pub type Column = (&'static str, &'static str);
+
+/// A list page's body: the search box, what the page says instead of rows
+/// (failed, none yet, none match), the table of this page's rows, the pager.
+#[component]
+pub fn FilteredList<T, K, KF, R, V>(
+    query: ListQuery,
+    list: Listing<T>,
+    shown: Memo<Shown<T>>,
+    /// The search box's id and label.
+    search: (&'static str, &'static str),
+    /// A hint under the search box.
+    #[prop(optional)]
+    help: Option<&'static str>,
+    /// Plural, as in "The trunks could not be loaded."
+    what: &'static str,
+    empty: &'static str,
+    no_match: fn(&str) -> String,
+    caption: &'static str,
+    columns: &'static [Column],
+    /// What identifies a row (it is drawn again when this changes).
+    key: KF,
+    row: R,
+) -> impl IntoView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    K: Eq + Hash + 'static,
+    KF: Fn(&T) -> K + Clone + Send + Sync + 'static,
+    R: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let rows = move || shown.with(|s| s.rows.clone());
+    let (id, label) = search;
+    let search = match help {
+        Some(help) => view! { <SearchBar id label query list shown help /> }.into_any(),
+        None => view! { <SearchBar id label query list shown /> }.into_any(),
+    };
+    view! {
+        {search}
+        <ListNotice what empty no_match query list shown />
+        <Show when=move || !rows().is_empty()>
+            {
+                let (key, row) = (key.clone(), row.clone());
+                view! {
+                    <ListTable caption columns query>
+                        <For each=rows key children=row />
+                    </ListTable>
+                }
+            }
+        </Show>
+        <Pager shown query />
+    }
+}
+
+/// A list's table: a hidden caption naming it, the headings (sortable ones
+/// as buttons when `query` is given), an unnamed actions column, the rows.
+#[component]
+pub fn ListTable(
+    caption: &'static str,
+    columns: &'static [Column],
+    #[prop(optional)] query: Option<ListQuery>,
+    children: Children,
+) -> impl IntoView {
+    let headings = columns
+        .iter()
+        .map(|&(label, key)| match query.filter(|_| !key.is_empty()) {
+            Some(query) => view! { <SortHeader query key label /> }.into_any(),
+            None => view! { <th scope="col">{label}</th> }.into_any(),
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap"><table class="list">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>
+                    {headings}
+                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{children()}</tbody>
+        </table></div>
+    }
+}
+
+/// The last cell of a row: any extra buttons, then `edit` (e.g. "Rename")
+/// when given, then the delete button; each names the row for screen readers.
+#[component]
+pub fn RowActions(
+    /// The row's name, as in "Delete {name}".
+    #[prop(into)]
+    name: String,
+    #[prop(optional)] edit: Option<&'static str>,
+    #[prop(optional)] on_edit: Option<Callback<()>>,
+    #[prop(default = "Delete")] delete: &'static str,
+    on_delete: Callback<()>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let edit_button = edit.zip(on_edit).map(|(word, on_edit)| {
+        view! {
+            <button type="button" aria-label=format!("{word} {name}") on:click=move |_| on_edit.run(())>
+                {word}
+            </button>
+        }
+    });
+    view! {
+        <td class="row-actions">
+            {children.map(|c| c())}
+            {edit_button}
+            <button
+                type="button"
+                class="danger"
+                aria-label=format!("{delete} {name}")
+                on:click=move |_| on_delete.run(())
+            >{delete}</button>
+        </td>
+    }
+}
+
+/// Names joined for a "Used by" cell, a dash when there are none.
+pub fn names_or_dash(names: Vec<String>) -> String {
+    if names.is_empty() {
+        "—".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// A row button's callback: opens `action`'s dialog about `row`.
+pub fn opens<I, T>(action: DialogAction<I, T>, row: T) -> Callback<()>
+where
+    I: Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    Callback::new(move |()| action.show_for(row.clone()))
+}
+
+/// A page's heading and its "Create …" button.
+#[component]
+pub fn PageHead(
+    title: &'static str,
+    create: &'static str,
+    on_create: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="page-head">
+            <h1>{title}</h1>
+            <button type="button" class="primary" on:click=move |_| on_create.run(())>{create}</button>
+        </div>
+    }
+}

@@ -1,0 +1,88 @@
+//! Loading what a page shows that is not a paged list: one fetch, again on
+//! every refresh, and the words while it loads or when it failed.
+
+use crate::api::{Api, ApiError};
+use crate::context::AppContext;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::future::Future;
+
+/// What a page loaded, how to load it again, and a count of reloads (what
+/// shows beside the data follows it).
+pub struct Loaded<T: Send + Sync + 'static> {
+    /// None while the first answer is awaited.
+    pub data: RwSignal<Option<Result<T, ApiError>>>,
+    pub refresh: Callback<()>,
+    pub reloads: Signal<u32>,
+}
+
+/// Runs `fetch` in an effect, so the signals it reads (a route parameter)
+/// load again when they change; an ended session goes to sign-in.
+pub fn load<T, F, Fut>(ctx: AppContext, fetch: F) -> Loaded<T>
+where
+    T: Send + Sync + 'static,
+    F: Fn(Api) -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let data = RwSignal::new(None);
+    let reload = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        reload.track();
+        let answer = fetch(ctx.api());
+        spawn_local(async move {
+            let result = answer.await;
+            if let Err(ApiError::Unauthorized) = &result {
+                ctx.session.set(None);
+            }
+            data.set(Some(result));
+        });
+    });
+    Loaded {
+        data,
+        refresh: Callback::new(move |()| reload.update(|n| *n += 1)),
+        reloads: reload.into(),
+    }
+}
+
+/// What a page shows beside its main data (names, where things are used),
+/// loaded again whenever `reloads` changes. A failed load keeps what was
+/// there: it only adds words.
+pub fn load_beside<T, F, Fut>(ctx: AppContext, reloads: Signal<u32>, fetch: F) -> RwSignal<T>
+where
+    T: Default + Send + Sync + 'static,
+    F: Fn(Api) -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let beside = RwSignal::new(T::default());
+    Effect::new(move |_| {
+        reloads.track();
+        let answer = fetch(ctx.api());
+        spawn_local(async move {
+            if let Ok(now) = answer.await {
+                beside.set(now);
+            }
+        });
+    });
+    beside
+}
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p role="status">"Loading…"</p> }
+}
+
+/// A load that failed: why, and a button to try again.
+#[component]
+pub fn LoadFailed(
+    /// What could not be loaded, as in "The {what} could not be loaded."
+    what: &'static str,
+    error: ApiError,
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="error" role="alert">
+            <p>{format!("The {what} could not be loaded. {error}")}</p>
+            <button type="button" on:click=move |_| on_retry.run(())>"Try again"</button>
+        </div>
+    }
+}

@@ -1,0 +1,32 @@
+//! One credential list: its name (a link to its credentials), the domains
+//! that map it, its SID, and its Rename and Delete buttons.
+
+use crate::api::CredentialList;
+use crate::components::{names_or_dash, RowActions};
+use crate::usage::Usage;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn CredentialListRow(
+    list: CredentialList,
+    usage: Memo<Usage>,
+    on_rename: Callback<()>,
+    on_delete: Callback<()>,
+) -> impl IntoView {
+    let l = list;
+    let (href, label) = (
+        format!("/credential-lists/{}", l.sid),
+        l.friendly_name.clone(),
+    );
+    let sid = l.sid.clone();
+    let used_by = move || names_or_dash(usage.with(|u| u.credential_list_users(&sid)));
+    view! {
+        <tr>
+            <th scope="row"><A href=href>{label}</A></th>
+            <td>{used_by}</td>
+            <td class="id"><code>{l.sid.clone()}</code></td>
+            <RowActions name=l.friendly_name edit="Rename" on_edit=on_rename on_delete />
+        </tr>
+    }
+}

@@ -1,0 +1,165 @@
+//! One credential's row: the profile's columns, its ID with a copy button,
+//! and the buttons that open the row's dialogs.
+
+use super::{delete_dialog, label_dialog, password_dialog, Credentials};
+use crate::api::Credential;
+use crate::components::{copy_text, SipAddress};
+use crate::dialog_action::DialogAction;
+use crate::profile::Column;
+use leptos::prelude::*;
+
+/// The dialogs a row opens, and vobiz's enable switch.
+#[derive(Clone, Copy)]
+pub(super) struct RowActions {
+    pub change: DialogAction<String, Credential>,
+    /// Zentrunk's rename, vobiz's description; none elsewhere.
+    pub label: Option<DialogAction<String, Credential>>,
+    pub delete: DialogAction<(), Credential>,
+    /// Enable or disable (vobiz): the credential stays, only its use stops.
+    toggle: Action<(Credential, bool), ()>,
+}
+
+impl RowActions {
+    pub fn new(page: Credentials) -> Self {
+        let ctx = page.ctx;
+        RowActions {
+            change: password_dialog::action(page),
+            label: page
+                .profile
+                .credentials
+                .label
+                .map(|label| label_dialog::action(page, label)),
+            delete: delete_dialog::action(page),
+            toggle: Action::new_unsync(move |(c, enabled): &(Credential, bool)| {
+                let (c, enabled, api) = (c.clone(), *enabled, ctx.api());
+                async move {
+                    match api.set_enabled(&c.credential_uuid, enabled).await {
+                        Ok(_) if enabled => ctx.toasts.success(format!(
+                            "Enabled {}: it can authenticate again.",
+                            c.username
+                        )),
+                        Ok(_) => ctx.toasts.success(format!(
+                            "Disabled {}: it is kept but can no longer authenticate.",
+                            c.username
+                        )),
+                        Err(e) => ctx.report(&e),
+                    }
+                    page.refresh();
+                }
+            }),
+        }
+    }
+}
+
+#[component]
+pub(super) fn CredentialRow(
+    page: Credentials,
+    actions: RowActions,
+    credential: Credential,
+) -> impl IntoView {
+    let c = credential;
+    let cells = page
+        .profile
+        .credentials
+        .columns
+        .iter()
+        .map(|column| cell(*column, &c, page, actions))
+        .collect_view();
+    let label_button = actions
+        .label
+        .zip(page.profile.credentials.label)
+        .map(|(action, label)| {
+            let target = c.clone();
+            view! {
+                <button
+                    type="button"
+                    aria-label=label.action_on(&c.username)
+                    on:click=move |_| action.show_for(target.clone())
+                >{label.action}</button>
+            }
+        });
+    let toasts = page.ctx.toasts;
+    let id = c.credential_uuid.clone();
+    let (change, delete) = (c.clone(), c.clone());
+    view! {
+        <tr>
+            <th scope="row">{c.username.clone()}</th>
+            {cells}
+            <td class="id">
+                <code>{c.credential_uuid.clone()}</code>
+                <button
+                    type="button"
+                    class="link"
+                    aria-label=format!("Copy ID of {}", c.username)
+                    on:click=move |_| copy_text(toasts, id.clone())
+                >"Copy"</button>
+            </td>
+            <td class="row-actions">
+                <button
+                    type="button"
+                    aria-label=format!("Change password of {}", c.username)
+                    on:click=move |_| actions.change.show_for(change.clone())
+                >"Change password"</button>
+                {label_button}
+                <button
+                    type="button"
+                    class="danger"
+                    aria-label=format!("Delete {}", c.username)
+                    on:click=move |_| actions.delete.show_for(delete.clone())
+                >"Delete"</button>
+            </td>
+        </tr>
+    }
+}
+
+/// The cell of `column` in a credential's row.
+fn cell(column: Column, c: &Credential, page: Credentials, actions: RowActions) -> AnyView {
+    match column {
+        Column::Realm => view! { <td>{c.realm.clone()}</td> }.into_any(),
+        Column::Name => view! { <td>{c.name.clone().unwrap_or_default()}</td> }.into_any(),
+        Column::Description => {
+            view! { <td>{c.description.clone().unwrap_or_default()}</td> }.into_any()
+        }
+        Column::Enabled => {
+            let id = format!("enabled-{}", c.credential_uuid);
+            let target = c.clone();
+            view! {
+                <td>
+                    <input
+                        type="checkbox"
+                        id=id.clone()
+                        prop:checked=c.enabled.unwrap_or(true)
+                        on:change=move |ev| {
+                            actions.toggle.dispatch((target.clone(), event_target_checked(&ev)));
+                        }
+                    />
+                    <label for=id>
+                        "Enabled"
+                        <span class="visually-hidden">{format!(" {}", c.username)}</span>
+                    </label>
+                </td>
+            }
+            .into_any()
+        }
+        Column::RegistersAt => view! {
+            <td>{match c.sip_uri.clone() {
+                Some(uri) => view! { <SipAddress uri of=c.username.clone() toasts=page.ctx.toasts /> }.into_any(),
+                // Made through another API: it authenticates only where assigned.
+                None => "Only where assigned (made through another API)".into_any(),
+            }}</td>
+        }
+        .into_any(),
+        Column::UsedBy => {
+            let id = c.credential_uuid.clone();
+            view! {
+                <td>
+                    {move || {
+                        let names = page.used_by(&id);
+                        if names.is_empty() { "—".to_string() } else { names.join(", ") }
+                    }}
+                </td>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The table of credentials: the profile's columns after the username,
+//! then the ID and the row's buttons.
+
+use super::row::{CredentialRow, RowActions};
+use super::Credentials;
+use crate::api::Credential;
+use crate::list::{ListQuery, Shown, SortHeader};
+use leptos::prelude::*;
+
+#[component]
+pub(super) fn CredentialTable(
+    page: Credentials,
+    query: ListQuery,
+    shown: Memo<Shown<Credential>>,
+    actions: RowActions,
+) -> impl IntoView {
+    let rows = move || shown.with(|s| s.rows.clone());
+    let columns = page.profile.credentials.columns;
+    let headers = move || {
+        columns
+            .iter()
+            .map(|column| match column.header() {
+                (label, Some(key)) => view! { <SortHeader query key label /> }.into_any(),
+                (label, None) => view! { <th scope="col">{label}</th> }.into_any(),
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=move || !rows().is_empty()>
+            <div class="table-wrap"><table class="list">
+                <caption class="visually-hidden">"SIP credentials"</caption>
+                <thead>
+                    <tr>
+                        <SortHeader query key="username" label="Username" />
+                        {headers()}
+                        <th scope="col">"ID"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <For each=rows key=|c| c.clone() let:c>
+                        <CredentialRow page actions credential=c />
+                    </For>
+                </tbody>
+            </table></div>
+        </Show>
+    }
+}

@@ -1,0 +1,101 @@
+//! One domain as a card: its SIP address, what it admits, registrations on
+//! or off, its mappings, and its Delete button.
+
+use super::mapping_group::{mapping_name, MappingGroup};
+use super::Data;
+use crate::admits;
+use crate::api::{Domain, DomainMappings, MappingKind};
+use crate::components::{AdmitsLine, SipAddress};
+use crate::context::AppContext;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn DomainCard(
+    domain: Domain,
+    mappings: DomainMappings,
+    data: Signal<Data>,
+    on_delete: Callback<()>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let heading_id = format!("domain-{}", domain.sid);
+    let labelled_by = heading_id.clone();
+    let names = |kind| {
+        mappings
+            .of(kind)
+            .iter()
+            .map(mapping_name)
+            .collect::<Vec<_>>()
+    };
+    let (lists, acls, registering) = (
+        names(MappingKind::CallsCredentialLists),
+        names(MappingKind::CallsIpAcls),
+        names(MappingKind::RegistrationsCredentialLists),
+    );
+    let calls = admits::domain_calls(&lists, &acls);
+    let registrations =
+        admits::domain_registrations(domain.sip_registration, &registering, &domain.domain_name);
+    let toggle_id = format!("registration-{}", domain.sid);
+    // Registrations on or off; the mappings for registrations stay either way.
+    let set_registration = {
+        let (sid, name) = (domain.sid.clone(), domain.domain_name.clone());
+        move |ev| {
+            let on = event_target_checked(&ev);
+            let (api, sid, name) = (ctx.api(), sid.clone(), name.clone());
+            spawn_local(async move {
+                match api.set_sip_registration(&sid, on).await {
+                    Ok(_) => ctx.toasts.success(if on {
+                        format!("Registrations at {name} are allowed.")
+                    } else {
+                        format!("Registrations at {name} are off.")
+                    }),
+                    Err(e) => ctx.report(&e),
+                }
+                on_change.try_run(());
+            });
+        }
+    };
+    let friendly = (!domain.friendly_name.is_empty() && domain.friendly_name != domain.domain_name)
+        .then(|| view! { <p class="hint">{domain.friendly_name.clone()}</p> });
+    view! {
+        <section class="domain card" aria-labelledby=labelled_by>
+            <div class="page-head">
+                <h2 id=heading_id>{domain.domain_name.clone()}</h2>
+                <button
+                    type="button"
+                    class="danger"
+                    aria-label=format!("Delete {}", domain.domain_name)
+                    on:click=move |_| on_delete.run(())
+                >"Delete"</button>
+            </div>
+            {friendly}
+            {domain.sip_uri.clone().map(|uri| view! {
+                <p class="sip-line">"SIP address: " <SipAddress uri of=domain.domain_name.clone() toasts=ctx.toasts /></p>
+            })}
+            <AdmitsLine admits=calls />
+            <AdmitsLine admits=registrations />
+            <div class="check">
+                <input
+                    type="checkbox"
+                    id=toggle_id.clone()
+                    prop:checked=domain.sip_registration
+                    on:change=set_registration
+                />
+                <label for=toggle_id>
+                    "Allow SIP registrations"
+                    <span class="visually-hidden">{format!(" at {}", domain.domain_name)}</span>
+                </label>
+            </div>
+            {MappingKind::ALL.into_iter().map(|kind| view! {
+                <MappingGroup
+                    domain_sid=domain.sid.clone()
+                    domain_name=domain.domain_name.clone()
+                    kind
+                    data
+                    on_change
+                />
+            }).collect_view()}
+        </section>
+    }
+}
