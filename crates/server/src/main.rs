@@ -289,65 +289,74 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     auth_id,
                     sip_domain,
                 },
-        } => {
-            if !(2..=64).contains(&auth_id.len())
-                || !auth_id.bytes().all(|b| b.is_ascii_alphanumeric())
-            {
-                return Err("auth-id: 2–64 letters or digits".into());
-            }
-            // A token an attacker could guess is worse than none: given, it
-            // must be long; not given, one is made and shown once.
-            let given = read_stdin_line()?;
-            let token = if given.is_empty() {
-                secrets::new_token()
-            } else {
-                given.clone()
-            };
-            if token.chars().count() < MIN_TOKEN || token.chars().any(char::is_whitespace) {
-                return Err(format!(
-                    "token (standard input): at least {MIN_TOKEN} characters, no spaces; or none, and one is made"
-                )
-                .into());
-            }
-            let pool = db::open(&data_dir).await?;
-            match store::accounts::create(&pool, &auth_id, &token, &sip_domain).await {
-                Ok(a) => {
-                    println!("account {} created (realm {})", a.auth_id, a.realm);
-                    if given.is_empty() {
-                        println!("API token (shown only now): {token}");
-                    }
-                }
-                Err(e) if store::is_unique_violation(&e) => {
-                    return Err(format!("account {auth_id} already exists").into())
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Command::Operator { action } => {
-            let (data_dir, name, replace) = match action {
-                OperatorAction::Add { data_dir, name } => (data_dir, name, false),
-                OperatorAction::Reset { data_dir, name } => (data_dir, name, true),
-            };
-            let password = read_stdin_line()?;
-            Password::parse(&password)
-                .map_err(|e| format!("password (standard input): {} ({})", e.problem, e.rule))?;
-            let hash =
-                tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await?;
-            let pool = db::open(&data_dir).await?;
-            if !store::operators::upsert(&pool, &name, &hash, replace).await? {
-                return Err(if replace {
-                    format!("no operator named {name}")
-                } else {
-                    format!("operator {name} already exists; use `operator reset`")
-                }
-                .into());
-            }
-            println!(
-                "operator {name} {}",
-                if replace { "updated" } else { "added" }
-            );
-        }
+        } => account_create(&data_dir, &auth_id, &sip_domain).await?,
+        Command::Operator { action } => operator(action).await?,
     }
+    Ok(())
+}
+
+/// `sipauth account create`.
+async fn account_create(
+    data_dir: &std::path::Path,
+    auth_id: &str,
+    sip_domain: &str,
+) -> Result<(), AnyError> {
+    if !(2..=64).contains(&auth_id.len()) || !auth_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("auth-id: 2–64 letters or digits".into());
+    }
+    // A token an attacker could guess is worse than none: given, it
+    // must be long; not given, one is made and shown once.
+    let given = read_stdin_line()?;
+    let token = if given.is_empty() {
+        secrets::new_token()
+    } else {
+        given.clone()
+    };
+    if token.chars().count() < MIN_TOKEN || token.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "token (standard input): at least {MIN_TOKEN} characters, no spaces; or none, and one is made"
+        )
+        .into());
+    }
+    let pool = db::open(data_dir).await?;
+    match store::accounts::create(&pool, auth_id, &token, sip_domain).await {
+        Ok(a) => {
+            println!("account {} created (realm {})", a.auth_id, a.realm);
+            if given.is_empty() {
+                println!("API token (shown only now): {token}");
+            }
+        }
+        Err(e) if store::is_unique_violation(&e) => {
+            return Err(format!("account {auth_id} already exists").into())
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
+}
+
+/// `sipauth operator add|reset`.
+async fn operator(action: OperatorAction) -> Result<(), AnyError> {
+    let (data_dir, name, replace) = match action {
+        OperatorAction::Add { data_dir, name } => (data_dir, name, false),
+        OperatorAction::Reset { data_dir, name } => (data_dir, name, true),
+    };
+    let password = read_stdin_line()?;
+    Password::parse(&password)
+        .map_err(|e| format!("password (standard input): {} ({})", e.problem, e.rule))?;
+    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await?;
+    let pool = db::open(&data_dir).await?;
+    if !store::operators::upsert(&pool, &name, &hash, replace).await? {
+        return Err(if replace {
+            format!("no operator named {name}")
+        } else {
+            format!("operator {name} already exists; use `operator reset`")
+        }
+        .into());
+    }
+    println!(
+        "operator {name} {}",
+        if replace { "updated" } else { "added" }
+    );
     Ok(())
 }
 
