@@ -86,14 +86,30 @@ impl<S: Send + Sync> FromRequest<S> for Form {
                 TwilioError::Invalid(format!("could not read the request body: {e}"))
             }
         })?;
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            .map(|pairs| Form(pairs.into_iter().collect()))
-            .map_err(|e| {
-                TwilioError::Invalid(format!(
-                    "the body must be application/x-www-form-urlencoded: {e}"
-                ))
-            })
+        let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body).map_err(|e| {
+            TwilioError::Invalid(format!(
+                "the body must be application/x-www-form-urlencoded: {e}"
+            ))
+        })?;
+        // Decoding puts U+FFFD where bytes are not UTF-8: refuse those
+        // rather than store text the sender never wrote.
+        if let Some((name, _)) = pairs
+            .iter()
+            .find(|(k, v)| (k.contains('\u{FFFD}') || v.contains('\u{FFFD}')) && !wrote_fffd(&body))
+        {
+            return Err(TwilioError::Invalid(format!(
+                "{name}: the value is not valid UTF-8"
+            )));
+        }
+        Ok(Form(pairs.into_iter().collect()))
     }
+}
+
+/// Whether the raw body holds U+FFFD itself (as bytes or percent-encoded).
+fn wrote_fffd(body: &[u8]) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.windows(9).any(|w| w == b"%ef%bf%bd")
+        || body.windows(3).any(|w| w == "\u{FFFD}".as_bytes())
 }
 
 impl Form {

@@ -552,3 +552,35 @@ async fn domains_map_credential_lists_and_acls_for_calls_and_registrations() {
     assert_eq!(updated["sip_registration"], true);
     assert_eq!(delete(&app, &format!("Domains/{sd}.json")).await, 204);
 }
+
+/// A form value that is not UTF-8 is refused naming the parameter, not
+/// stored with replacement characters the sender never wrote.
+#[tokio::test]
+async fn form_values_that_are_not_utf8_are_refused() {
+    let app = spawn_app().await;
+    let url = app.url(&format!(
+        "/2010-04-01/Accounts/{}/SIP/CredentialLists.json",
+        app.auth_id
+    ));
+    let send = |body: &'static str| {
+        app.client
+            .post(&url)
+            .basic_auth(&app.auth_id, Some(&app.token))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let (status, body) = crate::json(send("FriendlyName=Office%FF%FE").await.unwrap()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("FriendlyName: the value is not valid UTF-8"),
+        "{body}"
+    );
+    let (status, body) =
+        crate::json(send("FriendlyName=Caf%C3%A9%20%EF%BF%BD").await.unwrap()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["friendly_name"], "Café \u{FFFD}");
+}
