@@ -3,14 +3,16 @@
 
 use crate::error::ApiError;
 use crate::paths::AccountPath;
+use crate::rate_limit;
 use crate::service::{Actor, Caller};
 use crate::store::{accounts, operators};
 use crate::{secrets, AppState};
-use axum::extract::{Path, Request, State};
+use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
+use std::net::SocketAddr;
 
 /// The session cookie's name over plain HTTP (see `Settings::session_cookie`).
 pub const SESSION_COOKIE: &str = "sipauth_session";
@@ -40,7 +42,50 @@ pub async fn require_account(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let caller = authenticate(&state, &auth_id, request.method(), request.headers()).await?;
+    let caller = admit_request(&state, &auth_id, &request).await?;
+    admit(&mut request, caller);
+    Ok(next.run(request).await)
+}
+
+/// Every dialect's way in: whether the client source may try (too many
+/// failed authentications refuse it for a while), the caller's
+/// credentials, then the account's rate limit.
+pub(crate) fn admit_request<'a>(
+    state: &'a AppState,
+    auth_id: &'a str,
+    request: &Request,
+) -> impl std::future::Future<Output = Result<Caller, ApiError>> + Send + 'a {
+    // Only what is Sync crosses the awaits (a request's body is not).
+    let source = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| rate_limit::source(c.0.ip()));
+    let (method, headers) = (request.method().clone(), request.headers().clone());
+    async move { admit_parts(state, auth_id, source, &method, &headers).await }
+}
+
+async fn admit_parts(
+    state: &AppState,
+    auth_id: &str,
+    source: Option<String>,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Caller, ApiError> {
+    if let Some(source) = &source {
+        state
+            .auth_failures
+            .check(source)
+            .map_err(|retry_after| ApiError::SourceThrottled { retry_after })?;
+    }
+    let caller = match authenticate(state, auth_id, method, headers).await {
+        Ok(caller) => caller,
+        Err(e) => {
+            if let (ApiError::Unauthorized { .. }, Some(source)) = (&e, &source) {
+                state.auth_failures.failed(source);
+            }
+            return Err(e);
+        }
+    };
     state
         .limiter
         .check(&caller.account.auth_id)
@@ -48,8 +93,7 @@ pub async fn require_account(
             per_minute: state.limiter.per_minute(),
             retry_after,
         })?;
-    admit(&mut request, caller);
-    Ok(next.run(request).await)
+    Ok(caller)
 }
 
 /// Hands the authenticated caller to the handlers.

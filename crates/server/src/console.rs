@@ -102,9 +102,14 @@ async fn sign_in(
     // one address. (Behind a reverse proxy, all clients share its address.)
     state
         .sign_in_limiter
-        .check(&peer.ip().to_string())
+        .check(&crate::rate_limit::source(peer.ip()))
         .map_err(|retry_after| ApiError::SignInThrottled { retry_after })?;
     let username = body.required_str("username")?.to_string();
+    // Many addresses guessing one name are slowed down too.
+    state
+        .sign_in_names
+        .check(&username.to_lowercase())
+        .map_err(|retry_after| ApiError::SignInThrottled { retry_after })?;
     let password = body.required_str("password")?.to_string();
     let stored = operators::password_hash(&state.db, &username).await?;
     let known = stored.is_some();

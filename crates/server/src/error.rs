@@ -67,6 +67,9 @@ pub enum ApiError {
     /// Too many password checks at once: each holds 19 MiB (503).
     #[error("the server is busy checking other sign-ins; try again in {retry_after} s")]
     Busy { retry_after: u64 },
+    /// Too many requests or failed authentications from one source (429).
+    #[error("too many requests or failed authentications from this address; try again in {retry_after} s")]
+    SourceThrottled { retry_after: u64 },
     /// The account exceeded its request rate (429).
     #[error("too many requests: this account may make {per_minute} requests a minute; retry after {retry_after} s")]
     RateLimited { per_minute: u32, retry_after: u64 },
@@ -148,9 +151,9 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,
-            ApiError::RateLimited { .. } | ApiError::SignInThrottled { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            ApiError::RateLimited { .. }
+            | ApiError::SignInThrottled { .. }
+            | ApiError::SourceThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -185,6 +188,7 @@ impl IntoResponse for ApiError {
         let mut response = (self.status(), axum::Json(body)).into_response();
         if let ApiError::RateLimited { retry_after, .. }
         | ApiError::SignInThrottled { retry_after }
+        | ApiError::SourceThrottled { retry_after }
         | ApiError::Busy { retry_after } = &self
         {
             response

@@ -90,8 +90,13 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// API requests per account.
     pub limiter: Arc<rate_limit::RateLimiter>,
-    /// Sign-in attempts per client address.
+    /// Sign-in attempts per client source.
     pub sign_in_limiter: Arc<rate_limit::RateLimiter>,
+    /// Sign-in attempts per operator name, whatever the source: many
+    /// addresses guessing one name are stopped too.
+    pub sign_in_names: Arc<rate_limit::RateLimiter>,
+    /// Failed API authentications per client source.
+    pub auth_failures: Arc<rate_limit::FailureGuard>,
     /// Password checks that may run at once (each argon2 check holds
     /// 19 MiB): memory stays bounded whatever the sign-in load.
     pub password_checks: Arc<tokio::sync::Semaphore>,
@@ -102,6 +107,12 @@ pub const PASSWORD_CHECKS: usize = 2;
 
 /// Sign-in attempts a minute from one address.
 pub const SIGN_INS_PER_MINUTE: u32 = 10;
+
+/// Sign-in attempts a minute for one operator name.
+pub const SIGN_INS_PER_NAME_PER_MINUTE: u32 = 20;
+
+/// Failed API authentications a minute from one client source.
+pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 
 impl AppState {
     pub fn new(db: db::Db, settings: Settings) -> Self {
@@ -116,6 +127,22 @@ impl AppState {
                 }
             });
         }
+        let sign_in_limiter = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE));
+        let sign_in_names = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_NAME_PER_MINUTE));
+        let auth_failures = Arc::new(rate_limit::FailureGuard::new(AUTH_FAILURES_PER_MINUTE));
+        // Buckets of keys not seen for a minute are forgotten.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let all = [&limiter, &sign_in_limiter, &sign_in_names].map(Arc::clone);
+            let failures = auth_failures.clone();
+            runtime.spawn(async move {
+                let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    every.tick().await;
+                    all.iter().for_each(|l| l.evict());
+                    failures.evict();
+                }
+            });
+        }
         Self {
             db,
             accounts: Arc::default(),
@@ -123,7 +150,9 @@ impl AppState {
             events,
             settings: Arc::new(settings),
             limiter,
-            sign_in_limiter: Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE)),
+            sign_in_limiter,
+            sign_in_names,
+            auth_failures,
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
         }
     }

@@ -183,7 +183,8 @@ impl From<ApiError> for TwilioError {
             ApiError::Unauthorized { .. } | ApiError::SignInFailed => TwilioError::Unauthorized,
             ApiError::Csrf => TwilioError::Csrf,
             ApiError::CrossSite => TwilioError::CrossSite,
-            ApiError::RateLimited { retry_after, .. } => TwilioError::RateLimited(retry_after),
+            ApiError::RateLimited { retry_after, .. }
+            | ApiError::SourceThrottled { retry_after } => TwilioError::RateLimited(retry_after),
             other => TwilioError::Internal(other.to_string()),
         }
     }

@@ -62,11 +62,7 @@ async fn require_account(
     mut request: Request,
     next: Next,
 ) -> Result<Response, TwilioError> {
-    let caller = auth::authenticate(&state, &sid, request.method(), request.headers()).await?;
-    state
-        .limiter
-        .check(&caller.account.auth_id)
-        .map_err(TwilioError::RateLimited)?;
+    let caller = auth::admit_request(&state, &sid, &request).await?;
     auth::admit(&mut request, caller);
     Ok(next.run(request).await)
 }

@@ -542,8 +542,8 @@ async fn the_store_is_readable_by_its_owner_only() {
 /// Failed sign-ins cannot exhaust memory: each password check holds argon2's
 /// 19 MiB, so only a few run at once (the rest wait briefly or get 503 with
 /// `Retry-After`) and the memory goes back when they end. 240 wrong
-/// sign-ins, 32 at a time from 60 addresses (under the per-address limit),
-/// once grew the server to 3.4 GiB.
+/// sign-ins, 32 at a time from 60 addresses and 240 names (under the
+/// per-address and per-name limits), once grew the server to 3.4 GiB.
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn wrong_sign_ins_from_many_addresses_keep_memory_bounded() {
@@ -576,7 +576,11 @@ async fn wrong_sign_ins_from_many_addresses_keep_memory_bounded() {
                 let client = clients[(round * 32 + i) % clients.len()].clone();
                 let url = url.clone();
                 tokio::spawn(async move {
-                    let body = json!({"username": "admin", "password": "not-the-password"});
+                    // A name each, as a botnet would: no per-name limit stops
+                    // them, so every one reaches the password check.
+                    let n = round * 32 + i;
+                    let body =
+                        json!({"username": format!("admin{n}"), "password": "not-the-password"});
                     let r = client.post(url).json(&body).send().await.unwrap();
                     let retry = r.headers().get("retry-after").is_some();
                     (r.status().as_u16(), retry)

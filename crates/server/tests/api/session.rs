@@ -306,3 +306,108 @@ async fn over_tls_the_session_cookie_is_secure_and_hsts_is_sent() {
     );
     assert!(r.headers().get("strict-transport-security").is_none());
 }
+
+/// A client bound to the loopback address `127.<b>.<c>.<d>`.
+fn client_from(b: u8, c: u8, d: u8) -> reqwest::Client {
+    let from = std::net::IpAddr::from([127, b, c, d]);
+    reqwest::Client::builder()
+        .local_address(from)
+        .build()
+        .unwrap()
+}
+
+/// Rotating addresses does not buy unlimited guesses at one operator's
+/// password: past 20 a minute for one name, sign-in is 429 with Retry-After.
+#[tokio::test]
+async fn guessing_one_operators_password_from_many_addresses_is_limited() {
+    let app = spawn_app().await;
+    app.add_operator().await;
+    let url = app.url("/console/session");
+    let mut statuses = Vec::new();
+    for i in 0..24u8 {
+        let r = client_from(4, 0, i + 1)
+            .post(&url)
+            .json(&json!({"username": "ops", "password": "a-wrong-guess"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push((r.status().as_u16(), r.headers().contains_key("retry-after")));
+    }
+    assert!(
+        statuses[..20].iter().all(|(s, _)| *s == 401),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[20..].iter().all(|(s, retry)| *s == 429 && *retry),
+        "{statuses:?}"
+    );
+    // Another operator's name is not held up.
+    let r = client_from(4, 1, 1)
+        .post(&url)
+        .json(&json!({"username": "someone-else", "password": "a-wrong-guess"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+/// Guessing API tokens from one source stops after 30 failures a minute:
+/// then even the right token from there is 429 (a right guess would teach
+/// nothing), in every dialect's shape, while other sources carry on.
+#[tokio::test]
+async fn failed_api_authentication_is_limited_per_source() {
+    let app = spawn_app().await;
+    let guesser = client_from(5, 0, 1);
+    let list = app.credentials("");
+    for i in 0..30 {
+        let r = guesser
+            .get(&list)
+            .basic_auth(&app.auth_id, Some(format!("guess-{i}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "guess {i}");
+    }
+    let r = guesser
+        .get(&list)
+        .basic_auth(&app.auth_id, Some("guess-31"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        401,
+        "the 31st is counted, then the source is refused"
+    );
+    let right = guesser
+        .get(&list)
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 429);
+    assert!(right.headers().contains_key("retry-after"));
+    let twilio = app.url(&format!(
+        "/2010-04-01/Accounts/{}/SIP/CredentialLists.json",
+        app.auth_id
+    ));
+    let r = guesser
+        .get(&twilio)
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json(r).await;
+    assert_eq!(
+        (status, body["code"].as_u64()),
+        (429, Some(20429)),
+        "{body}"
+    );
+    let elsewhere = client_from(5, 0, 2)
+        .get(&list)
+        .basic_auth(&app.auth_id, Some(&app.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), 200);
+}
