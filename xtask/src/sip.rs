@@ -628,8 +628,10 @@ impl Stack {
         let data = dir.join("data");
         let run_dir = dir.join("run");
         std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
-        let (sip_port, rpc_port) = (free_port()?, free_port()?);
-        let rpc = format!("http://127.0.0.1:{rpc_port}/RPC");
+        let sip_port = free_port()?;
+        // The datagram socket the README recommends, in Kamailio's run_dir.
+        let socket = run_dir.join("kamailio_rpc.sock");
+        let rpc = format!("unix:{}", socket.display());
         let dist = dist.to_str().ok_or("dist is not UTF-8")?;
         let server = TestServer::start(
             server_binary,
@@ -654,8 +656,6 @@ impl Stack {
                 .arg(format!("SIP_LISTEN=udp:127.0.0.1:{sip_port}"))
                 .arg("-A")
                 .arg(format!("SIP_LISTEN6=udp:[::1]:{sip_port}"))
-                .arg("-A")
-                .arg(format!("RPC_LISTEN=tcp:127.0.0.1:{rpc_port}"))
                 .stdout(Stdio::null())
                 .stderr(std::fs::File::create(dir.join("kamailio.log")).map_err(|e| e.to_string())?)
                 .spawn()
@@ -672,7 +672,7 @@ impl Stack {
             first_run,
         };
         let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", rpc_port)).is_err() {
+        while !socket.exists() {
             if started.elapsed() > Duration::from_secs(10) {
                 let log = std::fs::read_to_string(dir.join("kamailio.log")).unwrap_or_default();
                 return Err(format!("kamailio did not start:\n{log}"));

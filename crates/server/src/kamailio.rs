@@ -97,7 +97,51 @@ impl Reloader {
     }
 }
 
+/// A JSON-RPC call over Kamailio's Unix datagram socket (jsonrpcs
+/// `dgram_socket`): the answer comes back to our own socket's path, a
+/// private one per call, removed afterwards.
+async fn datagram(socket: &str, call: &[u8]) -> Result<Vec<u8>, String> {
+    let ours = std::env::temp_dir().join(format!(
+        "sipauth-rpc-{}-{}.sock",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let result = async {
+        let client = tokio::net::UnixDatagram::bind(&ours)
+            .map_err(|e| format!("cannot open a reply socket: {e}"))?;
+        client
+            .send_to(call, socket)
+            .await
+            .map_err(|e| format!("no answer from {socket}: {e}"))?;
+        let mut buf = vec![0u8; 64 * 1024];
+        let n = tokio::time::timeout(Duration::from_secs(2), client.recv(&mut buf))
+            .await
+            .map_err(|_| format!("no answer from {socket} within 2 s"))?
+            .map_err(|e| format!("no answer from {socket}: {e}"))?;
+        buf.truncate(n);
+        Ok(buf)
+    }
+    .await;
+    let _ = std::fs::remove_file(&ours);
+    result
+}
+
 impl Node {
+    async fn http(&self, call: &str) -> Result<Vec<u8>, String> {
+        let body = self
+            .client
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(call.to_string())
+            .send()
+            .await
+            .map_err(|e| format!("no answer from {}: {e}", self.url))?
+            .bytes()
+            .await
+            .map_err(|e| format!("no answer from {}: {e}", self.url))?;
+        Ok(body.to_vec())
+    }
+
     async fn work(self: Arc<Self>) {
         loop {
             self.notify.notified().await;
@@ -136,17 +180,10 @@ impl Node {
             "params": table.map(|t| vec![t]).unwrap_or_default(),
             "id": 1,
         });
-        let body = self
-            .client
-            .post(&self.url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(call.to_string())
-            .send()
-            .await
-            .map_err(|e| format!("no answer from {}: {e}", self.url))?
-            .bytes()
-            .await
-            .map_err(|e| format!("no answer from {}: {e}", self.url))?;
+        let body = match self.url.strip_prefix("unix:") {
+            Some(socket) => datagram(socket, call.to_string().as_bytes()).await?,
+            None => self.http(&call.to_string()).await?,
+        };
         let answer: serde_json::Value =
             serde_json::from_slice(&body).map_err(|e| format!("not a JSON-RPC answer: {e}"))?;
         match answer.get("error") {

@@ -63,9 +63,11 @@ enum Command {
         /// Seconds to wait for the provider.
         #[arg(long, default_value_t = 15)]
         upstream_timeout: u64,
-        /// A Kamailio's JSON-RPC URL (jsonrpcs over xhttp, e.g.
-        /// http://127.0.0.1:5071/RPC), repeated once per node: told to
-        /// reload its address table and entry points after every API write.
+        /// A Kamailio's JSON-RPC endpoint, repeated once per node: its
+        /// jsonrpcs Unix datagram socket (unix:/run/kamailio/kamailio_rpc.sock,
+        /// which no browser can reach) or, if you must, HTTP
+        /// (http://127.0.0.1:5071/RPC). Told to reload what it caches after
+        /// each change that reaches it.
         #[arg(long)]
         kamailio_rpc: Vec<String>,
         /// The address operators open (e.g. https://sip-admin.example.com).

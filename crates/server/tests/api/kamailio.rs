@@ -330,3 +330,65 @@ async fn passwords_and_labels_reload_nothing_and_twilio_addresses_reload() {
     settle().await;
     assert_eq!(count(), before + 3, "{:?}", calls.lock().unwrap());
 }
+
+/// The reloads reach Kamailio over its jsonrpcs Unix datagram socket too
+/// (`--kamailio-rpc unix:…`, which no browser can reach): a stand-in socket
+/// records the calls and answers each to the sender's own socket.
+#[tokio::test]
+async fn reloads_go_over_the_unix_datagram_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kamailio_rpc.sock");
+    let socket = tokio::net::UnixDatagram::bind(&path).unwrap();
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = calls.clone();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 65536];
+        loop {
+            let (n, from) = socket.recv_from(&mut buf).await.unwrap();
+            let call: Value = serde_json::from_slice(&buf[..n]).unwrap();
+            seen.lock()
+                .unwrap()
+                .push(call["method"].as_str().unwrap().to_string());
+            let answer = json!({"jsonrpc": "2.0", "result": "Ok.", "id": call["id"]});
+            let to = from.as_pathname().unwrap().to_path_buf();
+            socket
+                .send_to(answer.to_string().as_bytes(), to)
+                .await
+                .unwrap();
+        }
+    });
+    let app = TestApp::builder()
+        .kamailio(format!("unix:{}", path.display()))
+        .spawn()
+        .await;
+    post(
+        &app,
+        "SipAuth/IpAccessControlList/",
+        json!({"name": "Office", "entries": [{"ip": "192.0.2.1"}]}),
+    )
+    .await;
+    for _ in 0..200 {
+        if calls.lock().unwrap().len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        *calls.lock().unwrap(),
+        [
+            "permissions.addressReload",
+            "htable.reload",
+            "htable.reload"
+        ]
+    );
+    // The server's own reply sockets are cleaned up.
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&format!("sipauth-rpc-{}-", std::process::id()))
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
