@@ -135,6 +135,13 @@ pub fn names_or_dash(names: Vec<String>) -> String {
     }
 }
 
+/// What a row's edit (or rename) and delete buttons do.
+#[derive(Clone, Copy)]
+pub struct RowButtons {
+    pub edit: Callback<()>,
+    pub delete: Callback<()>,
+}
+
 /// A row button's callback: opens `action`'s dialog about `row`.
 pub fn opens<I, T>(action: DialogAction<I, T>, row: T) -> Callback<()>
 where

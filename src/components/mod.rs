@@ -27,7 +27,9 @@ pub use entry_form::{entry_label, EntryForm};
 pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
-pub use list_table::{names_or_dash, opens, Column, FilteredList, ListTable, PageHead, RowActions};
+pub use list_table::{
+    names_or_dash, opens, Column, FilteredList, ListTable, PageHead, RowActions, RowButtons,
+};
 pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
 pub use password_field::PasswordField;

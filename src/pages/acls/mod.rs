@@ -6,7 +6,7 @@ mod row;
 use crate::api::Acl;
 use crate::components::{
     changes, deletes, opens, unassign_and_delete, DeleteRowDialog, FilteredList, NameDialog,
-    PageHead, Resource, SipServerNotice,
+    PageHead, Resource, RowButtons, SipServerNotice,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
@@ -114,7 +114,7 @@ pub fn AclsPage() -> impl IntoView {
             columns=&[("Name", "name"), ("Entries", "entries"), ("Used by", "")]
             key=|a: &Acl| (a.ip_acl_uuid.clone(), a.name.clone(), a.entries.len())
             row=move |a: Acl| view! {
-                <AclRow acl=a.clone() usage on_rename=opens(rename, a.clone()) on_delete=opens(delete, a) />
+                <AclRow acl=a.clone() usage buttons=RowButtons { edit: opens(rename, a.clone()), delete: opens(delete, a) } />
             }
         />
         <IpTester />

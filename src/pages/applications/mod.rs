@@ -6,7 +6,8 @@ mod row;
 
 use crate::api::{ApiError, Application};
 use crate::components::{
-    deletes, load, opens, ConfirmDelete, EditDialog, ListTable, LoadFailed, Loading, PageHead, Refs,
+    deletes, load, opens, ConfirmDelete, EditDialog, ListTable, LoadFailed, Loading, PageHead,
+    Refs, RowButtons,
 };
 use crate::context::AppContext;
 use form::ApplicationForm;
@@ -60,7 +61,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                     columns=&[("Name", ""), ("SIP address", ""), ("SIP authentication", ""), ("Credential", ""), ("IP ACL", "")]
                 >
                     {d.apps.into_iter().map(|a| view! {
-                        <ApplicationRow app=a.clone() refs=d.refs.clone() on_edit=opens(form, Some(a.clone())) on_delete=opens(delete, a) />
+                        <ApplicationRow app=a.clone() refs=d.refs.clone() buttons=RowButtons { edit: opens(form, Some(a.clone())), delete: opens(delete, a) } />
                     }).collect_view()}
                 </ListTable>
             }

@@ -3,18 +3,13 @@
 
 use crate::admits;
 use crate::api::{auth_type_label, Application};
-use crate::components::{AdmitsLine, Refs, RowActions, SipAddress};
+use crate::components::{AdmitsLine, Refs, RowActions, RowButtons, SipAddress};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
 #[component]
-pub fn ApplicationRow(
-    app: Application,
-    refs: Refs,
-    on_edit: Callback<()>,
-    on_delete: Callback<()>,
-) -> impl IntoView {
+pub fn ApplicationRow(app: Application, refs: Refs, buttons: RowButtons) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let a = app;
     let cred_name = refs.credential_name(a.credential_uuid.as_deref());
@@ -40,7 +35,7 @@ pub fn ApplicationRow(
                 Some((href, name)) => view! { <A href=href>{name}</A> }.into_any(),
                 None => "—".into_any(),
             }}</td>
-            <RowActions name=a.app_name.clone() edit="Edit" on_edit on_delete />
+            <RowActions name=a.app_name.clone() edit="Edit" on_edit=buttons.edit on_delete=buttons.delete />
         </tr>
     }
 }

@@ -6,6 +6,7 @@ mod row;
 use crate::api::CredentialList;
 use crate::components::{
     changes, deletes, opens, DeleteRowDialog, FilteredList, NameDialog, PageHead, Resource,
+    RowButtons,
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
@@ -81,7 +82,7 @@ pub fn CredentialListsPage() -> impl IntoView {
             columns=&[("Name", "name"), ("Used by", ""), ("SID", "")]
             key=|l: &CredentialList| (l.sid.clone(), l.friendly_name.clone())
             row=move |l: CredentialList| view! {
-                <CredentialListRow list=l.clone() usage on_rename=opens(form, Some(l.clone())) on_delete=opens(delete, l) />
+                <CredentialListRow list=l.clone() usage buttons=RowButtons { edit: opens(form, Some(l.clone())), delete: opens(delete, l) } />
             }
         />
 

@@ -2,7 +2,7 @@
 //! that map it, its SID, and its Rename and Delete buttons.
 
 use crate::api::CredentialList;
-use crate::components::{names_or_dash, RowActions};
+use crate::components::{names_or_dash, RowActions, RowButtons};
 use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -11,8 +11,7 @@ use leptos_router::components::A;
 pub fn CredentialListRow(
     list: CredentialList,
     usage: Memo<Usage>,
-    on_rename: Callback<()>,
-    on_delete: Callback<()>,
+    buttons: RowButtons,
 ) -> impl IntoView {
     let l = list;
     let (href, label) = (
@@ -26,7 +25,7 @@ pub fn CredentialListRow(
             <th scope="row"><A href=href>{label}</A></th>
             <td>{used_by}</td>
             <td class="id"><code>{l.sid.clone()}</code></td>
-            <RowActions name=l.friendly_name edit="Rename" on_edit=on_rename on_delete />
+            <RowActions name=l.friendly_name edit="Rename" on_edit=buttons.edit on_delete=buttons.delete />
         </tr>
     }
 }

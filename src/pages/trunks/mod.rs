@@ -7,6 +7,7 @@ mod row;
 use crate::api::Trunk;
 use crate::components::{
     deletes, load_beside, opens, ConfirmDelete, EditDialog, FilteredList, PageHead, Refs,
+    RowButtons,
 };
 use crate::context::AppContext;
 use crate::list::{ListQuery, Listing};
@@ -58,7 +59,7 @@ pub fn TrunksPage() -> impl IntoView {
             columns=&[("Name", "name"), ("Direction", "direction"), ("SIP address", ""), ("Credential", ""), ("IP ACL", "")]
             key=|t: &Trunk| t.clone()
             row=move |t: Trunk| view! {
-                <TrunkRow trunk=t.clone() refs=refs.into() on_edit=opens(form, Some(t.clone())) on_delete=opens(delete, t) />
+                <TrunkRow trunk=t.clone() refs=refs.into() buttons=RowButtons { edit: opens(form, Some(t.clone())), delete: opens(delete, t) } />
             }
         />
 

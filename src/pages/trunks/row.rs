@@ -3,19 +3,14 @@
 
 use crate::admits;
 use crate::api::Trunk;
-use crate::components::{AdmitsLine, Refs, RowActions, SipAddress};
+use crate::components::{AdmitsLine, Refs, RowActions, RowButtons, SipAddress};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use sipauth_model::sip::TrunkDirection;
 
+/// `refs`: the credentials and ACLs, so names resolve once they are in.
 #[component]
-pub fn TrunkRow(
-    trunk: Trunk,
-    /// The credentials and ACLs, so names resolve once they are in.
-    refs: Signal<Refs>,
-    on_edit: Callback<()>,
-    on_delete: Callback<()>,
-) -> impl IntoView {
+pub fn TrunkRow(trunk: Trunk, refs: Signal<Refs>, buttons: RowButtons) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let t = trunk;
     let (credential, acl) = (t.credential_uuid.clone(), t.ip_acl_uuid.clone());
@@ -50,7 +45,7 @@ pub fn TrunkRow(
             </td>
             <td>{credential}</td>
             <td>{acl}</td>
-            <RowActions name=t.name.clone() edit="Edit" on_edit on_delete />
+            <RowActions name=t.name.clone() edit="Edit" on_edit=buttons.edit on_delete=buttons.delete />
         </tr>
     }
 }
