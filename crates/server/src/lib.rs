@@ -169,9 +169,13 @@ pub fn app(state: AppState) -> Router {
             .fallback(not_found),
     };
     let mut router = Router::new().nest("/v1", v1).merge(console::router());
-    // The twilio and vobiz dialects are answered here only; proxy mode
-    // forwards plivo's.
-    if state.settings.upstream.is_none() {
+    if state.settings.upstream.is_some() {
+        // Proxy mode forwards every dialect's routes (upstream::forward
+        // decides which).
+        router = router
+            .nest("/2010-04-01", Router::new().fallback(upstream::forward))
+            .nest("/api/v1", Router::new().fallback(upstream::forward));
+    } else {
         let not_found = |uri: axum::extract::OriginalUri| async move {
             twilio::TwilioError::NotFound(uri.path().to_string())
         };

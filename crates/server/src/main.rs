@@ -37,7 +37,7 @@ enum Command {
         #[arg(long, default_value = "./dist")]
         dist: PathBuf,
         /// The provider API the console speaks (the server answers all
-        /// four; proxy mode forwards plivo and zentrunk).
+        /// four; proxy mode forwards each to the provider).
         #[arg(long, default_value = "plivo", value_parser = ["plivo", "zentrunk", "twilio", "vobiz"])]
         dialect: String,
         /// Realms are `<auth_id>.<sip-domain>`.
@@ -193,17 +193,6 @@ async fn run(command: Command) -> Result<(), AnyError> {
             public_url,
         } => {
             let dialect: sipauth_model::Dialect = dialect.parse()?;
-            if upstream.is_some()
-                && !matches!(
-                    dialect,
-                    sipauth_model::Dialect::Plivo | sipauth_model::Dialect::Zentrunk
-                )
-            {
-                return Err(format!(
-                    "--upstream forwards /v1 (plivo and zentrunk); the {dialect} dialect is answered only by this server"
-                )
-                .into());
-            }
             let upstream = match upstream {
                 None => None,
                 Some(base) => {

@@ -11,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use sipauth_model::Dialect;
 use std::time::Duration;
 
 /// Answers larger than this are refused (a provider's list page is far smaller).
@@ -69,44 +70,94 @@ fn error(status: StatusCode, message: String) -> Response {
         .into_response()
 }
 
-/// What the console uses of the provider's API, relative to
-/// `/v1/Account/{auth_id}/` (`*`: one id), with the methods it sends. Nothing
-/// else is forwarded: the provider's token opens far more than SIP auth.
-const FORWARDED: &[(&str, &[Method])] = &[
-    ("SipAuth/Credential", &[Method::GET, Method::POST]),
-    (
-        "SipAuth/Credential/*",
-        &[Method::GET, Method::POST, Method::DELETE],
-    ),
-    ("SipAuth/IpAccessControlList", &[Method::GET, Method::POST]),
-    (
-        "SipAuth/IpAccessControlList/*",
-        &[Method::GET, Method::POST, Method::DELETE],
-    ),
-    ("SipAuth/IpAccessControlList/*/Entry", &[Method::POST]),
-    ("SipAuth/IpAccessControlList/*/Entry/*", &[Method::DELETE]),
-    ("Application", &[Method::GET, Method::POST]),
-    (
-        "Application/*",
-        &[Method::GET, Method::POST, Method::DELETE],
-    ),
-    ("Zentrunk/Credential", &[Method::GET, Method::POST]),
-    (
-        "Zentrunk/Credential/*",
-        &[Method::GET, Method::POST, Method::DELETE],
-    ),
-    ("Zentrunk/Trunk", &[Method::GET, Method::POST]),
-    (
-        "Zentrunk/Trunk/*",
-        &[Method::GET, Method::POST, Method::DELETE],
-    ),
-];
+/// What the console uses of each provider API, with the methods it sends
+/// (`*`: one id; `*.json`: one id and Twilio's `.json`). Nothing else is
+/// forwarded: the provider's token opens far more than SIP auth.
+struct Api {
+    /// The path before the account id, and after it.
+    before: &'static str,
+    after: &'static str,
+    routes: &'static [(&'static str, &'static [Method])],
+}
+
+const GET_POST: &[Method] = &[Method::GET, Method::POST];
+const ITEM: &[Method] = &[Method::GET, Method::POST, Method::DELETE];
+
+/// plivo's SipAuth and Application, and zentrunk's routes, under `/v1`.
+const PLIVO: Api = Api {
+    before: "/v1/Account/",
+    after: "/",
+    routes: &[
+        ("SipAuth/Credential", GET_POST),
+        ("SipAuth/Credential/*", ITEM),
+        ("SipAuth/IpAccessControlList", GET_POST),
+        ("SipAuth/IpAccessControlList/*", ITEM),
+        ("SipAuth/IpAccessControlList/*/Entry", &[Method::POST]),
+        ("SipAuth/IpAccessControlList/*/Entry/*", &[Method::DELETE]),
+        ("Application", GET_POST),
+        ("Application/*", ITEM),
+        ("Zentrunk/Credential", GET_POST),
+        ("Zentrunk/Credential/*", ITEM),
+        ("Zentrunk/Trunk", GET_POST),
+        ("Zentrunk/Trunk/*", ITEM),
+    ],
+};
+
+/// Twilio's SIP resources, under `/2010-04-01`.
+const TWILIO: Api = Api {
+    before: "/2010-04-01/Accounts/",
+    after: "/SIP/",
+    routes: &[
+        ("CredentialLists.json", GET_POST),
+        ("CredentialLists/*.json", ITEM),
+        ("CredentialLists/*/Credentials.json", GET_POST),
+        ("CredentialLists/*/Credentials/*.json", ITEM),
+        ("IpAccessControlLists.json", GET_POST),
+        ("IpAccessControlLists/*.json", ITEM),
+        ("IpAccessControlLists/*/IpAddresses.json", GET_POST),
+        ("IpAccessControlLists/*/IpAddresses/*.json", ITEM),
+        ("Domains.json", GET_POST),
+        ("Domains/*.json", ITEM),
+        ("Domains/*/Auth/Calls/CredentialListMappings.json", GET_POST),
+        (
+            "Domains/*/Auth/Calls/CredentialListMappings/*.json",
+            &[Method::GET, Method::DELETE],
+        ),
+        (
+            "Domains/*/Auth/Calls/IpAccessControlListMappings.json",
+            GET_POST,
+        ),
+        (
+            "Domains/*/Auth/Calls/IpAccessControlListMappings/*.json",
+            &[Method::GET, Method::DELETE],
+        ),
+        (
+            "Domains/*/Auth/Registrations/CredentialListMappings.json",
+            GET_POST,
+        ),
+        (
+            "Domains/*/Auth/Registrations/CredentialListMappings/*.json",
+            &[Method::GET, Method::DELETE],
+        ),
+    ],
+};
+
+/// Vobiz's credentials, under `/api/v1`.
+const VOBIZ: Api = Api {
+    before: "/api/v1/account/",
+    after: "/",
+    routes: &[
+        ("credentials", GET_POST),
+        ("credentials/*", &[Method::GET, Method::PUT, Method::DELETE]),
+        ("trunks/credentials", &[Method::GET]),
+    ],
+};
 
 /// Whether `method` on `path` (as sent, still percent-encoded) is one of
-/// the console's routes for the configured account. Dot segments and
-/// encoded dots, slashes and backslashes are refused before matching: the
-/// provider could resolve them into another of its APIs.
-pub fn forwardable(method: &Method, path: &str, auth_id: &str) -> Result<(), &'static str> {
+/// the console's routes for the configured account, and in which API. Dot
+/// segments and encoded dots, slashes and backslashes are refused before
+/// matching: the provider could resolve them into another of its APIs.
+pub fn forwardable(method: &Method, path: &str, auth_id: &str) -> Result<Dialect, &'static str> {
     let lower = path.to_ascii_lowercase();
     if ["%2e", "%2f", "%5c", "\\"]
         .iter()
@@ -115,8 +166,15 @@ pub fn forwardable(method: &Method, path: &str, auth_id: &str) -> Result<(), &'s
     {
         return Err("the path holds dot segments or encoded separators");
     }
-    let prefix = format!("/v1/Account/{auth_id}/");
-    let Some(rest) = path.strip_prefix(&prefix) else {
+    let (dialect, api) = [
+        (Dialect::Plivo, &PLIVO),
+        (Dialect::Twilio, &TWILIO),
+        (Dialect::Vobiz, &VOBIZ),
+    ]
+    .into_iter()
+    .find(|(_, api)| path.starts_with(api.before))
+    .ok_or("not a provider API this console uses")?;
+    let Some(rest) = path.strip_prefix(&format!("{}{auth_id}{}", api.before, api.after)) else {
         return Err("only the console's account is forwarded");
     };
     let segments: Vec<&str> = rest.strip_suffix('/').unwrap_or(rest).split('/').collect();
@@ -125,16 +183,17 @@ pub fn forwardable(method: &Method, path: &str, auth_id: &str) -> Result<(), &'s
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
-    let route = FORWARDED.iter().find(|(route, _)| {
+    let fits = |want: &str, got: &str| match want {
+        "*" => id(got),
+        "*.json" => got.strip_suffix(".json").is_some_and(id),
+        _ => want == got,
+    };
+    let route = api.routes.iter().find(|(route, _)| {
         let parts: Vec<&str> = route.split('/').collect();
-        parts.len() == segments.len()
-            && parts
-                .iter()
-                .zip(&segments)
-                .all(|(want, got)| if *want == "*" { id(got) } else { want == got })
+        parts.len() == segments.len() && parts.iter().zip(&segments).all(|(w, g)| fits(w, g))
     });
     match route {
-        Some((_, methods)) if methods.contains(method) => Ok(()),
+        Some((_, methods)) if methods.contains(method) => Ok(dialect),
         Some(_) => Err("the console does not send that method there"),
         None => Err("not a route the console uses"),
     }
@@ -185,21 +244,30 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
         .get::<axum::extract::OriginalUri>()
         .map(|o| o.0.clone())
         .unwrap_or_else(|| parts.uri.clone());
-    if let Err(why) = forwardable(&parts.method, uri.path(), &upstream.auth_id) {
-        tracing::warn!(method = %parts.method, path = %uri.path(), why, "not forwarded");
-        return error(
-            StatusCode::FORBIDDEN,
-            format!("not forwarded to the provider: {why}"),
-        );
-    }
+    let dialect = match forwardable(&parts.method, uri.path(), &upstream.auth_id) {
+        Ok(dialect) => dialect,
+        Err(why) => {
+            tracing::warn!(method = %parts.method, path = %uri.path(), why, "not forwarded");
+            return error(
+                StatusCode::FORBIDDEN,
+                format!("not forwarded to the provider: {why}"),
+            );
+        }
+    };
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let url = format!("{}{path}", upstream.base);
     // Only what the provider needs: no cookie, no CSRF token, no client headers.
-    let mut outgoing = upstream
+    let outgoing = upstream
         .client
         .request(parts.method.clone(), &url)
-        .basic_auth(&upstream.auth_id, Some(&upstream.token))
         .header(header::ACCEPT, "application/json");
+    // Each provider's own way of authenticating.
+    let mut outgoing = match dialect {
+        Dialect::Vobiz => outgoing
+            .header("X-Auth-ID", &upstream.auth_id)
+            .header("X-Auth-Token", &upstream.token),
+        _ => outgoing.basic_auth(&upstream.auth_id, Some(&upstream.token)),
+    };
     if let Some(ct) = parts.headers.get(header::CONTENT_TYPE) {
         outgoing = outgoing.header(header::CONTENT_TYPE, ct.clone());
     }
@@ -294,6 +362,7 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
 mod tests {
     use super::forwardable;
     use axum::http::Method;
+    use sipauth_model::Dialect;
 
     #[test]
     fn only_the_consoles_routes_for_its_account_are_forwarded() {
@@ -305,6 +374,20 @@ mod tests {
             "/v1/Account/MA1/SipAuth/IpAccessControlList/ab-1/Entry/e_2/"
         ));
         assert!(ok(Method::POST, "/v1/Account/MA1/Zentrunk/Trunk/t1/"));
+        assert!(ok(
+            Method::POST,
+            "/2010-04-01/Accounts/MA1/SIP/CredentialLists/CL1/Credentials.json"
+        ));
+        assert!(ok(Method::DELETE, "/2010-04-01/Accounts/MA1/SIP/Domains/SD1/Auth/Calls/IpAccessControlListMappings/AL1.json"));
+        assert!(ok(Method::PUT, "/api/v1/account/MA1/credentials/c-1"));
+        assert_eq!(
+            forwardable(
+                &Method::GET,
+                "/api/v1/account/MA1/trunks/credentials",
+                "MA1"
+            ),
+            Ok(Dialect::Vobiz)
+        );
         for (m, p) in [
             (
                 Method::GET,
@@ -318,6 +401,11 @@ mod tests {
             (Method::DELETE, "/v1/Account/MA1/SipAuth/Credential/"),
             (Method::PUT, "/v1/Account/MA1/Application/a1/"),
             (Method::GET, "/v1/Account/MA1/SipAuth/Credential/a/b/"),
+            (Method::POST, "/2010-04-01/Accounts/MA1/Calls.json"),
+            (Method::GET, "/2010-04-01/Accounts/MA2/SIP/Domains.json"),
+            (Method::PUT, "/api/v1/account/MA1/credentials"),
+            (Method::GET, "/api/v1/account/MA1/calls"),
+            (Method::GET, "/2010-04-01/Accounts/MA1/SIP/Domains/SD1"),
         ] {
             assert!(!ok(m.clone(), p), "{m} {p}");
         }

@@ -388,7 +388,7 @@ async fn dialect_tells_the_console_which_provider_api_to_speak() {
         out.contains("possible values: plivo, zentrunk, twilio, vobiz"),
         "{out}"
     );
-    // Proxy mode forwards /v1 only: a twilio console could not reach its API.
+    // Proxy mode serves every dialect, and never without the provider's token.
     let (ok, out) = cli(
         &[
             "serve",
@@ -405,7 +405,7 @@ async fn dialect_tells_the_console_which_provider_api_to_speak() {
     );
     assert!(!ok);
     assert!(
-        out.contains("--upstream forwards /v1 (plivo and zentrunk)"),
+        out.contains("proxy mode needs the provider's token"),
         "{out}"
     );
 }

@@ -239,3 +239,51 @@ async fn raw_get(proxy: &TestApp, path: &str) -> u16 {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
+
+/// Proxy mode serves the twilio and vobiz consoles too: their requests go
+/// to the provider (our own server here) with the provider's own way of
+/// authenticating (Basic auth; vobiz's X-Auth-ID/X-Auth-Token) added by the
+/// proxy, form bodies as sent, and only on their routes.
+#[tokio::test]
+async fn twilio_and_vobiz_consoles_work_through_the_proxy() {
+    let provider = spawn_app().await;
+    let (proxy, csrf, _) = proxy_for(&provider).await;
+    let id = &provider.auth_id;
+    let lists = proxy.url(&format!(
+        "/2010-04-01/Accounts/{id}/SIP/CredentialLists.json"
+    ));
+    let r = proxy
+        .client
+        .post(&lists)
+        .header("X-CSRF-Token", &csrf)
+        .form(&[("FriendlyName", "Via the proxy")])
+        .send()
+        .await
+        .unwrap();
+    let (status, list) = json(r).await;
+    assert_eq!(status, 201, "{list}");
+    assert!(list["sid"].as_str().unwrap().starts_with("CL"));
+    let (status, page) = json(proxy.get_anonymous(&lists).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page["credential_lists"][0]["friendly_name"],
+        "Via the proxy"
+    );
+
+    let credentials = proxy.url(&format!("/api/v1/account/{id}/credentials"));
+    let body = json!({"username": "vobiz.via.proxy", "password": "Xy7pQ2mLk9Rt4w"});
+    let (status, made) = json(
+        proxy
+            .send(Who::Csrf(&csrf), Method::POST, &credentials, Some(&body))
+            .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["username"], "vobiz.via.proxy");
+    // What the provider holds came through its own API, nothing else.
+    let calls = proxy.url(&format!("/2010-04-01/Accounts/{id}/Calls.json"));
+    assert_eq!(proxy.get_anonymous(&calls).await.status(), 403);
+    let (status, body) = json(proxy.get_anonymous(&credentials).await).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["meta"]["total"], 1);
+}
