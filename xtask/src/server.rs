@@ -65,6 +65,20 @@ impl TestServer {
         Ok(server)
     }
 
+    /// The server's resident memory now, in MiB (Linux).
+    pub fn rss_mib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib / 1024)
+    }
+
     /// What the first start wrote: the demo operator and account.
     pub fn first_run(&self) -> Result<serde_json::Value, String> {
         let path = self.data.join("first-run.json");
