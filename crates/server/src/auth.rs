@@ -59,7 +59,7 @@ pub(crate) fn admit_request<'a>(
     let source = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| rate_limit::source(c.0.ip()));
+        .map(|c| rate_limit::source(state.settings.client_ip(c.0.ip(), request.headers())));
     let (method, headers) = (request.method().clone(), request.headers().clone());
     async move { admit_parts(state, auth_id, source, &method, &headers).await }
 }

@@ -102,7 +102,9 @@ async fn sign_in(
     // one address. (Behind a reverse proxy, all clients share its address.)
     state
         .sign_in_limiter
-        .check(&crate::rate_limit::source(peer.ip()))
+        .check(&crate::rate_limit::source(
+            state.settings.client_ip(peer.ip(), &headers),
+        ))
         .map_err(|retry_after| ApiError::SignInThrottled { retry_after })?;
     let username = body.required_str("username")?.to_string();
     // Many addresses guessing one name are slowed down too.
@@ -204,6 +206,7 @@ mod tests {
             upstream: None,
             kamailio_rpc: Vec::new(),
             public_url: None,
+            trusted_proxies: Vec::new(),
         };
         let lan: IpAddr = "192.0.2.10".parse().unwrap();
         for local in ["127.0.0.1", "127.3.0.9", "::1"] {

@@ -59,9 +59,35 @@ pub struct Settings {
     /// session cookie Secure and `__Host-`, sends HSTS, and opens sign-in
     /// to other machines.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`--trusted-proxy`); without one, every client behind a proxy
+    /// counts as the proxy's address.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
+    /// The client a request comes from: the peer, or, when the peer is a
+    /// trusted proxy, the nearest address in `X-Forwarded-For` that is not
+    /// one (the ones before it could be written by the client).
+    pub fn client_ip(
+        &self,
+        peer: std::net::IpAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .rev()
+            .find(|a| !self.trusted_proxies.contains(a))
+            .unwrap_or(peer)
+    }
+
     /// Whether operators reach the console over TLS.
     pub fn https(&self) -> bool {
         self.public_url

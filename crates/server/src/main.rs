@@ -76,6 +76,11 @@ enum Command {
         /// only this machine may sign in over plain HTTP.
         #[arg(long, value_parser = public_url)]
         public_url: Option<String>,
+        /// A reverse proxy's address whose X-Forwarded-For is believed for
+        /// the per-client limits (repeatable; off by default: behind a
+        /// proxy all clients then share its address).
+        #[arg(long)]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
     /// Manage API accounts.
     Account {
@@ -191,6 +196,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
             upstream_timeout,
             kamailio_rpc,
             public_url,
+            trusted_proxy,
         } => {
             let dialect: sipauth_model::Dialect = dialect.parse()?;
             let upstream = match upstream {
@@ -269,6 +275,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     upstream,
                     kamailio_rpc,
                     public_url,
+                    trusted_proxies: trusted_proxy,
                 },
             );
             sipauth_server::serve(state, SocketAddr::new(bind, port)).await?;

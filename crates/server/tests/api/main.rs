@@ -56,9 +56,16 @@ pub struct Builder {
     upstream: Option<sipauth_server::upstream::Upstream>,
     kamailio_rpc: Vec<String>,
     public_url: Option<String>,
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Builder {
+    /// Believes `X-Forwarded-For` from `proxy` (`--trusted-proxy`).
+    pub fn trusting(mut self, proxy: &str) -> Self {
+        self.trusted_proxies.push(proxy.parse().unwrap());
+        self
+    }
+
     /// The address operators open (`--public-url`).
     pub fn public_url(mut self, url: &str) -> Self {
         self.public_url = Some(url.to_string());
@@ -109,6 +116,7 @@ impl Builder {
                 upstream: self.upstream,
                 kamailio_rpc: self.kamailio_rpc,
                 public_url: self.public_url,
+                trusted_proxies: self.trusted_proxies,
             },
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

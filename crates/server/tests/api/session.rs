@@ -411,3 +411,41 @@ async fn failed_api_authentication_is_limited_per_source() {
         .unwrap();
     assert_eq!(elsewhere.status(), 200);
 }
+
+/// Behind a reverse proxy, `--trusted-proxy` lets the per-client limit
+/// count each client by the address the proxy forwards; without it the
+/// header is ignored (a client could write any address there).
+#[tokio::test]
+async fn sign_in_limits_count_forwarded_clients_only_from_a_trusted_proxy() {
+    let attempts = |app: TestApp, forwarded: fn(u8) -> String| async move {
+        let mut statuses = Vec::new();
+        for i in 0..11u8 {
+            let r = app
+                .client
+                .post(app.url("/console/session"))
+                .header("x-forwarded-for", forwarded(i))
+                .json(&json!({"username": format!("name{i}"), "password": "wrong"}))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+        }
+        statuses
+    };
+    // One client behind the proxy: limited after 10, like a direct one.
+    let trusting = TestApp::builder().trusting("127.0.0.1").spawn().await;
+    let one = attempts(trusting, |_| "198.51.100.7".into()).await;
+    assert_eq!(one.iter().filter(|s| **s == 429).count(), 1, "{one:?}");
+    // Many clients behind it: each has its own budget.
+    let trusting = TestApp::builder().trusting("127.0.0.1").spawn().await;
+    let many = attempts(trusting, |i| format!("203.0.113.9, 198.51.100.{i}")).await;
+    assert!(many.iter().all(|s| *s == 401), "{many:?}");
+    // Not trusted: the header changes nothing.
+    let plain = spawn_app().await;
+    let ignored = attempts(plain, |i| format!("198.51.100.{i}")).await;
+    assert_eq!(
+        ignored.iter().filter(|s| **s == 429).count(),
+        1,
+        "{ignored:?}"
+    );
+}
