@@ -206,31 +206,8 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
         return error(StatusCode::NOT_FOUND, "resource not found".into());
     };
     let (parts, body) = request.into_parts();
-    let Some(token) = session_token(&parts.headers, state.settings.session_cookie()) else {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "sign in to the console first".into(),
-        );
-    };
-    let session = match operators::find_session(&state.db, &token).await {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "your session has ended; sign in again".into(),
-            )
-        }
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
-    };
-    if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        let sent = parts
-            .headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
-            return crate::error::ApiError::Csrf.into_response();
-        }
+    if let Err(refused) = signed_in(&state, &parts).await {
+        return refused;
     }
     let body = match axum::body::to_bytes(body, crate::body::MAX_BODY_BYTES).await {
         Ok(b) => b,
@@ -299,39 +276,10 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
     let status = answer.status();
     let content_type = answer.headers().get(header::CONTENT_TYPE).cloned();
     let retry_after = answer.headers().get(header::RETRY_AFTER).cloned();
-    let mut bytes = Vec::new();
-    loop {
-        match answer.chunk().await {
-            Ok(Some(chunk)) => {
-                if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return error(
-                        StatusCode::BAD_GATEWAY,
-                        format!(
-                            "the provider's answer is larger than {} MiB",
-                            MAX_RESPONSE_BYTES >> 20
-                        ),
-                    );
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) if e.is_timeout() => {
-                return error(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    format!(
-                        "the provider did not finish answering within {} s",
-                        upstream.timeout.as_secs()
-                    ),
-                )
-            }
-            Err(_) => {
-                return error(
-                    StatusCode::BAD_GATEWAY,
-                    "the provider's answer was cut off".into(),
-                )
-            }
-        }
-    }
+    let bytes = match read_answer(&mut answer, &upstream).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return refused,
+    };
     tracing::info!(method = %parts.method, path = %uri.path(), status = status.as_u16(), "forwarded to the provider");
     if status.is_server_error() {
         let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
@@ -356,6 +304,79 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
         h.insert(header::RETRY_AFTER, r);
     }
     response
+}
+
+/// Only a signed-in operator is forwarded, with the session's CSRF token on
+/// writes; otherwise the answer to send back.
+async fn signed_in(state: &AppState, parts: &axum::http::request::Parts) -> Result<(), Response> {
+    let Some(token) = session_token(&parts.headers, state.settings.session_cookie()) else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "sign in to the console first".into(),
+        ));
+    };
+    let session = match operators::find_session(&state.db, &token).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "your session has ended; sign in again".into(),
+            ))
+        }
+        Err(e) => return Err(crate::error::ApiError::from(e).into_response()),
+    };
+    if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
+            return Err(crate::error::ApiError::Csrf.into_response());
+        }
+    }
+    Ok(())
+}
+
+/// The provider's answer, at most `MAX_RESPONSE_BYTES`, in time.
+async fn read_answer(
+    answer: &mut reqwest::Response,
+    upstream: &Upstream,
+) -> Result<Vec<u8>, Response> {
+    let mut bytes = Vec::new();
+    loop {
+        match answer.chunk().await {
+            Ok(Some(chunk)) => {
+                if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(error(
+                        StatusCode::BAD_GATEWAY,
+                        format!(
+                            "the provider's answer is larger than {} MiB",
+                            MAX_RESPONSE_BYTES >> 20
+                        ),
+                    ));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => {
+                return Err(error(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    format!(
+                        "the provider did not finish answering within {} s",
+                        upstream.timeout.as_secs()
+                    ),
+                ))
+            }
+            Err(_) => {
+                return Err(error(
+                    StatusCode::BAD_GATEWAY,
+                    "the provider's answer was cut off".into(),
+                ))
+            }
+        }
+    }
+    Ok(bytes)
 }
 
 #[cfg(test)]
