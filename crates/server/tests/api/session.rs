@@ -316,39 +316,48 @@ fn client_from(b: u8, c: u8, d: u8) -> reqwest::Client {
         .unwrap()
 }
 
+/// A wrong sign-in for `name` from `client`: the status and whether it
+/// says when to retry.
+async fn wrong_sign_in(client: &reqwest::Client, app: &TestApp, name: &str) -> (u16, bool) {
+    let body = json!({"username": name, "password": "a-wrong-guess"});
+    let url = app.url("/console/session");
+    let r = client.post(url).json(&body).send().await.unwrap();
+    (r.status().as_u16(), r.headers().contains_key("retry-after"))
+}
+
+/// A GET of `url` from `client` with Basic auth `token` for the app's account.
+async fn get_with(
+    client: &reqwest::Client,
+    app: &TestApp,
+    url: &str,
+    token: &str,
+) -> reqwest::Response {
+    let r = client.get(url).basic_auth(&app.auth_id, Some(token));
+    r.send().await.unwrap()
+}
+
 /// Rotating addresses does not buy unlimited guesses at one operator's
 /// password: past 20 a minute for one name, sign-in is 429 with Retry-After.
 #[tokio::test]
 async fn guessing_one_operators_password_from_many_addresses_is_limited() {
     let app = spawn_app().await;
     app.add_operator().await;
-    let url = app.url("/console/session");
     let mut statuses = Vec::new();
     for i in 0..24u8 {
-        let r = client_from(4, 0, i + 1)
-            .post(&url)
-            .json(&json!({"username": "ops", "password": "a-wrong-guess"}))
-            .send()
-            .await
-            .unwrap();
-        statuses.push((r.status().as_u16(), r.headers().contains_key("retry-after")));
+        statuses.push(wrong_sign_in(&client_from(4, 0, i + 1), &app, "ops").await);
     }
     assert!(
         statuses[..20].iter().all(|(s, _)| *s == 401),
         "{statuses:?}"
     );
+    let refused = &statuses[20..];
     assert!(
-        statuses[20..].iter().all(|(s, retry)| *s == 429 && *retry),
+        refused.iter().all(|(s, retry)| *s == 429 && *retry),
         "{statuses:?}"
     );
     // Another operator's name is not held up.
-    let r = client_from(4, 1, 1)
-        .post(&url)
-        .json(&json!({"username": "someone-else", "password": "a-wrong-guess"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    let other = wrong_sign_in(&client_from(4, 1, 1), &app, "someone-else").await;
+    assert_eq!(other.0, 401);
 }
 
 /// Guessing API tokens from one source stops after 30 failures a minute:
@@ -359,56 +368,25 @@ async fn failed_api_authentication_is_limited_per_source() {
     let app = spawn_app().await;
     let guesser = client_from(5, 0, 1);
     let list = app.credentials("");
-    for i in 0..30 {
-        let r = guesser
-            .get(&list)
-            .basic_auth(&app.auth_id, Some(format!("guess-{i}")))
-            .send()
-            .await
-            .unwrap();
+    for i in 0..31 {
+        let r = get_with(&guesser, &app, &list, &format!("guess-{i}")).await;
+        // The 31st is counted too, then the source is refused.
         assert_eq!(r.status(), 401, "guess {i}");
     }
-    let r = guesser
-        .get(&list)
-        .basic_auth(&app.auth_id, Some("guess-31"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        401,
-        "the 31st is counted, then the source is refused"
-    );
-    let right = guesser
-        .get(&list)
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
+    let right = get_with(&guesser, &app, &list, &app.token).await;
     assert_eq!(right.status(), 429);
     assert!(right.headers().contains_key("retry-after"));
     let twilio = app.url(&format!(
         "/2010-04-01/Accounts/{}/SIP/CredentialLists.json",
         app.auth_id
     ));
-    let r = guesser
-        .get(&twilio)
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
-    let (status, body) = json(r).await;
+    let (status, body) = json(get_with(&guesser, &app, &twilio, &app.token).await).await;
     assert_eq!(
         (status, body["code"].as_u64()),
         (429, Some(20429)),
         "{body}"
     );
-    let elsewhere = client_from(5, 0, 2)
-        .get(&list)
-        .basic_auth(&app.auth_id, Some(&app.token))
-        .send()
-        .await
-        .unwrap();
+    let elsewhere = get_with(&client_from(5, 0, 2), &app, &list, &app.token).await;
     assert_eq!(elsewhere.status(), 200);
 }
 
