@@ -160,11 +160,6 @@ impl<T: Send + Sync + 'static> Listing<T> {
         }
     }
 
-    /// Every row is in (or loading failed).
-    pub fn complete(&self) -> bool {
-        self.rows.with(Option::is_some) && self.loading_rest.get().is_none()
-    }
-
     pub fn refresh(&self) {
         self.reload.update(|n| *n += 1);
     }
@@ -228,21 +223,44 @@ impl<T: Send + Sync + 'static> Listing<T> {
                 // A page past the end (rows deleted meanwhile) shows the last one.
                 let page = query.page.get().min(last_page);
                 let offset = ((page - 1) * PAGE_SIZE) as usize;
+                let rows: Vec<T> = matching
+                    .iter()
+                    .skip(offset)
+                    .take(PAGE_SIZE as usize)
+                    .map(|row| (*row).clone())
+                    .collect();
                 Shown {
-                    rows: matching
-                        .iter()
-                        .skip(offset)
-                        .take(PAGE_SIZE as usize)
-                        .map(|row| (*row).clone())
-                        .collect(),
-                    offset,
-                    matching: count,
-                    all: total,
-                    page,
-                    last_page,
+                    place: Place {
+                        offset,
+                        len: rows.len(),
+                        matching: count,
+                        all: total,
+                        page,
+                        last_page,
+                    },
+                    rows,
                 }
             })
         })
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Listing<T> {
+    /// Where the list stands and where `shown` sits in it.
+    pub fn state(self, shown: Memo<Shown<T>>) -> ListState {
+        let (rows, rest) = (self.rows, self.loading_rest);
+        ListState {
+            loaded: Memo::new(move |_| {
+                rows.with(|rows| match rows {
+                    None => Loaded::Loading,
+                    Some(Err(e)) => Loaded::Failed(e.clone()),
+                    Some(Ok(all)) if all.is_empty() => Loaded::Empty,
+                    Some(Ok(_)) => Loaded::Rows(rest.with(Option::is_none)),
+                })
+            }),
+            place: Memo::new(move |_| shown.with(|s| s.place.clone())),
+            reload: self.reload,
+        }
     }
 }
 
@@ -250,18 +268,36 @@ impl<T: Send + Sync + 'static> Listing<T> {
 #[derive(Clone, PartialEq)]
 pub struct Shown<T> {
     pub rows: Vec<T>,
-    pub offset: usize,
-    pub matching: usize,
-    pub all: usize,
-    pub page: u32,
-    pub last_page: u32,
+    pub place: Place,
 }
 
 impl<T> Default for Shown<T> {
     fn default() -> Self {
         Self {
             rows: Vec::new(),
+            place: Place::default(),
+        }
+    }
+}
+
+/// Where a page of a filtered list sits, without its rows: what the
+/// search box's count and the pager follow.
+#[derive(Clone, PartialEq)]
+pub struct Place {
+    pub offset: usize,
+    /// Rows on this page.
+    pub len: usize,
+    pub matching: usize,
+    pub all: usize,
+    pub page: u32,
+    pub last_page: u32,
+}
+
+impl Default for Place {
+    fn default() -> Self {
+        Self {
             offset: 0,
+            len: 0,
             matching: 0,
             all: 0,
             page: 1,
@@ -270,7 +306,7 @@ impl<T> Default for Shown<T> {
     }
 }
 
-impl<T> Shown<T> {
+impl Place {
     /// "Showing 1–20 of 200", or of the matches when filtered.
     pub fn summary(&self) -> String {
         if self.matching == 0 {
@@ -279,7 +315,7 @@ impl<T> Shown<T> {
         let range = format!(
             "Showing {}–{} of {}",
             self.offset + 1,
-            self.offset + self.rows.len(),
+            self.offset + self.len,
             self.matching
         );
         if self.matching == self.all {
@@ -287,6 +323,32 @@ impl<T> Shown<T> {
         } else {
             format!("{range} matching ({} in all)", self.all)
         }
+    }
+}
+
+/// How a list's loading stands, without its rows.
+#[derive(Clone, PartialEq)]
+pub enum Loaded {
+    Loading,
+    Failed(ApiError),
+    /// Loaded, and there are none.
+    Empty,
+    /// Some rows are in; `true` once every page is.
+    Rows(bool),
+}
+
+/// What the search box, the notices and the pager of a list follow: not
+/// generic over the rows, so they are drawn by one copy of their code.
+#[derive(Clone, Copy)]
+pub struct ListState {
+    pub loaded: Memo<Loaded>,
+    pub place: Memo<Place>,
+    reload: RwSignal<u32>,
+}
+
+impl ListState {
+    pub fn refresh(&self) {
+        self.reload.update(|n| *n += 1);
     }
 }
 
@@ -322,12 +384,10 @@ pub fn SortHeader(query: ListQuery, key: &'static str, label: &'static str) -> i
 
 /// Previous/next page buttons, shown when there is more than one page.
 #[component]
-pub fn Pager<T: Clone + PartialEq + Send + Sync + 'static>(
-    shown: Memo<Shown<T>>,
-    query: ListQuery,
-) -> impl IntoView {
-    let page = move || shown.with(|s| s.page);
-    let last = move || shown.with(|s| s.last_page);
+pub fn Pager(state: ListState, query: ListQuery) -> impl IntoView {
+    let place = state.place;
+    let page = move || place.with(|s| s.page);
+    let last = move || place.with(|s| s.last_page);
     view! {
         <Show when=move || { last() > 1 }>
             <nav class="pager" aria-label="Pages">
@@ -354,12 +414,11 @@ pub fn Pager<T: Clone + PartialEq + Send + Sync + 'static>(
 /// The search box of a list page with its live count; the filter is
 /// `query`'s, so it lives in the URL. `help` adds a hint tied to the input.
 #[component]
-pub fn SearchBar<T: Clone + PartialEq + Send + Sync + 'static>(
+pub fn SearchBar(
     id: &'static str,
     #[prop(into)] label: String,
     query: ListQuery,
-    list: Listing<T>,
-    shown: Memo<Shown<T>>,
+    state: ListState,
     #[prop(optional)] help: Option<&'static str>,
 ) -> impl IntoView {
     let help_id = format!("{id}-help");
@@ -376,9 +435,9 @@ pub fn SearchBar<T: Clone + PartialEq + Send + Sync + 'static>(
                 on:input=query.on_input()
             />
             <span class="count" role="status">
-                {move || match list.rows.get() {
-                    None => "Loading…".to_string(),
-                    Some(_) => shown.with(Shown::summary),
+                {move || match state.loaded.with(|l| *l == Loaded::Loading) {
+                    true => "Loading…".to_string(),
+                    false => state.place.with(Place::summary),
                 }}
             </span>
             {help.map(|h| view! { <p id=help_id class="hint">{h}</p> })}
@@ -390,29 +449,26 @@ pub fn SearchBar<T: Clone + PartialEq + Send + Sync + 'static>(
 /// nothing exists yet (`empty`), or nothing matches the filter
 /// (`no_match`, given the filter text).
 #[component]
-pub fn ListNotice<T: Clone + PartialEq + Send + Sync + 'static>(
+pub fn ListNotice(
     /// Plural, as in "The IP ACLs could not be loaded."
     what: &'static str,
     empty: &'static str,
     no_match: fn(&str) -> String,
     query: ListQuery,
-    list: Listing<T>,
-    shown: Memo<Shown<T>>,
+    state: ListState,
 ) -> impl IntoView {
-    move || match list.rows.get() {
-        Some(Err(e)) => Some(
+    move || match state.loaded.get() {
+        Loaded::Failed(e) => Some(
             view! {
                 <div class="error" role="alert">
                     <p>{format!("The {what} could not be loaded. {e}")}</p>
-                    <button type="button" on:click=move |_| list.refresh()>"Try again"</button>
+                    <button type="button" on:click=move |_| state.refresh()>"Try again"</button>
                 </div>
             }
             .into_any(),
         ),
-        Some(Ok(all)) if all.is_empty() => {
-            Some(view! { <div class="empty"><p>{empty}</p></div> }.into_any())
-        }
-        Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(
+        Loaded::Empty => Some(view! { <div class="empty"><p>{empty}</p></div> }.into_any()),
+        Loaded::Rows(true) if state.place.with(|s| s.matching == 0) => Some(
             view! { <div class="empty"><p>{no_match(query.search.get().trim())}</p></div> }
                 .into_any(),
         ),

@@ -2,9 +2,10 @@
 //! once so every list reads alike to a screen reader.
 
 use crate::dialog_action::DialogAction;
-use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, Shown, SortHeader};
+use crate::list::{ListNotice, ListQuery, ListState, Listing, Pager, SearchBar, Shown, SortHeader};
 use leptos::prelude::*;
 use std::hash::Hash;
+use std::sync::Arc;
 
 /// A column heading: its label and, for a sortable column, its sort key
 /// (empty: not sortable).
@@ -40,26 +41,73 @@ where
     V: IntoView + 'static,
 {
     let rows = move || shown.with(|s| s.rows.clone());
-    let (id, label) = search;
+    let body: RowsView = Arc::new(move || {
+        let (key, row) = (key.clone(), row.clone());
+        view! { <For each=rows key children=row /> }.into_any()
+    });
+    let state = list.state(shown);
+    list_body(
+        ListBody {
+            query,
+            state,
+            search,
+            help,
+            what,
+            empty,
+            no_match,
+            caption,
+            columns,
+        },
+        body,
+    )
+}
+
+/// Draws a page's rows (again each time the table reappears).
+type RowsView = Arc<dyn Fn() -> AnyView + Send + Sync>;
+
+/// What [`FilteredList`] draws around its rows.
+struct ListBody {
+    query: ListQuery,
+    state: ListState,
+    search: (&'static str, &'static str),
+    help: Option<&'static str>,
+    what: &'static str,
+    empty: &'static str,
+    no_match: fn(&str) -> String,
+    caption: &'static str,
+    columns: &'static [Column],
+}
+
+/// [`FilteredList`] but its rows: one copy for every kind of row.
+fn list_body(b: ListBody, rows: RowsView) -> AnyView {
+    let ListBody {
+        query,
+        state,
+        help,
+        what,
+        empty,
+        no_match,
+        caption,
+        columns,
+        ..
+    } = b;
+    let (id, label) = b.search;
     let search = match help {
-        Some(help) => view! { <SearchBar id label query list shown help /> }.into_any(),
-        None => view! { <SearchBar id label query list shown /> }.into_any(),
+        Some(help) => view! { <SearchBar id label query state help /> }.into_any(),
+        None => view! { <SearchBar id label query state /> }.into_any(),
     };
     view! {
         {search}
-        <ListNotice what empty no_match query list shown />
-        <Show when=move || !rows().is_empty()>
+        <ListNotice what empty no_match query state />
+        <Show when=move || state.place.with(|p| p.len > 0)>
             {
-                let (key, row) = (key.clone(), row.clone());
-                view! {
-                    <ListTable caption columns query>
-                        <For each=rows key children=row />
-                    </ListTable>
-                }
+                let rows = rows.clone();
+                view! { <ListTable caption columns query>{rows()}</ListTable> }
             }
         </Show>
-        <Pager shown query />
+        <Pager state query />
     }
+    .into_any()
 }
 
 /// A list's table: a hidden caption naming it, the headings (sortable ones

@@ -4,7 +4,7 @@
 use super::row::{CredentialRow, RowActions};
 use super::Credentials;
 use crate::api::Credential;
-use crate::list::{ListQuery, Shown, SortHeader};
+use crate::list::{ListQuery, ListState, Shown, SortHeader};
 use leptos::prelude::*;
 
 #[component]
@@ -12,6 +12,7 @@ pub(super) fn CredentialTable(
     page: Credentials,
     query: ListQuery,
     shown: Memo<Shown<Credential>>,
+    state: ListState,
     actions: RowActions,
 ) -> impl IntoView {
     let rows = move || shown.with(|s| s.rows.clone());
@@ -26,7 +27,7 @@ pub(super) fn CredentialTable(
             .collect_view()
     };
     view! {
-        <Show when=move || !rows().is_empty()>
+        <Show when=move || state.place.with(|p| p.len > 0)>
             <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"SIP credentials"</caption>
                 <thead>
