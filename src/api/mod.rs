@@ -12,6 +12,7 @@ pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
 pub use zentrunk::{NewTrunk, Trunk};
 
+use futures::future::LocalBoxFuture;
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use leptos::prelude::{Callable, Callback};
 use serde::de::DeserializeOwned;
@@ -133,19 +134,23 @@ impl Api {
     /// The body of a successful answer, or the error it amounts to. Not
     /// generic: the request code is in the wasm once, however many resource
     /// types are read (the typed wrappers below only parse).
-    async fn text(
-        &self,
+    /// Boxed, so that the futures of the typed wrappers hold a pointer to
+    /// this one instead of a copy of its state machine.
+    fn text<'a>(
+        &'a self,
         method: Method,
-        url: &str,
-        query: &[(&str, String)],
-        body: Option<Body<'_>>,
-    ) -> Result<String, ApiError> {
-        let response = self.send(method, url, query, body).await?;
-        if response.ok() {
-            Ok(response.text().await?)
-        } else {
-            Err(ApiError::from_response(response).await)
-        }
+        url: &'a str,
+        query: &'a [(&'a str, String)],
+        body: Option<Body<'a>>,
+    ) -> LocalBoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(async move {
+            let response = self.send(method, url, query, body).await?;
+            if response.ok() {
+                Ok(response.text().await?)
+            } else {
+                Err(ApiError::from_response(response).await)
+            }
+        })
     }
 
     async fn get<T: DeserializeOwned>(
