@@ -193,56 +193,73 @@ impl<T: Send + Sync + 'static> Listing<T> {
                 let Some(Ok(all)) = rows else {
                     return Shown::default();
                 };
-                let mut matching: Vec<&T> = all
-                    .iter()
-                    .filter(|row| needle.is_empty() || keep(row, &needle))
-                    .collect();
-                let sort = query.sort.get();
-                if !sort.is_empty() {
-                    let (key, descending) = match sort.strip_prefix('-') {
-                        Some(key) => (key, true),
-                        None => (sort.as_str(), false),
-                    };
-                    // Stable: equal rows keep their creation order.
-                    matching.sort_by(|a, b| {
-                        let o = order(a, b, key);
-                        if descending {
-                            o.reverse()
-                        } else {
-                            o
-                        }
-                    });
-                }
-                // While the rest loads, unfiltered counts come from the total.
-                let (count, total) = match expected {
-                    Some(total) if needle.is_empty() => (total, total),
-                    Some(total) => (matching.len(), total),
-                    None => (matching.len(), all.len()),
-                };
-                let last_page = (count as u32).div_ceil(PAGE_SIZE).max(1);
-                // A page past the end (rows deleted meanwhile) shows the last one.
-                let page = query.page.get().min(last_page);
-                let offset = ((page - 1) * PAGE_SIZE) as usize;
-                let rows: Vec<T> = matching
-                    .iter()
-                    .skip(offset)
-                    .take(PAGE_SIZE as usize)
-                    .map(|row| (*row).clone())
-                    .collect();
+                let (on_page, place) = place_rows(
+                    query,
+                    all.len(),
+                    expected,
+                    &|i| needle.is_empty() || keep(&all[i], &needle),
+                    &|a, b, key| order(&all[a], &all[b], key),
+                );
                 Shown {
-                    place: Place {
-                        offset,
-                        len: rows.len(),
-                        matching: count,
-                        all: total,
-                        page,
-                        last_page,
-                    },
-                    rows,
+                    rows: on_page.into_iter().map(|i| all[i].clone()).collect(),
+                    place,
                 }
             })
         })
     }
+}
+
+/// Which of `len` rows the page shows (by index, in the order the URL asks
+/// for) and where it sits. Not generic: one copy sorts every kind of row.
+fn place_rows(
+    query: ListQuery,
+    len: usize,
+    expected: Option<usize>,
+    keep: &dyn Fn(usize) -> bool,
+    order: &dyn Fn(usize, usize, &str) -> Ordering,
+) -> (Vec<usize>, Place) {
+    let filtered = query.search.with(|s| !s.trim().is_empty());
+    let mut matching: Vec<usize> = (0..len).filter(|&i| keep(i)).collect();
+    let sort = query.sort.get();
+    if !sort.is_empty() {
+        let (key, descending) = match sort.strip_prefix('-') {
+            Some(key) => (key, true),
+            None => (sort.as_str(), false),
+        };
+        // Stable: equal rows keep their creation order.
+        matching.sort_by(|&a, &b| {
+            let o = order(a, b, key);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+    // While the rest loads, unfiltered counts come from the total.
+    let (count, total) = match expected {
+        Some(total) if !filtered => (total, total),
+        Some(total) => (matching.len(), total),
+        None => (matching.len(), len),
+    };
+    let last_page = (count as u32).div_ceil(PAGE_SIZE).max(1);
+    // A page past the end (rows deleted meanwhile) shows the last one.
+    let page = query.page.get().min(last_page);
+    let offset = ((page - 1) * PAGE_SIZE) as usize;
+    let on_page: Vec<usize> = matching
+        .into_iter()
+        .skip(offset)
+        .take(PAGE_SIZE as usize)
+        .collect();
+    let place = Place {
+        offset,
+        len: on_page.len(),
+        matching: count,
+        all: total,
+        page,
+        last_page,
+    };
+    (on_page, place)
 }
 
 impl<T: Clone + PartialEq + Send + Sync + 'static> Listing<T> {

@@ -4,7 +4,7 @@
 use crate::dialog_action::DialogAction;
 use crate::list::{ListNotice, ListQuery, ListState, Listing, Pager, SearchBar, Shown, SortHeader};
 use leptos::prelude::*;
-use std::hash::Hash;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 /// A column heading: its label and, for a sortable column, its sort key
@@ -40,11 +40,7 @@ where
     R: Fn(T) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let rows = move || shown.with(|s| s.rows.clone());
-    let body: RowsView = Arc::new(move || {
-        let (key, row) = (key.clone(), row.clone());
-        view! { <For each=rows key children=row /> }.into_any()
-    });
+    let body = keyed_rows(shown, key, row);
     let state = list.state(shown);
     list_body(
         ListBody {
@@ -62,8 +58,52 @@ where
     )
 }
 
-/// Draws a page's rows (again each time the table reappears).
-type RowsView = Arc<dyn Fn() -> AnyView + Send + Sync>;
+/// A row of a list's table: a hash of what identifies it (it is drawn
+/// again when this changes), and how to draw it.
+pub struct ListRow {
+    key: u64,
+    draw: Box<dyn FnOnce() -> AnyView + Send>,
+}
+
+/// The rows of the page shown, as [`ListRow`]s.
+pub type RowsView = Arc<dyn Fn() -> Vec<ListRow> + Send + Sync>;
+
+/// The rows of `shown`, identified by `key` and drawn by `row`.
+pub fn keyed_rows<T, K, V>(
+    shown: Memo<Shown<T>>,
+    key: impl Fn(&T) -> K + Send + Sync + 'static,
+    row: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> RowsView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    K: Hash,
+    V: IntoView + 'static,
+{
+    Arc::new(move || {
+        shown.with(|s| {
+            s.rows
+                .iter()
+                .map(|t| {
+                    let mut hasher = DefaultHasher::new();
+                    key(t).hash(&mut hasher);
+                    let (row, t) = (row.clone(), t.clone());
+                    ListRow {
+                        key: hasher.finish(),
+                        draw: Box::new(move || row(t).into_any()),
+                    }
+                })
+                .collect()
+        })
+    })
+}
+
+/// The rows, keyed: one copy of Leptos's keyed list for every kind of row.
+pub fn draw_rows(rows: &RowsView) -> impl IntoView {
+    let rows = rows.clone();
+    view! {
+        <For each=move || rows() key=|r: &ListRow| r.key children=|r: ListRow| (r.draw)() />
+    }
+}
 
 /// What [`FilteredList`] draws around its rows.
 struct ListBody {
@@ -101,8 +141,8 @@ fn list_body(b: ListBody, rows: RowsView) -> AnyView {
         <ListNotice what empty no_match query state />
         <Show when=move || state.place.with(|p| p.len > 0)>
             {
-                let rows = rows.clone();
-                view! { <ListTable caption columns query>{rows()}</ListTable> }
+                let rows = draw_rows(&rows);
+                view! { <ListTable caption columns query>{rows}</ListTable> }
             }
         </Show>
         <Pager state query />

@@ -4,6 +4,7 @@
 use super::row::{CredentialRow, RowActions};
 use super::Credentials;
 use crate::api::Credential;
+use crate::components::list_table::{draw_rows, keyed_rows};
 use crate::list::{ListQuery, ListState, Shown, SortHeader};
 use leptos::prelude::*;
 
@@ -15,7 +16,9 @@ pub(super) fn CredentialTable(
     state: ListState,
     actions: RowActions,
 ) -> impl IntoView {
-    let rows = move || shown.with(|s| s.rows.clone());
+    let rows = keyed_rows(shown, Credential::clone, move |c| {
+        view! { <CredentialRow page actions credential=c /> }
+    });
     let columns = page.profile.credentials.columns;
     let headers = move || {
         columns
@@ -39,9 +42,7 @@ pub(super) fn CredentialTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|c| c.clone() let:c>
-                        <CredentialRow page actions credential=c />
-                    </For>
+                    {draw_rows(&rows)}
                 </tbody>
             </table></div>
         </Show>
