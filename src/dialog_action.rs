@@ -158,6 +158,14 @@ fn settling(
     })
 }
 
+/// Sends a dialog's request, without the last refusal. Apart from
+/// `submit`, so that one copy serves every kind of dialog.
+#[inline(never)]
+fn send(error: RwSignal<Option<ApiError>>, action: Action<Once, ()>, request: Request) {
+    error.set(None);
+    action.dispatch_local(Once(RefCell::new(Some(request))));
+}
+
 impl<I, T> DialogAction<I, T>
 where
     I: 'static,
@@ -195,10 +203,8 @@ where
             let Some(row) = this.target.get_untracked() else {
                 return;
             };
-            this.error.set(None);
             let request = this.run.with_value(|run| run(row, input));
-            this.action
-                .dispatch_local(Once(RefCell::new(Some(request))));
+            send(this.error, this.action, request);
         })
     }
 

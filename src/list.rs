@@ -181,10 +181,7 @@ impl<T: Send + Sync + 'static> Listing<T> {
         query: ListQuery,
         keep: impl Fn(&T, &str) -> bool + Send + Sync + 'static,
         order: impl Fn(&T, &T, &str) -> Ordering + Send + Sync + 'static,
-    ) -> Memo<Shown<T>>
-    where
-        T: Clone + PartialEq,
-    {
+    ) -> Memo<Shown> {
         Memo::new(move |_| {
             let search = query.search.get();
             let needle = search.trim().to_lowercase();
@@ -193,17 +190,14 @@ impl<T: Send + Sync + 'static> Listing<T> {
                 let Some(Ok(all)) = rows else {
                     return Shown::default();
                 };
-                let (on_page, place) = place_rows(
+                let (rows, place) = place_rows(
                     query,
                     all.len(),
                     expected,
                     &|i| needle.is_empty() || keep(&all[i], &needle),
                     &|a, b, key| order(&all[a], &all[b], key),
                 );
-                Shown {
-                    rows: on_page.into_iter().map(|i| all[i].clone()).collect(),
-                    place,
-                }
+                Shown { rows, place }
             })
         })
     }
@@ -264,7 +258,7 @@ fn place_rows(
 
 impl<T: Clone + PartialEq + Send + Sync + 'static> Listing<T> {
     /// Where the list stands and where `shown` sits in it.
-    pub fn state(self, shown: Memo<Shown<T>>) -> ListState {
+    pub fn state(self, shown: Memo<Shown>) -> ListState {
         let (rows, rest) = (self.rows, self.loading_rest);
         ListState {
             loaded: Memo::new(move |_| {
@@ -281,20 +275,13 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Listing<T> {
     }
 }
 
-/// One page of a filtered list.
-#[derive(Clone, PartialEq)]
-pub struct Shown<T> {
-    pub rows: Vec<T>,
+/// One page of a filtered list: its rows (as indices into the listing's),
+/// and where it sits. Not generic: one copy of the memo's code serves every
+/// kind of row.
+#[derive(Clone, PartialEq, Default)]
+pub struct Shown {
+    pub rows: Vec<usize>,
     pub place: Place,
-}
-
-impl<T> Default for Shown<T> {
-    fn default() -> Self {
-        Self {
-            rows: Vec::new(),
-            place: Place::default(),
-        }
-    }
 }
 
 /// Where a page of a filtered list sits, without its rows: what the

@@ -17,7 +17,7 @@ pub type Column = (&'static str, &'static str);
 pub fn FilteredList<T, K, KF, R, V>(
     query: ListQuery,
     list: Listing<T>,
-    shown: Memo<Shown<T>>,
+    shown: Memo<Shown>,
     /// The search box's id and label.
     search: (&'static str, &'static str),
     /// A hint under the search box.
@@ -40,7 +40,7 @@ where
     R: Fn(T) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let body = keyed_rows(shown, key, row);
+    let body = keyed_rows(list, shown, key, row);
     let state = list.state(shown);
     list_body(
         ListBody {
@@ -70,7 +70,8 @@ pub type RowsView = Arc<dyn Fn() -> Vec<ListRow> + Send + Sync>;
 
 /// The rows of `shown`, identified by `key` and drawn by `row`.
 pub fn keyed_rows<T, K, V>(
-    shown: Memo<Shown<T>>,
+    list: Listing<T>,
+    shown: Memo<Shown>,
     key: impl Fn(&T) -> K + Send + Sync + 'static,
     row: impl Fn(T) -> V + Clone + Send + Sync + 'static,
 ) -> RowsView
@@ -80,9 +81,15 @@ where
     V: IntoView + 'static,
 {
     Arc::new(move || {
-        shown.with(|s| {
-            s.rows
+        let on_page = shown.with(|s| s.rows.clone());
+        list.rows.with(|rows| {
+            let all = match rows {
+                Some(Ok(all)) => all.as_slice(),
+                _ => &[],
+            };
+            on_page
                 .iter()
+                .filter_map(|&i| all.get(i))
                 .map(|t| {
                     let mut hasher = DefaultHasher::new();
                     key(t).hash(&mut hasher);

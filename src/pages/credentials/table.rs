@@ -12,11 +12,11 @@ use leptos::prelude::*;
 pub(super) fn CredentialTable(
     page: Credentials,
     query: ListQuery,
-    shown: Memo<Shown<Credential>>,
+    shown: Memo<Shown>,
     state: ListState,
     actions: RowActions,
 ) -> impl IntoView {
-    let rows = keyed_rows(shown, Credential::clone, move |c| {
+    let rows = keyed_rows(page.listing, shown, Credential::clone, move |c| {
         view! { <CredentialRow page actions credential=c /> }
     });
     let columns = page.profile.credentials.columns;
