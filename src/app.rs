@@ -2,6 +2,7 @@
 //! them to pages, and routes.
 
 use crate::api::{self, Api, Config, Session};
+use crate::components::load::effect;
 use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
 use crate::pages::{
@@ -164,7 +165,7 @@ fn ThemeToggle() -> impl IntoView {
         Some("light") => false,
         _ => system_dark,
     });
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", if dark.get() { "dark" } else { "light" });
         }

@@ -4,6 +4,7 @@
 //! the network.
 
 use crate::api::{Api, ApiError, PAGE_SIZE};
+use crate::components::load::effect;
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -128,7 +129,7 @@ impl<T: Send + Sync + 'static> Listing<T> {
         let loading_rest = RwSignal::new(None::<usize>);
         let reload = RwSignal::new(0u32);
         let latest = StoredValue::new(0u32);
-        Effect::new(move |_| {
+        effect(move || {
             reload.track();
             let ticket = latest.get_value() + 1;
             latest.set_value(ticket);

@@ -1,3 +1,4 @@
+use super::load::effect;
 use super::PasswordField;
 use crate::api::{ApiError, NewCredential};
 use crate::profile::{Profile, DEFAULT_DIALECT};
@@ -62,7 +63,7 @@ pub fn CreateCredentialForm(
     let submitted = RwSignal::new(false);
     // A server error about a field goes stale once the field changes.
     let edited_since_error = RwSignal::new(false);
-    Effect::new(move |_| {
+    effect(move || {
         server_error.track();
         edited_since_error.set(false);
     });

@@ -1,3 +1,4 @@
+use super::load::effect;
 use super::TextField;
 use crate::api::{ApiError, Entry, NewEntry};
 use leptos::prelude::*;
@@ -58,7 +59,7 @@ pub fn EntryForm(
     let tried = RwSignal::new(false);
     // The server's error is about what was sent; an edit makes it stale.
     let edited = RwSignal::new(false);
-    Effect::new(move |_| {
+    effect(move || {
         server_error.track();
         edited.set(false);
     });

@@ -7,6 +7,16 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
 
+/// Runs `run` now and again whenever a signal it reads changes. Boxed, so
+/// that one copy of Leptos's effect code serves every caller.
+pub fn effect(run: impl Fn() + 'static) {
+    run_effect(Box::new(run));
+}
+
+fn run_effect(run: Box<dyn Fn()>) {
+    Effect::new(move |_| run());
+}
+
 /// What a page loaded, how to load it again, and a count of reloads (what
 /// shows beside the data follows it).
 pub struct Loaded<T: Send + Sync + 'static> {
@@ -26,7 +36,7 @@ where
 {
     let data = RwSignal::new(None);
     let reload = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    effect(move || {
         reload.track();
         let answer = fetch(ctx.api());
         spawn_local(async move {
@@ -54,7 +64,7 @@ where
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let beside = RwSignal::new(T::default());
-    Effect::new(move |_| {
+    effect(move || {
         reloads.track();
         let answer = fetch(ctx.api());
         spawn_local(async move {

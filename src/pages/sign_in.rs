@@ -1,4 +1,5 @@
 use crate::api::ApiError;
+use crate::components::load::effect;
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -12,7 +13,7 @@ pub fn SignInPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
 
     // Already signed in (another tab, or the back button): go on.
-    Effect::new(move |_| {
+    effect(move || {
         if ctx.session.get().is_some() {
             navigate(ctx.profile().home, Default::default());
         }
