@@ -104,7 +104,8 @@ pub struct DialogAction<I: 'static, T: 'static = ()> {
     pub open: RwSignal<bool>,
     /// The refusal the dialog shows (see [`Keep`]).
     pub error: RwSignal<Option<ApiError>>,
-    run: StoredValue<Rc<dyn Fn(T, I) -> Request>, LocalStorage>,
+    /// The request for the row the dialog is open for (none while closed).
+    run: StoredValue<Rc<dyn Fn(I) -> Option<Request>>, LocalStorage>,
     /// Untyped, so that one copy of Leptos's action code serves every dialog.
     action: Action<Once, ()>,
 }
@@ -158,6 +159,43 @@ fn settling(
     })
 }
 
+/// Opens a dialog about `row`, without the last refusal (generic over the
+/// row only, not the dialog's input).
+fn show<T: Send + Sync + 'static>(
+    target: RwSignal<Option<T>>,
+    open: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    row: T,
+) {
+    error.set(None);
+    target.set(Some(row));
+    open.set(true);
+}
+
+/// A row button's callback: [`show`] about `row`.
+fn opening<T: Clone + Send + Sync + 'static>(
+    target: RwSignal<Option<T>>,
+    open: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    row: T,
+) -> Callback<()> {
+    Callback::new(move |()| show(target, open, error, row.clone()))
+}
+
+/// A form's `on_submit`: runs the request for the row the dialog is open
+/// for (generic over the input only, not the row).
+fn submits<I: 'static>(
+    run: StoredValue<Rc<dyn Fn(I) -> Option<Request>>, LocalStorage>,
+    error: RwSignal<Option<ApiError>>,
+    action: Action<Once, ()>,
+) -> Callback<I> {
+    Callback::new(move |input: I| {
+        if let Some(request) = run.with_value(|run| run(input)) {
+            send(error, action, request);
+        }
+    })
+}
+
 /// Sends a dialog's request, without the last refusal. Apart from
 /// `submit`, so that one copy serves every kind of dialog.
 #[inline(never)]
@@ -179,9 +217,13 @@ where
     {
         let open = RwSignal::new(false);
         let error = RwSignal::new(None);
-        let run: Rc<dyn Fn(T, I) -> Request> = Rc::new(move |row, input| Box::pin(run(row, input)));
+        let target = RwSignal::new(None);
+        let run: Rc<dyn Fn(I) -> Option<Request>> = Rc::new(move |input| {
+            let row = target.get_untracked()?;
+            Some(Box::pin(run(row, input)))
+        });
         DialogAction {
-            target: RwSignal::new(None),
+            target,
             open,
             error,
             run: StoredValue::new_local(run),
@@ -191,21 +233,17 @@ where
 
     /// Opens the dialog about `row`, without the last refusal.
     pub fn show_for(&self, row: T) {
-        self.error.set(None);
-        self.target.set(Some(row));
-        self.open.set(true);
+        show(self.target, self.open, self.error, row);
+    }
+
+    /// For a row's button: opens the dialog about `row`.
+    pub fn opens(&self, row: T) -> Callback<()> {
+        opening(self.target, self.open, self.error, row)
     }
 
     /// For the form's `on_submit`: sends what was submitted.
     pub fn submit(&self) -> Callback<I> {
-        let this = *self;
-        Callback::new(move |input: I| {
-            let Some(row) = this.target.get_untracked() else {
-                return;
-            };
-            let request = this.run.with_value(|run| run(row, input));
-            send(this.error, this.action, request);
-        })
+        submits(self.run, self.error, self.action)
     }
 
     /// True while the request is under way.

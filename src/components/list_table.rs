@@ -243,7 +243,7 @@ where
     I: Clone + Send + Sync + 'static,
     T: Clone + Send + Sync + 'static,
 {
-    Callback::new(move |()| action.show_for(row.clone()))
+    action.opens(row)
 }
 
 /// A page's heading and its "Create …" button.
