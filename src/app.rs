@@ -2,7 +2,6 @@
 //! them to pages, and routes.
 
 use crate::api::{self, Api, Config, Session};
-use crate::components::load::effect;
 use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
 use crate::pages::{
@@ -10,6 +9,7 @@ use crate::pages::{
     NotFoundPage, SignInPage, TrunksPage,
 };
 use crate::profile::Page;
+use crate::signals::effect;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;

@@ -33,6 +33,7 @@
 
 use crate::api::ApiError;
 use crate::context::AppContext;
+use crate::signals::derive;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::future::Future;
@@ -260,7 +261,7 @@ where
     /// Words about the row, for a title or a name ("" while closed).
     pub fn about(&self, words: impl Fn(&T) -> String + Send + Sync + 'static) -> Signal<String> {
         let target = self.target;
-        Signal::derive(move || target.with(|t| t.as_ref().map(&words).unwrap_or_default()))
+        derive(move || target.with(|t| t.as_ref().map(&words).unwrap_or_default()))
     }
 }
 

@@ -4,8 +4,8 @@
 //! the network.
 
 use crate::api::{Api, ApiError, PAGE_SIZE};
-use crate::components::load::effect;
 use crate::context::AppContext;
+use crate::signals::{effect, memo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -34,8 +34,8 @@ impl ListQuery {
         let query = use_query_map();
         let navigate = use_navigate();
         Self {
-            search: Memo::new(move |_| query.read().get("q").unwrap_or_default()),
-            page: Memo::new(move |_| {
+            search: memo(move || query.read().get("q").unwrap_or_default()),
+            page: memo(move || {
                 query
                     .read()
                     .get("page")
@@ -43,7 +43,7 @@ impl ListQuery {
                     .filter(|p| *p >= 1)
                     .unwrap_or(1)
             }),
-            sort: Memo::new(move |_| query.read().get("sort").unwrap_or_default()),
+            sort: memo(move || query.read().get("sort").unwrap_or_default()),
             path: StoredValue::new(path.into()),
             navigate: StoredValue::new_local(Box::new(navigate)),
         }
@@ -183,7 +183,7 @@ impl<T: Send + Sync + 'static> Listing<T> {
         keep: impl Fn(&T, &str) -> bool + Send + Sync + 'static,
         order: impl Fn(&T, &T, &str) -> Ordering + Send + Sync + 'static,
     ) -> Memo<Shown> {
-        Memo::new(move |_| {
+        memo(move || {
             let search = query.search.get();
             let needle = search.trim().to_lowercase();
             let expected = self.loading_rest.get();
@@ -262,7 +262,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Listing<T> {
     pub fn state(self, shown: Memo<Shown>) -> ListState {
         let (rows, rest) = (self.rows, self.loading_rest);
         ListState {
-            loaded: Memo::new(move |_| {
+            loaded: memo(move || {
                 rows.with(|rows| match rows {
                     None => Loaded::Loading,
                     Some(Err(e)) => Loaded::Failed(e.clone()),
@@ -270,7 +270,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Listing<T> {
                     Some(Ok(_)) => Loaded::Rows(rest.with(Option::is_none)),
                 })
             }),
-            place: Memo::new(move |_| shown.with(|s| s.place.clone())),
+            place: memo(move || shown.with(|s| s.place.clone())),
             reload: self.reload,
         }
     }

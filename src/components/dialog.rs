@@ -1,4 +1,4 @@
-use super::load::effect;
+use crate::signals::effect;
 use leptos::html;
 use leptos::prelude::*;
 

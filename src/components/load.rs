@@ -3,19 +3,10 @@
 
 use crate::api::{Api, ApiError};
 use crate::context::AppContext;
+use crate::signals::effect;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
-
-/// Runs `run` now and again whenever a signal it reads changes. Boxed, so
-/// that one copy of Leptos's effect code serves every caller.
-pub fn effect(run: impl Fn() + 'static) {
-    run_effect(Box::new(run));
-}
-
-fn run_effect(run: Box<dyn Fn()>) {
-    Effect::new(move |_| run());
-}
 
 /// What a page loaded, how to load it again, and a count of reloads (what
 /// shows beside the data follows it).

@@ -1,6 +1,6 @@
 use crate::api::ApiError;
-use crate::components::load::effect;
 use crate::context::AppContext;
+use crate::signals::effect;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
