@@ -176,7 +176,7 @@ impl Api {
         url: &str,
         body: &impl Serialize,
     ) -> Result<T, ApiError> {
-        let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
+        let body = serde_json::to_value(body).map_err(unencodable)?;
         parse(&self.write_json(method, url, &body).await?)
     }
 
@@ -199,7 +199,7 @@ impl Api {
         url: &str,
         body: &impl Serialize,
     ) -> Result<(), ApiError> {
-        let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
+        let body = serde_json::to_value(body).map_err(unencodable)?;
         self.write_json(method, url, &body).await.map(drop)
     }
 
@@ -509,5 +509,18 @@ pub async fn sleep_ms(ms: u32) {
 
 /// A JSON answer as `T`; a shape we did not expect is the server's fault.
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|e| ApiError::Server(format!("unexpected answer: {e}")))
+    serde_json::from_str(text).map_err(unexpected)
+}
+
+/// A body that could not be encoded, as an error.
+#[inline(never)]
+fn unencodable(e: serde_json::Error) -> ApiError {
+    ApiError::Server(e.to_string())
+}
+
+/// A shape we did not expect, as an error; apart from `parse`, so that its
+/// formatting is in the wasm once.
+#[inline(never)]
+fn unexpected(e: serde_json::Error) -> ApiError {
+    ApiError::Server(format!("unexpected answer: {e}"))
 }
