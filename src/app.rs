@@ -4,6 +4,7 @@
 use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
+use crate::dialog_action::Task;
 use crate::pages::{
     AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
     NotFoundPage, SignInPage, TrunksPage,
@@ -111,7 +112,7 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
 fn Header() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let navigate = use_navigate();
-    let sign_out = Action::new_unsync(move |()| {
+    let sign_out = Task::new(move |()| {
         let api = ctx.api();
         let navigate = navigate.clone();
         async move {
