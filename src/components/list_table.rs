@@ -65,6 +65,15 @@ pub struct ListRow {
     draw: Box<dyn FnOnce() -> AnyView + Send>,
 }
 
+impl ListRow {
+    pub fn new(key: u64, draw: impl FnOnce() -> AnyView + Send + 'static) -> Self {
+        ListRow {
+            key,
+            draw: Box::new(draw),
+        }
+    }
+}
+
 /// The rows of the page shown, as [`ListRow`]s.
 pub type RowsView = Arc<dyn Fn() -> Vec<ListRow> + Send + Sync>;
 
@@ -94,10 +103,7 @@ where
                     let mut hasher = DefaultHasher::new();
                     key(t).hash(&mut hasher);
                     let (row, t) = (row.clone(), t.clone());
-                    ListRow {
-                        key: hasher.finish(),
-                        draw: Box::new(move || row(t).into_any()),
-                    }
+                    ListRow::new(hasher.finish(), move || row(t).into_any())
                 })
                 .collect()
         })
