@@ -39,5 +39,5 @@ fn boxed_derive<T>(compute: Box<dyn Fn() -> T + Send + Sync>) -> Signal<T>
 where
     T: Send + Sync + 'static,
 {
-    Signal::derive(move || compute())
+    Signal::derive(compute)
 }
