@@ -31,6 +31,11 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn from_url(path: impl Into<String>) -> Self {
+        Self::at(path.into())
+    }
+
+    /// `from_url`, not generic.
+    fn at(path: String) -> Self {
         let query = use_query_map();
         let navigate = use_navigate();
         Self {
@@ -44,7 +49,7 @@ impl ListQuery {
                     .unwrap_or(1)
             }),
             sort: memo(move || query.read().get("sort").unwrap_or_default()),
-            path: StoredValue::new(path.into()),
+            path: StoredValue::new(path),
             navigate: StoredValue::new_local(Box::new(navigate)),
         }
     }
