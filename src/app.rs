@@ -4,11 +4,13 @@
 use crate::api::{self, Api, Config, Session};
 use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
+use crate::dialog_action::Task;
 use crate::pages::{
     AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
     NotFoundPage, SignInPage, TrunksPage,
 };
 use crate::profile::Page;
+use crate::signals::effect;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
@@ -110,7 +112,7 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
 fn Header() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let navigate = use_navigate();
-    let sign_out = Action::new_unsync(move |()| {
+    let sign_out = Task::new(move |()| {
         let api = ctx.api();
         let navigate = navigate.clone();
         async move {
@@ -164,7 +166,7 @@ fn ThemeToggle() -> impl IntoView {
         Some("light") => false,
         _ => system_dark,
     });
-    Effect::new(move |_| {
+    effect(move || {
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", if dark.get() { "dark" } else { "light" });
         }

@@ -33,6 +33,7 @@
 
 use crate::api::ApiError;
 use crate::context::AppContext;
+use crate::signals::derive;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::future::Future;
@@ -93,9 +94,26 @@ impl Done {
 /// A request under way: what `run` made of the row and the input.
 type Request = Pin<Box<dyn Future<Output = Result<Done, ApiError>>>>;
 
+/// Work an action runs: a dialog's request and its settling, or a task's.
+type Work = Pin<Box<dyn Future<Output = ()>>>;
+
 /// The action's input, taken once: an `Action` lends its input to the
-/// function that starts the work, which must own the request.
-struct Once(RefCell<Option<Request>>);
+/// function that starts the work, which must own it.
+struct Once(RefCell<Option<Work>>);
+
+/// The untyped action every dialog and task runs on, so that one copy of
+/// Leptos's action code serves them all.
+fn runner() -> Action<Once, ()> {
+    // Local: the API's futures hold browser handles, which are not Send.
+    Action::new_unsync_local(|once: &Once| {
+        let work = once.0.borrow_mut().take();
+        async move {
+            if let Some(work) = work {
+                work.await;
+            }
+        }
+    })
+}
 
 /// A dialog about a row `T` that submits an `I`.
 pub struct DialogAction<I: 'static, T: 'static = ()> {
@@ -104,7 +122,8 @@ pub struct DialogAction<I: 'static, T: 'static = ()> {
     pub open: RwSignal<bool>,
     /// The refusal the dialog shows (see [`Keep`]).
     pub error: RwSignal<Option<ApiError>>,
-    run: StoredValue<Rc<dyn Fn(T, I) -> Request>, LocalStorage>,
+    /// The request for the row the dialog is open for (none while closed).
+    run: StoredValue<Rc<dyn Fn(I) -> Option<Work>>, LocalStorage>,
     /// Untyped, so that one copy of Leptos's action code serves every dialog.
     action: Action<Once, ()>,
 }
@@ -116,46 +135,120 @@ impl<I: 'static, T: 'static> Clone for DialogAction<I, T> {
 }
 impl<I: 'static, T: 'static> Copy for DialogAction<I, T> {}
 
-/// Runs a request and settles its dialog: closed with a toast, or open
-/// with the refusal it keeps, or closed with the error in a toast.
-fn settling(
+/// What settling a dialog's request touches.
+#[derive(Clone)]
+struct Settle {
     ctx: AppContext,
     keep: Keep,
     open: RwSignal<bool>,
     error: RwSignal<Option<ApiError>>,
     refresh: Rc<dyn Fn()>,
-) -> Action<Once, ()> {
-    // Local: the API's futures hold browser handles, which are not Send.
-    Action::new_unsync_local(move |once: &Once| {
-        let request = once.0.borrow_mut().take();
-        let refresh = refresh.clone();
-        async move {
-            let Some(request) = request else { return };
-            match request.await {
-                Ok(done) => {
-                    open.set(false);
-                    ctx.toasts.success(done.toast);
-                    if done.changed {
-                        refresh();
-                    }
-                }
-                Err(e) if keep.keeps(&e) => {
-                    error.set(Some(e));
-                    if keep == Keep::Conflict {
-                        refresh();
-                    }
-                }
-                Err(e) => {
-                    open.set(false);
-                    ctx.report(&e);
-                    // An ended session leaves the page: nothing to refresh.
-                    if e != ApiError::Unauthorized {
-                        refresh();
-                    }
-                }
+}
+
+/// Runs a request and settles its dialog: closed with a toast, or open
+/// with the refusal it keeps, or closed with the error in a toast.
+async fn settle(s: Settle, request: Request) {
+    match request.await {
+        Ok(done) => {
+            s.open.set(false);
+            s.ctx.toasts.success(done.toast);
+            if done.changed {
+                (s.refresh)();
             }
         }
+        Err(e) if s.keep.keeps(&e) => {
+            s.error.set(Some(e));
+            if s.keep == Keep::Conflict {
+                (s.refresh)();
+            }
+        }
+        Err(e) => {
+            s.open.set(false);
+            s.ctx.report(&e);
+            // An ended session leaves the page: nothing to refresh.
+            if e != ApiError::Unauthorized {
+                (s.refresh)();
+            }
+        }
+    }
+}
+
+/// Opens a dialog about `row`, without the last refusal (generic over the
+/// row only, not the dialog's input).
+fn show<T: Send + Sync + 'static>(
+    target: RwSignal<Option<T>>,
+    open: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    row: T,
+) {
+    error.set(None);
+    target.set(Some(row));
+    open.set(true);
+}
+
+/// A row button's callback: [`show`] about `row`.
+fn opening<T: Clone + Send + Sync + 'static>(
+    target: RwSignal<Option<T>>,
+    open: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    row: T,
+) -> Callback<()> {
+    Callback::new(move |()| show(target, open, error, row.clone()))
+}
+
+/// A form's `on_submit`: runs the request for the row the dialog is open
+/// for (generic over the input only, not the row).
+fn submits<I: 'static>(
+    run: StoredValue<Rc<dyn Fn(I) -> Option<Work>>, LocalStorage>,
+    error: RwSignal<Option<ApiError>>,
+    action: Action<Once, ()>,
+) -> Callback<I> {
+    Callback::new(move |input: I| {
+        if let Some(work) = run.with_value(|run| run(input)) {
+            error.set(None);
+            send(action, work);
+        }
     })
+}
+
+/// Starts `work` on `action`. Apart, so that one copy serves every dialog
+/// and task.
+#[inline(never)]
+fn send(action: Action<Once, ()>, work: Work) {
+    action.dispatch_local(Once(RefCell::new(Some(work))));
+}
+
+/// Work a button or form starts outside a dialog (sign-in, sign-out, a
+/// switch), on the same untyped action as the dialogs.
+pub struct Task<I: 'static> {
+    run: StoredValue<Rc<dyn Fn(I) -> Work>, LocalStorage>,
+    action: Action<Once, ()>,
+}
+
+impl<I: 'static> Clone for Task<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<I: 'static> Copy for Task<I> {}
+
+impl<I: 'static> Task<I> {
+    pub fn new<Fut: Future<Output = ()> + 'static>(run: impl Fn(I) -> Fut + 'static) -> Self {
+        let run: Rc<dyn Fn(I) -> Work> = Rc::new(move |input| Box::pin(run(input)));
+        Task {
+            run: StoredValue::new_local(run),
+            action: runner(),
+        }
+    }
+
+    pub fn dispatch(&self, input: I) {
+        send(self.action, self.run.with_value(|run| run(input)));
+    }
+
+    /// True while the work is under way.
+    pub fn pending(&self) -> Signal<bool> {
+        self.action.pending().into()
+    }
 }
 
 impl<I, T> DialogAction<I, T>
@@ -171,35 +264,41 @@ where
     {
         let open = RwSignal::new(false);
         let error = RwSignal::new(None);
-        let run: Rc<dyn Fn(T, I) -> Request> = Rc::new(move |row, input| Box::pin(run(row, input)));
+        let target = RwSignal::new(None);
+        let settling = Settle {
+            ctx,
+            keep,
+            open,
+            error,
+            refresh: Rc::new(refresh),
+        };
+        let run: Rc<dyn Fn(I) -> Option<Work>> = Rc::new(move |input| {
+            let row = target.get_untracked()?;
+            let request: Request = Box::pin(run(row, input));
+            Some(Box::pin(settle(settling.clone(), request)))
+        });
         DialogAction {
-            target: RwSignal::new(None),
+            target,
             open,
             error,
             run: StoredValue::new_local(run),
-            action: settling(ctx, keep, open, error, Rc::new(refresh)),
+            action: runner(),
         }
     }
 
     /// Opens the dialog about `row`, without the last refusal.
     pub fn show_for(&self, row: T) {
-        self.error.set(None);
-        self.target.set(Some(row));
-        self.open.set(true);
+        show(self.target, self.open, self.error, row);
+    }
+
+    /// For a row's button: opens the dialog about `row`.
+    pub fn opens(&self, row: T) -> Callback<()> {
+        opening(self.target, self.open, self.error, row)
     }
 
     /// For the form's `on_submit`: sends what was submitted.
     pub fn submit(&self) -> Callback<I> {
-        let this = *self;
-        Callback::new(move |input: I| {
-            let Some(row) = this.target.get_untracked() else {
-                return;
-            };
-            this.error.set(None);
-            let request = this.run.with_value(|run| run(row, input));
-            this.action
-                .dispatch_local(Once(RefCell::new(Some(request))));
-        })
+        submits(self.run, self.error, self.action)
     }
 
     /// True while the request is under way.
@@ -216,7 +315,7 @@ where
     /// Words about the row, for a title or a name ("" while closed).
     pub fn about(&self, words: impl Fn(&T) -> String + Send + Sync + 'static) -> Signal<String> {
         let target = self.target;
-        Signal::derive(move || target.with(|t| t.as_ref().map(&words).unwrap_or_default()))
+        derive(move || target.with(|t| t.as_ref().map(&words).unwrap_or_default()))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod dialog_action;
 pub mod list;
 pub mod pages;
 pub mod profile;
+pub mod signals;
 pub mod usage;
 
 /// Mounts the console on `<body>`.

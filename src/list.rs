@@ -5,6 +5,7 @@
 
 use crate::api::{Api, ApiError, PAGE_SIZE};
 use crate::context::AppContext;
+use crate::signals::{effect, memo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -30,11 +31,16 @@ pub struct ListQuery {
 
 impl ListQuery {
     pub fn from_url(path: impl Into<String>) -> Self {
+        Self::at(path.into())
+    }
+
+    /// `from_url`, not generic.
+    fn at(path: String) -> Self {
         let query = use_query_map();
         let navigate = use_navigate();
         Self {
-            search: Memo::new(move |_| query.read().get("q").unwrap_or_default()),
-            page: Memo::new(move |_| {
+            search: memo(move || query.read().get("q").unwrap_or_default()),
+            page: memo(move || {
                 query
                     .read()
                     .get("page")
@@ -42,8 +48,8 @@ impl ListQuery {
                     .filter(|p| *p >= 1)
                     .unwrap_or(1)
             }),
-            sort: Memo::new(move |_| query.read().get("sort").unwrap_or_default()),
-            path: StoredValue::new(path.into()),
+            sort: memo(move || query.read().get("sort").unwrap_or_default()),
+            path: StoredValue::new(path),
             navigate: StoredValue::new_local(Box::new(navigate)),
         }
     }
@@ -128,7 +134,7 @@ impl<T: Send + Sync + 'static> Listing<T> {
         let loading_rest = RwSignal::new(None::<usize>);
         let reload = RwSignal::new(0u32);
         let latest = StoredValue::new(0u32);
-        Effect::new(move |_| {
+        effect(move || {
             reload.track();
             let ticket = latest.get_value() + 1;
             latest.set_value(ticket);
@@ -160,11 +166,6 @@ impl<T: Send + Sync + 'static> Listing<T> {
         }
     }
 
-    /// Every row is in (or loading failed).
-    pub fn complete(&self) -> bool {
-        self.rows.with(Option::is_some) && self.loading_rest.get().is_none()
-    }
-
     pub fn refresh(&self) {
         self.reload.update(|n| *n += 1);
     }
@@ -186,11 +187,8 @@ impl<T: Send + Sync + 'static> Listing<T> {
         query: ListQuery,
         keep: impl Fn(&T, &str) -> bool + Send + Sync + 'static,
         order: impl Fn(&T, &T, &str) -> Ordering + Send + Sync + 'static,
-    ) -> Memo<Shown<T>>
-    where
-        T: Clone + PartialEq,
-    {
-        Memo::new(move |_| {
+    ) -> Memo<Shown> {
+        memo(move || {
             let search = query.search.get();
             let needle = search.trim().to_lowercase();
             let expected = self.loading_rest.get();
@@ -198,70 +196,118 @@ impl<T: Send + Sync + 'static> Listing<T> {
                 let Some(Ok(all)) = rows else {
                     return Shown::default();
                 };
-                let mut matching: Vec<&T> = all
-                    .iter()
-                    .filter(|row| needle.is_empty() || keep(row, &needle))
-                    .collect();
-                let sort = query.sort.get();
-                if !sort.is_empty() {
-                    let (key, descending) = match sort.strip_prefix('-') {
-                        Some(key) => (key, true),
-                        None => (sort.as_str(), false),
-                    };
-                    // Stable: equal rows keep their creation order.
-                    matching.sort_by(|a, b| {
-                        let o = order(a, b, key);
-                        if descending {
-                            o.reverse()
-                        } else {
-                            o
-                        }
-                    });
-                }
-                // While the rest loads, unfiltered counts come from the total.
-                let (count, total) = match expected {
-                    Some(total) if needle.is_empty() => (total, total),
-                    Some(total) => (matching.len(), total),
-                    None => (matching.len(), all.len()),
-                };
-                let last_page = (count as u32).div_ceil(PAGE_SIZE).max(1);
-                // A page past the end (rows deleted meanwhile) shows the last one.
-                let page = query.page.get().min(last_page);
-                let offset = ((page - 1) * PAGE_SIZE) as usize;
-                Shown {
-                    rows: matching
-                        .iter()
-                        .skip(offset)
-                        .take(PAGE_SIZE as usize)
-                        .map(|row| (*row).clone())
-                        .collect(),
-                    offset,
-                    matching: count,
-                    all: total,
-                    page,
-                    last_page,
-                }
+                let (rows, place) = place_rows(
+                    query,
+                    all.len(),
+                    expected,
+                    &|i| needle.is_empty() || keep(&all[i], &needle),
+                    &|a, b, key| order(&all[a], &all[b], key),
+                );
+                Shown { rows, place }
             })
         })
     }
 }
 
-/// One page of a filtered list.
+/// Which of `len` rows the page shows (by index, in the order the URL asks
+/// for) and where it sits. Not generic: one copy sorts every kind of row.
+fn place_rows(
+    query: ListQuery,
+    len: usize,
+    expected: Option<usize>,
+    keep: &dyn Fn(usize) -> bool,
+    order: &dyn Fn(usize, usize, &str) -> Ordering,
+) -> (Vec<usize>, Place) {
+    let filtered = query.search.with(|s| !s.trim().is_empty());
+    let mut matching: Vec<usize> = (0..len).filter(|&i| keep(i)).collect();
+    let sort = query.sort.get();
+    if !sort.is_empty() {
+        let (key, descending) = match sort.strip_prefix('-') {
+            Some(key) => (key, true),
+            None => (sort.as_str(), false),
+        };
+        // Stable: equal rows keep their creation order.
+        matching.sort_by(|&a, &b| {
+            let o = order(a, b, key);
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+    }
+    // While the rest loads, unfiltered counts come from the total.
+    let (count, total) = match expected {
+        Some(total) if !filtered => (total, total),
+        Some(total) => (matching.len(), total),
+        None => (matching.len(), len),
+    };
+    let last_page = (count as u32).div_ceil(PAGE_SIZE).max(1);
+    // A page past the end (rows deleted meanwhile) shows the last one.
+    let page = query.page.get().min(last_page);
+    let offset = ((page - 1) * PAGE_SIZE) as usize;
+    let on_page: Vec<usize> = matching
+        .into_iter()
+        .skip(offset)
+        .take(PAGE_SIZE as usize)
+        .collect();
+    let place = Place {
+        offset,
+        len: on_page.len(),
+        matching: count,
+        all: total,
+        page,
+        last_page,
+    };
+    (on_page, place)
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Listing<T> {
+    /// Where the list stands and where `shown` sits in it.
+    pub fn state(self, shown: Memo<Shown>) -> ListState {
+        let (rows, rest) = (self.rows, self.loading_rest);
+        ListState {
+            loaded: memo(move || {
+                rows.with(|rows| match rows {
+                    None => Loaded::Loading,
+                    Some(Err(e)) => Loaded::Failed(e.clone()),
+                    Some(Ok(all)) if all.is_empty() => Loaded::Empty,
+                    Some(Ok(_)) => Loaded::Rows(rest.with(Option::is_none)),
+                })
+            }),
+            place: memo(move || shown.with(|s| s.place.clone())),
+            reload: self.reload,
+        }
+    }
+}
+
+/// One page of a filtered list: its rows (as indices into the listing's),
+/// and where it sits. Not generic: one copy of the memo's code serves every
+/// kind of row.
+#[derive(Clone, PartialEq, Default)]
+pub struct Shown {
+    pub rows: Vec<usize>,
+    pub place: Place,
+}
+
+/// Where a page of a filtered list sits, without its rows: what the
+/// search box's count and the pager follow.
 #[derive(Clone, PartialEq)]
-pub struct Shown<T> {
-    pub rows: Vec<T>,
+pub struct Place {
     pub offset: usize,
+    /// Rows on this page.
+    pub len: usize,
     pub matching: usize,
     pub all: usize,
     pub page: u32,
     pub last_page: u32,
 }
 
-impl<T> Default for Shown<T> {
+impl Default for Place {
     fn default() -> Self {
         Self {
-            rows: Vec::new(),
             offset: 0,
+            len: 0,
             matching: 0,
             all: 0,
             page: 1,
@@ -270,7 +316,7 @@ impl<T> Default for Shown<T> {
     }
 }
 
-impl<T> Shown<T> {
+impl Place {
     /// "Showing 1–20 of 200", or of the matches when filtered.
     pub fn summary(&self) -> String {
         if self.matching == 0 {
@@ -279,7 +325,7 @@ impl<T> Shown<T> {
         let range = format!(
             "Showing {}–{} of {}",
             self.offset + 1,
-            self.offset + self.rows.len(),
+            self.offset + self.len,
             self.matching
         );
         if self.matching == self.all {
@@ -287,6 +333,32 @@ impl<T> Shown<T> {
         } else {
             format!("{range} matching ({} in all)", self.all)
         }
+    }
+}
+
+/// How a list's loading stands, without its rows.
+#[derive(Clone, PartialEq)]
+pub enum Loaded {
+    Loading,
+    Failed(ApiError),
+    /// Loaded, and there are none.
+    Empty,
+    /// Some rows are in; `true` once every page is.
+    Rows(bool),
+}
+
+/// What the search box, the notices and the pager of a list follow: not
+/// generic over the rows, so they are drawn by one copy of their code.
+#[derive(Clone, Copy)]
+pub struct ListState {
+    pub loaded: Memo<Loaded>,
+    pub place: Memo<Place>,
+    reload: RwSignal<u32>,
+}
+
+impl ListState {
+    pub fn refresh(&self) {
+        self.reload.update(|n| *n += 1);
     }
 }
 
@@ -322,12 +394,10 @@ pub fn SortHeader(query: ListQuery, key: &'static str, label: &'static str) -> i
 
 /// Previous/next page buttons, shown when there is more than one page.
 #[component]
-pub fn Pager<T: Clone + PartialEq + Send + Sync + 'static>(
-    shown: Memo<Shown<T>>,
-    query: ListQuery,
-) -> impl IntoView {
-    let page = move || shown.with(|s| s.page);
-    let last = move || shown.with(|s| s.last_page);
+pub fn Pager(state: ListState, query: ListQuery) -> impl IntoView {
+    let place = state.place;
+    let page = move || place.with(|s| s.page);
+    let last = move || place.with(|s| s.last_page);
     view! {
         <Show when=move || { last() > 1 }>
             <nav class="pager" aria-label="Pages">
@@ -354,12 +424,11 @@ pub fn Pager<T: Clone + PartialEq + Send + Sync + 'static>(
 /// The search box of a list page with its live count; the filter is
 /// `query`'s, so it lives in the URL. `help` adds a hint tied to the input.
 #[component]
-pub fn SearchBar<T: Clone + PartialEq + Send + Sync + 'static>(
+pub fn SearchBar(
     id: &'static str,
     #[prop(into)] label: String,
     query: ListQuery,
-    list: Listing<T>,
-    shown: Memo<Shown<T>>,
+    state: ListState,
     #[prop(optional)] help: Option<&'static str>,
 ) -> impl IntoView {
     let help_id = format!("{id}-help");
@@ -376,9 +445,9 @@ pub fn SearchBar<T: Clone + PartialEq + Send + Sync + 'static>(
                 on:input=query.on_input()
             />
             <span class="count" role="status">
-                {move || match list.rows.get() {
-                    None => "Loading…".to_string(),
-                    Some(_) => shown.with(Shown::summary),
+                {move || match state.loaded.with(|l| *l == Loaded::Loading) {
+                    true => "Loading…".to_string(),
+                    false => state.place.with(Place::summary),
                 }}
             </span>
             {help.map(|h| view! { <p id=help_id class="hint">{h}</p> })}
@@ -390,29 +459,26 @@ pub fn SearchBar<T: Clone + PartialEq + Send + Sync + 'static>(
 /// nothing exists yet (`empty`), or nothing matches the filter
 /// (`no_match`, given the filter text).
 #[component]
-pub fn ListNotice<T: Clone + PartialEq + Send + Sync + 'static>(
+pub fn ListNotice(
     /// Plural, as in "The IP ACLs could not be loaded."
     what: &'static str,
     empty: &'static str,
     no_match: fn(&str) -> String,
     query: ListQuery,
-    list: Listing<T>,
-    shown: Memo<Shown<T>>,
+    state: ListState,
 ) -> impl IntoView {
-    move || match list.rows.get() {
-        Some(Err(e)) => Some(
+    move || match state.loaded.get() {
+        Loaded::Failed(e) => Some(
             view! {
                 <div class="error" role="alert">
                     <p>{format!("The {what} could not be loaded. {e}")}</p>
-                    <button type="button" on:click=move |_| list.refresh()>"Try again"</button>
+                    <button type="button" on:click=move |_| state.refresh()>"Try again"</button>
                 </div>
             }
             .into_any(),
         ),
-        Some(Ok(all)) if all.is_empty() => {
-            Some(view! { <div class="empty"><p>{empty}</p></div> }.into_any())
-        }
-        Some(Ok(_)) if list.complete() && shown.with(|s| s.matching == 0) => Some(
+        Loaded::Empty => Some(view! { <div class="empty"><p>{empty}</p></div> }.into_any()),
+        Loaded::Rows(true) if state.place.with(|s| s.matching == 0) => Some(
             view! { <div class="empty"><p>{no_match(query.search.get().trim())}</p></div> }
                 .into_any(),
         ),

@@ -24,6 +24,11 @@ impl Usage {
     /// changes (none until the first answer). A failed reload keeps the
     /// last answer: a delete must still name what it unassigns.
     pub fn watch(ctx: AppContext, reloads: impl Fn() + 'static) -> LocalResource<Option<Usage>> {
+        Self::watching(ctx, Box::new(reloads))
+    }
+
+    /// `watch`, not generic: one copy of the resource's code for every page.
+    fn watching(ctx: AppContext, reloads: Box<dyn Fn()>) -> LocalResource<Option<Usage>> {
         let last = Rc::new(RefCell::new(None::<Usage>));
         LocalResource::new(move || {
             reloads();

@@ -12,6 +12,7 @@ pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
 pub use zentrunk::{NewTrunk, Trunk};
 
+use futures::future::LocalBoxFuture;
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use leptos::prelude::{Callable, Callback};
 use serde::de::DeserializeOwned;
@@ -133,19 +134,23 @@ impl Api {
     /// The body of a successful answer, or the error it amounts to. Not
     /// generic: the request code is in the wasm once, however many resource
     /// types are read (the typed wrappers below only parse).
-    async fn text(
-        &self,
+    /// Boxed, so that the futures of the typed wrappers hold a pointer to
+    /// this one instead of a copy of its state machine.
+    fn text<'a>(
+        &'a self,
         method: Method,
-        url: &str,
-        query: &[(&str, String)],
-        body: Option<Body<'_>>,
-    ) -> Result<String, ApiError> {
-        let response = self.send(method, url, query, body).await?;
-        if response.ok() {
-            Ok(response.text().await?)
-        } else {
-            Err(ApiError::from_response(response).await)
-        }
+        url: &'a str,
+        query: &'a [(&'a str, String)],
+        body: Option<Body<'a>>,
+    ) -> LocalBoxFuture<'a, Result<String, ApiError>> {
+        Box::pin(async move {
+            let response = self.send(method, url, query, body).await?;
+            if response.ok() {
+                Ok(response.text().await?)
+            } else {
+                Err(ApiError::from_response(response).await)
+            }
+        })
     }
 
     async fn get<T: DeserializeOwned>(
@@ -171,7 +176,7 @@ impl Api {
         url: &str,
         body: &impl Serialize,
     ) -> Result<T, ApiError> {
-        let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
+        let body = serde_json::to_value(body).map_err(unencodable)?;
         parse(&self.write_json(method, url, &body).await?)
     }
 
@@ -194,7 +199,7 @@ impl Api {
         url: &str,
         body: &impl Serialize,
     ) -> Result<(), ApiError> {
-        let body = serde_json::to_value(body).map_err(|e| ApiError::Server(e.to_string()))?;
+        let body = serde_json::to_value(body).map_err(unencodable)?;
         self.write_json(method, url, &body).await.map(drop)
     }
 
@@ -504,5 +509,18 @@ pub async fn sleep_ms(ms: u32) {
 
 /// A JSON answer as `T`; a shape we did not expect is the server's fault.
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|e| ApiError::Server(format!("unexpected answer: {e}")))
+    serde_json::from_str(text).map_err(unexpected)
+}
+
+/// A body that could not be encoded, as an error.
+#[inline(never)]
+fn unencodable(e: serde_json::Error) -> ApiError {
+    ApiError::Server(e.to_string())
+}
+
+/// A shape we did not expect, as an error; apart from `parse`, so that its
+/// formatting is in the wasm once.
+#[inline(never)]
+fn unexpected(e: serde_json::Error) -> ApiError {
+    ApiError::Server(format!("unexpected answer: {e}"))
 }

@@ -1,6 +1,7 @@
 use super::PasswordField;
 use crate::api::{ApiError, NewCredential};
 use crate::profile::{Profile, DEFAULT_DIALECT};
+use crate::signals::{derive, effect};
 use leptos::prelude::*;
 use sipauth_model::{Dialect, FieldError, Password, Username};
 
@@ -62,13 +63,13 @@ pub fn CreateCredentialForm(
     let submitted = RwSignal::new(false);
     // A server error about a field goes stale once the field changes.
     let edited_since_error = RwSignal::new(false);
-    Effect::new(move |_| {
+    effect(move || {
         server_error.track();
         edited_since_error.set(false);
     });
-    let server = Signal::derive(move || server_error.get().filter(|_| !edited_since_error.get()));
+    let server = derive(move || server_error.get().filter(|_| !edited_since_error.get()));
 
-    let username_error = Signal::derive(move || {
+    let username_error = derive(move || {
         field_message(
             "username",
             Username::parse_with(&username.get(), &policy).map(drop),
@@ -76,7 +77,7 @@ pub fn CreateCredentialForm(
             server.get(),
         )
     });
-    let password_error = Signal::derive(move || {
+    let password_error = derive(move || {
         field_message(
             "password",
             Password::parse_with(&password.get(), &policy).map(drop),
@@ -84,7 +85,7 @@ pub fn CreateCredentialForm(
             server.get(),
         )
     });
-    let extra_error = Signal::derive(move || {
+    let extra_error = derive(move || {
         field_message(
             extra_field,
             extra_check(&extra.get()),
@@ -160,7 +161,7 @@ pub fn ChangePasswordForm(
     let policy = dialect.policy();
     let password = RwSignal::new(String::new());
     let submitted = RwSignal::new(false);
-    let password_error = Signal::derive(move || {
+    let password_error = derive(move || {
         let value = password.get();
         field_message(
             "password",

@@ -1,6 +1,7 @@
 use super::Dialog;
 use crate::api::{auth_type_without, Api, ApiError, Application, ApplicationInput};
 use crate::dialog_action::DialogAction;
+use crate::signals::derive;
 use crate::usage::Breaks;
 use leptos::prelude::*;
 
@@ -63,7 +64,7 @@ pub fn DeleteDialog(
     breaks: Signal<Vec<String>>,
     #[prop(default = Breaks::Trunks)] breaks_kind: Breaks,
 ) -> impl IntoView {
-    let title = Signal::derive(move || format!("Delete {}?", name.get()));
+    let title = derive(move || format!("Delete {}?", name.get()));
     let consequence = move |app: &Application| {
         let keeps = auth_type_without(&app.sip_auth_type, resource == Resource::Credential);
         match keeps {
@@ -122,7 +123,7 @@ pub fn DeleteDialog(
                     .into_any()
                 }
             }}
-            <ConfirmButtons open pending error on_confirm label=Signal::derive(move || {
+            <ConfirmButtons open pending error on_confirm label=derive(move || {
                 if !breaks.get().is_empty() {
                     format!("Delete {} anyway", name.get())
                 } else if users.get().is_empty() {
@@ -150,14 +151,14 @@ pub fn DeleteRowDialog<T: Clone + Send + Sync + 'static>(
     breaks_kind: Breaks,
 ) -> impl IntoView {
     let target = action.target;
-    let users = Signal::derive(move || {
+    let users = derive(move || {
         target
             .get()
             .zip(users)
             .map(|(t, users)| users.run(t))
             .unwrap_or_default()
     });
-    let breaks = Signal::derive(move || target.get().map(|t| breaks.run(t)).unwrap_or_default());
+    let breaks = derive(move || target.get().map(|t| breaks.run(t)).unwrap_or_default());
     view! {
         <DeleteDialog
             id
@@ -202,8 +203,8 @@ fn ConfirmDeleteView(
     error: Signal<Option<ApiError>>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
-    let title = Signal::derive(move || format!("Delete {}?", name.get()));
-    let label = Signal::derive(move || format!("Delete {}", name.get()));
+    let title = derive(move || format!("Delete {}?", name.get()));
+    let label = derive(move || format!("Delete {}", name.get()));
     view! {
         <Dialog id=id open=open title=title>
             <p>{consequence} " This cannot be undone."</p>

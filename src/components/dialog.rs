@@ -1,3 +1,4 @@
+use crate::signals::effect;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -18,7 +19,7 @@ pub fn Dialog(
     let node = NodeRef::<html::Dialog>::new();
     let title_id = format!("{id}-title");
     let labelled_by = title_id.clone();
-    Effect::new(move |_| {
+    effect(move || {
         let Some(dialog) = node.get() else { return };
         if open.get() {
             if !dialog.open() {

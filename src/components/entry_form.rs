@@ -1,5 +1,6 @@
 use super::TextField;
 use crate::api::{ApiError, Entry, NewEntry};
+use crate::signals::{derive, effect, memo};
 use leptos::prelude::*;
 use sipauth_model::acl::{analyze, Finding};
 use sipauth_model::{Description, IpEntry};
@@ -58,7 +59,7 @@ pub fn EntryForm(
     let tried = RwSignal::new(false);
     // The server's error is about what was sent; an edit makes it stale.
     let edited = RwSignal::new(false);
-    Effect::new(move |_| {
+    effect(move || {
         server_error.track();
         edited.set(false);
     });
@@ -71,12 +72,12 @@ pub fn EntryForm(
         }
         now
     });
-    let server = Signal::derive(move || server_error.get().filter(|_| !edited.get()));
-    let parsed = Memo::new(move |_| {
+    let server = derive(move || server_error.get().filter(|_| !edited.get()));
+    let parsed = memo(move || {
         let text = address.get();
         (!text.trim().is_empty() || tried.get()).then(|| IpEntry::parse_input(&text))
     });
-    let address_error = Signal::derive(move || {
+    let address_error = derive(move || {
         if let Some(e) = server.get().filter(|e| {
             matches!(e.field(), Some("ip" | "cidr_prefix")) || matches!(e, ApiError::Conflict(_))
         }) {
@@ -87,7 +88,7 @@ pub fn EntryForm(
             _ => None,
         }
     });
-    let description_error = Signal::derive(move || {
+    let description_error = derive(move || {
         if let Some(e) = server.get().filter(|e| e.field() == Some("description")) {
             return Some(e.to_string());
         }
@@ -95,11 +96,11 @@ pub fn EntryForm(
             .err()
             .map(|e| format!("Description: {}.", e.problem))
     });
-    let new_warnings = Memo::new(move |_| match parsed.get() {
+    let new_warnings = memo(move || match parsed.get() {
         Some(Ok(e)) => warnings_for_new(&existing.get(), &e),
         _ => Vec::new(),
     });
-    let masked = Memo::new(move |_| match parsed.get() {
+    let masked = memo(move || match parsed.get() {
         Some(Ok(e)) if e.host_bits_set() => Some(e.network().to_string()),
         _ => None,
     });

@@ -4,6 +4,7 @@
 use super::{server_message, Dialog, FormError};
 use crate::api::ApiError;
 use crate::dialog_action::DialogAction;
+use crate::signals::derive;
 use leptos::prelude::*;
 use sipauth_model::FieldError;
 
@@ -33,7 +34,7 @@ impl FormCheck {
         value: RwSignal<String>,
         check: impl Fn(&str) -> Result<E, FieldError> + Send + Sync + 'static,
     ) -> Signal<Option<String>> {
-        Signal::derive(move || {
+        derive(move || {
             server_message(self.server, field).or_else(|| {
                 let typed = value.get();
                 match check(&typed) {
@@ -55,7 +56,7 @@ impl FormCheck {
         needed: impl Fn() -> bool + Send + Sync + 'static,
         problem: &'static str,
     ) -> Signal<Option<String>> {
-        Signal::derive(move || {
+        derive(move || {
             server_message(self.server, field).or_else(|| {
                 (self.submitted.get() && needed() && value.get().is_empty())
                     .then(|| problem.to_string())
@@ -97,7 +98,7 @@ where
     T: Clone + Send + Sync + 'static,
 {
     let target = action.target;
-    let title = Signal::derive(move || {
+    let title = derive(move || {
         target.with(|t| match t.as_ref().and_then(Option::as_ref) {
             Some(row) => format!("Edit {}", name(row)),
             None => create.to_string(),

@@ -1,4 +1,5 @@
 use crate::api::{ApiError, Entry, NewEntry};
+use crate::signals::memo;
 use leptos::prelude::*;
 use sipauth_model::acl::{parse_import, ImportLine};
 use sipauth_model::IpEntry;
@@ -29,7 +30,7 @@ pub fn ImportForm(
     on_close: Callback<()>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let preview = Memo::new(move |_| {
+    let preview = memo(move || {
         let models: Vec<IpEntry> = existing.get().iter().filter_map(Entry::model).collect();
         parse_import(&text.get(), &models)
     });

@@ -2,9 +2,10 @@
 //! once so every list reads alike to a screen reader.
 
 use crate::dialog_action::DialogAction;
-use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, Shown, SortHeader};
+use crate::list::{ListNotice, ListQuery, ListState, Listing, Pager, SearchBar, Shown, SortHeader};
 use leptos::prelude::*;
-use std::hash::Hash;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 /// A column heading: its label and, for a sortable column, its sort key
 /// (empty: not sortable).
@@ -16,7 +17,7 @@ pub type Column = (&'static str, &'static str);
 pub fn FilteredList<T, K, KF, R, V>(
     query: ListQuery,
     list: Listing<T>,
-    shown: Memo<Shown<T>>,
+    shown: Memo<Shown>,
     /// The search box's id and label.
     search: (&'static str, &'static str),
     /// A hint under the search box.
@@ -39,27 +40,127 @@ where
     R: Fn(T) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let rows = move || shown.with(|s| s.rows.clone());
-    let (id, label) = search;
+    let body = keyed_rows(list, shown, key, row);
+    let state = list.state(shown);
+    list_body(
+        ListBody {
+            query,
+            state,
+            search,
+            help,
+            what,
+            empty,
+            no_match,
+            caption,
+            columns,
+        },
+        body,
+    )
+}
+
+/// A row of a list's table: a hash of what identifies it (it is drawn
+/// again when this changes), and how to draw it.
+pub struct ListRow {
+    key: u64,
+    draw: Box<dyn FnOnce() -> AnyView + Send>,
+}
+
+impl ListRow {
+    pub fn new(key: u64, draw: impl FnOnce() -> AnyView + Send + 'static) -> Self {
+        ListRow {
+            key,
+            draw: Box::new(draw),
+        }
+    }
+}
+
+/// The rows of the page shown, as [`ListRow`]s.
+pub type RowsView = Arc<dyn Fn() -> Vec<ListRow> + Send + Sync>;
+
+/// The rows of `shown`, identified by `key` and drawn by `row`.
+pub fn keyed_rows<T, K, V>(
+    list: Listing<T>,
+    shown: Memo<Shown>,
+    key: impl Fn(&T) -> K + Send + Sync + 'static,
+    row: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> RowsView
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    K: Hash,
+    V: IntoView + 'static,
+{
+    Arc::new(move || {
+        let on_page = shown.with(|s| s.rows.clone());
+        list.rows.with(|rows| {
+            let all = match rows {
+                Some(Ok(all)) => all.as_slice(),
+                _ => &[],
+            };
+            on_page
+                .iter()
+                .filter_map(|&i| all.get(i))
+                .map(|t| {
+                    let mut hasher = DefaultHasher::new();
+                    key(t).hash(&mut hasher);
+                    let (row, t) = (row.clone(), t.clone());
+                    ListRow::new(hasher.finish(), move || row(t).into_any())
+                })
+                .collect()
+        })
+    })
+}
+
+/// The rows, keyed: one copy of Leptos's keyed list for every kind of row.
+pub fn draw_rows(rows: &RowsView) -> impl IntoView {
+    let rows = rows.clone();
+    view! {
+        <For each=move || rows() key=|r: &ListRow| r.key children=|r: ListRow| (r.draw)() />
+    }
+}
+
+/// What [`FilteredList`] draws around its rows.
+struct ListBody {
+    query: ListQuery,
+    state: ListState,
+    search: (&'static str, &'static str),
+    help: Option<&'static str>,
+    what: &'static str,
+    empty: &'static str,
+    no_match: fn(&str) -> String,
+    caption: &'static str,
+    columns: &'static [Column],
+}
+
+/// [`FilteredList`] but its rows: one copy for every kind of row.
+fn list_body(b: ListBody, rows: RowsView) -> AnyView {
+    let ListBody {
+        query,
+        state,
+        help,
+        what,
+        empty,
+        no_match,
+        caption,
+        columns,
+        ..
+    } = b;
+    let (id, label) = b.search;
     let search = match help {
-        Some(help) => view! { <SearchBar id label query list shown help /> }.into_any(),
-        None => view! { <SearchBar id label query list shown /> }.into_any(),
+        Some(help) => view! { <SearchBar id label query state help /> }.into_any(),
+        None => view! { <SearchBar id label query state /> }.into_any(),
     };
     view! {
         {search}
-        <ListNotice what empty no_match query list shown />
-        <Show when=move || !rows().is_empty()>
+        <ListNotice what empty no_match query state />
+        <Show when=move || state.place.with(|p| p.len > 0)>
             {
-                let (key, row) = (key.clone(), row.clone());
-                view! {
-                    <ListTable caption columns query>
-                        <For each=rows key children=row />
-                    </ListTable>
-                }
+                let rows = draw_rows(&rows);
+                view! { <ListTable caption columns query>{rows}</ListTable> }
             }
         </Show>
-        <Pager shown query />
+        <Pager state query />
     }
+    .into_any()
 }
 
 /// A list's table: a hidden caption naming it, the headings (sortable ones
@@ -148,7 +249,7 @@ where
     I: Clone + Send + Sync + 'static,
     T: Clone + Send + Sync + 'static,
 {
-    Callback::new(move |()| action.show_for(row.clone()))
+    action.opens(row)
 }
 
 /// A page's heading and its "Create …" button.

@@ -3,6 +3,7 @@
 
 use crate::api::{Api, ApiError};
 use crate::context::AppContext;
+use crate::signals::effect;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
@@ -26,7 +27,7 @@ where
 {
     let data = RwSignal::new(None);
     let reload = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    effect(move || {
         reload.track();
         let answer = fetch(ctx.api());
         spawn_local(async move {
@@ -54,7 +55,7 @@ where
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let beside = RwSignal::new(T::default());
-    Effect::new(move |_| {
+    effect(move || {
         reloads.track();
         let answer = fetch(ctx.api());
         spawn_local(async move {

@@ -4,6 +4,7 @@
 use super::{server_message, Dialog, FormEnd, TextField};
 use crate::api::ApiError;
 use crate::dialog_action::DialogAction;
+use crate::signals::derive;
 use leptos::prelude::*;
 use sipauth_model::FieldError;
 
@@ -26,7 +27,7 @@ pub fn NameForm(
     let value = RwSignal::new(initial);
     let submitted = RwSignal::new(false);
     let touched = RwSignal::new(false);
-    let error = Signal::derive(move || {
+    let error = derive(move || {
         if let Some(m) = server_message(server_error, field) {
             return Some(m);
         }
@@ -73,9 +74,8 @@ pub fn NameDialog<T: Clone + Send + Sync + 'static>(
     submit_label: fn(&T) -> &'static str,
 ) -> impl IntoView {
     let target = action.target;
-    let initial =
-        Signal::derive(move || target.with(|t| t.as_ref().map(initial)).unwrap_or_default());
-    let submit_label = Signal::derive(move || {
+    let initial = derive(move || target.with(|t| t.as_ref().map(initial)).unwrap_or_default());
+    let submit_label = derive(move || {
         target
             .with(|t| t.as_ref().map(submit_label))
             .unwrap_or_default()

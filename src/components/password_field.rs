@@ -1,3 +1,4 @@
+use crate::signals::memo;
 use leptos::prelude::*;
 use sipauth_model::{strength, Password};
 
@@ -26,7 +27,7 @@ pub fn PasswordField(
     let error_id = format!("{id}-error");
     let strength_id = format!("{id}-strength");
     let meter_id = format!("{id}-meter");
-    let estimate = Memo::new(move |_| strength::estimate(&value.get()));
+    let estimate = memo(move || strength::estimate(&value.get()));
     let described = format!("{rule_id} {error_id} {strength_id}");
     let generate = move |_| {
         let password = strength::generate(crypto_random);

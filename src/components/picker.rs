@@ -3,6 +3,7 @@
 
 use crate::admits;
 use crate::api::{Acl, Api, ApiError, Credential};
+use crate::signals::derive;
 use leptos::prelude::*;
 
 /// The credentials and IP ACLs something may refer to, so ids resolve to
@@ -62,12 +63,12 @@ impl Picks {
 
     pub fn credential_choices(&self) -> Signal<Vec<(String, String)>> {
         let refs = self.refs;
-        Signal::derive(move || refs.with(|r| credential_choices(&r.credentials)))
+        derive(move || refs.with(|r| credential_choices(&r.credentials)))
     }
 
     pub fn acl_choices(&self) -> Signal<Vec<(String, String)>> {
         let refs = self.refs;
-        Signal::derive(move || refs.with(|r| acl_choices(&r.acls)))
+        derive(move || refs.with(|r| acl_choices(&r.acls)))
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::api::{Api, ApiError};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use std::future::Future;
 
@@ -23,9 +24,15 @@ where
 {
     let refresh = move || refresh.run(());
     DialogAction::new(ctx, keep, refresh, move |row, input| {
-        let answer = request(ctx.api(), row, input);
-        async move { answer.await.map(Done::changed) }
+        changed(Box::pin(request(ctx.api(), row, input)))
     })
+}
+
+/// The toast of a change, once it is made; one copy for every request.
+async fn changed(
+    answer: LocalBoxFuture<'static, Result<String, ApiError>>,
+) -> Result<Done, ApiError> {
+    answer.await.map(Done::changed)
 }
 
 /// A delete from a row's dialog: only a conflict (still in use) stays in

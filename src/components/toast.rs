@@ -1,4 +1,6 @@
+use super::list_table::{draw_rows, ListRow, RowsView};
 use leptos::prelude::*;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,23 +79,33 @@ impl Toasts {
 /// The live region where toasts appear and are announced.
 #[component]
 pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
+    let rows: RowsView = Arc::new(move || {
+        toasts
+            .items()
+            .into_iter()
+            .map(|toast| ListRow::new(toast.id.into(), move || toast_view(toasts, toast)))
+            .collect()
+    });
     view! {
-        <div class="toasts" aria-live="polite">
-            <For each=move || toasts.items() key=|t| t.id let:toast>
-                <div
-                    class=move || match toast.kind {
-                        ToastKind::Success => "toast success",
-                        ToastKind::Notice => "toast notice",
-                        ToastKind::Error => "toast error",
-                    }
-                    role=if toast.kind == ToastKind::Error { "alert" } else { "status" }
-                >
-                    <span>{toast.text.clone()}</span>
-                    <button type="button" class="link" on:click=move |_| toasts.dismiss(toast.id)>
-                        "Dismiss"
-                    </button>
-                </div>
-            </For>
+        <div class="toasts" aria-live="polite">{draw_rows(&rows)}</div>
+    }
+}
+
+fn toast_view(toasts: Toasts, toast: Toast) -> AnyView {
+    view! {
+        <div
+            class=move || match toast.kind {
+                ToastKind::Success => "toast success",
+                ToastKind::Notice => "toast notice",
+                ToastKind::Error => "toast error",
+            }
+            role=if toast.kind == ToastKind::Error { "alert" } else { "status" }
+        >
+            <span>{toast.text.clone()}</span>
+            <button type="button" class="link" on:click=move |_| toasts.dismiss(toast.id)>
+                "Dismiss"
+            </button>
         </div>
     }
+    .into_any()
 }

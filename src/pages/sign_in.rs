@@ -1,5 +1,7 @@
 use crate::api::ApiError;
 use crate::context::AppContext;
+use crate::dialog_action::Task;
+use crate::signals::effect;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -12,15 +14,15 @@ pub fn SignInPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
 
     // Already signed in (another tab, or the back button): go on.
-    Effect::new(move |_| {
+    effect(move || {
         if ctx.session.get().is_some() {
             navigate(ctx.profile().home, Default::default());
         }
     });
 
     // Unsync: the API's futures hold browser handles, which are not Send.
-    let sign_in = Action::new_unsync(move |(user, pass): &(String, String)| {
-        let (api, user, pass) = (ctx.api(), user.clone(), pass.clone());
+    let sign_in = Task::new(move |(user, pass): (String, String)| {
+        let api = ctx.api();
         async move {
             match api.sign_in(&user, &pass).await {
                 Ok(session) => {

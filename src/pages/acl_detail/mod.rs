@@ -8,6 +8,7 @@ mod remove_dialog;
 use crate::api::{Acl, ApiError, NewEntry};
 use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice};
 use crate::context::AppContext;
+use crate::signals::{derive, memo};
 use crate::usage::Usage;
 use entries_table::EntriesTable;
 use import_dialog::ImportEntriesDialog;
@@ -22,7 +23,7 @@ use sipauth_model::quota;
 pub fn AclDetailPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let params = use_params_map();
-    let acl_id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let acl_id = memo(move || params.read().get("id").unwrap_or_default());
     let loaded = load(ctx, move |api| {
         let id = acl_id.get();
         async move { api.get_acl(&id).await }
@@ -32,13 +33,13 @@ pub fn AclDetailPage() -> impl IntoView {
         acl_id.track();
         reloads.track();
     });
-    let users = Memo::new(move |_| {
+    let users = memo(move || {
         let usage = watched.get().flatten().unwrap_or_default();
         usage.acl_users(&acl_id.get())
     });
     let loaded_acl = move || acl.with(|a| a.as_ref().and_then(|r| r.as_ref().ok()).cloned());
-    let entries = Memo::new(move |_| loaded_acl().map(|a| a.entries).unwrap_or_default());
-    let name = Signal::derive(move || loaded_acl().map(|a: Acl| a.name).unwrap_or_default());
+    let entries = memo(move || loaded_acl().map(|a| a.entries).unwrap_or_default());
+    let name = derive(move || loaded_acl().map(|a: Acl| a.name).unwrap_or_default());
 
     // Add one entry; the form empties when `added` moves on.
     let add_pending = RwSignal::new(false);

@@ -11,6 +11,7 @@ use crate::components::{
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListQuery, Listing};
+use crate::signals::memo;
 use crate::usage::Usage;
 use ip_tester::IpTester;
 use leptos::prelude::*;
@@ -53,7 +54,7 @@ pub fn AclsPage() -> impl IntoView {
         _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
     });
     let watched = Usage::watch(ctx, move || list.track_reloads());
-    let usage = Memo::new(move |_| watched.get().flatten().unwrap_or_default());
+    let usage = memo(move || watched.get().flatten().unwrap_or_default());
     let refresh = Callback::new(move |()| list.refresh());
 
     // Create: then open the new ACL to add entries.

@@ -8,6 +8,7 @@ use crate::components::{
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Keep};
+use crate::signals::derive;
 use leptos::prelude::*;
 use sipauth_model::sip::SipAuthType;
 use sipauth_model::{AnswerUrl, AppName};
@@ -67,7 +68,7 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
     let (credential, acl) = (picks.credential, picks.acl);
     let check = FormCheck::new(server_error);
     let name_error = check.typed("app_name", "Name", name, AppName::parse);
-    let url_error = Signal::derive(move || {
+    let url_error = derive(move || {
         server_message(server_error, "answer_url").or_else(|| {
             AnswerUrl::parse(&url.get())
                 .err()
@@ -88,7 +89,7 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
         "IP ACL: pick the IP ACL callers must come from.",
     );
     // What the picked setting admits, with the picked names, as it changes.
-    let admitted = Signal::derive(move || {
+    let admitted = derive(move || {
         let (credential, acl) = picks.names();
         admits::application(&kind.get(), credential.as_deref(), acl.as_deref())
     });

@@ -10,6 +10,7 @@ use crate::components::{
     Refs, RowButtons,
 };
 use crate::context::AppContext;
+use crate::signals::memo;
 use form::ApplicationForm;
 use leptos::prelude::*;
 use row::ApplicationRow;
@@ -31,7 +32,7 @@ pub fn ApplicationsPage() -> impl IntoView {
         })
     });
     let (data, refresh) = (loaded.data, loaded.refresh);
-    let refs = Memo::new(move |_| {
+    let refs = memo(move || {
         data.with(|d| {
             d.as_ref()
                 .and_then(|r| r.as_ref().ok())

@@ -11,6 +11,7 @@ use crate::components::{
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
 use crate::list::{ListQuery, Listing};
+use crate::signals::memo;
 use crate::usage::{Breaks, Usage};
 use leptos::prelude::*;
 use row::CredentialListRow;
@@ -39,7 +40,7 @@ pub fn CredentialListsPage() -> impl IntoView {
         },
     );
     let watched = Usage::watch(ctx, move || list.track_reloads());
-    let usage = Memo::new(move |_| watched.get().flatten().unwrap_or_default());
+    let usage = memo(move || watched.get().flatten().unwrap_or_default());
     let refresh = Callback::new(move |()| list.refresh());
 
     // Create (no row) or rename.

@@ -5,6 +5,7 @@ use super::Credentials;
 use crate::api::Credential;
 use crate::components::{unassign_and_delete, DeleteDialog, Resource};
 use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::signals::derive;
 use leptos::prelude::*;
 
 pub(super) fn action(page: Credentials) -> DialogAction<(), Credential> {
@@ -43,10 +44,10 @@ pub(super) fn DeleteCredentialDialog(
             open=action.open
             resource=Resource::Credential
             name=action.about(|c| c.username.clone())
-            users=Signal::derive(move || {
+            users=derive(move || {
                 target.get().map(|c| page.apps_using(&c.credential_uuid)).unwrap_or_default()
             })
-            breaks=Signal::derive(move || {
+            breaks=derive(move || {
                 target.get().map(|c| page.breaks(&c.credential_uuid)).unwrap_or_default()
             })
             breaks_kind=page.profile.breaks

@@ -141,6 +141,7 @@ pub fn CredentialsPage() -> impl IntoView {
         api.credentials_from_first(list.as_deref(), first).await
     });
     let shown = listing.shown(query, matches, order);
+    let state = listing.state(shown);
     let usage = Usage::watch(ctx, move || listing.track_reloads());
     let page = Credentials {
         ctx,
@@ -189,17 +190,16 @@ pub fn CredentialsPage() -> impl IntoView {
                 }}
             </p>
         })}
-        <SearchBar id="credential-search" label=words.search_label query list=listing shown />
+        <SearchBar id="credential-search" label=words.search_label query state />
         <ListNotice
             what="credentials"
             empty="No credentials yet. Create one so that a phone or PBX can register."
             no_match=|q| format!("No credential matches \u{201c}{q}\u{201d}.")
             query
-            list=listing
-            shown
+            state
         />
-        <CredentialTable page query shown actions />
-        <Pager shown query />
+        <CredentialTable page query shown state actions />
+        <Pager state query />
 
         <CreateDialog action=create dialect=ctx.dialect() />
         <PasswordDialog action=actions.change dialect=ctx.dialect() />

@@ -4,7 +4,7 @@
 use super::{delete_dialog, label_dialog, password_dialog, Credentials};
 use crate::api::Credential;
 use crate::components::{copy_text, SipAddress};
-use crate::dialog_action::DialogAction;
+use crate::dialog_action::{DialogAction, Task};
 use crate::profile::Column;
 use leptos::prelude::*;
 
@@ -16,7 +16,7 @@ pub(super) struct RowActions {
     pub label: Option<DialogAction<String, Credential>>,
     pub delete: DialogAction<(), Credential>,
     /// Enable or disable (vobiz): the credential stays, only its use stops.
-    toggle: Action<(Credential, bool), ()>,
+    toggle: Task<(Credential, bool)>,
 }
 
 impl RowActions {
@@ -30,8 +30,8 @@ impl RowActions {
                 .label
                 .map(|label| label_dialog::action(page, label)),
             delete: delete_dialog::action(page),
-            toggle: Action::new_unsync(move |(c, enabled): &(Credential, bool)| {
-                let (c, enabled, api) = (c.clone(), *enabled, ctx.api());
+            toggle: Task::new(move |(c, enabled): (Credential, bool)| {
+                let api = ctx.api();
                 async move {
                     match api.set_enabled(&c.credential_uuid, enabled).await {
                         Ok(_) if enabled => ctx.toasts.success(format!(

@@ -4,17 +4,21 @@
 use super::row::{CredentialRow, RowActions};
 use super::Credentials;
 use crate::api::Credential;
-use crate::list::{ListQuery, Shown, SortHeader};
+use crate::components::list_table::{draw_rows, keyed_rows};
+use crate::list::{ListQuery, ListState, Shown, SortHeader};
 use leptos::prelude::*;
 
 #[component]
 pub(super) fn CredentialTable(
     page: Credentials,
     query: ListQuery,
-    shown: Memo<Shown<Credential>>,
+    shown: Memo<Shown>,
+    state: ListState,
     actions: RowActions,
 ) -> impl IntoView {
-    let rows = move || shown.with(|s| s.rows.clone());
+    let rows = keyed_rows(page.listing, shown, Credential::clone, move |c| {
+        view! { <CredentialRow page actions credential=c /> }
+    });
     let columns = page.profile.credentials.columns;
     let headers = move || {
         columns
@@ -26,7 +30,7 @@ pub(super) fn CredentialTable(
             .collect_view()
     };
     view! {
-        <Show when=move || !rows().is_empty()>
+        <Show when=move || state.place.with(|p| p.len > 0)>
             <div class="table-wrap"><table class="list">
                 <caption class="visually-hidden">"SIP credentials"</caption>
                 <thead>
@@ -38,9 +42,7 @@ pub(super) fn CredentialTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|c| c.clone() let:c>
-                        <CredentialRow page actions credential=c />
-                    </For>
+                    {draw_rows(&rows)}
                 </tbody>
             </table></div>
         </Show>

@@ -2,6 +2,7 @@
 
 use crate::api::ApiError;
 use crate::components::{server_message, FormCheck, FormEnd, TextField};
+use crate::signals::derive;
 use leptos::prelude::*;
 use sipauth_model::{sip, FriendlyName, Realm};
 
@@ -37,7 +38,7 @@ pub fn DomainForm(
     let check_form = FormCheck::new(server_error);
     let domain_error = check_form.typed("domain_name", "Domain name", domain, check);
     // Optional: only what is typed is checked.
-    let friendly_error = Signal::derive(move || {
+    let friendly_error = derive(move || {
         server_message(server_error, "name").or_else(|| {
             let value = friendly.get();
             (!value.is_empty())
@@ -90,7 +91,7 @@ pub fn DomainForm(
             <FormEnd
                 server_error
                 pending
-                submit_label=Signal::derive(move || {
+                submit_label=derive(move || {
                     if pending.get() { "Creating…" } else { "Create domain" }.to_string()
                 })
                 on_cancel

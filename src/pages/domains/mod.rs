@@ -13,6 +13,7 @@ use crate::components::{
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
+use crate::signals::memo;
 use card::DomainCard;
 pub use create_form::{DomainForm, NewDomain};
 use leptos::prelude::*;
@@ -49,7 +50,7 @@ pub fn DomainsPage() -> impl IntoView {
         })
     });
     let (data, refresh) = (loaded.data, loaded.refresh);
-    let shown = Memo::new(move |_| {
+    let shown = memo(move || {
         data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).cloned())
             .unwrap_or_default()
     });

@@ -6,6 +6,7 @@ use crate::api::{NewTrunk, Trunk};
 use crate::components::{changes, AdmitsLine, FormCheck, FormEnd, Picker, Picks, Refs, TextField};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Keep};
+use crate::signals::derive;
 use leptos::prelude::*;
 use sipauth_model::sip::TrunkDirection;
 use sipauth_model::AclName;
@@ -57,7 +58,7 @@ pub fn TrunkForm(
         "Credential: pick the credential the trunk's PBX presents.",
     );
     // What the trunk will admit, with the picked names, as they change.
-    let admitted = Signal::derive(move || {
+    let admitted = derive(move || {
         let (credential, acl) = picks.names();
         admits::trunk(
             &direction.get(),
@@ -114,7 +115,7 @@ pub fn TrunkForm(
             <FormEnd
                 server_error
                 pending
-                submit_label=Signal::derive(move || match (pending.get(), editing) {
+                submit_label=derive(move || match (pending.get(), editing) {
                     (true, _) => "Saving…".to_string(),
                     (false, true) => "Save trunk".to_string(),
                     (false, false) => "Create trunk".to_string(),

@@ -5,6 +5,7 @@ use crate::admits;
 use crate::api::Trunk;
 use crate::components::{AdmitsLine, Refs, RowActions, RowButtons, SipAddress};
 use crate::context::AppContext;
+use crate::signals::derive;
 use leptos::prelude::*;
 use sipauth_model::sip::TrunkDirection;
 
@@ -16,7 +17,7 @@ pub fn TrunkRow(trunk: Trunk, refs: Signal<Refs>, buttons: RowButtons) -> impl I
     let (credential, acl) = (t.credential_uuid.clone(), t.ip_acl_uuid.clone());
     let rule = {
         let t = t.clone();
-        Signal::derive(move || {
+        derive(move || {
             refs.with(|r| {
                 admits::trunk(
                     &t.trunk_direction,
