@@ -13,14 +13,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// The session cookie's name over plain HTTP (see `Settings::session_cookie`).
 pub const SESSION_COOKIE: &str = "sipauth_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// The account a request acts on, inserted by [`require_account`].
-#[derive(Debug, Clone)]
-pub struct Account(pub accounts::Account);
 
 /// The session token from the request's cookie named `name`, if any.
 pub fn session_token(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -42,7 +39,14 @@ pub async fn require_account(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let caller = admit_request(&state, &auth_id, &request).await?;
+    let caller = admit_request(
+        &state,
+        &auth_id,
+        peer(&request),
+        request.method(),
+        request.headers(),
+    )
+    .await?;
     admit(&mut request, caller);
     Ok(next.run(request).await)
 }
@@ -50,27 +54,15 @@ pub async fn require_account(
 /// Every dialect's way in: whether the client source may try (too many
 /// failed authentications refuse it for a while), the caller's
 /// credentials, then the account's rate limit.
-pub(crate) fn admit_request<'a>(
-    state: &'a AppState,
-    auth_id: &'a str,
-    request: &Request,
-) -> impl std::future::Future<Output = Result<Caller, ApiError>> + Send + 'a {
-    // Only what is Sync crosses the awaits (a request's body is not).
-    let source = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| rate_limit::source(state.settings.client_ip(c.0.ip(), request.headers())));
-    let (method, headers) = (request.method().clone(), request.headers().clone());
-    async move { admit_parts(state, auth_id, source, &method, &headers).await }
-}
-
-async fn admit_parts(
+/// (Takes the request's parts, not the request: its body is not `Sync`.)
+pub(crate) async fn admit_request(
     state: &AppState,
     auth_id: &str,
-    source: Option<String>,
+    peer: Option<SocketAddr>,
     method: &Method,
     headers: &HeaderMap,
 ) -> Result<Caller, ApiError> {
+    let source = peer.map(|p| rate_limit::source(state.settings.client_ip(p.ip(), headers)));
     if let Some(source) = &source {
         state
             .auth_failures
@@ -96,12 +88,17 @@ async fn admit_parts(
     Ok(caller)
 }
 
+/// The client's address, when the server was started with it.
+pub(crate) fn peer(request: &Request) -> Option<SocketAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+}
+
 /// Hands the authenticated caller to the handlers.
 pub(crate) fn admit(request: &mut Request, caller: Caller) {
-    request
-        .extensions_mut()
-        .insert(Account(caller.account.clone()));
-    request.extensions_mut().insert(caller);
+    request.extensions_mut().insert(Arc::new(caller));
 }
 
 /// The account `auth_id` if `user` names it and `token` is its API token.
@@ -110,7 +107,7 @@ async fn check_token(
     auth_id: &str,
     user: &str,
     token: &str,
-) -> Result<accounts::Account, ApiError> {
+) -> Result<Arc<accounts::Account>, ApiError> {
     let account = state.accounts.find(&state.db, auth_id).await?;
     // Hash and compare even for an unknown account, so timing does not
     // reveal which account ids exist.

@@ -58,7 +58,11 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
     // names end with it). Not a secret: every digest challenge carries it.
     // Unknown in proxy mode.
     let realm = match (&state.settings.upstream, &account) {
-        (None, Some(id)) => state.accounts.find(&state.db, id).await?.map(|a| a.realm),
+        (None, Some(id)) => state
+            .accounts
+            .find(&state.db, id)
+            .await?
+            .map(|a| a.realm.clone()),
         _ => None,
     };
     Ok(Json(json!({

@@ -70,6 +70,7 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     let filter = Filter {
         search,
         list_id: None,
+        brief: true,
     };
     let (rows, total) = credentials::list(&cx, filter, page.window()).await?;
     let auth_id = cx.account();

@@ -107,15 +107,15 @@ impl Event {
 
 type Listener = Arc<dyn Fn(&Event) + Send + Sync>;
 
-/// Where services raise events; cheap to clone.
+/// Where services raise events; cheap to clone (one shared list).
 #[derive(Clone, Default)]
 pub struct Events {
-    listeners: Vec<Listener>,
+    listeners: Arc<Vec<Listener>>,
 }
 
 impl Events {
     pub fn listen(&mut self, listener: impl Fn(&Event) + Send + Sync + 'static) {
-        self.listeners.push(Arc::new(listener));
+        Arc::make_mut(&mut self.listeners).push(Arc::new(listener));
     }
 
     pub fn raise(&self, event: Event) {
@@ -129,7 +129,7 @@ impl Events {
             event.kind,
             event.action
         );
-        for listener in &self.listeners {
+        for listener in self.listeners.iter() {
             listener(&event);
         }
     }

@@ -25,7 +25,7 @@ pub use events::{Action, Actor, Event, Kind};
 /// authentication middleware, read by handlers as an extractor.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub account: accounts::Account,
+    pub account: std::sync::Arc<accounts::Account>,
     pub actor: Actor,
 }
 
@@ -35,8 +35,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         parts
             .extensions
-            .get::<Caller>()
-            .cloned()
+            .get::<std::sync::Arc<Caller>>()
+            .map(|c| Caller::clone(c))
             .ok_or(crate::error::ApiError::Unauthorized { challenge: false })
     }
 }

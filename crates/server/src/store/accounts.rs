@@ -1,7 +1,7 @@
 use crate::db::Db;
 use crate::secrets;
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Account {
@@ -50,15 +50,16 @@ pub async fn find(db: &Db, auth_id: &str) -> Result<Option<Account>, sqlx::Error
 /// server runs is found on its first request.
 #[derive(Default)]
 pub struct Cache {
-    known: RwLock<HashMap<String, Account>>,
+    known: RwLock<HashMap<String, Arc<Account>>>,
 }
 
 impl Cache {
-    pub async fn find(&self, db: &Db, auth_id: &str) -> Result<Option<Account>, sqlx::Error> {
+    /// Shared, not copied: every request of an account holds the same one.
+    pub async fn find(&self, db: &Db, auth_id: &str) -> Result<Option<Arc<Account>>, sqlx::Error> {
         if let Some(a) = self.known.read().expect("account cache").get(auth_id) {
             return Ok(Some(a.clone()));
         }
-        let found = find(db, auth_id).await?;
+        let found = find(db, auth_id).await?.map(Arc::new);
         if let Some(a) = &found {
             self.known
                 .write()

@@ -116,8 +116,8 @@ async fn list_credentials(
         .at(&list.here)?;
     let paging = Paging::from_query(&q)?;
     let filter = Filter {
-        search: None,
         list_id: Some(&list.parent),
+        ..Filter::default()
     };
     let (rows, total) = credentials::list(&cx, filter, paging.window())
         .await

@@ -62,7 +62,14 @@ async fn require_account(
     mut request: Request,
     next: Next,
 ) -> Result<Response, TwilioError> {
-    let caller = auth::admit_request(&state, &sid, &request).await?;
+    let caller = auth::admit_request(
+        &state,
+        &sid,
+        auth::peer(&request),
+        request.method(),
+        request.headers(),
+    )
+    .await?;
     auth::admit(&mut request, caller);
     Ok(next.run(request).await)
 }
