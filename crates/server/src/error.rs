@@ -46,6 +46,9 @@ pub enum ApiError {
     /// A JSON route given a body of another type (415).
     #[error("the request body must be JSON, sent as Content-Type: application/json")]
     NotJson,
+    /// A request line longer than the server reads (414).
+    #[error("the request URI is longer than {0} bytes")]
+    UriTooLong(usize),
     /// The path exists, the method does not (405).
     #[error("this path does not take that method")]
     MethodNotAllowed,
@@ -150,6 +153,7 @@ impl ApiError {
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,
             ApiError::RateLimited { .. }
             | ApiError::SignInThrottled { .. }

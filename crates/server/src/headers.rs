@@ -4,7 +4,7 @@
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// Scripts only from this origin (the start-up script is a file, see
 /// `xtask`), wasm compilation allowed, nothing framed, nothing inline.
@@ -34,6 +34,24 @@ fn is_api(path: &str) -> bool {
     ["/v1/", "/2010-04-01/", "/api/v1/", "/console/"]
         .iter()
         .any(|prefix| path.starts_with(prefix))
+}
+
+/// The longest request URI the API reads: far more than any route and
+/// filter need (filters are at most 200 characters).
+pub const MAX_URI: usize = 8 * 1024;
+
+/// A URI past `MAX_URI` is 414, in the shape of the dialect it was for.
+pub async fn bound_uri(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let len = uri.path().len() + uri.query().map_or(0, str::len);
+    if len <= MAX_URI {
+        return next.run(request).await;
+    }
+    if request.uri().path().starts_with("/2010-04-01/") {
+        crate::twilio::TwilioError::UriTooLong(MAX_URI).into_response()
+    } else {
+        crate::error::ApiError::UriTooLong(MAX_URI).into_response()
+    }
 }
 
 pub async fn add(request: Request, next: Next) -> Response {

@@ -33,6 +33,9 @@ pub enum TwilioError {
     /// The path exists, the method does not (405, code 20004).
     #[error("Method not allowed")]
     MethodNotAllowed,
+    /// A request line over the server's limit (414, code 20414).
+    #[error("the request URI is longer than {0} bytes")]
+    UriTooLong(usize),
     /// A body over the server's limit (413, code 20413).
     #[error("request body is too large (limit {0} bytes)")]
     TooLarge(usize),
@@ -60,6 +63,7 @@ impl TwilioError {
             TwilioError::Conflict(_) => (StatusCode::CONFLICT, 20409),
             TwilioError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 20004),
             TwilioError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 20413),
+            TwilioError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, 20414),
             TwilioError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, 20429),
             TwilioError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 20500),
         }

@@ -332,7 +332,8 @@ async fn names_with_invisible_characters_are_refused_everywhere() {
 }
 
 /// Errors of the HTTP layer come in each dialect's own shape too: a method
-/// a path does not take (405) and a body over the limit (413).
+/// a path does not take (405), a body over the limit (413) and a request
+/// line over it (414).
 #[tokio::test]
 async fn methods_and_oversized_bodies_are_answered_in_each_dialects_shape() {
     let app = spawn_app().await;
