@@ -45,7 +45,10 @@ async fn boot() -> Result<(Config, Option<Session>), String> {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let booted = LocalResource::new(boot);
+    // A signal filled by a task, not a resource: the resource machinery
+    // would be in the wasm for this one answer.
+    let booted = RwSignal::new(None);
+    leptos::task::spawn_local(async move { booted.set(Some(boot().await)) });
     move || match booted.get() {
         None => view! { <p class="loading" role="status">"Loading the console…"</p> }.into_any(),
         Some(Err(message)) => view! {

@@ -8,9 +8,9 @@ use crate::context::AppContext;
 /// Pages name it from here; it is part of the dialect's profile.
 pub use crate::profile::Breaks;
 use crate::profile::{Profile, Users};
+use crate::signals::effect;
 use leptos::prelude::*;
-use std::cell::RefCell;
-use std::rc::Rc;
+use leptos::task::spawn_local;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Usage {
@@ -23,24 +23,23 @@ impl Usage {
     /// What uses what, loaded again whenever a signal `reloads` reads
     /// changes (none until the first answer). A failed reload keeps the
     /// last answer: a delete must still name what it unassigns.
-    pub fn watch(ctx: AppContext, reloads: impl Fn() + 'static) -> LocalResource<Option<Usage>> {
+    pub fn watch(ctx: AppContext, reloads: impl Fn() + 'static) -> RwSignal<Option<Usage>> {
         Self::watching(ctx, Box::new(reloads))
     }
 
-    /// `watch`, not generic: one copy of the resource's code for every page.
-    fn watching(ctx: AppContext, reloads: Box<dyn Fn()>) -> LocalResource<Option<Usage>> {
-        let last = Rc::new(RefCell::new(None::<Usage>));
-        LocalResource::new(move || {
+    /// `watch`, not generic: one copy of its code for every page.
+    fn watching(ctx: AppContext, reloads: Box<dyn Fn()>) -> RwSignal<Option<Usage>> {
+        let usage = RwSignal::new(None);
+        effect(move || {
             reloads();
             let api = ctx.api();
-            let last = last.clone();
-            async move {
+            spawn_local(async move {
                 if let Ok(now) = Usage::load(&api).await {
-                    *last.borrow_mut() = Some(now);
+                    usage.set(Some(now));
                 }
-                last.borrow().clone()
-            }
-        })
+            });
+        });
+        usage
     }
 
     pub async fn load(api: &Api) -> Result<Self, ApiError> {

@@ -284,7 +284,7 @@ impl Api {
         let mut out = vec![first];
         // Stepping by what the server gave, in case it caps `limit` lower.
         let rest = (got..total).step_by(got).map(page_at);
-        out.extend(futures::future::try_join_all(rest).await?);
+        out.extend(at_once(rest).await?);
         Ok(out)
     }
 
@@ -351,8 +351,7 @@ impl Api {
                 let lists: Vec<twilio::Named> = self
                     .twilio_all(&self.twilio_url("IpAccessControlLists.json"))
                     .await?;
-                let each = lists.into_iter().map(|l| self.twilio_acl(l));
-                futures::future::try_join_all(each).await
+                at_once(lists.into_iter().map(|l| self.twilio_acl(l))).await
             }
             _ => {
                 self.all_from_first(&self.acls_url(""), &[], first_page)
@@ -505,6 +504,32 @@ pub async fn sleep_ms(ms: u32) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The answers of `each`, run at once, or the first error. Only the typed
+/// slots are generic: the joining is `join_boxed`, in the wasm once.
+async fn at_once<'a, T: 'a, F>(each: impl Iterator<Item = F>) -> Result<Vec<T>, ApiError>
+where
+    F: std::future::Future<Output = Result<T, ApiError>> + 'a,
+{
+    let each: Vec<F> = each.collect();
+    let slots: Vec<std::cell::Cell<Option<T>>> = each.iter().map(|_| Default::default()).collect();
+    let jobs = each.into_iter().zip(&slots).map(|(job, slot)| {
+        Box::pin(async move {
+            slot.set(Some(job.await?));
+            Ok(())
+        }) as LocalBoxFuture<'_, Result<(), ApiError>>
+    });
+    join_boxed(jobs.collect()).await?;
+    Ok(slots
+        .into_iter()
+        .filter_map(std::cell::Cell::into_inner)
+        .collect())
+}
+
+/// `at_once`'s joining, not generic.
+async fn join_boxed(jobs: Vec<LocalBoxFuture<'_, Result<(), ApiError>>>) -> Result<(), ApiError> {
+    futures::future::try_join_all(jobs).await.map(drop)
 }
 
 /// A JSON answer as `T`; a shape we did not expect is the server's fault.

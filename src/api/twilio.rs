@@ -304,7 +304,7 @@ impl Api {
             out.domain = Some(d);
             Ok::<_, ApiError>(out)
         });
-        futures::future::try_join_all(each).await
+        super::at_once(each).await
     }
 
     pub async fn map(&self, domain: &str, kind: MappingKind, sid: &str) -> Result<(), ApiError> {

@@ -34,7 +34,7 @@ pub fn AclDetailPage() -> impl IntoView {
         reloads.track();
     });
     let users = memo(move || {
-        let usage = watched.get().flatten().unwrap_or_default();
+        let usage = watched.get().unwrap_or_default();
         usage.acl_users(&acl_id.get())
     });
     let loaded_acl = move || acl.with(|a| a.as_ref().and_then(|r| r.as_ref().ok()).cloned());

@@ -54,7 +54,7 @@ pub fn AclsPage() -> impl IntoView {
         _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
     });
     let watched = Usage::watch(ctx, move || list.track_reloads());
-    let usage = memo(move || watched.get().flatten().unwrap_or_default());
+    let usage = memo(move || watched.get().unwrap_or_default());
     let refresh = Callback::new(move |()| list.refresh());
 
     // Create: then open the new ACL to add entries.

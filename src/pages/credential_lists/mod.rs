@@ -40,7 +40,7 @@ pub fn CredentialListsPage() -> impl IntoView {
         },
     );
     let watched = Usage::watch(ctx, move || list.track_reloads());
-    let usage = memo(move || watched.get().flatten().unwrap_or_default());
+    let usage = memo(move || watched.get().unwrap_or_default());
     let refresh = Callback::new(move |()| list.refresh());
 
     // Create (no row) or rename.

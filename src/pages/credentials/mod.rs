@@ -11,6 +11,7 @@ mod row;
 mod table;
 
 use crate::api::{ApiError, Application, Credential};
+use crate::components::load_beside;
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
@@ -40,7 +41,7 @@ struct Credentials {
     /// before a delete; zentrunk trunks, which the API lets a delete break
     /// (so the dialog names them); in twilio, the domains mapping this
     /// list. None until loaded.
-    usage: LocalResource<Option<Usage>>,
+    usage: RwSignal<Option<Usage>>,
 }
 
 impl Credentials {
@@ -53,8 +54,7 @@ impl Credentials {
     }
 
     fn with_usage<R>(&self, read: impl FnOnce(&Usage) -> R) -> Option<R> {
-        self.usage
-            .with(|u| u.as_ref().and_then(Option::as_ref).map(read))
+        self.usage.with(|u| u.as_ref().map(read))
     }
 
     /// The applications a delete unassigns first (plivo).
@@ -118,17 +118,19 @@ pub fn CredentialsPage() -> impl IntoView {
     let profile = ctx.profile();
     let words = profile.credentials;
     let list_id = StoredValue::new(use_params_map().read_untracked().get("id"));
-    let list_name = LocalResource::new(move || {
-        let api = ctx.api();
+    let list_name = load_beside(ctx, Signal::stored(0), move |api| {
         let id = list_id.get_value().filter(|_| words.in_lists);
         async move {
-            match api.get_credential_list(&id?).await {
+            let Some(id) = id else {
+                return Ok::<_, ApiError>(None);
+            };
+            Ok(match api.get_credential_list(&id).await {
                 Ok(l) => Some(l.friendly_name),
                 Err(e) => {
                     ctx.report(&e);
                     None
                 }
-            }
+            })
         }
     });
     // The filter and the page live in the URL, so reload and links keep them.
@@ -156,7 +158,6 @@ pub fn CredentialsPage() -> impl IntoView {
     let heading = move || match words.in_lists {
         true => list_name
             .get()
-            .flatten()
             .unwrap_or_else(|| "Credential list".to_string()),
         false => "SIP credentials".to_string(),
     };
