@@ -345,10 +345,16 @@ fn sign_in_memory(
     let curls: Vec<_> = (0..250)
         .map(|a| {
             let mut cmd = Command::new("curl");
-            cmd.args(["-s", "-o", "/dev/null", "--parallel", "--parallel-max", "4"])
-                .args(["--interface", &format!("127.3.{}.{}", a / 200, a % 200 + 1)]);
+            cmd.args(["--parallel", "--parallel-max", "4"]);
+            let from = format!("127.3.{}.{}", a / 200, a % 200 + 1);
+            // `--next` gives each request its own body (several -d would
+            // be joined into one).
             for i in 0..4 {
-                cmd.args(["-H", "Content-Type: application/json", "-d"])
+                if i > 0 {
+                    cmd.arg("--next");
+                }
+                cmd.args(["-s", "-o", "/dev/null", "--interface", &from])
+                    .args(["-H", "Content-Type: application/json", "-d"])
                     .arg(format!(
                         r#"{{"username":"guess{a}x{i}","password":"wrong-password"}}"#
                     ))
