@@ -391,7 +391,7 @@ large win to drop. `--cfg erase_components` (in .cargo/config.toml) took 25 KB g
 opt-level s, wasm-opt --converge or -Oz twice gained nothing. The four dialects (issue 7: \
 twilio credential lists, domains and mappings, zentrunk trunks and their editors, the \
 adapters) took the total from 336.7 to about 417 KB gzip, after 13 KB came back by making the \
-API client's request code non-generic (typed parsing only after one shared request path). Issue 13 added about 11 KB gzip (each entry point's SIP address with its copy button, what its settings admit, the domain-name rule). Every dialect's pages are in the one wasm, \
+API client's request code non-generic (typed parsing only after one shared request path). Issue 13 added about 11 KB gzip (each entry point's SIP address with its copy button, what its settings admit, the domain-name rule). Issue 14 (pages split into shared parts, one untyped dialog action, one keyed list renderer, effects and memos through boxed closures, no `LocalResource`) took the wasm from 414.9 to 408.1 KB gzip. Every dialect's pages are in the one wasm, \
 though a deployment uses one. Further cuts mean splitting the wasm per route or per dialect \
 (Leptos's lazy routes need wasm-split tooling that is not installable here) or fewer generic \
 view types per page.
