@@ -27,14 +27,21 @@ impl Usage {
         Self::watching(ctx, Box::new(reloads))
     }
 
-    /// `watch`, not generic: one copy of its code for every page.
+    /// `watch`, not generic: one copy of its code for every page. Only the
+    /// latest load's answer is kept: an older one that arrives late would
+    /// name users that have since changed.
     fn watching(ctx: AppContext, reloads: Box<dyn Fn()>) -> RwSignal<Option<Usage>> {
         let usage = RwSignal::new(None);
+        let latest = StoredValue::new(0u64);
         effect(move || {
             reloads();
             let api = ctx.api();
+            let this = latest.get_value() + 1;
+            latest.set_value(this);
             spawn_local(async move {
-                if let Ok(now) = Usage::load(&api).await {
+                let answer = Usage::load(&api).await;
+                let current = latest.try_get_value() == Some(this);
+                if let (Ok(now), true) = (answer, current) {
                     usage.set(Some(now));
                 }
             });
