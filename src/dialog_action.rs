@@ -6,7 +6,7 @@
 //!
 //! A page uses it like this:
 //!
-//! ```ignore
+//! ```text
 //! let rename = DialogAction::new(ctx, Keep::Invalid, refresh, move |c: Credential, name: String| {
 //!     let api = ctx.api();
 //!     async move {
