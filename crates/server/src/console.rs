@@ -114,7 +114,14 @@ async fn sign_in(
     // Many addresses guessing one name are slowed down too.
     state
         .sign_in_names
-        .check(&username.to_lowercase())
+        // Bounded: a key is kept for a minute, and the body may be 64 KiB.
+        .check(
+            &username
+                .chars()
+                .take(128)
+                .collect::<String>()
+                .to_lowercase(),
+        )
         .map_err(|retry_after| ApiError::SignInThrottled { retry_after })?;
     let password = body.required_str("password")?.to_string();
     let stored = operators::password_hash(&state.db, &username).await?;

@@ -41,22 +41,26 @@ fn is_api(path: &str) -> bool {
 pub const MAX_URI: usize = 8 * 1024;
 
 /// A URI past `MAX_URI` is 414, in the shape of the dialect it was for.
-pub async fn bound_uri(request: Request, next: Next) -> Response {
+fn too_long(request: &Request) -> Option<Response> {
     let uri = request.uri();
-    let len = uri.path().len() + uri.query().map_or(0, str::len);
-    if len <= MAX_URI {
-        return next.run(request).await;
+    if uri.path().len() + uri.query().map_or(0, str::len) <= MAX_URI {
+        return None;
     }
-    if request.uri().path().starts_with("/2010-04-01/") {
+    Some(if uri.path().starts_with("/2010-04-01/") {
         crate::twilio::TwilioError::UriTooLong(MAX_URI).into_response()
     } else {
         crate::error::ApiError::UriTooLong(MAX_URI).into_response()
-    }
+    })
 }
 
+/// One middleware on every request: the request line's bound, then the
+/// headers on the answer.
 pub async fn add(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let mut response = next.run(request).await;
+    let mut response = match too_long(&request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    };
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -235,7 +235,6 @@ pub fn app(state: AppState) -> Router {
     }
     let app = router
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(headers::bound_uri))
         .layer(axum::middleware::from_fn(headers::add))
         // The console's wasm is ~830 KB raw, ~320 KB gzipped.
         .layer(CompressionLayer::new())
