@@ -173,6 +173,23 @@ impl ApiError {
     }
 }
 
+/// The JSON dialects' error body, as sent and as the OpenAPI documents
+/// describe every 4xx.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// A fresh id for this answer.
+    pub api_id: String,
+    /// What is wrong, in words for the operator: the field, its rule, the value's problem.
+    pub error: String,
+    /// The request field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The applications still using what a delete named (409 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applications: Option<Vec<String>>,
+}
+
 pub fn api_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
@@ -182,13 +199,15 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let mut body = serde_json::json!({ "api_id": api_id(), "error": self.to_string() });
-        if let Some(field) = self.field() {
-            body["field"] = field.into();
-        }
-        if let ApiError::InUse { applications, .. } = &self {
-            body["applications"] = applications.clone().into();
-        }
+        let body = ErrorBody {
+            api_id: api_id(),
+            error: self.to_string(),
+            field: self.field().map(str::to_string),
+            applications: match &self {
+                ApiError::InUse { applications, .. } => Some(applications.clone()),
+                _ => None,
+            },
+        };
         let mut response = (self.status(), axum::Json(body)).into_response();
         if let ApiError::RateLimited { retry_after, .. }
         | ApiError::SignInThrottled { retry_after }

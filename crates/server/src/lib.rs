@@ -9,6 +9,7 @@ pub mod error;
 pub mod first_run;
 pub mod headers;
 pub mod kamailio;
+pub mod openapi;
 pub mod paging;
 pub mod paths;
 pub mod plivo;
@@ -194,7 +195,10 @@ pub fn app(state: AppState) -> Router {
             .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
             .fallback(not_found),
     };
-    let mut router = Router::new().nest("/v1", v1).merge(console::router());
+    let mut router = Router::new()
+        .nest("/v1", v1)
+        .merge(console::router())
+        .merge(openapi::router());
     if state.settings.upstream.is_some() {
         // Proxy mode forwards every dialect's routes (upstream::forward
         // decides which).

@@ -59,21 +59,84 @@ impl Page {
     }
 
     /// Plivo's list `meta` object, with links to the neighbouring pages.
-    pub fn meta(&self, base_uri: &str, total: i64, extra_query: &str) -> serde_json::Value {
+    pub fn meta(&self, base_uri: &str, total: i64, extra_query: &str) -> Meta {
         let link = |offset: i64| {
             format!(
                 "{base_uri}?limit={}&offset={offset}{extra_query}",
                 self.limit
             )
         };
-        serde_json::json!({
-            "limit": self.limit,
-            "offset": self.offset,
-            "total_count": total,
-            "previous": (self.offset > 0).then(|| link((self.offset - self.limit).max(0))),
-            "next": (self.offset + self.limit < total).then(|| link(self.offset + self.limit)),
-        })
+        Meta {
+            limit: self.limit,
+            offset: self.offset,
+            total_count: total,
+            previous: (self.offset > 0).then(|| link((self.offset - self.limit).max(0))),
+            next: (self.offset + self.limit < total).then(|| link(self.offset + self.limit)),
+        }
     }
+}
+
+/// Plivo's and zentrunk's `meta` of a list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Meta {
+    pub limit: i64,
+    pub offset: i64,
+    pub total_count: i64,
+    /// The previous page's URI, null on the first.
+    pub previous: Option<String>,
+    /// The next page's URI, null on the last.
+    pub next: Option<String>,
+}
+
+/// A plivo or zentrunk list: one page of `objects`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Listed<T> {
+    pub api_id: String,
+    pub meta: Meta,
+    pub objects: Vec<T>,
+}
+
+/// One resource with the answer's `api_id` beside its fields.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct WithApiId<T> {
+    pub api_id: String,
+    #[serde(flatten)]
+    pub item: T,
+}
+
+impl<T> WithApiId<T> {
+    pub fn new(item: T) -> Self {
+        Self {
+            api_id: crate::error::api_id(),
+            item,
+        }
+    }
+}
+
+/// `limit` and `offset` as plivo and zentrunk document them.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // only described: `Page::from_query` reads them, naming each error
+pub struct PlivoPaging {
+    /// Rows per page (default 20).
+    #[param(minimum = 1, maximum = 20)]
+    limit: Option<i64>,
+    /// Rows to skip (default 0).
+    #[param(minimum = 0, maximum = 2147483647)]
+    offset: Option<i64>,
+}
+
+/// `limit` and `offset` as vobiz documents them.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // only described, as above
+pub struct VobizPaging {
+    /// Rows per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<i64>,
+    /// Rows to skip (default 0).
+    #[param(minimum = 0, maximum = 2147483647)]
+    offset: Option<i64>,
 }
 
 #[cfg(test)]
@@ -108,7 +171,7 @@ mod tests {
     fn meta_links_neighbouring_pages() {
         let p = Page::from_query(&query(&[("limit", "2"), ("offset", "2")]), PLIVO_MAX).unwrap();
         let m = p.meta("/x/", 5, "&name=a");
-        assert_eq!(m["previous"], "/x/?limit=2&offset=0&name=a");
-        assert_eq!(m["next"], "/x/?limit=2&offset=4&name=a");
+        assert_eq!(m.previous.as_deref(), Some("/x/?limit=2&offset=0&name=a"));
+        assert_eq!(m.next.as_deref(), Some("/x/?limit=2&offset=4&name=a"));
     }
 }

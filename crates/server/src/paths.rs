@@ -10,22 +10,29 @@ use axum::Router;
 use serde::Deserialize;
 
 /// The account a route acts for (`{auth_id}`, or twilio's `{account_sid}`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct AccountPath {
+    /// Your account's id; the credentials used must be its own.
     #[serde(alias = "account_sid")]
     pub auth_id: String,
 }
 
 /// `…/{id}`: one resource of the JSON dialects.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct Id {
+    /// The resource's id, as its create answered.
     pub id: String,
 }
 
 /// `…/IpAccessControlList/{id}/Entry/{entry_id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct EntryPath {
+    /// The IP ACL's id.
     pub id: String,
+    /// The entry's id.
     pub entry_id: String,
 }
 

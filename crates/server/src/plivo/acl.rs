@@ -145,7 +145,7 @@ async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     Ok(Json(out))
 }
 
-async fn rename(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn rename(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<super::Changed>)> {
     acls::find(&cx, &id).await?;
     let name = AclName::parse(body.required_str(AclName::FIELD)?)?;
     acls::rename(&cx, &id, &name).await?;

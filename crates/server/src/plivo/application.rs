@@ -109,7 +109,7 @@ async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
     Ok(Json(out))
 }
 
-async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<super::Changed>)> {
     let mut app = applications::find(&cx, &id).await?;
     apply(&body, &mut app)?;
     applications::update(&cx, app).await?;

@@ -3,8 +3,8 @@
 use super::filter_query;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiResult};
-use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::{resource, Id};
+use crate::paging::{Listed, Page, PlivoPaging, WithApiId, PLIVO_MAX};
+use crate::paths::{resource, AccountPath, Id};
 use crate::service::credentials::{self, Change, NewCredential};
 use crate::service::Ctx;
 use crate::store::credentials::{Credential, Filter};
@@ -13,7 +13,6 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
 use sipauth_model::{username_is_fixed, Password, Realm, Username};
 use std::collections::HashMap;
 
@@ -25,31 +24,58 @@ pub fn router() -> Router<AppState> {
     resource(BASE, get(list).post(create), item)
 }
 
-/// A credential as the API shows it (never its HA1).
-#[derive(serde::Serialize)]
-struct Shown<'a> {
-    credential_uuid: &'a str,
-    username: &'a str,
-    realm: &'a str,
+/// A credential as the API shows it (never its password or HA1).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Credential)]
+pub(super) struct Shown {
+    credential_uuid: String,
+    username: String,
+    /// The SIP realm it authenticates in: the account's own.
+    realm: String,
     resource_uri: String,
 }
 
-fn shown<'a>(auth_id: &str, c: &'a Credential) -> Shown<'a> {
+fn shown(auth_id: &str, c: Credential) -> Shown {
     Shown {
-        credential_uuid: &c.id,
-        username: &c.username,
-        realm: &c.realm,
         resource_uri: format!("{}{}/", super::uri(BASE, auth_id), c.id),
+        credential_uuid: c.id,
+        username: c.username,
+        realm: c.realm,
     }
 }
 
-fn with_api_id(auth_id: &str, c: &Credential) -> Value {
-    let mut out = json!(shown(auth_id, c));
-    out["api_id"] = api_id().into();
-    out
+/// A create's body, as documented: the handler reads it field by field so
+/// that each refusal names its field and rule.
+#[derive(utoipa::ToSchema)]
+#[schema(as = NewCredential)]
+#[allow(dead_code)]
+pub(super) struct NewBody {
+    /// 3–64 characters: letters, digits, '.', '_' or '-'; unique in the account.
+    #[schema(pattern = "^[A-Za-z0-9._-]{3,64}$")]
+    username: String,
+    /// Write-only, kept as HA1 only: 12–128 characters, with an uppercase
+    /// letter, a lowercase letter and a digit.
+    #[schema(min_length = 12, max_length = 128, format = Password)]
+    password: String,
+    /// The account's own realm if given (the default).
+    realm: Option<String>,
 }
 
-async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+/// A password change: the username is fixed.
+#[derive(utoipa::ToSchema)]
+#[schema(as = CredentialChange)]
+#[allow(dead_code)]
+pub(super) struct ChangeBody {
+    /// The new password, under the create's rule.
+    #[schema(min_length = 12, max_length = 128, format = Password)]
+    password: String,
+}
+
+/// Creates a credential.
+#[utoipa::path(post, path = "/v1/Account/{auth_id}/SipAuth/Credential/", tag = "Credentials", operation_id = "create_credential",
+    params(AccountPath), request_body = NewBody,
+    responses((status = 201, description = "Created", body = WithApiId<Shown>)))]
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<WithApiId<Shown>>)> {
     let username = Username::parse(body.required_str(Username::FIELD)?)?;
     let password = Password::parse(body.required_str(Password::FIELD)?)?;
     let new = NewCredential {
@@ -59,11 +85,20 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
     let created = credentials::create(&cx, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(with_api_id(cx.account(), &created)),
+        Json(WithApiId::new(shown(cx.account(), created))),
     ))
 }
 
-async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+/// Lists the account's credentials, newest first.
+#[utoipa::path(get, path = "/v1/Account/{auth_id}/SipAuth/Credential/", tag = "Credentials", operation_id = "list_credentials",
+    params(AccountPath, PlivoPaging,
+        ("username" = Option<String>, Query, max_length = 200,
+         description = "Only usernames holding this text, ignoring case (an extension)")),
+    responses((status = 200, description = "One page", body = Listed<Shown>)))]
+async fn list(
+    cx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Listed<Shown>>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: `username` filters by a case-insensitive substring.
     let search = super::search(&query, "username")?;
@@ -74,20 +109,31 @@ async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResul
     };
     let (rows, total) = credentials::list(&cx, filter, page.window()).await?;
     let auth_id = cx.account();
-    Ok(Json(json!({
-        "api_id": api_id(),
-        "meta": page.meta(&super::uri(BASE, auth_id), total, &filter_query("username", search)),
-        "objects": rows.iter().map(|c| shown(auth_id, c)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(Listed {
+        api_id: api_id(),
+        meta: page.meta(&super::uri(BASE, auth_id), total, &filter_query("username", search)),
+        objects: rows.into_iter().map(|c| shown(auth_id, c)).collect(),
+    }))
 }
 
-async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
+/// Retrieves one credential.
+#[utoipa::path(get, path = "/v1/Account/{auth_id}/SipAuth/Credential/{id}/", tag = "Credentials", operation_id = "get_credential",
+    params(AccountPath, Id),
+    responses((status = 200, description = "The credential", body = WithApiId<Shown>)))]
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<WithApiId<Shown>>> {
     let credential = credentials::find(&cx, &id).await?;
-    Ok(Json(with_api_id(cx.account(), &credential)))
+    Ok(Json(WithApiId::new(shown(cx.account(), credential))))
 }
 
-/// The password only: the seed's username is fixed.
-async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+/// Changes the password only: the seed's username is fixed.
+#[utoipa::path(post, path = "/v1/Account/{auth_id}/SipAuth/Credential/{id}/", tag = "Credentials", operation_id = "update_credential",
+    params(AccountPath, Id), request_body = ChangeBody,
+    responses((status = 202, description = "Changed", body = super::Changed)))]
+async fn update(
+    cx: Ctx,
+    Id { id }: Id,
+    body: JsonObject,
+) -> ApiResult<(StatusCode, Json<super::Changed>)> {
     if body.has(Username::FIELD) {
         return Err(username_is_fixed().into());
     }
@@ -99,6 +145,10 @@ async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCo
     Ok(super::changed())
 }
 
+/// Deletes a credential no application uses.
+#[utoipa::path(delete, path = "/v1/Account/{auth_id}/SipAuth/Credential/{id}/", tag = "Credentials", operation_id = "delete_credential",
+    params(AccountPath, Id),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     credentials::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)

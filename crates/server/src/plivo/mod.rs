@@ -8,7 +8,6 @@ use crate::error::ApiError;
 use crate::{auth, AppState};
 use axum::http::StatusCode;
 use axum::{Json, Router};
-use serde_json::Value;
 use std::collections::HashMap;
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -28,12 +27,38 @@ pub(crate) fn uri(base: &str, auth_id: &str) -> String {
 }
 
 /// The answer to an accepted change.
-pub(crate) fn changed() -> (StatusCode, Json<Value>) {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Changed {
+    api_id: String,
+    /// "changed"
+    message: &'static str,
+}
+
+pub(crate) fn changed() -> (StatusCode, Json<Changed>) {
     (
         StatusCode::ACCEPTED,
-        Json(serde_json::json!({ "api_id": crate::error::api_id(), "message": "changed" })),
+        Json(Changed {
+            api_id: crate::error::api_id(),
+            message: "changed",
+        }),
     )
 }
+
+/// The dialect's OpenAPI document (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        credential::create, credential::list, credential::retrieve, credential::update,
+        credential::remove,
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    tags(
+        (name = "Credentials", description = "SIP digest credentials: username and password, stored as HA1 only"),
+        (name = "IP access control lists", description = "Networks allowed to send SIP traffic"),
+        (name = "Applications", description = "What puts a credential or an IP ACL to use"),
+    )
+)]
+pub struct Doc;
 
 /// The longest filter a list takes: longer than any name or username, and
 /// short enough that SQLite's LIKE never finds the pattern too complex.

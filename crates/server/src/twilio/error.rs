@@ -52,6 +52,19 @@ pub enum TwilioError {
 
 pub type TwilioResult<T> = Result<T, TwilioError>;
 
+/// Twilio's error body, as sent and as the OpenAPI document describes
+/// every 4xx.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// Twilio's code where one fits, ours otherwise.
+    pub code: u32,
+    pub message: String,
+    pub more_info: String,
+    /// The HTTP status again.
+    pub status: u16,
+}
+
 impl TwilioError {
     fn status_and_code(&self) -> (StatusCode, u32) {
         match self {
@@ -200,12 +213,12 @@ impl IntoResponse for TwilioError {
         if let TwilioError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let body = serde_json::json!({
-            "code": code,
-            "message": self.to_string(),
-            "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
-            "status": status.as_u16(),
-        });
+        let body = ErrorBody {
+            code,
+            message: self.to_string(),
+            more_info: format!("https://www.twilio.com/docs/errors/{code}"),
+            status: status.as_u16(),
+        };
         let mut response = (status, Json(body)).into_response();
         match self {
             TwilioError::Unauthorized => {

@@ -375,3 +375,8 @@ mod tests {
         assert_eq!((v["start"].as_i64(), v["end"].as_i64()), (Some(0), Some(1)));
     }
 }
+
+/// The dialect's OpenAPI document (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(components(schemas(error::ErrorBody)))]
+pub struct Doc;

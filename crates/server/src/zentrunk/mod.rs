@@ -18,3 +18,8 @@ pub fn router(state: AppState) -> Router<AppState> {
             auth::require_account,
         ))
 }
+
+/// The dialect's OpenAPI document (see `crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(components(schemas(crate::error::ErrorBody)))]
+pub struct Doc;
