@@ -26,11 +26,7 @@ async fn serve(Path(file): Path<String>) -> Result<Response, ApiError> {
         .strip_suffix(".json")
         .and_then(|name| Dialect::ALL.into_iter().find(|d| d.as_str() == name))
         .ok_or(ApiError::NotFound("document"))?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        json(dialect),
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/json")], json(dialect)).into_response())
 }
 
 /// The document as served, built once.
@@ -42,7 +38,10 @@ pub fn json(dialect: Dialect) -> &'static str {
             .map(|&d| document(d).to_pretty_json().expect("a document serialises"))
             .collect()
     });
-    let i = Dialect::ALL.iter().position(|&d| d == dialect).expect("every dialect");
+    let i = Dialect::ALL
+        .iter()
+        .position(|&d| d == dialect)
+        .expect("every dialect");
     &docs[i]
 }
 
@@ -139,8 +138,15 @@ mod tests {
             let doc: serde_json::Value = serde_json::from_str(json(dialect)).unwrap();
             assert_eq!(doc["openapi"], "3.1.0", "{dialect:?}");
             let paths = doc["paths"].as_object().unwrap();
-            assert!(paths.len() >= 2, "{dialect:?} documents {} paths", paths.len());
-            assert!(doc["components"]["schemas"]["Error"].is_object(), "{dialect:?}");
+            assert!(
+                paths.len() >= 2,
+                "{dialect:?} documents {} paths",
+                paths.len()
+            );
+            assert!(
+                doc["components"]["schemas"]["Error"].is_object(),
+                "{dialect:?}"
+            );
         }
     }
 }

@@ -4,8 +4,8 @@
 use super::filter_query;
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiResult};
-use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::{resource, Id};
+use crate::paging::{Listed, Page, PlivoPaging, WithApiId, PLIVO_MAX};
+use crate::paths::{resource, AccountPath, Id};
 use crate::service::{applications, Ctx};
 use crate::store::accounts;
 use crate::store::applications::{Application, Filter};
@@ -14,7 +14,6 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
 use sipauth_model::sip::{self, SipAuthType};
 use sipauth_model::{AnswerUrl, AppName};
 use std::collections::HashMap;
@@ -27,19 +26,65 @@ pub fn router() -> Router<AppState> {
     resource(BASE, get(list).post(create), item)
 }
 
-fn to_json(account: &accounts::Account, a: &Application) -> Value {
-    let auth_id = &account.auth_id;
-    json!({
-        "app_id": a.id,
-        "app_name": a.app_name,
-        "answer_url": a.answer_url,
-        "sip_auth_type": a.sip_auth_type,
-        "credential_uuid": a.credential_id,
-        "ip_acl_uuid": a.ip_acl_id,
-        // Extension: the address calls to this application are sent to.
-        "sip_uri": sip::application_address(&a.id, &account.realm),
-        "resource_uri": format!("{}{}/", super::uri(BASE, auth_id), a.id),
-    })
+/// An application and what it puts to use.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Application)]
+pub(super) struct Shown {
+    app_id: String,
+    app_name: String,
+    answer_url: String,
+    /// "", "credential", "ip_acl" or "credential_and_ip_acl".
+    sip_auth_type: String,
+    credential_uuid: Option<String>,
+    ip_acl_uuid: Option<String>,
+    /// The address calls to this application are sent to (an extension).
+    sip_uri: String,
+    resource_uri: String,
+}
+
+fn shown(account: &accounts::Account, a: Application) -> Shown {
+    Shown {
+        sip_uri: sip::application_address(&a.id, &account.realm),
+        resource_uri: format!("{}{}/", super::uri(BASE, &account.auth_id), a.id),
+        app_id: a.id,
+        app_name: a.app_name,
+        answer_url: a.answer_url,
+        sip_auth_type: a.sip_auth_type,
+        credential_uuid: a.credential_id,
+        ip_acl_uuid: a.ip_acl_id,
+    }
+}
+
+/// A create's or an update's body (on update every field is optional and
+/// an absent one keeps its value).
+#[derive(utoipa::ToSchema)]
+#[schema(as = ApplicationFields, example = json!({"app_name": "Support line", "answer_url": "https://example.com/answer", "sip_auth_type": ""}))]
+#[allow(dead_code)] // only described: `apply` reads it, naming each error
+pub(super) struct Body {
+    /// 1–120 characters, not only spaces (required on create).
+    #[schema(min_length = 1, max_length = 120)]
+    app_name: Option<String>,
+    /// Empty, or an http:// or https:// URL of up to 500 characters.
+    #[schema(max_length = 500, pattern = "^(https?://[!-.0-~][!-~]*)?$")]
+    answer_url: Option<String>,
+    /// What SIP traffic must present; the credential and ACL it names must
+    /// be given and be the account's own.
+    #[schema(value_type = Option<String>, pattern = "^(|credential|ip_acl|credential_and_ip_acl)$")]
+    sip_auth_type: Option<String>,
+    /// A credential of this account ("" clears it).
+    credential_uuid: Option<String>,
+    /// An IP ACL of this account ("" clears it).
+    ip_acl_uuid: Option<String>,
+}
+
+/// A create's answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ApplicationCreated)]
+pub(super) struct Created {
+    api_id: String,
+    app_id: String,
+    /// "created"
+    message: &'static str,
 }
 
 /// A plivo-style numeric app id: 17 random digits, the first not 0.
@@ -69,7 +114,11 @@ fn apply(body: &JsonObject, app: &mut Application) -> ApiResult<()> {
     Ok(())
 }
 
-async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+/// Creates an application.
+#[utoipa::path(post, path = "/v1/Account/{auth_id}/Application/", tag = "Applications", operation_id = "create_application",
+    params(AccountPath), request_body = Body,
+    responses((status = 201, description = "Created", body = Created)))]
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Created>)> {
     // Required on create; `apply` validates it.
     body.required_str(AppName::FIELD)?;
     let mut app = Application {
@@ -80,42 +129,71 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
     let app = applications::create(&cx, app).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "api_id": api_id(), "app_id": app.id, "message": "created" })),
+        Json(Created {
+            api_id: api_id(),
+            app_id: app.id,
+            message: "created",
+        }),
     ))
 }
 
-async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+/// Lists the account's applications.
+#[utoipa::path(get, path = "/v1/Account/{auth_id}/Application/", tag = "Applications", operation_id = "list_applications",
+    params(AccountPath, PlivoPaging,
+        ("credential_uuid" = Option<String>, Query, max_length = 200,
+         description = "Only applications using this credential (an extension)"),
+        ("ip_acl_uuid" = Option<String>, Query, max_length = 200,
+         description = "Only applications using this IP ACL (an extension)")),
+    responses((status = 200, description = "One page", body = Listed<Shown>)))]
+async fn list(
+    cx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Listed<Shown>>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
     // Extension: which applications use a given credential or ACL.
     let filter = Filter {
-        credential_id: query.get("credential_uuid").map(String::as_str),
-        ip_acl_id: query.get("ip_acl_uuid").map(String::as_str),
+        credential_id: super::search(&query, "credential_uuid")?,
+        ip_acl_id: super::search(&query, "ip_acl_uuid")?,
     };
     let (rows, total) = applications::list(&cx, filter, page.window()).await?;
     let extra = filter_query("credential_uuid", filter.credential_id)
         + &filter_query("ip_acl_uuid", filter.ip_acl_id);
     let account = &cx.caller.account;
-    Ok(Json(json!({
-        "api_id": api_id(),
-        "meta": page.meta(&super::uri(BASE, &account.auth_id), total, &extra),
-        "objects": rows.iter().map(|a| to_json(account, a)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(Listed {
+        api_id: api_id(),
+        meta: page.meta(&super::uri(BASE, &account.auth_id), total, &extra),
+        objects: rows.into_iter().map(|a| shown(account, a)).collect(),
+    }))
 }
 
-async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
+/// Retrieves one application.
+#[utoipa::path(get, path = "/v1/Account/{auth_id}/Application/{id}/", tag = "Applications", operation_id = "get_application",
+    params(AccountPath, Id),
+    responses((status = 200, description = "The application", body = WithApiId<Shown>)))]
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<WithApiId<Shown>>> {
     let app = applications::find(&cx, &id).await?;
-    let mut out = to_json(&cx.caller.account, &app);
-    out["api_id"] = api_id().into();
-    Ok(Json(out))
+    Ok(Json(WithApiId::new(shown(&cx.caller.account, app))))
 }
 
-async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<super::Changed>)> {
+/// Changes an application: the fields given, the others kept.
+#[utoipa::path(post, path = "/v1/Account/{auth_id}/Application/{id}/", tag = "Applications", operation_id = "update_application",
+    params(AccountPath, Id), request_body = Body,
+    responses((status = 202, description = "Changed", body = super::Changed)))]
+async fn update(
+    cx: Ctx,
+    Id { id }: Id,
+    body: JsonObject,
+) -> ApiResult<(StatusCode, Json<super::Changed>)> {
     let mut app = applications::find(&cx, &id).await?;
     apply(&body, &mut app)?;
     applications::update(&cx, app).await?;
     Ok(super::changed())
 }
 
+/// Deletes an application.
+#[utoipa::path(delete, path = "/v1/Account/{auth_id}/Application/{id}/", tag = "Applications", operation_id = "delete_application",
+    params(AccountPath, Id),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     applications::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)

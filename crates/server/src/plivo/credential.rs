@@ -47,7 +47,7 @@ fn shown(auth_id: &str, c: Credential) -> Shown {
 /// A create's body, as documented: the handler reads it field by field so
 /// that each refusal names its field and rule.
 #[derive(utoipa::ToSchema)]
-#[schema(as = NewCredential)]
+#[schema(as = NewCredential, example = json!({"username": "alice", "password": "Correct-Horse-9-battery"}))]
 #[allow(dead_code)]
 pub(super) struct NewBody {
     /// 3–64 characters: letters, digits, '.', '_' or '-'; unique in the account.
@@ -63,7 +63,7 @@ pub(super) struct NewBody {
 
 /// A password change: the username is fixed.
 #[derive(utoipa::ToSchema)]
-#[schema(as = CredentialChange)]
+#[schema(as = CredentialChange, example = json!({"password": "Another-Horse-7-staple"}))]
 #[allow(dead_code)]
 pub(super) struct ChangeBody {
     /// The new password, under the create's rule.
@@ -111,7 +111,11 @@ async fn list(
     let auth_id = cx.account();
     Ok(Json(Listed {
         api_id: api_id(),
-        meta: page.meta(&super::uri(BASE, auth_id), total, &filter_query("username", search)),
+        meta: page.meta(
+            &super::uri(BASE, auth_id),
+            total,
+            &filter_query("username", search),
+        ),
         objects: rows.into_iter().map(|c| shown(auth_id, c)).collect(),
     }))
 }

@@ -50,6 +50,10 @@ pub(crate) fn changed() -> (StatusCode, Json<Changed>) {
     paths(
         credential::create, credential::list, credential::retrieve, credential::update,
         credential::remove,
+        acl::create, acl::list, acl::retrieve, acl::rename, acl::remove, acl::add_entry,
+        acl::remove_entry,
+        application::create, application::list, application::retrieve, application::update,
+        application::remove,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(
