@@ -124,6 +124,7 @@ pub fn test(root: &Path) -> Result<(), String> {
         let sdk = Instant::now();
         let (ok, counts) = twilio_sdk(root);
         r.add("Twilio helper library", ok, counts, sdk);
+        schemathesis(root, &mut r);
         let sip = Instant::now();
         println!("xtask: SIP suite: Kamailio + SIPp against the store");
         let (ok, counts) = crate::sip::suite(root, &run::server_binary(None), &root.join("dist"));
@@ -198,6 +199,55 @@ fn twilio_sdk(root: &Path) -> (bool, Counts) {
         println!("xtask: {e}");
         (false, Counts::default())
     })
+}
+
+/// Schemathesis against each dialect's OpenAPI document, all four served by
+/// one fresh server (its account limit off: the run is one client asking
+/// fast). Bounds, checks and why some are off: tests/schemathesis/.
+fn schemathesis(root: &Path, r: &mut Report) {
+    let started = Instant::now();
+    let setup = || -> Result<_, String> {
+        let program = tools::schemathesis(root)?;
+        let server = start_server(root, "schemathesis", &["--rate-limit", "0"], &[])?;
+        let first_run: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(server.data.join("first-run.json"))
+                .map_err(|e| e.to_string())?,
+        )
+        .map_err(|e| e.to_string())?;
+        let account = &first_run["account"];
+        let id = account["auth_id"].as_str().unwrap_or_default().to_string();
+        let token = account["auth_token"].as_str().unwrap_or_default().to_string();
+        Ok((program, server, id, token))
+    };
+    let (program, server, id, token) = match setup() {
+        Ok(ready) => ready,
+        Err(e) => {
+            println!("xtask: Schemathesis: {e}");
+            r.add("Schemathesis", false, Counts::default(), started);
+            return;
+        }
+    };
+    let config = root.join("tests/schemathesis/schemathesis.toml");
+    for dialect in ["plivo", "zentrunk", "twilio", "vobiz"] {
+        let started = Instant::now();
+        let document = format!("{}/openapi/{dialect}.json", server.base);
+        println!("xtask: Schemathesis against {document}");
+        let mut cmd = Command::new(&program);
+        cmd.arg("--config-file")
+            .arg(&config)
+            .args(["run", &document, "--no-color"])
+            .env("AUTH_ID", &id)
+            // Its reports and example database stay with the server's data.
+            .current_dir(&server.data);
+        if dialect == "vobiz" {
+            cmd.args(["-H", &format!("X-Auth-ID: {id}")])
+                .args(["-H", &format!("X-Auth-Token: {token}")]);
+        } else {
+            cmd.args(["-a", &format!("{id}:{token}")]);
+        }
+        let (ok, counts) = run_counted(cmd);
+        r.add(&format!("Schemathesis ({dialect})"), ok, counts, started);
+    }
 }
 
 /// The real server with the release console over fresh data, driven by the

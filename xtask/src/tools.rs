@@ -129,12 +129,30 @@ pub fn firefox() -> Result<String, String> {
 }
 
 /// A Python virtual environment in target/sdk-venv with the helper
-/// libraries pinned in tests/sdk/requirements.txt (from PyPI), reinstalled
-/// when that file changes. Returns its python.
+/// libraries pinned in tests/sdk/requirements.txt (from PyPI). Returns its
+/// python.
 pub fn sdk_venv(root: &Path) -> Result<std::path::PathBuf, String> {
-    let venv = root.join("target/sdk-venv");
+    venv(root, "sdk-venv", "tests/sdk/requirements.txt")
+}
+
+/// A virtual environment with Schemathesis, pinned in
+/// tests/schemathesis/requirements.txt. Returns its `schemathesis`.
+pub fn schemathesis(root: &Path) -> Result<std::path::PathBuf, String> {
+    let python = venv(
+        root,
+        "schemathesis-venv",
+        "tests/schemathesis/requirements.txt",
+    )?;
+    Ok(python.with_file_name("schemathesis"))
+}
+
+/// A Python virtual environment in target/`name` with `requirements`
+/// installed from PyPI, reinstalled when that file changes. Returns its
+/// python.
+fn venv(root: &Path, name: &str, requirements: &str) -> Result<std::path::PathBuf, String> {
+    let venv = root.join("target").join(name);
     let python = venv.join("bin/python");
-    let requirements = root.join("tests/sdk/requirements.txt");
+    let requirements = root.join(requirements);
     let marker = venv.join("installed-requirements.txt");
     let wanted = std::fs::read_to_string(&requirements).map_err(|e| e.to_string())?;
     if python.exists() && std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str())
