@@ -216,7 +216,10 @@ fn schemathesis(root: &Path, r: &mut Report) {
         .map_err(|e| e.to_string())?;
         let account = &first_run["account"];
         let id = account["auth_id"].as_str().unwrap_or_default().to_string();
-        let token = account["auth_token"].as_str().unwrap_or_default().to_string();
+        let token = account["auth_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         Ok((program, server, id, token))
     };
     let (program, server, id, token) = match setup() {

@@ -6,6 +6,7 @@ mod binary;
 mod credentials;
 mod cross_dialect;
 mod kamailio;
+mod openapi;
 mod proxy;
 mod session;
 mod twilio;
