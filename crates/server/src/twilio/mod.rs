@@ -20,10 +20,10 @@ use axum::routing::MethodRouter;
 use axum::Router;
 pub use error::TwilioError;
 use error::TwilioResult;
-use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
 /// A collection at `{base}.json` and its items at `{base}/{Sid}.json`; a
 /// sub-resource's `base` holds its `{parent}`.
@@ -245,6 +245,36 @@ fn rfc2822(stored: &str) -> String {
         .unwrap_or_else(|| stored.to_string())
 }
 
+/// Characters a name or description refuses (`is_hidden` in the model),
+/// as a regular expression's class: control and invisible formatting
+/// characters.
+const HIDDEN: &str = r"\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb";
+
+/// What `str::trim` takes off a name's ends (Unicode White_Space), as a
+/// class.
+const SPACE: &str = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+/// A trimmed name of 1–`max` characters, not only spaces, no control or
+/// formatting characters. A pattern rather than lengths: the ends' spaces
+/// do not count.
+fn name_schema(max: usize) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(format!(
+            "1–{max} characters once trimmed, not only spaces, no control or invisible formatting characters"
+        )))
+        .pattern(Some(format!(
+            "^[{SPACE}]*[^{SPACE}{HIDDEN}](?:[^{HIDDEN}]{{0,{}}}[^{SPACE}{HIDDEN}])?[{SPACE}]*$",
+            max - 2
+        )))
+        .build()
+}
+
+/// `FriendlyName` of a credential list or a domain.
+fn friendly_name_schema() -> Object {
+    name_schema(64)
+}
+
 /// `PageSize` (1–1000, default 50), `Page` (≥ 0) and `PageToken` (ours:
 /// `PA` and the offset, as handed out in `next_page_uri`).
 struct Paging {
@@ -252,6 +282,11 @@ struct Paging {
     page: i64,
     offset: i64,
 }
+
+/// The most digits a `PageToken`'s offset has: more rows than any account
+/// holds, and a bound the document's pattern can state (a token is `PA`
+/// and 1–9 digits, nothing else).
+const TOKEN_DIGITS: usize = 9;
 
 impl Paging {
     fn from_query(query: &HashMap<String, String>) -> TwilioResult<Self> {
@@ -264,8 +299,10 @@ impl Paging {
             None => page * page_size,
             Some(token) => token
                 .strip_prefix("PA")
+                .filter(|n| {
+                    (1..=TOKEN_DIGITS).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+                })
                 .and_then(|n| n.parse::<i64>().ok())
-                .filter(|n| *n >= 0)
                 .ok_or_else(|| {
                     TwilioError::Invalid(format!(
                         "PageToken: {token:?} is not a token this API issued"
@@ -286,9 +323,9 @@ impl Paging {
         }
     }
 
-    /// Twilio's list envelope around `items` under `key`.
-    fn envelope(&self, key: &str, path: &str, items: Vec<Value>, total: i64) -> Value {
-        let shown = items.len() as i64;
+    /// Twilio's paging fields of a list holding `shown` of `total` items.
+    fn meta(&self, path: &str, shown: usize, total: i64) -> PageMeta {
+        let shown = shown as i64;
         let uri = |page: i64, offset: Option<i64>| {
             let mut u = format!("{path}?PageSize={}&Page={page}", self.page_size);
             if let Some(offset) = offset {
@@ -296,38 +333,154 @@ impl Paging {
             }
             u
         };
-        let mut out = Map::new();
-        out.insert(key.to_string(), Value::Array(items));
-        out.insert("page".into(), json!(self.page));
-        out.insert("page_size".into(), json!(self.page_size));
-        out.insert("start".into(), json!(self.offset));
-        out.insert(
-            "end".into(),
-            json!((self.offset + shown - 1).max(self.offset)),
-        );
-        out.insert("uri".into(), json!(uri(self.page, None)));
-        out.insert("first_page_uri".into(), json!(uri(0, None)));
-        out.insert(
-            "next_page_uri".into(),
-            if self.offset + shown < total {
-                json!(uri(self.page + 1, Some(self.offset + shown)))
-            } else {
-                Value::Null
-            },
-        );
-        out.insert(
-            "previous_page_uri".into(),
-            if self.page > 0 && self.offset > 0 {
-                json!(uri(
-                    self.page - 1,
-                    Some((self.offset - self.page_size).max(0))
-                ))
-            } else {
-                Value::Null
-            },
-        );
-        Value::Object(out)
+        PageMeta {
+            page: self.page,
+            page_size: self.page_size,
+            start: self.offset,
+            end: (self.offset + shown - 1).max(self.offset),
+            uri: uri(self.page, None),
+            first_page_uri: uri(0, None),
+            next_page_uri: (self.offset + shown < total)
+                .then(|| uri(self.page + 1, Some(self.offset + shown))),
+            previous_page_uri: (self.page > 0 && self.offset > 0)
+                .then(|| uri(self.page - 1, Some((self.offset - self.page_size).max(0)))),
+        }
     }
+}
+
+/// The paging fields beside a Twilio list's items.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Paging)]
+struct PageMeta {
+    page: i64,
+    page_size: i64,
+    /// The first item's position in the whole list.
+    start: i64,
+    /// The last item's position (`start` when the page is empty).
+    end: i64,
+    uri: String,
+    first_page_uri: String,
+    /// Null on the last page.
+    next_page_uri: Option<String>,
+    /// Null on the first page.
+    previous_page_uri: Option<String>,
+}
+
+/// `PageSize`, `Page` and `PageToken` as documented.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "PascalCase")]
+#[allow(dead_code)] // only described: `Paging::from_query` reads them, naming each error
+struct TwilioPaging {
+    /// Items per page (default 50).
+    #[param(minimum = 1, maximum = 1000)]
+    page_size: Option<i64>,
+    /// The page's number from 0 (default 0); with `PageSize`, where the page
+    /// starts unless `PageToken` says.
+    #[param(minimum = 0, maximum = 2147483647)]
+    page: Option<i64>,
+    /// Where the page starts, as a `next_page_uri` or `previous_page_uri`
+    /// hands it out.
+    #[param(pattern = "^PA[0-9]{1,9}$")]
+    page_token: Option<String>,
+}
+
+/// Path parameters as Twilio names them. The router reads its own
+/// `{parent}`/`{child}` segments (with `.json`): these only describe them.
+/// A SID that is not of its shape names nothing, so it is a 404.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct Account {
+    /// Your account's SID (its auth id); the credentials used must be its own.
+    account_sid: String,
+}
+
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct CredentialListSid {
+    /// The credential list's SID.
+    #[param(pattern = "^CL[0-9a-f]{32}$")]
+    credential_list_sid: String,
+}
+
+/// IP access control lists and their addresses made through the plivo
+/// dialect share the store and keep their UUIDs: those are SIDs too.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct IpAccessControlListSid {
+    /// The IP access control list's SID (`AL…`, or the UUID of one made
+    /// through the plivo API).
+    #[param(
+        pattern = "^(AL[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+    )]
+    ip_access_control_list_sid: String,
+}
+
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct DomainSid {
+    /// The domain's SID.
+    #[param(pattern = "^SD[0-9a-f]{32}$")]
+    domain_sid: String,
+}
+
+/// `{Sid}` of a credential list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct ListSid {
+    /// The credential list's SID.
+    #[param(pattern = "^CL[0-9a-f]{32}$")]
+    sid: String,
+}
+
+/// `{Sid}` of a credential.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct CredentialSid {
+    /// The credential's SID.
+    #[param(pattern = "^CR[0-9a-f]{32}$")]
+    sid: String,
+}
+
+/// `{Sid}` of an IP access control list (see [`IpAccessControlListSid`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct AclSid {
+    /// The IP access control list's SID (`AL…`, or the UUID of one made
+    /// through the plivo API).
+    #[param(
+        pattern = "^(AL[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+    )]
+    sid: String,
+}
+
+/// `{Sid}` of an IP address (plivo's entries keep their UUIDs).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct IpAddressSid {
+    /// The IP address's SID (`IP…`, or the UUID of one added through the
+    /// plivo API).
+    #[param(
+        pattern = "^(IP[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+    )]
+    sid: String,
+}
+
+/// `{Sid}` of a domain.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path, rename_all = "PascalCase")]
+#[allow(dead_code)]
+struct DomainItemSid {
+    /// The domain's SID.
+    #[param(pattern = "^SD[0-9a-f]{32}$")]
+    sid: String,
 }
 
 #[cfg(test)]
@@ -365,18 +518,85 @@ mod tests {
         assert!(e
             .to_string()
             .contains("PageSize: must be a whole number from 1 to 1000"));
+        for token in ["PA-1", "PA+1", "PA", "PA1234567890", "XX1"] {
+            let e = Paging::from_query(&q(&[("PageToken", token)])).err();
+            assert!(e.is_some(), "{token}");
+        }
         let page = Paging::from_query(&q(&[("PageSize", "2")])).unwrap();
-        let v = page.envelope("things", "/x.json", vec![json!(1), json!(2)], 3);
+        let m = page.meta("/x.json", 2, 3);
         assert_eq!(
-            v["next_page_uri"],
-            "/x.json?PageSize=2&Page=1&PageToken=PA2"
+            m.next_page_uri.as_deref(),
+            Some("/x.json?PageSize=2&Page=1&PageToken=PA2")
         );
-        assert_eq!(v["previous_page_uri"], Value::Null);
-        assert_eq!((v["start"].as_i64(), v["end"].as_i64()), (Some(0), Some(1)));
+        assert_eq!(m.previous_page_uri, None);
+        assert_eq!((m.start, m.end), (0, 1));
     }
 }
 
 /// The dialect's OpenAPI document (see `crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(components(schemas(error::ErrorBody)))]
+#[openapi(
+    paths(
+        credential_list::list_lists, credential_list::create_list, credential_list::fetch_list,
+        credential_list::update_list, credential_list::delete_list,
+        credential_list::list_credentials, credential_list::create_credential,
+        credential_list::fetch_credential, credential_list::update_credential,
+        credential_list::delete_credential,
+        ip_access_control_list::list_acls, ip_access_control_list::create_acl,
+        ip_access_control_list::fetch_acl, ip_access_control_list::update_acl,
+        ip_access_control_list::delete_acl,
+        ip_access_control_list::list_addresses, ip_access_control_list::create_address,
+        ip_access_control_list::fetch_address, ip_access_control_list::update_address,
+        ip_access_control_list::delete_address,
+        domain::list_domains, domain::create_domain, domain::fetch_domain, domain::update_domain,
+        domain::delete_domain,
+        domain::list_calls_credential_lists, domain::map_calls_credential_list,
+        domain::get_calls_credential_list, domain::unmap_calls_credential_list,
+        domain::list_calls_acls, domain::map_calls_acl, domain::get_calls_acl,
+        domain::unmap_calls_acl,
+        domain::list_registrations_credential_lists, domain::map_registrations_credential_list,
+        domain::get_registrations_credential_list, domain::unmap_registrations_credential_list,
+    ),
+    components(schemas(error::ErrorBody)),
+    modifiers(&EmptyFormsAllowed),
+    tags(
+        (name = "Credential lists", description = "SIP digest credentials in named lists: username and password, stored as HA1 only"),
+        (name = "IP access control lists", description = "Networks allowed to send SIP traffic; the plivo dialect's IP ACLs too"),
+        (name = "Domains", description = "SIP domains and the credential lists and IP access control lists that authenticate their calls and registrations"),
+    )
+)]
 pub struct Doc;
+
+/// A form whose parameters are all optional (an update) may be empty or
+/// absent: utoipa marks every body of a non-`Option` type required, and an
+/// `Option` one would read as a JSON `null`, which a form cannot be.
+struct EmptyFormsAllowed;
+
+impl utoipa::Modify for EmptyFormsAllowed {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, Schema};
+        let Some(components) = &doc.components else {
+            return;
+        };
+        let all_optional = |schema: &RefOr<Schema>| match schema {
+            RefOr::Ref(r) => {
+                let name = r.ref_location.rsplit('/').next().unwrap_or_default();
+                matches!(components.schemas.get(name),
+                    Some(RefOr::T(Schema::Object(o))) if o.required.is_empty())
+            }
+            RefOr::T(_) => false,
+        };
+        for item in doc.paths.paths.values_mut() {
+            let Some(body) = item.post.as_mut().and_then(|o| o.request_body.as_mut()) else {
+                continue;
+            };
+            if body
+                .content
+                .values()
+                .all(|c| c.schema.as_ref().is_some_and(all_optional))
+            {
+                body.required = None;
+            }
+        }
+    }
+}
