@@ -101,6 +101,28 @@ pub fn document(dialect: Dialect) -> OpenApi {
     doc
 }
 
+/// Marks the request bodies of these operations optional: all their fields
+/// are, and an absent body changes nothing. utoipa spells an optional body
+/// only as `Option<T>`, which also admits `null`, a body the server refuses.
+pub struct OptionalBodies(pub &'static [&'static str]);
+
+impl utoipa::Modify for OptionalBodies {
+    fn modify(&self, doc: &mut OpenApi) {
+        for item in doc.paths.paths.values_mut() {
+            let operations = [&mut item.post, &mut item.put, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let named = operation
+                    .operation_id
+                    .as_deref()
+                    .is_some_and(|id| self.0.contains(&id));
+                if let (true, Some(body)) = (named, operation.request_body.as_mut()) {
+                    body.required = Some(utoipa::openapi::Required::False);
+                }
+            }
+        }
+    }
+}
+
 /// Every operation's 4xx answers carry the dialect's `Error` body: said
 /// once here rather than on each handler.
 fn every_4xx_is_an_error(doc: &mut OpenApi) {

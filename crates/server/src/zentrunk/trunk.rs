@@ -4,8 +4,8 @@
 
 use crate::body::JsonObject;
 use crate::error::{api_id, ApiError, ApiResult};
-use crate::paging::{Page, PLIVO_MAX};
-use crate::paths::{resource, Id};
+use crate::paging::{Listed, Page, PlivoPaging, PLIVO_MAX};
+use crate::paths::{resource, AccountPath, Id};
 use crate::plivo::filter_query;
 use crate::service::{trunks, Ctx};
 use crate::store::trunks::Trunk;
@@ -14,7 +14,6 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
 use sipauth_model::sip::{self, TrunkDirection};
 use sipauth_model::AclName;
 use std::collections::HashMap;
@@ -26,19 +25,84 @@ pub fn router() -> Router<AppState> {
     resource(BASE, get(list).post(create), item)
 }
 
-fn to_json(realm: &str, t: &Trunk) -> Value {
-    json!({
-        "trunk_id": t.id,
-        "name": t.name,
-        "trunk_direction": t.trunk_direction,
-        "credential_uuid": t.credential_id,
-        "ip_acl_uuid": t.ip_acl_id,
-        // Extension: where an outbound trunk's PBX sends its calls (inbound
-        // trunks take no calls from it).
-        "sip_uri": TrunkDirection::parse(&t.trunk_direction)
+/// A trunk as the API shows it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Trunk)]
+pub(super) struct Shown {
+    trunk_id: String,
+    name: String,
+    #[schema(value_type = Direction)]
+    trunk_direction: String,
+    /// The credential it authenticates with; null once that is deleted.
+    credential_uuid: Option<String>,
+    /// The IP ACL it also admits, if any.
+    ip_acl_uuid: Option<String>,
+    /// Extension: where an outbound trunk's PBX sends its calls; null for
+    /// an inbound trunk, which takes no calls from it.
+    sip_uri: Option<String>,
+}
+
+fn shown(realm: &str, t: Trunk) -> Shown {
+    Shown {
+        sip_uri: TrunkDirection::parse(&t.trunk_direction)
             .is_ok_and(TrunkDirection::takes_calls)
             .then(|| sip::trunk_address(&t.id, realm)),
-    })
+        trunk_id: t.id,
+        name: t.name,
+        trunk_direction: t.trunk_direction,
+        credential_uuid: t.credential_id,
+        ip_acl_uuid: t.ip_acl_id,
+    }
+}
+
+/// Which way a trunk carries calls: `outbound`, the PBX sends its calls to
+/// the trunk's SIP address; `inbound`, it takes calls in only.
+// Doc-only: the handlers read the field with `TrunkDirection::parse`.
+#[derive(utoipa::ToSchema)]
+#[schema(as = TrunkDirection, rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(super) enum Direction {
+    Outbound,
+    Inbound,
+}
+
+/// What a create or an update answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = TrunkWritten)]
+pub(super) struct Written {
+    api_id: String,
+    /// "trunk created successfully." or "changed"
+    message: &'static str,
+    trunk_id: String,
+}
+
+/// A create's body, as documented: the handler reads it field by field so
+/// that each refusal names its field and rule.
+#[derive(utoipa::ToSchema)]
+#[schema(as = NewTrunk)]
+#[allow(dead_code)]
+pub(super) struct NewBody {
+    /// Absent: 422.
+    name: super::Name,
+    /// Absent: 422.
+    trunk_direction: Direction,
+    /// One of the account's credentials. Absent: 422.
+    credential_uuid: String,
+    /// One of the account's IP ACLs; empty or null for none.
+    ip_acl_uuid: Option<String>,
+}
+
+/// An update's body: the fields given replace the trunk's.
+#[derive(utoipa::ToSchema)]
+#[schema(as = TrunkChange)]
+#[allow(dead_code)]
+pub(super) struct ChangeBody {
+    name: Option<super::Name>,
+    trunk_direction: Option<Direction>,
+    /// One of the account's credentials.
+    credential_uuid: Option<String>,
+    /// One of the account's IP ACLs; empty or null removes it.
+    ip_acl_uuid: Option<String>,
 }
 
 /// The fields of `body` over `t` (absent ones kept); checks them.
@@ -61,7 +125,11 @@ fn apply(body: &JsonObject, t: &mut Trunk) -> ApiResult<()> {
     Ok(())
 }
 
-async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+/// Creates a trunk.
+#[utoipa::path(post, path = "/v1/Account/{auth_id}/Zentrunk/Trunk/", tag = "Trunks", operation_id = "create_trunk",
+    params(AccountPath), request_body = NewBody,
+    responses((status = 201, description = "Created", body = Written)))]
+async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Written>)> {
     for field in ["name", "trunk_direction", "credential_uuid"] {
         if body.optional_str(field)?.is_none() {
             return Err(ApiError::Missing {
@@ -81,40 +149,71 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>
     let trunk = trunks::create(&cx, trunk).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({ "api_id": api_id(), "message": "trunk created successfully.", "trunk_id": trunk.id }),
-        ),
+        Json(Written {
+            api_id: api_id(),
+            message: "trunk created successfully.",
+            trunk_id: trunk.id,
+        }),
     ))
 }
 
-async fn list(cx: Ctx, Query(query): Query<HashMap<String, String>>) -> ApiResult<Json<Value>> {
+/// Lists the account's trunks, oldest first.
+#[utoipa::path(get, path = "/v1/Account/{auth_id}/Zentrunk/Trunk/", tag = "Trunks", operation_id = "list_trunks",
+    params(AccountPath, PlivoPaging,
+        ("credential_uuid" = Option<String>, Query, max_length = 200,
+         description = "Only the trunks using this credential, when not empty (an extension)")),
+    responses((status = 200, description = "One page", body = Listed<Shown>)))]
+async fn list(
+    cx: Ctx,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Listed<Shown>>> {
     let page = Page::from_query(&query, PLIVO_MAX)?;
-    let credential = query.get("credential_uuid").map(String::as_str);
+    let credential = crate::plivo::search(&query, "credential_uuid")?;
     let (rows, total) = trunks::list(&cx, credential, page.window()).await?;
     let account = &cx.caller.account;
     let base = crate::plivo::uri(BASE, &account.auth_id);
-    Ok(Json(json!({
-        "api_id": api_id(),
-        "meta": page.meta(&base, total, &filter_query("credential_uuid", credential)),
-        "objects": rows.iter().map(|t| to_json(&account.realm, t)).collect::<Vec<_>>(),
-    })))
+    Ok(Json(Listed {
+        api_id: api_id(),
+        meta: page.meta(&base, total, &filter_query("credential_uuid", credential)),
+        objects: rows.into_iter().map(|t| shown(&account.realm, t)).collect(),
+    }))
 }
 
-async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Value>> {
+/// Retrieves one trunk (without `api_id`, as zentrunk answers).
+#[utoipa::path(get, path = "/v1/Account/{auth_id}/Zentrunk/Trunk/{id}/", tag = "Trunks", operation_id = "get_trunk",
+    params(AccountPath, Id),
+    responses((status = 200, description = "The trunk", body = Shown)))]
+async fn retrieve(cx: Ctx, Id { id }: Id) -> ApiResult<Json<Shown>> {
     let t = trunks::find(&cx, &id).await?;
-    Ok(Json(to_json(&cx.caller.account.realm, &t)))
+    Ok(Json(shown(&cx.caller.account.realm, t)))
 }
 
-async fn update(cx: Ctx, Id { id }: Id, body: JsonObject) -> ApiResult<(StatusCode, Json<Value>)> {
+/// Changes the fields given.
+#[utoipa::path(post, path = "/v1/Account/{auth_id}/Zentrunk/Trunk/{id}/", tag = "Trunks", operation_id = "update_trunk",
+    params(AccountPath, Id), request_body = ChangeBody,
+    responses((status = 202, description = "Changed", body = Written)))]
+async fn update(
+    cx: Ctx,
+    Id { id }: Id,
+    body: JsonObject,
+) -> ApiResult<(StatusCode, Json<Written>)> {
     let mut trunk = trunks::find(&cx, &id).await?;
     apply(&body, &mut trunk)?;
     trunks::update(&cx, trunk).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({ "api_id": api_id(), "message": "changed", "trunk_id": id })),
+        Json(Written {
+            api_id: api_id(),
+            message: "changed",
+            trunk_id: id,
+        }),
     ))
 }
 
+/// Deletes a trunk.
+#[utoipa::path(delete, path = "/v1/Account/{auth_id}/Zentrunk/Trunk/{id}/", tag = "Trunks", operation_id = "delete_trunk",
+    params(AccountPath, Id),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(cx: Ctx, Id { id }: Id) -> ApiResult<StatusCode> {
     trunks::delete(&cx, &id).await?;
     Ok(StatusCode::NO_CONTENT)

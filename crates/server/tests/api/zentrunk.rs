@@ -146,6 +146,13 @@ async fn trunks_reference_credentials_and_survive_their_deletion() {
         .await
         .unwrap();
     assert_eq!(used["objects"][0]["name"], "outbound-trunk");
+    // The filter is bounded as every list filter is, and documented so.
+    let long = "a".repeat(201);
+    let r = app
+        .get(&format!("{}?credential_uuid={long}", v1("Trunk/")))
+        .await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "credential_uuid");
 
     // Deleting the credential is allowed and leaves the trunk without one.
     let url = v1(&format!("Credential/{credential}/"));
