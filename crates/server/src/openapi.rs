@@ -12,6 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use sipauth_model::Dialect;
 use std::sync::OnceLock;
+use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder};
 use utoipa::openapi::security::{SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, InfoBuilder, OpenApi, Ref, ResponseBuilder};
@@ -148,6 +149,87 @@ fn every_4xx_is_an_error(doc: &mut OpenApi) {
                 .insert("4XX".into(), error.clone().into());
         }
     }
+}
+
+// The model's free-text rules as JSON Schema patterns, shared by every
+// dialect's doc-only bodies, so that generated names are the ones accepted
+// (astral formatting characters aside).
+
+/// Characters a name or description refuses (`is_hidden` in the model),
+/// as a regular expression's class: control and invisible formatting
+/// characters.
+pub(crate) const HIDDEN: &str = r"\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb";
+
+/// What `str::trim` takes off a name's ends (Unicode White_Space), as a
+/// class.
+pub(crate) const SPACE: &str =
+    r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+/// A trimmed name of 1–`max` characters, not only spaces, no control or
+/// formatting characters. A pattern rather than lengths: the ends' spaces
+/// do not count.
+pub(crate) fn name_schema(max: usize) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(format!(
+            "1–{max} characters once trimmed, not only spaces, no control or invisible formatting characters"
+        )))
+        .pattern(Some(format!(
+            "^[{SPACE}]*[^{SPACE}{HIDDEN}](?:[^{HIDDEN}]{{0,{}}}[^{SPACE}{HIDDEN}])?[{SPACE}]*$",
+            max - 2
+        )))
+        .build()
+}
+
+/// A name of 1–120 characters (ACL, application, trunk and credential names).
+pub(crate) fn name_120() -> Object {
+    name_schema(120)
+}
+
+/// A description: up to 255 characters, no control or formatting
+/// characters (`Description::parse`).
+pub(crate) fn description_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "Up to 255 characters, no control or invisible formatting characters",
+        ))
+        .pattern(Some(format!("^[^{HIDDEN}]{{0,255}}$")))
+        .build()
+}
+
+/// A password under the mixed rule (plivo, zentrunk): 12–128 characters
+/// with an uppercase letter, a lowercase letter and a digit, no control
+/// characters. Lookaheads: JSON Schema patterns are ECMA-262.
+pub(crate) fn mixed_password() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        .min_length(Some(12))
+        .max_length(Some(128))
+        .pattern(Some(
+            r"^(?=[^A-Z]*[A-Z])(?=[^a-z]*[a-z])(?=[^0-9]*[0-9])[^\x00-\x1f\x7f-\x9f]{12,128}$",
+        ))
+        .build()
+}
+
+/// The same rule, or null: the JSON dialects read an optional field's null
+/// as its absence.
+fn or_null(mut schema: Object) -> Object {
+    schema.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    schema
+}
+
+pub(crate) fn optional_name_120() -> Object {
+    or_null(name_120())
+}
+
+pub(crate) fn optional_description() -> Object {
+    or_null(description_schema())
+}
+
+pub(crate) fn optional_mixed_password() -> Object {
+    or_null(mixed_password())
 }
 
 #[cfg(test)]

@@ -82,8 +82,7 @@ pub(super) struct EntryBody {
     /// whole address).
     #[schema(minimum = 0, maximum = 128)]
     cidr_prefix: Option<i64>,
-    /// Up to 255 characters.
-    #[schema(max_length = 255)]
+    #[schema(schema_with = crate::openapi::optional_description, required = false)]
     description: Option<String>,
 }
 
@@ -92,8 +91,8 @@ pub(super) struct EntryBody {
 #[schema(as = NewIpAccessControlList, example = json!({"name": "Office", "entries": [{"ip": "203.0.113.0", "cidr_prefix": 24, "description": "HQ"}]}))]
 #[allow(dead_code)] // only described, as above
 pub(super) struct NewBody {
-    /// 1–120 characters, not only spaces; unique in the account.
-    #[schema(min_length = 1, max_length = 120)]
+    /// 1–120 characters once trimmed, not only spaces; unique in the account.
+    #[schema(schema_with = crate::openapi::name_120)]
     name: String,
     /// At most 50, each a different network.
     #[schema(max_items = 50)]
@@ -105,8 +104,8 @@ pub(super) struct NewBody {
 #[schema(as = IpAccessControlListChange, example = json!({"name": "Office (renamed)"}))]
 #[allow(dead_code)] // only described, as above
 pub(super) struct RenameBody {
-    /// 1–120 characters, not only spaces.
-    #[schema(min_length = 1, max_length = 120)]
+    /// 1–120 characters once trimmed, not only spaces.
+    #[schema(schema_with = crate::openapi::name_120)]
     name: String,
 }
 

@@ -61,8 +61,8 @@ fn shown(account: &accounts::Account, a: Application) -> Shown {
 #[schema(as = ApplicationFields, example = json!({"app_name": "Support line", "answer_url": "https://example.com/answer", "sip_auth_type": ""}))]
 #[allow(dead_code)] // only described: `apply` reads it, naming each error
 pub(super) struct Body {
-    /// 1–120 characters, not only spaces (required on create).
-    #[schema(min_length = 1, max_length = 120)]
+    /// 1–120 characters once trimmed, not only spaces (required on create).
+    #[schema(schema_with = crate::openapi::optional_name_120, required = false)]
     app_name: Option<String>,
     /// Empty, or an http:// or https:// URL of up to 500 characters.
     #[schema(max_length = 500, pattern = "^(https?://[!-.0-~][!-~]*)?$")]

@@ -55,7 +55,7 @@ pub(super) struct NewBody {
     username: String,
     /// Write-only, kept as HA1 only: 12–128 characters, with an uppercase
     /// letter, a lowercase letter and a digit.
-    #[schema(min_length = 12, max_length = 128, format = Password)]
+    #[schema(schema_with = crate::openapi::mixed_password)]
     password: String,
     /// The account's own realm if given (the default).
     realm: Option<String>,
@@ -67,7 +67,7 @@ pub(super) struct NewBody {
 #[allow(dead_code)]
 pub(super) struct ChangeBody {
     /// The new password, under the create's rule.
-    #[schema(min_length = 12, max_length = 128, format = Password)]
+    #[schema(schema_with = crate::openapi::mixed_password)]
     password: String,
 }
 
@@ -89,7 +89,7 @@ async fn create(cx: Ctx, body: JsonObject) -> ApiResult<(StatusCode, Json<WithAp
     ))
 }
 
-/// Lists the account's credentials, newest first.
+/// Lists the account's credentials, oldest first.
 #[utoipa::path(get, path = "/v1/Account/{auth_id}/SipAuth/Credential/", tag = "Credentials", operation_id = "list_credentials",
     params(AccountPath, PlivoPaging,
         ("username" = Option<String>, Query, max_length = 200,

@@ -2,10 +2,11 @@
 //! lists for calls and for registrations, IP ACLs for calls.
 
 use super::error::{invalid, TwilioError, TwilioResult};
-use super::{friendly_name_schema, resource, rfc2822, At, Form, Here, Item, Nested, Under, SPACE};
+use super::{friendly_name_schema, resource, rfc2822, At, Form, Here, Item, Nested, Under};
 use super::{
     Account, AclSid, DomainItemSid, DomainSid, ListSid, PageMeta, Paging, Params, TwilioPaging,
 };
+use crate::openapi::SPACE;
 use crate::secrets;
 use crate::service::domains::{self, NewDomain};
 use crate::service::Ctx;

@@ -2,7 +2,7 @@
 //! entries the plivo dialect manages.
 
 use super::error::{invalid, param, TwilioError, TwilioResult};
-use super::{name_schema, resource, rfc2822, At, Form, Here, Item, Nested, Under, HIDDEN};
+use super::{resource, rfc2822, At, Form, Here, Item, Nested, Under};
 use super::{
     Account, AclSid, IpAccessControlListSid, IpAddressSid, PageMeta, Paging, Params, TwilioPaging,
 };
@@ -159,7 +159,7 @@ struct NewV4 {
     /// The network's prefix length; a single host (32) when absent.
     #[schema(minimum = 0, maximum = 32, required = false)]
     cidr_prefix_length: i64,
-    #[schema(schema_with = description_schema)]
+    #[schema(schema_with = crate::openapi::description_schema)]
     friendly_name: String,
 }
 
@@ -172,7 +172,7 @@ struct NewV6 {
     /// The network's prefix length; a single host (128) when absent.
     #[schema(minimum = 0, maximum = 128, required = false)]
     cidr_prefix_length: i64,
-    #[schema(schema_with = description_schema)]
+    #[schema(schema_with = crate::openapi::description_schema)]
     friendly_name: String,
 }
 
@@ -188,24 +188,13 @@ struct AddressForm {
     /// 0–32 for an IPv4 address, 0–128 for an IPv6 one.
     #[schema(minimum = 0, maximum = 128, required = false)]
     cidr_prefix_length: i64,
-    #[schema(schema_with = description_schema, required = false)]
+    #[schema(schema_with = crate::openapi::description_schema, required = false)]
     friendly_name: String,
 }
 
 /// A list's `FriendlyName`: the plivo IP ACLs' name.
 fn acl_name_schema() -> Object {
-    name_schema(120)
-}
-
-/// An address's `FriendlyName`: the plivo entries' description.
-fn description_schema() -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(
-            "Up to 255 characters, no control or invisible formatting characters",
-        ))
-        .pattern(Some(format!("^[^{HIDDEN}]{{0,255}}$")))
-        .build()
+    crate::openapi::name_schema(120)
 }
 
 fn ip_address_schema() -> Schema {

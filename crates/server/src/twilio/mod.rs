@@ -23,7 +23,7 @@ use error::TwilioResult;
 use std::collections::HashMap;
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::OffsetDateTime;
-use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::Object;
 
 /// A collection at `{base}.json` and its items at `{base}/{Sid}.json`; a
 /// sub-resource's `base` holds its `{parent}`.
@@ -245,34 +245,9 @@ fn rfc2822(stored: &str) -> String {
         .unwrap_or_else(|| stored.to_string())
 }
 
-/// Characters a name or description refuses (`is_hidden` in the model),
-/// as a regular expression's class: control and invisible formatting
-/// characters.
-const HIDDEN: &str = r"\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb";
-
-/// What `str::trim` takes off a name's ends (Unicode White_Space), as a
-/// class.
-const SPACE: &str = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
-
-/// A trimmed name of 1–`max` characters, not only spaces, no control or
-/// formatting characters. A pattern rather than lengths: the ends' spaces
-/// do not count.
-fn name_schema(max: usize) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(format!(
-            "1–{max} characters once trimmed, not only spaces, no control or invisible formatting characters"
-        )))
-        .pattern(Some(format!(
-            "^[{SPACE}]*[^{SPACE}{HIDDEN}](?:[^{HIDDEN}]{{0,{}}}[^{SPACE}{HIDDEN}])?[{SPACE}]*$",
-            max - 2
-        )))
-        .build()
-}
-
 /// `FriendlyName` of a credential list or a domain.
 fn friendly_name_schema() -> Object {
-    name_schema(64)
+    crate::openapi::name_schema(64)
 }
 
 /// `PageSize` (1–1000, default 50), `Page` (≥ 0) and `PageToken` (ours:

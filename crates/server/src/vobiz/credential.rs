@@ -94,7 +94,8 @@ pub(super) struct NewBody {
     password: String,
     /// Whether it may authenticate (default true).
     enabled: Option<bool>,
-    description: Option<super::Description>,
+    #[schema(schema_with = crate::openapi::optional_description, required = false)]
+    description: Option<String>,
 }
 
 /// An update's body: any of its fields; the username is fixed.
@@ -107,7 +108,8 @@ pub(super) struct ChangeBody {
     password: Option<String>,
     /// Whether it may authenticate.
     enabled: Option<bool>,
-    description: Option<super::Description>,
+    #[schema(schema_with = crate::openapi::optional_description, required = false)]
+    description: Option<String>,
 }
 
 fn optional_bool(body: &JsonObject, field: &str) -> ApiResult<Option<bool>> {

@@ -46,14 +46,3 @@ pub(crate) struct Meta {
     /// How many rows all pages hold.
     total: i64,
 }
-
-/// A credential's free-text description: up to 255 characters, no control
-/// or formatting characters.
-// Doc-only: `Description::parse` reads it; the pattern spells its rule out
-// (astral formatting characters aside).
-#[derive(utoipa::ToSchema)]
-#[schema(
-    pattern = r"^[^\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]{0,255}$"
-)]
-#[allow(dead_code)]
-pub(crate) struct Description(String);

@@ -70,22 +70,26 @@ pub(super) struct NewBody {
     /// Write-only, kept as HA1 only: 12–128 characters, with an uppercase
     /// letter, a lowercase letter and a digit, no control characters.
     /// Absent: 422.
-    #[schema(min_length = 12, max_length = 128, format = Password, pattern = r"^(?=[^A-Z]*[A-Z])(?=[^a-z]*[a-z])(?=[^0-9]*[0-9])[^\x00-\x1f\x7f-\x9f]{12,128}$")]
+    #[schema(schema_with = crate::openapi::mixed_password)]
     password: String,
-    name: Option<super::Name>,
+    /// 1–120 characters once trimmed, not only spaces.
+    #[schema(schema_with = crate::openapi::optional_name_120, required = false)]
+    name: Option<String>,
 }
 
 /// An update's fields, each optional.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub(super) struct ChangeFields {
-    name: Option<super::Name>,
+    /// 1–120 characters once trimmed, not only spaces.
+    #[schema(schema_with = crate::openapi::optional_name_120, required = false)]
+    name: Option<String>,
     /// A new username, under the create's rule; it needs the password too
     /// (the HA1 covers both).
     #[schema(pattern = "^[A-Za-z0-9._-]{3,64}$")]
     username: Option<String>,
     /// A new password, under the create's rule.
-    #[schema(min_length = 12, max_length = 128, format = Password, pattern = r"^(?=[^A-Z]*[A-Z])(?=[^a-z]*[a-z])(?=[^0-9]*[0-9])[^\x00-\x1f\x7f-\x9f]{12,128}$")]
+    #[schema(schema_with = crate::openapi::optional_mixed_password, required = false)]
     password: Option<String>,
 }
 

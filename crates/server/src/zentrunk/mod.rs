@@ -39,15 +39,3 @@ pub struct Doc;
 /// Updates change only the fields given, none at all without a body.
 const OPTIONAL_BODIES: crate::openapi::OptionalBodies =
     crate::openapi::OptionalBodies(&["update_credential", "update_trunk"]);
-
-/// A credential's or a trunk's friendly name: 1–120 characters once
-/// trimmed, not only spaces, no control or formatting characters.
-// Doc-only: `AclName::parse` reads it. The pattern spells that rule out
-// (spaces trimmed at the ends, then 1–120 visible characters) so that
-// generated names are the ones accepted, astral formatting characters aside.
-#[derive(utoipa::ToSchema)]
-#[schema(
-    pattern = r"^[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb](?:[^\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]{0,118}[^\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb])?[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-)]
-#[allow(dead_code)]
-pub(crate) struct Name(String);

@@ -82,8 +82,9 @@ pub(super) struct Written {
 #[schema(as = NewTrunk)]
 #[allow(dead_code)]
 pub(super) struct NewBody {
-    /// Absent: 422.
-    name: super::Name,
+    /// 1–120 characters once trimmed, not only spaces. Absent: 422.
+    #[schema(schema_with = crate::openapi::name_120)]
+    name: String,
     /// Absent: 422.
     trunk_direction: Direction,
     /// One of the account's credentials. Absent: 422.
@@ -97,7 +98,9 @@ pub(super) struct NewBody {
 #[schema(as = TrunkChange)]
 #[allow(dead_code)]
 pub(super) struct ChangeBody {
-    name: Option<super::Name>,
+    /// 1–120 characters once trimmed, not only spaces.
+    #[schema(schema_with = crate::openapi::optional_name_120, required = false)]
+    name: Option<String>,
     trunk_direction: Option<Direction>,
     /// One of the account's credentials.
     credential_uuid: Option<String>,
