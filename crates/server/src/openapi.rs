@@ -15,7 +15,8 @@ use std::sync::OnceLock;
 use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder};
 use utoipa::openapi::security::{SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{Content, InfoBuilder, OpenApi, Ref, ResponseBuilder};
+use utoipa::openapi::{Components, Content, InfoBuilder, OpenApi, Ref, RefOr, Required};
+use utoipa::openapi::{ResponseBuilder, Schema};
 use utoipa::OpenApi as _;
 
 pub fn router() -> Router<AppState> {
@@ -76,6 +77,7 @@ pub fn document(dialect: Dialect) -> OpenApi {
         )))
         .build();
     every_4xx_is_an_error(&mut doc);
+    bodies_required(&mut doc);
     let components = doc.components.get_or_insert_with(Default::default);
     let name = match dialect {
         Dialect::Vobiz => {
@@ -102,25 +104,55 @@ pub fn document(dialect: Dialect) -> OpenApi {
     doc
 }
 
-/// Marks the request bodies of these operations optional: all their fields
-/// are, and an absent body changes nothing. utoipa spells an optional body
-/// only as `Option<T>`, which also admits `null`, a body the server refuses.
-pub struct OptionalBodies(pub &'static [&'static str]);
-
-impl utoipa::Modify for OptionalBodies {
-    fn modify(&self, doc: &mut OpenApi) {
-        for item in doc.paths.paths.values_mut() {
-            let operations = [&mut item.post, &mut item.put, &mut item.patch];
-            for operation in operations.into_iter().flatten() {
-                let named = operation
-                    .operation_id
-                    .as_deref()
-                    .is_some_and(|id| self.0.contains(&id));
-                if let (true, Some(body)) = (named, operation.request_body.as_mut()) {
-                    body.required = Some(utoipa::openapi::Required::False);
-                }
-            }
+/// Which bodies may be absent: an update's none of whose fields is
+/// required (it then changes nothing); never any other's (a create needs
+/// its fields, whatever the schema it shares with the update says). Derived
+/// from the schemas and said once, since utoipa guesses from the type: a
+/// non-`Option` body required, an `Option` one admitting `null` (a JSON body
+/// the server refuses, a form that cannot be).
+fn bodies_required(doc: &mut OpenApi) {
+    let Some(components) = doc.components.as_ref() else {
+        return;
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [&mut item.post, &mut item.put, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let update = operation
+                .operation_id
+                .as_deref()
+                .is_some_and(|id| id.starts_with("update_"));
+            let Some(body) = operation.request_body.as_mut() else {
+                continue;
+            };
+            let may_be_absent = update
+                && body.content.values().all(|c| {
+                    c.schema
+                        .as_ref()
+                        .is_some_and(|s| nothing_required(s, components))
+                });
+            body.required = Some(if may_be_absent {
+                Required::False
+            } else {
+                Required::True
+            });
         }
+    }
+}
+
+/// Whether an empty object satisfies `schema`, following references and
+/// combinators.
+fn nothing_required(schema: &RefOr<Schema>, components: &Components) -> bool {
+    let recurse = |s: &RefOr<Schema>| nothing_required(s, components);
+    match schema {
+        RefOr::Ref(r) => {
+            let name = r.ref_location.rsplit('/').next().unwrap_or_default();
+            components.schemas.get(name).is_some_and(recurse)
+        }
+        RefOr::T(Schema::Object(o)) => o.required.is_empty(),
+        RefOr::T(Schema::AllOf(all)) => all.items.iter().all(recurse),
+        RefOr::T(Schema::AnyOf(any)) => any.items.iter().any(recurse),
+        RefOr::T(Schema::OneOf(one)) => one.items.iter().any(recurse),
+        RefOr::T(_) => false,
     }
 }
 
@@ -252,5 +284,104 @@ mod tests {
                 "{dialect:?}"
             );
         }
+    }
+
+    /// Each property named `name` (any case) in the document's schemas,
+    /// inline ones included.
+    fn properties<'a>(doc: &'a serde_json::Value, name: &str) -> Vec<&'a serde_json::Value> {
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let mut out = Vec::new();
+        let mut stack: Vec<&serde_json::Value> = schemas.values().collect();
+        while let Some(schema) = stack.pop() {
+            if let Some(props) = schema["properties"].as_object() {
+                for (k, v) in props {
+                    if k.eq_ignore_ascii_case(name) {
+                        out.push(v);
+                    }
+                }
+            }
+            for key in ["allOf", "anyOf", "oneOf"] {
+                if let Some(items) = schema[key].as_array() {
+                    stack.extend(items);
+                }
+            }
+        }
+        out
+    }
+
+    /// The documents state the model's rules, not a copy that can drift:
+    /// each dialect's password and username lengths and its largest page.
+    #[test]
+    fn documented_bounds_are_the_models() {
+        for dialect in Dialect::ALL {
+            let doc: serde_json::Value = serde_json::from_str(json(dialect)).unwrap();
+            let policy = dialect.policy();
+            let passwords = properties(&doc, "password");
+            assert!(!passwords.is_empty(), "{dialect:?} documents no password");
+            for password in passwords {
+                // A combinator's branch may only say the field is there.
+                if password.as_object().is_some_and(|o| o.len() == 1) {
+                    continue;
+                }
+                assert_eq!(
+                    password["minLength"].as_u64(),
+                    Some(policy.password_min as u64),
+                    "{dialect:?}: {password}"
+                );
+            }
+            let usernames = properties(&doc, "username");
+            assert!(!usernames.is_empty(), "{dialect:?} documents no username");
+            for username in usernames {
+                if let Some(pattern) = username["pattern"].as_str() {
+                    let bound = format!(",{}}}$", policy.username_max);
+                    assert!(pattern.ends_with(&bound), "{dialect:?}: {pattern}");
+                }
+            }
+            let largest = match dialect {
+                Dialect::Vobiz => crate::paging::VOBIZ_MAX,
+                Dialect::Twilio => 1000,
+                _ => crate::paging::PLIVO_MAX,
+            };
+            let mut pages = 0;
+            for item in doc["paths"].as_object().unwrap().values() {
+                let Some(params) = item["get"]["parameters"].as_array() else {
+                    continue;
+                };
+                for p in params
+                    .iter()
+                    .filter(|p| p["name"] == "limit" || p["name"] == "PageSize")
+                {
+                    pages += 1;
+                    assert_eq!(
+                        p["schema"]["maximum"].as_i64(),
+                        Some(largest),
+                        "{dialect:?}"
+                    );
+                }
+            }
+            assert!(pages > 0, "{dialect:?} documents no list");
+        }
+    }
+
+    /// Creates always need their body; an update of optional fields may
+    /// come without one (it then changes nothing), as the server reads them.
+    #[test]
+    fn creates_need_a_body_updates_of_optional_fields_do_not() {
+        for dialect in Dialect::ALL {
+            let doc: serde_json::Value = serde_json::from_str(json(dialect)).unwrap();
+            for item in doc["paths"].as_object().unwrap().values() {
+                for operation in item.as_object().unwrap().values() {
+                    let id = operation["operationId"].as_str().unwrap_or_default();
+                    let required = &operation["requestBody"]["required"];
+                    if id.starts_with("create_") {
+                        assert_eq!(required, true, "{dialect:?} {id}");
+                    }
+                }
+            }
+        }
+        let plivo: serde_json::Value = serde_json::from_str(json(Dialect::Plivo)).unwrap();
+        let app = &plivo["paths"]["/v1/Account/{auth_id}/Application/{id}/"]["post"];
+        assert_eq!(app["operationId"], "update_application");
+        assert_eq!(app["requestBody"]["required"], false);
     }
 }

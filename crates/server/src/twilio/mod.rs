@@ -533,7 +533,6 @@ mod tests {
         domain::get_registrations_credential_list, domain::unmap_registrations_credential_list,
     ),
     components(schemas(error::ErrorBody)),
-    modifiers(&EmptyFormsAllowed),
     tags(
         (name = "Credential lists", description = "SIP digest credentials in named lists: username and password, stored as HA1 only"),
         (name = "IP access control lists", description = "Networks allowed to send SIP traffic; the plivo dialect's IP ACLs too"),
@@ -541,37 +540,3 @@ mod tests {
     )
 )]
 pub struct Doc;
-
-/// A form whose parameters are all optional (an update) may be empty or
-/// absent: utoipa marks every body of a non-`Option` type required, and an
-/// `Option` one would read as a JSON `null`, which a form cannot be.
-struct EmptyFormsAllowed;
-
-impl utoipa::Modify for EmptyFormsAllowed {
-    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{RefOr, Schema};
-        let Some(components) = &doc.components else {
-            return;
-        };
-        let all_optional = |schema: &RefOr<Schema>| match schema {
-            RefOr::Ref(r) => {
-                let name = r.ref_location.rsplit('/').next().unwrap_or_default();
-                matches!(components.schemas.get(name),
-                    Some(RefOr::T(Schema::Object(o))) if o.required.is_empty())
-            }
-            RefOr::T(_) => false,
-        };
-        for item in doc.paths.paths.values_mut() {
-            let Some(body) = item.post.as_mut().and_then(|o| o.request_body.as_mut()) else {
-                continue;
-            };
-            if body
-                .content
-                .values()
-                .all(|c| c.schema.as_ref().is_some_and(all_optional))
-            {
-                body.required = None;
-            }
-        }
-    }
-}

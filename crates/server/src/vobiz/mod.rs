@@ -26,16 +26,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         credential::retrieve, credential::update, credential::remove,
     ),
     components(schemas(crate::error::ErrorBody)),
-    modifiers(&OPTIONAL_BODIES),
     tags(
         (name = "Credentials", description = "SIP digest credentials, stored as HA1 only, that can be disabled"),
     )
 )]
 pub struct Doc;
-
-/// Updates change only the fields given, none at all without a body.
-const OPTIONAL_BODIES: crate::openapi::OptionalBodies =
-    crate::openapi::OptionalBodies(&["update_credential"]);
 
 /// Vobiz's `meta` of a list.
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -28,14 +28,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         trunk::create, trunk::list, trunk::retrieve, trunk::update, trunk::remove,
     ),
     components(schemas(crate::error::ErrorBody)),
-    modifiers(&OPTIONAL_BODIES),
     tags(
         (name = "Credentials", description = "SIP digest credentials with a friendly name, shared with the SipAuth API"),
         (name = "Trunks", description = "SIP trunks: a direction, the credential they authenticate with, an optional IP ACL"),
     )
 )]
 pub struct Doc;
-
-/// Updates change only the fields given, none at all without a body.
-const OPTIONAL_BODIES: crate::openapi::OptionalBodies =
-    crate::openapi::OptionalBodies(&["update_credential", "update_trunk"]);
