@@ -187,9 +187,10 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry as the model sees it (the server only stores valid ones).
+    /// The entry as the model sees it (the server only stores valid ones;
+    /// `read`, so rows older than a rule for new entries still count).
     pub fn model(&self) -> Option<sipauth_model::IpEntry> {
-        sipauth_model::IpEntry::parse(&self.ip, Some(i64::from(self.cidr_prefix))).ok()
+        sipauth_model::IpEntry::read(&self.ip, Some(i64::from(self.cidr_prefix))).ok()
     }
 }
 

@@ -100,8 +100,11 @@ pub fn EntryForm(
         Some(Ok(e)) => warnings_for_new(&existing.get(), &e),
         _ => Vec::new(),
     });
+    // The one-click fix: the network for host bits, the IPv4 form for an
+    // IPv4 address written as IPv6.
     let masked = memo(move || match parsed.get() {
         Some(Ok(e)) if e.host_bits_set() => Some(e.network().to_string()),
+        Some(Err(_)) => IpEntry::ipv4_instead(&address.get()).map(|e| e.to_string()),
         _ => None,
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {

@@ -18,6 +18,9 @@ pub enum Finding {
     Shadowed { by: usize, wider: IpNet },
     /// Prefix 0: admits every address of its family.
     AllowsEverything,
+    /// Inside `169.254.0.0/16` or `fe80::/10`: such a source is only ever
+    /// on the SIP server's own network segment (routers do not forward it).
+    LinkLocal,
 }
 
 /// A finding about the entry at `index` (0-based, in the order given).
@@ -36,14 +39,25 @@ impl EntryFinding {
             }
             Finding::Duplicate { of } => format!("duplicate of {}", label(*of)),
             Finding::Shadowed { by, wider } => {
-                format!("redundant: {} ({wider}) already admits it", label(*by))
+                // The wider network only when the label does not already say it.
+                let by = label(*by);
+                if by == wider.to_string() {
+                    format!("redundant: {by} already admits it")
+                } else {
+                    format!("redundant: {by} ({wider}) already admits it")
+                }
             }
             Finding::AllowsEverything => "allows every address".to_string(),
+            Finding::LinkLocal => {
+                "link-local: only a device on the SIP server's own network segment has this address"
+                    .to_string()
+            }
         }
     }
 }
 
-/// Host bits, duplicates, shadowed entries and catch-alls among `entries`.
+/// Host bits, duplicates, shadowed entries, catch-alls and link-local
+/// entries among `entries`.
 pub fn analyze(entries: &[IpEntry]) -> Vec<EntryFinding> {
     let mut out = Vec::new();
     let networks: Vec<IpNet> = entries.iter().map(IpEntry::network).collect();
@@ -59,6 +73,12 @@ pub fn analyze(entries: &[IpEntry]) -> Vec<EntryFinding> {
                 finding: Finding::HostBits {
                     network: networks[i],
                 },
+            });
+        }
+        if entry.is_link_local() {
+            out.push(EntryFinding {
+                index: i,
+                finding: Finding::LinkLocal,
             });
         }
         let net = networks[i];
@@ -128,6 +148,18 @@ pub struct ImportLine {
     pub line: usize,
     pub entry: IpEntry,
     pub description: Description,
+    /// What adding it by hand would warn about, in words (host bits,
+    /// catch-all, link-local, redundant beside the ACL's entries or the
+    /// paste's other lines). It is imported all the same.
+    pub warnings: Vec<String>,
+}
+
+/// A line whose network the ACL already has: nothing to do, not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlreadyPresent {
+    pub line: usize,
+    /// The line's entry as given (host bits included).
+    pub entry: IpEntry,
 }
 
 /// A line that cannot be imported, and why.
@@ -137,16 +169,34 @@ pub struct ImportError {
     pub message: String,
 }
 
+/// A paste, line by line: what will be imported (with its warnings), what
+/// cannot be, and what the ACL already has.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Import {
     pub entries: Vec<ImportLine>,
     pub errors: Vec<ImportError>,
+    /// Lines whose network is already an entry of this ACL (after a
+    /// successful import, every line of the paste).
+    pub present: Vec<AlreadyPresent>,
+}
+
+/// A rule broken on one line, the field named as the import's columns
+/// name it (not the API's parameter).
+fn in_words(e: FieldError) -> String {
+    let field = match e.field {
+        IpEntry::IP_FIELD => "address",
+        IpEntry::PREFIX_FIELD => "prefix length",
+        other => other,
+    };
+    format!("{field}: {} (rule: {})", e.problem, e.rule)
 }
 
 /// Parses pasted lines or CSV, `ip[/prefix][,description]` per line.
 /// Blank lines and `#` comments are skipped; a header line `ip,…` too.
-/// `existing` are the ACL's current entries: duplicates of them, duplicates
-/// inside the paste, and lines beyond the 50-entry quota are errors.
+/// Addresses and descriptions may be quoted as CSV quotes them.
+/// `existing` are the ACL's current entries: lines already there are
+/// [`Import::present`]; duplicates inside the paste and lines beyond the
+/// 50-entry quota are errors; each line to import carries its warnings.
 pub fn parse_import(text: &str, existing: &[IpEntry]) -> Import {
     let mut out = Import::default();
     let room = (quota::ENTRIES_PER_ACL as usize).saturating_sub(existing.len());
@@ -157,15 +207,16 @@ pub fn parse_import(text: &str, existing: &[IpEntry]) -> Import {
             continue;
         }
         let (address, description) = match raw.split_once([',', '\t', ';']) {
-            Some((a, d)) => (a.trim(), unquote(d.trim())),
-            None => (raw, String::new()),
+            Some((a, d)) => (unquote(a.trim()), unquote(d.trim())),
+            None => (unquote(raw), String::new()),
         };
+        let address = address.as_str();
         if i == 0 && address.eq_ignore_ascii_case("ip") {
             continue; // a CSV header
         }
         let fail = |e: FieldError| ImportError {
             line,
-            message: e.to_string(),
+            message: in_words(e),
         };
         let entry = match IpEntry::parse_input(address) {
             Ok(e) => e,
@@ -190,10 +241,7 @@ pub fn parse_import(text: &str, existing: &[IpEntry]) -> Import {
             continue;
         }
         if existing.iter().any(|e| e.network() == net) {
-            out.errors.push(ImportError {
-                line,
-                message: format!("{net} is already in this ACL"),
-            });
+            out.present.push(AlreadyPresent { line, entry });
             continue;
         }
         if out.entries.len() >= room {
@@ -211,9 +259,47 @@ pub fn parse_import(text: &str, existing: &[IpEntry]) -> Import {
             line,
             entry,
             description,
+            warnings: Vec::new(),
         });
     }
+    warn(&mut out.entries, existing);
     out
+}
+
+/// Adds to each line what [`analyze`] says about it among the ACL's
+/// entries and the other lines, as adding the lines by hand would.
+fn warn(lines: &mut [ImportLine], existing: &[IpEntry]) {
+    let n = existing.len();
+    let all: Vec<IpEntry> = existing
+        .iter()
+        .copied()
+        .chain(lines.iter().map(|l| l.entry))
+        .collect();
+    let numbers: Vec<usize> = lines.iter().map(|l| l.line).collect();
+    // Entry `i` named from line `me`'s side.
+    let label = |me: usize, i: usize| {
+        if i == me {
+            "this line".to_string()
+        } else if i < n {
+            existing[i].to_string()
+        } else {
+            format!("line {}", numbers[i - n])
+        }
+    };
+    for f in analyze(&all) {
+        if f.index >= n {
+            let me = f.index;
+            lines[me - n].warnings.push(f.message(|i| label(me, i)));
+        } else if let Finding::Shadowed { by, .. } = f.finding {
+            // A line that makes one of the ACL's entries redundant.
+            if by >= n {
+                let message = f.message(|i| label(by, i));
+                lines[by - n]
+                    .warnings
+                    .push(format!("{} becomes {message}", existing[f.index]));
+            }
+        }
+    }
 }
 
 /// `"a ""quoted"" text"` → `a "quoted" text`, as CSV writes it.
@@ -244,6 +330,9 @@ mod tests {
             .collect()
     }
 
+    const LINK_LOCAL: &str =
+        "link-local: only a device on the SIP server's own network segment has this address";
+
     /// (entries, expected (index, message) findings)
     type Case<'a> = (&'a [&'a str], &'a [(usize, &'a str)]);
 
@@ -257,11 +346,11 @@ mod tests {
             ),
             (
                 &["10.0.0.0/8", "10.1.2.0/24"],
-                &[(1, "redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it")],
+                &[(1, "redundant: 10.0.0.0/8 already admits it")],
             ),
             (
                 &["10.1.2.0/24", "10.0.0.0/8"],
-                &[(0, "redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it")],
+                &[(0, "redundant: 10.0.0.0/8 already admits it")],
             ),
             (
                 &["203.0.113.0/24", "203.0.113.7/24"],
@@ -275,7 +364,24 @@ mod tests {
                 &["::/0", "2001:db8::/32"],
                 &[
                     (0, "allows every address"),
-                    (1, "redundant: ::/0 (::/0) already admits it"),
+                    (1, "redundant: ::/0 already admits it"),
+                ],
+            ),
+            // The wider network is named when the label differs from it.
+            (
+                &["10.0.0.1/8", "10.1.2.0/24"],
+                &[
+                    (0, "host bits set; the network is 10.0.0.0/8"),
+                    (1, "redundant: 10.0.0.1/8 (10.0.0.0/8) already admits it"),
+                ],
+            ),
+            (
+                &["fe80::1", "169.254.0.0/16", "169.254.7.7"],
+                &[
+                    (0, LINK_LOCAL),
+                    (1, LINK_LOCAL),
+                    (2, LINK_LOCAL),
+                    (2, "redundant: 169.254.0.0/16 already admits it"),
                 ],
             ),
             // Families never shadow each other.
@@ -352,11 +458,103 @@ mod tests {
             .iter()
             .map(|e| (e.line, e.message.as_str()))
             .collect();
-        assert_eq!(errors.len(), 4, "{errors:?}");
-        assert!(errors[0].0 == 6 && errors[0].1.contains("256 is above 255"));
-        assert!(errors[1].0 == 7 && errors[1].1.contains("33 is out of range"));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].0 == 6 && errors[0].1.starts_with("address: ") && errors[0].1.contains("256 is above 255"));
+        assert!(errors[1].0 == 7 && errors[1].1.starts_with("prefix length: ") && errors[1].1.contains("33 is out of range"));
         assert!(errors[2].0 == 8 && errors[2].1.contains("duplicate of line 2"));
-        assert!(errors[3].0 == 9 && errors[3].1.contains("already in this ACL"));
+        // What the ACL already has is neither imported nor an error.
+        assert_eq!(
+            got.present,
+            [AlreadyPresent {
+                line: 9,
+                entry: existing[0]
+            }]
+        );
+        assert!(got.entries.iter().all(|l| l.warnings.is_empty()));
+    }
+
+    #[test]
+    fn import_says_in_the_users_words_never_the_apis() {
+        let got = parse_import("10.0.0.0/x
+::ffff:192.0.2.1
+", &[]);
+        let messages: Vec<&str> = got.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 2);
+        assert!(messages[0].starts_with("prefix length: "), "{}", messages[0]);
+        // A mapped address is refused per line, with the same words as by hand.
+        assert!(
+            messages[1].starts_with("address: ::ffff:192.0.2.1 is an IPv4 address written as IPv6; SIP traffic from it arrives as IPv4: enter 192.0.2.1"),
+            "{}",
+            messages[1]
+        );
+        for m in messages {
+            assert!(!m.contains("ip:") && !m.contains("cidr_prefix"), "{m}");
+        }
+    }
+
+    #[test]
+    fn a_mapped_address_beside_its_ipv4_form_cannot_happen() {
+        // By hand: refused, so the tester and duplicate checks never see it.
+        assert!(IpEntry::parse_input("::ffff:1.2.3.4").is_err());
+        let got = parse_import("1.2.3.4
+::ffff:1.2.3.4
+", &[]);
+        assert_eq!(got.entries.len(), 1);
+        assert_eq!(got.errors.len(), 1);
+        assert_eq!(got.errors[0].line, 2);
+        assert!(got.errors[0].message.contains("enter 1.2.3.4"));
+    }
+
+    #[test]
+    fn quoted_addresses_are_unquoted_like_descriptions() {
+        let got = parse_import("\"203.0.113.10\",\"PBX\"\n\"198.51.100.0/24\"\n", &[]);
+        assert!(got.errors.is_empty(), "{:?}", got.errors);
+        let ok: Vec<(String, &str)> = got
+            .entries
+            .iter()
+            .map(|l| (l.entry.to_string(), l.description.as_str()))
+            .collect();
+        assert_eq!(
+            ok,
+            [
+                ("203.0.113.10/32".to_string(), "PBX"),
+                ("198.51.100.0/24".into(), "")
+            ]
+        );
+    }
+
+    #[test]
+    fn import_warns_as_adding_by_hand_does() {
+        let existing = entries(&["192.0.2.0/24", "198.51.100.7"]);
+        let text = "10.0.0.1/8\n\
+                    10.1.0.0/16\n\
+                    192.0.2.5\n\
+                    198.51.100.0/24\n\
+                    ::/0\n\
+                    fe80::1\n\
+                    203.0.113.9";
+        let got = parse_import(text, &existing);
+        assert!(got.errors.is_empty() && got.present.is_empty());
+        let warnings: Vec<(usize, Vec<&str>)> = got
+            .entries
+            .iter()
+            .map(|l| (l.line, l.warnings.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                (1, vec!["host bits set; the network is 10.0.0.0/8"]),
+                (2, vec!["redundant: line 1 (10.0.0.0/8) already admits it"]),
+                (3, vec!["redundant: 192.0.2.0/24 already admits it"]),
+                (
+                    4,
+                    vec!["198.51.100.7/32 becomes redundant: this line (198.51.100.0/24) already admits it"]
+                ),
+                (5, vec!["allows every address"]),
+                (6, vec![LINK_LOCAL, "redundant: line 5 (::/0) already admits it"]),
+                (7, vec![]),
+            ]
+        );
     }
 
     #[test]

@@ -19,8 +19,95 @@ impl IpEntry {
     pub const PREFIX_FIELD: &'static str = "cidr_prefix";
     pub const PREFIX_RULE: &'static str = "0–32 for IPv4, 0–128 for IPv6; empty means one host";
 
-    /// Parses the API's two fields. A missing prefix means a single host.
+    /// Parses the API's two fields for a new entry. A missing prefix means
+    /// a single host. Refused besides the syntax: an IPv4 address written as
+    /// IPv6 (`::ffff:192.0.2.1`; SIP traffic from it arrives as IPv4, so the
+    /// entry would never match: [`IpEntry::ipv4_instead`] gives the form to
+    /// use) and the unspecified address (`0.0.0.0`, `::`), never a source.
     pub fn parse(ip: &str, prefix: Option<i64>) -> Result<Self, FieldError> {
+        let entry = Self::read(ip, prefix)?;
+        if let Some(mapped) = entry.mapped_ipv4() {
+            let problem = match mapped {
+                Some(v4) => format!(
+                    "{} is an IPv4 address written as IPv6; SIP traffic from it arrives as IPv4: enter {}",
+                    entry.short(),
+                    v4.short()
+                ),
+                None => format!(
+                    "{entry} is an IPv4 address written as IPv6 with a prefix length below 96, which covers more than IPv4 addresses: enter the IPv4 address or range instead (e.g. 192.0.2.0/24)"
+                ),
+            };
+            return Err(FieldError::new(Self::IP_FIELD, Self::IP_RULE, problem));
+        }
+        if entry.ip.is_unspecified() && entry.prefix == entry.max_prefix() {
+            return Err(FieldError::new(
+                Self::IP_FIELD,
+                Self::IP_RULE,
+                format!(
+                    "{} is the unspecified address, which no packet comes from",
+                    entry.ip
+                ),
+            ));
+        }
+        Ok(entry)
+    }
+
+    /// The IPv4 entry to use instead of an IPv4-mapped IPv6 one
+    /// (`::ffff:192.0.2.0/120` → `192.0.2.0/24`), for typed input: what
+    /// the console offers as a one-click fix when [`IpEntry::parse_input`]
+    /// refuses a mapped address. `None` for anything else.
+    pub fn ipv4_instead(input: &str) -> Option<IpEntry> {
+        Self::read_input(input).ok()?.mapped_ipv4().flatten()
+    }
+
+    /// `Some(Some(v4))` when this is an IPv4-mapped IPv6 entry with an
+    /// IPv4 equivalent (prefix 96 or more), `Some(None)` when it is mapped
+    /// with a shorter prefix, `None` when it is not mapped.
+    fn mapped_ipv4(&self) -> Option<Option<IpEntry>> {
+        let IpAddr::V6(v6) = self.ip else { return None };
+        let v4 = v6.to_ipv4_mapped()?;
+        Some(self.prefix.checked_sub(96).map(|prefix| IpEntry {
+            ip: IpAddr::V4(v4),
+            prefix,
+        }))
+    }
+
+    /// The longest prefix of this entry's family (32 or 128).
+    fn max_prefix(&self) -> u8 {
+        if self.ip.is_ipv4() {
+            32
+        } else {
+            128
+        }
+    }
+
+    /// As users write it: the address alone for a single host.
+    fn short(&self) -> String {
+        if self.prefix == self.max_prefix() {
+            self.ip.to_string()
+        } else {
+            self.to_string()
+        }
+    }
+
+    /// True for a link-local entry (`169.254.0.0/16`, `fe80::/10`): only
+    /// a device on the SIP server's own network segment has such an address.
+    pub fn is_link_local(&self) -> bool {
+        let net = self.network();
+        let link_local: IpNet = if self.ip.is_ipv4() {
+            "169.254.0.0/16"
+        } else {
+            "fe80::/10"
+        }
+        .parse()
+        .expect("constant");
+        link_local.contains(&net)
+    }
+
+    /// Reads an entry as stored: the syntax and prefix range only, not the
+    /// rules for new entries (rows written before a rule existed stay
+    /// readable).
+    pub fn read(ip: &str, prefix: Option<i64>) -> Result<Self, FieldError> {
         let trimmed = ip.trim();
         if trimmed.is_empty() {
             return Err(FieldError::new(
@@ -55,22 +142,16 @@ impl IpEntry {
     /// Parses what a person types in one box: `203.0.113.10`,
     /// `203.0.113.0/24`, `2001:db8::/32`, with surrounding spaces.
     pub fn parse_input(input: &str) -> Result<Self, FieldError> {
-        let input = input.trim();
-        match input.split_once('/') {
-            None => Self::parse(input, None),
-            Some((ip, prefix)) => {
-                let prefix = prefix.trim();
-                let n: i64 = prefix.parse().map_err(|_| {
-                    FieldError::new(
-                        Self::PREFIX_FIELD,
-                        Self::PREFIX_RULE,
-                        format!("{prefix:?} after '/' is not a number"),
-                    )
-                })?;
-                Self::parse(ip, Some(n))
-            }
-        }
+        let (ip, prefix) = split_input(input)?;
+        Self::parse(ip, prefix)
     }
+
+    /// [`IpEntry::parse_input`] with the syntax rules only.
+    fn read_input(input: &str) -> Result<Self, FieldError> {
+        let (ip, prefix) = split_input(input)?;
+        Self::read(ip, prefix)
+    }
+
 
     /// The network this entry admits, host bits cleared.
     pub fn network(&self) -> IpNet {
@@ -94,6 +175,25 @@ impl IpEntry {
 impl std::fmt::Display for IpEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}", self.ip, self.prefix)
+    }
+}
+
+/// Typed input split into the address and the prefix after `/`, if any.
+fn split_input(input: &str) -> Result<(&str, Option<i64>), FieldError> {
+    let input = input.trim();
+    match input.split_once('/') {
+        None => Ok((input, None)),
+        Some((ip, prefix)) => {
+            let prefix = prefix.trim();
+            let n: i64 = prefix.parse().map_err(|_| {
+                FieldError::new(
+                    IpEntry::PREFIX_FIELD,
+                    IpEntry::PREFIX_RULE,
+                    format!("{prefix:?} after '/' is not a number"),
+                )
+            })?;
+            Ok((ip, Some(n)))
+        }
     }
 }
 
@@ -194,6 +294,79 @@ mod tests {
                 (Err(e), Err(p)) => assert!(e.problem.contains(p), "{input}: {}", e.problem),
                 (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
             }
+        }
+    }
+
+    /// (typed input, Ok(entry) | Err(problem fragment), the IPv4 fix offered)
+    type FormCase<'a> = (&'a str, Result<&'a str, &'a str>, Option<&'a str>);
+
+    #[test]
+    fn ipv6_forms_for_new_entries() {
+        let table: &[FormCase] = &[
+            (
+                "::ffff:192.0.2.1",
+                Err("::ffff:192.0.2.1 is an IPv4 address written as IPv6; SIP traffic from it arrives as IPv4: enter 192.0.2.1"),
+                Some("192.0.2.1/32"),
+            ),
+            (
+                "::ffff:192.0.2.0/120",
+                Err("enter 192.0.2.0/24"),
+                Some("192.0.2.0/24"),
+            ),
+            ("::ffff:0:0/96", Err("enter 0.0.0.0/0"), Some("0.0.0.0/0")),
+            (
+                "::ffff:192.0.2.0/80",
+                Err("with a prefix length below 96"),
+                None,
+            ),
+            ("::", Err(":: is the unspecified address"), None),
+            ("::/128", Err("unspecified address"), None),
+            ("0.0.0.0", Err("0.0.0.0 is the unspecified address"), None),
+            ("0.0.0.0/32", Err("unspecified address"), None),
+            // Catch-alls are ranges, not the unspecified address (a warning).
+            ("0.0.0.0/0", Ok("0.0.0.0/0"), None),
+            ("::/0", Ok("::/0"), None),
+            // Link-local is accepted (the analysis warns).
+            ("fe80::1", Ok("fe80::1/128"), None),
+            ("169.254.10.1", Ok("169.254.10.1/32"), None),
+            // IPv4-compatible and other IPv6 forms are plain IPv6.
+            ("2001:db8::ffff:192.0.2.1", Ok("2001:db8::ffff:c000:201/128"), None),
+            ("192.0.2.1", Ok("192.0.2.1/32"), None),
+        ];
+        for (input, want, fix) in table {
+            match (IpEntry::parse_input(input), want) {
+                (Ok(e), Ok(s)) => assert_eq!(e.to_string(), *s, "{input}"),
+                (Err(e), Err(p)) => {
+                    assert_eq!(e.field, "ip", "{input}");
+                    assert!(e.problem.contains(p), "{input}: {}", e.problem);
+                }
+                (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+            }
+            let offered = IpEntry::ipv4_instead(input).map(|e| e.to_string());
+            assert_eq!(offered.as_deref(), *fix, "{input}");
+            // Stored rows written before these rules stay readable.
+            assert!(IpEntry::read(input.split('/').next().unwrap(), None).is_ok());
+        }
+    }
+
+    #[test]
+    fn link_local() {
+        for (input, want) in [
+            ("169.254.0.0/16", true),
+            ("169.254.3.4", true),
+            ("169.0.0.0/8", false),
+            ("fe80::/10", true),
+            ("fe80::1%eth0", false),
+            ("febf::1", true),
+            ("fec0::1", false),
+            ("2001:db8::1", false),
+            ("192.0.2.1", false),
+        ] {
+            let Ok(e) = IpEntry::parse_input(input) else {
+                assert!(!want, "{input} should parse");
+                continue;
+            };
+            assert_eq!(e.is_link_local(), want, "{input}");
         }
     }
 
