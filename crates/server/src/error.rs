@@ -115,6 +115,14 @@ impl From<ServiceError> for ApiError {
             ServiceError::Gone(_) => ApiError::Conflict(
                 "the credential or IP ACL was deleted meanwhile; pick another".into(),
             ),
+            ServiceError::Duplicate(kind, Duplicate::Name(name)) => ApiError::Conflict(format!(
+                "{} named \"{name}\" already exists in this account",
+                if kind == Kind::Acl {
+                    "An IP ACL"
+                } else {
+                    "A credential list"
+                }
+            )),
             ServiceError::Duplicate(_, Duplicate::DomainName(name)) => {
                 ApiError::Conflict(format!("this account already has a domain named {name}"))
             }

@@ -3,7 +3,7 @@
 //! SIP servers.
 
 use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
-use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Updated};
+use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Renamed, Updated};
 use crate::store::applications::Uses;
 use crate::store::{Rows, Window};
 use sipauth_model::{quota, AclName, Description, IpEntry};
@@ -21,7 +21,8 @@ pub fn entry(id: String, ip: &IpEntry, description: &Description) -> NewEntry {
 }
 
 /// Creates an ACL with its entries (at most an ACL's quota, distinct
-/// networks: the caller checks each against the request it came in).
+/// networks: the caller checks each against the request it came in). Names
+/// are unique per account (case aside), so pickers never show two alike.
 pub async fn create(
     cx: &Ctx,
     id: &str,
@@ -34,6 +35,7 @@ pub async fn create(
         Created::QuotaReached => {
             return Err(ServiceError::Quota(Kind::Acl, quota::ACLS_PER_ACCOUNT))
         }
+        Created::NameTaken => return Err(name_taken(name)),
     }
     cx.raise(Kind::Acl, id, Action::Created, Vec::new());
     find(cx, id).await
@@ -54,9 +56,16 @@ pub async fn entries_of(cx: &Ctx, acls: &[Acl]) -> ServiceResult<Vec<Entry>> {
     Ok(store::entries_of(cx.db(), &ids).await?)
 }
 
+/// Another of the account's ACLs has `name` (case aside).
+fn name_taken(name: &AclName) -> ServiceError {
+    ServiceError::Duplicate(Kind::Acl, Duplicate::Name(name.as_str().to_string()))
+}
+
 pub async fn rename(cx: &Ctx, id: &str, name: &AclName) -> ServiceResult<Acl> {
-    if !store::rename(cx.db(), cx.account(), id, name.as_str()).await? {
-        return Err(ServiceError::NotFound(Kind::Acl));
+    match store::rename(cx.db(), cx.account(), id, name.as_str()).await? {
+        Renamed::Ok => {}
+        Renamed::Missing => return Err(ServiceError::NotFound(Kind::Acl)),
+        Renamed::NameTaken => return Err(name_taken(name)),
     }
     cx.raise(Kind::Acl, id, Action::Updated, vec!["name"]);
     find(cx, id).await

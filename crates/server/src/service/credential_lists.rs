@@ -2,19 +2,33 @@
 //! Deleting one deletes its credentials, so the credentials' in-use rule
 //! applies to the list as a whole.
 
-use super::{Action, Ctx, Kind, ServiceError, ServiceResult};
+use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::applications::Uses;
-use crate::store::credential_lists::{self as store, CredentialList};
+use crate::store::credential_lists::{self as store, CredentialList, Refused};
 use crate::store::{Rows, Window};
 use sipauth_model::{quota, FriendlyName};
 
+/// Another of the account's lists has `name` (case aside).
+fn name_taken(name: &FriendlyName) -> ServiceError {
+    ServiceError::Duplicate(
+        Kind::CredentialList,
+        Duplicate::Name(name.as_str().to_string()),
+    )
+}
+
+/// Creates a list; names are unique per account (case aside), so pickers
+/// never show two alike.
 pub async fn create(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {
-    let list = store::create(cx.db(), cx.account(), id, name.as_str())
-        .await?
-        .ok_or(ServiceError::Quota(
-            Kind::CredentialList,
-            quota::CREDENTIAL_LISTS_PER_ACCOUNT,
-        ))?;
+    let list = match store::create(cx.db(), cx.account(), id, name.as_str()).await? {
+        Ok(list) => list,
+        Err(Refused::NameTaken) => return Err(name_taken(name)),
+        Err(Refused::QuotaOrMissing) => {
+            return Err(ServiceError::Quota(
+                Kind::CredentialList,
+                quota::CREDENTIAL_LISTS_PER_ACCOUNT,
+            ))
+        }
+    };
     cx.raise(Kind::CredentialList, id, Action::Created, Vec::new());
     Ok(list)
 }
@@ -28,9 +42,11 @@ pub async fn list(cx: &Ctx, w: Window) -> ServiceResult<Rows<CredentialList>> {
 }
 
 pub async fn rename(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {
-    let list = store::rename(cx.db(), cx.account(), id, name.as_str())
-        .await?
-        .ok_or(ServiceError::NotFound(Kind::CredentialList))?;
+    let list = match store::rename(cx.db(), cx.account(), id, name.as_str()).await? {
+        Ok(list) => list,
+        Err(Refused::NameTaken) => return Err(name_taken(name)),
+        Err(Refused::QuotaOrMissing) => return Err(ServiceError::NotFound(Kind::CredentialList)),
+    };
     cx.raise(Kind::CredentialList, id, Action::Updated, vec!["name"]);
     Ok(list)
 }

@@ -235,6 +235,9 @@ pub enum Duplicate {
         prefix: i64,
         network: String,
     },
+    /// The name of an IP ACL or credential list (unique per account, case
+    /// aside).
+    Name(String),
     /// A domain name (always under the account's own realm).
     DomainName(String),
     /// A mapping of `target` to the domain already exists.

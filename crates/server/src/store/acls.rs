@@ -47,10 +47,12 @@ pub struct NewEntry {
 pub enum Created {
     Ok,
     QuotaReached,
+    NameTaken,
 }
 
 /// Creates an ACL with its entries in one transaction, unless the account
-/// already holds its quota of ACLs (checked in the insert itself).
+/// already holds its quota of ACLs or an ACL of that name (checked in the
+/// insert itself).
 pub async fn create(
     db: &Db,
     account_id: &str,
@@ -59,11 +61,12 @@ pub async fn create(
     entries: &[NewEntry],
 ) -> Result<Created, sqlx::Error> {
     let mut tx = db.write.begin().await?;
-    let inserted = sqlx::query(
+    let free = super::name_free("ip_acls", "name", "?2", "?3", "?1");
+    let inserted = sqlx::query(&format!(
         "INSERT INTO ip_acls (id, account_id, name)
          SELECT ?1, ?2, ?3
-         WHERE (SELECT count(*) FROM ip_acls WHERE account_id = ?2) < ?4",
-    )
+         WHERE (SELECT count(*) FROM ip_acls WHERE account_id = ?2) < ?4 AND {free}"
+    ))
     .bind(id)
     .bind(account_id)
     .bind(name)
@@ -71,7 +74,14 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
-        return Ok(Created::QuotaReached);
+        tx.rollback().await?;
+        return Ok(
+            if super::name_taken(db, "ip_acls", "name", account_id, name, id).await? {
+                Created::NameTaken
+            } else {
+                Created::QuotaReached
+            },
+        );
     }
     for e in entries {
         sqlx::query(
@@ -118,17 +128,37 @@ pub async fn entries_of(db: &Db, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx:
     query.fetch_all(&db.read).await
 }
 
-pub async fn rename(db: &Db, account_id: &str, id: &str, name: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE ip_acls SET name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ? AND id = ?",
-    )
+pub enum Renamed {
+    Ok,
+    Missing,
+    NameTaken,
+}
+
+/// Renames one of the account's ACLs unless another of its ACLs has the
+/// name (checked in the update itself).
+pub async fn rename(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    name: &str,
+) -> Result<Renamed, sqlx::Error> {
+    let free = super::name_free("ip_acls", "name", "?2", "?1", "?3");
+    let r = sqlx::query(&format!(
+        "UPDATE ip_acls SET name = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ?2 AND id = ?3 AND {free}"
+    ))
     .bind(name)
     .bind(account_id)
     .bind(id)
     .execute(&db.write)
     .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(if r.rows_affected() == 1 {
+        Renamed::Ok
+    } else if super::find::<Acl>(db, account_id, id).await?.is_none() {
+        Renamed::Missing
+    } else {
+        Renamed::NameTaken
+    })
 }
 
 pub enum Added {

@@ -19,15 +19,28 @@ impl super::Owned for CredentialList {
     const COLUMNS: &'static str = COLUMNS;
 }
 
+/// Why a create or rename wrote nothing.
+pub enum Refused {
+    /// The account holds its quota of lists (create) or has no such list
+    /// (rename).
+    QuotaOrMissing,
+    /// Another of the account's lists has the name.
+    NameTaken,
+}
+
+/// Creates a list unless the account holds its quota of lists or a list
+/// of that name (both checked in the insert itself).
 pub async fn create(
     db: &Db,
     account_id: &str,
     id: &str,
     friendly_name: &str,
-) -> Result<Option<CredentialList>, sqlx::Error> {
-    sqlx::query_as(&format!(
+) -> Result<Result<CredentialList, Refused>, sqlx::Error> {
+    let free = super::name_free("credential_lists", "friendly_name", "?2", "?3", "?1");
+    let row = sqlx::query_as(&format!(
         "INSERT INTO credential_lists (id, account_id, friendly_name)
          SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM credential_lists WHERE account_id = ?2) < ?4
+           AND {free}
          RETURNING {COLUMNS}"
     ))
     .bind(id)
@@ -35,22 +48,56 @@ pub async fn create(
     .bind(friendly_name)
     .bind(quota::CREDENTIAL_LISTS_PER_ACCOUNT)
     .fetch_optional(&db.write)
-    .await
+    .await?;
+    written(db, account_id, id, friendly_name, row).await
 }
 
+/// Renames one of the account's lists unless another has the name.
 pub async fn rename(
     db: &Db,
     account_id: &str,
     id: &str,
     friendly_name: &str,
-) -> Result<Option<CredentialList>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "UPDATE credential_lists SET friendly_name = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ? AND id = ? RETURNING {COLUMNS}"
+) -> Result<Result<CredentialList, Refused>, sqlx::Error> {
+    let free = super::name_free("credential_lists", "friendly_name", "?2", "?1", "?3");
+    let row = sqlx::query_as(&format!(
+        "UPDATE credential_lists SET friendly_name = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE account_id = ?2 AND id = ?3 AND {free} RETURNING {COLUMNS}"
     ))
     .bind(friendly_name)
     .bind(account_id)
     .bind(id)
     .fetch_optional(&db.write)
-    .await
+    .await?;
+    if row.is_none() && super::find::<CredentialList>(db, account_id, id).await?.is_none() {
+        return Ok(Err(Refused::QuotaOrMissing));
+    }
+    written(db, account_id, id, friendly_name, row).await
+}
+
+/// The written row, or why nothing was written.
+async fn written(
+    db: &Db,
+    account_id: &str,
+    id: &str,
+    friendly_name: &str,
+    row: Option<CredentialList>,
+) -> Result<Result<CredentialList, Refused>, sqlx::Error> {
+    if let Some(row) = row {
+        return Ok(Ok(row));
+    }
+    let taken = super::name_taken(
+        db,
+        "credential_lists",
+        "friendly_name",
+        account_id,
+        friendly_name,
+        id,
+    )
+    .await?;
+    Ok(Err(if taken {
+        Refused::NameTaken
+    } else {
+        Refused::QuotaOrMissing
+    }))
 }

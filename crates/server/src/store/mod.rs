@@ -60,6 +60,40 @@ where
     Ok((rows, total.fetch_one(&db.read).await?))
 }
 
+/// The condition that no other row of the account in `table` has the name
+/// bound at `?name` in `column` (ASCII letters compared without case:
+/// SQLite's NOCASE; names are stored trimmed by the model). Part of the
+/// INSERT or UPDATE itself, so racing writes of one name land once;
+/// `?account` and `?id` are the placeholders of the account and of the
+/// row being written.
+pub(crate) fn name_free(table: &str, column: &str, account: &str, name: &str, id: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM {table} WHERE account_id = {account} AND id <> {id}
+                     AND {column} = {name} COLLATE NOCASE)"
+    )
+}
+
+/// Whether another row of the account in `table` has `name` (as
+/// [`name_free`] compares): why a write that [`name_free`] guarded did
+/// nothing.
+pub(crate) async fn name_taken(
+    db: &Db,
+    table: &str,
+    column: &str,
+    account_id: &str,
+    name: &str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
+    let free = name_free(table, column, "?1", "?2", "?3");
+    let (taken,): (bool,) = sqlx::query_as(&format!("SELECT NOT {free}"))
+        .bind(account_id)
+        .bind(name)
+        .bind(id)
+        .fetch_one(&db.write)
+        .await?;
+    Ok(taken)
+}
+
 /// A row of a table whose rows each belong to one account.
 pub trait Owned: for<'r> FromRow<'r, SqliteRow> + Send + Unpin {
     const TABLE: &'static str;

@@ -135,6 +135,16 @@ impl TwilioError {
                 "a {} it refers to was deleted meanwhile",
                 kind
             )),
+            ServiceError::Duplicate(kind, Duplicate::Name(name)) => {
+                TwilioError::Conflict(format!(
+                    "{} named \"{name}\" already exists in this account",
+                    if kind == Kind::Acl {
+                        "An IP access control list"
+                    } else {
+                        "A credential list"
+                    }
+                ))
+            }
             ServiceError::Duplicate(_, Duplicate::DomainName(name)) => TwilioError::Conflict(
                 format!("DomainName: this account already has a domain named {name}"),
             ),
