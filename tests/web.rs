@@ -825,6 +825,10 @@ async fn the_domain_name_is_held_under_the_accounts_realm_as_typed() {
     )));
     settle().await;
     assert!(description(&name).contains("already has a domain named"));
+    assert!(
+        !description(&name).contains("DomainName"),
+        "the API's parameter name is not shown"
+    );
 }
 
 #[wasm_bindgen_test]

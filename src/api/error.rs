@@ -6,7 +6,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     /// 400 naming a field: shown beside that field.
-    #[error("{message}")]
+    #[error("{}", in_words(message))]
     Invalid { field: String, message: String },
     /// 400 about the request as a whole (a quota, a malformed request).
     #[error("The server refused this: {0}")]
@@ -24,7 +24,7 @@ pub enum ApiError {
     #[error("Not found: it may have been deleted in another window. The list has been refreshed.")]
     NotFound,
     /// 409: a duplicate, or still in use.
-    #[error("{0}")]
+    #[error("{}", in_words(.0))]
     Conflict(String),
     /// 429: too many requests.
     #[error("Too many requests: wait {0} seconds and try again.")]
@@ -65,6 +65,36 @@ const DUPLICATES: &[(&str, &str)] = &[
     // Plivo, zentrunk and vobiz.
     ("a credential with username ", "username"),
 ];
+
+/// API parameter names that servers' messages start with ("DomainName: …",
+/// "cidr_prefix: …"), and the words the console's labels use instead.
+const PARAMETER_WORDS: &[(&str, &str)] = &[
+    ("Username", "Username"),
+    ("username", "Username"),
+    ("Password", "Password"),
+    ("password", "Password"),
+    ("FriendlyName", "Name"),
+    ("name", "Name"),
+    ("DomainName", "Domain name"),
+    ("IpAddress", "Address"),
+    ("ip", "Address"),
+    ("CidrPrefixLength", "Prefix length"),
+    ("cidr_prefix", "Prefix length"),
+    ("description", "Description"),
+    ("VoiceUrl", "Voice URL"),
+];
+
+/// A message as shown: a leading API parameter name in the user's words
+/// (the matching is on the message as sent, so fields stay found).
+fn in_words(message: &str) -> String {
+    message
+        .split_once(": ")
+        .and_then(|(param, rest)| {
+            let (_, words) = PARAMETER_WORDS.iter().find(|(p, _)| *p == param)?;
+            Some(format!("{words}: {rest}"))
+        })
+        .unwrap_or_else(|| message.to_string())
+}
 
 /// The form field a twilio message names first.
 fn twilio_field(message: &str) -> Option<&'static str> {
@@ -234,5 +264,44 @@ mod tests {
         }
         assert_eq!(invalid("ip", "bad").field(), Some("ip"));
         assert_eq!(ApiError::NotFound.field(), None);
+    }
+
+    #[test]
+    fn messages_name_fields_in_the_users_words_not_the_apis() {
+        let table = [
+            (
+                ApiError::Conflict(
+                    "DomainName: this account already has a domain named acme.sip".into(),
+                ),
+                "Domain name: this account already has a domain named acme.sip",
+            ),
+            (
+                ApiError::from_answer(
+                    400,
+                    1,
+                    r#"{"code": 20001, "message": "CidrPrefixLength: 33 is out of range", "status": 400}"#,
+                ),
+                "Prefix length: 33 is out of range",
+            ),
+            (
+                invalid("ip", "ip: \"x\" is not an IP address"),
+                "Address: \"x\" is not an IP address",
+            ),
+            // Not a parameter: left as it is.
+            (
+                ApiError::Conflict(
+                    "An IP ACL named \"Office\" already exists in this account".into(),
+                ),
+                "An IP ACL named \"Office\" already exists in this account",
+            ),
+        ];
+        for (error, shown) in table {
+            assert_eq!(error.to_string(), shown);
+        }
+        // The field is still found from the message as sent.
+        assert_eq!(
+            ApiError::Conflict("DomainName: taken".into()).field(),
+            Some("domain_name")
+        );
     }
 }

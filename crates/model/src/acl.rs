@@ -459,8 +459,16 @@ mod tests {
             .map(|e| (e.line, e.message.as_str()))
             .collect();
         assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].0 == 6 && errors[0].1.starts_with("address: ") && errors[0].1.contains("256 is above 255"));
-        assert!(errors[1].0 == 7 && errors[1].1.starts_with("prefix length: ") && errors[1].1.contains("33 is out of range"));
+        assert!(
+            errors[0].0 == 6
+                && errors[0].1.starts_with("address: ")
+                && errors[0].1.contains("256 is above 255")
+        );
+        assert!(
+            errors[1].0 == 7
+                && errors[1].1.starts_with("prefix length: ")
+                && errors[1].1.contains("33 is out of range")
+        );
         assert!(errors[2].0 == 8 && errors[2].1.contains("duplicate of line 2"));
         // What the ACL already has is neither imported nor an error.
         assert_eq!(
@@ -475,12 +483,19 @@ mod tests {
 
     #[test]
     fn import_says_in_the_users_words_never_the_apis() {
-        let got = parse_import("10.0.0.0/x
+        let got = parse_import(
+            "10.0.0.0/x
 ::ffff:192.0.2.1
-", &[]);
+",
+            &[],
+        );
         let messages: Vec<&str> = got.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages.len(), 2);
-        assert!(messages[0].starts_with("prefix length: "), "{}", messages[0]);
+        assert!(
+            messages[0].starts_with("prefix length: "),
+            "{}",
+            messages[0]
+        );
         // A mapped address is refused per line, with the same words as by hand.
         assert!(
             messages[1].starts_with("address: ::ffff:192.0.2.1 is an IPv4 address written as IPv6; SIP traffic from it arrives as IPv4: enter 192.0.2.1"),
@@ -496,9 +511,12 @@ mod tests {
     fn a_mapped_address_beside_its_ipv4_form_cannot_happen() {
         // By hand: refused, so the tester and duplicate checks never see it.
         assert!(IpEntry::parse_input("::ffff:1.2.3.4").is_err());
-        let got = parse_import("1.2.3.4
+        let got = parse_import(
+            "1.2.3.4
 ::ffff:1.2.3.4
-", &[]);
+",
+            &[],
+        );
         assert_eq!(got.entries.len(), 1);
         assert_eq!(got.errors.len(), 1);
         assert_eq!(got.errors[0].line, 2);

@@ -152,7 +152,6 @@ impl IpEntry {
         Self::read(ip, prefix)
     }
 
-
     /// The network this entry admits, host bits cleared.
     pub fn network(&self) -> IpNet {
         IpNet::new(self.ip, self.prefix)

@@ -224,10 +224,11 @@ impl ServiceError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Duplicate {
     /// A credential username; `list` is the twilio credential list holding
-    /// it (`None`: a credential made through another dialect).
+    /// it, as (id, friendly name) (`None`: a credential made through
+    /// another dialect).
     Username {
         username: String,
-        list: Option<String>,
+        list: Option<(String, String)>,
     },
     /// An ACL entry's masked network.
     Network {

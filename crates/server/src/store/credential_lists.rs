@@ -69,7 +69,11 @@ pub async fn rename(
     .bind(id)
     .fetch_optional(&db.write)
     .await?;
-    if row.is_none() && super::find::<CredentialList>(db, account_id, id).await?.is_none() {
+    if row.is_none()
+        && super::find::<CredentialList>(db, account_id, id)
+            .await?
+            .is_none()
+    {
         return Ok(Err(Refused::QuotaOrMissing));
     }
     written(db, account_id, id, friendly_name, row).await

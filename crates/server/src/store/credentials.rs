@@ -157,12 +157,17 @@ pub async fn list_holding(
     db: &Db,
     account_id: &str,
     username: &str,
-) -> Result<Option<Option<String>>, sqlx::Error> {
-    sqlx::query_scalar("SELECT list_id FROM credentials WHERE account_id = ? AND username = ?")
-        .bind(account_id)
-        .bind(username)
-        .fetch_optional(&db.read)
-        .await
+) -> Result<Option<Option<(String, String)>>, sqlx::Error> {
+    let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT c.list_id, l.friendly_name FROM credentials c
+         LEFT JOIN credential_lists l ON l.id = c.list_id
+         WHERE c.account_id = ? AND c.username = ?",
+    )
+    .bind(account_id)
+    .bind(username)
+    .fetch_optional(&db.read)
+    .await?;
+    Ok(row.map(|(id, name)| id.zip(name)))
 }
 
 /// What an update sets; `None` keeps the stored value.

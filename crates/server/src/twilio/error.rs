@@ -107,11 +107,12 @@ impl TwilioError {
             }),
             ServiceError::Duplicate(_, Duplicate::Username { username, list: holder }) => {
                 TwilioError::Conflict(match holder {
-                    Some(h) if Some(h.as_str()) == list => {
+                    Some((id, _)) if Some(id.as_str()) == list => {
                         format!("Username '{username}' already exists in this credential list")
                     }
-                    Some(h) => format!(
-                        "Username '{username}' already exists in credential list {h} of this account; SIP servers could not tell the two apart"
+                    // By its name: people know their lists by name, not SID.
+                    Some((_, name)) => format!(
+                        "Username '{username}' already exists in the credential list \"{name}\" of this account; SIP servers could not tell the two apart"
                     ),
                     None => format!(
                         "Username '{username}' is already an account credential (made through another API); SIP servers could not tell the two apart"

@@ -277,3 +277,159 @@ async fn another_accounts_acls_look_missing() {
     assert_eq!(acl["name"], "Office");
     assert_eq!(acl["entries"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn acl_names_are_unique_per_account_on_create_and_rename() {
+    let app = spawn_app().await;
+    let office = app.create_acl("Office", json!([])).await;
+    // The same name in another case, after trimming: 409 naming it.
+    let message = error_of(
+        app.post_json(&app.acls(""), json!({"name": "  office "}))
+            .await,
+        409,
+    );
+    assert_eq!(
+        message,
+        "An IP ACL named \"office\" already exists in this account"
+    );
+    let branch = app.create_acl("Branch", json!([])).await;
+    let message = error_of(
+        app.post_json(&app.acls(&format!("{branch}/")), json!({"name": "OFFICE"}))
+            .await,
+        409,
+    );
+    assert!(message.contains("An IP ACL named \"OFFICE\""), "{message}");
+    let (_, acl) = json(app.get(&app.acls(&format!("{branch}/"))).await).await;
+    assert_eq!(acl["name"], "Branch", "a refused rename changes nothing");
+    // An ACL may take another case of its own name.
+    let (status, body) = app
+        .post_json(&app.acls(&format!("{office}/")), json!({"name": "OFFICE"}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    // A name freed by a rename or a delete can be taken again.
+    let (status, body) = app
+        .post_json(
+            &app.acls(&format!("{branch}/")),
+            json!({"name": "Branch 2"}),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    app.create_acl("Branch", json!([])).await;
+    assert_eq!(app.delete(&app.acls(&format!("{office}/"))).await, 204);
+    app.create_acl("Office", json!([])).await;
+}
+
+#[tokio::test]
+async fn acl_names_are_per_account_and_never_reveal_anothers() {
+    let app = spawn_app().await;
+    app.create_acl("Office", json!([])).await;
+    let (other, token) = app.other_account().await;
+    let theirs = app.url(&format!("/v1/Account/{other}/SipAuth/IpAccessControlList/"));
+    let as_other = Who::Account(&other, &token);
+    let create = |name: &str| {
+        let body = json!({"name": name});
+        let (app, theirs) = (&app, theirs.clone());
+        async move {
+            json(
+                app.send(as_other, reqwest::Method::POST, &theirs, Some(&body))
+                    .await,
+            )
+            .await
+        }
+    };
+    // Another account may use the same name.
+    let (status, body) = create("Office").await;
+    assert_eq!(status, 201, "{body}");
+    // Its own duplicate names its own ACL, and nothing of this account's.
+    let (status, body) = create("Head office").await;
+    assert_eq!(status, 201, "{body}");
+    let message = error_of(create("head OFFICE").await, 409);
+    assert!(message.contains("\"head OFFICE\""), "{message}");
+    let (_, mine) = json(app.get(&app.acls("")).await).await;
+    assert_eq!(mine["meta"]["total_count"], 1, "{mine}");
+}
+
+#[tokio::test]
+async fn racing_creates_of_one_name_land_once() {
+    let app = spawn_app().await;
+    let statuses = app
+        .race(
+            &app.acls(""),
+            12,
+            |i| json!({"name": if i % 2 == 0 { "Office" } else { "OFFICE" }}),
+        )
+        .await;
+    assert_eq!(count(&statuses, 201), 1, "{statuses:?}");
+    assert_eq!(count(&statuses, 409), 11, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn acls_with_one_name_from_before_the_rule_stay_readable() {
+    let app = spawn_app().await;
+    let first = app.create_acl("Office", json!([])).await;
+    // A store written before names were unique.
+    sqlx::query("INSERT INTO ip_acls (id, account_id, name) VALUES ('legacy-acl', ?, 'office')")
+        .bind(&app.auth_id)
+        .execute(&app.db.write)
+        .await
+        .unwrap();
+    let (status, list) = json(app.get(&app.acls("")).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["meta"]["total_count"], 2, "{list}");
+    let (status, _) = json(app.get(&app.acls("legacy-acl/")).await).await;
+    assert_eq!(status, 200);
+    // Either may be renamed away from the clash (not onto the other).
+    error_of(
+        app.post_json(&app.acls(&format!("{first}/")), json!({"name": "OFFICE"}))
+            .await,
+        409,
+    );
+    let (status, body) = app
+        .post_json(&app.acls("legacy-acl/"), json!({"name": "Office (old)"}))
+        .await;
+    assert_eq!(status, 202, "{body}");
+}
+
+#[tokio::test]
+async fn mapped_and_unspecified_addresses_are_refused_link_local_accepted() {
+    let app = spawn_app().await;
+    let id = app.create_acl("Office", json!([])).await;
+    let url = app.acls(&format!("{id}/Entry/"));
+    assert_invalid(
+        &app.post_json(&url, json!({"ip": "::ffff:192.0.2.1"})).await,
+        "ip",
+        "::ffff:192.0.2.1 is an IPv4 address written as IPv6; SIP traffic from it arrives as IPv4: enter 192.0.2.1",
+    );
+    assert_invalid(
+        &app.post_json(&url, json!({"ip": "::ffff:192.0.2.0", "cidr_prefix": 120}))
+            .await,
+        "ip",
+        "enter 192.0.2.0/24",
+    );
+    for ip in ["::", "0.0.0.0"] {
+        assert_invalid(
+            &app.post_json(&url, json!({"ip": ip})).await,
+            "ip",
+            "is the unspecified address",
+        );
+    }
+    // On create too, naming the entry.
+    assert_invalid(
+        &app.post_json(
+            &app.acls(""),
+            json!({"name": "Mapped", "entries": [{"ip": "10.0.0.1"}, {"ip": "::ffff:10.0.0.1"}]}),
+        )
+        .await,
+        "entries[1].ip",
+        "enter 10.0.0.1",
+    );
+    // Link-local is allowed (the console warns); so is a catch-all.
+    for ip in ["fe80::1", "169.254.1.1"] {
+        let (status, body) = app.post_json(&url, json!({"ip": ip})).await;
+        assert_eq!(status, 201, "{ip}: {body}");
+    }
+    let (status, body) = app
+        .post_json(&url, json!({"ip": "0.0.0.0", "cidr_prefix": 0}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+}

@@ -241,7 +241,10 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
     assert_eq!(r.status(), 409);
     let e = json(r).await;
     assert_eq!(e["code"], 20409);
-    assert!(e["message"].as_str().unwrap().contains(&cl), "{e}");
+    // The list by its name, never its SID.
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("the credential list \"Trunks\""), "{e}");
+    assert!(!message.contains(&cl), "{e}");
 
     // Unknown resources: 404 with the path.
     let missing = format!("CredentialLists/CL{}.json", "0".repeat(32));
@@ -583,4 +586,93 @@ async fn form_values_that_are_not_utf8_are_refused() {
         crate::json(send("FriendlyName=Caf%C3%A9%20%EF%BF%BD").await.unwrap()).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["friendly_name"], "Café \u{FFFD}");
+}
+
+/// Both kinds of twilio lists: names are unique per account (case aside)
+/// on create and update, 409 with code 20409 naming the name.
+#[tokio::test]
+async fn list_names_are_unique_per_account() {
+    let app = twilio_app().await;
+    for (rest, words) in [
+        ("CredentialLists.json", "A credential list"),
+        ("IpAccessControlLists.json", "An IP access control list"),
+    ] {
+        let first = create(&app, rest, &[("FriendlyName", "Office phones")]).await;
+        let r = post(&app, rest, &[("FriendlyName", " OFFICE PHONES ")]).await;
+        assert_eq!(r.status(), 409, "{rest}");
+        let e = json(r).await;
+        assert_eq!(e["code"], 20409, "{e}");
+        assert_eq!(
+            e["message"],
+            format!("{words} named \"OFFICE PHONES\" already exists in this account")
+        );
+        // Update: onto another's name is refused; a case change of its own is not.
+        let second = create(&app, rest, &[("FriendlyName", "Desk phones")]).await;
+        let one = |sid: &str| format!("{}/{sid}.json", rest.trim_end_matches(".json"));
+        let e = answer(&app, &one(&second), &[("FriendlyName", "office Phones")]).await;
+        assert_eq!(e["status"], 409, "{e}");
+        assert_message(&e, words);
+        let kept = json(get(&app, &one(&second)).await).await;
+        assert_eq!(kept["friendly_name"], "Desk phones");
+        rename(&app, &one(&first), "OFFICE phones").await;
+
+        // Racing creates of one new name land once.
+        let racers: Vec<_> = (0..8)
+            .map(|_| {
+                let (client, url) = (app.client.clone(), url(&app, rest));
+                tokio::spawn(async move {
+                    let r = client.post(url).basic_auth(SID, Some(TOKEN));
+                    let r = r.form(&[("FriendlyName", "Racing")]).send().await;
+                    r.unwrap().status().as_u16()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for r in racers {
+            statuses.push(r.await.unwrap());
+        }
+        assert_eq!(crate::count(&statuses, 201), 1, "{rest}: {statuses:?}");
+        assert_eq!(crate::count(&statuses, 409), 7, "{rest}: {statuses:?}");
+    }
+
+    // Another account may use the same names, and its refusals never
+    // mention this account's lists.
+    let (other, token) = app.other_account().await;
+    let theirs = app.url(&format!(
+        "/2010-04-01/Accounts/{other}/SIP/CredentialLists.json"
+    ));
+    let as_other = Who::Account(&other, &token);
+    let form = [("FriendlyName", "Office phones")];
+    let r = app.post_form(as_other, &theirs, &form).await;
+    assert_eq!(r.status(), 201);
+    let r = app.post_form(as_other, &theirs, &form).await;
+    assert_eq!(r.status(), 409);
+    let e = json(r).await;
+    assert!(!e["message"].as_str().unwrap().contains("CL"), "{e}");
+}
+
+#[tokio::test]
+async fn an_ipv4_address_written_as_ipv6_is_refused_with_its_ipv4_form() {
+    let app = twilio_app().await;
+    let al = create(
+        &app,
+        "IpAccessControlLists.json",
+        &[("FriendlyName", "Office")],
+    )
+    .await;
+    let addresses = format!("IpAccessControlLists/{al}/IpAddresses.json");
+    let e = answer(
+        &app,
+        &addresses,
+        &[
+            ("FriendlyName", "PBX"),
+            ("IpAddress", "::ffff:198.51.100.7"),
+        ],
+    )
+    .await;
+    assert_eq!(e["code"], 20001, "{e}");
+    assert_message(
+        &e,
+        "IpAddress: ::ffff:198.51.100.7 is an IPv4 address written as IPv6; SIP traffic from it arrives as IPv4: enter 198.51.100.7",
+    );
 }
