@@ -417,11 +417,11 @@ async fn the_import_dialog_reports_each_line_and_carries_on() {
     settle().await;
     assert!(texts(&root, "p")
         .iter()
-        .any(|t| t == "8 entries ready to import; 2 lines with errors."));
+        .any(|t| t == "8 entries ready to import; 1 line with errors."));
     assert_eq!(
         texts(&root, ".line-errors li"),
         [
-            "Line 4: ip: \"192.0.2.300\" is not an IP address: 300 is above 255 (rule: an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::1)",
+            "Line 4: address: \"192.0.2.300\" is not an IP address: 300 is above 255 (rule: an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::1)",
             "Line 7: 198.51.100.0/24 is already in this ACL",
         ]
     );

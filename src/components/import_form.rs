@@ -98,6 +98,7 @@ pub fn ImportForm(
                         )}</p>
                         <ul class="line-errors">
                             {p.errors.into_iter().map(|e| view! { <li class="error">{format!("Line {}: {}", e.line, e.message)}</li> }).collect_view()}
+                            {p.present.into_iter().map(|l| view! { <li>{format!("Line {}: {} is already in this ACL", l.line, l.entry.network())}</li> }).collect_view()}
                         </ul>
                     })
                 }}

@@ -97,8 +97,8 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
     '10.0.0.0/8,Core', '10.1.2.0/24', '203.0.113.256', '203.0.113.0/24, again', '192.0.2.1',
     '192.0.2.2', '2001:db8:1::/48', '198.51.100.0/24,Branch', '172.16.0.0/12', '172.16.5.0/24',
   ].join('\n'));
-  await importer.getByText('8 entries ready to import; 2 lines with errors.').waitFor();
-  await importer.getByText('Line 3: ip: "203.0.113.256" is not an IP address: 256 is above 255').waitFor();
+  await importer.getByText('8 entries ready to import; 1 line with errors.').waitFor();
+  await importer.getByText('Line 3: address: "203.0.113.256" is not an IP address: 256 is above 255').waitFor();
   await importer.getByText('Line 4: 203.0.113.0/24 is already in this ACL').waitFor();
   await importer.getByRole('button', { name: 'Import 8 entries' }).click();
   await importer.getByText('Imported 8 of 8').waitFor();

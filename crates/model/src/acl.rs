@@ -39,13 +39,7 @@ impl EntryFinding {
             }
             Finding::Duplicate { of } => format!("duplicate of {}", label(*of)),
             Finding::Shadowed { by, wider } => {
-                // The wider network only when the label does not already say it.
-                let by = label(*by);
-                if by == wider.to_string() {
-                    format!("redundant: {by} already admits it")
-                } else {
-                    format!("redundant: {by} ({wider}) already admits it")
-                }
+                format!("redundant: {} ({wider}) already admits it", label(*by))
             }
             Finding::AllowsEverything => "allows every address".to_string(),
             Finding::LinkLocal => {
@@ -346,11 +340,11 @@ mod tests {
             ),
             (
                 &["10.0.0.0/8", "10.1.2.0/24"],
-                &[(1, "redundant: 10.0.0.0/8 already admits it")],
+                &[(1, "redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it")],
             ),
             (
                 &["10.1.2.0/24", "10.0.0.0/8"],
-                &[(0, "redundant: 10.0.0.0/8 already admits it")],
+                &[(0, "redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it")],
             ),
             (
                 &["203.0.113.0/24", "203.0.113.7/24"],
@@ -364,10 +358,9 @@ mod tests {
                 &["::/0", "2001:db8::/32"],
                 &[
                     (0, "allows every address"),
-                    (1, "redundant: ::/0 already admits it"),
+                    (1, "redundant: ::/0 (::/0) already admits it"),
                 ],
             ),
-            // The wider network is named when the label differs from it.
             (
                 &["10.0.0.1/8", "10.1.2.0/24"],
                 &[
@@ -381,7 +374,10 @@ mod tests {
                     (0, LINK_LOCAL),
                     (1, LINK_LOCAL),
                     (2, LINK_LOCAL),
-                    (2, "redundant: 169.254.0.0/16 already admits it"),
+                    (
+                        2,
+                        "redundant: 169.254.0.0/16 (169.254.0.0/16) already admits it",
+                    ),
                 ],
             ),
             // Families never shadow each other.
@@ -563,7 +559,7 @@ mod tests {
             [
                 (1, vec!["host bits set; the network is 10.0.0.0/8"]),
                 (2, vec!["redundant: line 1 (10.0.0.0/8) already admits it"]),
-                (3, vec!["redundant: 192.0.2.0/24 already admits it"]),
+                (3, vec!["redundant: 192.0.2.0/24 (192.0.2.0/24) already admits it"]),
                 (
                     4,
                     vec!["198.51.100.7/32 becomes redundant: this line (198.51.100.0/24) already admits it"]
