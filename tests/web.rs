@@ -370,6 +370,63 @@ async fn the_entry_editor_warns_before_anything_is_sent() {
 }
 
 #[wasm_bindgen_test]
+async fn the_entry_editor_offers_the_ipv4_form_of_a_mapped_address() {
+    use sipauth_console::api::NewEntry;
+    use sipauth_console::components::EntryForm;
+    let parent = container();
+    let sent = RwSignal::new(Vec::<NewEntry>::new());
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            <EntryForm
+                existing=Signal::derive(Vec::<sipauth_console::api::Entry>::new)
+                on_submit=Callback::new(move |e| sent.update(|v| v.push(e)))
+                pending=Signal::derive(|| false)
+                server_error=Signal::derive(|| None::<ApiError>)
+                added=Signal::derive(|| 0)
+            />
+        }
+    });
+    let root: Element = parent.into();
+    let address = by_label(&root, "Address or range");
+
+    type_into(&address, "::ffff:192.0.2.1");
+    settle().await;
+    assert!(
+        description(&address).contains("Address: ::ffff:192.0.2.1 is an IPv4 address written as IPv6; SIP traffic from it arrives as IPv4: enter 192.0.2.1."),
+        "{}",
+        description(&address)
+    );
+    assert_eq!(
+        address.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    button(&root, "Add entry").click();
+    settle().await;
+    assert!(
+        sent.get_untracked().is_empty(),
+        "a refused address was sent"
+    );
+    button(&root, "Use 192.0.2.1/32").click();
+    settle().await;
+    assert_eq!(address.value(), "192.0.2.1/32");
+    assert_eq!(
+        address.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+
+    // Link-local is allowed, with a warning in words.
+    type_into(&address, "fe80::1");
+    settle().await;
+    assert_eq!(
+        texts(&root, ".warning"),
+        ["Warning: link-local: only a device on the SIP server's own network segment has this address."]
+    );
+    type_into(&address, "::");
+    settle().await;
+    assert!(description(&address).contains("Address: :: is the unspecified address"));
+}
+
+#[wasm_bindgen_test]
 async fn the_import_dialog_reports_each_line_and_carries_on() {
     use sipauth_console::api::NewEntry;
     use sipauth_console::components::{AddEntry, ImportForm};

@@ -64,6 +64,10 @@ const TWILIO_PARAMETERS: &[(&str, &str)] = &[
 const DUPLICATES: &[(&str, &str)] = &[
     // Plivo, zentrunk and vobiz.
     ("a credential with username ", "username"),
+    // Names unique per account (every dialect with lists).
+    ("An IP ACL named ", "name"),
+    ("An IP access control list named ", "name"),
+    ("A credential list named ", "name"),
 ];
 
 /// API parameter names that servers' messages start with ("DomainName: …",
@@ -303,5 +307,17 @@ mod tests {
             ApiError::Conflict("DomainName: taken".into()).field(),
             Some("domain_name")
         );
+        // A name another list has goes beside the name.
+        for taken in [
+            "An IP ACL named \"Office\" already exists in this account",
+            "An IP access control list named \"Office\" already exists in this account",
+            "A credential list named \"Desk\" already exists in this account",
+        ] {
+            assert_eq!(
+                ApiError::Conflict(taken.into()).field(),
+                Some("name"),
+                "{taken}"
+            );
+        }
     }
 }
