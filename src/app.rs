@@ -120,7 +120,10 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
         } else if ctx.session.get().is_some() {
             children().into_any()
         } else {
-            let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+            let (path, search) = (
+                location.pathname.get_untracked(),
+                location.search.get_untracked(),
+            );
             let to = crate::pages::sign_in_path(&path, &search, ctx.profile().home);
             view! { <Redirect path=to options=replacing() /> }.into_any()
         }

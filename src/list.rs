@@ -79,6 +79,12 @@ impl ListQuery {
         self.navigate_to(&self.search.get_untracked(), &next, 1, false);
     }
 
+    /// Orders the list by `sort` (a column key, `-` first for descending;
+    /// empty: creation order); back to page 1.
+    pub fn sort_as(&self, sort: &str) {
+        self.navigate_to(&self.search.get_untracked(), sort, 1, false);
+    }
+
     /// Writes the URL's query: a new history entry unless `replace`.
     fn navigate_to(&self, search: &str, sort: &str, page: u32, replace: bool) {
         if !replace {
@@ -417,6 +423,30 @@ pub fn SortHeader(query: ListQuery, key: &'static str, label: &'static str) -> i
                 </span>
             </button>
         </th>
+    }
+}
+
+/// The order of a list drawn as cards rather than a table: a labelled
+/// select of (sort key, words) choices, kept in the URL like a column's.
+#[component]
+pub fn SortSelect(
+    id: &'static str,
+    query: ListQuery,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <div class="toolbar">
+            <label for=id>"Sort by"</label>
+            <select
+                id=id
+                prop:value=move || query.sort.get()
+                on:change=move |ev| query.sort_as(&event_target_value(&ev))
+            >
+                {options.iter().map(|&(key, words)| view! {
+                    <option value=key selected=move || query.sort.with(|s| s == key)>{words}</option>
+                }).collect_view()}
+            </select>
+        </div>
     }
 }
 

@@ -29,11 +29,9 @@ pub fn sign_in_path(path: &str, search: &str, home: &str) -> String {
 /// itself.
 pub fn return_target(next: &str) -> Option<&str> {
     let rest = next.strip_prefix('/')?;
-    let foreign = rest.starts_with('/')
-        || next
-            .chars()
-            .any(|c| c == '\\' || c.is_control());
-    let loops = next == "/sign-in" || next.starts_with("/sign-in?") || next.starts_with("/sign-in/");
+    let foreign = rest.starts_with('/') || next.chars().any(|c| c == '\\' || c.is_control());
+    let loops =
+        next == "/sign-in" || next.starts_with("/sign-in?") || next.starts_with("/sign-in/");
     (!foreign && !loops).then_some(next)
 }
 
@@ -138,7 +136,12 @@ mod tests {
 
     #[test]
     fn only_a_path_of_this_console_is_a_return_target() {
-        for ours in ["/acls?q=office", "/credential-lists/CL1?page=2", "/acls/abc", "/credentials"] {
+        for ours in [
+            "/acls?q=office",
+            "/credential-lists/CL1?page=2",
+            "/acls/abc",
+            "/credentials",
+        ] {
             assert_eq!(return_target(ours), Some(ours));
         }
         for other in [
@@ -165,6 +168,9 @@ mod tests {
             sign_in_path("/acls", "q=site 1&page=2", "/credentials"),
             "/sign-in?next=%2Facls%3Fq%3Dsite+1%26page%3D2"
         );
-        assert_eq!(sign_in_path("//evil.example", "", "/credentials"), "/sign-in");
+        assert_eq!(
+            sign_in_path("//evil.example", "", "/credentials"),
+            "/sign-in"
+        );
     }
 }
