@@ -951,3 +951,54 @@ async fn a_short_picker_is_a_plain_select() {
     );
     assert_eq!(all(&root, "option").len(), 5);
 }
+
+#[wasm_bindgen_test]
+async fn a_list_left_before_its_answer_arrives_lets_the_answer_go() {
+    use sipauth_console::api::Config;
+    use sipauth_console::components::Toasts;
+    use sipauth_console::context::AppContext;
+    use sipauth_console::list::{FirstPage, Listing};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let ctx = AppContext {
+        config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
+        session: RwSignal::new(None),
+        toasts: Toasts::new(),
+    };
+    // The list's answer waits until the test lets it through.
+    let (answer, arrives) = futures::channel::oneshot::channel::<()>();
+    let arrives = Rc::new(RefCell::new(Some(arrives)));
+    let parent = container();
+    let page = leptos::mount::mount_to(parent.clone(), move || {
+        let arrives = arrives.clone();
+        let list = Listing::load(ctx, move |_api, first: FirstPage<u32>| {
+            let arrives = arrives.borrow_mut().take();
+            async move {
+                if let Some(arrives) = arrives {
+                    let _ = arrives.await;
+                }
+                first(vec![1], 2);
+                Ok(vec![1, 2])
+            }
+        });
+        view! { <p>{move || list.rows.with(|r| format!("{:?}", r.as_ref().map(|r| r.as_ref().map(Vec::len))))}</p> }
+    });
+    settle().await;
+    assert_eq!(parent.text_content().unwrap(), "None", "still loading");
+    // The operator moves on; then the answer arrives for a page that is
+    // gone. Reading the list's disposed values here used to panic (in the
+    // release build, `RuntimeError: unreachable`), failing this test.
+    // A panic in a task would not fail this test by itself: a hook notes
+    // it (and still reports it as before).
+    thread_local!(static PANICKED: RefCell<Option<String>> = const { RefCell::new(None) });
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICKED.with(|p| *p.borrow_mut() = Some(info.to_string()));
+        report(info);
+    }));
+    drop(page);
+    answer.send(()).unwrap();
+    pause(20).await;
+    assert_eq!(PANICKED.with(|p| p.borrow_mut().take()), None);
+    assert_eq!(parent.text_content().unwrap_or_default(), "");
+}
