@@ -47,8 +47,8 @@ const credentialsPath = {
 let credentialsPage = '/credentials';
 const made = { lists: [], acls: [], apps: [], trunks: [], domains: [], credentials: [] };
 
-/** A busy account: 45 credentials (three pages), 13 IP ACLs, and 25 of
- * what the dialect's third page lists. */
+/** A busy account: 45 credentials (three pages), 13 IP ACLs, 8 trunks
+ * (zentrunk) or 25 applications (plivo); twilio's domains are made later. */
 async function seed() {
   const usernames = Array.from({ length: 45 }, (_, i) => `user${String(i).padStart(2, '0')}`);
   const password = (i) => `Seed-Passw0rd-${i}x`;
@@ -58,10 +58,8 @@ async function seed() {
     credentialsPage = `/credential-lists/${list.sid}`;
     for (const [i, u] of usernames.entries()) await call('POST', `${tw}/CredentialLists/${list.sid}/Credentials.json`, { Username: u, Password: password(i) });
     for (let i = 0; i < 13; i++) made.acls.push((await call('POST', `${tw}/IpAccessControlLists.json`, { FriendlyName: `Site ${i}` })).sid);
-    const { sip_realm: realm } = await (await fetch(`${base}/config.json`)).json();
-    for (let i = 0; i < 25; i++) {
-      made.domains.push((await call('POST', `${tw}/Domains.json`, { DomainName: `d${String(i).padStart(2, '0')}.${realm}`, FriendlyName: `Domain ${i}` })).sid);
-    }
+    // Domains come with their test: the Domains page asks for each one's
+    // mappings, and the quick visits below would pass the rate limit.
     return;
   }
   for (const [i, u] of usernames.entries()) {
@@ -140,8 +138,8 @@ test(`leaving pages while they load never breaks the console (${dialect})`, asyn
   const nav = page.getByRole('navigation', { name: 'Main' });
   const links = await nav.getByRole('link').allTextContents();
   // Every page is left before its lists are in, at a different moment each
-  // round; once in about eight rounds this used to panic in the wasm.
-  for (let round = 0; round < 24; round++) {
+  // round; before the fix this panicked in the wasm several times a run.
+  for (let round = 0; round < 16; round++) {
     await page.goto(`${base}${round % 2 ? credentialsPage : '/'}`);
     await nav.getByRole('link').first().waitFor();
     for (const name of [...links, ...links.slice().reverse()]) {
@@ -157,8 +155,10 @@ test(`leaving pages while they load never breaks the console (${dialect})`, asyn
   await page.getByRole('heading', { level: 1 }).first().waitFor();
   await page.waitForTimeout(500);
   await page.context().close();
-  // 401: the session probe before sign-in.
-  errors.check(401);
+  // 401: the session probe before sign-in. 429: twilio's pages ask for
+  // each list's entries, so this many visits pass the account's rate
+  // limit; the console waits and retries, as it should.
+  errors.check(401, 429);
 });
 
 test(`Back and Forward step through pages, sorts and searches (${dialect})`, async () => {
@@ -227,9 +227,12 @@ test(`sign-in returns to the page asked for, and only to this console (${dialect
   // The session ends (expired, or signed out in another tab): the next
   // request's 401 goes to sign-in, and signing in returns to that page.
   const first = nav.getByRole('link').first();
-  const target = new URL(await first.evaluate((a) => a.href)).pathname;
+  // Vobiz has one page, already shown: the next request is a reload's.
+  const elsewhere = await nav.getByRole('link').count() > 1;
+  const target = elsewhere ? new URL(await first.evaluate((a) => a.href)).pathname : here(page);
   await page.context().clearCookies();
-  await first.click();
+  if (elsewhere) await first.click();
+  else await page.reload();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await signIn(page);
   await waitForPath(page, target);
@@ -278,6 +281,12 @@ test(`${third?.[0] ?? 'Applications or domains'}: search, sort and pages in the 
   const [title, prefix, label] = third;
   const { page, errors } = await openPage();
   const path = `/${title.toLowerCase()}`;
+  if (dialect === 'twilio') {
+    const { sip_realm: realm } = await (await fetch(`${base}/config.json`)).json();
+    for (let i = 0; i < 25; i++) {
+      made.domains.push((await call('POST', `${tw}/Domains.json`, { DomainName: `d${String(i).padStart(2, '0')}.${realm}`, FriendlyName: `Domain ${i}` })).sid);
+    }
+  }
   await page.goto(`${base}${path}`);
   await signIn(page);
   await page.getByRole('heading', { name: title, level: 1 }).waitFor();
