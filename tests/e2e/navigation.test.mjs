@@ -196,7 +196,7 @@ test(`Back and Forward step through pages, sorts and searches (${dialect})`, asy
   await search.click();
   await page.keyboard.type('user4', { delay: 30 });
   await waitForPath(page, `${credentialsPage}?q=user4`);
-  await page.getByText('Showing 1–5 of 5 matching (45 in all)').waitFor();
+  await page.getByText(/^Showing 1–5 of 5 matching \(4[5-9] in all\)$/).waitFor();
   await page.goBack();
   await waitForPath(page, credentialsPage);
   assert.equal(await search.inputValue(), '');
@@ -252,7 +252,7 @@ test(`"/" goes to the page's search box, but not while typing (${dialect})`, asy
   await page.goto(`${base}${credentialsPage}`);
   await signIn(page);
   const search = page.getByRole('searchbox').first();
-  await page.getByText('Showing 1–20 of 45').waitFor();
+  await page.getByText(/^Showing 1–20 of 4[5-9]$/).waitFor();
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press('/');
   assert.ok(await search.evaluate((el) => el === document.activeElement), 'the search box has focus');
