@@ -150,6 +150,12 @@ test(`leaving pages while they load never breaks the console (${dialect})`, asyn
       await page.goBack();
       await page.goForward();
     }
+    // An ACL's own page (its entries, the SIP-server notice) left at once.
+    if (round % 2 === 0 && dialect !== 'vobiz') {
+      await nav.getByRole('link', { name: links[1], exact: true }).click();
+      await page.getByRole('link', { name: 'Site 3', exact: true }).click();
+      await nav.getByRole('link', { name: links[0], exact: true }).click();
+    }
   }
   // Settled: the last page shows its heading and nothing went wrong.
   await page.getByRole('heading', { level: 1 }).first().waitFor();
