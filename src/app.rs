@@ -13,8 +13,9 @@ use crate::profile::Page;
 use crate::signals::effect;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
-use leptos_router::hooks::use_navigate;
-use leptos_router::path;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{path, NavigateOptions};
+use wasm_bindgen::JsCast;
 
 /// Loads `config.json` and, when operators sign in, the session.
 async fn boot() -> Result<(Config, Option<Session>), String> {
@@ -72,13 +73,14 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
+    slash_focuses_search();
     view! {
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
             <Header />
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=move || view! { <Redirect path=ctx.profile().home /> } />
+                    <Route path=path!("/") view=move || view! { <Redirect path=ctx.profile().home options=replacing() /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/credentials") view=|| view! { <Protected page=Page::Credentials><CredentialsPage /></Protected> } />
                     <Route path=path!("/credential-lists") view=|| view! { <Protected page=Page::CredentialLists><CredentialListsPage /></Protected> } />
@@ -95,20 +97,68 @@ fn Shell() -> impl IntoView {
     }
 }
 
-/// Shows its children to a signed-in operator, else goes to sign-in; a
-/// page the configured dialect does not have is not found.
+/// Navigation that replaces the history entry: a page that only sends the
+/// browser on (`/`, a page needing sign-in) is never a step Back returns to.
+pub fn replacing() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        ..Default::default()
+    }
+}
+
+/// Shows its children to a signed-in operator, else goes to sign-in, which
+/// returns here (path and query) afterwards; so does a session that ends
+/// (a request answered 401 clears it). A page the configured dialect does
+/// not have is not found.
 #[component]
 fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
+    let location = use_location();
     move || {
         if !ctx.profile().has(page) {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
             children().into_any()
         } else {
-            view! { <Redirect path="/sign-in" /> }.into_any()
+            let (path, search) = (
+                location.pathname.get_untracked(),
+                location.search.get_untracked(),
+            );
+            let to = crate::pages::sign_in_path(&path, &search, ctx.profile().home);
+            view! { <Redirect path=to options=replacing() /> }.into_any()
         }
     }
+}
+
+/// `/` moves to the page's search box, as on many sites: not while typing
+/// in a field (there it is a character), not with Ctrl, Alt or Meta, not
+/// behind an open dialog.
+fn slash_focuses_search() {
+    let handle = window_event_listener(leptos::ev::keydown, |ev| {
+        if ev.key() != "/" || ev.ctrl_key() || ev.alt_key() || ev.meta_key() {
+            return;
+        }
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| {
+                el.closest("input, textarea, select, [contenteditable]")
+                    .ok()
+                    .flatten()
+            })
+            .is_some();
+        let found = |selector| document().query_selector(selector).ok().flatten();
+        if in_field || found("dialog[open]").is_some() {
+            return;
+        }
+        if let Some(search) = found("main [role=search] input")
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            ev.prevent_default();
+            let _ = search.focus();
+        }
+    });
+    on_cleanup(move || handle.remove());
 }
 
 #[component]

@@ -17,5 +17,11 @@ pub mod usage;
 
 /// Mounts the console on `<body>`.
 pub fn start() {
+    // A panic in the wasm is otherwise only `RuntimeError: unreachable`:
+    // say what and where in the browser's console (the hook runs before
+    // the release build's abort). No crate: these lines are all it takes.
+    std::panic::set_hook(Box::new(|info| {
+        leptos::logging::error!("sipauth console: {info}");
+    }));
     leptos::mount::mount_to_body(app::App);
 }

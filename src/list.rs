@@ -18,7 +18,9 @@ type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
 
 /// The filter text, sort column and page number of a list page, read from
 /// and written to its URL (`?q=…&sort=name|-name&page=…`), so reload and
-/// shared links keep them.
+/// shared links keep them. Each change is a step in the browser's history
+/// (Back from page 3 shows page 2); typing a filter is one step, not one
+/// per keystroke.
 #[derive(Clone, Copy)]
 pub struct ListQuery {
     pub search: Memo<String>,
@@ -27,6 +29,9 @@ pub struct ListQuery {
     pub sort: Memo<String>,
     path: StoredValue<String>,
     navigate: StoredValue<Navigate, LocalStorage>,
+    /// The filter the search box last wrote while it is being typed:
+    /// further keystrokes replace that history entry instead of adding one.
+    typed: StoredValue<Option<String>>,
 }
 
 impl ListQuery {
@@ -51,12 +56,13 @@ impl ListQuery {
             sort: memo(move || query.read().get("sort").unwrap_or_default()),
             path: StoredValue::new(path),
             navigate: StoredValue::new_local(Box::new(navigate)),
+            typed: StoredValue::new(None),
         }
     }
 
-    /// Replaces the URL's query (not a new history entry per keystroke).
+    /// Goes to `page` of the list filtered by `search`: a new history entry.
     pub fn set(&self, search: &str, page: u32) {
-        self.navigate_to(search, &self.sort.get_untracked(), page);
+        self.navigate_to(search, &self.sort.get_untracked(), page, false);
     }
 
     /// Cycles the column `key` through ascending, descending and back to
@@ -70,10 +76,20 @@ impl ListQuery {
         } else {
             key.to_string()
         };
-        self.navigate_to(&self.search.get_untracked(), &next, 1);
+        self.navigate_to(&self.search.get_untracked(), &next, 1, false);
     }
 
-    fn navigate_to(&self, search: &str, sort: &str, page: u32) {
+    /// Orders the list by `sort` (a column key, `-` first for descending;
+    /// empty: creation order); back to page 1.
+    pub fn sort_as(&self, sort: &str) {
+        self.navigate_to(&self.search.get_untracked(), sort, 1, false);
+    }
+
+    /// Writes the URL's query: a new history entry unless `replace`.
+    fn navigate_to(&self, search: &str, sort: &str, page: u32, replace: bool) {
+        if !replace {
+            self.typed.set_value(None);
+        }
         let mut params = Vec::new();
         if !search.is_empty() {
             params.push(("q", search.to_string()));
@@ -92,16 +108,30 @@ impl ListQuery {
             format!("{path}?{qs}")
         };
         let options = NavigateOptions {
-            replace: true,
+            replace,
             scroll: false,
             ..Default::default()
         };
         self.navigate.with_value(|navigate| navigate(&url, options));
     }
 
-    /// Handler for the filter input: a new filter starts at page 1.
+    /// Handler for the filter input: a new filter starts at page 1. The
+    /// first keystroke adds a history entry, the next ones replace it while
+    /// the URL still holds what the box last wrote (not after Back, or
+    /// once the box has lost focus), so Back returns to the list before the
+    /// search.
     pub fn on_input(self) -> impl Fn(leptos::ev::Event) + Clone {
-        move |ev| self.set(&event_target_value(&ev), 1)
+        move |ev| {
+            let text = event_target_value(&ev);
+            let typing = self.typed.get_value() == Some(self.search.get_untracked());
+            self.navigate_to(&text, &self.sort.get_untracked(), 1, typing);
+            self.typed.set_value(Some(text));
+        }
+    }
+
+    /// Handler for the filter input losing focus: the next edit is a new step.
+    pub fn on_blur(self) -> impl Fn(leptos::ev::FocusEvent) + Clone {
+        move |_| self.typed.set_value(None)
     }
 }
 
@@ -139,7 +169,11 @@ impl<T: Send + Sync + 'static> Listing<T> {
             let ticket = latest.get_value() + 1;
             latest.set_value(ticket);
             // A slow answer to an older load must not replace a newer one.
-            let current = move || latest.get_value() == ticket;
+            // The answers arrive after an await, when the operator may have
+            // left the page and its values been disposed: Leptos panics on
+            // reading a disposed value (in the release wasm, a `RuntimeError:
+            // unreachable`), so only `try_` reads here; gone reads as stale.
+            let current = move || latest.try_get_value() == Some(ticket);
             let first: FirstPage<T> = Box::new(move |page, total| {
                 // On a reload the complete old list stays until the new one is in.
                 if current() && !matches!(rows.read_untracked().as_ref(), Some(Ok(_))) {
@@ -392,6 +426,30 @@ pub fn SortHeader(query: ListQuery, key: &'static str, label: &'static str) -> i
     }
 }
 
+/// The order of a list drawn as cards rather than a table: a labelled
+/// select of (sort key, words) choices, kept in the URL like a column's.
+#[component]
+pub fn SortSelect(
+    id: &'static str,
+    query: ListQuery,
+    options: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <div class="toolbar">
+            <label for=id>"Sort by"</label>
+            <select
+                id=id
+                prop:value=move || query.sort.get()
+                on:change=move |ev| query.sort_as(&event_target_value(&ev))
+            >
+                {options.iter().map(|&(key, words)| view! {
+                    <option value=key selected=move || query.sort.with(|s| s == key)>{words}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
 /// Previous/next page buttons, shown when there is more than one page.
 #[component]
 pub fn Pager(state: ListState, query: ListQuery) -> impl IntoView {
@@ -443,6 +501,7 @@ pub fn SearchBar(
                 aria-describedby=described
                 prop:value=move || query.search.get()
                 on:input=query.on_input()
+                on:blur=query.on_blur()
             />
             <span class="count" role="status">
                 {move || match state.loaded.with(|l| *l == Loaded::Loading) {

@@ -2,6 +2,7 @@
 // (playwright-core never downloads a browser here). Without the
 // background-networking flags Chromium keeps trying this machine's closed
 // network.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export function launchChromium() {
@@ -10,4 +11,24 @@ export function launchChromium() {
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/**
+ * Records a page's uncaught errors and console errors from the start. Every
+ * e2e test ends with `check(...statuses)`: it fails on any of them except the
+ * browser's note of an HTTP status the test provoked on purpose (a 401 before
+ * sign-in, a 409 it asked for). A wasm panic is a page error, never excused.
+ */
+export function watchErrors(page) {
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  return {
+    problems,
+    check(...statuses) {
+      const left = problems.filter((p) => !(p.startsWith('console: Failed to load resource')
+        && statuses.some((s) => p.includes(`status of ${s} (`))));
+      assert.deepEqual(left, [], 'errors on the page');
+    },
+  };
 }

@@ -899,3 +899,167 @@ fn config_names_the_sip_realm_when_the_server_knows_it() {
     let e = Config::parse(r#"{"account": "MA1", "sip_realm": 5}"#).unwrap_err();
     assert!(e.contains("\"sip_realm\" must be a string"), "{e}");
 }
+
+/// Twelve credentials, three of them desk phones, for the picker tests.
+fn credential_choices() -> Vec<(String, String)> {
+    (0..12)
+        .map(|i| {
+            let name = if i % 4 == 0 {
+                format!("desk-{i}")
+            } else {
+                format!("phone-{i}")
+            };
+            (format!("id-{i}"), name)
+        })
+        .collect()
+}
+
+fn option_texts(select: &Element) -> Vec<String> {
+    all(select, "option")
+        .into_iter()
+        .map(|o| o.text_content().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_long_picker_narrows_as_one_types_and_enter_picks_the_first_match() {
+    use sipauth_console::components::Picker;
+    let parent = container();
+    let value = RwSignal::new(String::new());
+    let choices = RwSignal::new(credential_choices());
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            <form>
+                <Picker id="pick-credential" label="Credential" value choices=choices none="Pick a credential" />
+            </form>
+        }
+    });
+    settle().await;
+    let root: Element = parent.clone().into();
+    let select: Element = by_label(&root, "Credential").unchecked_into();
+    assert_eq!(
+        option_texts(&select).len(),
+        13,
+        "every credential and the empty choice"
+    );
+    let search = by_label(&root, "Credential search");
+    assert_eq!(search.type_(), "search");
+    assert_eq!(
+        description(&search),
+        "12 to choose from; type to narrow them."
+    );
+
+    type_into(&search, "DESK");
+    settle().await;
+    assert_eq!(
+        option_texts(&select),
+        ["Pick a credential", "desk-0", "desk-4", "desk-8"]
+    );
+    assert_eq!(description(&search), "3 of 12 match.");
+
+    // Enter picks the first match and moves to the select; its default
+    // (submitting the form) is prevented.
+    // A real key event, as the browser sends it (web-sys's init type is
+    // not among this crate's features).
+    let press = js_sys::Function::new_with_args(
+        "el",
+        "const e = new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, cancelable: true}); el.dispatchEvent(e); return e.defaultPrevented;",
+    );
+    let prevented = press.call1(&wasm_bindgen::JsValue::NULL, &search).unwrap();
+    settle().await;
+    assert_eq!(value.get_untracked(), "id-0");
+    assert_eq!(
+        prevented.as_bool(),
+        Some(true),
+        "Enter in the search field does not submit"
+    );
+    assert_eq!(
+        document().active_element().map(|e| e.id()),
+        Some("pick-credential".to_string())
+    );
+
+    // Narrowing never drops the pick.
+    type_into(&search, "phone-1");
+    settle().await;
+    assert_eq!(
+        option_texts(&select),
+        [
+            "Pick a credential",
+            "desk-0",
+            "phone-1",
+            "phone-10",
+            "phone-11"
+        ]
+    );
+    assert_eq!(value.get_untracked(), "id-0");
+}
+
+#[wasm_bindgen_test]
+async fn a_short_picker_is_a_plain_select() {
+    use sipauth_console::components::Picker;
+    let parent = container();
+    let value = RwSignal::new(String::new());
+    let few: Vec<(String, String)> = credential_choices().into_iter().take(5).collect();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <Picker id="pick-acl" label="IP ACL" value choices=Signal::stored(few.clone()) /> }
+    });
+    settle().await;
+    let root: Element = parent.into();
+    assert_eq!(
+        all(&root, "input").len(),
+        0,
+        "no search field for five choices"
+    );
+    assert_eq!(all(&root, "option").len(), 5);
+}
+
+#[wasm_bindgen_test]
+async fn a_list_left_before_its_answer_arrives_lets_the_answer_go() {
+    use sipauth_console::api::Config;
+    use sipauth_console::components::Toasts;
+    use sipauth_console::context::AppContext;
+    use sipauth_console::list::{FirstPage, Listing};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let ctx = AppContext {
+        config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
+        session: RwSignal::new(None),
+        toasts: Toasts::new(),
+    };
+    // The list's answer waits until the test lets it through.
+    let (answer, arrives) = futures::channel::oneshot::channel::<()>();
+    let arrives = Rc::new(RefCell::new(Some(arrives)));
+    let parent = container();
+    let page = leptos::mount::mount_to(parent.clone(), move || {
+        let arrives = arrives.clone();
+        let list = Listing::load(ctx, move |_api, first: FirstPage<u32>| {
+            let arrives = arrives.borrow_mut().take();
+            async move {
+                if let Some(arrives) = arrives {
+                    let _ = arrives.await;
+                }
+                first(vec![1], 2);
+                Ok(vec![1, 2])
+            }
+        });
+        view! { <p>{move || list.rows.with(|r| format!("{:?}", r.as_ref().map(|r| r.as_ref().map(Vec::len))))}</p> }
+    });
+    settle().await;
+    assert_eq!(parent.text_content().unwrap(), "None", "still loading");
+    // The operator moves on; then the answer arrives for a page that is
+    // gone. Reading the list's disposed values here used to panic (in the
+    // release build, `RuntimeError: unreachable`), failing this test.
+    // A panic in a task would not fail this test by itself: a hook notes
+    // it (and still reports it as before).
+    thread_local!(static PANICKED: RefCell<Option<String>> = const { RefCell::new(None) });
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICKED.with(|p| *p.borrow_mut() = Some(info.to_string()));
+        report(info);
+    }));
+    drop(page);
+    answer.send(()).unwrap();
+    pause(20).await;
+    assert_eq!(PANICKED.with(|p| p.borrow_mut().take()), None);
+    assert_eq!(parent.text_content().unwrap_or_default(), "");
+}

@@ -125,7 +125,8 @@ impl Api {
             attempt += 1;
             let seconds = retry_after(&response);
             if let Some(notify) = &self.on_rate_limit {
-                notify.run(seconds);
+                // Owned by the page that asked, which may be gone.
+                notify.try_run(seconds);
             }
             sleep_ms(seconds * 1000).await;
         }

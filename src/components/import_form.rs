@@ -61,12 +61,12 @@ pub fn ImportForm(
                 outcomes.update(|o| o.push((line.line, line.entry.to_string(), outcome)));
                 progress.set(Some((done + 1, total)));
             }
+            // The dialog may have been left meanwhile: `try_` reads, since
+            // reading a disposed value panics.
             let failed = outcomes
-                .get_untracked()
-                .iter()
-                .filter(|(_, _, o)| *o != Outcome::Added)
-                .count();
-            on_done.run((total - failed, failed));
+                .try_with_untracked(|o| o.iter().filter(|(_, _, o)| *o != Outcome::Added).count())
+                .unwrap_or_default();
+            on_done.try_run((total - failed, failed));
         });
     };
     view! {

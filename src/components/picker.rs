@@ -5,6 +5,7 @@ use crate::admits;
 use crate::api::{Acl, Api, ApiError, Credential};
 use crate::signals::derive;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The credentials and IP ACLs something may refer to, so ids resolve to
 /// names (an id that no longer resolves shows as itself).
@@ -87,9 +88,30 @@ pub fn acl_choices(acls: &[Acl]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// From how many choices a picker offers its search field: a short list
+/// reads at a glance, a long one (up to 200 credentials) does not.
+pub const SEARCH_FROM: usize = 8;
+
+/// The choices whose name contains `needle` (any case), the picked one
+/// kept whatever the filter, so that narrowing never changes the pick.
+pub fn narrowed(choices: &[(String, String)], needle: &str, picked: &str) -> Vec<(String, String)> {
+    let needle = needle.trim().to_lowercase();
+    choices
+        .iter()
+        .filter(|(v, name)| {
+            needle.is_empty() || v == picked || name.to_lowercase().contains(&needle)
+        })
+        .cloned()
+        .collect()
+}
+
 /// A labelled select. `none` is the first, empty choice ("Pick a
 /// credential"); `hint` and `error` are tied to it with `aria-describedby`,
 /// and so is `also_describes` (an id of something the children show).
+/// With more than [`SEARCH_FROM`] choices a labelled search field comes
+/// first and narrows the select as one types: Enter (or the down arrow)
+/// picks the first match and moves to the select, so the keyboard and the
+/// native select keep working as before.
 #[component]
 pub fn Picker(
     id: &'static str,
@@ -114,8 +136,19 @@ pub fn Picker(
     .collect::<Vec<_>>()
     .join(" ");
     let invalid = move || error.map(|e| if e.get().is_some() { "true" } else { "false" });
+    let filter = RwSignal::new(String::new());
+    let offered = derive(move || {
+        let picked = value.get_untracked();
+        choices.with(|c| filter.with(|f| narrowed(c, f, &picked)))
+    });
+    let search = move || {
+        choices.with(|c| c.len() > SEARCH_FROM).then(|| {
+            view! { <PickerSearch id label filter choices offered value /> }
+        })
+    };
     view! {
         <div class="field">
+            {search}
             <label for=id>{label}</label>
             <select
                 id=id
@@ -126,7 +159,7 @@ pub fn Picker(
             >
                 {none.map(|n| view! { <option value="">{n}</option> })}
                 // `selected` too: the value is set before the options exist.
-                {move || choices.get().into_iter().map(|(v, name)| {
+                {move || offered.get().into_iter().map(|(v, name)| {
                     let selected = v == value.get_untracked();
                     view! { <option value=v selected=selected>{name}</option> }
                 }).collect_view()}
@@ -135,5 +168,70 @@ pub fn Picker(
             {children.map(|c| c())}
             {error.map(|e| view! { <p id=error_id.clone() class="error" aria-live="polite">{move || e.get()}</p> })}
         </div>
+    }
+}
+
+/// The search field of a long [`Picker`], with a count of the matches
+/// announced as they change.
+#[component]
+fn PickerSearch(
+    id: &'static str,
+    label: &'static str,
+    filter: RwSignal<String>,
+    choices: Signal<Vec<(String, String)>>,
+    offered: Signal<Vec<(String, String)>>,
+    value: RwSignal<String>,
+) -> impl IntoView {
+    let search_id = format!("{id}-search");
+    let count_id = format!("{id}-search-count");
+    let name = label.trim_end_matches(" (optional)");
+    let count = move || {
+        let needle = filter.get().trim().to_lowercase();
+        let all = choices.with(Vec::len);
+        let matching = choices.with(|c| {
+            c.iter()
+                .filter(|(_, n)| n.to_lowercase().contains(&needle))
+                .count()
+        });
+        match needle.is_empty() {
+            true => format!("{all} to choose from; type to narrow them."),
+            false => format!("{matching} of {all} match."),
+        }
+    };
+    // Enter would submit the form: here it picks the first match instead.
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() != "Enter" && ev.key() != "ArrowDown" {
+            return;
+        }
+        ev.prevent_default();
+        let needle = filter.get_untracked().trim().to_lowercase();
+        let first = offered.with_untracked(|o| {
+            o.iter()
+                .find(|(_, n)| n.to_lowercase().contains(&needle))
+                .map(|(v, _)| v.clone())
+        });
+        if let Some(first) = first {
+            value.set(first);
+        }
+        if let Some(select) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = select.focus();
+        }
+    };
+    view! {
+        <label for=search_id.clone()>{format!("{name} search")}</label>
+        <input
+            id=search_id
+            type="search"
+            autocomplete="off"
+            aria-controls=id
+            aria-describedby=count_id.clone()
+            prop:value=move || filter.get()
+            on:input=move |ev| filter.set(event_target_value(&ev))
+            on:keydown=keys
+        />
+        <p id=count_id class="hint" aria-live="polite">{count}</p>
     }
 }

@@ -22,7 +22,11 @@ where
     F: Fn(Api, T, I) -> Fut + 'static,
     Fut: Future<Output = Result<String, ApiError>> + 'static,
 {
-    let refresh = move || refresh.run(());
+    // Run when the request settles, perhaps after its page was left:
+    // `try_run`, since running a disposed callback panics.
+    let refresh = move || {
+        refresh.try_run(());
+    };
     DialogAction::new(ctx, keep, refresh, move |row, input| {
         changed(Box::pin(request(ctx.api(), row, input)))
     })

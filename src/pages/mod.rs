@@ -17,5 +17,5 @@ pub use credential_lists::CredentialListsPage;
 pub use credentials::CredentialsPage;
 pub use domains::DomainsPage;
 pub use not_found::NotFoundPage;
-pub use sign_in::SignInPage;
+pub use sign_in::{return_target, sign_in_path, SignInPage};
 pub use trunks::TrunksPage;

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
-import { launchChromium } from '../browser.mjs';
+import { launchChromium, watchErrors } from '../browser.mjs';
 
 const base = process.env.BASE_URL;
 // Direct API checks go to the server that holds the data (the provider when
@@ -20,20 +20,12 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-/** A new page that records every console error and uncaught exception. */
+/** A new page whose console errors and uncaught exceptions are recorded. */
 async function openPage() {
   const context = await browser.newContext();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  return { page, problems };
-}
-
-/** Problems other than the browser's note of an answer the test provoked. */
-function unexpected(problems, ...statuses) {
-  return problems.filter((p) => !statuses.some((s) => p.includes(`status of ${s}`)));
+  return { page, errors: watchErrors(page) };
 }
 
 async function signIn(page) {
@@ -70,7 +62,7 @@ async function createCredential(page, username, password) {
 }
 
 test('a wrong operator password is refused with a clear message', async () => {
-  const { page, problems } = await openPage();
+  const { page, errors } = await openPage();
   await page.goto(`${base}/sign-in`);
   await page.getByLabel('Operator username').fill(firstRun.operator.username);
   await page.getByLabel('Password', { exact: true }).fill('Not-The-Password-1');
@@ -79,11 +71,11 @@ test('a wrong operator password is refused with a clear message', async () => {
   // What was typed is kept.
   assert.equal(await page.getByLabel('Operator username').inputValue(), firstRun.operator.username);
   await page.context().close();
-  assert.deepEqual(unexpected(problems, 401), []);
+  errors.check(401);
 });
 
 test('an operator creates, finds, re-passwords and deletes credentials', async () => {
-  const { page, problems } = await openPage();
+  const { page, errors } = await openPage();
   await signIn(page);
   await page.getByText('No credentials yet.').waitFor();
 
@@ -187,5 +179,5 @@ test('an operator creates, finds, re-passwords and deletes credentials', async (
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.context().close();
   // 401: the session probe before sign-in; 409: the duplicate above.
-  assert.deepEqual(unexpected(problems, 401, 409), []);
+  errors.check(401, 409);
 });

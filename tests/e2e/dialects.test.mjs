@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { launchChromium } from '../browser.mjs';
+import { launchChromium, watchErrors } from '../browser.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -31,14 +31,7 @@ async function openPage() {
   const context = await browser.newContext();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  return { page, problems };
-}
-
-function unexpected(problems, ...statuses) {
-  return problems.filter((p) => !statuses.some((s) => p.includes(`status of ${s}`)));
+  return { page, errors: watchErrors(page) };
 }
 
 /** The provider's own API, with the account's token in that provider's way. */
@@ -143,7 +136,7 @@ const weak = {
 };
 
 test(`the main flow in the ${dialect} dialect`, async (t) => {
-  const { page, problems } = await openPage();
+  const { page, errors } = await openPage();
   // What the page looked like when a step failed.
   t.after(() => page.screenshot({ path: `${artifacts}/dialect-${dialect}-last.png`, fullPage: true }).catch(() => {}));
   await page.goto(`${base}/`);
@@ -509,5 +502,5 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
 
   await page.context().close();
   // Twilio: the second domain of the same name was refused on purpose (409).
-  assert.deepEqual(unexpected(problems, 401, ...(dialect === 'twilio' ? [409] : [])), []);
+  errors.check(401, ...(dialect === 'twilio' ? [409] : []));
 });

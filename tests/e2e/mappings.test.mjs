@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
-import { launchChromium } from '../browser.mjs';
+import { launchChromium, watchErrors } from '../browser.mjs';
 
 const base = process.env.BASE_URL;
 // Direct API checks go to the server that holds the data (the provider when
@@ -45,9 +45,7 @@ async function waitUntil(fn, what) {
 test('IP ACL entries, import, tester, applications and unassign-then-delete', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of (401|409)/.test(m.text())) problems.push(m.text()); });
+  const errors = watchErrors(page);
 
   await page.goto(`${base}/sign-in`);
   await page.getByLabel('Operator username').fill(firstRun.operator.username);
@@ -210,5 +208,5 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   assert.equal(stored, '{}{}');
 
   await context.close();
-  assert.deepEqual(problems, []);
+  errors.check(401, 409);
 });

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { launchChromium } from '../browser.mjs';
+import { launchChromium, watchErrors } from '../browser.mjs';
 
 const base = process.env.BASE_URL;
 const apiBase = process.env.API_URL;
@@ -94,9 +94,7 @@ test('nginx forwards only the console routes of its account', async () => {
 test('the console works behind nginx under its CSP, without sign-in', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  const errors = watchErrors(page);
   await page.goto(`${base}/credentials`);
   await page.getByRole('heading', { name: 'SIP credentials' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
@@ -116,5 +114,5 @@ test('the console works behind nginx under its CSP, without sign-in', async () =
   assert.equal(stored, '{}{}');
   await context.close();
   // A CSP violation would show here as "Refused to …".
-  assert.deepEqual(problems, []);
+  errors.check();
 });

@@ -325,8 +325,10 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
             let server = start_server(root, dialect, &["--dialect", dialect], &[])?;
             println!("xtask: end to end, {dialect} dialect at {}", server.base);
             let mut cmd = Command::new("node");
-            cmd.args(["--test", "--test-reporter=tap"])
+            // One file after the other: each leaves the account as it found it.
+            cmd.args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
                 .arg(root.join("tests/e2e/dialects.test.mjs"))
+                .arg(root.join("tests/e2e/navigation.test.mjs"))
                 .env("BASE_URL", &server.base)
                 .env("DIALECT", dialect)
                 .env("FIRST_RUN", server.data.join("first-run.json"))

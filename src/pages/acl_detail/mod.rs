@@ -57,7 +57,8 @@ pub fn AclDetailPage() -> impl IntoView {
                     let label = format!("{}/{}", entry.ip, entry.cidr_prefix);
                     ctx.toasts.success(format!("Added {label}."));
                     added.update(|n| *n += 1);
-                    refresh.run(());
+                    // The page may be gone by now (see `changes`).
+                    refresh.try_run(());
                 }
                 Err(ApiError::Unauthorized) => ctx.report(&ApiError::Unauthorized),
                 Err(e) => add_error.set(Some(e)),

@@ -61,7 +61,10 @@ pub fn AclsPage() -> impl IntoView {
     let create = DialogAction::new(
         ctx,
         Keep::Refusals,
-        move || refresh.run(()),
+        // After the request, perhaps on another page: see `changes`.
+        move || {
+            refresh.try_run(());
+        },
         move |(), name: String| {
             let (api, navigate) = (ctx.api(), navigate.clone());
             async move {

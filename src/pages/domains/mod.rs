@@ -6,17 +6,17 @@ mod card;
 mod create_form;
 mod mapping_group;
 
-use crate::api::{Acl, ApiError, CredentialList, DomainMappings, MappingKind};
-use crate::components::{
-    acl_choices, changes, deletes, load, opens, ConfirmDelete, Dialog, LoadFailed, Loading,
-    PageHead,
-};
+use crate::api::{Acl, CredentialList, DomainMappings, MappingKind};
+use crate::components::list_table::{draw_rows, keyed_rows};
+use crate::components::{acl_choices, changes, deletes, opens, ConfirmDelete, Dialog, PageHead};
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
+use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortSelect};
 use crate::signals::memo;
 use card::DomainCard;
 pub use create_form::{DomainForm, NewDomain};
 use leptos::prelude::*;
+use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Data {
@@ -39,21 +39,53 @@ impl Data {
     }
 }
 
+/// Whether the search box's text (lowercased) finds a domain: part of its
+/// domain name or of its friendly name.
+fn domain_matches(m: &DomainMappings, needle: &str) -> bool {
+    m.domain.as_ref().is_some_and(|d| {
+        d.domain_name.to_lowercase().contains(needle)
+            || d.friendly_name.to_lowercase().contains(needle)
+    })
+}
+
+/// The order of the "Sort by" choices: by domain name.
+fn domain_order(a: &DomainMappings, b: &DomainMappings, _key: &str) -> Ordering {
+    let name = |m: &DomainMappings| m.domain.as_ref().map(|d| d.domain_name.to_lowercase());
+    name(a).cmp(&name(b))
+}
+
 #[component]
 pub fn DomainsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let loaded = load(ctx, |api| async move {
-        Ok::<_, ApiError>(Data {
-            domains: api.all_domain_mappings().await?,
-            lists: api.all_credential_lists().await?,
-            acls: api.all_acls().await?,
+    // Search, order and page live in the URL, as on the other lists.
+    let query = ListQuery::from_url("/domains");
+    // What may be mapped, loaded with the domains and set before them, so
+    // a card is drawn with its choices.
+    let mappable = RwSignal::new((Vec::<CredentialList>::new(), Vec::<Acl>::new()));
+    let list = Listing::load(ctx, move |api, _first| async move {
+        let (domains, lists, acls) = futures::join!(
+            api.all_domain_mappings(),
+            api.all_credential_lists(),
+            api.all_acls()
+        );
+        // A write, not a read: harmless once the page is gone.
+        mappable.set((lists?, acls?));
+        domains
+    });
+    let shown = list.shown(query, domain_matches, domain_order);
+    let state = list.state(shown);
+    let data = memo(move || {
+        let domains = list
+            .rows
+            .with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+            .unwrap_or_default();
+        mappable.with(|(lists, acls)| Data {
+            domains,
+            lists: lists.clone(),
+            acls: acls.clone(),
         })
     });
-    let (data, refresh) = (loaded.data, loaded.refresh);
-    let shown = memo(move || {
-        data.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).cloned())
-            .unwrap_or_default()
-    });
+    let refresh = Callback::new(move |()| list.refresh());
 
     let create = changes(
         ctx,
@@ -74,31 +106,47 @@ pub fn DomainsPage() -> impl IntoView {
             Ok(format!("Deleted domain {name}."))
         },
     );
+    // One card per domain on the page, drawn again when it changes.
+    let cards = keyed_rows(
+        list,
+        shown,
+        |m: &DomainMappings| format!("{m:?}"),
+        move |mappings: DomainMappings| {
+            mappings.domain.clone().map(|domain| {
+                let target = (domain.sid.clone(), domain.domain_name.clone());
+                view! {
+                    <DomainCard
+                        domain
+                        mappings
+                        data=data.into()
+                        on_delete=opens(delete, target)
+                        on_change=refresh
+                    />
+                }
+            })
+        },
+    );
 
     view! {
         <PageHead title="Domains" create="Create domain" on_create=opens(create, ()) />
         <p class="lead">
             "A SIP domain takes calls and registrations. Its mappings say which credential lists may authenticate them and which IP access control lists admit calls."
         </p>
-        {move || match data.get() {
-            None => view! { <Loading /> }.into_any(),
-            Some(Err(error)) => view! { <LoadFailed what="domains" error on_retry=refresh /> }.into_any(),
-            Some(Ok(d)) if d.domains.is_empty() => view! {
-                <div class="empty"><p>"No domains yet. Create one, then map credential lists and IP access control lists to it."</p></div>
-            }.into_any(),
-            Some(Ok(d)) => d.domains.into_iter().filter_map(|m| Some((m.domain.clone()?, m))).map(|(domain, mappings)| {
-                let target = (domain.sid.clone(), domain.domain_name.clone());
-                view! {
-                    <DomainCard
-                        domain
-                        mappings
-                        data=shown.into()
-                        on_delete=opens(delete, target)
-                        on_change=refresh
-                    />
-                }
-            }).collect_view().into_any(),
-        }}
+        <SearchBar id="domain-search" label="Search by domain or friendly name" query state />
+        <SortSelect
+            id="domain-sort"
+            query
+            options=&[("", "Oldest first"), ("name", "Name, A to Z"), ("-name", "Name, Z to A")]
+        />
+        <ListNotice
+            what="domains"
+            empty="No domains yet. Create one, then map credential lists and IP access control lists to it."
+            no_match=|q| format!("No domain's name contains \u{201c}{q}\u{201d}.")
+            query
+            state
+        />
+        {draw_rows(&cards)}
+        <Pager state query />
 
         <Dialog id="create-domain" open=create.open title="Create domain">
             <DomainForm

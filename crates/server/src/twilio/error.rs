@@ -18,9 +18,11 @@ pub enum TwilioError {
     /// The account's credential quota is full (400, code 20002).
     #[error("{0}")]
     Quota(String),
-    /// No or wrong Basic auth (401, code 20003).
+    /// No or wrong Basic auth (401, code 20003); `challenge`: with a
+    /// Basic challenge, except for the console's requests, which must never
+    /// make the browser prompt for a password (an ended session).
     #[error("Authenticate")]
-    Unauthorized,
+    Unauthorized { challenge: bool },
     /// A session request without its CSRF token (403, code 20403).
     #[error("missing or wrong X-CSRF-Token header for this session")]
     Csrf,
@@ -70,7 +72,7 @@ impl TwilioError {
         match self {
             TwilioError::Invalid(_) => (StatusCode::BAD_REQUEST, 20001),
             TwilioError::Quota(_) => (StatusCode::BAD_REQUEST, 20002),
-            TwilioError::Unauthorized => (StatusCode::UNAUTHORIZED, 20003),
+            TwilioError::Unauthorized { .. } => (StatusCode::UNAUTHORIZED, 20003),
             TwilioError::Csrf | TwilioError::CrossSite => (StatusCode::FORBIDDEN, 20403),
             TwilioError::NotFound(_) => (StatusCode::NOT_FOUND, 20404),
             TwilioError::Conflict(_) => (StatusCode::CONFLICT, 20409),
@@ -208,7 +210,8 @@ impl From<sqlx::Error> for TwilioError {
 impl From<ApiError> for TwilioError {
     fn from(e: ApiError) -> Self {
         match e {
-            ApiError::Unauthorized { .. } | ApiError::SignInFailed => TwilioError::Unauthorized,
+            ApiError::Unauthorized { challenge } => TwilioError::Unauthorized { challenge },
+            ApiError::SignInFailed => TwilioError::Unauthorized { challenge: true },
             ApiError::Csrf => TwilioError::Csrf,
             ApiError::CrossSite => TwilioError::CrossSite,
             ApiError::RateLimited { retry_after, .. }
@@ -232,7 +235,7 @@ impl IntoResponse for TwilioError {
         };
         let mut response = (status, Json(body)).into_response();
         match self {
-            TwilioError::Unauthorized => {
+            TwilioError::Unauthorized { challenge: true } => {
                 response.headers_mut().insert(
                     header::WWW_AUTHENTICATE,
                     HeaderValue::from_static("Basic realm=\"Twilio API\""),

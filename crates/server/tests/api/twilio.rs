@@ -268,6 +268,18 @@ async fn errors_have_twilios_shape_and_name_the_parameter() {
         .unwrap()
         .starts_with("Basic"));
     assert_eq!(json(r).await["code"], 20003);
+    // The console's requests (an ended session) never trigger the
+    // browser's own Basic prompt, which would hang its fetch.
+    let r = app
+        .client
+        .get(url(&app, "CredentialLists.json"))
+        .header("X-Requested-With", "sipauth-console")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("www-authenticate").is_none());
+    assert_eq!(json(r).await["code"], 20003);
 
     // Another account's list looks missing.
     let theirs = format!(
