@@ -421,7 +421,7 @@ async fn the_import_dialog_reports_each_line_and_carries_on() {
     assert_eq!(
         texts(&root, ".line-errors li"),
         [
-            "Line 4: ip: \"192.0.2.300\" is not an IP address: 300 is above 255 (rule: an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::1)",
+            "Line 4: Address: \"192.0.2.300\" is not an IP address: 300 is above 255 (rule: an IPv4 address like 203.0.113.10 or an IPv6 address like 2001:db8::1)",
             "Line 7: 198.51.100.0/24 is already in this ACL",
         ]
     );
@@ -447,6 +447,15 @@ async fn the_import_dialog_reports_each_line_and_carries_on() {
         texts(&root, ".outcomes li"),
         ["Line 5 (192.0.2.5/32): this IP ACL already has an entry for the network 192.0.2.5/32"]
     );
+    // The outcome, not a preview calling the added lines duplicates: only
+    // the line that failed is left to fix.
+    assert_eq!(
+        texts(&root, ".outcome"),
+        ["7 entries added; 1 failed (listed below): its line is left in the box to fix and try again."]
+    );
+    let area_el: web_sys::HtmlTextAreaElement = by_label(&root, "Entries, one per line").unchecked_into();
+    assert_eq!(area_el.value(), "192.0.2.5");
+    assert!(!texts(&root, "p").iter().any(|t| t.contains("already in this ACL")));
 }
 
 #[wasm_bindgen_test]

@@ -7,7 +7,7 @@ mod twilio;
 mod types;
 mod zentrunk;
 
-pub use error::ApiError;
+pub use error::{in_user_words, ApiError};
 pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
 pub use zentrunk::{NewTrunk, Trunk};

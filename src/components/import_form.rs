@@ -1,4 +1,4 @@
-use crate::api::{ApiError, Entry, NewEntry};
+use crate::api::{in_user_words, ApiError, Entry, NewEntry};
 use crate::signals::memo;
 use leptos::prelude::*;
 use sipauth_model::acl::{parse_import, ImportLine};
@@ -35,6 +35,8 @@ pub fn ImportForm(
         parse_import(&text.get(), &models)
     });
     let progress = RwSignal::new(None::<(usize, usize)>);
+    // (added, failed) once an import has run, until the box is edited.
+    let finished = RwSignal::new(None::<(usize, usize)>);
     let outcomes = RwSignal::new(Vec::<(usize, String, Outcome)>::new());
     let running = move || matches!(progress.get(), Some((done, total)) if done < total);
     let start = move |ev: leptos::ev::SubmitEvent| {
@@ -46,6 +48,8 @@ pub fn ImportForm(
         let total = entries.len();
         progress.set(Some((0, total)));
         outcomes.set(Vec::new());
+        finished.set(None);
+        let pasted = text.get_untracked();
         let add = add.clone();
         leptos::task::spawn_local(async move {
             for (done, line) in entries.into_iter().enumerate() {
@@ -61,12 +65,24 @@ pub fn ImportForm(
                 outcomes.update(|o| o.push((line.line, line.entry.to_string(), outcome)));
                 progress.set(Some((done + 1, total)));
             }
-            let failed = outcomes
+            let failed: Vec<usize> = outcomes
                 .get_untracked()
                 .iter()
                 .filter(|(_, _, o)| *o != Outcome::Added)
-                .count();
-            on_done.run((total - failed, failed));
+                .map(|(line, _, _)| *line)
+                .collect();
+            // The added lines are now in the ACL: previewing them again would
+            // call each "already in this ACL", which reads as a failure. Only
+            // the lines that failed stay in the box, to fix and try again.
+            let left: Vec<&str> = pasted
+                .lines()
+                .enumerate()
+                .filter(|(i, _)| failed.contains(&(i + 1)))
+                .map(|(_, l)| l)
+                .collect();
+            text.set(left.join("\n"));
+            finished.set(Some((total - failed.len(), failed.len())));
+            on_done.run((total - failed.len(), failed.len()));
         });
     };
     view! {
@@ -79,13 +95,28 @@ pub fn ImportForm(
                     spellcheck="false"
                     aria-describedby="import-rule import-summary"
                     prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        finished.set(None);
+                        text.set(event_target_value(&ev));
+                    }
                 ></textarea>
                 <p id="import-rule" class="hint">
                     "Each line: ip[/prefix][,description], as pasted or from CSV. Blank lines and lines starting with # are skipped."
                 </p>
             </div>
             <div id="import-summary" aria-live="polite">
+                {move || finished.get().map(|(added, failed)| {
+                    let entries = |n: usize| format!("{n} entr{}", if n == 1 { "y" } else { "ies" });
+                    let text = match failed {
+                        0 => format!("{} added.", entries(added)),
+                        _ => format!(
+                            "{} added; {failed} failed (listed below): {} left in the box to fix and try again.",
+                            entries(added),
+                            if failed == 1 { "its line is" } else { "their lines are" },
+                        ),
+                    };
+                    view! { <p class="outcome">{text}</p> }
+                })}
                 {move || {
                     let p = preview.get();
                     (!text.get().trim().is_empty()).then(|| view! {
@@ -97,7 +128,7 @@ pub fn ImportForm(
                             if p.errors.len() == 1 { "" } else { "s" },
                         )}</p>
                         <ul class="line-errors">
-                            {p.errors.into_iter().map(|e| view! { <li class="error">{format!("Line {}: {}", e.line, e.message)}</li> }).collect_view()}
+                            {p.errors.into_iter().map(|e| view! { <li class="error">{format!("Line {}: {}", e.line, in_user_words(&e.message))}</li> }).collect_view()}
                         </ul>
                     })
                 }}

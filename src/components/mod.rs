@@ -23,7 +23,7 @@ pub use delete_dialog::{
     unassign_and_delete, ConfirmButtons, ConfirmDelete, DeleteDialog, DeleteRowDialog, Resource,
 };
 pub use dialog::Dialog;
-pub use entry_form::{entry_label, EntryForm};
+pub use entry_form::{entry_label, entry_name, finding_text, EntryForm};
 pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};

@@ -189,10 +189,10 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   assert.equal(night.status, 201);
   await page.getByRole('button', { name: 'Delete Office' }).click();
   const delAcl = page.getByRole('dialog', { name: 'Delete Office?' });
-  await delAcl.getByText('Support line is left without SIP authentication.').waitFor();
+  await delAcl.getByRole('note').filter({ hasText: 'Support line is left without SIP authentication: it will accept calls from any address.' }).waitFor();
   await delAcl.getByRole('button', { name: 'Unassign and delete Office' }).click();
   await delAcl.getByRole('alert').filter({ hasText: 'This IP ACL is currently assigned to an application.' }).waitFor();
-  await delAcl.getByText('Night line is left without SIP authentication.').waitFor();
+  await delAcl.getByText('Night line is left without SIP authentication: it will accept calls from any address.').waitFor();
   await delAcl.getByRole('button', { name: 'Unassign and delete Office' }).click();
   await page.getByRole('status').filter({ hasText: 'Deleted IP ACL Office.' }).waitFor();
   await page.getByText('No IP ACLs yet.').waitFor();

@@ -2,7 +2,7 @@
 //! button to use its network where host bits are set, and Remove.
 
 use crate::api::{ApiError, Entry, NewEntry};
-use crate::components::{entry_label, ListTable, RowActions};
+use crate::components::{entry_label, entry_name, finding_text, ListTable, RowActions};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -39,7 +39,7 @@ pub fn EntriesTable(
                     .map(|(e, findings)| {
                         let messages: Vec<(bool, String)> = findings
                             .iter()
-                            .map(|f| (matches!(f.finding, Finding::HostBits { .. }), f.message(|i| entry_label(&list[i]))))
+                            .map(|f| (matches!(f.finding, Finding::HostBits { .. }), finding_text(f, |i| entry_name(&list[i]))))
                             .collect();
                         view! { <EntryRow acl_id entry=e.clone() messages entries on_remove on_change /> }
                     })
