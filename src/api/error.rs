@@ -81,7 +81,9 @@ fn duplicate_field(message: &str) -> Option<&'static str> {
         .iter()
         .find(|(start, _)| message.starts_with(start))
         .map(|(_, field)| *field);
-    plivo.or_else(|| message.starts_with("Domain name: ").then_some("domain_name"))
+    let twilio =
+        message.starts_with("Domain name: ") || twilio_field(message) == Some("domain_name");
+    plivo.or_else(|| twilio.then_some("domain_name"))
 }
 
 /// The API's names for what the operator types, in every dialect, and the
@@ -285,12 +287,24 @@ mod tests {
     #[test]
     fn messages_name_what_the_operator_typed_not_the_api_parameter() {
         let table = [
-            ("ip: \"1.2.3\" is not an IP address", "Address: \"1.2.3\" is not an IP address"),
-            ("cidr_prefix: 33 is above 32", "Prefix length: 33 is above 32"),
+            (
+                "ip: \"1.2.3\" is not an IP address",
+                "Address: \"1.2.3\" is not an IP address",
+            ),
+            (
+                "cidr_prefix: 33 is above 32",
+                "Prefix length: 33 is above 32",
+            ),
             ("entries[2].ip: bad", "Address: bad"),
-            ("CidrPrefixLength: 33 is above 32", "Prefix length: 33 is above 32"),
+            (
+                "CidrPrefixLength: 33 is above 32",
+                "Prefix length: 33 is above 32",
+            ),
             ("IpAddress: bad", "Address: bad"),
-            ("this IP ACL is in use: unassign it", "this IP ACL is in use: unassign it"),
+            (
+                "this IP ACL is in use: unassign it",
+                "this IP ACL is in use: unassign it",
+            ),
             ("no colon here", "no colon here"),
         ];
         for (api, user) in table {

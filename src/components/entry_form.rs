@@ -210,10 +210,16 @@ mod tests {
         let wide = IpEntry::parse("203.0.113.0", Some(24)).unwrap();
         let narrow = IpEntry::parse("203.0.113.7", Some(32)).unwrap();
         let table = [
-            ("Office LAN", "redundant: Office LAN (203.0.113.0/24) already admits it"),
+            (
+                "Office LAN",
+                "redundant: Office LAN (203.0.113.0/24) already admits it",
+            ),
             ("", "redundant: 203.0.113.0/24 already admits it"),
             // Twilio names an entry without a description by its address.
-            ("203.0.113.0/24", "redundant: 203.0.113.0/24 already admits it"),
+            (
+                "203.0.113.0/24",
+                "redundant: 203.0.113.0/24 already admits it",
+            ),
         ];
         for (description, want) in table {
             let existing = [entry("203.0.113.0", 24, description)];

@@ -191,6 +191,9 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     // Mixed classes are advised by the meter, not required.
     await create.getByLabel('Password', { exact: true }).fill('alllowercase12');
     await page.waitForFunction(() => document.querySelector('#new-password-error').textContent === '');
+    // Its rule accepts "password": the meter's "Very weak" is explained.
+    await create.getByLabel('Password', { exact: true }).fill('password');
+    await create.getByRole('note').filter({ hasText: "Accepted by the provider's rule, but easy to guess" }).waitFor();
   }
   await create.getByLabel('Password', { exact: true }).fill('Wonderland-2026x');
   await axe(page, `${dialect} create credential dialog with an error`);
@@ -287,16 +290,31 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   }
 
   if (dialect === 'vobiz') {
-    // Disabled: kept and listed, refused by the API as disabled.
-    const enabled = page.getByRole('checkbox', { name: 'Enabled alice.desk' });
-    assert.equal(await enabled.isChecked(), true);
-    await enabled.uncheck();
+    // Disabled, after a confirmation: kept and listed with a badge.
+    const row = page.getByRole('row', { name: /alice\.desk/ });
+    await row.getByText('Enabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Disable alice.desk' }).click();
+    const disable = page.getByRole('dialog', { name: 'Disable alice.desk?' });
+    await disable.getByText('stop authenticating at once').waitFor();
+    await axe(page, 'vobiz disable dialog');
+    await disable.getByRole('button', { name: 'Disable alice.desk' }).click();
     await page.getByRole('status').filter({ hasText: 'Disabled alice.desk' }).waitFor();
     const listed = await providerApi(`/api/v1/account/${account}/credentials`);
     assert.deepEqual(listed.objects.map((o) => [o.username, o.enabled]), [['alice.desk', false]]);
     await page.reload();
-    await page.getByRole('checkbox', { name: 'Enabled alice.desk' }).waitFor();
-    assert.equal(await page.getByRole('checkbox', { name: 'Enabled alice.desk' }).isChecked(), false);
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    // The filter finds disabled credentials, and only them.
+    await page.getByLabel('Show').selectOption({ label: 'Enabled only' });
+    await page.getByText('No credential matches').waitFor();
+    await page.getByLabel('Show').selectOption({ label: 'Disabled only' });
+    await waitForRows(page, ['alice.desk']);
+    await page.getByLabel('Show').selectOption({ label: 'All credentials' });
+    // Enabling again asks nothing.
+    await page.getByRole('button', { name: 'Enable alice.desk' }).click();
+    await page.getByRole('status').filter({ hasText: 'Enabled alice.desk' }).waitFor();
+    await row.getByText('Enabled', { exact: true }).waitFor();
+    const again = await providerApi(`/api/v1/account/${account}/credentials`);
+    assert.deepEqual(again.objects.map((o) => o.enabled), [true]);
   }
 
   if (dialect === 'zentrunk') {
@@ -338,6 +356,14 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     // The ACL says who uses it.
     await nav.getByRole('link', { name: 'IP ACLs' }).click();
     await page.getByRole('row', { name: /Head office/ }).getByRole('cell', { name: 'Head office PBX' }).waitFor();
+    // Deleting it from its own page: the trunk is left unrestricted, not blocked.
+    await page.getByRole('link', { name: 'Head office', exact: true }).click();
+    await page.getByRole('heading', { name: 'Head office' }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const deleteAcl = page.getByRole('dialog', { name: 'Delete Head office?' });
+    await deleteAcl.getByText('The trunk Head office PBX uses this IP ACL. Deleting it leaves it with no IP restriction').waitFor();
+    await deleteAcl.getByRole('button', { name: 'Cancel' }).click();
+    await nav.getByRole('link', { name: 'IP ACLs' }).click();
     await nav.getByRole('link', { name: 'Credentials' }).click();
     await page.getByRole('cell', { name: 'Head office PBX' }).waitFor();
     await page.screenshot({ path: `${artifacts}/dialect-zentrunk-credentials.png`, fullPage: true });
@@ -350,6 +376,21 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     const addresses = await providerApi(`/2010-04-01/Accounts/${account}/SIP/IpAccessControlLists/${aclSid}/IpAddresses.json`);
     assert.deepEqual(addresses.ip_addresses.map((a) => [a.ip_address, a.cidr_prefix_length, a.friendly_name]),
       [['203.0.113.0', 24, '203.0.113.0/24']]);
+    // Its entry's description and its name are edited on its page.
+    await page.getByRole('button', { name: 'Edit description of 203.0.113.0/24' }).click();
+    const describe = page.getByRole('dialog', { name: 'Description of 203.0.113.0/24' });
+    await describe.getByLabel('Description').fill('Front office');
+    await describe.getByRole('button', { name: 'Save description' }).click();
+    await page.getByRole('row', { name: /203\.0\.113\.0\/24/ }).getByRole('cell', { name: 'Front office' }).waitFor();
+    const described = await providerApi(`/2010-04-01/Accounts/${account}/SIP/IpAccessControlLists/${aclSid}/IpAddresses.json`);
+    assert.deepEqual(described.ip_addresses.map((a) => a.friendly_name), ['Front office']);
+    for (const name of ['Office HQ', 'Office']) {
+      await page.getByRole('button', { name: 'Rename', exact: true }).click();
+      const rename = page.getByRole('dialog', { name: /^Rename / });
+      await rename.getByLabel('Name').fill(name);
+      await rename.getByRole('button', { name: 'Save name' }).click();
+      await page.getByRole('heading', { name, exact: true }).waitFor();
+    }
 
     // Map the list to a domain for calls and registrations, the ACL for calls.
     // The domain name must live under the account's realm: checked as typed.

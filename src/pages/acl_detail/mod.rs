@@ -4,6 +4,7 @@
 mod entries_table;
 mod import_dialog;
 mod remove_dialog;
+mod rename_and_delete;
 
 use crate::api::{Acl, ApiError, NewEntry};
 use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice};
@@ -17,6 +18,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use remove_dialog::RemoveEntryDialog;
+use rename_and_delete::{AclActions, AclDialogs};
 use sipauth_model::quota;
 
 #[component]
@@ -66,6 +68,8 @@ pub fn AclDetailPage() -> impl IntoView {
     });
     let remove = remove_dialog::action(ctx, acl_id, refresh);
     let import_open = RwSignal::new(false);
+    let actions = AclActions::new(ctx, acl_id, watched, refresh);
+    let editable = ctx.profile().acls.entry_descriptions;
     let lead = move || {
         let names = users.get();
         if names.is_empty() {
@@ -88,7 +92,11 @@ pub fn AclDetailPage() -> impl IntoView {
             Some(Ok(_)) => view! {
                 <div class="page-head">
                     <h1>{name}</h1>
-                    <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
+                    <div class="actions">
+                        <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
+                        <button type="button" on:click=move |_| { if let Some(a) = loaded_acl() { actions.rename.show_for(a) } }>"Rename"</button>
+                        <button type="button" class="danger" on:click=move |_| { if let Some(a) = loaded_acl() { actions.delete.show_for(a) } }>"Delete"</button>
+                    </div>
                 </div>
                 <p class="lead">
                     {move || format!("{} of {} entries. ", entries.with(Vec::len), quota::ENTRIES_PER_ACL)}
@@ -103,6 +111,7 @@ pub fn AclDetailPage() -> impl IntoView {
                         acl_id
                         entries
                         on_remove=Callback::new(move |e| remove.show_for(e))
+                        on_describe=editable.then(|| Callback::new(move |e| actions.describe.show_for(e)))
                         on_change=refresh
                     />
                 </Show>
@@ -117,5 +126,6 @@ pub fn AclDetailPage() -> impl IntoView {
 
         <RemoveEntryDialog action=remove acl_name=name />
         <ImportEntriesDialog open=import_open acl_id entries on_done=refresh />
+        <AclDialogs actions usage=watched />
     }
 }

@@ -5,6 +5,7 @@
 
 mod create_dialog;
 mod delete_dialog;
+mod disable_dialog;
 mod label_dialog;
 mod password_dialog;
 mod row;
@@ -15,10 +16,11 @@ use crate::components::load_beside;
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
-use crate::profile::Profile;
+use crate::profile::{Column, Profile};
 use crate::usage::Usage;
 use create_dialog::CreateDialog;
 use delete_dialog::DeleteCredentialDialog;
+use disable_dialog::DisableDialog;
 use label_dialog::LabelDialog;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -142,7 +144,14 @@ pub fn CredentialsPage() -> impl IntoView {
         let list = list_id.get_value();
         api.credentials_from_first(list.as_deref(), first).await
     });
-    let shown = listing.shown(query, matches, order);
+    // Vobiz: all, enabled or disabled credentials, beside the search.
+    let status = RwSignal::new(String::new());
+    let shown = listing.shown_where(
+        query,
+        move |c| status.with(|s| s.is_empty() || (s == "disabled") == (c.enabled == Some(false))),
+        matches,
+        order,
+    );
     let state = listing.state(shown);
     let usage = Usage::watch(ctx, move || listing.track_reloads());
     let page = Credentials {
@@ -173,7 +182,10 @@ pub fn CredentialsPage() -> impl IntoView {
         })}
         <div class="page-head">
             <h1>{heading}</h1>
-            <button type="button" class="primary" on:click=move |_| create.show()>"Create credential"</button>
+            <button type="button" class="primary" on:click=move |_| {
+                create.generated.set(false);
+                create.action.show();
+            }>"Create credential"</button>
         </div>
         <p class="lead">
             {words.lead}
@@ -192,20 +204,41 @@ pub fn CredentialsPage() -> impl IntoView {
             </p>
         })}
         <SearchBar id="credential-search" label=words.search_label query state />
+        {words.columns.contains(&Column::Enabled).then(|| view! {
+            <div class="toolbar status-filter">
+                <label for="credential-status">"Show"</label>
+                <select
+                    id="credential-status"
+                    on:change=move |ev| {
+                        status.set(event_target_value(&ev));
+                        query.set(&query.search.get_untracked(), 1);
+                    }
+                >
+                    <option value="">"All credentials"</option>
+                    <option value="enabled">"Enabled only"</option>
+                    <option value="disabled">"Disabled only"</option>
+                </select>
+            </div>
+        })}
         <ListNotice
             what="credentials"
             empty="No credentials yet. Create one so that a phone or PBX can register."
-            no_match=|q| format!("No credential matches \u{201c}{q}\u{201d}.")
+            no_match=|q| match q {
+                // Only the enabled/disabled filter is set.
+                "" => "No credential matches the filter.".to_string(),
+                q => format!("No credential matches \u{201c}{q}\u{201d}."),
+            }
             query
             state
         />
         <CredentialTable page query shown state actions />
         <Pager state query />
 
-        <CreateDialog action=create dialect=ctx.dialect() />
+        <CreateDialog create dialect=ctx.dialect() />
         <PasswordDialog action=actions.change dialect=ctx.dialect() />
         {actions.label.zip(words.label).map(|(action, label)| view! { <LabelDialog action label /> })}
         <DeleteCredentialDialog page action=actions.delete />
+        {words.columns.contains(&Column::Enabled).then(|| view! { <DisableDialog action=actions.disable /> })}
     }
 }
 
