@@ -56,6 +56,8 @@ const TWILIO_PARAMETERS: &[(&str, &str)] = &[
     ("DomainName", "domain_name"),
     ("IpAddress", "ip"),
     ("CidrPrefixLength", "cidr_prefix"),
+    ("VoiceUrl", "voice_url"),
+    ("SipRegistration", "sip_registration"),
 ];
 
 /// The 409s about a duplicate of something typed, by how their message

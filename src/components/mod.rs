@@ -15,6 +15,7 @@ pub mod picker;
 pub mod request;
 pub mod sip_address;
 pub mod sip_server;
+pub mod stamp;
 pub mod text_field;
 pub mod toast;
 
@@ -37,5 +38,6 @@ pub use picker::{acl_choices, credential_choices, Picker, Picks, Refs};
 pub use request::{changes, deletes};
 pub use sip_address::{copy_secret, copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};
+pub use stamp::{local_time, Stamp};
 pub use text_field::TextField;
 pub use toast::{Toast, ToastKind, ToastRegion, Toasts};

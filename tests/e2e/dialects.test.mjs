@@ -438,6 +438,30 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     assert.deepEqual((await providerApi(aclMappings)).contents.map((m) => m.sid), [aclSid]);
     assert.deepEqual([mapped.domains[0].sip_uri, mapped.domains[0].sip_registration], [`sip:${acme}`, true]);
 
+    // Removing a mapping asks first, saying what changes; cancelled here.
+    await aclGroup.getByRole('button', { name: 'Remove Office from IP access control lists for calls' }).click();
+    const unmap = page.getByRole('dialog', { name: `Remove Office from ${acme}?` });
+    await unmap.getByText(`Calls to ${acme} are no longer checked against the addresses in Office.`).waitFor();
+    await unmap.getByText('Calls must authenticate as a user in Office phones.').waitFor();
+    await axe(page, 'twilio remove mapping dialog');
+    await unmap.getByRole('button', { name: 'Cancel' }).click();
+    assert.deepEqual((await providerApi(aclMappings)).contents.map((m) => m.sid), [aclSid]);
+
+    // Edit the domain: friendly name and voice URL, checked as typed.
+    await card.getByText('Voice URL: none set').waitFor();
+    await card.getByRole('button', { name: `Edit ${acme}` }).click();
+    const editDomain = page.getByRole('dialog', { name: `Edit ${acme}` });
+    await editDomain.getByLabel('Voice URL (optional)').fill('ftp://example.com/voice');
+    await editDomain.locator('#domain-edit-voice-url-error').filter({ hasText: 'Voice URL:' }).waitFor();
+    await editDomain.getByLabel('Voice URL (optional)').fill('https://example.com/voice');
+    await editDomain.getByLabel('Friendly name').fill('Acme HQ');
+    await editDomain.getByRole('button', { name: 'Save domain' }).click();
+    await page.getByRole('status').filter({ hasText: `Saved domain ${acme}.` }).waitFor();
+    await card.getByText('https://example.com/voice').waitFor();
+    await card.getByText('Acme HQ').waitFor();
+    const edited = await providerApi(`/2010-04-01/Accounts/${account}/SIP/Domains/${sid}.json`);
+    assert.deepEqual([edited.friendly_name, edited.voice_url, edited.sip_registration], ['Acme HQ', 'https://example.com/voice', true]);
+
     // Registrations off at the domain: its mapping stays, unused.
     await card.getByRole('checkbox', { name: `Allow SIP registrations at ${acme}` }).uncheck();
     await page.getByRole('status').filter({ hasText: `Registrations at ${acme} are off.` }).waitFor();
