@@ -919,3 +919,48 @@ async fn the_save_it_now_step_shows_the_password_once_and_then_forgets_it() {
     assert_eq!(shown.get_untracked(), None);
     assert!(!parent.inner_html().contains("Qm2vLpW4nzHs8dRb5cTr"));
 }
+
+#[wasm_bindgen_test]
+async fn times_show_in_local_words_with_the_exact_instant_in_datetime() {
+    use sipauth_console::components::Stamp;
+    let parent = container();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            // Twilio's RFC 2822, unchanged since: one time.
+            <div id="twilio">
+                <Stamp
+                    created=Some("Tue, 01 Dec 2026 20:00:00 +0000".to_string())
+                    updated=Some("Tue, 01 Dec 2026 20:00:00 +0000".to_string())
+                />
+            </div>
+            // Vobiz's ISO 8601, changed later: both.
+            <div id="vobiz">
+                <Stamp
+                    created=Some("2026-12-01T20:00:00Z".to_string())
+                    updated=Some("2026-12-02T08:30:00Z".to_string())
+                />
+            </div>
+            <div id="garbled">
+                <Stamp created=Some("yesterday-ish".to_string()) updated=None />
+            </div>
+        }
+    });
+    settle().await;
+    let datetimes = |sel: &str| -> Vec<String> {
+        all(&parent, &format!("{sel} time"))
+            .iter()
+            .map(|t| t.get_attribute("datetime").unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(datetimes("#twilio"), ["2026-12-01T20:00:00.000Z"]);
+    assert_eq!(
+        datetimes("#vobiz"),
+        ["2026-12-01T20:00:00.000Z", "2026-12-02T08:30:00.000Z"]
+    );
+    let text = texts(&parent, "#vobiz .stamp").join("");
+    assert!(
+        text.starts_with("Created ") && text.contains(" · Updated "),
+        "{text}"
+    );
+    assert!(texts(&parent, "#garbled .stamp").is_empty());
+}

@@ -13,6 +13,11 @@ const PAGE_SIZE: &str = "1000";
 pub struct CredentialList {
     pub sid: String,
     pub friendly_name: String,
+    /// RFC 2822, as Twilio sends them.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub date_updated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -256,6 +256,8 @@ mod tests {
             enabled: None,
             description: None,
             sip_uri: None,
+            created_at: None,
+            updated_at: None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::{delete_dialog, disable_dialog, label_dialog, password_dialog, Credentials};
 use crate::api::Credential;
-use crate::components::{copy_text, SipAddress};
+use crate::components::{copy_text, SipAddress, Stamp};
 use crate::dialog_action::{DialogAction, Task};
 use crate::profile::Column;
 use leptos::prelude::*;
@@ -93,6 +93,7 @@ pub(super) fn CredentialRow(
                     aria-label=format!("Copy ID of {}", c.username)
                     on:click=move |_| copy_text(toasts, id.clone())
                 >"Copy"</button>
+                <Stamp created=c.created_at.clone() updated=c.updated_at.clone() />
             </td>
             <td class="row-actions">
                 <button
