@@ -138,6 +138,10 @@ impl DomainMappings {
 pub struct Named {
     pub sid: String,
     pub friendly_name: String,
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub date_updated: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -211,6 +215,8 @@ impl Api {
         Ok(Acl {
             ip_acl_uuid: list.sid,
             name: list.friendly_name,
+            date_created: list.date_created,
+            date_updated: list.date_updated,
             entries: addresses
                 .into_iter()
                 .map(|a| Entry {

@@ -181,6 +181,11 @@ pub struct Acl {
     pub name: String,
     #[serde(default)]
     pub entries: Vec<Entry>,
+    /// When it was made and last changed (twilio says; plivo does not).
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub date_updated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

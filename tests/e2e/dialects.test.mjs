@@ -259,6 +259,9 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.getByRole('button', { name: 'Create application' }).click();
     const form = page.getByRole('dialog', { name: 'Create application' });
     await form.getByLabel('Name').fill('Lobby');
+    // The default choice says what it means.
+    assert.equal(await form.getByLabel('SIP authentication').locator('option:checked').textContent(),
+      'None: accepts calls from any address');
     const open = 'No SIP authentication: this application accepts calls from any address.';
     await form.getByRole('note').filter({ hasText: open }).waitFor();
     await form.getByRole('button', { name: 'Create application' }).click();

@@ -7,7 +7,7 @@ mod remove_dialog;
 mod rename_and_delete;
 
 use crate::api::{Acl, ApiError, NewEntry};
-use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice};
+use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice, Stamp};
 use crate::context::AppContext;
 use crate::signals::{derive, memo};
 use crate::usage::Usage;
@@ -102,6 +102,7 @@ pub fn AclDetailPage() -> impl IntoView {
                     {move || format!("{} of {} entries. ", entries.with(Vec::len), quota::ENTRIES_PER_ACL)}
                     {lead}
                 </p>
+                {move || loaded_acl().map(|a| view! { <Stamp created=a.date_created updated=a.date_updated /> })}
                 <SipServerNotice changed=reloads />
                 <Show
                     when=move || !entries.with(Vec::is_empty)

@@ -9,6 +9,7 @@ mod disable_dialog;
 mod label_dialog;
 mod password_dialog;
 mod row;
+mod status_filter;
 mod table;
 
 use crate::api::{ApiError, Application, Credential};
@@ -26,6 +27,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use password_dialog::PasswordDialog;
+use status_filter::StatusFilter;
 use std::cmp::Ordering;
 use std::future::Future;
 use table::CredentialTable;
@@ -148,7 +150,7 @@ pub fn CredentialsPage() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let shown = listing.shown_where(
         query,
-        move |c| status.with(|s| s.is_empty() || (s == "disabled") == (c.enabled == Some(false))),
+        move |c| status.with(|s| status_filter::passes(s, c)),
         matches,
         order,
     );
@@ -204,22 +206,7 @@ pub fn CredentialsPage() -> impl IntoView {
             </p>
         })}
         <SearchBar id="credential-search" label=words.search_label query state />
-        {words.columns.contains(&Column::Enabled).then(|| view! {
-            <div class="toolbar status-filter">
-                <label for="credential-status">"Show"</label>
-                <select
-                    id="credential-status"
-                    on:change=move |ev| {
-                        status.set(event_target_value(&ev));
-                        query.set(&query.search.get_untracked(), 1);
-                    }
-                >
-                    <option value="">"All credentials"</option>
-                    <option value="enabled">"Enabled only"</option>
-                    <option value="disabled">"Disabled only"</option>
-                </select>
-            </div>
-        })}
+        {words.columns.contains(&Column::Enabled).then(|| view! { <StatusFilter status query /> })}
         <ListNotice
             what="credentials"
             empty="No credentials yet. Create one so that a phone or PBX can register."
