@@ -100,6 +100,8 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   await importer.getByText('8 entries ready to import; 2 lines with errors.').waitFor();
   await importer.getByText('Line 3: Address: "203.0.113.256" is not an IP address: 256 is above 255').waitFor();
   await importer.getByText('Line 4: 203.0.113.0/24 is already in this ACL').waitFor();
+  // Warnings too, as adding by hand gives them.
+  await importer.getByText('Line 2 (10.1.2.0/24): redundant: line 1 (10.0.0.0/8) already admits it.').waitFor();
   await importer.getByRole('button', { name: 'Import 8 entries' }).click();
   await importer.getByText('Imported 8 of 8').waitFor();
   await page.getByRole('status').filter({ hasText: 'Imported 8 entries.' }).waitFor();
