@@ -493,6 +493,11 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.getByRole('link', { name: 'Office phones' }).click();
     await page.getByText(`Mapped to ${acme} (calls and registrations).`).waitFor();
     await waitForRows(page, ['alice.desk']);
+    // When the list and its credential were made, as the API says, in local time.
+    for (const stamp of [page.locator('main > .stamp, .page-head + .stamp').first(), page.getByRole('row', { name: /alice\.desk/ }).locator('.stamp')]) {
+      assert.match(await stamp.locator('time').first().getAttribute('datetime'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+      assert.match(await stamp.textContent(), /^Created /);
+    }
   }
 
   // Delete, confirmed; where the API lets it break a trunk, the dialog says so.

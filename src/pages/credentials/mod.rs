@@ -13,7 +13,7 @@ mod status_filter;
 mod table;
 
 use crate::api::{ApiError, Application, Credential};
-use crate::components::load_beside;
+use crate::components::{load_beside, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
@@ -122,14 +122,14 @@ pub fn CredentialsPage() -> impl IntoView {
     let profile = ctx.profile();
     let words = profile.credentials;
     let list_id = StoredValue::new(use_params_map().read_untracked().get("id"));
-    let list_name = load_beside(ctx, Signal::stored(0), move |api| {
+    let list = load_beside(ctx, Signal::stored(0), move |api| {
         let id = list_id.get_value().filter(|_| words.in_lists);
         async move {
             let Some(id) = id else {
                 return Ok::<_, ApiError>(None);
             };
             Ok(match api.get_credential_list(&id).await {
-                Ok(l) => Some(l.friendly_name),
+                Ok(l) => Some(l),
                 Err(e) => {
                     ctx.report(&e);
                     None
@@ -167,8 +167,8 @@ pub fn CredentialsPage() -> impl IntoView {
     let actions = row::RowActions::new(page);
 
     let heading = move || match words.in_lists {
-        true => list_name
-            .get()
+        true => list
+            .with(|l| l.as_ref().map(|l| l.friendly_name.clone()))
             .unwrap_or_else(|| "Credential list".to_string()),
         false => "SIP credentials".to_string(),
     };
@@ -189,6 +189,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 create.action.show();
             }>"Create credential"</button>
         </div>
+        {move || list.get().map(|l| view! { <Stamp created=l.date_created updated=l.date_updated /> })}
         <p class="lead">
             {words.lead}
             "Passwords are stored only as digests and can be replaced, never read."
