@@ -161,6 +161,9 @@ pub fn ChangePasswordForm(
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
     #[prop(default = DEFAULT_DIALECT)] dialect: Dialect,
+    /// Set while the password is one the generator made.
+    #[prop(optional)]
+    generated: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let policy = dialect.policy();
     let password = RwSignal::new(String::new());
@@ -192,6 +195,7 @@ pub fn ChangePasswordForm(
                 error=password_error
                 rule=policy.password_rule
                 policy
+                generated=generated.unwrap_or_else(|| RwSignal::new(false))
             />
             <super::FormError server=server_error />
             <div class="actions">

@@ -128,6 +128,9 @@ pub fn PasswordField(
 /// saying it is saved. The password is dropped when the dialog closes.
 #[component]
 pub fn SavePasswordDialog(
+    /// Unique on the page.
+    #[prop(default = "save-password")]
+    id: &'static str,
     /// The username and the password to show; `None` while closed.
     shown: RwSignal<Option<(String, String)>>,
 ) -> impl IntoView {
@@ -149,14 +152,14 @@ pub fn SavePasswordDialog(
     });
     let password = move || shown.with(|s| s.as_ref().map(|(_, p)| p.clone()).unwrap_or_default());
     view! {
-        <Dialog id="save-password" open title>
+        <Dialog id open title>
             <p>
                 "This is the only time it is shown: the server keeps only a digest of it, so it cannot be shown again. Put it in the device or your password manager now."
             </p>
             <p class="field">
-                <span id="saved-password-label">"Password"</span>
+                <span id=format!("{id}-label")>"Password"</span>
                 " "
-                <code class="secret" aria-labelledby="saved-password-label">{password}</code>
+                <code class="secret" aria-labelledby=format!("{id}-label")>{password}</code>
             </p>
             <div class="actions">
                 <button

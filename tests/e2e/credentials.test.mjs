@@ -153,6 +153,11 @@ test('an operator creates, finds, re-passwords and deletes credentials', async (
   await change.getByRole('button', { name: 'Save new password' }).click();
   await page.getByRole('status').filter({ hasText: 'Changed the password of bob.desk.' }).waitFor();
   await change.waitFor({ state: 'hidden' });
+  // Generated: shown once more, to save.
+  const saveChanged = page.getByRole('dialog', { name: 'Save the password of bob.desk now' });
+  assert.equal(await saveChanged.locator('code').textContent(), generated);
+  await saveChanged.getByRole('button', { name: 'I have saved it' }).click();
+  await saveChanged.waitFor({ state: 'hidden' });
 
   // The server really took it: the API answers with the account's token.
   const auth = 'Basic ' + Buffer.from(`${firstRun.account.auth_id}:${firstRun.account.auth_token}`).toString('base64');

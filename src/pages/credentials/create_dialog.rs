@@ -57,6 +57,6 @@ pub(super) fn CreateDialog(create: Create, dialect: Dialect) -> impl IntoView {
                 generated=create.generated
             />
         </Dialog>
-        <SavePasswordDialog shown=create.reveal />
+        <SavePasswordDialog id="save-password" shown=create.reveal />
     }
 }

@@ -223,7 +223,7 @@ pub fn CredentialsPage() -> impl IntoView {
         <Pager state query />
 
         <CreateDialog create dialect=ctx.dialect() />
-        <PasswordDialog action=actions.change dialect=ctx.dialect() />
+        <PasswordDialog change=actions.change dialect=ctx.dialect() />
         {actions.label.zip(words.label).map(|(action, label)| view! { <LabelDialog action label /> })}
         <DeleteCredentialDialog page action=actions.delete />
         {words.columns.contains(&Column::Enabled).then(|| view! { <DisableDialog action=actions.disable /> })}

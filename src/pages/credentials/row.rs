@@ -11,7 +11,7 @@ use leptos::prelude::*;
 /// The dialogs a row opens, and vobiz's enable switch.
 #[derive(Clone, Copy)]
 pub(super) struct RowActions {
-    pub change: DialogAction<String, Credential>,
+    pub change: password_dialog::Change,
     /// Zentrunk's rename, vobiz's description; none elsewhere.
     pub label: Option<DialogAction<String, Credential>>,
     pub delete: DialogAction<(), Credential>,
