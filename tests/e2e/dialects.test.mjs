@@ -206,6 +206,9 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   if (dialect === 'zentrunk') await page.getByRole('cell', { name: 'Alice at her desk' }).waitFor();
   if (dialect === 'vobiz') {
     await page.getByRole('cell', { name: 'Front desk phone' }).waitFor();
+    // When it was made, as vobiz says, in local time.
+    const made = page.getByRole('row', { name: /alice\.desk/ }).locator('.stamp time').first();
+    assert.match(await made.getAttribute('datetime'), /^\d{4}-\d\d-\d\dT/);
     // Account-wide: where its devices register, copied in one click.
     await page.getByText(`Devices register at sip:<username>@${realm}.`).waitFor();
     const uri = `sip:alice.desk@${realm}`;
