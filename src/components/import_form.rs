@@ -72,8 +72,10 @@ pub fn ImportForm(
                 outcomes.update(|o| o.push((line.line, line.entry.to_string(), outcome)));
                 progress.set(Some((done + 1, total)));
             }
+            // The dialog may have closed meanwhile: its signals are gone.
             let failed: Vec<usize> = outcomes
-                .get_untracked()
+                .try_get_untracked()
+                .unwrap_or_default()
                 .iter()
                 .filter(|(_, _, o)| *o != Outcome::Added)
                 .map(|(line, _, _)| *line)
@@ -89,7 +91,7 @@ pub fn ImportForm(
                 .collect();
             text.set(left.join("\n"));
             finished.set(Some((total - failed.len(), failed.len())));
-            on_done.run((total - failed.len(), failed.len()));
+            on_done.try_run((total - failed.len(), failed.len()));
         });
     };
     view! {

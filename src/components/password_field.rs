@@ -156,11 +156,7 @@ pub fn SavePasswordDialog(
             <p>
                 "This is the only time it is shown: the server keeps only a digest of it, so it cannot be shown again. Put it in the device or your password manager now."
             </p>
-            <p class="field">
-                <span id=format!("{id}-label")>"Password"</span>
-                " "
-                <code class="secret" aria-labelledby=format!("{id}-label")>{password}</code>
-            </p>
+            <p class="field">"Password: " <code class="secret">{password}</code></p>
             <div class="actions">
                 <button
                     type="button"

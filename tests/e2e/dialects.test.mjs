@@ -478,11 +478,16 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     // Deleting the ACL warns that the domain loses it, then does so.
     await nav.getByRole('link', { name: 'IP access control lists' }).click();
     await page.getByRole('row', { name: /Office/ }).getByRole('cell', { name: acme }).waitFor();
-    await page.getByRole('button', { name: 'Delete Office' }).click();
+    // From its own page, which then leaves for the list.
+    await page.getByRole('link', { name: 'Office', exact: true }).click();
+    await page.getByRole('heading', { name: 'Office', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const deleteAcl = page.getByRole('dialog', { name: 'Delete Office?' });
     await deleteAcl.getByText(`The domain ${acme} maps this IP ACL.`).waitFor();
     await deleteAcl.getByRole('button', { name: 'Delete Office anyway' }).click();
-    await page.getByRole('status').filter({ hasText: 'Deleted' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Deleted IP ACL Office.' }).waitFor();
+    await page.getByRole('heading', { name: 'IP access control lists' }).waitFor();
+    assert.match(page.url(), /\/acls$/);
     assert.deepEqual((await providerApi(aclMappings)).contents, []);
     await nav.getByRole('link', { name: 'Credential lists' }).click();
     await page.getByRole('cell', { name: `${acme} (calls and registrations)` }).waitFor();

@@ -3,11 +3,9 @@
 //! page goes back to the list.
 
 use crate::api::{Acl, Entry};
-use crate::components::{
-    changes, deletes, unassign_and_delete, DeleteRowDialog, NameDialog, Resource,
-};
+use crate::components::{changes, unassign_and_delete, DeleteRowDialog, NameDialog, Resource};
 use crate::context::AppContext;
-use crate::dialog_action::{DialogAction, Keep};
+use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -46,26 +44,33 @@ impl AclActions {
             },
         );
         let navigate = use_navigate();
-        // Refreshing a deleted ACL would say "not found": the page leaves
-        // for the list instead.
-        let delete = deletes(ctx, Callback::new(|()| {}), move |api, acl: Acl| {
-            let id = acl.ip_acl_uuid.clone();
-            let users = usage.with_untracked(|u| {
-                u.as_ref()
-                    .map(|u| u.apps_using_acl(&id))
-                    .unwrap_or_default()
-            });
-            let navigate = navigate.clone();
-            async move {
-                unassign_and_delete(&api, &users, Resource::Acl, || {
-                    let api = api.clone();
-                    async move { api.delete_acl(&id).await }
-                })
-                .await?;
-                navigate("/acls", Default::default());
-                Ok(format!("Deleted IP ACL {}.", acl.name))
-            }
-        });
+        // After a delete the page leaves for the list, so nothing of it may
+        // run afterwards: no refresh (`Done::unchanged`), which would call
+        // into the page that is gone. A conflict (assigned meanwhile) keeps
+        // the dialog and refreshes the page, which is still there.
+        let delete = DialogAction::new(
+            ctx,
+            Keep::Conflict,
+            move || refresh.run(()),
+            move |acl: Acl, ()| {
+                let id = acl.ip_acl_uuid.clone();
+                let users = usage.with_untracked(|u| {
+                    u.as_ref()
+                        .map(|u| u.apps_using_acl(&id))
+                        .unwrap_or_default()
+                });
+                let (api, navigate) = (ctx.api(), navigate.clone());
+                async move {
+                    unassign_and_delete(&api, &users, Resource::Acl, || {
+                        let api = api.clone();
+                        async move { api.delete_acl(&id).await }
+                    })
+                    .await?;
+                    navigate("/acls", Default::default());
+                    Ok(Done::unchanged(format!("Deleted IP ACL {}.", acl.name)))
+                }
+            },
+        );
         let describe = changes(
             ctx,
             Keep::Invalid,
