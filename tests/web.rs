@@ -964,3 +964,64 @@ async fn times_show_in_local_words_with_the_exact_instant_in_datetime() {
     );
     assert!(texts(&parent, "#garbled .stamp").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_delete_says_what_it_does_to_trunks_and_applications() {
+    use sipauth_console::api::Application;
+    use sipauth_console::components::{DeleteDialog, Resource};
+    use sipauth_console::usage::Breaks;
+    let parent = container();
+    let resource = RwSignal::new(Resource::Acl);
+    let breaks = RwSignal::new(vec!["Head office PBX".to_string()]);
+    let users = RwSignal::new(Vec::<Application>::new());
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        move || {
+            view! {
+                <DeleteDialog
+                    id="delete-test"
+                    open=RwSignal::new(true)
+                    resource=resource.get()
+                    name=Signal::derive(|| "Office".to_string())
+                    users
+                    breaks
+                    breaks_kind=Breaks::Trunks
+                    pending=Signal::derive(|| false)
+                    error=Signal::derive(|| None)
+                    on_confirm=Callback::new(|()| {})
+                />
+            }
+        }
+    });
+    settle().await;
+    let said = || texts(&parent, "dialog p").join(" ");
+    // An ACL's trunk is left open to any address, not blocked.
+    assert!(
+        said().contains("The trunk Head office PBX uses this IP ACL. Deleting it leaves it with no IP restriction"),
+        "{}",
+        said()
+    );
+    assert!(!said().contains("fails authentication"));
+    // A credential's trunk refuses its calls.
+    resource.set(Resource::Credential);
+    settle().await;
+    assert!(said().contains("fails authentication"), "{}", said());
+
+    // Plivo: an application left without SIP authentication is a warning note.
+    breaks.set(Vec::new());
+    resource.set(Resource::Acl);
+    users.set(vec![Application {
+        app_id: "1".into(),
+        app_name: "Support line".into(),
+        answer_url: String::new(),
+        sip_auth_type: "ip_acl".into(),
+        credential_uuid: None,
+        ip_acl_uuid: Some("acl".into()),
+        sip_uri: None,
+    }]);
+    settle().await;
+    let notes = texts(&parent, "dialog [role=note]");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].ends_with(
+        "Support line is left without SIP authentication: it will accept calls from any address."
+    ));
+}
