@@ -243,6 +243,37 @@ impl<T: Send + Sync + 'static> Listing<T> {
     }
 }
 
+impl<T: Send + Sync + 'static> Listing<T> {
+    /// [`Listing::shown`] among the rows `pass` lets through whatever the
+    /// search (a filter beside it, like vobiz's enabled or disabled).
+    pub fn shown_where(
+        self,
+        query: ListQuery,
+        pass: impl Fn(&T) -> bool + Send + Sync + 'static,
+        keep: impl Fn(&T, &str) -> bool + Send + Sync + 'static,
+        order: impl Fn(&T, &T, &str) -> Ordering + Send + Sync + 'static,
+    ) -> Memo<Shown> {
+        memo(move || {
+            let search = query.search.get();
+            let needle = search.trim().to_lowercase();
+            let expected = self.loading_rest.get();
+            self.rows.with(|rows| {
+                let Some(Ok(all)) = rows else {
+                    return Shown::default();
+                };
+                let (rows, place) = place_rows(
+                    query,
+                    all.len(),
+                    expected,
+                    &|i| pass(&all[i]) && (needle.is_empty() || keep(&all[i], &needle)),
+                    &|a, b, key| order(&all[a], &all[b], key),
+                );
+                Shown { rows, place }
+            })
+        })
+    }
+}
+
 /// Which of `len` rows the page shows (by index, in the order the URL asks
 /// for) and where it sits. Not generic: one copy sorts every kind of row.
 fn place_rows(

@@ -157,7 +157,7 @@ impl Column {
             Column::Realm => ("Realm", Some("realm")),
             Column::Name => ("Name", Some("name")),
             Column::Description => ("Description", None),
-            Column::Enabled => ("Enabled", Some("enabled")),
+            Column::Enabled => ("Status", Some("enabled")),
             Column::RegistersAt => ("Registers at", None),
             Column::UsedBy => ("Used by", None),
         }
@@ -185,6 +185,9 @@ pub struct AclWords {
     pub used_through: &'static str,
     /// An ACL's page when nothing uses it.
     pub unused: &'static str,
+    /// Whether an entry's description can be changed in place (twilio's
+    /// IpAddress update); plivo's API has no entry update.
+    pub entry_descriptions: bool,
 }
 
 /// Everything pages need to know about a dialect.
@@ -232,6 +235,7 @@ const ACLS: NavEntry = NavEntry {
 const APPLICATION_ACLS: AclWords = AclWords {
     used_through: "An application uses an ACL through its SIP authentication setting.",
     unused: "No application uses this ACL.",
+    entry_descriptions: false,
 };
 
 static PLIVO: Profile = Profile {
@@ -290,6 +294,7 @@ static ZENTRUNK: Profile = Profile {
     acls: AclWords {
         used_through: "A trunk may require its calls to come from one.",
         unused: "No trunk uses this ACL.",
+        entry_descriptions: false,
     },
     users: Users::Trunks,
     breaks: Breaks::Trunks,
@@ -328,6 +333,7 @@ static TWILIO: Profile = Profile {
     acls: AclWords {
         used_through: "A domain admits calls from the lists mapped to it.",
         unused: "No domain uses this list.",
+        entry_descriptions: true,
     },
     users: Users::Domains,
     breaks: Breaks::Domains,

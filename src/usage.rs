@@ -187,6 +187,9 @@ mod tests {
                 friendly_name: String::new(),
                 sip_uri: None,
                 sip_registration: true,
+                voice_url: String::new(),
+                date_created: None,
+                date_updated: None,
             }),
             ..DomainMappings::default()
         }

@@ -315,7 +315,7 @@ async fn the_entry_editor_warns_before_anything_is_sent() {
     settle().await;
     assert_eq!(
         texts(&root, ".warning"),
-        ["Warning: redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it."]
+        ["Warning: redundant: 10.0.0.0/8 already admits it."]
     );
     assert!(description(&address).contains("redundant"));
 
@@ -504,6 +504,18 @@ async fn the_import_dialog_reports_each_line_and_carries_on() {
         texts(&root, ".outcomes li"),
         ["Line 5 (192.0.2.5/32): this IP ACL already has an entry for the network 192.0.2.5/32"]
     );
+    // The outcome, not a preview calling the added lines duplicates: only
+    // the line that failed is left to fix.
+    assert_eq!(
+        texts(&root, ".outcome"),
+        ["7 entries added; 1 failed (listed below): its line is left in the box to fix and try again."]
+    );
+    let area_el: web_sys::HtmlTextAreaElement =
+        by_label(&root, "Entries, one per line").unchecked_into();
+    assert_eq!(area_el.value(), "192.0.2.5");
+    assert!(!texts(&root, "p")
+        .iter()
+        .any(|t| t.contains("already in this ACL")));
 }
 
 #[wasm_bindgen_test]
@@ -878,7 +890,7 @@ async fn the_domain_name_is_held_under_the_accounts_realm_as_typed() {
 
     // The server's refusal shows beside the field, like the model's.
     server_error.set(Some(ApiError::Conflict(
-        "DomainName: this account already has a domain named acme.mabc.sip.localhost".into(),
+        "Domain name: this account already has a domain named acme.mabc.sip.localhost".into(),
     )));
     settle().await;
     assert!(description(&name).contains("already has a domain named"));
@@ -1062,4 +1074,179 @@ async fn a_list_left_before_its_answer_arrives_lets_the_answer_go() {
     pause(20).await;
     assert_eq!(PANICKED.with(|p| p.borrow_mut().take()), None);
     assert_eq!(parent.text_content().unwrap_or_default(), "");
+}
+
+#[wasm_bindgen_test]
+async fn a_weak_password_the_provider_accepts_is_called_easy_to_guess() {
+    use sipauth_model::Dialect;
+    let warned = |input: &HtmlInputElement| {
+        description(input).contains("Accepted by the provider's rule, but easy to guess")
+    };
+    // Vobiz's rule is 8 characters: "password" passes it.
+    let form = mount_create_form_for(Dialect::Vobiz);
+    let password = by_label(&form.root, "Password");
+    type_into(&password, "password");
+    settle().await;
+    assert!(warned(&password), "{}", description(&password));
+    assert_eq!(all(&form.root, "[role=note]").len(), 1);
+    type_into(&password, "Tr7kx9Qm2vLpW4nzHs8dRb5c");
+    settle().await;
+    assert!(!warned(&password));
+    drop(form);
+    // Plivo refuses it outright: the refusal says so, not the note.
+    let form = mount_create_form_for(Dialect::Plivo);
+    let password = by_label(&form.root, "Password");
+    type_into(&password, "password");
+    settle().await;
+    assert!(!warned(&password));
+}
+
+#[wasm_bindgen_test]
+async fn a_generated_password_can_be_copied_and_a_typed_one_hidden_cannot() {
+    let form = mount_create_form();
+    let has_copy = |root: &Element| {
+        all(root, "button")
+            .iter()
+            .any(|b| b.text_content().unwrap_or_default().trim() == "Copy password")
+    };
+    type_into(&by_label(&form.root, "Password"), "Secret-Word-2026");
+    settle().await;
+    assert!(!has_copy(&form.root), "a hidden password offers no copy");
+    button(&form.root, "Generate password").click();
+    settle().await;
+    assert!(has_copy(&form.root));
+}
+
+#[wasm_bindgen_test]
+async fn the_save_it_now_step_shows_the_password_once_and_then_forgets_it() {
+    use sipauth_console::components::SavePasswordDialog;
+    let parent = container();
+    let shown = RwSignal::new(None::<(String, String)>);
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <SavePasswordDialog shown /> }
+    });
+    settle().await;
+    let dialog: web_sys::HtmlDialogElement = all(&parent, "dialog").remove(0).unchecked_into();
+    assert!(!dialog.open());
+    shown.set(Some(("alice".into(), "Qm2vLpW4nzHs8dRb5cTr".into())));
+    settle().await;
+    assert!(dialog.open());
+    assert_eq!(texts(&parent, "h2"), ["Save the password of alice now"]);
+    assert_eq!(texts(&parent, "code"), ["Qm2vLpW4nzHs8dRb5cTr"]);
+    assert!(dialog
+        .text_content()
+        .unwrap_or_default()
+        .contains("it cannot be shown again"));
+    assert!(button(&parent, "Copy password").is_connected());
+    button(&parent, "I have saved it").click();
+    settle().await;
+    assert!(!dialog.open());
+    assert_eq!(shown.get_untracked(), None);
+    assert!(!parent.inner_html().contains("Qm2vLpW4nzHs8dRb5cTr"));
+}
+
+#[wasm_bindgen_test]
+async fn times_show_in_local_words_with_the_exact_instant_in_datetime() {
+    use sipauth_console::components::Stamp;
+    let parent = container();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            // Twilio's RFC 2822, unchanged since: one time.
+            <div id="twilio">
+                <Stamp
+                    created=Some("Tue, 01 Dec 2026 20:00:00 +0000".to_string())
+                    updated=Some("Tue, 01 Dec 2026 20:00:00 +0000".to_string())
+                />
+            </div>
+            // Vobiz's ISO 8601, changed later: both.
+            <div id="vobiz">
+                <Stamp
+                    created=Some("2026-12-01T20:00:00Z".to_string())
+                    updated=Some("2026-12-02T08:30:00Z".to_string())
+                />
+            </div>
+            <div id="garbled">
+                <Stamp created=Some("yesterday-ish".to_string()) updated=None />
+            </div>
+        }
+    });
+    settle().await;
+    let datetimes = |sel: &str| -> Vec<String> {
+        all(&parent, &format!("{sel} time"))
+            .iter()
+            .map(|t| t.get_attribute("datetime").unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(datetimes("#twilio"), ["2026-12-01T20:00:00.000Z"]);
+    assert_eq!(
+        datetimes("#vobiz"),
+        ["2026-12-01T20:00:00.000Z", "2026-12-02T08:30:00.000Z"]
+    );
+    let text = texts(&parent, "#vobiz .stamp").join("");
+    assert!(
+        text.starts_with("Created ") && text.contains(" · Updated "),
+        "{text}"
+    );
+    assert!(texts(&parent, "#garbled .stamp").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_delete_says_what_it_does_to_trunks_and_applications() {
+    use sipauth_console::api::Application;
+    use sipauth_console::components::{DeleteDialog, Resource};
+    use sipauth_console::usage::Breaks;
+    let parent = container();
+    let resource = RwSignal::new(Resource::Acl);
+    let breaks = RwSignal::new(vec!["Head office PBX".to_string()]);
+    let users = RwSignal::new(Vec::<Application>::new());
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        move || {
+            view! {
+                <DeleteDialog
+                    id="delete-test"
+                    open=RwSignal::new(true)
+                    resource=resource.get()
+                    name=Signal::derive(|| "Office".to_string())
+                    users
+                    breaks
+                    breaks_kind=Breaks::Trunks
+                    pending=Signal::derive(|| false)
+                    error=Signal::derive(|| None)
+                    on_confirm=Callback::new(|()| {})
+                />
+            }
+        }
+    });
+    settle().await;
+    let said = || texts(&parent, "dialog p").join(" ");
+    // An ACL's trunk is left open to any address, not blocked.
+    assert!(
+        said().contains("The trunk Head office PBX uses this IP ACL. Deleting it leaves it with no IP restriction"),
+        "{}",
+        said()
+    );
+    assert!(!said().contains("fails authentication"));
+    // A credential's trunk refuses its calls.
+    resource.set(Resource::Credential);
+    settle().await;
+    assert!(said().contains("fails authentication"), "{}", said());
+
+    // Plivo: an application left without SIP authentication is a warning note.
+    breaks.set(Vec::new());
+    resource.set(Resource::Acl);
+    users.set(vec![Application {
+        app_id: "1".into(),
+        app_name: "Support line".into(),
+        answer_url: String::new(),
+        sip_auth_type: "ip_acl".into(),
+        credential_uuid: None,
+        ip_acl_uuid: Some("acl".into()),
+        sip_uri: None,
+    }]);
+    settle().await;
+    let notes = texts(&parent, "dialog [role=note]");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].ends_with(
+        "Support line is left without SIP authentication: it will accept calls from any address."
+    ));
 }

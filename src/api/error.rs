@@ -56,6 +56,8 @@ const TWILIO_PARAMETERS: &[(&str, &str)] = &[
     ("DomainName", "domain_name"),
     ("IpAddress", "ip"),
     ("CidrPrefixLength", "cidr_prefix"),
+    ("VoiceUrl", "voice_url"),
+    ("SipRegistration", "sip_registration"),
 ];
 
 /// The 409s about a duplicate of something typed, by how their message
@@ -115,7 +117,47 @@ fn duplicate_field(message: &str) -> Option<&'static str> {
         .iter()
         .find(|(start, _)| message.starts_with(start))
         .map(|(_, field)| *field);
-    plivo.or_else(|| twilio_field(message).filter(|f| *f == "domain_name"))
+    let twilio =
+        message.starts_with("Domain name: ") || twilio_field(message) == Some("domain_name");
+    plivo.or_else(|| twilio.then_some("domain_name"))
+}
+
+/// The API's names for what the operator types, in every dialect, and the
+/// words the console's labels use for them.
+const USER_WORDS: &[(&str, &str)] = &[
+    ("ip", "Address"),
+    ("cidr_prefix", "Prefix length"),
+    ("description", "Description"),
+    ("username", "Username"),
+    ("password", "Password"),
+    ("realm", "Realm"),
+    ("name", "Name"),
+    ("app_name", "Name"),
+    ("answer_url", "Answer URL"),
+    ("credential_uuid", "Credential"),
+    ("ip_acl_uuid", "IP ACL"),
+    ("Username", "Username"),
+    ("Password", "Password"),
+    ("FriendlyName", "Name"),
+    ("DomainName", "Domain name"),
+    ("IpAddress", "Address"),
+    ("CidrPrefixLength", "Prefix length"),
+    ("VoiceUrl", "Voice URL"),
+    ("SipRegistration", "Allow SIP registrations"),
+];
+
+/// A message that starts with an API parameter ("ip: …", "DomainName: …",
+/// "entries[2].ip: …") starting with the operator's word for it instead:
+/// the console never shows parameter names.
+pub fn in_user_words(message: &str) -> String {
+    let Some((param, rest)) = message.split_once(": ") else {
+        return message.to_string();
+    };
+    let last = param.rsplit('.').next().unwrap_or(param);
+    match USER_WORDS.iter().find(|(api, _)| *api == last) {
+        Some((_, word)) => format!("{word}: {rest}"),
+        None => message.to_string(),
+    }
 }
 
 impl ApiError {
@@ -140,6 +182,7 @@ impl ApiError {
         let field = body
             .and_then(|b| b.field)
             .or_else(|| twilio_field(&message).map(str::to_string));
+        let message = in_user_words(&message);
         match (status, field) {
             // Zentrunk answers 422 for a missing username or password.
             (400 | 422, Some(field)) => ApiError::Invalid { field, message },
@@ -194,7 +237,7 @@ mod tests {
             1,
             r#"{"code": 21602, "message": "FriendlyName: is required", "status": 400}"#,
         );
-        assert_eq!(twilio, invalid("name", "FriendlyName: is required"));
+        assert_eq!(twilio, invalid("name", "Name: is required"));
         // Zentrunk's 422 for a missing field.
         let zentrunk =
             ApiError::from_answer(422, 1, r#"{"error": "missing", "field": "username"}"#);
@@ -246,7 +289,7 @@ mod tests {
                 Some("username"),
             ),
             (
-                "DomainName: this account already has a domain named acme.sip",
+                "Domain name: this account already has a domain named acme.sip",
                 Some("domain_name"),
             ),
             (
@@ -268,6 +311,41 @@ mod tests {
         }
         assert_eq!(invalid("ip", "bad").field(), Some("ip"));
         assert_eq!(ApiError::NotFound.field(), None);
+        let twilio = ApiError::from_answer(
+            409,
+            1,
+            r#"{"code": 20409, "message": "DomainName: acme.sip is already taken"}"#,
+        );
+        assert_eq!(twilio.to_string(), "Domain name: acme.sip is already taken");
+        assert_eq!(twilio.field(), Some("domain_name"));
+    }
+
+    #[test]
+    fn messages_name_what_the_operator_typed_not_the_api_parameter() {
+        let table = [
+            (
+                "ip: \"1.2.3\" is not an IP address",
+                "Address: \"1.2.3\" is not an IP address",
+            ),
+            (
+                "cidr_prefix: 33 is above 32",
+                "Prefix length: 33 is above 32",
+            ),
+            ("entries[2].ip: bad", "Address: bad"),
+            (
+                "CidrPrefixLength: 33 is above 32",
+                "Prefix length: 33 is above 32",
+            ),
+            ("IpAddress: bad", "Address: bad"),
+            (
+                "this IP ACL is in use: unassign it",
+                "this IP ACL is in use: unassign it",
+            ),
+            ("no colon here", "no colon here"),
+        ];
+        for (api, user) in table {
+            assert_eq!(in_user_words(api), user);
+        }
     }
 
     #[test]

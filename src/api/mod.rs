@@ -7,7 +7,7 @@ mod twilio;
 mod types;
 mod zentrunk;
 
-pub use error::ApiError;
+pub use error::{in_user_words, ApiError};
 pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
 pub use zentrunk::{NewTrunk, Trunk};
@@ -442,6 +442,37 @@ impl Api {
                 self.post(&self.acls_url(&format!("{acl}/Entry/")), entry)
                     .await
             }
+        }
+    }
+
+    /// Changes an entry's description: twilio's IpAddress FriendlyName,
+    /// which cannot be empty (the address stands in, as on create). Plivo's
+    /// API has no entry update; its pages do not offer it.
+    pub async fn set_entry_description(
+        &self,
+        acl: &str,
+        entry: &Entry,
+        description: &str,
+    ) -> Result<(), ApiError> {
+        match self.dialect {
+            Dialect::Twilio => {
+                let name = match description.trim() {
+                    "" => format!("{}/{}", entry.ip, entry.cidr_prefix),
+                    _ => description.to_string(),
+                };
+                self.post_form::<serde_json::Value>(
+                    &self.twilio_url(&format!(
+                        "IpAccessControlLists/{acl}/IpAddresses/{}.json",
+                        entry.entry_id
+                    )),
+                    &[("FriendlyName", name)],
+                )
+                .await
+                .map(drop)
+            }
+            _ => Err(ApiError::BadRequest(
+                "this provider cannot change an entry's description; remove the entry and add it again".into(),
+            )),
         }
     }
 

@@ -13,6 +13,11 @@ const PAGE_SIZE: &str = "1000";
 pub struct CredentialList {
     pub sid: String,
     pub friendly_name: String,
+    /// RFC 2822, as Twilio sends them.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub date_updated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -27,6 +32,14 @@ pub struct Domain {
     /// Whether registrations are taken at all.
     #[serde(default)]
     pub sip_registration: bool,
+    /// Where the provider asks what to do with a call; may be empty.
+    #[serde(default)]
+    pub voice_url: String,
+    /// RFC 2822, as Twilio sends them.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub date_updated: Option<String>,
 }
 
 /// What a domain maps: credential lists or IP ACLs, for calls or for
@@ -125,6 +138,10 @@ impl DomainMappings {
 pub struct Named {
     pub sid: String,
     pub friendly_name: String,
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub date_updated: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +215,8 @@ impl Api {
         Ok(Acl {
             ip_acl_uuid: list.sid,
             name: list.friendly_name,
+            date_created: list.date_created,
+            date_updated: list.date_updated,
             entries: addresses
                 .into_iter()
                 .map(|a| Entry {
@@ -275,6 +294,25 @@ impl Api {
         self.post_form(
             &self.twilio_url(&format!("Domains/{sid}.json")),
             &[("SipRegistration", on.to_string())],
+        )
+        .await
+    }
+
+    /// Changes a domain's friendly name, voice URL and registrations.
+    pub async fn update_domain(
+        &self,
+        sid: &str,
+        friendly_name: &str,
+        voice_url: &str,
+        sip_registration: bool,
+    ) -> Result<Domain, ApiError> {
+        self.post_form(
+            &self.twilio_url(&format!("Domains/{sid}.json")),
+            &[
+                ("FriendlyName", friendly_name.to_string()),
+                ("VoiceUrl", voice_url.to_string()),
+                ("SipRegistration", sip_registration.to_string()),
+            ],
         )
         .await
     }

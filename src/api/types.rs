@@ -155,6 +155,12 @@ pub struct Credential {
     /// (account-wide, assigned nowhere); none for one another API made.
     #[serde(default)]
     pub sip_uri: Option<String>,
+    /// When it was made and last changed, where the API says (vobiz's ISO
+    /// 8601 `created_at`, twilio's RFC 2822 `date_created`).
+    #[serde(default, alias = "date_created")]
+    pub created_at: Option<String>,
+    #[serde(default, alias = "date_updated")]
+    pub updated_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -175,6 +181,11 @@ pub struct Acl {
     pub name: String,
     #[serde(default)]
     pub entries: Vec<Entry>,
+    /// When it was made and last changed (twilio says; plivo does not).
+    #[serde(default)]
+    pub date_created: Option<String>,
+    #[serde(default)]
+    pub date_updated: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -48,6 +48,10 @@ pub fn CreateCredentialForm(
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
     #[prop(default = DEFAULT_DIALECT)] dialect: Dialect,
+    /// Set while the password is one the generator made: the page then
+    /// asks the operator to save it after the create.
+    #[prop(optional)]
+    generated: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let policy = dialect.policy();
     let username = RwSignal::new(String::new());
@@ -134,7 +138,7 @@ pub fn CreateCredentialForm(
                     edited_since_error.set(true);
                 })
             />
-            <PasswordField id="new-password" label="Password" value=password error=password_error rule=policy.password_rule />
+            <PasswordField id="new-password" label="Password" value=password error=password_error rule=policy.password_rule policy generated=generated.unwrap_or_else(|| RwSignal::new(false)) />
             {label.map(|l| view! {
                 <super::TextField id="new-extra" label=l.optional_label value=extra error=extra_error rule=l.rule />
             })}
@@ -157,6 +161,9 @@ pub fn ChangePasswordForm(
     #[prop(into)] server_error: Signal<Option<ApiError>>,
     on_cancel: Callback<()>,
     #[prop(default = DEFAULT_DIALECT)] dialect: Dialect,
+    /// Set while the password is one the generator made.
+    #[prop(optional)]
+    generated: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let policy = dialect.policy();
     let password = RwSignal::new(String::new());
@@ -187,6 +194,8 @@ pub fn ChangePasswordForm(
                 value=password
                 error=password_error
                 rule=policy.password_rule
+                policy
+                generated=generated.unwrap_or_else(|| RwSignal::new(false))
             />
             <super::FormError server=server_error />
             <div class="actions">

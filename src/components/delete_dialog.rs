@@ -65,12 +65,23 @@ pub fn DeleteDialog(
     #[prop(default = Breaks::Trunks)] breaks_kind: Breaks,
 ) -> impl IntoView {
     let title = derive(move || format!("Delete {}?", name.get()));
+    // An application left with no SIP authentication takes calls from
+    // anyone: that line is a warning, the others say what stays.
     let consequence = move |app: &Application| {
         let keeps = auth_type_without(&app.sip_auth_type, resource == Resource::Credential);
         match keeps {
-            "ip_acl" => format!("{} keeps its IP ACL.", app.app_name),
-            "credential" => format!("{} keeps its credential.", app.app_name),
-            _ => format!("{} is left without SIP authentication.", app.app_name),
+            "ip_acl" => view! { <li>{format!("{} keeps its IP ACL.", app.app_name)}</li> }.into_any(),
+            "credential" => view! { <li>{format!("{} keeps its credential.", app.app_name)}</li> }.into_any(),
+            _ => view! {
+                <li class="admits warning" role="note">
+                    <span aria-hidden="true">"⚠ "</span>
+                    {format!(
+                        "{} is left without SIP authentication: it will accept calls from any address.",
+                        app.app_name
+                    )}
+                </li>
+            }
+            .into_any(),
         }
     };
     view! {
@@ -83,6 +94,14 @@ pub fn DeleteDialog(
                     let them = if one { "it" } else { "them" };
                     let names = broken.join(", ");
                     let text = match breaks_kind {
+                        // A trunk without its credential refuses every call; one
+                        // without its ACL takes calls from anywhere: looser, not blocked.
+                        Breaks::Trunks if resource == Resource::Acl => format!(
+                            "{} {} this IP ACL. Deleting it leaves {them} with no IP restriction: calls that authenticate with {} credential are then accepted from any address. This cannot be undone.",
+                            if one { "The trunk" } else { "The trunks" },
+                            if one { format!("{names} uses") } else { format!("{names} use") },
+                            if one { "its" } else { "their" },
+                        ),
                         Breaks::Trunks => format!(
                             "{} {} this {}. Deleting it leaves {them} without one: SIP traffic through {them} fails authentication until you give {them} another. This cannot be undone.",
                             if one { "The trunk" } else { "The trunks" },
@@ -117,7 +136,7 @@ pub fn DeleteDialog(
                             )}
                         </p>
                         <ul class="consequences">
-                            {apps.iter().map(|a| view! { <li>{consequence(a)}</li> }).collect_view()}
+                            {apps.iter().map(consequence).collect_view()}
                         </ul>
                     }
                     .into_any()

@@ -2,12 +2,28 @@ use super::TextField;
 use crate::api::{ApiError, Entry, NewEntry};
 use crate::signals::{derive, effect, memo};
 use leptos::prelude::*;
-use sipauth_model::acl::{analyze, Finding};
+use sipauth_model::acl::{analyze, EntryFinding, Finding};
 use sipauth_model::{Description, IpEntry};
 
 /// An entry as users write it: `ip/prefix`.
 pub fn entry_label(e: &Entry) -> String {
     format!("{}/{}", e.ip, e.cidr_prefix)
+}
+
+/// How a finding names another entry: by its description when it has one
+/// (the address is in the message already), else by its address.
+pub fn entry_name(e: &Entry) -> String {
+    if e.description.trim().is_empty() {
+        entry_label(e)
+    } else {
+        e.description.clone()
+    }
+}
+
+/// A finding in words, `name(i)` naming entry `i`; a covering entry named
+/// by the very network the message shows is said once, not twice.
+pub fn finding_text(f: &EntryFinding, name: impl Fn(usize) -> String) -> String {
+    f.message(name)
 }
 
 /// Warnings about an entry about to be added, against the existing ones.
@@ -19,7 +35,7 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
         if i == n {
             "this entry".to_string()
         } else {
-            entry_label(&existing[i])
+            entry_name(&existing[i])
         }
     };
     // What is wrong with the new entry first, then what it does to others.
@@ -27,7 +43,7 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
     let about_new = findings
         .iter()
         .filter(|f| f.index == n)
-        .map(|f| f.message(name));
+        .map(|f| finding_text(f, name));
     let about_others = findings
         .iter()
         .filter(|f| f.index != n && matches!(f.finding, Finding::Shadowed { by, .. } if by == n))
@@ -35,7 +51,7 @@ fn warnings_for_new(existing: &[Entry], new: &IpEntry) -> Vec<String> {
             format!(
                 "{} becomes {}",
                 entry_label(&existing[f.index]),
-                f.message(name)
+                finding_text(f, name)
             )
         });
     about_new.chain(about_others).collect()
@@ -170,5 +186,45 @@ pub fn EntryForm(
                 <button type="submit" class="primary" disabled=move || pending.get()>"Add entry"</button>
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    fn entry(ip: &str, prefix: u8, description: &str) -> Entry {
+        Entry {
+            entry_id: ip.into(),
+            ip: ip.into(),
+            cidr_prefix: prefix,
+            description: description.into(),
+        }
+    }
+
+    #[test]
+    fn a_redundant_entry_names_the_covering_one_by_its_description_or_once() {
+        let wide = IpEntry::parse("203.0.113.0", Some(24)).unwrap();
+        let narrow = IpEntry::parse("203.0.113.7", Some(32)).unwrap();
+        let table = [
+            (
+                "Office LAN",
+                "redundant: Office LAN (203.0.113.0/24) already admits it",
+            ),
+            ("", "redundant: 203.0.113.0/24 already admits it"),
+            // Twilio names an entry without a description by its address.
+            (
+                "203.0.113.0/24",
+                "redundant: 203.0.113.0/24 already admits it",
+            ),
+        ];
+        for (description, want) in table {
+            let existing = [entry("203.0.113.0", 24, description)];
+            let found = analyze(&[wide, narrow]);
+            let shadowed = found.iter().find(|f| f.index == 1).unwrap();
+            assert_eq!(finding_text(shadowed, |i| entry_name(&existing[i])), want);
+            assert_eq!(warnings_for_new(&existing, &narrow), [want]);
+        }
     }
 }

@@ -15,6 +15,7 @@ pub mod picker;
 pub mod request;
 pub mod sip_address;
 pub mod sip_server;
+pub mod stamp;
 pub mod text_field;
 pub mod toast;
 
@@ -23,7 +24,7 @@ pub use delete_dialog::{
     unassign_and_delete, ConfirmButtons, ConfirmDelete, DeleteDialog, DeleteRowDialog, Resource,
 };
 pub use dialog::Dialog;
-pub use entry_form::{entry_label, EntryForm};
+pub use entry_form::{entry_label, entry_name, finding_text, EntryForm};
 pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
@@ -32,10 +33,11 @@ pub use list_table::{
 };
 pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
-pub use password_field::PasswordField;
+pub use password_field::{PasswordField, SavePasswordDialog};
 pub use picker::{acl_choices, credential_choices, Picker, Picks, Refs};
 pub use request::{changes, deletes};
-pub use sip_address::{copy_text, AdmitsLine, SipAddress};
+pub use sip_address::{copy_secret, copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};
+pub use stamp::{local_time, Stamp};
 pub use text_field::TextField;
 pub use toast::{Toast, ToastKind, ToastRegion, Toasts};

@@ -72,6 +72,9 @@ pub fn NameDialog<T: Clone + Send + Sync + 'static>(
     /// What the field holds when the dialog opens.
     initial: fn(&T) -> String,
     submit_label: fn(&T) -> &'static str,
+    /// The input's label (a name unless told otherwise).
+    #[prop(default = "Name")]
+    label: &'static str,
 ) -> impl IntoView {
     let target = action.target;
     let initial = derive(move || target.with(|t| t.as_ref().map(initial)).unwrap_or_default());
@@ -86,6 +89,7 @@ pub fn NameDialog<T: Clone + Send + Sync + 'static>(
             open=action.open
             title=action.about(title)
             field_id
+            label
             rule
             check
             initial
@@ -106,6 +110,7 @@ fn NameDialogView(
     open: RwSignal<bool>,
     title: Signal<String>,
     field_id: &'static str,
+    label: &'static str,
     rule: &'static str,
     check: fn(&str) -> Result<String, FieldError>,
     initial: Signal<String>,
@@ -119,7 +124,7 @@ fn NameDialogView(
         <Dialog id open title>
             <NameForm
                 id=field_id
-                label="Name"
+                label
                 field="name"
                 rule
                 check

@@ -21,6 +21,25 @@ pub fn copy_text(toasts: Toasts, text: String) {
     });
 }
 
+/// Copies a secret (a password): the toast names what was copied, never
+/// the value. Without toasts (a form mounted alone) it copies silently.
+pub fn copy_secret(toasts: Option<Toasts>, text: String, what: &'static str) {
+    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+        return;
+    };
+    spawn_local(async move {
+        let copied = wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await;
+        drop(text);
+        match (toasts, copied) {
+            (Some(t), Ok(_)) => t.success(format!("Copied {what}.")),
+            (Some(t), Err(_)) => t.error(format!(
+                "The browser did not allow copying; select {what} and copy it by hand."
+            )),
+            (None, _) => {}
+        }
+    });
+}
+
 /// `uri` as code, and "Copy SIP address" (named "Copy SIP address of
 /// `of`" for screen readers, since a page has one per row or card).
 #[component]

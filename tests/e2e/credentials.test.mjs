@@ -145,6 +145,11 @@ test('an operator creates, finds, re-passwords and deletes credentials', async (
   await change.getByRole('button', { name: 'Save new password' }).click();
   await page.getByRole('status').filter({ hasText: 'Changed the password of bob.desk.' }).waitFor();
   await change.waitFor({ state: 'hidden' });
+  // Generated: shown once more, to save.
+  const saveChanged = page.getByRole('dialog', { name: 'Save the password of bob.desk now' });
+  assert.equal(await saveChanged.locator('code').textContent(), generated);
+  await saveChanged.getByRole('button', { name: 'I have saved it' }).click();
+  await saveChanged.waitFor({ state: 'hidden' });
 
   // The server really took it: the API answers with the account's token.
   const auth = 'Basic ' + Buffer.from(`${firstRun.account.auth_id}:${firstRun.account.auth_token}`).toString('base64');
@@ -180,4 +185,44 @@ test('an operator creates, finds, re-passwords and deletes credentials', async (
   await page.context().close();
   // 401: the session probe before sign-in; 409: the duplicate above.
   errors.check(401, 409);
+});
+
+test('a generated password is copied, shown once more to save, then forgotten', async () => {
+  const { page, problems } = await openPage();
+  await signIn(page);
+  await page.getByText('No credentials yet.').waitFor();
+  await page.getByRole('button', { name: 'Create credential' }).click();
+  const create = page.getByRole('dialog', { name: 'Create credential' });
+  await create.getByLabel('Username').fill('gen.user');
+  // A hidden, typed password offers no copy; a generated one does.
+  await create.getByLabel('Password', { exact: true }).fill('Typed-Secret-2026');
+  assert.equal(await create.getByRole('button', { name: 'Copy password' }).count(), 0);
+  await create.getByRole('button', { name: 'Generate password' }).click();
+  const password = await create.getByLabel('Password', { exact: true }).inputValue();
+  assert.equal(password.length, 20);
+  await create.getByRole('button', { name: 'Copy password' }).click();
+  await page.getByRole('status').filter({ hasText: 'Copied the password.' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), password);
+  // The toast names what was copied, never the value.
+  assert.ok(!(await page.getByRole('status').allTextContents()).some((t) => t.includes(password)));
+  await create.getByRole('button', { name: 'Create credential' }).click();
+
+  // "Save it now": the password once more, with Copy; it cannot be shown again.
+  const save = page.getByRole('dialog', { name: 'Save the password of gen.user now' });
+  await save.getByText('it cannot be shown again').waitFor();
+  assert.equal(await save.locator('code').textContent(), password);
+  await save.getByRole('button', { name: 'Copy password' }).waitFor();
+  await save.getByRole('button', { name: 'I have saved it' }).click();
+  await save.waitFor({ state: 'hidden' });
+  await waitForRows(page, ['gen.user']);
+  assert.ok(!(await page.content()).includes(password), 'the password is gone from the page');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.ok(!stored.includes(password));
+
+  // Leave the account empty for the next run.
+  await page.getByRole('button', { name: 'Delete gen.user' }).click();
+  await page.getByRole('dialog', { name: 'Delete gen.user?' }).getByRole('button', { name: 'Delete gen.user' }).click();
+  await page.getByText('No credentials yet.').waitFor();
+  await page.context().close();
+  assert.deepEqual(unexpected(problems, 401), []);
 });

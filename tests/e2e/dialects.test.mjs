@@ -184,6 +184,9 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     // Mixed classes are advised by the meter, not required.
     await create.getByLabel('Password', { exact: true }).fill('alllowercase12');
     await page.waitForFunction(() => document.querySelector('#new-password-error').textContent === '');
+    // Its rule accepts "password": the meter's "Very weak" is explained.
+    await create.getByLabel('Password', { exact: true }).fill('password');
+    await create.getByRole('note').filter({ hasText: "Accepted by the provider's rule, but easy to guess" }).waitFor();
   }
   await create.getByLabel('Password', { exact: true }).fill('Wonderland-2026x');
   await axe(page, `${dialect} create credential dialog with an error`);
@@ -196,6 +199,9 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   if (dialect === 'zentrunk') await page.getByRole('cell', { name: 'Alice at her desk' }).waitFor();
   if (dialect === 'vobiz') {
     await page.getByRole('cell', { name: 'Front desk phone' }).waitFor();
+    // When it was made, as vobiz says, in local time.
+    const made = page.getByRole('row', { name: /alice\.desk/ }).locator('.stamp time').first();
+    assert.match(await made.getAttribute('datetime'), /^\d{4}-\d\d-\d\dT/);
     // Account-wide: where its devices register, copied in one click.
     await page.getByText(`Devices register at sip:<username>@${realm}.`).waitFor();
     const uri = `sip:alice.desk@${realm}`;
@@ -249,6 +255,9 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.getByRole('button', { name: 'Create application' }).click();
     const form = page.getByRole('dialog', { name: 'Create application' });
     await form.getByLabel('Name').fill('Lobby');
+    // The default choice says what it means.
+    assert.equal(await form.getByLabel('SIP authentication').locator('option:checked').textContent(),
+      'None: accepts calls from any address');
     const open = 'No SIP authentication: this application accepts calls from any address.';
     await form.getByRole('note').filter({ hasText: open }).waitFor();
     await form.getByRole('button', { name: 'Create application' }).click();
@@ -280,16 +289,31 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   }
 
   if (dialect === 'vobiz') {
-    // Disabled: kept and listed, refused by the API as disabled.
-    const enabled = page.getByRole('checkbox', { name: 'Enabled alice.desk' });
-    assert.equal(await enabled.isChecked(), true);
-    await enabled.uncheck();
+    // Disabled, after a confirmation: kept and listed with a badge.
+    const row = page.getByRole('row', { name: /alice\.desk/ });
+    await row.getByText('Enabled', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Disable alice.desk' }).click();
+    const disable = page.getByRole('dialog', { name: 'Disable alice.desk?' });
+    await disable.getByText('stop authenticating at once').waitFor();
+    await axe(page, 'vobiz disable dialog');
+    await disable.getByRole('button', { name: 'Disable alice.desk' }).click();
     await page.getByRole('status').filter({ hasText: 'Disabled alice.desk' }).waitFor();
     const listed = await providerApi(`/api/v1/account/${account}/credentials`);
     assert.deepEqual(listed.objects.map((o) => [o.username, o.enabled]), [['alice.desk', false]]);
     await page.reload();
-    await page.getByRole('checkbox', { name: 'Enabled alice.desk' }).waitFor();
-    assert.equal(await page.getByRole('checkbox', { name: 'Enabled alice.desk' }).isChecked(), false);
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    // The filter finds disabled credentials, and only them.
+    await page.getByLabel('Show').selectOption({ label: 'Enabled only' });
+    await page.getByText('No credential matches').waitFor();
+    await page.getByLabel('Show').selectOption({ label: 'Disabled only' });
+    await waitForRows(page, ['alice.desk']);
+    await page.getByLabel('Show').selectOption({ label: 'All credentials' });
+    // Enabling again asks nothing.
+    await page.getByRole('button', { name: 'Enable alice.desk' }).click();
+    await page.getByRole('status').filter({ hasText: 'Enabled alice.desk' }).waitFor();
+    await row.getByText('Enabled', { exact: true }).waitFor();
+    const again = await providerApi(`/api/v1/account/${account}/credentials`);
+    assert.deepEqual(again.objects.map((o) => o.enabled), [true]);
   }
 
   if (dialect === 'zentrunk') {
@@ -331,6 +355,14 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     // The ACL says who uses it.
     await nav.getByRole('link', { name: 'IP ACLs' }).click();
     await page.getByRole('row', { name: /Head office/ }).getByRole('cell', { name: 'Head office PBX' }).waitFor();
+    // Deleting it from its own page: the trunk is left unrestricted, not blocked.
+    await page.getByRole('link', { name: 'Head office', exact: true }).click();
+    await page.getByRole('heading', { name: 'Head office' }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const deleteAcl = page.getByRole('dialog', { name: 'Delete Head office?' });
+    await deleteAcl.getByText('The trunk Head office PBX uses this IP ACL. Deleting it leaves it with no IP restriction').waitFor();
+    await deleteAcl.getByRole('button', { name: 'Cancel' }).click();
+    await nav.getByRole('link', { name: 'IP ACLs' }).click();
     await nav.getByRole('link', { name: 'Credentials' }).click();
     await page.getByRole('cell', { name: 'Head office PBX' }).waitFor();
     await page.screenshot({ path: `${artifacts}/dialect-zentrunk-credentials.png`, fullPage: true });
@@ -343,6 +375,21 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     const addresses = await providerApi(`/2010-04-01/Accounts/${account}/SIP/IpAccessControlLists/${aclSid}/IpAddresses.json`);
     assert.deepEqual(addresses.ip_addresses.map((a) => [a.ip_address, a.cidr_prefix_length, a.friendly_name]),
       [['203.0.113.0', 24, '203.0.113.0/24']]);
+    // Its entry's description and its name are edited on its page.
+    await page.getByRole('button', { name: 'Edit description of 203.0.113.0/24' }).click();
+    const describe = page.getByRole('dialog', { name: 'Description of 203.0.113.0/24' });
+    await describe.getByLabel('Description').fill('Front office');
+    await describe.getByRole('button', { name: 'Save description' }).click();
+    await page.getByRole('row', { name: /203\.0\.113\.0\/24/ }).getByRole('cell', { name: 'Front office' }).waitFor();
+    const described = await providerApi(`/2010-04-01/Accounts/${account}/SIP/IpAccessControlLists/${aclSid}/IpAddresses.json`);
+    assert.deepEqual(described.ip_addresses.map((a) => a.friendly_name), ['Front office']);
+    for (const name of ['Office HQ', 'Office']) {
+      await page.getByRole('button', { name: 'Rename', exact: true }).click();
+      const rename = page.getByRole('dialog', { name: /^Rename / });
+      await rename.getByLabel('Name').fill(name);
+      await rename.getByRole('button', { name: 'Save name' }).click();
+      await page.getByRole('heading', { name, exact: true }).waitFor();
+    }
 
     // Map the list to a domain for calls and registrations, the ACL for calls.
     // The domain name must live under the account's realm: checked as typed.
@@ -390,6 +437,30 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     assert.deepEqual((await providerApi(aclMappings)).contents.map((m) => m.sid), [aclSid]);
     assert.deepEqual([mapped.domains[0].sip_uri, mapped.domains[0].sip_registration], [`sip:${acme}`, true]);
 
+    // Removing a mapping asks first, saying what changes; cancelled here.
+    await aclGroup.getByRole('button', { name: 'Remove Office from IP access control lists for calls' }).click();
+    const unmap = page.getByRole('dialog', { name: `Remove Office from ${acme}?` });
+    await unmap.getByText(`Calls to ${acme} are no longer checked against the addresses in Office.`).waitFor();
+    await unmap.getByText('Calls must authenticate as a user in Office phones.').waitFor();
+    await axe(page, 'twilio remove mapping dialog');
+    await unmap.getByRole('button', { name: 'Cancel' }).click();
+    assert.deepEqual((await providerApi(aclMappings)).contents.map((m) => m.sid), [aclSid]);
+
+    // Edit the domain: friendly name and voice URL, checked as typed.
+    await card.getByText('Voice URL: none set').waitFor();
+    await card.getByRole('button', { name: `Edit ${acme}` }).click();
+    const editDomain = page.getByRole('dialog', { name: `Edit ${acme}` });
+    await editDomain.getByLabel('Voice URL (optional)').fill('ftp://example.com/voice');
+    await editDomain.locator('#domain-edit-voice-url-error').filter({ hasText: 'Voice URL:' }).waitFor();
+    await editDomain.getByLabel('Voice URL (optional)').fill('https://example.com/voice');
+    await editDomain.getByLabel('Friendly name').fill('Acme HQ');
+    await editDomain.getByRole('button', { name: 'Save domain' }).click();
+    await page.getByRole('status').filter({ hasText: `Saved domain ${acme}.` }).waitFor();
+    await card.getByText('https://example.com/voice').waitFor();
+    await card.getByText('Acme HQ').waitFor();
+    const edited = await providerApi(`/2010-04-01/Accounts/${account}/SIP/Domains/${sid}.json`);
+    assert.deepEqual([edited.friendly_name, edited.voice_url, edited.sip_registration], ['Acme HQ', 'https://example.com/voice', true]);
+
     // Registrations off at the domain: its mapping stays, unused.
     await card.getByRole('checkbox', { name: `Allow SIP registrations at ${acme}` }).uncheck();
     await page.getByRole('status').filter({ hasText: `Registrations at ${acme} are off.` }).waitFor();
@@ -400,11 +471,16 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     // Deleting the ACL warns that the domain loses it, then does so.
     await nav.getByRole('link', { name: 'IP access control lists' }).click();
     await page.getByRole('row', { name: /Office/ }).getByRole('cell', { name: acme }).waitFor();
-    await page.getByRole('button', { name: 'Delete Office' }).click();
+    // From its own page, which then leaves for the list.
+    await page.getByRole('link', { name: 'Office', exact: true }).click();
+    await page.getByRole('heading', { name: 'Office', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const deleteAcl = page.getByRole('dialog', { name: 'Delete Office?' });
     await deleteAcl.getByText(`The domain ${acme} maps this IP ACL.`).waitFor();
     await deleteAcl.getByRole('button', { name: 'Delete Office anyway' }).click();
-    await page.getByRole('status').filter({ hasText: 'Deleted' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Deleted IP ACL Office.' }).waitFor();
+    await page.getByRole('heading', { name: 'IP access control lists' }).waitFor();
+    assert.match(page.url(), /\/acls$/);
     assert.deepEqual((await providerApi(aclMappings)).contents, []);
     await nav.getByRole('link', { name: 'Credential lists' }).click();
     await page.getByRole('cell', { name: `${acme} (calls and registrations)` }).waitFor();
@@ -418,6 +494,11 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.getByRole('link', { name: 'Office phones' }).click();
     await page.getByText(`Mapped to ${acme} (calls and registrations).`).waitFor();
     await waitForRows(page, ['alice.desk']);
+    // When the list and its credential were made, as the API says, in local time.
+    for (const stamp of [page.locator('main > .stamp, .page-head + .stamp').first(), page.getByRole('row', { name: /alice\.desk/ }).locator('.stamp')]) {
+      assert.match(await stamp.locator('time').first().getAttribute('datetime'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+      assert.match(await stamp.textContent(), /^Created /);
+    }
   }
 
   // Delete, confirmed; where the API lets it break a trunk, the dialog says so.

@@ -98,18 +98,24 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   await importer.getByText('8 entries ready to import; 1 line with errors.').waitFor();
   await importer.getByText('Line 3: address: "203.0.113.256" is not an IP address: 256 is above 255').waitFor();
   await importer.getByText('Line 4: 203.0.113.0/24 is already in this ACL').waitFor();
+  // Warnings too, as adding by hand gives them.
+  await importer.getByText('Line 2 (10.1.2.0/24): redundant: line 1 (10.0.0.0/8) already admits it.').waitFor();
   await importer.getByRole('button', { name: 'Import 8 entries' }).click();
   await importer.getByText('Imported 8 of 8').waitFor();
   await page.getByRole('status').filter({ hasText: 'Imported 8 entries.' }).waitFor();
+  // The outcome, not a rerun preview calling every added line a duplicate.
+  await importer.getByText('8 entries added.').waitFor();
+  assert.equal(await importer.getByLabel('Entries, one per line').inputValue(), '');
+  assert.equal(await importer.getByText('already in this ACL').count(), 0);
   await importer.getByRole('button', { name: 'Close' }).click();
   await waitUntil(async () => (await rowNames(page)).length === 10, 'ten entries');
   // Overlaps are shown beside the entries they concern.
-  await page.getByRole('row', { name: /10\.1\.2\.0\/24/ }).getByText('redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it').waitFor();
-  await page.getByRole('row', { name: /2001:db8:1::\/48/ }).getByText('redundant: 2001:db8::/32 (2001:db8::/32) already admits it').waitFor();
+  await page.getByRole('row', { name: /10\.1\.2\.0\/24/ }).getByText('redundant: Core (10.0.0.0/8) already admits it').waitFor();
+  await page.getByRole('row', { name: /2001:db8:1::\/48/ }).getByText('redundant: v6 office (2001:db8::/32) already admits it').waitFor();
   await page.getByRole('row', { name: /172\.16\.5\.0\/24/ }).getByText('redundant: 172.16.0.0/12').waitFor();
   // And before adding one.
   await address.fill('10.9.0.0/16');
-  await page.getByText('Warning: redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it.').waitFor();
+  await page.getByText('Warning: redundant: Core (10.0.0.0/8) already admits it.').waitFor();
   await address.fill('');
 
   // Remove, confirmed.
@@ -126,6 +132,9 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   await page.getByRole('button', { name: 'Find admitting entries' }).click();
   await page.getByText('Admitted by 1 entry, most specific first:').waitFor();
   await page.getByText('Office: 10.0.0.0/8 (Core)').waitFor();
+  // Each match links to its ACL.
+  const officeLink = page.locator('#tester-result').getByRole('link', { name: 'Office' });
+  assert.match(await officeLink.getAttribute('href'), /^\/acls\/[0-9a-f-]{36}$/);
   await page.getByLabel('Address to test').fill('192.0.2.77');
   await page.getByRole('button', { name: 'Find admitting entries' }).click();
   await page.getByText('No entry of any IP ACL admits 192.0.2.77.').waitFor();
@@ -187,10 +196,10 @@ test('IP ACL entries, import, tester, applications and unassign-then-delete', as
   assert.equal(night.status, 201);
   await page.getByRole('button', { name: 'Delete Office' }).click();
   const delAcl = page.getByRole('dialog', { name: 'Delete Office?' });
-  await delAcl.getByText('Support line is left without SIP authentication.').waitFor();
+  await delAcl.getByRole('note').filter({ hasText: 'Support line is left without SIP authentication: it will accept calls from any address.' }).waitFor();
   await delAcl.getByRole('button', { name: 'Unassign and delete Office' }).click();
   await delAcl.getByRole('alert').filter({ hasText: 'This IP ACL is currently assigned to an application.' }).waitFor();
-  await delAcl.getByText('Night line is left without SIP authentication.').waitFor();
+  await delAcl.getByText('Night line is left without SIP authentication: it will accept calls from any address.').waitFor();
   await delAcl.getByRole('button', { name: 'Unassign and delete Office' }).click();
   await page.getByRole('status').filter({ hasText: 'Deleted IP ACL Office.' }).waitFor();
   await page.getByText('No IP ACLs yet.').waitFor();

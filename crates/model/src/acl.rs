@@ -38,9 +38,13 @@ impl EntryFinding {
                 format!("host bits set; the network is {network}")
             }
             Finding::Duplicate { of } => format!("duplicate of {}", label(*of)),
-            Finding::Shadowed { by, wider } => {
-                format!("redundant: {} ({wider}) already admits it", label(*by))
-            }
+            // A label that is the address itself is not repeated.
+            Finding::Shadowed { by, wider } => match label(*by) {
+                name if name == wider.to_string() => {
+                    format!("redundant: {wider} already admits it")
+                }
+                name => format!("redundant: {name} ({wider}) already admits it"),
+            },
             Finding::AllowsEverything => "allows every address".to_string(),
             Finding::LinkLocal => {
                 "link-local: only a device on the SIP server's own network segment has this address"
@@ -340,11 +344,11 @@ mod tests {
             ),
             (
                 &["10.0.0.0/8", "10.1.2.0/24"],
-                &[(1, "redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it")],
+                &[(1, "redundant: 10.0.0.0/8 already admits it")],
             ),
             (
                 &["10.1.2.0/24", "10.0.0.0/8"],
-                &[(0, "redundant: 10.0.0.0/8 (10.0.0.0/8) already admits it")],
+                &[(0, "redundant: 10.0.0.0/8 already admits it")],
             ),
             (
                 &["203.0.113.0/24", "203.0.113.7/24"],
@@ -358,7 +362,7 @@ mod tests {
                 &["::/0", "2001:db8::/32"],
                 &[
                     (0, "allows every address"),
-                    (1, "redundant: ::/0 (::/0) already admits it"),
+                    (1, "redundant: ::/0 already admits it"),
                 ],
             ),
             (
@@ -374,10 +378,7 @@ mod tests {
                     (0, LINK_LOCAL),
                     (1, LINK_LOCAL),
                     (2, LINK_LOCAL),
-                    (
-                        2,
-                        "redundant: 169.254.0.0/16 (169.254.0.0/16) already admits it",
-                    ),
+                    (2, "redundant: 169.254.0.0/16 already admits it"),
                 ],
             ),
             // Families never shadow each other.
@@ -559,7 +560,7 @@ mod tests {
             [
                 (1, vec!["host bits set; the network is 10.0.0.0/8"]),
                 (2, vec!["redundant: line 1 (10.0.0.0/8) already admits it"]),
-                (3, vec!["redundant: 192.0.2.0/24 (192.0.2.0/24) already admits it"]),
+                (3, vec!["redundant: 192.0.2.0/24 already admits it"]),
                 (
                     4,
                     vec!["198.51.100.7/32 becomes redundant: this line (198.51.100.0/24) already admits it"]

@@ -2,7 +2,7 @@
 //! button to use its network where host bits are set, and Remove.
 
 use crate::api::{ApiError, Entry, NewEntry};
-use crate::components::{entry_label, ListTable, RowActions};
+use crate::components::{entry_label, entry_name, finding_text, ListTable, RowActions};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,6 +27,8 @@ pub fn EntriesTable(
     entries: Memo<Vec<Entry>>,
     /// Asks before removing the entry.
     on_remove: Callback<Entry>,
+    /// Opens the entry's description (where the API can change it).
+    on_describe: Option<Callback<Entry>>,
     on_change: Callback<()>,
 ) -> impl IntoView {
     view! {
@@ -39,9 +41,9 @@ pub fn EntriesTable(
                     .map(|(e, findings)| {
                         let messages: Vec<(bool, String)> = findings
                             .iter()
-                            .map(|f| (matches!(f.finding, Finding::HostBits { .. }), f.message(|i| entry_label(&list[i]))))
+                            .map(|f| (matches!(f.finding, Finding::HostBits { .. }), finding_text(f, |i| entry_name(&list[i]))))
                             .collect();
-                        view! { <EntryRow acl_id entry=e.clone() messages entries on_remove on_change /> }
+                        view! { <EntryRow acl_id entry=e.clone() messages entries on_remove on_describe on_change /> }
                     })
                     .collect_view()
             }}
@@ -57,6 +59,7 @@ fn EntryRow(
     messages: Vec<(bool, String)>,
     entries: Memo<Vec<Entry>>,
     on_remove: Callback<Entry>,
+    on_describe: Option<Callback<Entry>>,
     on_change: Callback<()>,
 ) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
@@ -110,6 +113,16 @@ fn EntryRow(
     });
     let warn = !messages.is_empty();
     let remove = entry.clone();
+    let described = entry.clone();
+    let edit_button = on_describe.map(|open| {
+        view! {
+            <button
+                type="button"
+                aria-label=format!("Edit description of {label}")
+                on:click=move |_| open.run(described.clone())
+            >"Edit description"</button>
+        }
+    });
     view! {
         <tr class:warn=warn>
             <th scope="row"><code>{label.clone()}</code></th>
@@ -125,6 +138,7 @@ fn EntryRow(
                 on_delete=Callback::new(move |()| on_remove.run(remove.clone()))
             >
                 {fix_button}
+                {edit_button}
             </RowActions>
         </tr>
     }

@@ -4,9 +4,10 @@
 mod entries_table;
 mod import_dialog;
 mod remove_dialog;
+mod rename_and_delete;
 
 use crate::api::{Acl, ApiError, NewEntry};
-use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice};
+use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice, Stamp};
 use crate::context::AppContext;
 use crate::signals::{derive, memo};
 use crate::usage::Usage;
@@ -17,6 +18,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use remove_dialog::RemoveEntryDialog;
+use rename_and_delete::{AclActions, AclDialogs};
 use sipauth_model::quota;
 
 #[component]
@@ -67,6 +69,8 @@ pub fn AclDetailPage() -> impl IntoView {
     });
     let remove = remove_dialog::action(ctx, acl_id, refresh);
     let import_open = RwSignal::new(false);
+    let actions = AclActions::new(ctx, acl_id, watched, refresh);
+    let editable = ctx.profile().acls.entry_descriptions;
     let lead = move || {
         let names = users.get();
         if names.is_empty() {
@@ -89,12 +93,17 @@ pub fn AclDetailPage() -> impl IntoView {
             Some(Ok(_)) => view! {
                 <div class="page-head">
                     <h1>{name}</h1>
-                    <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
+                    <div class="actions">
+                        <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
+                        <button type="button" on:click=move |_| { if let Some(a) = loaded_acl() { actions.rename.show_for(a) } }>"Rename"</button>
+                        <button type="button" class="danger" on:click=move |_| { if let Some(a) = loaded_acl() { actions.delete.show_for(a) } }>"Delete"</button>
+                    </div>
                 </div>
                 <p class="lead">
                     {move || format!("{} of {} entries. ", entries.with(Vec::len), quota::ENTRIES_PER_ACL)}
                     {lead}
                 </p>
+                {move || loaded_acl().map(|a| view! { <Stamp created=a.date_created updated=a.date_updated /> })}
                 <SipServerNotice changed=reloads />
                 <Show
                     when=move || !entries.with(Vec::is_empty)
@@ -104,6 +113,7 @@ pub fn AclDetailPage() -> impl IntoView {
                         acl_id
                         entries
                         on_remove=Callback::new(move |e| remove.show_for(e))
+                        on_describe=editable.then(|| Callback::new(move |e| actions.describe.show_for(e)))
                         on_change=refresh
                     />
                 </Show>
@@ -118,5 +128,6 @@ pub fn AclDetailPage() -> impl IntoView {
 
         <RemoveEntryDialog action=remove acl_name=name />
         <ImportEntriesDialog open=import_open acl_id entries on_done=refresh />
+        <AclDialogs actions usage=watched />
     }
 }

@@ -3,6 +3,7 @@
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use sipauth_model::{acl, IpEntry};
 use std::net::IpAddr;
 
@@ -11,7 +12,8 @@ use std::net::IpAddr;
 pub fn IpTester() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let address = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<Vec<String>, String>>);
+    // Each match: the ACL's id and name, and the entry that admits.
+    let result = RwSignal::new(None::<Result<Vec<(String, String, String)>, String>>);
     let pending = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -51,7 +53,11 @@ pub fn IpTester() -> impl IntoView {
                             } else {
                                 format!(" ({})", entry.description)
                             };
-                            format!("{}: {}/{}{note}", acl.name, entry.ip, entry.cidr_prefix)
+                            (
+                                acl.ip_acl_uuid.clone(),
+                                acl.name.clone(),
+                                format!("{}/{}{note}", entry.ip, entry.cidr_prefix),
+                            )
                         })
                         .collect();
                     result.set(Some(Ok(lines)));
@@ -91,7 +97,9 @@ pub fn IpTester() -> impl IntoView {
                     Some(Ok(lines)) => Some(
                         view! {
                             <p>{format!("Admitted by {} entr{}, most specific first:", lines.len(), if lines.len() == 1 { "y" } else { "ies" })}</p>
-                            <ol class="matches">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ol>
+                            <ol class="matches">{lines.into_iter().map(|(id, name, entry)| view! {
+                                <li><A href=format!("/acls/{id}")>{name}</A>{format!(": {entry}")}</li>
+                            }).collect_view()}</ol>
                         }
                         .into_any(),
                     ),

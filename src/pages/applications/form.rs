@@ -111,7 +111,14 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
     };
     let kinds = SipAuthType::ALL
         .iter()
-        .map(|t| (t.as_str().to_string(), t.label().to_string()))
+        // The default says what it means where it is chosen.
+        .map(|t| match t {
+            SipAuthType::None => (
+                String::new(),
+                "None: accepts calls from any address".to_string(),
+            ),
+            t => (t.as_str().to_string(), t.label().to_string()),
+        })
         .collect::<Vec<_>>();
     view! {
         <form class="form" on:submit=submit novalidate>

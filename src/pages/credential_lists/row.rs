@@ -2,7 +2,7 @@
 //! that map it, its SID, and its Rename and Delete buttons.
 
 use crate::api::CredentialList;
-use crate::components::{names_or_dash, RowActions, RowButtons};
+use crate::components::{names_or_dash, RowActions, RowButtons, Stamp};
 use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -24,7 +24,10 @@ pub fn CredentialListRow(
         <tr>
             <th scope="row"><A href=href>{label}</A></th>
             <td>{used_by}</td>
-            <td class="id"><code>{l.sid.clone()}</code></td>
+            <td class="id">
+                <code>{l.sid.clone()}</code>
+                <Stamp created=l.date_created.clone() updated=l.date_updated.clone() />
+            </td>
             <RowActions name=l.friendly_name edit="Rename" on_edit=buttons.edit on_delete=buttons.delete />
         </tr>
     }

@@ -5,25 +5,29 @@
 
 mod create_dialog;
 mod delete_dialog;
+mod disable_dialog;
 mod label_dialog;
 mod password_dialog;
 mod row;
+mod status_filter;
 mod table;
 
 use crate::api::{ApiError, Application, Credential};
-use crate::components::load_beside;
+use crate::components::{load_beside, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
-use crate::profile::Profile;
+use crate::profile::{Column, Profile};
 use crate::usage::Usage;
 use create_dialog::CreateDialog;
 use delete_dialog::DeleteCredentialDialog;
+use disable_dialog::DisableDialog;
 use label_dialog::LabelDialog;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use password_dialog::PasswordDialog;
+use status_filter::StatusFilter;
 use std::cmp::Ordering;
 use std::future::Future;
 use table::CredentialTable;
@@ -118,14 +122,14 @@ pub fn CredentialsPage() -> impl IntoView {
     let profile = ctx.profile();
     let words = profile.credentials;
     let list_id = StoredValue::new(use_params_map().read_untracked().get("id"));
-    let list_name = load_beside(ctx, Signal::stored(0), move |api| {
+    let list = load_beside(ctx, Signal::stored(0), move |api| {
         let id = list_id.get_value().filter(|_| words.in_lists);
         async move {
             let Some(id) = id else {
                 return Ok::<_, ApiError>(None);
             };
             Ok(match api.get_credential_list(&id).await {
-                Ok(l) => Some(l.friendly_name),
+                Ok(l) => Some(l),
                 Err(e) => {
                     ctx.report(&e);
                     None
@@ -142,7 +146,14 @@ pub fn CredentialsPage() -> impl IntoView {
         let list = list_id.get_value();
         api.credentials_from_first(list.as_deref(), first).await
     });
-    let shown = listing.shown(query, matches, order);
+    // Vobiz: all, enabled or disabled credentials, beside the search.
+    let status = RwSignal::new(String::new());
+    let shown = listing.shown_where(
+        query,
+        move |c| status.with(|s| status_filter::passes(s, c)),
+        matches,
+        order,
+    );
     let state = listing.state(shown);
     let usage = Usage::watch(ctx, move || listing.track_reloads());
     let page = Credentials {
@@ -156,8 +167,8 @@ pub fn CredentialsPage() -> impl IntoView {
     let actions = row::RowActions::new(page);
 
     let heading = move || match words.in_lists {
-        true => list_name
-            .get()
+        true => list
+            .with(|l| l.as_ref().map(|l| l.friendly_name.clone()))
             .unwrap_or_else(|| "Credential list".to_string()),
         false => "SIP credentials".to_string(),
     };
@@ -173,8 +184,12 @@ pub fn CredentialsPage() -> impl IntoView {
         })}
         <div class="page-head">
             <h1>{heading}</h1>
-            <button type="button" class="primary" on:click=move |_| create.show()>"Create credential"</button>
+            <button type="button" class="primary" on:click=move |_| {
+                create.generated.set(false);
+                create.action.show();
+            }>"Create credential"</button>
         </div>
+        {move || list.get().map(|l| view! { <Stamp created=l.date_created updated=l.date_updated /> })}
         <p class="lead">
             {words.lead}
             "Passwords are stored only as digests and can be replaced, never read."
@@ -192,20 +207,26 @@ pub fn CredentialsPage() -> impl IntoView {
             </p>
         })}
         <SearchBar id="credential-search" label=words.search_label query state />
+        {words.columns.contains(&Column::Enabled).then(|| view! { <StatusFilter status query /> })}
         <ListNotice
             what="credentials"
             empty="No credentials yet. Create one so that a phone or PBX can register."
-            no_match=|q| format!("No credential matches \u{201c}{q}\u{201d}.")
+            no_match=|q| match q {
+                // Only the enabled/disabled filter is set.
+                "" => "No credential matches the filter.".to_string(),
+                q => format!("No credential matches \u{201c}{q}\u{201d}."),
+            }
             query
             state
         />
         <CredentialTable page query shown state actions />
         <Pager state query />
 
-        <CreateDialog action=create dialect=ctx.dialect() />
-        <PasswordDialog action=actions.change dialect=ctx.dialect() />
+        <CreateDialog create dialect=ctx.dialect() />
+        <PasswordDialog change=actions.change dialect=ctx.dialect() />
         {actions.label.zip(words.label).map(|(action, label)| view! { <LabelDialog action label /> })}
         <DeleteCredentialDialog page action=actions.delete />
+        {words.columns.contains(&Column::Enabled).then(|| view! { <DisableDialog action=actions.disable /> })}
     }
 }
 
@@ -223,6 +244,8 @@ mod tests {
             enabled: None,
             description: None,
             sip_uri: None,
+            created_at: None,
+            updated_at: None,
         }
     }
 

@@ -1,9 +1,9 @@
 //! One credential's row: the profile's columns, its ID with a copy button,
 //! and the buttons that open the row's dialogs.
 
-use super::{delete_dialog, label_dialog, password_dialog, Credentials};
+use super::{delete_dialog, disable_dialog, label_dialog, password_dialog, Credentials};
 use crate::api::Credential;
-use crate::components::{copy_text, SipAddress};
+use crate::components::{copy_text, SipAddress, Stamp};
 use crate::dialog_action::{DialogAction, Task};
 use crate::profile::Column;
 use leptos::prelude::*;
@@ -11,12 +11,15 @@ use leptos::prelude::*;
 /// The dialogs a row opens, and vobiz's enable switch.
 #[derive(Clone, Copy)]
 pub(super) struct RowActions {
-    pub change: DialogAction<String, Credential>,
+    pub change: password_dialog::Change,
     /// Zentrunk's rename, vobiz's description; none elsewhere.
     pub label: Option<DialogAction<String, Credential>>,
     pub delete: DialogAction<(), Credential>,
-    /// Enable or disable (vobiz): the credential stays, only its use stops.
-    toggle: Task<(Credential, bool)>,
+    /// Disable (vobiz), after a confirmation: the credential stays, only
+    /// its use stops.
+    pub disable: DialogAction<(), Credential>,
+    /// Enable again (vobiz): loosens nothing unexpected, so it asks nothing.
+    enable: Task<Credential>,
 }
 
 impl RowActions {
@@ -30,16 +33,13 @@ impl RowActions {
                 .label
                 .map(|label| label_dialog::action(page, label)),
             delete: delete_dialog::action(page),
-            toggle: Task::new(move |(c, enabled): (Credential, bool)| {
+            disable: disable_dialog::action(page),
+            enable: Task::new(move |c: Credential| {
                 let api = ctx.api();
                 async move {
-                    match api.set_enabled(&c.credential_uuid, enabled).await {
-                        Ok(_) if enabled => ctx.toasts.success(format!(
-                            "Enabled {}: it can authenticate again.",
-                            c.username
-                        )),
+                    match api.set_enabled(&c.credential_uuid, true).await {
                         Ok(_) => ctx.toasts.success(format!(
-                            "Disabled {}: it is kept but can no longer authenticate.",
+                            "Enabled {}: it can authenticate again.",
                             c.username
                         )),
                         Err(e) => ctx.report(&e),
@@ -93,6 +93,7 @@ pub(super) fn CredentialRow(
                     aria-label=format!("Copy ID of {}", c.username)
                     on:click=move |_| copy_text(toasts, id.clone())
                 >"Copy"</button>
+                <Stamp created=c.created_at.clone() updated=c.updated_at.clone() />
             </td>
             <td class="row-actions">
                 <button
@@ -121,22 +122,30 @@ fn cell(column: Column, c: &Credential, page: Credentials, actions: RowActions) 
             view! { <td>{c.description.clone().unwrap_or_default()}</td> }.into_any()
         }
         Column::Enabled => {
-            let id = format!("enabled-{}", c.credential_uuid);
+            // The state in words (a badge), and a button saying what it does.
+            let enabled = c.enabled.unwrap_or(true);
             let target = c.clone();
+            let (badge, class, button) = match enabled {
+                true => ("Enabled", "badge", "Disable"),
+                false => ("Disabled", "badge disabled", "Enable"),
+            };
             view! {
-                <td>
-                    <input
-                        type="checkbox"
-                        id=id.clone()
-                        prop:checked=c.enabled.unwrap_or(true)
-                        on:change=move |ev| {
-                            actions.toggle.dispatch((target.clone(), event_target_checked(&ev)));
+                <td class="status">
+                    <span class=class>{badge}</span>
+                    " "
+                    <button
+                        type="button"
+                        class="link"
+                        aria-label=format!("{button} {}", c.username)
+                        disabled=move || actions.enable.pending().get()
+                        on:click=move |_| {
+                            if enabled {
+                                actions.disable.show_for(target.clone());
+                            } else {
+                                actions.enable.dispatch(target.clone());
+                            }
                         }
-                    />
-                    <label for=id>
-                        "Enabled"
-                        <span class="visually-hidden">{format!(" {}", c.username)}</span>
-                    </label>
+                    >{button}</button>
                 </td>
             }
             .into_any()

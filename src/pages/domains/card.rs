@@ -5,7 +5,7 @@ use super::mapping_group::{mapping_name, MappingGroup};
 use super::Data;
 use crate::admits;
 use crate::api::{Domain, DomainMappings, MappingKind};
-use crate::components::{AdmitsLine, SipAddress};
+use crate::components::{AdmitsLine, SipAddress, Stamp};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +15,7 @@ pub fn DomainCard(
     domain: Domain,
     mappings: DomainMappings,
     data: Signal<Data>,
+    on_edit: Callback<()>,
     on_delete: Callback<()>,
     on_change: Callback<()>,
 ) -> impl IntoView {
@@ -64,12 +65,25 @@ pub fn DomainCard(
                 <h2 id=heading_id>{domain.domain_name.clone()}</h2>
                 <button
                     type="button"
+                    aria-label=format!("Edit {}", domain.domain_name)
+                    on:click=move |_| on_edit.run(())
+                >"Edit"</button>
+                <button
+                    type="button"
                     class="danger"
                     aria-label=format!("Delete {}", domain.domain_name)
                     on:click=move |_| on_delete.run(())
                 >"Delete"</button>
             </div>
             {friendly}
+            <p class="voice-url">
+                "Voice URL: "
+                {match domain.voice_url.is_empty() {
+                    true => view! { <span>"none set"</span> }.into_any(),
+                    false => view! { <code>{domain.voice_url.clone()}</code> }.into_any(),
+                }}
+            </p>
+            <Stamp created=domain.date_created.clone() updated=domain.date_updated.clone() />
             {domain.sip_uri.clone().map(|uri| view! {
                 <p class="sip-line">"SIP address: " <SipAddress uri of=domain.domain_name.clone() toasts=ctx.toasts /></p>
             })}

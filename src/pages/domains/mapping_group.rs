@@ -2,8 +2,11 @@
 //! what is mapped, each removable, and a picker to map one more.
 
 use super::Data;
+use crate::admits::{self, Admits};
 use crate::api::{Mapping, MappingKind};
+use crate::components::{deletes, AdmitsLine, ConfirmButtons, Dialog};
 use crate::context::AppContext;
+use crate::dialog_action::DialogAction;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -95,7 +98,7 @@ pub fn MappingGroup(
                     return view! { <p class="hint">"None mapped."</p> }.into_any();
                 }
                 let items = now.into_iter().map(|m| view! {
-                    <MappedItem domain_sid=domain_sid.clone() kind mapping=m on_change />
+                    <MappedItem domain_sid=domain_sid.clone() kind mapping=m data />
                 });
                 view! { <ul class="mapped">{items.collect_view()}</ul> }.into_any()
             }}
@@ -117,35 +120,138 @@ pub fn MappingGroup(
     }
 }
 
-/// One mapped list or ACL, and its Remove button.
+/// What a domain admits once the mapping `sid` of `kind` is gone, in the
+/// words of its card: the calls sentence, or the registrations one.
+fn admits_without(data: &Data, domain_sid: &str, kind: MappingKind, sid: &str) -> Option<Admits> {
+    let mappings = data
+        .domains
+        .iter()
+        .find(|m| m.domain.as_ref().is_some_and(|d| d.sid == domain_sid))?;
+    let domain = mappings.domain.as_ref()?;
+    let names = |k: MappingKind| -> Vec<&str> {
+        mappings
+            .of(k)
+            .iter()
+            .filter(|m| !(k == kind && m.sid == sid))
+            .map(mapping_name)
+            .collect()
+    };
+    Some(match kind {
+        MappingKind::RegistrationsCredentialLists => {
+            admits::domain_registrations(domain.sip_registration, &names(kind), &domain.domain_name)
+        }
+        _ => admits::domain_calls(
+            &names(MappingKind::CallsCredentialLists),
+            &names(MappingKind::CallsIpAcls),
+        ),
+    })
+}
+
+/// What removing a mapping changes, said before it is removed.
+fn removal_words(kind: MappingKind, name: &str, domain: &str) -> String {
+    match kind {
+        MappingKind::CallsCredentialLists => format!(
+            "Users in {name} can no longer authenticate calls at {domain}. The credential list itself stays."
+        ),
+        MappingKind::CallsIpAcls => format!(
+            "Calls to {domain} are no longer checked against the addresses in {name}. The IP access control list itself stays."
+        ),
+        MappingKind::RegistrationsCredentialLists => format!(
+            "Phones on {name} can no longer register at {domain}. The credential list itself stays."
+        ),
+    }
+}
+
+/// A mapping about to be removed, for the one confirmation dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unmap {
+    domain_sid: String,
+    domain_name: String,
+    kind: MappingKind,
+    sid: String,
+    name: String,
+}
+
+/// Removes the mapping the dialog is open for.
+pub fn unmap_action(ctx: AppContext, refresh: Callback<()>) -> DialogAction<(), Unmap> {
+    deletes(ctx, refresh, |api, u: Unmap| async move {
+        api.unmap(&u.domain_sid, u.kind, &u.sid).await?;
+        Ok(format!("Removed {} from {}.", u.name, u.kind.phrase()))
+    })
+}
+
+/// "Remove … from …?": what the domain stops admitting, and what it then
+/// admits, before the mapping goes.
+#[component]
+pub fn UnmapDialog(action: DialogAction<(), Unmap>, data: Signal<Data>) -> impl IntoView {
+    let target = action.target;
+    let words = move || {
+        target.with(|t| {
+            t.as_ref()
+                .map(|u| removal_words(u.kind, &u.name, &u.domain_name))
+                .unwrap_or_default()
+        })
+    };
+    let after = Signal::derive(move || {
+        target
+            .with(|t| {
+                t.as_ref()
+                    .and_then(|u| data.with(|d| admits_without(d, &u.domain_sid, u.kind, &u.sid)))
+            })
+            .unwrap_or(Admits {
+                text: String::new(),
+                warning: false,
+            })
+    });
+    view! {
+        <Dialog
+            id="unmap"
+            open=action.open
+            title=action.about(|u| format!("Remove {} from {}?", u.name, u.domain_name))
+        >
+            <p>{words}</p>
+            <p>"Afterwards:"</p>
+            <AdmitsLine admits=after />
+            <ConfirmButtons
+                open=action.open
+                pending=action.pending()
+                error=action.error.into()
+                on_confirm=action.submit()
+                label=action.about(|u| format!("Remove {}", u.name))
+            />
+        </Dialog>
+    }
+}
+
+/// One mapped list or ACL, and its Remove button, which asks first.
 #[component]
 fn MappedItem(
     domain_sid: String,
     kind: MappingKind,
     mapping: Mapping,
-    on_change: Callback<()>,
+    data: Signal<Data>,
 ) -> impl IntoView {
-    let ctx = expect_context::<AppContext>();
+    let unmap = expect_context::<DialogAction<(), Unmap>>();
     let name = mapping_name(&mapping).to_string();
     let label = format!("Remove {name} from {}", kind.phrase());
-    let removed = name.clone();
-    let remove = move |_| {
-        let api = ctx.api();
-        let (domain_sid, sid, removed) = (domain_sid.clone(), mapping.sid.clone(), removed.clone());
-        spawn_local(async move {
-            match api.unmap(&domain_sid, kind, &sid).await {
-                Ok(()) => ctx
-                    .toasts
-                    .success(format!("Removed {removed} from {}.", kind.phrase())),
-                Err(e) => ctx.report(&e),
-            }
-            on_change.try_run(());
-        });
+    let domain_name = data.with_untracked(|d| {
+        d.domains
+            .iter()
+            .find_map(|m| m.domain.as_ref().filter(|x| x.sid == domain_sid))
+            .map(|x| x.domain_name.clone())
+            .unwrap_or_default()
+    });
+    let target = Unmap {
+        domain_sid,
+        domain_name,
+        kind,
+        sid: mapping.sid.clone(),
+        name: name.clone(),
     };
     view! {
         <li>
             {name}
-            <button type="button" class="link" aria-label=label on:click=remove>"Remove"</button>
+            <button type="button" class="link" aria-label=label on:click=move |_| unmap.show_for(target.clone())>"Remove"</button>
         </li>
     }
 }

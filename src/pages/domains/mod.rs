@@ -4,9 +4,10 @@
 
 mod card;
 mod create_form;
+mod edit_form;
 mod mapping_group;
 
-use crate::api::{Acl, CredentialList, DomainMappings, MappingKind};
+use crate::api::{Acl, CredentialList, Domain, DomainMappings, MappingKind};
 use crate::components::list_table::{draw_rows, keyed_rows};
 use crate::components::{acl_choices, changes, deletes, opens, ConfirmDelete, Dialog, PageHead};
 use crate::context::AppContext;
@@ -15,7 +16,9 @@ use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar, SortSelect};
 use crate::signals::memo;
 use card::DomainCard;
 pub use create_form::{DomainForm, NewDomain};
+use edit_form::{DomainChange, DomainEditForm};
 use leptos::prelude::*;
+use mapping_group::{unmap_action, UnmapDialog};
 use std::cmp::Ordering;
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -97,6 +100,19 @@ pub fn DomainsPage() -> impl IntoView {
             Ok(format!("Created domain {domain}."))
         },
     );
+    // Removing a mapping asks first: one dialog for every card.
+    let unmap = unmap_action(ctx, refresh);
+    provide_context(unmap);
+    let edit = changes(
+        ctx,
+        Keep::Invalid,
+        refresh,
+        |api, domain: Domain, (friendly, url, registration): DomainChange| async move {
+            api.update_domain(&domain.sid, &friendly, &url, registration)
+                .await?;
+            Ok(format!("Saved domain {}.", domain.domain_name))
+        },
+    );
     // About (SID, domain name).
     let delete = deletes(
         ctx,
@@ -114,11 +130,13 @@ pub fn DomainsPage() -> impl IntoView {
         move |mappings: DomainMappings| {
             mappings.domain.clone().map(|domain| {
                 let target = (domain.sid.clone(), domain.domain_name.clone());
+                let on_edit = opens(edit, domain.clone());
                 view! {
                     <DomainCard
                         domain
                         mappings
                         data=data.into()
+                        on_edit
                         on_delete=opens(delete, target)
                         on_change=refresh
                     />
@@ -157,6 +175,18 @@ pub fn DomainsPage() -> impl IntoView {
                 on_cancel=create.cancel()
             />
         </Dialog>
+        <Dialog id="edit-domain" open=edit.open title=edit.about(|d| format!("Edit {}", d.domain_name))>
+            {move || edit.target.get().map(|domain| view! {
+                <DomainEditForm
+                    domain
+                    on_submit=edit.submit()
+                    pending=edit.pending()
+                    server_error=edit.error
+                    on_cancel=edit.cancel()
+                />
+            })}
+        </Dialog>
+        <UnmapDialog action=unmap data=data.into() />
         <ConfirmDelete
             id="delete-domain"
             action=delete
