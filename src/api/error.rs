@@ -6,7 +6,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     /// 400 naming a field: shown beside that field.
-    #[error("{}", in_words(message))]
+    #[error("{}", in_user_words(message))]
     Invalid { field: String, message: String },
     /// 400 about the request as a whole (a quota, a malformed request).
     #[error("The server refused this: {0}")]
@@ -24,7 +24,7 @@ pub enum ApiError {
     #[error("Not found: it may have been deleted in another window. The list has been refreshed.")]
     NotFound,
     /// 409: a duplicate, or still in use.
-    #[error("{}", in_words(.0))]
+    #[error("{}", in_user_words(.0))]
     Conflict(String),
     /// 429: too many requests.
     #[error("Too many requests: wait {0} seconds and try again.")]
@@ -71,36 +71,6 @@ const DUPLICATES: &[(&str, &str)] = &[
     ("An IP access control list named ", "name"),
     ("A credential list named ", "name"),
 ];
-
-/// API parameter names that servers' messages start with ("DomainName: …",
-/// "cidr_prefix: …"), and the words the console's labels use instead.
-const PARAMETER_WORDS: &[(&str, &str)] = &[
-    ("Username", "Username"),
-    ("username", "Username"),
-    ("Password", "Password"),
-    ("password", "Password"),
-    ("FriendlyName", "Name"),
-    ("name", "Name"),
-    ("DomainName", "Domain name"),
-    ("IpAddress", "Address"),
-    ("ip", "Address"),
-    ("CidrPrefixLength", "Prefix length"),
-    ("cidr_prefix", "Prefix length"),
-    ("description", "Description"),
-    ("VoiceUrl", "Voice URL"),
-];
-
-/// A message as shown: a leading API parameter name in the user's words
-/// (the matching is on the message as sent, so fields stay found).
-fn in_words(message: &str) -> String {
-    message
-        .split_once(": ")
-        .and_then(|(param, rest)| {
-            let (_, words) = PARAMETER_WORDS.iter().find(|(p, _)| *p == param)?;
-            Some(format!("{words}: {rest}"))
-        })
-        .unwrap_or_else(|| message.to_string())
-}
 
 /// The form field a twilio message names first.
 fn twilio_field(message: &str) -> Option<&'static str> {
