@@ -272,7 +272,8 @@ pub fn PageHead(
 /// copied here from the table's own headings so no row has to repeat them
 /// and the table keeps its semantics for screen readers. A cell of plain
 /// text is cut to one line there (`data-clip`); one that is cut gets the
-/// whole value as its title and can take focus, which shows it whole.
+/// whole value as its title and can take focus, which shows it whole; an
+/// empty cell (`data-empty`) is left out of its card.
 pub fn label_cells() {
     use wasm_bindgen::JsCast;
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -324,6 +325,15 @@ pub fn label_cells() {
                     if cell.child_element_count() == 0 {
                         let _ = cell.set_attribute("data-clip", "");
                     }
+                }
+                let empty = cell.text_content().unwrap_or_default().trim().is_empty()
+                    && cell
+                        .query_selector("button, input, select, a")
+                        .ok()
+                        .flatten()
+                        .is_none();
+                if empty != cell.has_attribute("data-empty") {
+                    let _ = cell.toggle_attribute_with_force("data-empty", empty);
                 }
                 if cell.has_attribute("data-clip") {
                     // Whether it is cut depends on the width: checked each time.
