@@ -159,7 +159,22 @@ fn Header() -> impl IntoView {
             >
                 <span aria-hidden="true">"\u{2630} "</span>"Menu"
             </button>
-            <div id="main-menu" class="menu" class:open=move || open.get()>
+            <div
+                id="main-menu"
+                class="menu"
+                class:open=move || open.get()
+                // Choosing a page closes the menu (the path may not change).
+                on:click=move |ev| {
+                    let on_link = ev
+                        .target()
+                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                        .and_then(|t| t.closest("a").ok().flatten())
+                        .is_some();
+                    if on_link {
+                        open.set(false);
+                    }
+                }
+            >
                 <Show when=move || ctx.session.get().is_some()>
                     <nav aria-label="Main">
                         {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
