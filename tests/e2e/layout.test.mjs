@@ -305,6 +305,20 @@ test(`every page and dialog of ${dialect} fits a phone, passes axe and is screen
   const labels = await page.locator('table.list tbody tr').first().locator('td:not(.row-actions)')
     .evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content));
   assert.ok(labels.length > 0 && labels.every((l) => l.length > 4), `labelled cells: ${labels}`);
+
+  // Toasts on a phone: four copies make three toasts along the bottom,
+  // covering little of the screen, and they leave by themselves.
+  const copies = page.locator('table.list button', { hasText: /^Copy$/ });
+  if (await copies.count() >= 4) {
+    for (let i = 0; i < 4; i++) await copies.nth(i).click();
+    const toasts = page.locator('.toasts [role=status]');
+    await page.waitForFunction(() => document.querySelectorAll('.toasts [role=status]').length === 3);
+    const covered = await page.locator('.toasts').evaluate((t) => t.getBoundingClientRect().height / window.innerHeight);
+    assert.ok(covered < 0.3, `the toasts cover ${Math.round(covered * 100)}% of a phone's screen`);
+    await page.screenshot({ path: `${shots}/${dialect}-toasts-360-${await page.evaluate(() => document.documentElement.dataset.theme)}.png` });
+    await toasts.first().waitFor({ state: 'detached', timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.toasts [role=status]').length === 0, null, { timeout: 15_000 });
+  }
   assert.deepEqual(unexpected(problems), []);
   await context.close();
 });
