@@ -366,6 +366,25 @@ test(`the ${dialect} header is a menu on a phone, worked by keyboard`, async () 
   await page.waitForFunction(() => document.querySelector('[aria-controls=main-menu]').getAttribute('aria-expanded') === 'false');
   assert.equal(await nav.isVisible(), false);
   await axe(page, `${dialect} header menu`);
+
+  // Every control of the page is reached by Tab and lies within the
+  // screen's width (no sideways scrolling to reach a row's buttons).
+  await page.goto(`${base}${await page.locator('#main-menu nav a').first().getAttribute('href')}`);
+  await page.locator('table.list tbody tr, .card, .empty').first().waitFor();
+  await page.evaluate(() => document.activeElement?.blur());
+  const reached = new Set();
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press('Tab');
+    const at = await page.evaluate(() => {
+      const el = document.activeElement;
+      const r = el.getBoundingClientRect();
+      return { name: `${el.tagName} ${el.getAttribute('aria-label') || el.textContent.trim().slice(0, 40)}`, left: r.left, right: r.right, x: window.scrollX };
+    });
+    if (at.name.startsWith('BODY')) break;
+    reached.add(at.name);
+    assert.ok(at.x === 0 && at.left >= 0 && at.right <= 361, `${at.name} lies outside a 360 px screen (${at.left}–${at.right}, scrolled ${at.x})`);
+  }
+  assert.ok(reached.size > 10, `only ${reached.size} controls reached by Tab`);
   await menu.click();
   await axe(page, `${dialect} header menu, open`);
   await page.screenshot({ path: `${shots}/${dialect}-menu-360-light.png` });
