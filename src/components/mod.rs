@@ -1,5 +1,6 @@
 //! Widgets shared by pages.
 
+pub mod cards;
 pub mod copy_value;
 pub mod credential_form;
 pub mod delete_dialog;
@@ -19,6 +20,7 @@ pub mod sip_server;
 pub mod text_field;
 pub mod toast;
 
+pub use cards::{keep_cells_labelled, label_cells};
 pub use copy_value::CopyValue;
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
 pub use delete_dialog::{
@@ -30,8 +32,7 @@ pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
 pub use list_table::{
-    keep_cells_labelled, label_cells, names_or_dash, opens, Column, FilteredList, ListTable,
-    PageHead, RowActions, RowButtons,
+    names_or_dash, opens, Column, FilteredList, ListTable, PageHead, RowActions, RowButtons,
 };
 pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
