@@ -116,6 +116,8 @@ pub fn keep_cells_labelled() {
         let options = web_sys::MutationObserverInit::new();
         options.set_child_list(true);
         options.set_subtree(true);
+        // A cell's text can change in place (where-used arrives later).
+        options.set_character_data(true);
         let _ = observer.observe_with_options(&body, &options);
     }
     let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());

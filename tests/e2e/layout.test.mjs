@@ -306,11 +306,24 @@ test(`every page and dialog of ${dialect} fits a phone, passes axe and is screen
     .evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content));
   assert.ok(labels.length > 0 && labels.every((l) => l.length > 4), `labelled cells: ${labels}`);
 
+  // A value cut to one line takes focus and then shows whole.
+  const cut = page.locator('table.list td[data-clip][tabindex="0"]').first();
+  {
+    assert.equal(await cut.count(), 1, 'a long value is cut to one line on a phone');
+    const before = await cut.evaluate((td) => td.getBoundingClientRect().height);
+    await cut.focus();
+    const [after, whole] = await cut.evaluate((td) => [td.getBoundingClientRect().height, td.title === td.textContent]);
+    assert.ok(after > before && whole, `a cut value shows whole on focus (${before} → ${after} px)`);
+  }
+
   // Toasts on a phone: four copies make three toasts along the bottom,
   // covering little of the screen, and they leave by themselves.
   const copies = page.locator('table.list button', { hasText: /^Copy$/ });
   if (await copies.count() >= 4) {
     for (let i = 0; i < 4; i++) await copies.nth(i).click();
+    // What the last button copied is the whole value, not the cut one.
+    const value = await copies.nth(3).evaluate((b) => b.parentElement.querySelector('code').title);
+    await page.waitForFunction((v) => navigator.clipboard.readText().then((t) => t === v), value);
     const toasts = page.locator('.toasts [role=status]');
     await page.waitForFunction(() => document.querySelectorAll('.toasts [role=status]').length === 3);
     const covered = await page.locator('.toasts').evaluate((t) => t.getBoundingClientRect().height / window.innerHeight);
