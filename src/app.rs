@@ -146,8 +146,21 @@ fn Header() -> impl IntoView {
             }
         }
     };
+    // Focus leaving the header (Tab past the menu, a click elsewhere) closes
+    // it: the open menu would cover what gets focus.
+    let header_ref = NodeRef::<leptos::html::Header>::new();
+    let on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        let inside = ev
+            .related_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok())
+            .zip(header_ref.get_untracked())
+            .is_some_and(|(to, header)| header.contains(Some(&to)));
+        if !inside {
+            open.set(false);
+        }
+    };
     view! {
-        <header class="top" on:keydown=on_key>
+        <header class="top" node_ref=header_ref on:keydown=on_key on:focusout=on_focus_out>
             <span class="brand">{ctx.config.get_value().title}</span>
             <button
                 type="button"

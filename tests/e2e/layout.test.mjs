@@ -369,6 +369,15 @@ test(`the ${dialect} header is a menu on a phone, worked by keyboard`, async () 
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-controls')), 'main-menu');
   assert.equal(await nav.isVisible(), false);
 
+  // Tabbing past its last control closes it: it would cover what gets focus.
+  await page.keyboard.press('Enter');
+  assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+  for (let i = 0; i < 20 && await page.evaluate(() => !!document.activeElement.closest('header')); i++) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await menu.getAttribute('aria-expanded'), 'false');
+  await menu.focus();
+
   // Choosing a page closes it.
   await page.keyboard.press('Space');
   const last = nav.getByRole('link').last();
