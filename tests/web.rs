@@ -926,3 +926,33 @@ async fn list_cells_are_labelled_with_their_column_for_the_phone_cards() {
         .collect();
     assert_eq!(clipped, [true, false, false]);
 }
+
+#[wasm_bindgen_test]
+async fn an_open_dialog_shows_the_toasts_the_page_behind_it_cannot() {
+    use sipauth_console::api::Config;
+    use sipauth_console::components::{Dialog, Toasts};
+    use sipauth_console::context::AppContext;
+    let parent = container();
+    let open = RwSignal::new(false);
+    let toasts = Toasts::new();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        provide_context(AppContext {
+            config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
+            session: RwSignal::new(None),
+            toasts,
+        });
+        view! { <Dialog id="with-toasts" open title="Create credential"><p>"Form"</p></Dialog> }
+    });
+    open.set(true);
+    settle().await;
+    toasts.success("Copied the password.");
+    settle().await;
+    let dialog = parent.query_selector("dialog").unwrap().unwrap();
+    assert_eq!(
+        texts(&dialog, ".toasts [role=status] span"),
+        ["Copied the password."]
+    );
+    open.set(false);
+    settle().await;
+    assert!(texts(&dialog, ".toasts").is_empty(), "gone with the dialog");
+}
