@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     slash_focuses_search();
+    crate::components::keep_cells_labelled();
     view! {
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
@@ -178,25 +179,82 @@ fn Header() -> impl IntoView {
             }
         }
     });
+    // On a phone the navigation, the operator and the buttons fold into a
+    // menu; it closes on Escape, on navigation and after a choice.
+    let open = RwSignal::new(false);
+    let toggle_ref = NodeRef::<leptos::html::Button>::new();
+    let location = use_location();
+    effect(move || {
+        location.pathname.track();
+        open.set(false);
+    });
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+            if let Some(button) = toggle_ref.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
+    // Focus leaving the header (Tab past the menu, a click elsewhere) closes
+    // it: the open menu would cover what gets focus.
+    let header_ref = NodeRef::<leptos::html::Header>::new();
+    let on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        let inside = ev
+            .related_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Node>(t).ok())
+            .zip(header_ref.get_untracked())
+            .is_some_and(|(to, header)| header.contains(Some(&to)));
+        if !inside {
+            open.set(false);
+        }
+    };
     view! {
-        <header class="top">
+        <header class="top" node_ref=header_ref on:keydown=on_key on:focusout=on_focus_out>
             <span class="brand">{ctx.config.get_value().title}</span>
-            <ThemeToggle />
-            <Show when=move || ctx.session.get().is_some()>
-                <nav aria-label="Main">
-                    {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
-                </nav>
-                <span class="who">
-                    {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {
-                        Some(operator) => format!("Signed in as {operator} · account "),
-                        None => "Account ".to_string(),
-                    }}
-                    {move || ctx.config.get_value().account}
-                </span>
-                {ctx.config.get_value().sign_in.then(|| view! {
+            <button
+                type="button"
+                class="menu-toggle"
+                node_ref=toggle_ref
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                aria-controls="main-menu"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                <span aria-hidden="true">"\u{2630} "</span>"Menu"
+            </button>
+            <div
+                id="main-menu"
+                class="menu"
+                class:open=move || open.get()
+                // Choosing a page closes the menu (the path may not change).
+                on:click=move |ev| {
+                    let on_link = ev
+                        .target()
+                        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                        .and_then(|t| t.closest("a").ok().flatten())
+                        .is_some();
+                    if on_link {
+                        open.set(false);
+                    }
+                }
+            >
+                <Show when=move || ctx.session.get().is_some()>
+                    <nav aria-label="Main">
+                        {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
+                    </nav>
+                    <span class="who">
+                        {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {
+                            Some(operator) => format!("Signed in as {operator} · account "),
+                            None => "Account ".to_string(),
+                        }}
+                        {move || ctx.config.get_value().account}
+                    </span>
+                </Show>
+                <ThemeToggle />
+                <Show when=move || ctx.session.get().is_some() && ctx.config.get_value().sign_in>
                     <button type="button" on:click=move |_| { sign_out.dispatch(()); }>"Sign out"</button>
-                })}
-            </Show>
+                </Show>
+            </div>
         </header>
     }
 }
@@ -245,6 +303,10 @@ fn ThemeToggle() -> impl IntoView {
             on:click=toggle
         >
             "Dark theme"
+            // Seen, not read: aria-pressed already says it to screen readers.
+            <span class="theme-state" aria-hidden="true">
+                {move || if dark.get() { ": on" } else { ": off" }}
+            </span>
         </button>
     }
 }

@@ -1250,3 +1250,121 @@ async fn a_delete_says_what_it_does_to_trunks_and_applications() {
         "Support line is left without SIP authentication: it will accept calls from any address."
     ));
 }
+
+/// Waits `ms` milliseconds of the browser's time.
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn at_most_three_toasts_show_and_errors_stay_until_dismissed() {
+    use sipauth_console::components::{ToastRegion, Toasts};
+    let parent = container();
+    let toasts = Toasts::new();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <ToastRegion toasts /> }.into_any()
+    });
+    let root: Element = parent.into();
+    let shown = |root: &Element| texts(root, ".toast span");
+
+    toasts.error("Could not delete alice.");
+    toasts.success("Created bob.");
+    toasts.success("Created carol.");
+    toasts.success("Created dave.");
+    settle().await;
+    // The oldest success made room; the error, older still, stays.
+    assert_eq!(
+        shown(&root),
+        ["Could not delete alice.", "Created carol.", "Created dave."]
+    );
+    assert_eq!(all(&root, "[role=alert]").len(), 1);
+
+    // Successes leave by themselves; the error waits for its Dismiss.
+    let mut waited = 0;
+    while shown(&root).len() > 1 && waited < 15_000 {
+        sleep(250).await;
+        waited += 250;
+    }
+    assert_eq!(shown(&root), ["Could not delete alice."]);
+    button(&root, "Dismiss").click();
+    settle().await;
+    assert!(shown(&root).is_empty());
+
+    // Four errors: still three on screen, the newest ones.
+    for n in 1..=4 {
+        toasts.error(format!("Error {n}."));
+    }
+    settle().await;
+    assert_eq!(shown(&root), ["Error 2.", "Error 3.", "Error 4."]);
+}
+
+#[wasm_bindgen_test]
+async fn list_cells_are_labelled_with_their_column_for_the_phone_cards() {
+    use sipauth_console::components::{label_cells, ListTable};
+    let parent = container();
+    let long = "x".repeat(300);
+    // (Whether a cell is cut depends on the stylesheet: the e2e checks it.)
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! {
+            <ListTable caption="Things" columns=&[("Name", ""), ("Realm", ""), ("Notes", "")]>
+                <tr>
+                    <th scope="row">"alice"</th>
+                    <td>{long.clone()}</td>
+                    <td><ul class="notes"><li>"a note"</li></ul></td>
+                    <td class="row-actions"><button type="button">"Delete"</button></td>
+                </tr>
+            </ListTable>
+        }
+        .into_any()
+    });
+    let root: Element = parent.into();
+    settle().await;
+    label_cells();
+    let labels: Vec<_> = all(&root, "tbody td")
+        .iter()
+        .map(|td| td.get_attribute("data-label").unwrap_or_default())
+        .collect();
+    assert_eq!(labels, ["Realm", "Notes", "Actions"]);
+    // Plain text may be cut to a line; a cell holding a list or buttons not.
+    let clipped: Vec<_> = all(&root, "tbody td")
+        .iter()
+        .map(|td| td.has_attribute("data-clip"))
+        .collect();
+    assert_eq!(clipped, [true, false, false]);
+}
+
+#[wasm_bindgen_test]
+async fn an_open_dialog_shows_the_toasts_the_page_behind_it_cannot() {
+    use sipauth_console::api::Config;
+    use sipauth_console::components::{Dialog, Toasts};
+    use sipauth_console::context::AppContext;
+    let parent = container();
+    let open = RwSignal::new(false);
+    let toasts = Toasts::new();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        provide_context(AppContext {
+            config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
+            session: RwSignal::new(None),
+            toasts,
+        });
+        view! { <Dialog id="with-toasts" open title="Create credential"><p>"Form"</p></Dialog> }
+    });
+    open.set(true);
+    settle().await;
+    toasts.success("Copied the password.");
+    settle().await;
+    let dialog = parent.query_selector("dialog").unwrap().unwrap();
+    assert_eq!(
+        texts(&dialog, ".toasts [role=status] span"),
+        ["Copied the password."]
+    );
+    open.set(false);
+    settle().await;
+    assert!(texts(&dialog, ".toasts").is_empty(), "gone with the dialog");
+}

@@ -1,3 +1,5 @@
+use crate::components::ToastRegion;
+use crate::context::AppContext;
 use crate::signals::effect;
 use leptos::html;
 use leptos::prelude::*;
@@ -17,6 +19,7 @@ pub fn Dialog(
     children: ChildrenFn,
 ) -> impl IntoView {
     let node = NodeRef::<html::Dialog>::new();
+    let toasts = use_context::<AppContext>().map(|ctx| ctx.toasts);
     let title_id = format!("{id}-title");
     let labelled_by = title_id.clone();
     effect(move || {
@@ -46,7 +49,12 @@ pub fn Dialog(
             }
         >
             <h2 id=title_id>{move || title.get()}</h2>
-            <Show when=move || open.get()>{children()}</Show>
+            <Show when=move || open.get()>
+                {children()}
+                // While the dialog is modal the page's toasts are inert and
+                // behind its backdrop: the dialog shows (and announces) them.
+                {toasts.map(|toasts| view! { <ToastRegion toasts /> })}
+            </Show>
         </dialog>
     }
 }

@@ -1,5 +1,7 @@
 //! Widgets shared by pages.
 
+pub mod cards;
+pub mod copy_value;
 pub mod credential_form;
 pub mod delete_dialog;
 pub mod dialog;
@@ -19,6 +21,8 @@ pub mod stamp;
 pub mod text_field;
 pub mod toast;
 
+pub use cards::{keep_cells_labelled, label_cells};
+pub use copy_value::CopyValue;
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
 pub use delete_dialog::{
     unassign_and_delete, ConfirmButtons, ConfirmDelete, DeleteDialog, DeleteRowDialog, Resource,

@@ -18,7 +18,12 @@ pub struct Toast {
     pub text: String,
 }
 
-/// Short messages after an action; errors stay until dismissed.
+/// At most this many toasts at once: on a phone more would cover the page.
+pub const MAX_TOASTS: usize = 3;
+
+/// Short messages after an action; success and notices leave by themselves,
+/// errors stay until dismissed. A fourth toast pushes out the oldest
+/// success or notice (the oldest error only when all are errors).
 #[derive(Debug, Clone, Copy)]
 pub struct Toasts {
     items: RwSignal<Vec<Toast>>,
@@ -63,7 +68,18 @@ impl Toasts {
     fn push(&self, kind: ToastKind, text: String) -> u32 {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.items.update(|v| v.push(Toast { id, kind, text }));
+        self.items.update(|v| {
+            // The same words again (a repeated click) replace the old toast.
+            v.retain(|t| !(t.kind == kind && t.text == text));
+            v.push(Toast { id, kind, text });
+            while v.len() > MAX_TOASTS {
+                let oldest = v
+                    .iter()
+                    .position(|t| t.kind != ToastKind::Error)
+                    .unwrap_or(0);
+                v.remove(oldest);
+            }
+        });
         id
     }
 

@@ -48,7 +48,11 @@ async function shoot(page, name) {
   const modal = await page.evaluate(() => !!document.querySelector('dialog[open]'));
   const setTheme = async (theme) => {
     if (modal) await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, theme);
-    else await page.getByRole('button', { name: 'Dark theme' }).click();
+    else {
+      // On a phone the switch is inside the header's menu: switch at desktop width.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.getByRole('button', { name: 'Dark theme' }).click();
+    }
   };
   for (const theme of ['light', 'dark']) {
     if (theme === 'dark') await setTheme('dark');

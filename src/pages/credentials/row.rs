@@ -3,7 +3,7 @@
 
 use super::{delete_dialog, disable_dialog, label_dialog, password_dialog, Credentials};
 use crate::api::Credential;
-use crate::components::{copy_text, SipAddress, Stamp};
+use crate::components::{CopyValue, SipAddress, Stamp};
 use crate::dialog_action::{DialogAction, Task};
 use crate::profile::Column;
 use leptos::prelude::*;
@@ -86,13 +86,7 @@ pub(super) fn CredentialRow(
             <th scope="row">{c.username.clone()}</th>
             {cells}
             <td class="id">
-                <code>{c.credential_uuid.clone()}</code>
-                <button
-                    type="button"
-                    class="link"
-                    aria-label=format!("Copy ID of {}", c.username)
-                    on:click=move |_| copy_text(toasts, id.clone())
-                >"Copy"</button>
+                <CopyValue value=id what=format!("ID of {}", c.username) toasts />
                 <Stamp created=c.created_at.clone() updated=c.updated_at.clone() />
             </td>
             <td class="row-actions">
@@ -116,7 +110,10 @@ pub(super) fn CredentialRow(
 /// The cell of `column` in a credential's row.
 fn cell(column: Column, c: &Credential, page: Credentials, actions: RowActions) -> AnyView {
     match column {
-        Column::Realm => view! { <td>{c.realm.clone()}</td> }.into_any(),
+        Column::Realm => view! {
+            <td><CopyValue value=c.realm.clone() what=format!("realm of {}", c.username) toasts=page.ctx.toasts /></td>
+        }
+        .into_any(),
         Column::Name => view! { <td>{c.name.clone().unwrap_or_default()}</td> }.into_any(),
         Column::Description => {
             view! { <td>{c.description.clone().unwrap_or_default()}</td> }.into_any()

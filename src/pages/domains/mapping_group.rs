@@ -91,7 +91,8 @@ pub fn MappingGroup(
     let labelled_by = heading_id.clone();
     view! {
         <section class="mapping" aria-labelledby=labelled_by>
-            <h3 id=heading_id>{kind.label()}</h3>
+            // Named with its domain: with two domains, two landmarks must not share a name.
+            <h3 id=heading_id>{kind.label()}<span class="visually-hidden">{format!(" of {domain_name}")}</span></h3>
             {move || {
                 let now = mapped.get();
                 if now.is_empty() {
