@@ -73,12 +73,15 @@ pub fn DeleteDialog(
             "ip_acl" => view! { <li>{format!("{} keeps its IP ACL.", app.app_name)}</li> }.into_any(),
             "credential" => view! { <li>{format!("{} keeps its credential.", app.app_name)}</li> }.into_any(),
             _ => view! {
-                <li class="admits warning" role="note">
-                    <span aria-hidden="true">"⚠ "</span>
-                    {format!(
-                        "{} is left without SIP authentication: it will accept calls from any address.",
-                        app.app_name
-                    )}
+                // A list item cannot be a note itself: the note sits inside it.
+                <li class="warned">
+                    <p class="admits warning" role="note">
+                        <span aria-hidden="true">"⚠ "</span>
+                        {format!(
+                            "{} is left without SIP authentication: it will accept calls from any address.",
+                            app.app_name
+                        )}
+                    </p>
                 </li>
             }
             .into_any(),

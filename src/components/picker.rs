@@ -224,7 +224,9 @@ fn PickerSearch(
         <label for=search_id.clone()>{format!("{name} search")}</label>
         <input
             id=search_id
-            type="search"
+            // Not type=search: there Escape clears the text instead of
+            // closing the dialog the picker sits in.
+            type="text"
             autocomplete="off"
             aria-controls=id
             aria-describedby=count_id.clone()
