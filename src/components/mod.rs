@@ -38,7 +38,9 @@ pub use list_table::{
 pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
 pub use password_field::{PasswordField, SavePasswordDialog};
-pub use picker::{acl_choices, credential_choices, Picker, Picks, Refs};
+pub use picker::{
+    acl_choices, credential_choices, narrowed, Picker, PickerSearch, Picks, Refs, SEARCH_FROM,
+};
 pub use request::{changes, deletes};
 pub use sip_address::{copy_secret, copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};

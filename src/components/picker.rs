@@ -141,8 +141,10 @@ pub fn Picker(
         let picked = value.get_untracked();
         choices.with(|c| filter.with(|f| narrowed(c, f, &picked)))
     });
+    let search_label = format!("{} search", label.trim_end_matches(" (optional)"));
     let search = move || {
         choices.with(|c| c.len() > SEARCH_FROM).then(|| {
+            let (id, label) = (id.to_string(), search_label.clone());
             view! { <PickerSearch id label filter choices offered value /> }
         })
     };
@@ -171,12 +173,14 @@ pub fn Picker(
     }
 }
 
-/// The search field of a long [`Picker`], with a count of the matches
-/// announced as they change.
+/// The search field of a long [`Picker`] (or of another select of named
+/// choices, `id` being the select's), with a count of the matches announced
+/// as they change.
 #[component]
-fn PickerSearch(
-    id: &'static str,
-    label: &'static str,
+pub fn PickerSearch(
+    id: String,
+    /// The search field's label.
+    label: String,
     filter: RwSignal<String>,
     choices: Signal<Vec<(String, String)>>,
     offered: Signal<Vec<(String, String)>>,
@@ -184,7 +188,6 @@ fn PickerSearch(
 ) -> impl IntoView {
     let search_id = format!("{id}-search");
     let count_id = format!("{id}-search-count");
-    let name = label.trim_end_matches(" (optional)");
     let count = move || {
         let needle = filter.get().trim().to_lowercase();
         let all = choices.with(Vec::len);
@@ -199,6 +202,7 @@ fn PickerSearch(
         }
     };
     // Enter would submit the form: here it picks the first match instead.
+    let select_id = id.clone();
     let keys = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() != "Enter" && ev.key() != "ArrowDown" {
             return;
@@ -214,14 +218,14 @@ fn PickerSearch(
             value.set(first);
         }
         if let Some(select) = document()
-            .get_element_by_id(id)
+            .get_element_by_id(&select_id)
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = select.focus();
         }
     };
     view! {
-        <label for=search_id.clone()>{format!("{name} search")}</label>
+        <label for=search_id.clone()>{label}</label>
         <input
             id=search_id
             // Not type=search: there Escape clears the text instead of

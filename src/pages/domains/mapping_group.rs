@@ -4,9 +4,12 @@
 use super::Data;
 use crate::admits::{self, Admits};
 use crate::api::{Mapping, MappingKind};
-use crate::components::{deletes, AdmitsLine, ConfirmButtons, Dialog};
+use crate::components::{
+    deletes, narrowed, AdmitsLine, ConfirmButtons, Dialog, PickerSearch, SEARCH_FROM,
+};
 use crate::context::AppContext;
 use crate::dialog_action::DialogAction;
+use crate::signals::derive;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -54,6 +57,23 @@ pub fn MappingGroup(
         ("an", "IP access control list")
     } else {
         ("a", "credential list")
+    };
+    // A long list of choices gets the pickers' search field: typing narrows
+    // the select (the picked choice stays).
+    let filter = RwSignal::new(String::new());
+    let choices = derive(unmapped);
+    let offered = derive(move || {
+        let picked = picked.get_untracked();
+        choices.with(|c| filter.with(|f| narrowed(c, f, &picked)))
+    });
+    let search = {
+        let (id, label) = (picker_id.clone(), format!("Search {what}s to add"));
+        move || {
+            choices.with(|c| c.len() > SEARCH_FROM).then(|| {
+                let (id, label) = (id.clone(), label.clone());
+                view! { <PickerSearch id label filter choices offered value=picked /> }
+            })
+        }
     };
     let add = {
         let (domain_sid, domain_name) = (domain_sid.clone(), domain_name.clone());
@@ -104,6 +124,7 @@ pub fn MappingGroup(
                 view! { <ul class="mapped">{items.collect_view()}</ul> }.into_any()
             }}
             <form class="inline" on:submit=add>
+                {search}
                 <label for=picker_id.clone()>{format!("Add {a_what} {what}")}</label>
                 <select
                     id=picker_id
@@ -111,7 +132,7 @@ pub fn MappingGroup(
                     on:change=move |ev| picked.set(event_target_value(&ev))
                 >
                     <option value="">{format!("Pick {a_what} {what}")}</option>
-                    {move || unmapped().into_iter().map(|(sid, name)| view! { <option value=sid>{name}</option> }).collect_view()}
+                    {move || offered.get().into_iter().map(|(sid, name)| view! { <option value=sid>{name}</option> }).collect_view()}
                 </select>
                 <button type="submit" disabled=move || pending.get() || picked.get().is_empty()>
                     {format!("Map to {domain_name}")}
