@@ -222,24 +222,7 @@ impl<T: Send + Sync + 'static> Listing<T> {
         keep: impl Fn(&T, &str) -> bool + Send + Sync + 'static,
         order: impl Fn(&T, &T, &str) -> Ordering + Send + Sync + 'static,
     ) -> Memo<Shown> {
-        memo(move || {
-            let search = query.search.get();
-            let needle = search.trim().to_lowercase();
-            let expected = self.loading_rest.get();
-            self.rows.with(|rows| {
-                let Some(Ok(all)) = rows else {
-                    return Shown::default();
-                };
-                let (rows, place) = place_rows(
-                    query,
-                    all.len(),
-                    expected,
-                    &|i| needle.is_empty() || keep(&all[i], &needle),
-                    &|a, b, key| order(&all[a], &all[b], key),
-                );
-                Shown { rows, place }
-            })
-        })
+        self.shown_where(query, |_| true, keep, order)
     }
 }
 

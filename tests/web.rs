@@ -1252,17 +1252,6 @@ async fn a_delete_says_what_it_does_to_trunks_and_applications() {
     ));
 }
 
-/// Waits `ms` milliseconds of the browser's time.
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
 #[wasm_bindgen_test]
 async fn at_most_three_toasts_show_and_errors_stay_until_dismissed() {
     use sipauth_console::components::{ToastRegion, Toasts};
@@ -1289,7 +1278,7 @@ async fn at_most_three_toasts_show_and_errors_stay_until_dismissed() {
     // Successes leave by themselves; the error waits for its Dismiss.
     let mut waited = 0;
     while shown(&root).len() > 1 && waited < 15_000 {
-        sleep(250).await;
+        pause(250).await;
         waited += 250;
     }
     assert_eq!(shown(&root), ["Could not delete alice."]);

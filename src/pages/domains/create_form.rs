@@ -75,19 +75,7 @@ pub fn DomainForm(
                 error=friendly_error
                 rule=FriendlyName::RULE
             />
-            <div class="check">
-                <input
-                    type="checkbox"
-                    id="domain-registration"
-                    aria-describedby="domain-registration-hint"
-                    prop:checked=move || registration.get()
-                    on:change=move |ev| registration.set(event_target_checked(&ev))
-                />
-                <label for="domain-registration">"Allow SIP registrations"</label>
-                <p id="domain-registration-hint" class="hint">
-                    "Devices may then register at the domain as users of the credential lists mapped for registrations."
-                </p>
-            </div>
+            <RegistrationCheck id="domain-registration" registration />
             <FormEnd
                 server_error
                 pending
@@ -97,5 +85,27 @@ pub fn DomainForm(
                 on_cancel
             />
         </form>
+    }
+}
+
+/// "Allow SIP registrations", with what it means: in the create and the
+/// edit form.
+#[component]
+pub(super) fn RegistrationCheck(id: &'static str, registration: RwSignal<bool>) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="check">
+            <input
+                type="checkbox"
+                id=id
+                aria-describedby=hint_id.clone()
+                prop:checked=move || registration.get()
+                on:change=move |ev| registration.set(event_target_checked(&ev))
+            />
+            <label for=id>"Allow SIP registrations"</label>
+            <p id=hint_id class="hint">
+                "Devices may then register at the domain as users of the credential lists mapped for registrations."
+            </p>
+        </div>
     }
 }

@@ -1,6 +1,7 @@
 //! "Edit …": a domain's friendly name, voice URL and whether it takes
 //! registrations (its name cannot change: SIP devices address it).
 
+use super::create_form::RegistrationCheck;
 use crate::api::{ApiError, Domain};
 use crate::components::{FormCheck, FormEnd, TextField};
 use crate::signals::derive;
@@ -42,19 +43,7 @@ pub fn DomainEditForm(
         <form class="form" on:submit=submit novalidate>
             <TextField id="domain-edit-friendly" label="Friendly name" value=friendly error=friendly_error rule=FriendlyName::RULE />
             <TextField id="domain-edit-voice-url" label="Voice URL (optional)" value=voice_url error=url_error rule=AnswerUrl::RULE />
-            <div class="check">
-                <input
-                    type="checkbox"
-                    id="domain-edit-registration"
-                    aria-describedby="domain-edit-registration-hint"
-                    prop:checked=move || registration.get()
-                    on:change=move |ev| registration.set(event_target_checked(&ev))
-                />
-                <label for="domain-edit-registration">"Allow SIP registrations"</label>
-                <p id="domain-edit-registration-hint" class="hint">
-                    "Devices may then register at the domain as users of the credential lists mapped for registrations."
-                </p>
-            </div>
+            <RegistrationCheck id="domain-edit-registration" registration />
             <FormEnd
                 server_error
                 pending
