@@ -16,8 +16,9 @@ use std::future::Future;
 /// The router's navigate function, kept where event handlers can reach it.
 type Navigate = Box<dyn Fn(&str, NavigateOptions)>;
 
-/// The filter text, sort column and page number of a list page, read from
-/// and written to its URL (`?q=…&sort=name|-name&page=…`), so reload and
+/// The filter text, sort column, page number and a filter beside the search
+/// (`show`, e.g. vobiz's enabled or disabled) of a list page, read from and
+/// written to its URL (`?q=…&show=…&sort=name|-name&page=…`), so reload and
 /// shared links keep them. Each change is a step in the browser's history
 /// (Back from page 3 shows page 2); typing a filter is one step, not one
 /// per keystroke.
@@ -27,6 +28,8 @@ pub struct ListQuery {
     pub page: Memo<u32>,
     /// The column key, `-` first for descending; empty: creation order.
     pub sort: Memo<String>,
+    /// A filter beside the search (a page's own word); empty: everything.
+    pub show: Memo<String>,
     path: StoredValue<String>,
     navigate: StoredValue<Navigate, LocalStorage>,
     /// The filter the search box last wrote while it is being typed:
@@ -54,6 +57,7 @@ impl ListQuery {
                     .unwrap_or(1)
             }),
             sort: memo(move || query.read().get("sort").unwrap_or_default()),
+            show: memo(move || query.read().get("show").unwrap_or_default()),
             path: StoredValue::new(path),
             navigate: StoredValue::new_local(Box::new(navigate)),
             typed: StoredValue::new(None),
@@ -85,14 +89,28 @@ impl ListQuery {
         self.navigate_to(&self.search.get_untracked(), sort, 1, false);
     }
 
+    /// Shows only what the filter `show` keeps (empty: everything); back
+    /// to page 1.
+    pub fn show(&self, show: &str) {
+        let (search, sort) = (self.search.get_untracked(), self.sort.get_untracked());
+        self.navigate_with(&search, show, &sort, 1, false);
+    }
+
     /// Writes the URL's query: a new history entry unless `replace`.
     fn navigate_to(&self, search: &str, sort: &str, page: u32, replace: bool) {
+        self.navigate_with(search, &self.show.get_untracked(), sort, page, replace);
+    }
+
+    fn navigate_with(&self, search: &str, show: &str, sort: &str, page: u32, replace: bool) {
         if !replace {
             self.typed.set_value(None);
         }
         let mut params = Vec::new();
         if !search.is_empty() {
             params.push(("q", search.to_string()));
+        }
+        if !show.is_empty() {
+            params.push(("show", show.to_string()));
         }
         if !sort.is_empty() {
             params.push(("sort", sort.to_string()));

@@ -307,6 +307,14 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
     await page.getByText('No credential matches').waitFor();
     await page.getByLabel('Show').selectOption({ label: 'Disabled only' });
     await waitForRows(page, ['alice.desk']);
+    // In the URL: a reload keeps it, Back returns to the filter before.
+    assert.match(page.url(), /[?&]show=disabled/);
+    await page.reload();
+    await waitForRows(page, ['alice.desk']);
+    assert.equal(await page.getByLabel('Show').inputValue(), 'disabled');
+    await page.goBack();
+    await page.getByText('No credential matches').waitFor();
+    assert.equal(await page.getByLabel('Show').inputValue(), 'enabled');
     await page.getByLabel('Show').selectOption({ label: 'All credentials' });
     // Enabling again asks nothing.
     await page.getByRole('button', { name: 'Enable alice.desk' }).click();

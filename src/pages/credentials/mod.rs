@@ -147,10 +147,9 @@ pub fn CredentialsPage() -> impl IntoView {
         api.credentials_from_first(list.as_deref(), first).await
     });
     // Vobiz: all, enabled or disabled credentials, beside the search.
-    let status = RwSignal::new(String::new());
     let shown = listing.shown_where(
         query,
-        move |c| status.with(|s| status_filter::passes(s, c)),
+        move |c| query.show.with(|s| status_filter::passes(s, c)),
         matches,
         order,
     );
@@ -207,7 +206,7 @@ pub fn CredentialsPage() -> impl IntoView {
             </p>
         })}
         <SearchBar id="credential-search" label=words.search_label query state />
-        {words.columns.contains(&Column::Enabled).then(|| view! { <StatusFilter status query /> })}
+        {words.columns.contains(&Column::Enabled).then(|| view! { <StatusFilter query /> })}
         <ListNotice
             what="credentials"
             empty="No credentials yet. Create one so that a phone or PBX can register."

@@ -16,21 +16,22 @@ pub(super) fn passes(status: &str, c: &Credential) -> bool {
 }
 
 #[component]
-pub(super) fn StatusFilter(status: RwSignal<String>, query: ListQuery) -> impl IntoView {
+pub(super) fn StatusFilter(query: ListQuery) -> impl IntoView {
+    // In the URL (`?show=disabled`) like the search: reload and Back keep it.
+    let option = move |value: &'static str, text: &'static str| {
+        view! { <option value=value selected=move || query.show.get() == value>{text}</option> }
+    };
     view! {
         <div class="toolbar status-filter">
             <label for="credential-status">"Show"</label>
             <select
                 id="credential-status"
-                on:change=move |ev| {
-                    status.set(event_target_value(&ev));
-                    // A new filter starts at page 1.
-                    query.set(&query.search.get_untracked(), 1);
-                }
+                prop:value=move || query.show.get()
+                on:change=move |ev| query.show(&event_target_value(&ev))
             >
-                <option value="">"All credentials"</option>
-                <option value="enabled">"Enabled only"</option>
-                <option value="disabled">"Disabled only"</option>
+                {option("", "All credentials")}
+                {option("enabled", "Enabled only")}
+                {option("disabled", "Disabled only")}
             </select>
         </div>
     }
