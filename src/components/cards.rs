@@ -15,6 +15,13 @@ pub fn label_cells() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    // Cells are cut only in cards: at desktop width nothing is measured.
+    let phone = web_sys::window()
+        .and_then(|w| w.match_media(PHONE).ok().flatten())
+        .is_some_and(|m| m.matches());
+    // Written first, measured after: reading a width between writes would
+    // lay the page out once per cell, before the frame is painted.
+    let mut clipped = Vec::new();
     let tables = document.get_elements_by_class_name("list");
     for t in 0..tables.length() {
         let Some(table) = tables
@@ -72,20 +79,30 @@ pub fn label_cells() {
                     let _ = cell.toggle_attribute_with_force("data-empty", empty);
                 }
                 if cell.has_attribute("data-clip") {
-                    // Whether it is cut depends on the width: checked each time.
-                    if cell.scroll_width() > cell.client_width() {
-                        let _ = cell.set_attribute("tabindex", "0");
-                        let _ =
-                            cell.set_attribute("title", &cell.text_content().unwrap_or_default());
-                    } else {
-                        let _ = cell.remove_attribute("tabindex");
-                        let _ = cell.remove_attribute("title");
-                    }
+                    clipped.push(cell);
                 }
             }
         }
     }
+    // Whether a cell is cut depends on the width: checked each time, in one
+    // layout.
+    let cut: Vec<bool> = clipped
+        .iter()
+        .map(|cell| phone && cell.scroll_width() > cell.client_width())
+        .collect();
+    for (cell, cut) in clipped.iter().zip(cut) {
+        if cut {
+            let _ = cell.set_attribute("tabindex", "0");
+            let _ = cell.set_attribute("title", &cell.text_content().unwrap_or_default());
+        } else if cell.has_attribute("tabindex") {
+            let _ = cell.remove_attribute("tabindex");
+            let _ = cell.remove_attribute("title");
+        }
+    }
 }
+
+/// Where lists become cards (style/main.css, "Phones").
+const PHONE: &str = "(max-width: 700px)";
 
 /// Runs [`label_cells`] once per frame in which the page changed or the
 /// window was resized, for as long as the page lives.
