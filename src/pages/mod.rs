@@ -1,7 +1,7 @@
 //! One page per file.
 
 mod acl_detail;
-mod acls;
+pub(crate) mod acls;
 mod applications;
 mod credential_lists;
 mod credentials;

@@ -3,17 +3,15 @@
 //! page goes back to the list.
 
 use crate::api::{Acl, Entry};
-use crate::components::{changes, unassign_and_delete, DeleteRowDialog, NameDialog, Resource};
+use crate::components::{changes, NameDialog};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
+use crate::pages::acls::{delete_acl, rename_acl, RenameAndDeleteAcl};
+use crate::signals::derive;
 use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use sipauth_model::{AclName, Description, FieldError};
-
-fn acl_name(value: &str) -> Result<String, FieldError> {
-    AclName::parse(value).map(|n| n.as_str().to_string())
-}
+use sipauth_model::{Description, FieldError};
 
 fn description(value: &str) -> Result<String, FieldError> {
     Description::parse(value).map(|_| value.trim().to_string())
@@ -34,15 +32,7 @@ impl AclActions {
         usage: RwSignal<Option<Usage>>,
         refresh: Callback<()>,
     ) -> Self {
-        let rename = changes(
-            ctx,
-            Keep::Invalid,
-            refresh,
-            |api, acl: Acl, name: String| async move {
-                api.rename_acl(&acl.ip_acl_uuid, &name).await?;
-                Ok(format!("Renamed {} to {name}.", acl.name))
-            },
-        );
+        let rename = rename_acl(ctx, refresh);
         let navigate = use_navigate();
         // After a delete the page leaves for the list, so nothing of it may
         // run afterwards: no refresh (`Done::unchanged`), which would call
@@ -53,21 +43,16 @@ impl AclActions {
             Keep::Conflict,
             move || refresh.run(()),
             move |acl: Acl, ()| {
-                let id = acl.ip_acl_uuid.clone();
                 let users = usage.with_untracked(|u| {
                     u.as_ref()
-                        .map(|u| u.apps_using_acl(&id))
+                        .map(|u| u.apps_using_acl(&acl.ip_acl_uuid))
                         .unwrap_or_default()
                 });
                 let (api, navigate) = (ctx.api(), navigate.clone());
                 async move {
-                    unassign_and_delete(&api, &users, Resource::Acl, || {
-                        let api = api.clone();
-                        async move { api.delete_acl(&id).await }
-                    })
-                    .await?;
+                    let said = delete_acl(api, acl, users).await?;
                     navigate("/acls", Default::default());
-                    Ok(Done::unchanged(format!("Deleted IP ACL {}.", acl.name)))
+                    Ok(Done::unchanged(said))
                 }
             },
         );
@@ -96,41 +81,9 @@ impl AclActions {
 
 #[component]
 pub fn AclDialogs(actions: AclActions, usage: RwSignal<Option<Usage>>) -> impl IntoView {
-    let ctx = expect_context::<AppContext>();
-    let users = move |a: Acl| {
-        usage.with(|u| {
-            u.as_ref()
-                .map(|u| u.apps_using_acl(&a.ip_acl_uuid))
-                .unwrap_or_default()
-        })
-    };
-    let breaks = move |a: Acl| {
-        usage.with(|u| {
-            u.as_ref()
-                .map(|u| u.acl_breaks(&a.ip_acl_uuid))
-                .unwrap_or_default()
-        })
-    };
+    let usage = derive(move || usage.get().unwrap_or_default());
     view! {
-        <NameDialog
-            id="rename-acl"
-            action=actions.rename
-            title=|a| format!("Rename {}", a.name)
-            field_id="acl-name"
-            rule=AclName::RULE
-            check=acl_name
-            initial=|a| a.name.clone()
-            submit_label=|_| "Save name"
-        />
-        <DeleteRowDialog
-            id="delete-acl"
-            action=actions.delete
-            resource=Resource::Acl
-            name=|a| a.name.clone()
-            users=Callback::new(users)
-            breaks=Callback::new(breaks)
-            breaks_kind=ctx.profile().breaks
-        />
+        <RenameAndDeleteAcl rename=actions.rename delete=actions.delete usage />
         <NameDialog
             id="describe-entry"
             action=actions.describe

@@ -1,12 +1,12 @@
 //! IP access control lists: find, create, rename, delete, and the IP tester.
 
 mod ip_tester;
+mod rename_and_delete;
 mod row;
 
 use crate::api::Acl;
 use crate::components::{
-    changes, deletes, opens, unassign_and_delete, DeleteRowDialog, FilteredList, NameDialog,
-    PageHead, Resource, RowButtons, SipServerNotice,
+    deletes, opens, FilteredList, NameDialog, PageHead, RowButtons, SipServerNotice,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
@@ -16,14 +16,10 @@ use crate::usage::Usage;
 use ip_tester::IpTester;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+pub use rename_and_delete::{acl_name, delete_acl, rename_acl, RenameAndDeleteAcl};
 use row::AclRow;
 use sipauth_model::AclName;
 use std::net::IpAddr;
-
-/// An ACL name as sent: the model's rule, trimmed as it trims.
-fn acl_name(value: &str) -> Result<String, sipauth_model::FieldError> {
-    AclName::parse(value).map(|n| n.as_str().to_string())
-}
 
 /// The list filter: part of the name, of an entry's address or of its note;
 /// a whole address also finds the ACLs with an entry that admits it.
@@ -76,28 +72,12 @@ pub fn AclsPage() -> impl IntoView {
             }
         },
     );
-    let rename = changes(
-        ctx,
-        Keep::Invalid,
-        refresh,
-        |api, acl: Acl, name: String| async move {
-            api.rename_acl(&acl.ip_acl_uuid, &name).await?;
-            Ok(format!("Renamed {} to {name}.", acl.name))
-        },
-    );
+    let rename = rename_acl(ctx, refresh);
     // Applications using it are unassigned first; trunks and domains are
     // named in the dialog.
     let delete = deletes(ctx, refresh, move |api, acl: Acl| {
-        let id = acl.ip_acl_uuid.clone();
-        let users = usage.with_untracked(|u| u.apps_using_acl(&id));
-        async move {
-            unassign_and_delete(&api, &users, Resource::Acl, || {
-                let api = api.clone();
-                async move { api.delete_acl(&id).await }
-            })
-            .await?;
-            Ok(format!("Deleted IP ACL {}.", acl.name))
-        }
+        let users = usage.with_untracked(|u| u.apps_using_acl(&acl.ip_acl_uuid));
+        delete_acl(api, acl, users)
     });
 
     view! {
@@ -133,24 +113,6 @@ pub fn AclsPage() -> impl IntoView {
             initial=|_| String::new()
             submit_label=|_| "Create IP ACL"
         />
-        <NameDialog
-            id="rename-acl"
-            action=rename
-            title=|a| format!("Rename {}", a.name)
-            field_id="acl-name"
-            rule=AclName::RULE
-            check=acl_name
-            initial=|a| a.name.clone()
-            submit_label=|_| "Save name"
-        />
-        <DeleteRowDialog
-            id="delete-acl"
-            action=delete
-            resource=Resource::Acl
-            name=|a| a.name.clone()
-            users=Callback::new(move |a: Acl| usage.with(|u| u.apps_using_acl(&a.ip_acl_uuid)))
-            breaks=Callback::new(move |a: Acl| usage.with(|u| u.acl_breaks(&a.ip_acl_uuid)))
-            breaks_kind=ctx.profile().breaks
-        />
+        <RenameAndDeleteAcl rename delete usage />
     }
 }
