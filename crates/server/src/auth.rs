@@ -4,10 +4,10 @@
 use crate::error::ApiError;
 use crate::paths::AccountPath;
 use crate::rate_limit;
-use crate::service::{Actor, Caller};
+use crate::service::{Actor, Caller, Origin, Role};
 use crate::store::{accounts, operators};
 use crate::{secrets, AppState};
-use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::extract::{ConnectInfo, OriginalUri, Path, Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -39,12 +39,25 @@ pub async fn require_account(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let path = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map(|u| u.path())
+        .unwrap_or_else(|| request.uri().path());
+    let dialect = if path.starts_with("/api/v1/") {
+        "vobiz"
+    } else if path.contains("/Zentrunk/") {
+        "zentrunk"
+    } else {
+        "plivo"
+    };
     let caller = admit_request(
         &state,
         &auth_id,
         peer(&request),
         request.method(),
         request.headers(),
+        dialect,
     )
     .await?;
     admit(&mut request, caller);
@@ -61,15 +74,18 @@ pub(crate) async fn admit_request(
     peer: Option<SocketAddr>,
     method: &Method,
     headers: &HeaderMap,
+    dialect: &'static str,
 ) -> Result<Caller, ApiError> {
-    let source = peer.map(|p| rate_limit::source(state.settings.client_ip(p.ip(), headers)));
+    let client = peer.map(|p| state.settings.client_ip(p.ip(), headers));
+    let source = client.map(rate_limit::source);
     if let Some(source) = &source {
         state
             .auth_failures
             .check(source)
             .map_err(|retry_after| ApiError::SourceThrottled { retry_after })?;
     }
-    let caller = match authenticate(state, auth_id, method, headers).await {
+    let origin = Origin::of(client, headers, dialect);
+    let caller = match authenticate(state, auth_id, method, headers, origin).await {
         Ok(caller) => caller,
         Err(e) => {
             if let (ApiError::Unauthorized { .. }, Some(source)) = (&e, &source) {
@@ -130,11 +146,14 @@ pub(crate) async fn authenticate(
     auth_id: &str,
     method: &Method,
     headers: &HeaderMap,
+    origin: Origin,
 ) -> Result<Caller, ApiError> {
     refuse_cross_site(method, headers)?;
     let by_token = |account| Caller {
         account,
         actor: Actor::Token,
+        role: Role::Admin,
+        origin: origin.clone(),
     };
     if let Some((user, token)) = basic_credentials(headers) {
         return check_token(state, auth_id, &user, &token)
@@ -176,6 +195,8 @@ pub(crate) async fn authenticate(
     Ok(Caller {
         account,
         actor: Actor::Operator(session.operator),
+        role: Role::Admin,
+        origin,
     })
 }
 

@@ -64,15 +64,66 @@ impl fmt::Display for Action {
 pub enum Actor {
     /// The account's own API token (Basic auth or vobiz's headers).
     Token,
+    /// One of the account's named API keys, by its id and name.
+    ApiKey { id: String, name: String },
     /// A signed-in console operator, by name.
     Operator(String),
+    /// The `sipauth` command line on the server's machine.
+    Cli,
 }
 
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Actor::Token => f.write_str("api-token"),
+            Actor::ApiKey { id, .. } => write!(f, "api-key:{id}"),
             Actor::Operator(name) => write!(f, "operator:{name}"),
+            Actor::Cli => f.write_str("cli"),
+        }
+    }
+}
+
+/// What a caller may do. The account token and the CLI act as `Admin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Reads everything it may see, changes nothing.
+    Viewer,
+    /// Creates, changes and deletes SIP resources in its accounts.
+    Editor,
+    /// Everything, including operators, API keys and settings.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Whether this role may create, change or delete SIP resources.
+    pub fn may_write(self) -> bool {
+        self >= Role::Editor
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "viewer" => Ok(Role::Viewer),
+            "editor" => Ok(Role::Editor),
+            "admin" => Ok(Role::Admin),
+            _ => Err(format!("{s:?} is not a role: admin, editor or viewer")),
         }
     }
 }
@@ -163,6 +214,16 @@ mod tests {
         assert!(event(Kind::Mapping, Deleted, &[]).cached_by_kamailio());
         assert!(!event(Kind::Acl, Updated, &["name"]).cached_by_kamailio());
         assert!(event(Kind::AclEntry, Updated, &["ip", "description"]).cached_by_kamailio());
+    }
+
+    #[test]
+    fn roles_read_back_and_only_editors_and_admins_write() {
+        for role in [Role::Viewer, Role::Editor, Role::Admin] {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert!("Admin".parse::<Role>().is_err());
+        assert!(!Role::Viewer.may_write());
+        assert!(Role::Editor.may_write() && Role::Admin.may_write());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::store::{self, accounts, Owned};
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-pub use events::{Action, Actor, Event, Kind};
+pub use events::{Action, Actor, Event, Kind, Role};
 
 /// Who is calling, for which account: inserted by the dialects'
 /// authentication middleware, read by handlers as an extractor.
@@ -27,6 +27,57 @@ pub use events::{Action, Actor, Event, Kind};
 pub struct Caller {
     pub account: std::sync::Arc<accounts::Account>,
     pub actor: Actor,
+    /// What the actor may do (the account token: `Admin`).
+    pub role: Role,
+    /// Where the call came from, for the audit log.
+    pub origin: Origin,
+}
+
+/// Where a call comes from: what the audit log records beside the actor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The client's address (behind a trusted proxy, the one it names).
+    pub source: Option<std::net::IpAddr>,
+    /// The client's `User-Agent`, cut to [`Origin::MAX_USER_AGENT`] characters.
+    pub user_agent: Option<String>,
+    /// `plivo`, `zentrunk`, `twilio`, `vobiz`, `console` or `cli`.
+    pub dialect: &'static str,
+    /// The `X-Audit-Batch` id a bulk import sends with each of its lines.
+    pub batch: Option<String>,
+}
+
+impl Origin {
+    pub const MAX_USER_AGENT: usize = 256;
+
+    /// The origin of a request from `source` with these headers.
+    pub fn of(
+        source: Option<std::net::IpAddr>,
+        headers: &axum::http::HeaderMap,
+        dialect: &'static str,
+    ) -> Self {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        Origin {
+            source,
+            user_agent: header("user-agent")
+                .map(|ua| ua.chars().take(Self::MAX_USER_AGENT).collect()),
+            dialect,
+            // A batch id is the console's own: short, plain, or ignored.
+            batch: header("x-audit-batch")
+                .filter(|b| {
+                    (1..=64).contains(&b.len())
+                        && b.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                })
+                .map(str::to_string),
+        }
+    }
+
+    /// The command line's origin.
+    pub fn cli() -> Self {
+        Origin {
+            dialect: "cli",
+            ..Origin::default()
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {

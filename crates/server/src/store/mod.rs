@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod acls;
 pub mod applications;
+pub mod audit;
 pub mod credential_lists;
 pub mod credentials;
 pub mod domains;

@@ -68,6 +68,7 @@ async fn require_account(
         auth::peer(&request),
         request.method(),
         request.headers(),
+        "twilio",
     )
     .await?;
     auth::admit(&mut request, caller);
