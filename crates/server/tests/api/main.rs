@@ -8,6 +8,7 @@ mod cross_dialect;
 mod kamailio;
 mod openapi;
 mod proxy;
+mod roles;
 mod session;
 mod twilio;
 mod vobiz;
