@@ -48,11 +48,16 @@ pub async fn session_body(state: &AppState, operator: &str, csrf: &str) -> ApiRe
     let o = operators::find(&state.db.read, operator)
         .await?
         .ok_or(ApiError::Unauthorized { challenge: false })?;
-    let usable = accounts::usable(&state.db, &o.accounts).await?;
-    let accounts: Vec<Value> = usable
-        .into_iter()
-        .map(|(auth_id, realm)| json!({ "auth_id": auth_id, "realm": realm }))
-        .collect();
+    let accounts: Vec<Value> = match &state.settings.upstream {
+        // Proxy mode serves the provider's one account, whose realm is
+        // not known here.
+        Some(up) => vec![json!({ "auth_id": up.auth_id, "realm": null })],
+        None => accounts::usable(&state.db, &o.accounts)
+            .await?
+            .into_iter()
+            .map(|(auth_id, realm)| json!({ "auth_id": auth_id, "realm": realm }))
+            .collect(),
+    };
     Ok(json!({
         "operator": o.username,
         "csrf_token": csrf,
