@@ -352,3 +352,18 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let (user, token) = text.split_once(':')?;
     Some((user.to_string(), token.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KeyUses;
+
+    #[test]
+    fn a_keys_use_is_written_once_a_minute() {
+        let uses = KeyUses::default();
+        assert!(uses.due("SKa"));
+        assert!(!uses.due("SKa"));
+        assert!(uses.due("SKb"));
+        uses.evict();
+        assert!(!uses.due("SKa"), "written less than a minute ago");
+    }
+}

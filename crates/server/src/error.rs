@@ -262,3 +262,22 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_role_says_which_is_needed() {
+        let e = |needed, have| ApiError::Forbidden { needed, have };
+        assert_eq!(
+            e(Role::Editor, Role::Viewer).to_string(),
+            "this needs the editor role; you are a viewer"
+        );
+        assert_eq!(
+            e(Role::Admin, Role::Editor).to_string(),
+            "this needs the admin role; you are an editor"
+        );
+        assert_eq!(e(Role::Admin, Role::Viewer).status(), StatusCode::FORBIDDEN);
+    }
+}

@@ -585,3 +585,24 @@ async fn revoke_key(
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_username;
+
+    #[test]
+    fn operator_names() {
+        for ok in [
+            "a",
+            "ops",
+            "vera@example.com",
+            "first.last_2-b",
+            &"x".repeat(64),
+        ] {
+            assert_eq!(parse_username(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        for bad in ["", "has space", "émile", "a/b", &"x".repeat(65)] {
+            assert!(parse_username(bad).is_err(), "{bad}");
+        }
+    }
+}
