@@ -356,7 +356,8 @@ async fn operator(action: OperatorAction) -> Result<(), AnyError> {
         OperatorAction::Reset { data_dir, name } => (data_dir, name, None),
     };
     if added.is_some() {
-        sipauth_server::operators::parse_username(&name).map_err(|e| format!("name: {e}"))?;
+        sipauth_model::OperatorName::parse(&name)
+            .map_err(|e| format!("name: {} ({})", e.problem, e.rule))?;
     }
     let password = read_stdin_line()?;
     Password::parse(&password)
