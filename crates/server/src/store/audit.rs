@@ -45,3 +45,138 @@ pub async fn append(conn: &mut SqliteConnection, record: &NewRecord) -> Result<(
     .await?;
     Ok(())
 }
+
+/// A stored record, as the log shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Record {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub role: Option<String>,
+    pub source: Option<String>,
+    pub user_agent: Option<String>,
+    pub dialect: String,
+    pub account_id: Option<String>,
+    pub action: String,
+    pub resource: String,
+    pub resource_id: Option<String>,
+    pub name: Option<String>,
+    pub changes: Option<String>,
+    pub batch: Option<String>,
+}
+
+const COLUMNS: &str = "seq, at, actor, role, source, user_agent, dialect, account_id, action,
+                       resource, resource_id, name, changes, batch";
+
+/// Which records: each `Some` must match exactly; `from` and `to` bound
+/// `at` (from inclusive, to exclusive, both in the stored format). `scope`
+/// is what the reader may see.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub account: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub resource: Option<String>,
+    pub resource_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub scope: Scope,
+}
+
+/// The records a reader may see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every record (an admin).
+    #[default]
+    All,
+    /// Records of any account, never one without an account.
+    EveryAccount,
+    /// Records of these accounts only.
+    Accounts(Vec<String>),
+}
+
+const WHERE: &str = "WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR actor = ?2)
+    AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR resource = ?4)
+    AND (?5 IS NULL OR resource_id = ?5) AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)
+    AND (?8 = 'all' OR (account_id IS NOT NULL
+         AND (?8 = 'accounts' OR account_id IN (SELECT value FROM json_each(?9)))))";
+
+fn bind<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    f: &'q Filter,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    let (scope, accounts) = match &f.scope {
+        Scope::All => ("all", None),
+        Scope::EveryAccount => ("accounts", None),
+        Scope::Accounts(list) => ("listed", Some(serde_json::json!(list).to_string())),
+    };
+    q.bind(&f.account)
+        .bind(&f.actor)
+        .bind(&f.action)
+        .bind(&f.resource)
+        .bind(&f.resource_id)
+        .bind(&f.from)
+        .bind(&f.to)
+        .bind(scope)
+        .bind(accounts)
+}
+
+/// One page of the matching records, newest first, and how many match.
+pub async fn page(
+    db: &crate::db::Db,
+    f: &Filter,
+    w: super::Window,
+) -> Result<(Vec<Record>, i64), sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_log {WHERE} ORDER BY seq DESC LIMIT ?10 OFFSET ?11");
+    let rows = bind(sqlx::query_as(&sql), f)
+        .bind(w.limit)
+        .bind(w.offset)
+        .fetch_all(&db.read)
+        .await?;
+    let count = format!("SELECT count(*) FROM audit_log {WHERE}");
+    let (total,): (i64,) = bind(sqlx::query_as(&count), f).fetch_one(&db.read).await?;
+    Ok((rows, total))
+}
+
+/// Up to `limit` matching records older than `before` (a `seq`; `None`:
+/// the newest), newest first: an export reads the log in such chunks.
+pub async fn chunk(
+    db: &crate::db::Db,
+    f: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Record>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log {WHERE} AND (?10 IS NULL OR seq < ?10)
+         ORDER BY seq DESC LIMIT ?11"
+    );
+    bind(sqlx::query_as(&sql), f)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&db.read)
+        .await
+}
+
+/// What an operator may read: its role, its accounts (a JSON array, or
+/// NULL for all), and whether it is disabled.
+pub async fn reader(
+    db: &crate::db::Db,
+    operator: &str,
+) -> Result<Option<(String, Option<String>, bool)>, sqlx::Error> {
+    sqlx::query_as("SELECT role, accounts, disabled FROM operators WHERE username = ?")
+        .bind(operator)
+        .fetch_optional(&db.read)
+        .await
+}
+
+/// Removes the records older than `days` days (the retention prune, the
+/// only removal there is); how many.
+pub async fn prune(db: &crate::db::Db, days: u32) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query(
+        "DELETE FROM audit_log WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+    )
+    .bind(format!("-{days} days"))
+    .execute(&db.write)
+    .await?;
+    Ok(r.rows_affected())
+}
