@@ -321,6 +321,29 @@ async fn audit(
         .into_response())
 }
 
+/// Prunes the records older than `days` days, saying how many went.
+pub async fn prune(db: &crate::db::Db, days: u32) -> Result<u64, sqlx::Error> {
+    let pruned = store::prune(db, days).await?;
+    if pruned > 0 {
+        tracing::info!(pruned, days, "audit records past their retention pruned");
+    }
+    Ok(pruned)
+}
+
+/// Prunes once a day from now on (`sipauth serve` prunes at start too).
+pub fn keep_pruning(db: crate::db::Db, days: u32) {
+    tokio::spawn(async move {
+        let day = std::time::Duration::from_secs(24 * 60 * 60);
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + day, day);
+        loop {
+            every.tick().await;
+            if let Err(e) = prune(&db, days).await {
+                tracing::warn!(error = %e, "could not prune the audit log");
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,30 +95,39 @@ pub enum Scope {
     Accounts(Vec<String>),
 }
 
-const WHERE: &str = "WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR actor = ?2)
-    AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR resource = ?4)
-    AND (?5 IS NULL OR resource_id = ?5) AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)
-    AND (?8 = 'all' OR (account_id IS NOT NULL
-         AND (?8 = 'accounts' OR account_id IN (SELECT value FROM json_each(?9)))))";
-
-fn bind<'q, O>(
-    q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
-    f: &'q Filter,
-) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
-    let (scope, accounts) = match &f.scope {
-        Scope::All => ("all", None),
-        Scope::EveryAccount => ("accounts", None),
-        Scope::Accounts(list) => ("listed", Some(serde_json::json!(list).to_string())),
+/// The WHERE clause of `f` with only the conditions it sets (so SQLite can
+/// use the indexes on account, resource and actor), and its values in order.
+fn condition(f: &Filter) -> (String, Vec<String>) {
+    let mut terms = Vec::new();
+    let mut binds = Vec::new();
+    let mut term = |sql: &str, value: &Option<String>| {
+        if let Some(v) = value {
+            binds.push(v.clone());
+            terms.push(format!("{sql} ?{}", binds.len()));
+        }
     };
-    q.bind(&f.account)
-        .bind(&f.actor)
-        .bind(&f.action)
-        .bind(&f.resource)
-        .bind(&f.resource_id)
-        .bind(&f.from)
-        .bind(&f.to)
-        .bind(scope)
-        .bind(accounts)
+    term("account_id =", &f.account);
+    term("actor =", &f.actor);
+    term("action =", &f.action);
+    term("resource =", &f.resource);
+    term("resource_id =", &f.resource_id);
+    term("at >=", &f.from);
+    term("at <", &f.to);
+    match &f.scope {
+        Scope::All => {}
+        Scope::EveryAccount => terms.push("account_id IS NOT NULL".into()),
+        Scope::Accounts(list) => {
+            binds.push(serde_json::json!(list).to_string());
+            terms.push(format!(
+                "account_id IN (SELECT value FROM json_each(?{}))",
+                binds.len()
+            ));
+        }
+    }
+    if terms.is_empty() {
+        terms.push("1".into());
+    }
+    (format!("WHERE {}", terms.join(" AND ")), binds)
 }
 
 /// One page of the matching records, newest first, and how many match.
@@ -127,15 +136,28 @@ pub async fn page(
     f: &Filter,
     w: super::Window,
 ) -> Result<(Vec<Record>, i64), sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM audit_log {WHERE} ORDER BY seq DESC LIMIT ?10 OFFSET ?11");
-    let rows = bind(sqlx::query_as(&sql), f)
+    let (condition, binds) = condition(f);
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log {condition} ORDER BY seq DESC LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut rows = sqlx::query_as(&sql);
+    for b in &binds {
+        rows = rows.bind(b);
+    }
+    let rows = rows
         .bind(w.limit)
         .bind(w.offset)
         .fetch_all(&db.read)
         .await?;
-    let count = format!("SELECT count(*) FROM audit_log {WHERE}");
-    let (total,): (i64,) = bind(sqlx::query_as(&count), f).fetch_one(&db.read).await?;
-    Ok((rows, total))
+    let count = format!("SELECT count(*) FROM audit_log {condition}");
+    let mut total = sqlx::query_scalar(&count);
+    for b in &binds {
+        total = total.bind(b);
+    }
+    Ok((rows, total.fetch_one(&db.read).await?))
 }
 
 /// Up to `limit` matching records older than `before` (a `seq`; `None`:
@@ -146,15 +168,19 @@ pub async fn chunk(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Record>, sqlx::Error> {
+    let (condition, binds) = condition(f);
+    let n = binds.len();
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit_log {WHERE} AND (?10 IS NULL OR seq < ?10)
-         ORDER BY seq DESC LIMIT ?11"
+        "SELECT {COLUMNS} FROM audit_log {condition} AND (?{} IS NULL OR seq < ?{0})
+         ORDER BY seq DESC LIMIT ?{}",
+        n + 1,
+        n + 2
     );
-    bind(sqlx::query_as(&sql), f)
-        .bind(before)
-        .bind(limit)
-        .fetch_all(&db.read)
-        .await
+    let mut rows = sqlx::query_as(&sql);
+    for b in &binds {
+        rows = rows.bind(b);
+    }
+    rows.bind(before).bind(limit).fetch_all(&db.read).await
 }
 
 /// What an operator may read: its role, its accounts (a JSON array, or
