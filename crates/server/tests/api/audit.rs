@@ -628,3 +628,130 @@ async fn after_a_kill_9_mid_stream_records_and_rows_are_the_same_creates() {
     );
     drop(again);
 }
+
+/// The command line's changes are recorded with the `cli` actor and dialect.
+#[tokio::test]
+async fn cli_changes_are_recorded_as_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let password = "Operator-Pass-2026";
+    for (args, stdin) in [
+        (
+            vec!["account", "create", "--auth-id", "MACLI", "--data-dir", d],
+            "",
+        ),
+        (vec!["operator", "add", "--data-dir", d, "ops"], password),
+        (
+            vec!["operator", "reset", "--data-dir", d, "ops"],
+            "Operator-Pass-2027",
+        ),
+    ] {
+        let (ok, out) = crate::binary::cli(&args, stdin);
+        assert!(ok, "{args:?}: {out}");
+    }
+    let db = sipauth_server::db::open(dir.path()).await.unwrap();
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+    )> = sqlx::query_as(
+        "SELECT actor, role, dialect, account_id, action, resource, name FROM audit_log
+             ORDER BY seq",
+    )
+    .fetch_all(&db.read)
+    .await
+    .unwrap();
+    let row = |account: Option<&str>, action: &str, resource: &str, name: &str| {
+        let s = String::from;
+        (
+            s("cli"),
+            s("admin"),
+            s("cli"),
+            account.map(s),
+            s(action),
+            s(resource),
+            s(name),
+        )
+    };
+    assert_eq!(
+        rows,
+        [
+            row(Some("MACLI"), "created", "account", "MACLI"),
+            row(None, "created", "operator", "ops"),
+            row(None, "password-reset", "operator", "ops"),
+        ]
+    );
+    let (changes,): (String,) =
+        sqlx::query_as("SELECT changes FROM audit_log WHERE action = 'password-reset'")
+            .fetch_one(&db.read)
+            .await
+            .unwrap();
+    assert_eq!(changes, r#"{"password":{"after":"changed"}}"#);
+}
+
+/// Each reload round's outcome per node is one record: reloaded by a node
+/// that answers, failed (after every attempt) by one that does not.
+#[tokio::test]
+async fn kamailio_reload_outcomes_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kamailio_rpc.sock");
+    let socket = tokio::net::UnixDatagram::bind(&path).unwrap();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 65536];
+        loop {
+            let (n, from) = socket.recv_from(&mut buf).await.unwrap();
+            let call: Value = serde_json::from_slice(&buf[..n]).unwrap();
+            let answer = json!({"jsonrpc": "2.0", "result": "Ok.", "id": call["id"]});
+            let to = from.as_pathname().unwrap().to_path_buf();
+            let _ = socket.send_to(answer.to_string().as_bytes(), to).await;
+        }
+    });
+    let good = format!("unix:{}", path.display());
+    let bad = format!("unix:{}", dir.path().join("nobody-here.sock").display());
+    let app = TestApp::builder()
+        .kamailio(good.clone())
+        .kamailio(bad.clone())
+        .spawn()
+        .await;
+    app.create_acl("Office", json!([])).await;
+    let outcome = |node: String| {
+        let db = app.db.clone();
+        async move {
+            // The failing node gives up after its attempts' backoff (~8 s).
+            for _ in 0..300 {
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "SELECT action, changes FROM audit_log
+                     WHERE resource = 'kamailio' AND resource_id = ?",
+                )
+                .bind(&node)
+                .fetch_optional(&db.read)
+                .await
+                .unwrap();
+                if let Some(row) = row {
+                    return row;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("no outcome recorded for {node}");
+        }
+    };
+    let (action, changes) = outcome(good.clone()).await;
+    assert_eq!(action, "reloaded", "{changes}");
+    let (action, changes) = outcome(bad.clone()).await;
+    assert_eq!(action, "reload-failed");
+    let changes: Value = serde_json::from_str(&changes).unwrap();
+    assert_eq!(changes["node"]["after"], bad.as_str());
+    assert!(changes["error"]["after"]
+        .as_str()
+        .unwrap()
+        .contains("no answer"));
+    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM audit_log WHERE resource = 'kamailio'")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(n, 2, "one outcome per node for the round");
+}

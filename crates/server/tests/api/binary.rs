@@ -113,7 +113,7 @@ async fn request(
 /// succeeds, what it says).
 type CliStep<'a> = ([&'a str; 2], &'a [&'a str], &'a str, bool, &'a str);
 
-fn cli(args: &[&str], stdin: &str) -> (bool, String) {
+pub(crate) fn cli(args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(BIN)
         .args(args)
         .stdin(Stdio::piped())
