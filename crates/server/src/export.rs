@@ -264,7 +264,11 @@ async fn export_acls(
         Some(id) => vec![store::find::<acls::Acl>(db, account, id)
             .await?
             .ok_or(ApiError::NotFound("IP ACL"))?],
-        None => acls::list(db, account, None, all(quota::ACLS_PER_ACCOUNT)).await?.0,
+        None => {
+            acls::list(db, account, None, all(quota::ACLS_PER_ACCOUNT))
+                .await?
+                .0
+        }
     };
     let ids: Vec<String> = list.iter().map(|a| a.id.clone()).collect();
     let entries = acls::entries_of(db, &ids).await?;
@@ -316,7 +320,12 @@ async fn export_acls(
             &["acl", "ip", "description", "created"],
             out.iter().flat_map(|a| {
                 let rows: Vec<Vec<String>> = if a.entries.is_empty() {
-                    vec![vec![a.name.clone(), String::new(), String::new(), String::new()]]
+                    vec![vec![
+                        a.name.clone(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ]]
                 } else {
                     a.entries
                         .iter()
@@ -369,10 +378,7 @@ async fn record(
 
 /// RFC 4180 CSV: a header, then one record per row, every cell quoted and
 /// guarded against spreadsheet formulas.
-fn csv_of(
-    header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
-) -> Result<Vec<u8>, ApiError> {
+fn csv_of(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, ApiError> {
     let failed = |e: csv::Error| ApiError::Internal(format!("CSV: {e}"));
     let mut w = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::Always)

@@ -5,6 +5,7 @@ mod applications;
 mod binary;
 mod credentials;
 mod cross_dialect;
+mod export;
 mod kamailio;
 mod openapi;
 mod proxy;
