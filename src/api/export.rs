@@ -4,33 +4,38 @@
 //! a 401 like any other (never the browser's Basic-auth prompt), then
 //! handed to the browser as a file.
 
-use super::{sleep_ms, Api, ApiError};
+use super::{Api, ApiError};
 use gloo_net::http::Method;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// What an export holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Export {
     /// Every credential of the account, with where each is used.
     Credentials,
     /// Every IP ACL with its entries.
     Acls,
-    /// One ACL's entries; as CSV, the import's format.
-    Acl(String),
+    /// One ACL's entries (its id given apart); as CSV, the import's format.
+    Acl,
 }
 
 impl Api {
-    /// Downloads an export as `format` ("csv" or "json") and saves it
-    /// under the name the server gives.
-    pub async fn export(&self, what: &Export, format: &'static str) -> Result<(), ApiError> {
+    /// Downloads an export as `format` ("csv" or "json"), of the ACL
+    /// `acl` for [`Export::Acl`], and saves it under the name the server
+    /// gives.
+    pub async fn export(
+        &self,
+        what: Export,
+        acl: Option<String>,
+        format: &'static str,
+    ) -> Result<(), ApiError> {
         let mut query = vec![("format", format.to_string())];
+        if let (Export::Acl, Some(id)) = (what, acl) {
+            query.push(("acl", id));
+        }
         let path = match what {
             Export::Credentials => "Export/Credentials",
-            Export::Acls => "Export/IPAccessControlLists",
-            Export::Acl(id) => {
-                query.push(("acl", id.clone()));
-                "Export/IPAccessControlLists"
-            }
+            Export::Acls | Export::Acl => "Export/IPAccessControlLists",
         };
         let response = self
             .send(Method::GET, &self.account_url(path), &query, None)
@@ -61,10 +66,19 @@ fn file_name(disposition: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
+thread_local! {
+    /// The object URL of the last export saved.
+    static LAST: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Saves `blob` as the file `name`: a temporary object URL clicked on an
-/// `<a download>`, then let go once the browser has had time to read it.
+/// `<a download>`. The URL is let go at the next export (or when the page
+/// closes), long after the browser has read it: at most one is kept.
 fn save(blob: web_sys::Blob, name: &str) -> Result<(), JsValue> {
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    if let Some(old) = LAST.with(|last| last.replace(Some(url.clone()))) {
+        web_sys::Url::revoke_object_url(&old)?;
+    }
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or(JsValue::NULL)?;
@@ -72,10 +86,6 @@ fn save(blob: web_sys::Blob, name: &str) -> Result<(), JsValue> {
     link.set_href(&url);
     link.set_download(name);
     link.click();
-    leptos::task::spawn_local(async move {
-        sleep_ms(60_000).await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
     Ok(())
 }
 

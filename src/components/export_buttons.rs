@@ -12,16 +12,19 @@ use leptos::task::spawn_local;
 /// session goes back to sign-in.
 #[component]
 pub fn ExportButtons(
-    #[prop(into)] what: Signal<Export>,
+    what: Export,
+    /// The ACL, for [`Export::Acl`].
+    #[prop(optional)]
+    acl: Option<Memo<String>>,
     formats: &'static [(&'static str, &'static str)],
 ) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let pending = RwSignal::new(false);
     let run = move |format: &'static str| {
         pending.set(true);
-        let (api, what) = (ctx.api(), what.get_untracked());
+        let (api, acl) = (ctx.api(), acl.map(|a| a.get_untracked()));
         spawn_local(async move {
-            let result = api.export(&what, format).await;
+            let result = api.export(what, acl, format).await;
             // The page may be gone by now.
             pending.try_set(false);
             if let Err(e) = result {
@@ -29,16 +32,21 @@ pub fn ExportButtons(
             }
         });
     };
-    ctx.config.with_value(|c| c.exports).then(|| {
-        formats
-            .iter()
-            .map(|&(format, label)| {
-                view! {
-                    <button type="button" disabled=move || pending.get() on:click=move |_| run(format)>
-                        {label}
-                    </button>
-                }
-            })
-            .collect_view()
-    })
+    // One type for every page that shows them: each page's view does not
+    // carry its own copy of these buttons' code.
+    ctx.config
+        .with_value(|c| c.exports)
+        .then(|| {
+            formats
+                .iter()
+                .map(|&(format, label)| {
+                    view! {
+                        <button type="button" disabled=move || pending.get() on:click=move |_| run(format)>
+                            {label}
+                        </button>
+                    }
+                })
+                .collect_view()
+        })
+        .into_any()
 }

@@ -98,7 +98,7 @@ pub fn AclDetailPage() -> impl IntoView {
                     <div class="actions">
                         <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
                         // The import's own format: it imports into another ACL unchanged.
-                        <ExportButtons what=Signal::derive(move || Export::Acl(acl_id.get())) formats=&[("csv", "Export entries (CSV)")] />
+                        <ExportButtons what=Export::Acl acl=acl_id formats=&[("csv", "Export entries (CSV)")] />
                         <button type="button" on:click=move |_| { if let Some(a) = loaded_acl() { actions.rename.show_for(a) } }>"Rename"</button>
                         <button type="button" class="danger" on:click=move |_| { if let Some(a) = loaded_acl() { actions.delete.show_for(a) } }>"Delete"</button>
                     </div>
