@@ -7,9 +7,9 @@ use leptos::task::spawn_local;
 
 /// One button per format, e.g. `("csv", "Export credentials as CSV")`;
 /// none when the server has no export routes (proxy mode, a provider's own
-/// API). Viewers see them too: an export changes nothing. While one
-/// download runs, the buttons wait; a refusal is a toast, and an ended
-/// session goes back to sign-in.
+/// API). Viewers see them too: an export changes nothing. A refusal is a
+/// toast, and an ended session goes back to sign-in. (No pending state: an
+/// export is one quick read, and a second click is a second file.)
 #[component]
 pub fn ExportButtons(
     what: Export,
@@ -19,34 +19,24 @@ pub fn ExportButtons(
     formats: &'static [(&'static str, &'static str)],
 ) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let pending = RwSignal::new(false);
     let run = move |format: &'static str| {
-        pending.set(true);
         let (api, acl) = (ctx.api(), acl.map(|a| a.get_untracked()));
         spawn_local(async move {
-            let result = api.export(what, acl, format).await;
-            // The page may be gone by now.
-            pending.try_set(false);
-            if let Err(e) = result {
+            if let Err(e) = api.export(what, acl, format).await {
                 ctx.report(&e);
             }
         });
     };
-    // One type for every page that shows them: each page's view does not
-    // carry its own copy of these buttons' code.
-    ctx.config
-        .with_value(|c| c.exports)
-        .then(|| {
-            formats
-                .iter()
-                .map(|&(format, label)| {
-                    view! {
-                        <button type="button" disabled=move || pending.get() on:click=move |_| run(format)>
-                            {label}
-                        </button>
-                    }
-                })
-                .collect_view()
-        })
-        .into_any()
+    ctx.config.with_value(|c| c.exports).then(|| {
+        formats
+            .iter()
+            .map(|&(format, label)| {
+                view! {
+                    <button type="button" class="export" on:click=move |_| run(format)>
+                        {label}
+                    </button>
+                }
+            })
+            .collect_view()
+    })
 }

@@ -292,10 +292,10 @@ async fn export_acls(
         .collect();
     let ext = format.extension();
     let (name, stem, resource_id) = match (one, out.first()) {
-        (Some(id), Some(acl)) => (
+        (Some(_), Some(acl)) => (
             format!("ip-acl {}.{ext}", acl.name),
-            format!("ip-acl-{id}"),
-            Some(id.clone()),
+            format!("ip-acl-{}", acl.id),
+            Some(acl.id.clone()),
         ),
         _ => (format!("ip-acls.{ext}"), format!("ip-acls-{account}"), None),
     };
