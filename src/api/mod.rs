@@ -3,11 +3,13 @@
 
 mod credentials;
 mod error;
+mod export;
 mod twilio;
 mod types;
 mod zentrunk;
 
 pub use error::{in_user_words, ApiError};
+pub use export::Export;
 pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
 pub use zentrunk::{NewTrunk, Trunk};

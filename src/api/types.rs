@@ -21,6 +21,9 @@ pub struct Config {
     /// The account's SIP realm, under which its SIP names live (twilio
     /// domain names end with it); unknown in proxy mode.
     pub sip_realm: Option<String>,
+    /// The server answers the export routes (`sipauth serve`, not proxy
+    /// mode, nor a provider's own API).
+    pub exports: bool,
 }
 
 impl Config {
@@ -84,6 +87,7 @@ impl Config {
             title,
             sign_in,
             sip_realm,
+            exports: map.get("exports") == Some(&serde_json::Value::Bool(true)),
         })
     }
 }
@@ -291,6 +295,14 @@ mod tests {
             with(r#", "dialect": "Plivo""#).is_err(),
             "names are lowercase"
         );
+    }
+
+    #[test]
+    fn exports_are_offered_only_when_the_server_says_it_answers_them() {
+        assert!(with(r#", "exports": true"#).unwrap().exports);
+        for absent in ["", r#", "exports": false"#, r#", "exports": "yes""#] {
+            assert!(!with(absent).unwrap().exports, "{absent}");
+        }
     }
 
     #[test]

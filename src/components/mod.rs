@@ -6,6 +6,7 @@ pub mod credential_form;
 pub mod delete_dialog;
 pub mod dialog;
 pub mod entry_form;
+pub mod export_buttons;
 pub mod form_end;
 pub mod form_error;
 pub mod import_form;
@@ -29,6 +30,7 @@ pub use delete_dialog::{
 };
 pub use dialog::Dialog;
 pub use entry_form::{entry_label, entry_name, finding_text, EntryForm};
+pub use export_buttons::ExportButtons;
 pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};

@@ -214,13 +214,14 @@ async function check(page, name, theme) {
 
 const FIELDS = 'input:not([type=checkbox]):not([type=radio]):not([type=password]):not([type=hidden]), textarea';
 
-/** Buttons of the page (not the header's, sort, copy, pager or form buttons)
- *  that may open a dialog, one per visible text. */
+/** Buttons of the page (not the header's, sort, copy, pager, form or export
+ *  buttons) that may open a dialog, one per visible text. */
 async function dialogButtons(page) {
   return page.evaluate(() => {
     const seen = new Set();
     return [...document.querySelectorAll('main button[type=button]')]
       .filter((b) => !b.closest('form, dialog, nav, thead') && !b.classList.contains('link')
+        && !b.classList.contains('export')
         && !(b.getAttribute('aria-label') || '').startsWith('Fix ') && b.offsetParent !== null && !b.disabled)
       .map((b) => b.textContent.trim())
       .filter((t) => t && !seen.has(t) && seen.add(t));

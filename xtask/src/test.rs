@@ -273,13 +273,23 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
             run_counted(cmd)
         };
         let direct_first_run = direct.data.join("first-run.json");
-        let files = ["credentials.test.mjs", "mappings.test.mjs"];
+        // export.test.mjs checks the buttons are absent through the proxy.
+        let files = [
+            "credentials.test.mjs",
+            "mappings.test.mjs",
+            "export.test.mjs",
+        ];
         println!("xtask: end to end, directly against {}", direct.base);
         let (ok_direct, c) = node(
             &direct.base,
             &direct_first_run,
             &direct.base,
-            &["credentials.test.mjs", "mappings.test.mjs", "a11y.test.mjs"],
+            &[
+                "credentials.test.mjs",
+                "mappings.test.mjs",
+                "a11y.test.mjs",
+                "export.test.mjs",
+            ],
         );
         total.passed += c.passed;
         total.failed += c.failed;

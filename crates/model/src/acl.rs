@@ -191,7 +191,10 @@ fn in_words(e: FieldError) -> String {
 
 /// Parses pasted lines or CSV, `ip[/prefix][,description]` per line.
 /// Blank lines and `#` comments are skipped; a header line `ip,…` too.
-/// Addresses and descriptions may be quoted as CSV quotes them.
+/// Addresses and descriptions may be quoted as CSV quotes them; a
+/// description's leading `'` before `=`, `+`, `-` or `@` (how an export
+/// keeps a spreadsheet from reading a formula) is dropped
+/// ([`crate::spreadsheet::unguard`]).
 /// `existing` are the ACL's current entries: lines already there are
 /// [`Import::present`]; duplicates inside the paste and lines beyond the
 /// 50-entry quota are errors; each line to import carries its warnings.
@@ -205,7 +208,12 @@ pub fn parse_import(text: &str, existing: &[IpEntry]) -> Import {
             continue;
         }
         let (address, description) = match raw.split_once([',', '\t', ';']) {
-            Some((a, d)) => (unquote(a.trim()), unquote(d.trim())),
+            // A description an export guarded against spreadsheet formulas
+            // reads back as it was stored.
+            Some((a, d)) => (
+                unquote(a.trim()),
+                crate::spreadsheet::unguard(&unquote(d.trim())).to_string(),
+            ),
             None => (unquote(raw), String::new()),
         };
         let address = address.as_str();
@@ -518,6 +526,17 @@ mod tests {
         assert_eq!(got.errors.len(), 1);
         assert_eq!(got.errors[0].line, 2);
         assert!(got.errors[0].message.contains("enter 1.2.3.4"));
+    }
+
+    #[test]
+    fn a_description_guarded_against_formulas_reads_back_as_stored() {
+        let got = parse_import(
+            "\"ip\",\"description\"\r\n\"192.0.2.1/32\",\"'=HYPERLINK(1)\"\r\n\"192.0.2.2/32\",\"''-x\"\r\n\"192.0.2.3/32\",\"'tis\"\r\n",
+            &[],
+        );
+        assert!(got.errors.is_empty(), "{:?}", got.errors);
+        let descriptions: Vec<&str> = got.entries.iter().map(|l| l.description.as_str()).collect();
+        assert_eq!(descriptions, ["=HYPERLINK(1)", "'-x", "'tis"]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod fields;
 mod ha1;
 mod ip;
 pub mod sip;
+pub mod spreadsheet;
 pub mod strength;
 mod team;
 

@@ -66,12 +66,18 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
             .map(|a| a.realm.clone()),
         _ => None,
     };
-    Ok(Json(json!({
+    let mut config = json!({
         "api_base": "",
         "dialect": state.settings.dialect.as_str(),
         "account": account,
         "sip_realm": realm,
-    })))
+    });
+    // The export routes are this server's (crate::export): a provider
+    // behind the proxy has none.
+    if state.settings.upstream.is_none() {
+        config["exports"] = json!(true);
+    }
+    Ok(Json(config))
 }
 
 /// Over plain HTTP a password can be read on the way: sign-in is open to

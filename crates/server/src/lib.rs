@@ -7,6 +7,7 @@ pub mod body;
 pub mod console;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod first_run;
 pub mod headers;
 pub mod kamailio;
@@ -200,6 +201,7 @@ pub fn app(state: AppState) -> Router {
         Some(_) => Router::new().fallback(upstream::forward),
         None => plivo::router(state.clone())
             .merge(zentrunk::router(state.clone()))
+            .merge(export::router(state.clone()))
             .method_not_allowed_fallback(|| async { error::ApiError::MethodNotAllowed })
             .fallback(not_found),
     };

@@ -6,8 +6,10 @@ mod import_dialog;
 mod remove_dialog;
 mod rename_and_delete;
 
-use crate::api::{Acl, ApiError, NewEntry};
-use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice, Stamp};
+use crate::api::{Acl, ApiError, Export, NewEntry};
+use crate::components::{
+    load, EntryForm, ExportButtons, LoadFailed, Loading, SipServerNotice, Stamp,
+};
 use crate::context::AppContext;
 use crate::signals::{derive, memo};
 use crate::usage::Usage;
@@ -95,6 +97,8 @@ pub fn AclDetailPage() -> impl IntoView {
                     <h1>{name}</h1>
                     <div class="actions">
                         <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
+                        // The import's own format: it imports into another ACL unchanged.
+                        <ExportButtons what=Export::Acl acl=acl_id formats=&[("csv", "Export entries (CSV)")] />
                         <button type="button" on:click=move |_| { if let Some(a) = loaded_acl() { actions.rename.show_for(a) } }>"Rename"</button>
                         <button type="button" class="danger" on:click=move |_| { if let Some(a) = loaded_acl() { actions.delete.show_for(a) } }>"Delete"</button>
                     </div>

@@ -4,9 +4,9 @@ mod ip_tester;
 mod rename_and_delete;
 mod row;
 
-use crate::api::Acl;
+use crate::api::{Acl, Export};
 use crate::components::{
-    deletes, opens, FilteredList, NameDialog, PageHead, RowButtons, SipServerNotice,
+    deletes, opens, ExportButtons, FilteredList, NameDialog, PageHead, RowButtons, SipServerNotice,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
@@ -101,6 +101,9 @@ pub fn AclsPage() -> impl IntoView {
                 <AclRow acl=a.clone() usage buttons=RowButtons { edit: opens(rename, a.clone()), delete: opens(delete, a) } />
             }
         />
+        <div class="actions exports">
+            <ExportButtons what=Export::Acls formats=&[("csv", "Export IP ACLs as CSV"), ("json", "Export IP ACLs as JSON")] />
+        </div>
         <IpTester />
 
         <NameDialog

@@ -3,10 +3,10 @@
 
 mod row;
 
-use crate::api::CredentialList;
+use crate::api::{CredentialList, Export};
 use crate::components::{
-    changes, deletes, opens, DeleteRowDialog, FilteredList, NameDialog, PageHead, Resource,
-    RowButtons,
+    changes, deletes, opens, DeleteRowDialog, ExportButtons, FilteredList, NameDialog, PageHead,
+    Resource, RowButtons,
 };
 use crate::context::AppContext;
 use crate::dialog_action::Keep;
@@ -86,6 +86,10 @@ pub fn CredentialListsPage() -> impl IntoView {
                 <CredentialListRow list=l.clone() usage buttons=RowButtons { edit: opens(form, Some(l.clone())), delete: opens(delete, l) } />
             }
         />
+        // Every credential of the account, each with its list.
+        <div class="actions exports">
+            <ExportButtons what=Export::Credentials formats=&[("csv", "Export credentials as CSV"), ("json", "Export credentials as JSON")] />
+        </div>
 
         <NameDialog
             id="list-form"

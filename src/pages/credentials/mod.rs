@@ -12,8 +12,9 @@ mod row;
 mod status_filter;
 mod table;
 
+use crate::api::Export;
 use crate::api::{ApiError, Application, Credential};
-use crate::components::{load_beside, Stamp};
+use crate::components::{load_beside, ExportButtons, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
@@ -220,6 +221,12 @@ pub fn CredentialsPage() -> impl IntoView {
         />
         <CredentialTable page query shown state actions />
         <Pager state query />
+        // Twilio: every credential, from the credential lists page.
+        {(!words.in_lists).then(|| view! {
+            <div class="actions exports">
+                <ExportButtons what=Export::Credentials formats=&[("csv", "Export credentials as CSV"), ("json", "Export credentials as JSON")] />
+            </div>
+        })}
 
         <CreateDialog create dialect=ctx.dialect() />
         <PasswordDialog change=actions.change dialect=ctx.dialect() />

@@ -246,3 +246,22 @@ pub async fn mappings_touching(
     .fetch_all(conn)
     .await
 }
+
+/// Every (credential list id, domain name) pair of the account where the
+/// domain authenticates calls or registrations against the list, by
+/// domain then mapping (a list mapped for both appears twice): where the
+/// list's credentials are used (the export).
+pub async fn credential_list_users(
+    db: &Db,
+    account_id: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT m.credential_list_id, d.domain_name
+         FROM domain_mappings m JOIN domains d ON d.id = m.domain_id
+         WHERE d.account_id = ? AND m.credential_list_id IS NOT NULL
+         ORDER BY d.seq, m.seq",
+    )
+    .bind(account_id)
+    .fetch_all(&db.read)
+    .await
+}

@@ -7,6 +7,7 @@ mod audit;
 mod binary;
 mod credentials;
 mod cross_dialect;
+mod export;
 mod kamailio;
 mod openapi;
 mod proxy;
