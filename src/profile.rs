@@ -24,7 +24,30 @@ pub enum Page {
     Trunks,
     /// `/domains` (twilio).
     Domains,
+    /// `/operators`: every dialect, admins only.
+    Operators,
+    /// `/api-keys`: the account's API keys; every dialect, admins only.
+    ApiKeys,
 }
+
+impl Page {
+    /// Whether only an admin may see it (anyone else: not found).
+    pub fn for_admins(self) -> bool {
+        matches!(self, Page::Operators | Page::ApiKeys)
+    }
+}
+
+/// The admin's pages, after the dialect's in the navigation.
+pub const ADMIN_NAV: [NavEntry; 2] = [
+    NavEntry {
+        href: "/operators",
+        text: "Operators",
+    },
+    NavEntry {
+        href: "/api-keys",
+        text: "API keys",
+    },
+];
 
 /// A link in the main navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,8 +237,9 @@ impl Profile {
         }
     }
 
+    /// Whether the dialect has `page`; every dialect has the admin's pages.
     pub fn has(&self, page: Page) -> bool {
-        self.pages.contains(&page)
+        page.for_admins() || self.pages.contains(&page)
     }
 }
 

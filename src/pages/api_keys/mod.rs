@@ -1,0 +1,5 @@
+use leptos::prelude::*;
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    view! { <h1>"API keys"</h1> }
+}
