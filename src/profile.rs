@@ -224,6 +224,17 @@ pub struct Profile {
     pub acls: AclWords,
     pub users: Users,
     pub breaks: Breaks,
+    pub keys: KeyUse,
+}
+
+/// How an application uses an API key in this dialect, for the "save it
+/// now" step: a path to try it on, and whether vobiz's headers carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyUse {
+    /// A list of the account's credentials; `{account}` is its auth_id.
+    pub example_path: &'static str,
+    /// Vobiz: `X-Auth-ID` and `X-Auth-Token` rather than Basic auth.
+    pub headers: bool,
 }
 
 impl Profile {
@@ -285,6 +296,10 @@ static PLIVO: Profile = Profile {
     acls: APPLICATION_ACLS,
     users: Users::Applications,
     breaks: Breaks::Trunks,
+    keys: KeyUse {
+        example_path: "/v1/Account/{account}/SipAuth/Credential/",
+        headers: false,
+    },
 };
 
 static ZENTRUNK: Profile = Profile {
@@ -322,6 +337,10 @@ static ZENTRUNK: Profile = Profile {
     },
     users: Users::Trunks,
     breaks: Breaks::Trunks,
+    keys: KeyUse {
+        example_path: "/v1/Account/{account}/Zentrunk/Credential/",
+        headers: false,
+    },
 };
 
 static TWILIO: Profile = Profile {
@@ -361,6 +380,10 @@ static TWILIO: Profile = Profile {
     },
     users: Users::Domains,
     breaks: Breaks::Domains,
+    keys: KeyUse {
+        example_path: "/2010-04-01/Accounts/{account}/SIP/CredentialLists.json",
+        headers: false,
+    },
 };
 
 static VOBIZ: Profile = Profile {
@@ -388,6 +411,10 @@ static VOBIZ: Profile = Profile {
     acls: APPLICATION_ACLS,
     users: Users::Nothing,
     breaks: Breaks::Trunks,
+    keys: KeyUse {
+        example_path: "/api/v1/account/{account}/credentials",
+        headers: true,
+    },
 };
 
 #[cfg(test)]

@@ -1034,11 +1034,11 @@ async fn a_list_left_before_its_answer_arrives_lets_the_answer_go() {
     use sipauth_console::list::{FirstPage, Listing};
     use std::cell::RefCell;
     use std::rc::Rc;
-    let ctx = AppContext {
-        config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
-        session: RwSignal::new(None),
-        toasts: Toasts::new(),
-    };
+    let ctx = AppContext::new(
+        Config::parse(r#"{"account": "MA1"}"#).unwrap(),
+        None,
+        Toasts::new(),
+    );
     // The list's answer waits until the test lets it through.
     let (answer, arrives) = futures::channel::oneshot::channel::<()>();
     let arrives = Rc::new(RefCell::new(Some(arrives)));
@@ -1338,11 +1338,11 @@ async fn an_open_dialog_shows_the_toasts_the_page_behind_it_cannot() {
     let open = RwSignal::new(false);
     let toasts = Toasts::new();
     let _handle = leptos::mount::mount_to(parent.clone(), move || {
-        provide_context(AppContext {
-            config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
-            session: RwSignal::new(None),
+        provide_context(AppContext::new(
+            Config::parse(r#"{"account": "MA1"}"#).unwrap(),
+            None,
             toasts,
-        });
+        ));
         view! { <Dialog id="with-toasts" open title="Create credential"><p>"Form"</p></Dialog> }
     });
     open.set(true);

@@ -46,6 +46,6 @@ pub use picker::{
 pub use request::{changes, deletes};
 pub use sip_address::{copy_secret, copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};
-pub use stamp::{local_time, Stamp};
+pub use stamp::{local_time, Stamp, When};
 pub use text_field::TextField;
 pub use toast::{Toast, ToastKind, ToastRegion, Toasts};
