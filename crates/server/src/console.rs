@@ -160,7 +160,7 @@ async fn sign_in(
     let cookie = session_cookie(&state, token, SESSION_SECONDS);
     Ok((
         [(header::SET_COOKIE, cookie.to_string())],
-        Json(json!({ "operator": username, "csrf_token": csrf })),
+        Json(crate::operators::session_body(&state, &username, &csrf).await?),
     )
         .into_response())
 }
@@ -175,7 +175,7 @@ async fn current(
         .await?
         .ok_or(ApiError::Unauthorized { challenge: false })?;
     Ok(Json(
-        json!({ "operator": session.operator, "csrf_token": session.csrf_token }),
+        crate::operators::session_body(&state, &session.operator, &session.csrf_token).await?,
     ))
 }
 

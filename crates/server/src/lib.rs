@@ -10,6 +10,7 @@ pub mod first_run;
 pub mod headers;
 pub mod kamailio;
 pub mod openapi;
+pub mod operators;
 pub mod paging;
 pub mod paths;
 pub mod plivo;
@@ -127,6 +128,8 @@ pub struct AppState {
     /// Password checks that may run at once (each argon2 check holds
     /// 19 MiB): memory stays bounded whatever the sign-in load.
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// When each API key's last use was written (at most once a minute).
+    pub key_uses: Arc<auth::KeyUses>,
 }
 
 /// Password checks at once: one per core of the machine this targets.
@@ -157,16 +160,19 @@ impl AppState {
         let sign_in_limiter = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE));
         let sign_in_names = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_NAME_PER_MINUTE));
         let auth_failures = Arc::new(rate_limit::FailureGuard::new(AUTH_FAILURES_PER_MINUTE));
+        let key_uses = Arc::new(auth::KeyUses::default());
         // Buckets of keys not seen for a minute are forgotten.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let all = [&limiter, &sign_in_limiter, &sign_in_names].map(Arc::clone);
             let failures = auth_failures.clone();
+            let uses = key_uses.clone();
             runtime.spawn(async move {
                 let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
                 loop {
                     every.tick().await;
                     all.iter().for_each(|l| l.evict());
                     failures.evict();
+                    uses.evict();
                 }
             });
         }
@@ -181,6 +187,7 @@ impl AppState {
             sign_in_names,
             auth_failures,
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
+            key_uses,
         }
     }
 }
@@ -198,6 +205,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .nest("/v1", v1)
         .merge(console::router())
+        .merge(operators::router())
         .merge(openapi::router());
     if state.settings.upstream.is_some() {
         // Proxy mode forwards every dialect's routes (upstream::forward
