@@ -107,6 +107,8 @@ const USER_WORDS: &[(&str, &str)] = &[
     ("answer_url", "Answer URL"),
     ("credential_uuid", "Credential"),
     ("ip_acl_uuid", "IP ACL"),
+    ("role", "Role"),
+    ("accounts", "Accounts"),
     ("Username", "Username"),
     ("Password", "Password"),
     ("FriendlyName", "Name"),

@@ -65,8 +65,13 @@ impl Role {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
 pub struct AccountRef {
     pub auth_id: String,
-    #[serde(default)]
+    /// Unknown in proxy mode (null): then empty.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub realm: String,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 /// An operator as an admin sees it.
@@ -257,6 +262,21 @@ mod tests {
             serde_json::to_string(&new).unwrap(),
             r#"{"username":"bob","role":"editor","accounts":null}"#
         );
+    }
+
+    #[test]
+    fn a_session_without_a_role_is_an_admins_and_a_null_realm_is_empty() {
+        let old: crate::api::Session =
+            serde_json::from_str(r#"{"operator": "a", "csrf_token": "t"}"#).unwrap();
+        assert_eq!(old.role, Role::Admin);
+        assert!(old.accounts.is_empty());
+        let proxied: crate::api::Session = serde_json::from_str(
+            r#"{"operator": "a", "csrf_token": "t", "role": "viewer", "all_accounts": true,
+                "accounts": [{"auth_id": "MA1", "realm": null}]}"#,
+        )
+        .unwrap();
+        assert_eq!(proxied.role, Role::Viewer);
+        assert_eq!(proxied.accounts[0].realm, "");
     }
 
     #[test]

@@ -8,11 +8,11 @@ use crate::dialog_action::DialogAction;
 use crate::pages::operators::RoleField;
 use crate::signals::{derive, effect};
 use leptos::prelude::*;
-use sipauth_model::{AclName, FieldError};
+use sipauth_model::{FieldError, KeyName};
 
-/// A key's name: the rule of other names in the console.
+/// A key's name as sent, under the model's rule.
 fn key_name(value: &str) -> Result<String, FieldError> {
-    AclName::parse(value).map(|n| n.as_str().to_string())
+    KeyName::parse(value).map(|n| n.as_str().to_string())
 }
 
 /// The roles a key may have: never admin.
@@ -42,7 +42,7 @@ pub fn CreateKeyDialog(action: DialogAction<(String, Role)>) -> impl IntoView {
                             label="Name"
                             value=name
                             error=name_error
-                            rule=AclName::RULE
+                            rule=KeyName::RULE
                             hint=Some("What uses it, e.g. \u{201c}billing sync\u{201d}.".to_string())
                         />
                         <RoleField id="api-key-role" value=role roles=&KEY_ROLES server />

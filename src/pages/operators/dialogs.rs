@@ -3,7 +3,6 @@
 
 use super::fields::{
     account_choices, check_username, AccountsField, NewPassword, PasswordChoice, RoleField, Scope,
-    USERNAME_RULE,
 };
 use super::Operators;
 use crate::api::{ApiError, NewOperator, Operator, OperatorChange, Role};
@@ -11,6 +10,7 @@ use crate::components::{ConfirmButtons, ConfirmDelete, Dialog, FormCheck, FormEn
 use crate::dialog_action::{DialogAction, Done};
 use crate::signals::derive;
 use leptos::prelude::*;
+use sipauth_model::OperatorName;
 
 pub fn add(page: Operators) -> DialogAction<NewOperator> {
     page.action(move |(), new: NewOperator| {
@@ -125,7 +125,7 @@ fn AddForm(action: DialogAction<NewOperator>) -> impl IntoView {
     };
     view! {
         <form class="form" on:submit=submit novalidate>
-            <TextField id="operator-username" label="Username" value=username error=username_error rule=USERNAME_RULE />
+            <TextField id="operator-username" label="Username" value=username error=username_error rule=OperatorName::RULE />
             <RoleField id="operator-role" value=role server />
             <AccountsField id="operator-accounts" scope choices=account_choices(ctx) submitted=check.submitted server />
             <PasswordChoice id="operator-password" password submitted=check.submitted server />
