@@ -8,7 +8,7 @@ mod credential_lists;
 mod credentials;
 pub mod domains;
 mod not_found;
-pub(crate) mod operators;
+pub mod operators;
 mod sign_in;
 mod trunks;
 

@@ -108,7 +108,7 @@ fn AddForm(action: DialogAction<NewOperator>) -> impl IntoView {
     let username = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Editor);
     let scope = Scope::new(None);
-    let password = NewPassword::new();
+    let password = NewPassword::default();
     let username_error = check.typed("username", "Username", username, check_username);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -171,7 +171,7 @@ pub fn ResetDialog(action: DialogAction<Option<String>, Operator>) -> impl IntoV
             {move || {
                 let server: Signal<Option<ApiError>> = action.error.into();
                 let submitted = RwSignal::new(false);
-                let password = NewPassword::new();
+                let password = NewPassword::default();
                 let submit = move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     submitted.set(true);

@@ -172,14 +172,17 @@ pub struct NewPassword {
     pub typed: RwSignal<String>,
 }
 
-impl NewPassword {
-    pub fn new() -> Self {
+impl Default for NewPassword {
+    /// Generated unless the admin chooses to type one.
+    fn default() -> Self {
         NewPassword {
             generate: RwSignal::new(true),
             typed: RwSignal::new(String::new()),
         }
     }
+}
 
+impl NewPassword {
     /// What is sent (`None`: the server makes one), or `Err` when the typed
     /// one breaks the rule.
     pub fn value(&self) -> Result<Option<String>, FieldError> {

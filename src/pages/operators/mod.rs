@@ -5,7 +5,7 @@
 //! shows beside the role or in the dialog.
 
 mod dialogs;
-mod fields;
+pub mod fields;
 mod row;
 
 use crate::api::{ApiError, Operator, Role};
