@@ -37,6 +37,17 @@ pub fn edit(page: Operators) -> DialogAction<(Role, Option<Vec<String>>), Operat
                     disabled: None,
                 };
                 api.change_operator(&o.username, &change).await?;
+                // One's own role or accounts: the console follows at once
+                // (an admin made an editor no longer sees this page).
+                let own = page
+                    .ctx
+                    .session
+                    .try_with_untracked(|s| s.as_ref().is_some_and(|s| s.operator == o.username));
+                if own == Some(true) {
+                    if let Ok(Some(session)) = api.session().await {
+                        page.ctx.start_session(session);
+                    }
+                }
                 Ok(Done::changed(format!(
                     "Saved {}'s role and accounts.",
                     o.username
