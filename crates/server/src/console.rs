@@ -4,6 +4,7 @@
 use crate::auth::{self, CSRF_HEADER};
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
+use crate::service::{audit, Actor, Origin, Role};
 use crate::store::{accounts, operators};
 use crate::{secrets, AppState};
 use axum::extract::{ConnectInfo, State};
@@ -142,20 +143,37 @@ async fn sign_in(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let client = state.settings.client_ip(peer.ip(), &headers);
     if !(ok && known) {
         tracing::warn!(operator = %username, "sign-in failed");
+        // The name as typed (it may be anyone's, or a password typed in
+        // the wrong field: cut short), never the password.
+        let typed: String = username.chars().take(64).collect();
+        let mut conn = state.db.write.acquire().await?;
+        let recorded =
+            record_session(&mut conn, client, &headers, &typed, None, "sign-in-failed").await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "could not record a failed sign-in");
+        }
         return Err(ApiError::SignInFailed);
     }
     let token = secrets::new_token();
     let csrf = secrets::new_token();
+    let role = operators::find(&state.db.read, &username)
+        .await?
+        .map(|o| o.role);
+    // The session and its record land together.
+    let mut tx = state.db.write.begin().await?;
     operators::create_session(
-        &state.db,
+        &mut tx,
         &username,
         &token,
         &csrf,
         operators::now() + SESSION_SECONDS,
     )
     .await?;
+    record_session(&mut tx, client, &headers, &username, role, "signed-in").await?;
+    tx.commit().await?;
     tracing::info!(operator = %username, "signed in");
     let cookie = session_cookie(&state, token, SESSION_SECONDS);
     Ok((
@@ -179,7 +197,38 @@ async fn current(
     ))
 }
 
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+/// Records a sign-in, a failed one or a sign-out on `conn` (resource
+/// `session`, no account: admins read them).
+async fn record_session(
+    conn: &mut sqlx::SqliteConnection,
+    client: std::net::IpAddr,
+    headers: &HeaderMap,
+    operator: &str,
+    role: Option<Role>,
+    action: &'static str,
+) -> Result<(), sqlx::Error> {
+    let origin = Origin::of(Some(client), headers, "console");
+    let actor = Actor::Operator(operator.to_string());
+    audit::append(
+        conn,
+        &actor,
+        role,
+        &origin,
+        None,
+        action,
+        "session",
+        None,
+        Some(operator),
+        None,
+    )
+    .await
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     if let Some(token) = auth::session_token(&headers, state.settings.session_cookie()) {
         if let Some(session) = operators::find_session(&state.db, &token).await? {
             let sent = headers
@@ -189,7 +238,12 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResul
             if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
                 return Err(ApiError::Csrf);
             }
-            operators::delete_session(&state.db, &token).await?;
+            let client = state.settings.client_ip(peer.ip(), &headers);
+            let mut tx = state.db.write.begin().await?;
+            operators::delete_session(&mut tx, &token).await?;
+            let (operator, role) = (&session.operator, Some(session.role));
+            record_session(&mut tx, client, &headers, operator, role, "signed-out").await?;
+            tx.commit().await?;
         }
     }
     let expired = session_cookie(&state, String::new(), 0);

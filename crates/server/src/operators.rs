@@ -169,6 +169,13 @@ async fn parse_accounts(state: &AppState, value: &Value) -> ApiResult<Option<Vec
             ))
         }
     };
+    if list.is_empty() {
+        // An operator with no account could do nothing at all.
+        return Err(bad(
+            "accounts",
+            "pick at least one account, or null for every account".into(),
+        ));
+    }
     if list.len() as i64 > MAX_LISTED {
         return Err(bad(
             "accounts",

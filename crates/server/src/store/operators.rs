@@ -230,7 +230,7 @@ pub async fn other_enabled_admins(
 }
 
 pub async fn create_session(
-    db: &Db,
+    conn: &mut SqliteConnection,
     operator: &str,
     token: &str,
     csrf_token: &str,
@@ -238,7 +238,7 @@ pub async fn create_session(
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
         .bind(now())
-        .execute(&db.write)
+        .execute(&mut *conn)
         .await?;
     sqlx::query(
         "INSERT INTO sessions (token_sha256, operator, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
@@ -247,14 +247,14 @@ pub async fn create_session(
     .bind(operator)
     .bind(csrf_token)
     .bind(expires_at)
-    .execute(&db.write)
+    .execute(&mut *conn)
     .await?;
     sqlx::query(
         "UPDATE operators SET last_sign_in_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE username = ?",
     )
     .bind(operator)
-    .execute(&db.write)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -279,10 +279,10 @@ pub async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx:
     }))
 }
 
-pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_session(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
         .bind(secrets::sha256(token))
-        .execute(&db.write)
+        .execute(conn)
         .await?;
     Ok(())
 }

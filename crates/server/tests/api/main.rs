@@ -3,6 +3,7 @@
 mod acls;
 mod api_keys;
 mod applications;
+mod audit;
 mod binary;
 mod credentials;
 mod cross_dialect;

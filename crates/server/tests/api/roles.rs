@@ -324,6 +324,12 @@ async fn an_admin_manages_operators_never_the_last_admin_nor_itself() {
         "accounts",
         "no account MANOSUCH",
     );
+    refused(
+        &create(json!({"username": "idle", "role": "viewer", "accounts": []})).await,
+        400,
+        "accounts",
+        "at least one account",
+    );
     let many: Vec<String> = (0..501).map(|i| format!("MA{i}")).collect();
     refused(
         &create(json!({"username": "many", "role": "viewer", "accounts": many})).await,
