@@ -2,14 +2,15 @@
 //! them to pages, and routes.
 
 use crate::api::{self, Api, Config, Session};
+use crate::components::AccountSwitcher;
 use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
 use crate::dialog_action::Task;
 use crate::pages::{
-    AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
-    NotFoundPage, SignInPage, TrunksPage,
+    AclDetailPage, AclsPage, ApiKeysPage, ApplicationsPage, CredentialListsPage, CredentialsPage,
+    DomainsPage, NotFoundPage, OperatorsPage, SignInPage, TrunksPage,
 };
-use crate::profile::Page;
+use crate::profile::{Page, ADMIN_NAV};
 use crate::signals::effect;
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
@@ -36,10 +37,7 @@ async fn boot() -> Result<(Config, Option<Session>), String> {
             .await
             .map_err(|e| format!("The server did not answer: {e}"))?
     } else {
-        Some(Session {
-            operator: String::new(),
-            csrf_token: String::new(),
-        })
+        Some(Session::default())
     };
     Ok((config, session))
 }
@@ -60,11 +58,7 @@ pub fn App() -> impl IntoView {
         }
         .into_any(),
         Some(Ok((config, session))) => {
-            provide_context(AppContext {
-                config: StoredValue::new(config),
-                session: RwSignal::new(session),
-                toasts: Toasts::new(),
-            });
+            provide_context(AppContext::new(config, session, Toasts::new()));
             view! { <Shell /> }.into_any()
         }
     }
@@ -91,6 +85,8 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications><ApplicationsPage /></Protected> } />
                     <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks><TrunksPage /></Protected> } />
                     <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains><DomainsPage /></Protected> } />
+                    <Route path=path!("/operators") view=|| view! { <Protected page=Page::Operators><OperatorsPage /></Protected> } />
+                    <Route path=path!("/api-keys") view=|| view! { <Protected page=Page::ApiKeys><ApiKeysPage /></Protected> } />
                 </Routes>
             </main>
             <ToastRegion toasts=ctx.toasts />
@@ -110,15 +106,21 @@ pub fn replacing() -> NavigateOptions {
 /// Shows its children to a signed-in operator, else goes to sign-in, which
 /// returns here (path and query) afterwards; so does a session that ends
 /// (a request answered 401 clears it). A page the configured dialect does
-/// not have is not found.
+/// not have is not found, and so is an admin's page to anyone else. The
+/// page is built afresh when the account in use changes: everything it
+/// loaded was the other account's.
 #[component]
 fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let location = use_location();
     move || {
+        ctx.account.track();
         if !ctx.profile().has(page) {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
+            if page.for_admins() && !ctx.manages_access() {
+                return view! { <NotFoundPage /> }.into_any();
+            }
             children().into_any()
         } else {
             let (path, search) = (
@@ -241,13 +243,16 @@ fn Header() -> impl IntoView {
                 <Show when=move || ctx.session.get().is_some()>
                     <nav aria-label="Main">
                         {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
+                        // Operators and API keys: an admin's pages only.
+                        <Show when=move || ctx.manages_access()>
+                            {ADMIN_NAV.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
+                        </Show>
                     </nav>
                     <span class="who">
-                        {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {
-                            Some(operator) => format!("Signed in as {operator} · account "),
-                            None => "Account ".to_string(),
-                        }}
-                        {move || ctx.config.get_value().account}
+                        {move || ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()).map(|operator| {
+                            format!("Signed in as {operator} · ")
+                        })}
+                        <AccountSwitcher />
                     </span>
                 </Show>
                 <ThemeToggle />

@@ -24,7 +24,30 @@ pub enum Page {
     Trunks,
     /// `/domains` (twilio).
     Domains,
+    /// `/operators`: every dialect, admins only.
+    Operators,
+    /// `/api-keys`: the account's API keys; every dialect, admins only.
+    ApiKeys,
 }
+
+impl Page {
+    /// Whether only an admin may see it (anyone else: not found).
+    pub fn for_admins(self) -> bool {
+        matches!(self, Page::Operators | Page::ApiKeys)
+    }
+}
+
+/// The admin's pages, after the dialect's in the navigation.
+pub const ADMIN_NAV: [NavEntry; 2] = [
+    NavEntry {
+        href: "/operators",
+        text: "Operators",
+    },
+    NavEntry {
+        href: "/api-keys",
+        text: "API keys",
+    },
+];
 
 /// A link in the main navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +224,17 @@ pub struct Profile {
     pub acls: AclWords,
     pub users: Users,
     pub breaks: Breaks,
+    pub keys: KeyUse,
+}
+
+/// How an application uses an API key in this dialect, for the "save it
+/// now" step: a path to try it on, and whether vobiz's headers carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyUse {
+    /// A list of the account's credentials; `{account}` is its auth_id.
+    pub example_path: &'static str,
+    /// Vobiz: `X-Auth-ID` and `X-Auth-Token` rather than Basic auth.
+    pub headers: bool,
 }
 
 impl Profile {
@@ -214,8 +248,9 @@ impl Profile {
         }
     }
 
+    /// Whether the dialect has `page`; every dialect has the admin's pages.
     pub fn has(&self, page: Page) -> bool {
-        self.pages.contains(&page)
+        page.for_admins() || self.pages.contains(&page)
     }
 }
 
@@ -261,6 +296,10 @@ static PLIVO: Profile = Profile {
     acls: APPLICATION_ACLS,
     users: Users::Applications,
     breaks: Breaks::Trunks,
+    keys: KeyUse {
+        example_path: "/v1/Account/{account}/SipAuth/Credential/",
+        headers: false,
+    },
 };
 
 static ZENTRUNK: Profile = Profile {
@@ -298,6 +337,10 @@ static ZENTRUNK: Profile = Profile {
     },
     users: Users::Trunks,
     breaks: Breaks::Trunks,
+    keys: KeyUse {
+        example_path: "/v1/Account/{account}/Zentrunk/Credential/",
+        headers: false,
+    },
 };
 
 static TWILIO: Profile = Profile {
@@ -337,6 +380,10 @@ static TWILIO: Profile = Profile {
     },
     users: Users::Domains,
     breaks: Breaks::Domains,
+    keys: KeyUse {
+        example_path: "/2010-04-01/Accounts/{account}/SIP/CredentialLists.json",
+        headers: false,
+    },
 };
 
 static VOBIZ: Profile = Profile {
@@ -364,6 +411,10 @@ static VOBIZ: Profile = Profile {
     acls: APPLICATION_ACLS,
     users: Users::Nothing,
     breaks: Breaks::Trunks,
+    keys: KeyUse {
+        example_path: "/api/v1/account/{account}/credentials",
+        headers: true,
+    },
 };
 
 #[cfg(test)]

@@ -1034,11 +1034,11 @@ async fn a_list_left_before_its_answer_arrives_lets_the_answer_go() {
     use sipauth_console::list::{FirstPage, Listing};
     use std::cell::RefCell;
     use std::rc::Rc;
-    let ctx = AppContext {
-        config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
-        session: RwSignal::new(None),
-        toasts: Toasts::new(),
-    };
+    let ctx = AppContext::new(
+        Config::parse(r#"{"account": "MA1"}"#).unwrap(),
+        None,
+        Toasts::new(),
+    );
     // The list's answer waits until the test lets it through.
     let (answer, arrives) = futures::channel::oneshot::channel::<()>();
     let arrives = Rc::new(RefCell::new(Some(arrives)));
@@ -1338,11 +1338,11 @@ async fn an_open_dialog_shows_the_toasts_the_page_behind_it_cannot() {
     let open = RwSignal::new(false);
     let toasts = Toasts::new();
     let _handle = leptos::mount::mount_to(parent.clone(), move || {
-        provide_context(AppContext {
-            config: StoredValue::new(Config::parse(r#"{"account": "MA1"}"#).unwrap()),
-            session: RwSignal::new(None),
+        provide_context(AppContext::new(
+            Config::parse(r#"{"account": "MA1"}"#).unwrap(),
+            None,
             toasts,
-        });
+        ));
         view! { <Dialog id="with-toasts" open title="Create credential"><p>"Form"</p></Dialog> }
     });
     open.set(true);
@@ -1357,4 +1357,110 @@ async fn an_open_dialog_shows_the_toasts_the_page_behind_it_cannot() {
     open.set(false);
     settle().await;
     assert!(texts(&dialog, ".toasts").is_empty(), "gone with the dialog");
+}
+
+/// A context whose session has `role`, over config.json's account MA1.
+fn signed_in_as(role: sipauth_console::api::Role) -> sipauth_console::context::AppContext {
+    use sipauth_console::api::{Config, Session};
+    use sipauth_console::components::Toasts;
+    let session = Session {
+        operator: "op".into(),
+        role,
+        ..Session::default()
+    };
+    sipauth_console::context::AppContext::new(
+        Config::parse(r#"{"account": "MA1"}"#).unwrap(),
+        Some(session),
+        Toasts::new(),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_viewer_is_drawn_no_create_button_no_row_buttons_and_no_actions_column() {
+    use sipauth_console::api::Role;
+    use sipauth_console::components::{ListTable, PageHead, RowActions};
+    for (role, buttons, headings) in [
+        (Role::Viewer, 0, 1),
+        (Role::Editor, 3, 2),
+        (Role::Admin, 3, 2),
+    ] {
+        let parent = container();
+        let _page = leptos::mount::mount_to(parent.clone(), move || {
+            provide_context(signed_in_as(role));
+            let nothing = Callback::new(|()| {});
+            view! {
+                <PageHead title="IP access control lists" create="Create IP ACL" on_create=nothing />
+                <ListTable caption="IP ACLs" columns=&[("Name", "")]>
+                    <tr>
+                        <th scope="row">"Office"</th>
+                        <RowActions name="Office" edit="Rename" on_edit=nothing on_delete=nothing />
+                    </tr>
+                </ListTable>
+            }
+        });
+        settle().await;
+        let root: Element = parent.into();
+        assert_eq!(
+            all(&root, "button").len(),
+            buttons,
+            "{role:?}: {:?}",
+            texts(&root, "button")
+        );
+        assert_eq!(all(&root, "thead th").len(), headings, "{role:?}");
+        assert_eq!(
+            all(&root, "td.row-actions").len(),
+            buttons.min(1),
+            "{role:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_accounts_of_an_operator_are_all_or_those_ticked_and_none_ticked_is_said_beside_them() {
+    use sipauth_console::api::{AccountRef, Role};
+    use sipauth_console::pages::operators::fields::{AccountsField, Scope};
+    let parent = container();
+    let scope = Scope::new(None);
+    let submitted = RwSignal::new(false);
+    let _page = leptos::mount::mount_to(parent.clone(), move || {
+        provide_context(signed_in_as(Role::Admin));
+        let choices = ["MA1", "MA2"]
+            .map(|id| AccountRef {
+                auth_id: id.into(),
+                realm: format!("{}.sip.example", id.to_lowercase()),
+            })
+            .to_vec();
+        view! { <AccountsField id="acc" scope choices submitted server=Signal::stored(None) /> }
+    });
+    settle().await;
+    let root: Element = parent.into();
+    let all_box = by_label(&root, "All accounts, including ones added later");
+    assert!(all_box.checked());
+    let boxes = root.query_selector(".account-boxes").unwrap().unwrap();
+    assert!(boxes.has_attribute("hidden"), "no list while all accounts");
+    assert_eq!(scope.value(), None);
+
+    let change = |input: &HtmlInputElement, on: bool| {
+        input.set_checked(on);
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::Event::new_with_event_init_dict("change", &init).unwrap();
+        input.dispatch_event(&event).unwrap();
+    };
+    change(&all_box, false);
+    submitted.set(true);
+    settle().await;
+    assert!(!boxes.has_attribute("hidden"));
+    let fieldset = root.query_selector("fieldset").unwrap().unwrap();
+    let error = document()
+        .get_element_by_id(&fieldset.get_attribute("aria-describedby").unwrap())
+        .unwrap();
+    assert_eq!(
+        error.text_content().unwrap(),
+        "Accounts: tick at least one, or all accounts."
+    );
+    change(&by_label(&root, "MA2 (ma2.sip.example)"), true);
+    settle().await;
+    assert_eq!(error.text_content().unwrap(), "");
+    assert_eq!(scope.value(), Some(vec!["MA2".to_string()]));
 }

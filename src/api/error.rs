@@ -17,8 +17,9 @@ pub enum ApiError {
     /// 401 on sign-in.
     #[error("Wrong username or password.")]
     SignInFailed,
-    /// 403: the CSRF token is stale.
-    #[error("The server refused this request ({0}). Reload the page and try again.")]
+    /// 403: the CSRF token is stale, or the operator's role does not
+    /// allow it (the server's words say which role is needed).
+    #[error("{}", forbidden_words(.0))]
     Forbidden(String),
     /// 404: gone, perhaps deleted elsewhere.
     #[error("Not found: it may have been deleted in another window. The list has been refreshed.")]
@@ -106,6 +107,8 @@ const USER_WORDS: &[(&str, &str)] = &[
     ("answer_url", "Answer URL"),
     ("credential_uuid", "Credential"),
     ("ip_acl_uuid", "IP ACL"),
+    ("role", "Role"),
+    ("accounts", "Accounts"),
     ("Username", "Username"),
     ("Password", "Password"),
     ("FriendlyName", "Name"),
@@ -130,6 +133,20 @@ pub fn in_user_words(message: &str) -> String {
     }
 }
 
+/// A 403 in words: a role's refusal says itself ("this needs the editor
+/// role; you are a viewer"); anything else is a stale page.
+fn forbidden_words(message: &str) -> String {
+    if message.contains(" role") {
+        let mut words = message.to_string();
+        if let Some(first) = words.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        format!("{words}.")
+    } else {
+        format!("The server refused this request ({message}). Reload the page and try again.")
+    }
+}
+
 impl ApiError {
     pub async fn from_response(response: Response) -> Self {
         let retry_after = response
@@ -149,9 +166,14 @@ impl ApiError {
             .as_ref()
             .and_then(|b| b.error.clone().or_else(|| b.message.clone()))
             .unwrap_or_else(|| format!("HTTP {status}"));
-        let field = body
-            .and_then(|b| b.field)
-            .or_else(|| twilio_field(&message).map(str::to_string));
+        let named = body.and_then(|b| b.field);
+        // A console route's 409 naming its field (the last admin's role)
+        // belongs beside that field; other 409s name none.
+        if let (409, Some(field)) = (status, &named) {
+            let field = field.clone();
+            return ApiError::Invalid { field, message };
+        }
+        let field = named.or_else(|| twilio_field(&message).map(str::to_string));
         let message = in_user_words(&message);
         match (status, field) {
             // Zentrunk answers 422 for a missing username or password.
@@ -212,6 +234,25 @@ mod tests {
         let zentrunk =
             ApiError::from_answer(422, 1, r#"{"error": "missing", "field": "username"}"#);
         assert_eq!(zentrunk.field(), Some("username"));
+    }
+
+    #[test]
+    fn a_role_refusal_says_which_role_and_a_409_naming_a_field_goes_beside_it() {
+        let viewer = ApiError::from_answer(
+            403,
+            1,
+            r#"{"error": "this needs the editor role; you are a viewer"}"#,
+        );
+        assert_eq!(
+            viewer.to_string(),
+            "This needs the editor role; you are a viewer."
+        );
+        let last = ApiError::from_answer(
+            409,
+            1,
+            r#"{"error": "alice is the last admin", "field": "role"}"#,
+        );
+        assert_eq!(last, invalid("role", "alice is the last admin"));
     }
 
     #[test]

@@ -4,12 +4,16 @@
 mod credentials;
 mod error;
 mod export;
+mod operators;
 mod twilio;
 mod types;
 mod zentrunk;
 
 pub use error::{in_user_words, ApiError};
 pub use export::Export;
+pub use operators::{
+    AccountRef, AddedOperator, ApiKey, CreatedApiKey, NewOperator, Operator, OperatorChange, Role,
+};
 pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;
 pub use zentrunk::{NewTrunk, Trunk};

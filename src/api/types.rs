@@ -92,11 +92,21 @@ impl Config {
     }
 }
 
-/// A signed-in operator and the CSRF token that must accompany writes.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A signed-in operator, the CSRF token that must accompany writes, its
+/// role and the accounts it may use.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Session {
     pub operator: String,
     pub csrf_token: String,
+    #[serde(default)]
+    pub role: super::Role,
+    /// Whether it may use every account (new ones too).
+    #[serde(default)]
+    pub all_accounts: bool,
+    /// Every account it may use, oldest first; empty where the server does
+    /// not say (then the configured account is the one).
+    #[serde(default)]
+    pub accounts: Vec<super::AccountRef>,
 }
 
 /// Whether the SIP server (Kamailio) enforces every IP ACL change.

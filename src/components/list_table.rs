@@ -1,6 +1,7 @@
 //! The table of a list page and the buttons at the end of each row, written
 //! once so every list reads alike to a screen reader.
 
+use crate::context::may_write;
 use crate::dialog_action::DialogAction;
 use crate::list::{ListNotice, ListQuery, ListState, Listing, Pager, SearchBar, Shown, SortHeader};
 use leptos::prelude::*;
@@ -179,13 +180,17 @@ pub fn ListTable(
             None => view! { <th scope="col">{label}</th> }.into_any(),
         })
         .collect_view();
+    // A viewer's rows have no buttons, so no column for them.
+    let actions = may_write().then(|| {
+        view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> }
+    });
     view! {
         <div class="table-wrap"><table class="list">
             <caption class="visually-hidden">{caption}</caption>
             <thead>
                 <tr>
                     {headings}
-                    <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    {actions}
                 </tr>
             </thead>
             <tbody>{children()}</tbody>
@@ -194,7 +199,8 @@ pub fn ListTable(
 }
 
 /// The last cell of a row: any extra buttons, then `edit` (e.g. "Rename")
-/// when given, then the delete button; each names the row for screen readers.
+/// when given, then the delete button; each names the row for screen
+/// readers. Every one of them writes: a viewer's rows have no such cell.
 #[component]
 pub fn RowActions(
     /// The row's name, as in "Delete {name}".
@@ -206,6 +212,9 @@ pub fn RowActions(
     on_delete: Callback<()>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
+    if !may_write() {
+        return None;
+    }
     let edit_button = edit.zip(on_edit).map(|(word, on_edit)| {
         view! {
             <button type="button" aria-label=format!("{word} {name}") on:click=move |_| on_edit.run(())>
@@ -213,7 +222,7 @@ pub fn RowActions(
             </button>
         }
     });
-    view! {
+    Some(view! {
         <td class="row-actions">
             {children.map(|c| c())}
             {edit_button}
@@ -224,7 +233,7 @@ pub fn RowActions(
                 on:click=move |_| on_delete.run(())
             >{delete}</button>
         </td>
-    }
+    })
 }
 
 /// Names joined for a "Used by" cell, a dash when there are none.
@@ -252,17 +261,20 @@ where
     action.opens(row)
 }
 
-/// A page's heading and its "Create …" button.
+/// A page's heading and its "Create …" button (none for a viewer).
 #[component]
 pub fn PageHead(
     title: &'static str,
     create: &'static str,
     on_create: Callback<()>,
 ) -> impl IntoView {
+    let button = may_write().then(|| {
+        view! { <button type="button" class="primary" on:click=move |_| on_create.run(())>{create}</button> }
+    });
     view! {
         <div class="page-head">
             <h1>{title}</h1>
-            <button type="button" class="primary" on:click=move |_| on_create.run(())>{create}</button>
+            {button}
         </div>
     }
 }

@@ -1,5 +1,6 @@
 //! Widgets shared by pages.
 
+pub mod account_switcher;
 pub mod cards;
 pub mod copy_value;
 pub mod credential_form;
@@ -22,6 +23,7 @@ pub mod stamp;
 pub mod text_field;
 pub mod toast;
 
+pub use account_switcher::AccountSwitcher;
 pub use cards::{keep_cells_labelled, label_cells};
 pub use copy_value::CopyValue;
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};
@@ -46,6 +48,6 @@ pub use picker::{
 pub use request::{changes, deletes};
 pub use sip_address::{copy_secret, copy_text, AdmitsLine, SipAddress};
 pub use sip_server::{sip_server_message, SipServerLine, SipServerNotice};
-pub use stamp::{local_time, Stamp};
+pub use stamp::{local_time, Stamp, When};
 pub use text_field::TextField;
 pub use toast::{Toast, ToastKind, ToastRegion, Toasts};

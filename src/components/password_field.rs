@@ -133,6 +133,11 @@ pub fn SavePasswordDialog(
     id: &'static str,
     /// The username and the password to show; `None` while closed.
     shown: RwSignal<Option<(String, String)>>,
+    /// What to do with it (a credential's goes in the device).
+    #[prop(
+        default = "This is the only time it is shown: the server keeps only a digest of it, so it cannot be shown again. Put it in the device or your password manager now."
+    )]
+    advice: &'static str,
 ) -> impl IntoView {
     let toasts = use_context::<AppContext>().map(|c| c.toasts);
     let open = RwSignal::new(false);
@@ -153,9 +158,7 @@ pub fn SavePasswordDialog(
     let password = move || shown.with(|s| s.as_ref().map(|(_, p)| p.clone()).unwrap_or_default());
     view! {
         <Dialog id open title>
-            <p>
-                "This is the only time it is shown: the server keeps only a digest of it, so it cannot be shown again. Put it in the device or your password manager now."
-            </p>
+            <p>{advice}</p>
             <p class="field">"Password: " <code class="secret">{password}</code></p>
             <div class="actions">
                 <button

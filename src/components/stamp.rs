@@ -37,3 +37,13 @@ pub fn Stamp(created: Option<String>, updated: Option<String>) -> impl IntoView 
         }
     })
 }
+
+/// A table cell's instant: `<time datetime>` in local words, or `none`
+/// when there is none (never signed in, never used).
+#[component]
+pub fn When(raw: Option<String>, #[prop(default = "—")] none: &'static str) -> impl IntoView {
+    match raw.as_deref().and_then(local_time) {
+        Some((iso, words)) => view! { <time datetime=iso>{words}</time> }.into_any(),
+        None => none.into_any(),
+    }
+}

@@ -69,7 +69,7 @@ pub fn SignInPage() -> impl IntoView {
                 Ok(session) => {
                     password.set(String::new());
                     error.set(None);
-                    ctx.session.set(Some(session));
+                    ctx.start_session(session);
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -144,10 +144,10 @@ test(`the main flow in the ${dialect} dialect`, async (t) => {
   await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 
-  // The provider's own words in the navigation.
+  // The provider's own words in the navigation, then an admin's pages.
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link').first().waitFor();
-  assert.deepEqual(await nav.getByRole('link').allTextContents(), navigation[dialect]);
+  assert.deepEqual(await nav.getByRole('link').allTextContents(), [...navigation[dialect], 'Operators', 'API keys']);
   // The account's realm, under which its SIP addresses (and twilio domain
   // names) live.
   const { sip_realm: realm } = await (await fetch(`${base}/config.json`)).json();

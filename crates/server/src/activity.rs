@@ -5,8 +5,8 @@
 //! API keys, sign-ins).
 
 use crate::auth;
-use crate::service::Role;
 use crate::error::{ApiError, ApiResult};
+use crate::service::Role;
 use crate::store::audit::{self as store, Filter, Record, Scope};
 use crate::store::{operators, Window};
 use crate::AppState;

@@ -13,8 +13,8 @@
 //! mode (the provider has no such route).
 
 use crate::error::ApiError;
-use crate::service::Caller;
 use crate::service::audit;
+use crate::service::Caller;
 use crate::store::{self, acls, applications, credential_lists, credentials, Window};
 use crate::{auth, AppState};
 use axum::extract::{Query, State};

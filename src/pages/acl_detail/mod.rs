@@ -73,6 +73,8 @@ pub fn AclDetailPage() -> impl IntoView {
     let import_open = RwSignal::new(false);
     let actions = AclActions::new(ctx, acl_id, watched, refresh);
     let editable = ctx.profile().acls.entry_descriptions;
+    // A viewer reads the entries: no buttons or form that change them.
+    let write = ctx.can_write();
     let lead = move || {
         let names = users.get();
         if names.is_empty() {
@@ -96,11 +98,15 @@ pub fn AclDetailPage() -> impl IntoView {
                 <div class="page-head">
                     <h1>{name}</h1>
                     <div class="actions">
-                        <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
+                        {write.then(|| view! {
+                            <button type="button" on:click=move |_| import_open.set(true)>"Import entries"</button>
+                        })}
                         // The import's own format: it imports into another ACL unchanged.
                         <ExportButtons what=Export::Acl acl=acl_id formats=&[("csv", "Export entries (CSV)")] />
-                        <button type="button" on:click=move |_| { if let Some(a) = loaded_acl() { actions.rename.show_for(a) } }>"Rename"</button>
-                        <button type="button" class="danger" on:click=move |_| { if let Some(a) = loaded_acl() { actions.delete.show_for(a) } }>"Delete"</button>
+                        {write.then(|| view! {
+                            <button type="button" on:click=move |_| { if let Some(a) = loaded_acl() { actions.rename.show_for(a) } }>"Rename"</button>
+                            <button type="button" class="danger" on:click=move |_| { if let Some(a) = loaded_acl() { actions.delete.show_for(a) } }>"Delete"</button>
+                        })}
                     </div>
                 </div>
                 <p class="lead">
@@ -111,7 +117,12 @@ pub fn AclDetailPage() -> impl IntoView {
                 <SipServerNotice changed=reloads />
                 <Show
                     when=move || !entries.with(Vec::is_empty)
-                    fallback=|| view! { <div class="empty"><p>"No entries yet: this ACL admits no address. Add one below."</p></div> }
+                    fallback=move || view! {
+                        <div class="empty"><p>
+                            "No entries yet: this ACL admits no address."
+                            {write.then_some(" Add one below.")}
+                        </p></div>
+                    }
                 >
                     <EntriesTable
                         acl_id
@@ -122,10 +133,12 @@ pub fn AclDetailPage() -> impl IntoView {
                     />
                 </Show>
 
-                <section class="panel" aria-labelledby="add-entry-title">
-                    <h2 id="add-entry-title">"Add an entry"</h2>
-                    <EntryForm existing=entries on_submit=on_add pending=add_pending server_error=add_error added />
-                </section>
+                {write.then(|| view! {
+                    <section class="panel" aria-labelledby="add-entry-title">
+                        <h2 id="add-entry-title">"Add an entry"</h2>
+                        <EntryForm existing=entries on_submit=on_add pending=add_pending server_error=add_error added />
+                    </section>
+                })}
             }
             .into_any(),
         }}

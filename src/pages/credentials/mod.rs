@@ -173,10 +173,7 @@ pub fn CredentialsPage() -> impl IntoView {
         false => "SIP credentials".to_string(),
     };
     // Vobiz credentials are account-wide: where their devices register.
-    let realm = words
-        .registers_at_realm
-        .then(|| ctx.config.with_value(|c| c.sip_realm.clone()))
-        .flatten();
+    let realm = words.registers_at_realm.then(|| ctx.sip_realm()).flatten();
 
     view! {
         {words.in_lists.then(|| view! {
@@ -184,10 +181,12 @@ pub fn CredentialsPage() -> impl IntoView {
         })}
         <div class="page-head">
             <h1>{heading}</h1>
-            <button type="button" class="primary" on:click=move |_| {
-                create.generated.set(false);
-                create.action.show();
-            }>"Create credential"</button>
+            {ctx.can_write().then(|| view! {
+                <button type="button" class="primary" on:click=move |_| {
+                    create.generated.set(false);
+                    create.action.show();
+                }>"Create credential"</button>
+            })}
         </div>
         {move || list.get().map(|l| view! { <Stamp created=l.date_created updated=l.date_updated /> })}
         <p class="lead">

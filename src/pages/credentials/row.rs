@@ -79,6 +79,8 @@ pub(super) fn CredentialRow(
             }
         });
     let toasts = page.ctx.toasts;
+    // A viewer's row: no buttons that change it.
+    let write = page.ctx.can_write();
     let id = c.credential_uuid.clone();
     let (change, delete) = (c.clone(), c.clone());
     view! {
@@ -89,20 +91,22 @@ pub(super) fn CredentialRow(
                 <CopyValue value=id what=format!("ID of {}", c.username) toasts />
                 <Stamp created=c.created_at.clone() updated=c.updated_at.clone() />
             </td>
-            <td class="row-actions">
-                <button
-                    type="button"
-                    aria-label=format!("Change password of {}", c.username)
-                    on:click=move |_| actions.change.show_for(change.clone())
-                >"Change password"</button>
-                {label_button}
-                <button
-                    type="button"
-                    class="danger"
-                    aria-label=format!("Delete {}", c.username)
-                    on:click=move |_| actions.delete.show_for(delete.clone())
-                >"Delete"</button>
-            </td>
+            {write.then(|| view! {
+                <td class="row-actions">
+                    <button
+                        type="button"
+                        aria-label=format!("Change password of {}", c.username)
+                        on:click=move |_| actions.change.show_for(change.clone())
+                    >"Change password"</button>
+                    {label_button}
+                    <button
+                        type="button"
+                        class="danger"
+                        aria-label=format!("Delete {}", c.username)
+                        on:click=move |_| actions.delete.show_for(delete.clone())
+                    >"Delete"</button>
+                </td>
+            })}
         </tr>
     }
 }
@@ -126,9 +130,7 @@ fn cell(column: Column, c: &Credential, page: Credentials, actions: RowActions) 
                 true => ("Enabled", "badge", "Disable"),
                 false => ("Disabled", "badge disabled", "Enable"),
             };
-            view! {
-                <td class="status">
-                    <span class=class>{badge}</span>
+            let switch = page.ctx.can_write().then(|| view! {
                     " "
                     <button
                         type="button"
@@ -143,6 +145,11 @@ fn cell(column: Column, c: &Credential, page: Credentials, actions: RowActions) 
                             }
                         }
                     >{button}</button>
+            });
+            view! {
+                <td class="status">
+                    <span class=class>{badge}</span>
+                    {switch}
                 </td>
             }
             .into_any()

@@ -38,7 +38,9 @@ pub(super) fn CredentialTable(
                         <SortHeader query key="username" label="Username" />
                         {headers()}
                         <th scope="col">"ID"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        {page.ctx.can_write().then(|| view! {
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        })}
                     </tr>
                 </thead>
                 <tbody>

@@ -38,6 +38,7 @@ pub fn DomainCard(
     let registrations =
         admits::domain_registrations(domain.sip_registration, &registering, &domain.domain_name);
     let toggle_id = format!("registration-{}", domain.sid);
+    let write = ctx.can_write();
     // Registrations on or off; the mappings for registrations stay either way.
     let set_registration = {
         let (sid, name) = (domain.sid.clone(), domain.domain_name.clone());
@@ -63,17 +64,19 @@ pub fn DomainCard(
         <section class="domain card" aria-labelledby=labelled_by>
             <div class="page-head">
                 <h2 id=heading_id>{domain.domain_name.clone()}</h2>
-                <button
-                    type="button"
-                    aria-label=format!("Edit {}", domain.domain_name)
-                    on:click=move |_| on_edit.run(())
-                >"Edit"</button>
-                <button
-                    type="button"
-                    class="danger"
-                    aria-label=format!("Delete {}", domain.domain_name)
-                    on:click=move |_| on_delete.run(())
-                >"Delete"</button>
+                {write.then(|| view! {
+                    <button
+                        type="button"
+                        aria-label=format!("Edit {}", domain.domain_name)
+                        on:click=move |_| on_edit.run(())
+                    >"Edit"</button>
+                    <button
+                        type="button"
+                        class="danger"
+                        aria-label=format!("Delete {}", domain.domain_name)
+                        on:click=move |_| on_delete.run(())
+                    >"Delete"</button>
+                })}
             </div>
             {friendly}
             <p class="voice-url">
@@ -89,18 +92,21 @@ pub fn DomainCard(
             })}
             <AdmitsLine admits=calls />
             <AdmitsLine admits=registrations />
-            <div class="check">
-                <input
-                    type="checkbox"
-                    id=toggle_id.clone()
-                    prop:checked=domain.sip_registration
-                    on:change=set_registration
-                />
-                <label for=toggle_id>
-                    "Allow SIP registrations"
-                    <span class="visually-hidden">{format!(" at {}", domain.domain_name)}</span>
-                </label>
-            </div>
+            // A viewer reads whether registrations are allowed in the line above.
+            {write.then(|| view! {
+                <div class="check">
+                    <input
+                        type="checkbox"
+                        id=toggle_id.clone()
+                        prop:checked=domain.sip_registration
+                        on:change=set_registration
+                    />
+                    <label for=toggle_id>
+                        "Allow SIP registrations"
+                        <span class="visually-hidden">{format!(" at {}", domain.domain_name)}</span>
+                    </label>
+                </div>
+            })}
             {MappingKind::ALL.into_iter().map(|kind| view! {
                 <MappingGroup
                     domain_sid=domain.sid.clone()

@@ -7,7 +7,7 @@ use crate::api::{Mapping, MappingKind};
 use crate::components::{
     deletes, narrowed, AdmitsLine, ConfirmButtons, Dialog, PickerSearch, SEARCH_FROM,
 };
-use crate::context::AppContext;
+use crate::context::{may_write, AppContext};
 use crate::dialog_action::DialogAction;
 use crate::signals::derive;
 use leptos::prelude::*;
@@ -123,21 +123,23 @@ pub fn MappingGroup(
                 });
                 view! { <ul class="mapped">{items.collect_view()}</ul> }.into_any()
             }}
-            <form class="inline" on:submit=add>
-                {search}
-                <label for=picker_id.clone()>{format!("Add {a_what} {what}")}</label>
-                <select
-                    id=picker_id
-                    prop:value=move || picked.get()
-                    on:change=move |ev| picked.set(event_target_value(&ev))
-                >
-                    <option value="">{format!("Pick {a_what} {what}")}</option>
-                    {move || offered.get().into_iter().map(|(sid, name)| view! { <option value=sid>{name}</option> }).collect_view()}
-                </select>
-                <button type="submit" disabled=move || pending.get() || picked.get().is_empty()>
-                    {format!("Map to {domain_name}")}
-                </button>
-            </form>
+            {ctx.can_write().then(|| view! {
+                <form class="inline" on:submit=add>
+                    {search}
+                    <label for=picker_id.clone()>{format!("Add {a_what} {what}")}</label>
+                    <select
+                        id=picker_id
+                        prop:value=move || picked.get()
+                        on:change=move |ev| picked.set(event_target_value(&ev))
+                    >
+                        <option value="">{format!("Pick {a_what} {what}")}</option>
+                        {move || offered.get().into_iter().map(|(sid, name)| view! { <option value=sid>{name}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" disabled=move || pending.get() || picked.get().is_empty()>
+                        {format!("Map to {domain_name}")}
+                    </button>
+                </form>
+            })}
         </section>
     }
 }
@@ -273,7 +275,9 @@ fn MappedItem(
     view! {
         <li>
             {name}
-            <button type="button" class="link" aria-label=label on:click=move |_| unmap.show_for(target.clone())>"Remove"</button>
+            {may_write().then(|| view! {
+                <button type="button" class="link" aria-label=label on:click=move |_| unmap.show_for(target.clone())>"Remove"</button>
+            })}
         </li>
     }
 }

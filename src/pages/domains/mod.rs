@@ -168,7 +168,7 @@ pub fn DomainsPage() -> impl IntoView {
 
         <Dialog id="create-domain" open=create.open title="Create domain">
             <DomainForm
-                realm=ctx.config.with_value(|c| c.sip_realm.clone())
+                realm=ctx.sip_realm()
                 on_submit=create.submit()
                 pending=create.pending()
                 server_error=create.error
