@@ -6,8 +6,8 @@ use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
 use crate::dialog_action::Task;
 use crate::pages::{
-    AclDetailPage, AclsPage, ApplicationsPage, CredentialListsPage, CredentialsPage, DomainsPage,
-    NotFoundPage, SignInPage, TrunksPage,
+    AclDetailPage, AclsPage, ActivityPage, ApplicationsPage, CredentialListsPage, CredentialsPage,
+    DomainsPage, NotFoundPage, SignInPage, TrunksPage,
 };
 use crate::profile::Page;
 use crate::signals::effect;
@@ -27,6 +27,7 @@ async fn boot() -> Result<(Config, Option<Session>), String> {
         account: String::new(),
         csrf_token: None,
         on_rate_limit: None,
+        batch: None,
     };
     // Without operator sign-in, whatever is in front of the console
     // guards the API: the console acts as an anonymous operator.
@@ -90,6 +91,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls><AclDetailPage /></Protected> } />
                     <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications><ApplicationsPage /></Protected> } />
                     <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks><TrunksPage /></Protected> } />
+                    <Route path=path!("/activity") view=|| view! { <Protected page=Page::Activity><ActivityPage /></Protected> } />
                     <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains><DomainsPage /></Protected> } />
                 </Routes>
             </main>
@@ -241,6 +243,9 @@ fn Header() -> impl IntoView {
                 <Show when=move || ctx.session.get().is_some()>
                     <nav aria-label="Main">
                         {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
+                        // The audit log needs an operator session: none
+                        // when something in front of the console signs in.
+                        {ctx.config.get_value().sign_in.then(|| view! { <A href="/activity">"Activity"</A> })}
                     </nav>
                     <span class="who">
                         {move || match ctx.session.get().map(|s| s.operator).filter(|o| !o.is_empty()) {

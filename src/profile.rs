@@ -24,6 +24,8 @@ pub enum Page {
     Trunks,
     /// `/domains` (twilio).
     Domains,
+    /// `/activity`: the audit log; every dialect has it.
+    Activity,
 }
 
 /// A link in the main navigation.
@@ -215,7 +217,7 @@ impl Profile {
     }
 
     pub fn has(&self, page: Page) -> bool {
-        self.pages.contains(&page)
+        page == Page::Activity || self.pages.contains(&page)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Widgets shared by pages.
 
+pub mod audit;
 pub mod cards;
 pub mod copy_value;
 pub mod credential_form;
@@ -21,6 +22,7 @@ pub mod stamp;
 pub mod text_field;
 pub mod toast;
 
+pub use audit::{diff_rows, AuditTable, DiffRow, History, RecordDetails};
 pub use cards::{keep_cells_labelled, label_cells};
 pub use copy_value::CopyValue;
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};

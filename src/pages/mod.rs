@@ -2,6 +2,7 @@
 
 mod acl_detail;
 pub(crate) mod acls;
+mod activity;
 mod applications;
 mod credential_lists;
 mod credentials;
@@ -12,6 +13,7 @@ mod trunks;
 
 pub use acl_detail::AclDetailPage;
 pub use acls::AclsPage;
+pub use activity::ActivityPage;
 pub use applications::ApplicationsPage;
 pub use credential_lists::CredentialListsPage;
 pub use credentials::CredentialsPage;

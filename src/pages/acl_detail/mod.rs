@@ -7,7 +7,7 @@ mod remove_dialog;
 mod rename_and_delete;
 
 use crate::api::{Acl, ApiError, NewEntry};
-use crate::components::{load, EntryForm, LoadFailed, Loading, SipServerNotice, Stamp};
+use crate::components::{load, EntryForm, History, LoadFailed, Loading, SipServerNotice, Stamp};
 use crate::context::AppContext;
 use crate::signals::{derive, memo};
 use crate::usage::Usage;
@@ -122,6 +122,7 @@ pub fn AclDetailPage() -> impl IntoView {
                     <h2 id="add-entry-title">"Add an entry"</h2>
                     <EntryForm existing=entries on_submit=on_add pending=add_pending server_error=add_error added />
                 </section>
+                <History resource="ip-acl" id=acl_id changed=reloads />
             }
             .into_any(),
         }}
