@@ -13,7 +13,7 @@ mod status_filter;
 mod table;
 
 use crate::api::{ApiError, Application, Credential};
-use crate::components::{load_beside, Stamp};
+use crate::components::{load_beside, History, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
@@ -220,6 +220,10 @@ pub fn CredentialsPage() -> impl IntoView {
         />
         <CredentialTable page query shown state actions />
         <Pager state query />
+        // A credential list's own page (twilio): the list's history.
+        {list_id.get_value().filter(|_| words.in_lists).map(|id| view! {
+            <History resource="credential-list" id=Signal::stored(id) />
+        })}
 
         <CreateDialog create dialect=ctx.dialect() />
         <PasswordDialog change=actions.change dialect=ctx.dialect() />
