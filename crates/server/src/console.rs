@@ -4,6 +4,7 @@
 use crate::auth::{self, CSRF_HEADER};
 use crate::body::JsonObject;
 use crate::error::{ApiError, ApiResult};
+use crate::service::{audit, Actor, Origin, Role};
 use crate::store::{accounts, operators};
 use crate::{secrets, AppState};
 use axum::extract::{ConnectInfo, State};
@@ -142,8 +143,13 @@ async fn sign_in(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let client = state.settings.client_ip(peer.ip(), &headers);
     if !(ok && known) {
         tracing::warn!(operator = %username, "sign-in failed");
+        // The name as typed (it may be anyone's, or a password typed in
+        // the wrong field: cut short), never the password.
+        let typed: String = username.chars().take(64).collect();
+        record_session(&state, client, &headers, &typed, "sign-in-failed").await;
         return Err(ApiError::SignInFailed);
     }
     let token = secrets::new_token();
@@ -157,6 +163,7 @@ async fn sign_in(
     )
     .await?;
     tracing::info!(operator = %username, "signed in");
+    record_session(&state, client, &headers, &username, "signed-in").await;
     let cookie = session_cookie(&state, token, SESSION_SECONDS);
     Ok((
         [(header::SET_COOKIE, cookie.to_string())],
@@ -179,7 +186,54 @@ async fn current(
     ))
 }
 
-async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+/// Records a sign-in, a failed one or a sign-out (resource `session`, no
+/// account: admins read them). A failure to record is logged, not the
+/// sign-in's failure: the session already exists or never will.
+async fn record_session(
+    state: &AppState,
+    client: std::net::IpAddr,
+    headers: &HeaderMap,
+    operator: &str,
+    action: &'static str,
+) {
+    let role = match action {
+        "sign-in-failed" => None,
+        _ => crate::store::audit::reader(&state.db, operator)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|(role, _, _)| role.parse::<Role>().ok()),
+    };
+    let origin = Origin::of(Some(client), headers, "console");
+    let actor = Actor::Operator(operator.to_string());
+    let written = match state.db.write.acquire().await {
+        Ok(mut conn) => {
+            audit::append(
+                &mut conn,
+                &actor,
+                role,
+                &origin,
+                None,
+                action,
+                "session",
+                None,
+                Some(operator),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not record a {action}");
+    }
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     if let Some(token) = auth::session_token(&headers, state.settings.session_cookie()) {
         if let Some(session) = operators::find_session(&state.db, &token).await? {
             let sent = headers
@@ -190,6 +244,8 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResul
                 return Err(ApiError::Csrf);
             }
             operators::delete_session(&state.db, &token).await?;
+            let client = state.settings.client_ip(peer.ip(), &headers);
+            record_session(&state, client, &headers, &session.operator, "signed-out").await;
         }
     }
     let expired = session_cookie(&state, String::new(), 0);

@@ -6,7 +6,10 @@
 //! node (`--kamailio-rpc`, repeatable) to reload all three over JSON-RPC.
 //! Changes that arrive while a reload runs are covered by one more reload;
 //! failures and Kamailio's "ongoing reload" answer are retried with a
-//! bounded backoff.
+//! bounded backoff. Each round's outcome per node (reloaded, or failed after
+//! every attempt) is one audit record (`resource: kamailio`), not each
+//! request of it: retries within a round are noise, the outcome is what an
+//! operator needs.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -39,11 +42,13 @@ struct Node {
     applied: AtomicU64,
     notify: Notify,
     last_error: Mutex<Option<String>>,
+    /// Where each round's outcome is recorded.
+    db: crate::db::Db,
 }
 
 impl Reloader {
     /// Starts a background worker per JSON-RPC endpoint in `urls`.
-    pub fn start(urls: Vec<String>) -> Arc<Self> {
+    pub fn start(urls: Vec<String>, db: crate::db::Db) -> Arc<Self> {
         let wanted = Arc::new(AtomicU64::new(0));
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(2))
@@ -59,6 +64,7 @@ impl Reloader {
                     applied: AtomicU64::new(0),
                     notify: Notify::new(),
                     last_error: Mutex::new(None),
+                    db: db.clone(),
                 })
             })
             .collect();
@@ -146,23 +152,64 @@ impl Node {
         loop {
             self.notify.notified().await;
             let target = self.wanted.load(Ordering::SeqCst);
+            // A wake-up left by changes a finished round already covered
+            // (one transaction raises an event per record).
+            if self.applied.load(Ordering::SeqCst) >= target {
+                continue;
+            }
+            let mut error = None;
             for attempt in 0..ATTEMPTS {
                 match self.reload().await {
                     Ok(()) => {
                         self.applied.fetch_max(target, Ordering::SeqCst);
                         *self.last_error.lock().expect("status") = None;
                         tracing::info!(change = target, node = %self.url, "Kamailio reloaded");
+                        error = None;
+                        self.record(target, attempt + 1, None).await;
                         break;
                     }
                     Err(e) => {
                         tracing::warn!(attempt, node = %self.url, error = %e, "Kamailio reload failed");
-                        *self.last_error.lock().expect("status") = Some(e);
+                        *self.last_error.lock().expect("status") = Some(e.clone());
+                        error = Some(e);
                         // Kamailio refuses a second reload within its
                         // reload_delta; wait a little longer each time.
                         tokio::time::sleep(Duration::from_millis(100 << attempt.min(4))).await;
                     }
                 }
             }
+            if let Some(e) = error {
+                self.record(target, ATTEMPTS, Some(&e)).await;
+            }
+        }
+    }
+
+    /// Records a round's outcome: reloaded after `attempts`, or failed.
+    async fn record(&self, change: u64, attempts: u32, error: Option<&str>) {
+        let mut changes = serde_json::json!({
+            "node": {"after": self.url},
+            "change": {"after": change},
+            "attempts": {"after": attempts},
+        });
+        if let Some(e) = error {
+            changes["error"] = serde_json::json!({"after": e});
+        }
+        let record = crate::store::audit::NewRecord {
+            actor: "server".into(),
+            dialect: "server",
+            action: if error.is_some() { "reload-failed" } else { "reloaded" },
+            resource: "kamailio",
+            resource_id: Some(self.url.clone()),
+            name: Some(self.url.clone()),
+            changes: Some(changes),
+            ..Default::default()
+        };
+        let written = match self.db.write.acquire().await {
+            Ok(mut conn) => crate::store::audit::append(&mut conn, &record).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = written {
+            tracing::warn!(node = %self.url, error = %e, "could not record a Kamailio reload");
         }
     }
 

@@ -1,6 +1,7 @@
 //! The embedded server: the SIP auth REST API on SQLite, the console's
 //! sign-in, and the built console's static files, on one origin.
 
+pub mod activity;
 pub mod auth;
 pub mod body;
 pub mod console;
@@ -145,7 +146,7 @@ impl AppState {
     pub fn new(db: db::Db, settings: Settings) -> Self {
         let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
         let kamailio = (!settings.kamailio_rpc.is_empty())
-            .then(|| kamailio::Reloader::start(settings.kamailio_rpc.clone()));
+            .then(|| kamailio::Reloader::start(settings.kamailio_rpc.clone(), db.clone()));
         let mut events = service::events::Events::default();
         if let Some(reloader) = kamailio.clone() {
             events.listen(move |e| {
@@ -198,6 +199,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .nest("/v1", v1)
         .merge(console::router())
+        .merge(activity::router())
         .merge(openapi::router());
     if state.settings.upstream.is_some() {
         // Proxy mode forwards every dialect's routes (upstream::forward

@@ -1,6 +1,7 @@
 //! `sipauth`: serve the API and console, or manage accounts and operators.
 
 use clap::{Parser, Subcommand};
+use serde_json::json;
 use sipauth_model::Password;
 use sipauth_server::upstream::Upstream;
 use sipauth_server::{db, first_run, secrets, store, AppState, Settings};
@@ -83,6 +84,10 @@ enum Command {
         /// proxy all clients then share its address).
         #[arg(long)]
         trusted_proxy: Vec<std::net::IpAddr>,
+        /// Audit records older than this many days are pruned, at start and
+        /// once a day (0: kept forever).
+        #[arg(long, default_value_t = 365)]
+        audit_retention_days: u32,
     },
     /// Manage API accounts.
     Account {
@@ -199,6 +204,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
             kamailio_rpc,
             public_url,
             trusted_proxy,
+            audit_retention_days,
         } => {
             let dialect: sipauth_model::Dialect = dialect.parse()?;
             let upstream = match upstream {
@@ -261,6 +267,10 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     println!("  The sign-in and the API token are in that file only.");
                 }
             }
+            if audit_retention_days > 0 {
+                sipauth_server::activity::prune(&pool, audit_retention_days).await?;
+                sipauth_server::activity::keep_pruning(pool.clone(), audit_retention_days);
+            }
             let dist = dist.join("index.html").is_file().then_some(dist);
             if dist.is_none() {
                 tracing::warn!("no built console in --dist; serving the API only");
@@ -321,6 +331,8 @@ async fn account_create(
     let pool = db::open(data_dir).await?;
     match store::accounts::create(&pool, auth_id, &token, sip_domain).await {
         Ok(a) => {
+            let realm = serde_json::json!({"realm": {"after": a.realm}});
+            record_cli(&pool, Some(auth_id), "created", "account", auth_id, Some(realm)).await?;
             println!("account {} created (realm {})", a.auth_id, a.realm);
             if given.is_empty() {
                 println!("API token (shown only now): {token}");
@@ -353,10 +365,45 @@ async fn operator(action: OperatorAction) -> Result<(), AnyError> {
         }
         .into());
     }
+    let (action, changes) = if replace {
+        ("password-reset", json!({"password": {"after": "changed"}}))
+    } else {
+        ("created", json!({"password": {"after": "set"}}))
+    };
+    record_cli(&pool, None, action, "operator", &name, Some(changes)).await?;
     println!(
         "operator {name} {}",
         if replace { "updated" } else { "added" }
     );
+    Ok(())
+}
+
+/// An audit record of a CLI change (actor and dialect `cli`), written
+/// right after it: the CLI's store calls are single statements of their
+/// own.
+async fn record_cli(
+    pool: &db::Db,
+    account: Option<&str>,
+    action: &'static str,
+    resource: &'static str,
+    name: &str,
+    changes: Option<serde_json::Value>,
+) -> Result<(), AnyError> {
+    use sipauth_server::service::{audit, Actor, Origin, Role};
+    let mut conn = pool.write.acquire().await?;
+    audit::append(
+        &mut conn,
+        &Actor::Cli,
+        Some(Role::Admin),
+        &Origin::cli(),
+        account,
+        action,
+        resource,
+        Some(name),
+        Some(name),
+        changes,
+    )
+    .await?;
     Ok(())
 }
 

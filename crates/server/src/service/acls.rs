@@ -2,7 +2,7 @@
 //! network, the in-use check before a delete, and the events that tell the
 //! SIP servers.
 
-use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
+use super::{Action, Changes, Ctx, Duplicate, Kind, ServiceError, ServiceResult, Snapshot};
 use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Renamed, Updated};
 use crate::store::applications::Uses;
 use crate::store::{Rows, Window};
@@ -30,15 +30,36 @@ pub async fn create(
     entries: &[NewEntry],
 ) -> ServiceResult<Acl> {
     let account = cx.account();
-    match store::create(cx.db(), account, id, name.as_str(), entries).await? {
+    let mut tx = cx.begin().await?;
+    match store::create(tx.conn(), account, id, name.as_str(), entries).await? {
         Created::Ok => {}
         Created::QuotaReached => {
             return Err(ServiceError::Quota(Kind::Acl, quota::ACLS_PER_ACCOUNT))
         }
         Created::NameTaken => return Err(name_taken(name)),
     }
-    cx.raise(Kind::Acl, id, Action::Created, Vec::new());
-    find(cx, id).await
+    let acl = crate::store::find_on::<Acl>(tx.conn(), account, id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Acl))?;
+    tx.record(
+        Kind::Acl,
+        id,
+        &acl.name,
+        Action::Created,
+        Changes::created(&acl),
+    );
+    // One record per entry: each has its own history.
+    for e in store::entries_of(tx.conn(), &[id.to_string()]).await? {
+        tx.record(
+            Kind::AclEntry,
+            &e.id,
+            &e.name(),
+            Action::Created,
+            Changes::created(&e),
+        );
+    }
+    tx.commit().await?;
+    Ok(acl)
 }
 
 pub async fn find(cx: &Ctx, id: &str) -> ServiceResult<Acl> {
@@ -53,7 +74,7 @@ pub async fn list(cx: &Ctx, search: Option<&str>, w: Window) -> ServiceResult<Ro
 /// The entries of the given ACLs (already the caller's), in order.
 pub async fn entries_of(cx: &Ctx, acls: &[Acl]) -> ServiceResult<Vec<Entry>> {
     let ids: Vec<String> = acls.iter().map(|a| a.id.clone()).collect();
-    Ok(store::entries_of(cx.db(), &ids).await?)
+    Ok(store::entries_of(&cx.db().read, &ids).await?)
 }
 
 /// Another of the account's ACLs has `name` (case aside).
@@ -62,13 +83,23 @@ fn name_taken(name: &AclName) -> ServiceError {
 }
 
 pub async fn rename(cx: &Ctx, id: &str, name: &AclName) -> ServiceResult<Acl> {
-    match store::rename(cx.db(), cx.account(), id, name.as_str()).await? {
+    let mut tx = cx.begin().await?;
+    let before = crate::store::find_on::<Acl>(tx.conn(), cx.account(), id).await?;
+    match store::rename(tx.conn(), cx.account(), id, name.as_str()).await? {
         Renamed::Ok => {}
         Renamed::Missing => return Err(ServiceError::NotFound(Kind::Acl)),
         Renamed::NameTaken => return Err(name_taken(name)),
     }
-    cx.raise(Kind::Acl, id, Action::Updated, vec!["name"]);
-    find(cx, id).await
+    let (Some(before), Some(after)) = (
+        before,
+        crate::store::find_on::<Acl>(tx.conn(), cx.account(), id).await?,
+    ) else {
+        return Err(ServiceError::NotFound(Kind::Acl));
+    };
+    let changes = Changes::between(&before, &after);
+    tx.record(Kind::Acl, id, &after.name, Action::Updated, changes);
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Deletes an ACL and its entries unless an application uses it. Trunks
@@ -89,7 +120,8 @@ fn duplicate(e: &NewEntry) -> ServiceError {
 }
 
 pub async fn add_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceResult<Entry> {
-    match store::add_entry(cx.db(), cx.account(), acl_id, entry).await? {
+    let mut tx = cx.begin().await?;
+    match store::add_entry(tx.conn(), cx.account(), acl_id, entry).await? {
         Added::Ok => {}
         Added::NoSuchAcl => return Err(ServiceError::NotFound(Kind::Acl)),
         Added::QuotaReached => {
@@ -97,12 +129,23 @@ pub async fn add_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceResul
         }
         Added::Duplicate => return Err(duplicate(entry)),
     }
-    cx.raise(Kind::AclEntry, &entry.id, Action::Created, Vec::new());
-    find_entry(cx, acl_id, &entry.id).await
+    let added = store::find_entry(tx.conn(), cx.account(), acl_id, &entry.id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::AclEntry))?;
+    let changes = Changes::created(&added);
+    tx.record(
+        Kind::AclEntry,
+        &added.id,
+        &added.name(),
+        Action::Created,
+        changes,
+    );
+    tx.commit().await?;
+    Ok(added)
 }
 
 pub async fn find_entry(cx: &Ctx, acl_id: &str, id: &str) -> ServiceResult<Entry> {
-    store::find_entry(cx.db(), cx.account(), acl_id, id)
+    store::find_entry(&cx.db().read, cx.account(), acl_id, id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::AclEntry))
 }
@@ -115,26 +158,48 @@ pub async fn entries_page(cx: &Ctx, acl_id: &str, w: Window) -> ServiceResult<Ro
 
 /// Replaces an entry (`entry.id` names it) with new values.
 pub async fn update_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceResult<Entry> {
-    let old = find_entry(cx, acl_id, &entry.id).await?;
-    match store::update_entry(cx.db(), cx.account(), acl_id, entry).await? {
+    let mut tx = cx.begin().await?;
+    let missing = || ServiceError::NotFound(Kind::AclEntry);
+    let old = store::find_entry(tx.conn(), cx.account(), acl_id, &entry.id)
+        .await?
+        .ok_or_else(missing)?;
+    match store::update_entry(tx.conn(), cx.account(), acl_id, entry).await? {
         Updated::Ok => {}
-        Updated::Missing => return Err(ServiceError::NotFound(Kind::AclEntry)),
+        Updated::Missing => return Err(missing()),
         Updated::Duplicate => return Err(duplicate(entry)),
     }
-    let changed = super::changed([
-        ("ip", old.ip != entry.ip),
-        ("cidr_prefix", old.cidr_prefix != entry.cidr_prefix),
-        ("description", old.description != entry.description),
-    ]);
-    cx.raise(Kind::AclEntry, &entry.id, Action::Updated, changed);
-    find_entry(cx, acl_id, &entry.id).await
+    let new = store::find_entry(tx.conn(), cx.account(), acl_id, &entry.id)
+        .await?
+        .ok_or_else(missing)?;
+    let changes = Changes::between(&old, &new);
+    tx.record(
+        Kind::AclEntry,
+        &new.id,
+        &new.name(),
+        Action::Updated,
+        changes,
+    );
+    tx.commit().await?;
+    Ok(new)
 }
 
 pub async fn remove_entry(cx: &Ctx, acl_id: &str, id: &str) -> ServiceResult<()> {
     find(cx, acl_id).await?;
-    if !store::remove_entry(cx.db(), cx.account(), acl_id, id).await? {
-        return Err(ServiceError::NotFound(Kind::AclEntry));
+    let mut tx = cx.begin().await?;
+    let missing = || ServiceError::NotFound(Kind::AclEntry);
+    let old = store::find_entry(tx.conn(), cx.account(), acl_id, id)
+        .await?
+        .ok_or_else(missing)?;
+    if !store::remove_entry(tx.conn(), cx.account(), acl_id, id).await? {
+        return Err(missing());
     }
-    cx.raise(Kind::AclEntry, id, Action::Deleted, Vec::new());
+    tx.record(
+        Kind::AclEntry,
+        id,
+        &old.name(),
+        Action::Deleted,
+        Changes::deleted(&old),
+    );
+    tx.commit().await?;
     Ok(())
 }

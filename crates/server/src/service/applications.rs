@@ -1,7 +1,7 @@
 //! Plivo applications: what `sip_auth_type` keeps and needs, references
 //! only to the caller's own credential and IP ACL, and their events.
 
-use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
+use super::{owned, Action, Changes, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::applications::{self as store, Application, Filter};
 use crate::store::{Rows, Window};
 use sipauth_model::quota;
@@ -42,7 +42,8 @@ fn gone(e: sqlx::Error) -> ServiceError {
 
 pub async fn create(cx: &Ctx, mut app: Application) -> ServiceResult<Application> {
     check(cx, &mut app).await?;
-    if !store::create(cx.db(), cx.account(), &app)
+    let mut tx = cx.begin().await?;
+    if !store::create(tx.conn(), cx.account(), &app)
         .await
         .map_err(gone)?
     {
@@ -51,28 +52,41 @@ pub async fn create(cx: &Ctx, mut app: Application) -> ServiceResult<Application
             quota::APPLICATIONS_PER_ACCOUNT,
         ));
     }
-    cx.raise(Kind::Application, &app.id, Action::Created, Vec::new());
+    let changes = Changes::created(&app);
+    tx.record(
+        Kind::Application,
+        &app.id,
+        &app.app_name,
+        Action::Created,
+        changes,
+    );
+    tx.commit().await?;
     Ok(app)
 }
 
 /// Saves `app` (its id names it) after the same checks as a create.
 pub async fn update(cx: &Ctx, mut app: Application) -> ServiceResult<Application> {
-    let old = find(cx, &app.id).await?;
+    find(cx, &app.id).await?;
     check(cx, &mut app).await?;
-    if !store::update(cx.db(), cx.account(), &app)
+    let mut tx = cx.begin().await?;
+    let old = crate::store::find_on::<Application>(tx.conn(), cx.account(), &app.id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Application))?;
+    if !store::update(tx.conn(), cx.account(), &app)
         .await
         .map_err(gone)?
     {
         return Err(ServiceError::NotFound(Kind::Application));
     }
-    let changed = super::changed([
-        ("app_name", old.app_name != app.app_name),
-        ("answer_url", old.answer_url != app.answer_url),
-        ("sip_auth_type", old.sip_auth_type != app.sip_auth_type),
-        ("credential_uuid", old.credential_id != app.credential_id),
-        ("ip_acl_uuid", old.ip_acl_id != app.ip_acl_id),
-    ]);
-    cx.raise(Kind::Application, &app.id, Action::Updated, changed);
+    let changes = Changes::between(&old, &app);
+    tx.record(
+        Kind::Application,
+        &app.id,
+        &app.app_name,
+        Action::Updated,
+        changes,
+    );
+    tx.commit().await?;
     Ok(app)
 }
 

@@ -2,7 +2,7 @@
 //! Deleting one deletes its credentials, so the credentials' in-use rule
 //! applies to the list as a whole.
 
-use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
+use super::{Action, Changes, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::applications::Uses;
 use crate::store::credential_lists::{self as store, CredentialList, Refused};
 use crate::store::{Rows, Window};
@@ -19,7 +19,8 @@ fn name_taken(name: &FriendlyName) -> ServiceError {
 /// Creates a list; names are unique per account (case aside), so pickers
 /// never show two alike.
 pub async fn create(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {
-    let list = match store::create(cx.db(), cx.account(), id, name.as_str()).await? {
+    let mut tx = cx.begin().await?;
+    let list = match store::create(tx.conn(), cx.account(), id, name.as_str()).await? {
         Ok(list) => list,
         Err(Refused::NameTaken) => return Err(name_taken(name)),
         Err(Refused::QuotaOrMissing) => {
@@ -29,7 +30,15 @@ pub async fn create(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<Cr
             ))
         }
     };
-    cx.raise(Kind::CredentialList, id, Action::Created, Vec::new());
+    let changes = Changes::created(&list);
+    tx.record(
+        Kind::CredentialList,
+        id,
+        &list.friendly_name,
+        Action::Created,
+        changes,
+    );
+    tx.commit().await?;
     Ok(list)
 }
 
@@ -42,12 +51,22 @@ pub async fn list(cx: &Ctx, w: Window) -> ServiceResult<Rows<CredentialList>> {
 }
 
 pub async fn rename(cx: &Ctx, id: &str, name: &FriendlyName) -> ServiceResult<CredentialList> {
-    let list = match store::rename(cx.db(), cx.account(), id, name.as_str()).await? {
+    let mut tx = cx.begin().await?;
+    let before = crate::store::find_on::<CredentialList>(tx.conn(), cx.account(), id).await?;
+    let list = match store::rename(tx.conn(), cx.account(), id, name.as_str()).await? {
         Ok(list) => list,
         Err(Refused::NameTaken) => return Err(name_taken(name)),
         Err(Refused::QuotaOrMissing) => return Err(ServiceError::NotFound(Kind::CredentialList)),
     };
-    cx.raise(Kind::CredentialList, id, Action::Updated, vec!["name"]);
+    let changes = before.map_or_else(Changes::default, |b| Changes::between(&b, &list));
+    tx.record(
+        Kind::CredentialList,
+        id,
+        &list.friendly_name,
+        Action::Updated,
+        changes,
+    );
+    tx.commit().await?;
     Ok(list)
 }
 

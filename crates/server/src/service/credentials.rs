@@ -1,7 +1,7 @@
 //! Credentials, for every dialect: the realm rule, quotas, unique
 //! usernames, HA1s, the in-use check before a delete, and their events.
 
-use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
+use super::{Action, Changes, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::applications::Uses;
 use crate::store::credentials::{self as store, Credential, Filter, Written};
 use crate::store::{Rows, Window};
@@ -60,7 +60,8 @@ pub async fn create(cx: &Ctx, new: NewCredential) -> ServiceResult<Credential> {
         enabled: new.enabled,
         account_wide: new.account_wide,
     };
-    match store::create(cx.db(), &account.auth_id, &row).await? {
+    let mut tx = cx.begin().await?;
+    match store::create(tx.conn(), &account.auth_id, &row).await? {
         Written::Ok => {}
         Written::Refused => {
             return Err(ServiceError::Quota(
@@ -68,9 +69,32 @@ pub async fn create(cx: &Ctx, new: NewCredential) -> ServiceResult<Credential> {
                 quota::CREDENTIALS_PER_ACCOUNT,
             ))
         }
-        Written::Duplicate => return Err(duplicate(cx, new.username.as_str()).await),
+        Written::Duplicate => {
+            drop(tx);
+            return Err(duplicate(cx, new.username.as_str()).await);
+        }
     }
-    cx.raise(Kind::Credential, &new.id, Action::Created, Vec::new());
+    // What was written, as a row (the store's dates aside): no read needed.
+    let created = Credential {
+        id: new.id.clone(),
+        username: new.username.as_str().to_string(),
+        realm: realm.as_str().to_string(),
+        list_id: new.list_id.clone(),
+        name: new.name.clone(),
+        description: new.description.clone(),
+        enabled: new.enabled,
+        account_wide: new.account_wide,
+        ..Credential::default()
+    };
+    let changes = Changes::created(&created);
+    tx.record(
+        Kind::Credential,
+        &new.id,
+        &created.username,
+        Action::Created,
+        changes,
+    );
+    tx.commit().await?;
     find(cx, &new.id).await
 }
 
@@ -117,7 +141,10 @@ pub struct Change {
 
 /// Applies `change`. A new username needs the password with it.
 pub async fn update(cx: &Ctx, id: &str, change: Change) -> ServiceResult<Credential> {
-    let current = find(cx, id).await?;
+    let mut tx = cx.begin().await?;
+    let current = crate::store::find_on::<Credential>(tx.conn(), cx.account(), id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Credential))?;
     let username = change.username.filter(|u| u.as_str() != current.username);
     let digest = match (&username, &change.password) {
         (Some(_), None) => return Err(rename_needs_password().into()),
@@ -138,23 +165,31 @@ pub async fn update(cx: &Ctx, id: &str, change: Change) -> ServiceResult<Credent
         description: change.description.as_deref(),
         enabled: change.enabled,
     };
-    match store::update(cx.db(), cx.account(), id, &update).await? {
+    match store::update(tx.conn(), cx.account(), id, &update).await? {
         Written::Ok => {}
         Written::Refused => return Err(ServiceError::NotFound(Kind::Credential)),
         Written::Duplicate => {
+            drop(tx);
             let taken = username.as_ref().map(Username::as_str).unwrap_or_default();
             return Err(duplicate(cx, taken).await);
         }
     }
-    let changed = super::changed([
-        ("username", update.username.is_some()),
-        ("password", update.digests.is_some()),
-        ("name", update.name.is_some()),
-        ("description", update.description.is_some()),
-        ("enabled", update.enabled.is_some()),
-    ]);
-    cx.raise(Kind::Credential, id, Action::Updated, changed);
-    find(cx, id).await
+    let after = crate::store::find_on::<Credential>(tx.conn(), cx.account(), id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Credential))?;
+    let mut changes = Changes::between(&current, &after);
+    if update.digests.is_some() {
+        changes = changes.password();
+    }
+    tx.record(
+        Kind::Credential,
+        id,
+        &after.username,
+        Action::Updated,
+        changes,
+    );
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// Deletes one of the caller's credentials unless an application uses it.

@@ -1,9 +1,10 @@
 //! Twilio's SIP domains and their mappings: names under the account's own
 //! realm, mappings only to the caller's own lists and ACLs, and their events.
 
-use super::{Action, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
+use super::{Action, Changes, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::domains::{self as store, Domain, Mapped, Mapping, MappingKind};
 use crate::store::{Rows, Window};
+use serde_json::json;
 use sipauth_model::{quota, sip};
 
 /// A domain to create, its fields valid in the dialect.
@@ -20,8 +21,9 @@ pub async fn create(cx: &Ctx, new: NewDomain) -> ServiceResult<Domain> {
     // Under the account's realm, so that no account can name another's
     // realm or domains (the rule is in sipauth_model::sip).
     let name = sip::domain_name(&new.domain_name, &cx.caller.account.realm)?;
+    let mut tx = cx.begin().await?;
     let created = store::create(
-        cx.db(),
+        tx.conn(),
         cx.account(),
         &new.id,
         name.as_str(),
@@ -32,7 +34,14 @@ pub async fn create(cx: &Ctx, new: NewDomain) -> ServiceResult<Domain> {
     .await?;
     match created {
         store::Created::Ok(d) => {
-            cx.raise(Kind::Domain, &d.id, Action::Created, Vec::new());
+            tx.record(
+                Kind::Domain,
+                &d.id,
+                &d.domain_name,
+                Action::Created,
+                Changes::created(&d),
+            );
+            tx.commit().await?;
             Ok(d)
         }
         // Names live under the account's realm: the holder is this account.
@@ -56,11 +65,24 @@ pub async fn list(cx: &Ctx, w: Window) -> ServiceResult<Rows<Domain>> {
 }
 
 /// Saves the domain's name, voice URL and registration switch.
-pub async fn update(cx: &Ctx, d: &Domain, changed: Vec<&'static str>) -> ServiceResult<Domain> {
-    let updated = store::update(cx.db(), cx.account(), d)
+pub async fn update(cx: &Ctx, d: &Domain) -> ServiceResult<Domain> {
+    let mut tx = cx.begin().await?;
+    let missing = || ServiceError::NotFound(Kind::Domain);
+    let old = crate::store::find_on::<Domain>(tx.conn(), cx.account(), &d.id)
         .await?
-        .ok_or(ServiceError::NotFound(Kind::Domain))?;
-    cx.raise(Kind::Domain, &d.id, Action::Updated, changed);
+        .ok_or_else(missing)?;
+    let updated = store::update(tx.conn(), cx.account(), d)
+        .await?
+        .ok_or_else(missing)?;
+    let changes = Changes::between(&old, &updated);
+    tx.record(
+        Kind::Domain,
+        &d.id,
+        &updated.domain_name,
+        Action::Updated,
+        changes,
+    );
+    tx.commit().await?;
     Ok(updated)
 }
 
@@ -77,8 +99,16 @@ fn target(kind: MappingKind) -> (&'static str, Kind) {
     }
 }
 
-fn mapping_id(domain: &str, kind: MappingKind, target: &str) -> String {
-    format!("{domain}/{kind:?}/{target}")
+/// A mapping's record id and fields (as created).
+pub(super) fn mapping_record(m: &store::MappingRow) -> (String, Changes) {
+    let changes = Changes::default()
+        .field("domain", None, Some(json!(m.domain_name)))
+        .field("kind", None, Some(json!(m.kind)))
+        .field("target", None, Some(json!(m.target_id)));
+    (
+        format!("{}/{}/{}", m.domain_id, m.kind, m.target_id),
+        changes,
+    )
 }
 
 /// Maps one of the caller's lists or ACLs to one of its domains.
@@ -89,7 +119,8 @@ pub async fn map(
     target_id: &str,
 ) -> ServiceResult<Mapping> {
     let (field, target_kind) = target(kind);
-    match store::map(cx.db(), cx.account(), &domain.id, kind, target_id).await? {
+    let mut tx = cx.begin().await?;
+    match store::map(tx.conn(), cx.account(), &domain.id, kind, target_id).await? {
         Mapped::Ok => {}
         Mapped::NoSuchTarget => {
             return Err(ServiceError::Unknown {
@@ -105,9 +136,29 @@ pub async fn map(
             ))
         }
     }
-    let id = mapping_id(&domain.id, kind, target_id);
-    cx.raise(Kind::Mapping, &id, Action::Created, Vec::new());
-    mapping(cx, domain, kind, target_id).await
+    let m = store::mapping(tx.conn(), &domain.id, kind, target_id)
+        .await?
+        .ok_or(ServiceError::NotFound(Kind::Mapping))?;
+    let (id, changes) = mapping_record(&row(domain, kind, &m));
+    tx.record(
+        Kind::Mapping,
+        &id,
+        &m.friendly_name,
+        Action::Created,
+        changes,
+    );
+    tx.commit().await?;
+    Ok(m)
+}
+
+fn row(domain: &Domain, kind: MappingKind, m: &Mapping) -> store::MappingRow {
+    store::MappingRow {
+        domain_id: domain.id.clone(),
+        domain_name: domain.domain_name.clone(),
+        kind: kind.as_str().to_string(),
+        target_id: m.target_id.clone(),
+        target_name: m.friendly_name.clone(),
+    }
 }
 
 /// One mapping of a domain the caller has already been shown to own.
@@ -117,7 +168,7 @@ pub async fn mapping(
     kind: MappingKind,
     target_id: &str,
 ) -> ServiceResult<Mapping> {
-    store::mapping(cx.db(), &domain.id, kind, target_id)
+    store::mapping(&cx.db().read, &domain.id, kind, target_id)
         .await?
         .ok_or(ServiceError::NotFound(Kind::Mapping))
 }
@@ -137,10 +188,22 @@ pub async fn unmap(
     kind: MappingKind,
     target_id: &str,
 ) -> ServiceResult<()> {
-    if !store::unmap(cx.db(), &domain.id, kind, target_id).await? {
-        return Err(ServiceError::NotFound(Kind::Mapping));
+    let mut tx = cx.begin().await?;
+    let missing = || ServiceError::NotFound(Kind::Mapping);
+    let m = store::mapping(tx.conn(), &domain.id, kind, target_id)
+        .await?
+        .ok_or_else(missing)?;
+    if !store::unmap(tx.conn(), &domain.id, kind, target_id).await? {
+        return Err(missing());
     }
-    let id = mapping_id(&domain.id, kind, target_id);
-    cx.raise(Kind::Mapping, &id, Action::Deleted, Vec::new());
+    let (id, changes) = mapping_record(&row(domain, kind, &m));
+    tx.record(
+        Kind::Mapping,
+        &id,
+        &m.friendly_name,
+        Action::Deleted,
+        changes.flip(),
+    );
+    tx.commit().await?;
     Ok(())
 }

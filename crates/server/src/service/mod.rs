@@ -7,6 +7,8 @@
 
 pub mod acls;
 pub mod applications;
+pub mod audit;
+mod cascade;
 pub mod credential_lists;
 pub mod credentials;
 pub mod domains;
@@ -17,6 +19,7 @@ use crate::db::Db;
 use crate::store::applications::Uses;
 use crate::store::{self, accounts, Owned};
 use crate::AppState;
+pub use audit::{Changes, Snapshot};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 pub use events::{Action, Actor, Event, Kind, Role};
@@ -131,18 +134,6 @@ impl Ctx {
             .await?
             .ok_or(ServiceError::NotFound(kind))
     }
-
-    /// Raises the event for a change this caller made.
-    pub fn raise(&self, kind: Kind, id: &str, action: Action, changed: Vec<&'static str>) {
-        self.state.events.raise(Event {
-            actor: self.caller.actor.clone(),
-            account: self.caller.account.auth_id.clone(),
-            kind,
-            id: id.to_string(),
-            action,
-            changed,
-        });
-    }
 }
 
 /// An entry point's references must be the caller's own: another account's
@@ -177,8 +168,9 @@ async fn owned(cx: &Ctx, credential: Option<&str>, acl: Option<&str>) -> Service
 
 /// Deletes the caller's row `id` of `T` unless applications use it (they
 /// would be left naming what is gone); a use added meanwhile is caught by
-/// the foreign key. What else points at it lets go (the schema's ON DELETE).
-async fn delete_unless_used<T: Owned>(
+/// the foreign key. What else points at it lets go (the schema's ON DELETE),
+/// each recorded in the same transaction.
+async fn delete_unless_used<T: Owned + Snapshot>(
     cx: &Ctx,
     id: &str,
     kind: Kind,
@@ -190,33 +182,47 @@ async fn delete_unless_used<T: Owned>(
     if !in_use.is_empty() {
         return Err(ServiceError::InUse(kind, in_use));
     }
-    match store::delete::<T>(cx.db(), cx.account(), id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(ServiceError::NotFound(kind)),
-        Err(e) if store::is_foreign_key_violation(&e) => {
-            return Err(ServiceError::InUse(kind, users().await?))
+    let mut tx = cx.begin().await?;
+    match delete_in::<T>(&mut tx, id, kind).await {
+        Err(ServiceError::Db(e)) if store::is_foreign_key_violation(&e) => {
+            // Rolled back before the read: the write pool is the tx's.
+            drop(tx);
+            Err(ServiceError::InUse(kind, users().await?))
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e),
+        Ok(()) => tx.commit().await,
     }
-    cx.raise(kind, id, Action::Deleted, Vec::new());
-    Ok(())
 }
 
 /// Deletes the caller's row `id` of `T`, which nothing keeps alive.
-async fn delete<T: Owned>(cx: &Ctx, id: &str, kind: Kind) -> ServiceResult<()> {
-    if !store::delete::<T>(cx.db(), cx.account(), id).await? {
-        return Err(ServiceError::NotFound(kind));
-    }
-    cx.raise(kind, id, Action::Deleted, Vec::new());
-    Ok(())
+async fn delete<T: Owned + Snapshot>(cx: &Ctx, id: &str, kind: Kind) -> ServiceResult<()> {
+    let mut tx = cx.begin().await?;
+    delete_in::<T>(&mut tx, id, kind).await?;
+    tx.commit().await
 }
 
-/// The names of the fields whose flag is set: what an update changed.
-fn changed<const N: usize>(fields: [(&'static str, bool); N]) -> Vec<&'static str> {
-    fields
-        .into_iter()
-        .filter_map(|(field, set)| set.then_some(field))
-        .collect()
+/// Deletes and records the row and what goes with it, in `tx`.
+async fn delete_in<T: Owned + Snapshot>(
+    tx: &mut audit::Tx<'_>,
+    id: &str,
+    kind: Kind,
+) -> ServiceResult<()> {
+    let account = tx.cx().account();
+    let row = store::find_on::<T>(tx.conn(), account, id)
+        .await?
+        .ok_or(ServiceError::NotFound(kind))?;
+    cascade::record(tx, kind, id).await?;
+    if !store::delete::<T>(tx.conn(), account, id).await? {
+        return Err(ServiceError::NotFound(kind));
+    }
+    tx.record(
+        kind,
+        id,
+        &row.name(),
+        Action::Deleted,
+        Changes::deleted(&row),
+    );
+    Ok(())
 }
 
 /// What a service refuses, in neutral terms; each dialect words it.

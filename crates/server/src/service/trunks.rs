@@ -2,18 +2,31 @@
 //! ACL, and their events. A trunk's credential may be deleted (the seed
 //! says it breaks the trunk; the console warns first).
 
-use super::{owned, Action, Ctx, Kind, ServiceError, ServiceResult};
+use super::{owned, Action, Changes, Ctx, Kind, ServiceError, ServiceResult};
 use crate::store::trunks::{self as store, Trunk};
 use crate::store::{Rows, Window};
 use sipauth_model::quota::TRUNKS_PER_ACCOUNT;
 
+/// Writes the trunk and records it, in one transaction.
 async fn save(cx: &Ctx, t: &Trunk, insert: bool) -> ServiceResult<()> {
     owned(cx, t.credential_id.as_deref(), t.ip_acl_id.as_deref()).await?;
+    let mut tx = cx.begin().await?;
+    let old = if insert {
+        None
+    } else {
+        crate::store::find_on::<Trunk>(tx.conn(), cx.account(), &t.id).await?
+    };
     // The statement checks ownership again: a reference deleted meanwhile,
     // or (on update) the trunk itself.
-    if store::save(cx.db(), cx.account(), t, insert).await? {
-        return Ok(());
+    if store::save(tx.conn(), cx.account(), t, insert).await? {
+        let (action, changes) = match &old {
+            Some(old) => (Action::Updated, Changes::between(old, t)),
+            None => (Action::Created, Changes::created(t)),
+        };
+        tx.record(Kind::Trunk, &t.id, &t.name, action, changes);
+        return tx.commit().await;
     }
+    drop(tx);
     if !insert {
         find(cx, &t.id).await?;
     } else if crate::store::count::<Trunk>(cx.db(), cx.account()).await? >= TRUNKS_PER_ACCOUNT {
@@ -24,24 +37,13 @@ async fn save(cx: &Ctx, t: &Trunk, insert: bool) -> ServiceResult<()> {
 
 pub async fn create(cx: &Ctx, trunk: Trunk) -> ServiceResult<Trunk> {
     save(cx, &trunk, true).await?;
-    cx.raise(Kind::Trunk, &trunk.id, Action::Created, Vec::new());
     Ok(trunk)
 }
 
 /// Saves `trunk` (its id names it).
 pub async fn update(cx: &Ctx, trunk: Trunk) -> ServiceResult<Trunk> {
-    let old = find(cx, &trunk.id).await?;
+    find(cx, &trunk.id).await?;
     save(cx, &trunk, false).await?;
-    let changed = super::changed([
-        ("name", old.name != trunk.name),
-        (
-            "trunk_direction",
-            old.trunk_direction != trunk.trunk_direction,
-        ),
-        ("credential_uuid", old.credential_id != trunk.credential_id),
-        ("ip_acl_uuid", old.ip_acl_id != trunk.ip_acl_id),
-    ]);
-    cx.raise(Kind::Trunk, &trunk.id, Action::Updated, changed);
     Ok(trunk)
 }
 

@@ -3,6 +3,7 @@
 use super::{Listed, Window};
 use crate::db::Db;
 use sipauth_model::quota;
+use sqlx::SqliteConnection;
 
 /// An IP ACL (its entries are read apart).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -50,17 +51,16 @@ pub enum Created {
     NameTaken,
 }
 
-/// Creates an ACL with its entries in one transaction, unless the account
+/// Creates an ACL with its entries (on the change's transaction), unless the account
 /// already holds its quota of ACLs or an ACL of that name (checked in the
 /// insert itself).
 pub async fn create(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     id: &str,
     name: &str,
     entries: &[NewEntry],
 ) -> Result<Created, sqlx::Error> {
-    let mut tx = db.write.begin().await?;
     let free = super::name_free("ip_acls", "name", "?2", "?3", "?1");
     let inserted = sqlx::query(&format!(
         "INSERT INTO ip_acls (id, account_id, name)
@@ -71,12 +71,11 @@ pub async fn create(
     .bind(account_id)
     .bind(name)
     .bind(quota::ACLS_PER_ACCOUNT)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
-        tx.rollback().await?;
         return Ok(
-            if super::name_taken(db, "ip_acls", "name", account_id, name, id).await? {
+            if super::name_taken(conn, "ip_acls", "name", account_id, name, id).await? {
                 Created::NameTaken
             } else {
                 Created::QuotaReached
@@ -94,10 +93,9 @@ pub async fn create(
         .bind(e.cidr_prefix)
         .bind(&e.network)
         .bind(&e.description)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    tx.commit().await?;
     Ok(Created::Ok)
 }
 
@@ -114,7 +112,10 @@ pub async fn list(db: &Db, account_id: &str, search: Option<&str>, w: Window) ->
 }
 
 /// The entries of the given ACLs, in the order they were added.
-pub async fn entries_of(db: &Db, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx::Error> {
+pub async fn entries_of<'e>(
+    on: impl sqlx::SqliteExecutor<'e>,
+    acl_ids: &[String],
+) -> Result<Vec<Entry>, sqlx::Error> {
     if acl_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -125,7 +126,7 @@ pub async fn entries_of(db: &Db, acl_ids: &[String]) -> Result<Vec<Entry>, sqlx:
     for id in acl_ids {
         query = query.bind(id);
     }
-    query.fetch_all(&db.read).await
+    query.fetch_all(on).await
 }
 
 pub enum Renamed {
@@ -137,7 +138,7 @@ pub enum Renamed {
 /// Renames one of the account's ACLs unless another of its ACLs has the
 /// name (checked in the update itself).
 pub async fn rename(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     id: &str,
     name: &str,
@@ -150,11 +151,11 @@ pub async fn rename(
     .bind(name)
     .bind(account_id)
     .bind(id)
-    .execute(&db.write)
+    .execute(&mut *conn)
     .await?;
     Ok(if r.rows_affected() == 1 {
         Renamed::Ok
-    } else if super::find::<Acl>(db, account_id, id).await?.is_none() {
+    } else if super::find_on::<Acl>(conn, account_id, id).await?.is_none() {
         Renamed::Missing
     } else {
         Renamed::NameTaken
@@ -171,7 +172,7 @@ pub enum Added {
 /// Adds an entry to one of the account's ACLs; the ownership and quota
 /// checks are part of the insert, so racing adds cannot pass the quota.
 pub async fn add_entry(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     acl_id: &str,
     e: &NewEntry,
@@ -190,12 +191,15 @@ pub async fn add_entry(
     .bind(&e.description)
     .bind(account_id)
     .bind(quota::ENTRIES_PER_ACL)
-    .execute(&db.write)
+    .execute(&mut *conn)
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Added::Ok),
         Ok(_) => Ok(
-            if super::find::<Acl>(db, account_id, acl_id).await?.is_some() {
+            if super::find_on::<Acl>(conn, account_id, acl_id)
+                .await?
+                .is_some()
+            {
                 Added::QuotaReached
             } else {
                 Added::NoSuchAcl
@@ -207,7 +211,7 @@ pub async fn add_entry(
 }
 
 pub async fn remove_entry(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     acl_id: &str,
     entry_id: &str,
@@ -219,7 +223,7 @@ pub async fn remove_entry(
     .bind(entry_id)
     .bind(acl_id)
     .bind(account_id)
-    .execute(&db.write)
+    .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -231,8 +235,8 @@ pub async fn entries_page(db: &Db, acl_id: &str, w: Window) -> Listed<Entry> {
 }
 
 /// One entry of one of the account's ACLs.
-pub async fn find_entry(
-    db: &Db,
+pub async fn find_entry<'e>(
+    on: impl sqlx::SqliteExecutor<'e>,
     account_id: &str,
     acl_id: &str,
     entry_id: &str,
@@ -244,7 +248,7 @@ pub async fn find_entry(
     .bind(entry_id)
     .bind(acl_id)
     .bind(account_id)
-    .fetch_optional(&db.read)
+    .fetch_optional(on)
     .await
 }
 
@@ -256,7 +260,7 @@ pub enum Updated {
 
 /// Replaces an entry's address, prefix and description.
 pub async fn update_entry(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     acl_id: &str,
     e: &NewEntry,
@@ -273,7 +277,7 @@ pub async fn update_entry(
     .bind(&e.id)
     .bind(acl_id)
     .bind(account_id)
-    .execute(&db.write)
+    .execute(conn)
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Updated::Ok),

@@ -3,6 +3,7 @@
 use super::{Listed, Window};
 use crate::db::Db;
 use sipauth_model::quota;
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct Application {
@@ -23,7 +24,11 @@ impl super::Owned for Application {
 
 /// Inserts an application unless the account holds its quota (counted in
 /// the insert, so racing creates cannot pass it together); false if it does.
-pub async fn create(db: &Db, account_id: &str, a: &Application) -> Result<bool, sqlx::Error> {
+pub async fn create(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    a: &Application,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "INSERT INTO applications (id, account_id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id)
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
@@ -37,7 +42,7 @@ pub async fn create(db: &Db, account_id: &str, a: &Application) -> Result<bool, 
     .bind(&a.credential_id)
     .bind(&a.ip_acl_id)
     .bind(quota::APPLICATIONS_PER_ACCOUNT)
-    .execute(&db.write)
+    .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -58,7 +63,11 @@ pub async fn list(db: &Db, account_id: &str, filter: Filter<'_>, w: Window) -> L
     super::page(db, &select, &binds, "seq", w).await
 }
 
-pub async fn update(db: &Db, account_id: &str, a: &Application) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    a: &Application,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE applications SET app_name = ?, answer_url = ?, sip_auth_type = ?, credential_id = ?, ip_acl_id = ?
          WHERE account_id = ? AND id = ?",
@@ -70,7 +79,7 @@ pub async fn update(db: &Db, account_id: &str, a: &Application) -> Result<bool, 
     .bind(&a.ip_acl_id)
     .bind(account_id)
     .bind(&a.id)
-    .execute(&db.write)
+    .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }

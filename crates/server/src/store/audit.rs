@@ -45,3 +45,164 @@ pub async fn append(conn: &mut SqliteConnection, record: &NewRecord) -> Result<(
     .await?;
     Ok(())
 }
+
+/// A stored record, as the log shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Record {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub role: Option<String>,
+    pub source: Option<String>,
+    pub user_agent: Option<String>,
+    pub dialect: String,
+    pub account_id: Option<String>,
+    pub action: String,
+    pub resource: String,
+    pub resource_id: Option<String>,
+    pub name: Option<String>,
+    pub changes: Option<String>,
+    pub batch: Option<String>,
+}
+
+const COLUMNS: &str = "seq, at, actor, role, source, user_agent, dialect, account_id, action,
+                       resource, resource_id, name, changes, batch";
+
+/// Which records: each `Some` must match exactly; `from` and `to` bound
+/// `at` (from inclusive, to exclusive, both in the stored format). `scope`
+/// is what the reader may see.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub account: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub resource: Option<String>,
+    pub resource_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub scope: Scope,
+}
+
+/// The records a reader may see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every record (an admin).
+    #[default]
+    All,
+    /// Records of any account, never one without an account.
+    EveryAccount,
+    /// Records of these accounts only.
+    Accounts(Vec<String>),
+}
+
+/// The WHERE clause of `f` with only the conditions it sets (so SQLite can
+/// use the indexes on account, resource and actor), and its values in order.
+fn condition(f: &Filter) -> (String, Vec<String>) {
+    let mut terms = Vec::new();
+    let mut binds = Vec::new();
+    let mut term = |sql: &str, value: &Option<String>| {
+        if let Some(v) = value {
+            binds.push(v.clone());
+            terms.push(format!("{sql} ?{}", binds.len()));
+        }
+    };
+    term("account_id =", &f.account);
+    term("actor =", &f.actor);
+    term("action =", &f.action);
+    term("resource =", &f.resource);
+    term("resource_id =", &f.resource_id);
+    term("at >=", &f.from);
+    term("at <", &f.to);
+    match &f.scope {
+        Scope::All => {}
+        Scope::EveryAccount => terms.push("account_id IS NOT NULL".into()),
+        Scope::Accounts(list) => {
+            binds.push(serde_json::json!(list).to_string());
+            terms.push(format!(
+                "account_id IN (SELECT value FROM json_each(?{}))",
+                binds.len()
+            ));
+        }
+    }
+    if terms.is_empty() {
+        terms.push("1".into());
+    }
+    (format!("WHERE {}", terms.join(" AND ")), binds)
+}
+
+/// One page of the matching records, newest first, and how many match.
+pub async fn page(
+    db: &crate::db::Db,
+    f: &Filter,
+    w: super::Window,
+) -> Result<(Vec<Record>, i64), sqlx::Error> {
+    let (condition, binds) = condition(f);
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log {condition} ORDER BY seq DESC LIMIT ?{} OFFSET ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut rows = sqlx::query_as(&sql);
+    for b in &binds {
+        rows = rows.bind(b);
+    }
+    let rows = rows
+        .bind(w.limit)
+        .bind(w.offset)
+        .fetch_all(&db.read)
+        .await?;
+    let count = format!("SELECT count(*) FROM audit_log {condition}");
+    let mut total = sqlx::query_scalar(&count);
+    for b in &binds {
+        total = total.bind(b);
+    }
+    Ok((rows, total.fetch_one(&db.read).await?))
+}
+
+/// Up to `limit` matching records older than `before` (a `seq`; `None`:
+/// the newest), newest first: an export reads the log in such chunks.
+pub async fn chunk(
+    db: &crate::db::Db,
+    f: &Filter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Record>, sqlx::Error> {
+    let (condition, binds) = condition(f);
+    let n = binds.len();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log {condition} AND (?{} IS NULL OR seq < ?{0})
+         ORDER BY seq DESC LIMIT ?{}",
+        n + 1,
+        n + 2
+    );
+    let mut rows = sqlx::query_as(&sql);
+    for b in &binds {
+        rows = rows.bind(b);
+    }
+    rows.bind(before).bind(limit).fetch_all(&db.read).await
+}
+
+/// What an operator may read: its role, its accounts (a JSON array, or
+/// NULL for all), and whether it is disabled.
+pub async fn reader(
+    db: &crate::db::Db,
+    operator: &str,
+) -> Result<Option<(String, Option<String>, bool)>, sqlx::Error> {
+    sqlx::query_as("SELECT role, accounts, disabled FROM operators WHERE username = ?")
+        .bind(operator)
+        .fetch_optional(&db.read)
+        .await
+}
+
+/// Removes the records older than `days` days (the retention prune, the
+/// only removal there is); how many.
+pub async fn prune(db: &crate::db::Db, days: u32) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query(
+        "DELETE FROM audit_log WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+    )
+    .bind(format!("-{days} days"))
+    .execute(&db.write)
+    .await?;
+    Ok(r.rows_affected())
+}

@@ -1,8 +1,8 @@
 //! Credential lists (the twilio dialect's CredentialLists): named groups of
 //! an account's credentials.
 
-use crate::db::Db;
 use sipauth_model::quota;
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CredentialList {
@@ -31,7 +31,7 @@ pub enum Refused {
 /// Creates a list unless the account holds its quota of lists or a list
 /// of that name (both checked in the insert itself).
 pub async fn create(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     id: &str,
     friendly_name: &str,
@@ -47,14 +47,14 @@ pub async fn create(
     .bind(account_id)
     .bind(friendly_name)
     .bind(quota::CREDENTIAL_LISTS_PER_ACCOUNT)
-    .fetch_optional(&db.write)
+    .fetch_optional(&mut *conn)
     .await?;
-    written(db, account_id, id, friendly_name, row).await
+    written(conn, account_id, id, friendly_name, row).await
 }
 
 /// Renames one of the account's lists unless another has the name.
 pub async fn rename(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     id: &str,
     friendly_name: &str,
@@ -67,21 +67,21 @@ pub async fn rename(
     .bind(friendly_name)
     .bind(account_id)
     .bind(id)
-    .fetch_optional(&db.write)
+    .fetch_optional(&mut *conn)
     .await?;
     if row.is_none()
-        && super::find::<CredentialList>(db, account_id, id)
+        && super::find_on::<CredentialList>(&mut *conn, account_id, id)
             .await?
             .is_none()
     {
         return Ok(Err(Refused::QuotaOrMissing));
     }
-    written(db, account_id, id, friendly_name, row).await
+    written(conn, account_id, id, friendly_name, row).await
 }
 
 /// The written row, or why nothing was written.
 async fn written(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     id: &str,
     friendly_name: &str,
@@ -91,7 +91,7 @@ async fn written(
         return Ok(Ok(row));
     }
     let taken = super::name_taken(
-        db,
+        conn,
         "credential_lists",
         "friendly_name",
         account_id,

@@ -4,6 +4,7 @@
 use super::{Listed, Window};
 use crate::db::Db;
 use sipauth_model::{quota, Digests};
+use sqlx::SqliteConnection;
 
 /// A stored credential (never its digests). A brief list row has only the
 /// first three fields; the rest are their defaults.
@@ -70,7 +71,7 @@ pub enum Written {
 /// count and the insert are one statement, so racing creates cannot pass
 /// the quota together.
 pub async fn create(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     c: &NewCredential<'_>,
 ) -> Result<Written, sqlx::Error> {
@@ -92,7 +93,7 @@ pub async fn create(
     .bind(c.enabled)
     .bind(&c.digests.ha1b)
     .bind(c.account_wide)
-    .execute(&db.write)
+    .execute(conn)
     .await;
     written(result)
 }
@@ -182,7 +183,7 @@ pub struct Update<'a> {
 }
 
 pub async fn update(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     id: &str,
     u: &Update<'_>,
@@ -202,7 +203,23 @@ pub async fn update(
     .bind(u.enabled)
     .bind(account_id)
     .bind(id)
-    .execute(&db.write)
+    .execute(conn)
     .await;
     written(result)
+}
+
+/// The credentials of one of the account's twilio lists, on `conn`: what
+/// the list's delete takes with it.
+pub async fn in_list_on(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    list_id: &str,
+) -> Result<Vec<Credential>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM credentials WHERE account_id = ? AND list_id = ? ORDER BY seq"
+    ))
+    .bind(account_id)
+    .bind(list_id)
+    .fetch_all(conn)
+    .await
 }

@@ -4,6 +4,7 @@
 use super::{Listed, Window};
 use crate::db::Db;
 use sipauth_model::quota;
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Domain {
@@ -30,8 +31,9 @@ pub enum Created {
     QuotaReached,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     id: &str,
     domain_name: &str,
@@ -52,7 +54,7 @@ pub async fn create(
     .bind(voice_url)
     .bind(sip_registration)
     .bind(quota::DOMAINS_PER_ACCOUNT)
-    .fetch_optional(&db.write)
+    .fetch_optional(conn)
     .await;
     match result {
         Ok(Some(d)) => Ok(Created::Ok(d)),
@@ -63,7 +65,11 @@ pub async fn create(
 }
 
 /// Replaces the changeable fields (the caller merges what was not sent).
-pub async fn update(db: &Db, account_id: &str, d: &Domain) -> Result<Option<Domain>, sqlx::Error> {
+pub async fn update(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    d: &Domain,
+) -> Result<Option<Domain>, sqlx::Error> {
     sqlx::query_as(&format!(
         "UPDATE domains SET friendly_name = ?, voice_url = ?, sip_registration = ?,
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
@@ -74,7 +80,7 @@ pub async fn update(db: &Db, account_id: &str, d: &Domain) -> Result<Option<Doma
     .bind(d.sip_registration)
     .bind(account_id)
     .bind(&d.id)
-    .fetch_optional(&db.write)
+    .fetch_optional(conn)
     .await
 }
 
@@ -87,7 +93,7 @@ pub enum MappingKind {
 }
 
 impl MappingKind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             MappingKind::CallsCredentials => "calls_credentials",
             MappingKind::CallsIpAcls => "calls_ip_acls",
@@ -128,7 +134,7 @@ pub enum Mapped {
 /// Maps one of the account's lists or ACLs to the domain; the target must
 /// belong to the same account (checked in the insert).
 pub async fn map(
-    db: &Db,
+    conn: &mut SqliteConnection,
     account_id: &str,
     domain_id: &str,
     kind: MappingKind,
@@ -146,7 +152,7 @@ pub async fn map(
     .bind(kind.as_str())
     .bind(target_id)
     .bind(account_id)
-    .execute(&db.write)
+    .execute(conn)
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Mapped::Ok),
@@ -178,8 +184,8 @@ pub async fn mappings(db: &Db, domain_id: &str, kind: MappingKind, w: Window) ->
     super::page(db, &select, &binds, "seq", w).await
 }
 
-pub async fn mapping(
-    db: &Db,
+pub async fn mapping<'e>(
+    on: impl sqlx::SqliteExecutor<'e>,
     domain_id: &str,
     kind: MappingKind,
     target_id: &str,
@@ -188,12 +194,12 @@ pub async fn mapping(
         .bind(domain_id)
         .bind(kind.as_str())
         .bind(target_id)
-        .fetch_optional(&db.read)
+        .fetch_optional(on)
         .await
 }
 
 pub async fn unmap(
-    db: &Db,
+    conn: &mut SqliteConnection,
     domain_id: &str,
     kind: MappingKind,
     target_id: &str,
@@ -205,7 +211,38 @@ pub async fn unmap(
     .bind(domain_id)
     .bind(kind.as_str())
     .bind(target_id)
-    .execute(&db.write)
+    .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// A mapping with what the audit log names it by.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MappingRow {
+    pub domain_id: String,
+    pub domain_name: String,
+    pub kind: String,
+    pub target_id: String,
+    pub target_name: String,
+}
+
+/// The mappings whose `column` (`domain_id`, `ip_acl_id` or
+/// `credential_list_id`) is `id`: what a delete of it takes with it.
+pub async fn mappings_touching(
+    conn: &mut SqliteConnection,
+    column: &'static str,
+    id: &str,
+) -> Result<Vec<MappingRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT m.domain_id, d.domain_name, m.kind,
+                coalesce(m.ip_acl_id, m.credential_list_id) AS target_id,
+                coalesce(a.name, l.friendly_name) AS target_name
+         FROM domain_mappings m JOIN domains d ON d.id = m.domain_id
+         LEFT JOIN ip_acls a ON a.id = m.ip_acl_id
+         LEFT JOIN credential_lists l ON l.id = m.credential_list_id
+         WHERE m.{column} = ? ORDER BY m.seq"
+    ))
+    .bind(id)
+    .fetch_all(conn)
+    .await
 }

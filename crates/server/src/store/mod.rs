@@ -12,7 +12,7 @@ pub mod trunks;
 
 use crate::db::Db;
 use sqlx::sqlite::SqliteRow;
-use sqlx::FromRow;
+use sqlx::{FromRow, SqliteConnection};
 
 /// Which rows of a list: `limit` of them from `offset`.
 #[derive(Debug, Clone, Copy)]
@@ -78,7 +78,7 @@ pub(crate) fn name_free(table: &str, column: &str, account: &str, name: &str, id
 /// [`name_free`] compares): why a write that [`name_free`] guarded did
 /// nothing.
 pub(crate) async fn name_taken(
-    db: &Db,
+    conn: &mut SqliteConnection,
     table: &str,
     column: &str,
     account_id: &str,
@@ -90,7 +90,7 @@ pub(crate) async fn name_taken(
         .bind(account_id)
         .bind(name)
         .bind(id)
-        .fetch_one(&db.write)
+        .fetch_one(conn)
         .await?;
     Ok(taken)
 }
@@ -111,6 +111,23 @@ pub async fn find<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<Optio
     .bind(account_id)
     .bind(id)
     .fetch_optional(&db.read)
+    .await
+}
+
+/// [`find`] on a connection: inside a change's transaction, its state.
+pub async fn find_on<T: Owned>(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    id: &str,
+) -> Result<Option<T>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM {} WHERE account_id = ? AND id = ?",
+        T::COLUMNS,
+        T::TABLE
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_optional(conn)
     .await
 }
 
@@ -136,14 +153,18 @@ pub async fn count<T: Owned>(db: &Db, account_id: &str) -> Result<i64, sqlx::Err
 }
 
 /// Deletes the row `id` if the account owns it; false if it does not.
-pub async fn delete<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete<T: Owned>(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    id: &str,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(&format!(
         "DELETE FROM {} WHERE account_id = ? AND id = ?",
         T::TABLE
     ))
     .bind(account_id)
     .bind(id)
-    .execute(&db.write)
+    .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
 }

@@ -3,6 +3,7 @@
 use super::{Listed, Window};
 use crate::db::Db;
 use sipauth_model::quota;
+use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Trunk {
@@ -23,7 +24,12 @@ impl super::Owned for Trunk {
 /// Inserts or replaces a trunk; false when a reference is not the account's
 /// or (insert) the account holds its quota. The checks are part of the
 /// statement, so racing requests cannot pass them.
-pub async fn save(db: &Db, account_id: &str, t: &Trunk, insert: bool) -> Result<bool, sqlx::Error> {
+pub async fn save(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    t: &Trunk,
+    insert: bool,
+) -> Result<bool, sqlx::Error> {
     let owned =
         "(?4 IS NULL OR EXISTS (SELECT 1 FROM credentials WHERE id = ?4 AND account_id = ?6))
          AND (?5 IS NULL OR EXISTS (SELECT 1 FROM ip_acls WHERE id = ?5 AND account_id = ?6))";
@@ -47,7 +53,7 @@ pub async fn save(db: &Db, account_id: &str, t: &Trunk, insert: bool) -> Result<
         .bind(&t.credential_id)
         .bind(&t.ip_acl_id)
         .bind(account_id)
-        .execute(&db.write)
+        .execute(conn)
         .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -65,4 +71,21 @@ pub async fn list(
     );
     let binds = [Some(account_id), credential_id];
     super::page(db, &select, &binds, "seq", w).await
+}
+
+/// The account's trunks whose `column` (`credential_id` or `ip_acl_id`) is
+/// `id`: what a delete of that credential or ACL changes.
+pub async fn using_on(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+    column: &'static str,
+    id: &str,
+) -> Result<Vec<Trunk>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM trunks WHERE account_id = ? AND {column} = ? ORDER BY seq"
+    ))
+    .bind(account_id)
+    .bind(id)
+    .fetch_all(conn)
+    .await
 }

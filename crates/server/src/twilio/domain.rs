@@ -321,20 +321,16 @@ async fn fetch_domain(cx: Ctx, domain: Item) -> TwilioResult<Json<Shown>> {
     responses((status = 200, description = "Changed", body = Shown)))]
 async fn update_domain(cx: Ctx, domain: Item, form: Form) -> TwilioResult<Json<Shown>> {
     let mut d = domains::find(&cx, &domain.id).await.at(&domain.here)?;
-    let mut changed = Vec::new();
     if let Some(f) = form.get("FriendlyName") {
         d.friendly_name = friendly_name(f)?;
-        changed.push("name");
     }
     if let Some(v) = form.get("VoiceUrl") {
         d.voice_url = voice_url(v)?;
-        changed.push("voice_url");
     }
     if let Some(r) = bool_param(&form, "SipRegistration")? {
         d.sip_registration = r;
-        changed.push("sip_registration");
     }
-    let updated = domains::update(&cx, &d, changed).await.at(&domain.here)?;
+    let updated = domains::update(&cx, &d).await.at(&domain.here)?;
     Ok(Json(shown(cx.account(), updated)))
 }
 
