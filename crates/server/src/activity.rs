@@ -88,7 +88,9 @@ fn stored(t: OffsetDateTime) -> String {
 /// covers and the first after it.
 fn time_range(field: &str, value: &str) -> ApiResult<(String, String)> {
     if let Ok(t) = OffsetDateTime::parse(value, &Rfc3339) {
-        let t = t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t);
+        let t = t
+            .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
+            .unwrap_or(t);
         return Ok((stored(t), stored(t + Duration::milliseconds(1))));
     }
     let day = || -> Option<Date> {
@@ -99,8 +101,12 @@ fn time_range(field: &str, value: &str) -> ApiResult<(String, String)> {
         let month = time::Month::try_from(value[5..7].parse::<u8>().ok()?).ok()?;
         Date::from_calendar_date(value[..4].parse().ok()?, month, value[8..].parse().ok()?).ok()
     };
-    let d = day()
-        .ok_or_else(|| bad(field, format!("{field}: a date (YYYY-MM-DD) or an RFC 3339 time")))?;
+    let d = day().ok_or_else(|| {
+        bad(
+            field,
+            format!("{field}: a date (YYYY-MM-DD) or an RFC 3339 time"),
+        )
+    })?;
     let start = d.with_time(Time::MIDNIGHT).assume_utc();
     Ok((stored(start), stored(start + Duration::days(1))))
 }
@@ -126,7 +132,10 @@ fn parse(q: &HashMap<String, String>) -> ApiResult<(Filter, i64, i64, Format)> {
         .map(|v| time_range("from", &v))
         .transpose()?
         .map(|r| r.0);
-    let to = text("to").map(|v| time_range("to", &v)).transpose()?.map(|r| r.1);
+    let to = text("to")
+        .map(|v| time_range("to", &v))
+        .transpose()?
+        .map(|r| r.1);
     let format = match q.get("format").map(String::as_str) {
         None | Some("" | "json") => Format::Json,
         Some("csv") => Format::Csv,

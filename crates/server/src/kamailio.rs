@@ -197,7 +197,11 @@ impl Node {
         let record = crate::store::audit::NewRecord {
             actor: "server".into(),
             dialect: "server",
-            action: if error.is_some() { "reload-failed" } else { "reloaded" },
+            action: if error.is_some() {
+                "reload-failed"
+            } else {
+                "reloaded"
+            },
             resource: "kamailio",
             resource_id: Some(self.url.clone()),
             name: Some(self.url.clone()),

@@ -332,7 +332,15 @@ async fn account_create(
     match store::accounts::create(&pool, auth_id, &token, sip_domain).await {
         Ok(a) => {
             let realm = serde_json::json!({"realm": {"after": a.realm}});
-            record_cli(&pool, Some(auth_id), "created", "account", auth_id, Some(realm)).await?;
+            record_cli(
+                &pool,
+                Some(auth_id),
+                "created",
+                "account",
+                auth_id,
+                Some(realm),
+            )
+            .await?;
             println!("account {} created (realm {})", a.auth_id, a.realm);
             if given.is_empty() {
                 println!("API token (shown only now): {token}");

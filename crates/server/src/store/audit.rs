@@ -198,11 +198,10 @@ pub async fn reader(
 /// Removes the records older than `days` days (the retention prune, the
 /// only removal there is); how many.
 pub async fn prune(db: &crate::db::Db, days: u32) -> Result<u64, sqlx::Error> {
-    let r = sqlx::query(
-        "DELETE FROM audit_log WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
-    )
-    .bind(format!("-{days} days"))
-    .execute(&db.write)
-    .await?;
+    let r =
+        sqlx::query("DELETE FROM audit_log WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
+            .bind(format!("-{days} days"))
+            .execute(&db.write)
+            .await?;
     Ok(r.rows_affected())
 }

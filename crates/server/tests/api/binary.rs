@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sipauth");
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     banner: Vec<String>,
     logs: Arc<Mutex<String>>,
 }
@@ -24,11 +24,15 @@ impl Drop for Server {
     }
 }
 
-fn start(data_dir: &std::path::Path) -> Server {
+pub(crate) fn start(data_dir: &std::path::Path) -> Server {
     start_with(data_dir, &[], &[])
 }
 
-fn start_with(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+pub(crate) fn start_with(
+    data_dir: &std::path::Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Server {
     let child = Command::new(BIN)
         .args(["serve", "--port", "0", "--data-dir"])
         .arg(data_dir)
@@ -75,7 +79,7 @@ fn start_with(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -
 
 /// The account and the operator a first start wrote to `first-run.json`
 /// in `data_dir`: (auth_id, token, operator password).
-fn first_run(data_dir: &std::path::Path) -> (String, String, String) {
+pub(crate) fn first_run(data_dir: &std::path::Path) -> (String, String, String) {
     let first: Value =
         serde_json::from_slice(&std::fs::read(data_dir.join("first-run.json")).unwrap()).unwrap();
     let text = |v: &Value| v.as_str().unwrap().to_string();
@@ -109,7 +113,7 @@ async fn request(
 /// succeeds, what it says).
 type CliStep<'a> = ([&'a str; 2], &'a [&'a str], &'a str, bool, &'a str);
 
-fn cli(args: &[&str], stdin: &str) -> (bool, String) {
+pub(crate) fn cli(args: &[&str], stdin: &str) -> (bool, String) {
     let mut child = Command::new(BIN)
         .args(args)
         .stdin(Stdio::piped())

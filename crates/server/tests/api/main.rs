@@ -2,6 +2,7 @@
 
 mod acls;
 mod applications;
+mod audit;
 mod binary;
 mod credentials;
 mod cross_dialect;
