@@ -102,6 +102,8 @@ pub const RESOURCES: &[(&str, &str)] = &[
     ("session", "Session"),
     ("kamailio", "SIP server"),
     ("export", "Export"),
+    // The CLI's `account create` (an addition to the contract's list).
+    ("account", "Account"),
 ];
 
 /// A resource type in words ("ip-acl" → "IP ACL"); unknown ones as sent.
