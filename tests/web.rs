@@ -1372,7 +1372,7 @@ async fn an_open_dialog_shows_the_toasts_the_page_behind_it_cannot() {
 async fn an_audit_record_expands_to_its_details_and_never_shows_a_password() {
     use sipauth_console::api::AuditRecord;
     use sipauth_console::components::AuditTable;
-    let record: AuditRecord = serde_json::from_str(
+    let record = AuditRecord::parse(
         r#"{"seq":42,"at":"2026-12-01T10:00:00Z","actor":"operator:alice","role":"admin",
             "source":"192.0.2.1","user_agent":"Firefox","dialect":"plivo","account":"MA1",
             "action":"changed","resource":"credential","resource_id":"c1","name":"bob",

@@ -3,51 +3,42 @@
 
 use super::{parse, Api, ApiError};
 use gloo_net::http::Method;
-use serde::Deserialize;
-use std::collections::BTreeMap;
+use serde_json::Value;
 
-/// One record of the log, as the server sends it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One record of the log, as the server sends it. Read from a JSON value
+/// by hand rather than derived: the derive's code for its fields cost more
+/// wasm than these few lines.
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuditRecord {
     pub seq: i64,
     pub at: String,
     /// `operator:alice`, `api-key:SK…`, `api-token`, `cli`.
     pub actor: String,
-    #[serde(default)]
     pub role: Option<String>,
-    #[serde(default)]
     pub source: Option<String>,
-    #[serde(default)]
     pub user_agent: Option<String>,
-    #[serde(default)]
     pub dialect: Option<String>,
-    #[serde(default)]
     pub account: Option<String>,
     pub action: String,
     pub resource: String,
-    #[serde(default)]
     pub resource_id: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
-    /// What changed, field by field; a password only says "changed".
-    #[serde(default)]
-    pub changes: Option<BTreeMap<String, Change>>,
+    /// What changed, field by field, in field order; a password only says
+    /// "changed".
+    pub changes: Vec<(String, Change)>,
     /// One id shared by every line of an import.
-    #[serde(default)]
     pub batch: Option<String>,
 }
 
-/// A field's value before and after a change (absent: it did not exist).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+/// A field's value before and after a change (absent or null: none).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Change {
-    #[serde(default)]
-    pub before: Option<serde_json::Value>,
-    #[serde(default)]
-    pub after: Option<serde_json::Value>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
 }
 
 /// A page of records, newest first.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuditPage {
     pub records: Vec<AuditRecord>,
     pub total: u64,
@@ -112,6 +103,68 @@ pub fn resource_words(resource: &str) -> &str {
         .iter()
         .find(|(key, _)| *key == resource)
         .map_or(resource, |(_, words)| words)
+}
+
+impl AuditRecord {
+    /// A record from the server's JSON; `None` without its required fields.
+    pub fn read(v: &Value) -> Option<Self> {
+        let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+        let value = |change: &Value, key: &str| change.get(key).filter(|v| !v.is_null()).cloned();
+        let changes = v
+            .get("changes")
+            .and_then(Value::as_object)
+            .map(|fields| {
+                fields
+                    .iter()
+                    .map(|(field, change)| {
+                        let change = Change {
+                            before: value(change, "before"),
+                            after: value(change, "after"),
+                        };
+                        (field.clone(), change)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(AuditRecord {
+            seq: v.get("seq")?.as_i64()?,
+            at: text("at")?,
+            actor: text("actor")?,
+            role: text("role"),
+            source: text("source"),
+            user_agent: text("user_agent"),
+            dialect: text("dialect"),
+            account: text("account"),
+            action: text("action")?,
+            resource: text("resource")?,
+            resource_id: text("resource_id"),
+            name: text("name"),
+            changes,
+            batch: text("batch"),
+        })
+    }
+
+    /// [`AuditRecord::read`] from JSON text.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::read(&serde_json::from_str(text).ok()?)
+    }
+}
+
+impl AuditPage {
+    fn read(v: &Value) -> Option<Self> {
+        let number = |key: &str| v.get(key).and_then(Value::as_u64);
+        Some(AuditPage {
+            records: v
+                .get("records")?
+                .as_array()?
+                .iter()
+                .map(AuditRecord::read)
+                .collect::<Option<_>>()?,
+            total: number("total")?,
+            page: number("page")? as u32,
+            page_size: number("page_size")? as u32,
+        })
+    }
 }
 
 impl AuditFilter {
@@ -205,11 +258,13 @@ impl Api {
             query.push(("page", "1".into()));
         }
         query.push(("page_size", page_size.to_string()));
-        parse(
+        let value: Value = parse(
             &self
                 .text(Method::GET, &self.url("/console/audit"), &query, None)
                 .await?,
-        )
+        )?;
+        AuditPage::read(&value)
+            .ok_or_else(|| ApiError::Server("unexpected answer: not a page of records".into()))
     }
 
     /// Every record `filter` keeps (its page aside) as `format` (`csv` or
@@ -315,7 +370,7 @@ mod tests {
 
     #[test]
     fn a_record_reads_with_and_without_its_optional_parts() {
-        let r: AuditRecord = serde_json::from_str(
+        let r = AuditRecord::parse(
             r#"{"seq":7,"at":"2026-12-01T10:00:00.000Z","actor":"operator:alice","role":"admin",
                 "source":"127.0.0.1","user_agent":"UA","dialect":"plivo","account":"MA1",
                 "action":"changed","resource":"credential","resource_id":"c1","name":"bob",
@@ -323,15 +378,33 @@ mod tests {
                 "batch":null}"#,
         )
         .unwrap();
-        let changes = r.changes.unwrap();
-        assert_eq!(changes["password"].after, Some("changed".into()));
-        assert_eq!(changes["password"].before, None);
-        // null reads as absent: both are shown as nothing.
-        assert_eq!(changes["name"].after, None);
-        let bare: AuditRecord = serde_json::from_str(
+        // Fields in order; null reads as absent: both are shown as nothing.
+        assert_eq!(
+            r.changes,
+            [
+                (
+                    "name".to_string(),
+                    Change {
+                        before: Some("a".into()),
+                        after: None
+                    }
+                ),
+                (
+                    "password".to_string(),
+                    Change {
+                        before: None,
+                        after: Some("changed".into())
+                    }
+                ),
+            ]
+        );
+        assert_eq!((r.batch, r.seq), (None, 7));
+        let bare = AuditRecord::parse(
             r#"{"seq":1,"at":"x","actor":"cli","action":"reloaded","resource":"kamailio"}"#,
         )
         .unwrap();
-        assert_eq!((bare.changes, bare.account), (None, None));
+        assert_eq!((bare.changes, bare.account), (vec![], None));
+        // Without a required field it is not a record.
+        assert_eq!(AuditRecord::parse(r#"{"seq":1,"at":"x"}"#), None);
     }
 }

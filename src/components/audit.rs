@@ -9,7 +9,6 @@ use crate::context::AppContext;
 use crate::signals::effect;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::collections::BTreeMap;
 
 /// The Activity page's columns.
 pub const ACTIVITY_COLUMNS: &[Column] = &[
@@ -57,7 +56,7 @@ fn value_words(value: &Option<serde_json::Value>) -> String {
 /// A record's changes as rows, fields in order. A field naming a password
 /// or secret shows "changed" whatever the record holds: the server never
 /// stores one, and the console would not show it if it did.
-pub fn diff_rows(changes: &BTreeMap<String, Change>) -> Vec<DiffRow> {
+pub fn diff_rows(changes: &[(String, Change)]) -> Vec<DiffRow> {
     changes
         .iter()
         .map(|(field, change)| {
@@ -185,7 +184,7 @@ pub fn RecordDetails(record: AuditRecord) -> impl IntoView {
             view! { <div><dt>{term}</dt><dd>{v}</dd></div> }
         })
     };
-    let diff = record.changes.as_ref().map(diff_rows).unwrap_or_default();
+    let diff = diff_rows(&record.changes);
     let diff = if diff.is_empty() {
         view! { <p class="hint">"No field changes recorded."</p> }.into_any()
     } else {
@@ -355,22 +354,18 @@ mod tests {
     #[test]
     fn a_diff_reads_as_words_and_a_password_only_as_changed() {
         use serde_json::json;
-        let mut changes = BTreeMap::new();
-        changes.insert(
-            "name".to_string(),
-            change(Some(json!("Site 1")), Some(json!("Site 2"))),
-        );
-        changes.insert(
-            "enabled".to_string(),
-            change(Some(json!(true)), Some(json!(false))),
-        );
-        changes.insert("description".to_string(), change(None, Some(json!(""))));
-        changes.insert("cidr_prefix".to_string(), change(Some(json!(24)), None));
-        // Even a value where the server should never put one stays hidden.
-        changes.insert(
-            "password".to_string(),
-            change(Some(json!("Old-Secret-1")), Some(json!("New-Secret-2"))),
-        );
+        let changes = [
+            ("cidr_prefix", change(Some(json!(24)), None)),
+            ("description", change(None, Some(json!("")))),
+            ("enabled", change(Some(json!(true)), Some(json!(false)))),
+            ("name", change(Some(json!("Site 1")), Some(json!("Site 2")))),
+            // Even a value where the server should never put one stays hidden.
+            (
+                "password",
+                change(Some(json!("Old-Secret-1")), Some(json!("New-Secret-2"))),
+            ),
+        ]
+        .map(|(f, c)| (f.to_string(), c));
         let rows = diff_rows(&changes);
         let words: Vec<_> = rows
             .iter()

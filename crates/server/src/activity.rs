@@ -321,9 +321,9 @@ async fn audit(
     };
     // Fused: the compression layer polls the stream again after its end,
     // which an unfused `unfold` answers with a panic (and a cut download).
-    let body = Body::from_stream(futures_util::StreamExt::fuse(
-        futures_util::stream::unfold(export, next_chunk),
-    ));
+    let body = Body::from_stream(futures_util::StreamExt::fuse(futures_util::stream::unfold(
+        export, next_chunk,
+    )));
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),
