@@ -210,7 +210,10 @@ test(`the Activity page shows who changed what, and each resource its history ($
       assert.ok(has(shown, resource, action), `${resource} ${action}: ${JSON.stringify(shown)}`);
     }
   }
-  const ours = shown.filter((r) => ['Credential', 'IP ACL', 'IP ACL entry'].includes(r.resource));
+  // Other tests may share the account: only this test's records count.
+  const names = ['audit.user', 'Audit site', 'Audit site 2', '192.0.2.10/32', '198.51.100.1/32', '198.51.100.2/32', '198.51.100.3/32'];
+  const ours = shown.filter((r) => names.includes(r.name));
+  assert.ok(ours.length >= (dialect === 'vobiz' ? 3 : 10), JSON.stringify(shown));
   assert.deepEqual([...new Set(ours.map((r) => r.actor))], [operator]);
   // Newest first: the credential's delete before its update, before its create.
   const at = (action) => shown.findIndex((r) => r.resource === 'Credential' && r.action === action);
