@@ -213,6 +213,20 @@ impl AuditFilter {
         serde_urlencoded::to_string(self.pairs()).unwrap_or_default()
     }
 
+    /// A parameter's value by its name ("" for an unknown one).
+    pub fn param(&self, key: &str) -> &str {
+        match key {
+            "actor" => &self.actor,
+            "action" => &self.action,
+            "resource" => &self.resource,
+            "resource_id" => &self.resource_id,
+            "account" => &self.account,
+            "from" => &self.from,
+            "to" => &self.to,
+            _ => "",
+        }
+    }
+
     /// Whether anything but the page narrows the log.
     pub fn narrows(&self) -> bool {
         self.pairs().iter().any(|(k, _)| *k != "page")

@@ -252,8 +252,16 @@ test(`the Activity page shows who changed what, and each resource its history ($
   await page.getByLabel('Actor').fill('cli-nobody');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await page.getByText('No activity matches actor \u201ccli-nobody\u201d.').waitFor();
+  // A refused filter is said beside its input.
+  await page.getByLabel('Actor').fill('x'.repeat(201));
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  const refusal = page.locator('#activity-actor-error');
+  await refusal.filter({ hasText: 'at most 200 characters' }).waitFor();
+  assert.match(await page.getByLabel('Actor').getAttribute('aria-describedby'), /activity-actor-error/);
+  assert.equal(await page.getByLabel('Actor').getAttribute('aria-invalid'), 'true');
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.waitForURL(/\/activity$/);
+  await refusal.waitFor({ state: 'detached' });
 
   // The download: every record the filter keeps, never a password.
   const [download] = await Promise.all([
@@ -266,6 +274,6 @@ test(`the Activity page shows who changed what, and each resource its history ($
   for (const p of passwords) assert.ok(!csv.includes(p), 'a password in the CSV');
 
   await page.context().close();
-  // 401: the session probe before sign-in.
-  errors.check(401);
+  // 401: the session probe before sign-in; 400: the refused filter.
+  errors.check(401, 400);
 });

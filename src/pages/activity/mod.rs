@@ -9,6 +9,7 @@ use crate::context::AppContext;
 use crate::dialog_action::Task;
 use crate::signals::{effect, memo};
 use leptos::html::{Input, Select};
+use leptos::prelude::AnyView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -91,6 +92,8 @@ pub fn ActivityPage() -> impl IntoView {
             page: 1,
         })
     };
+    // One handler for every control: one closure type in the wasm.
+    let changed = move |_: leptos::ev::Event| apply();
     let to_page = move |page: u32| {
         let mut next = filter.get_untracked();
         next.page = page;
@@ -132,6 +135,12 @@ pub fn ActivityPage() -> impl IntoView {
     let body = move || {
         match answer.get() {
         None => None,
+        // Said beside the input it concerns.
+        Some(Err(ApiError::Invalid { field, .. }))
+            if ["actor", "account", "from", "to"].contains(&field.as_str()) =>
+        {
+            None
+        }
         Some(Err(error)) => Some(
             view! { <LoadFailed what="activity" error on_retry=Callback::new(move |()| retry.update(|n| *n += 1)) /> }
                 .into_any(),
@@ -157,6 +166,15 @@ pub fn ActivityPage() -> impl IntoView {
 
     // The controls show the URL's filter (after Back, a shared link).
     let value_of = move |get: fn(&AuditFilter) -> &String| move || filter.with(|f| get(f).clone());
+    // A refused filter (a bad date, a value too long) is said beside its input.
+    let refused = memo(move || {
+        answer.with(|a| match a {
+            Some(Err(e @ ApiError::Invalid { field, .. })) => Some((field.clone(), e.to_string())),
+            _ => None,
+        })
+    });
+    let on_change = Callback::new(move |()| apply());
+    let field = move |input: FilterInput| filter_input(input, filter, refused, on_change);
 
     view! {
         <div class="page-head">
@@ -183,22 +201,10 @@ pub fn ActivityPage() -> impl IntoView {
                 apply();
             }
         >
-            <div class="field">
-                <label for="activity-actor">"Actor"</label>
-                <input
-                    id="activity-actor"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby="activity-actor-hint"
-                    node_ref=actor
-                    prop:value=value_of(|f| &f.actor)
-                    on:change=move |_| apply()
-                />
-                <p id="activity-actor-hint" class="hint">"As recorded: operator:alice, api-key:SK…, api-token or cli."</p>
-            </div>
+            {field(FilterInput { id: "activity-actor", label: "Actor", kind: "text", hint: Some("As recorded: operator:alice, api-key:SK…, api-token or cli."), node: actor, key: "actor" })}
             <div class="field">
                 <label for="activity-action">"Action"</label>
-                <select id="activity-action" node_ref=action prop:value=value_of(|f| &f.action) on:change=move |_| apply()>
+                <select id="activity-action" node_ref=action prop:value=value_of(|f| &f.action) on:change=changed>
                     <option value="" selected=move || filter.with(|f| f.action.is_empty())>"Any action"</option>
                     {ACTIONS.iter().map(|&a| view! {
                         <option value=a selected=move || filter.with(|f| f.action == a)>{a}</option>
@@ -207,34 +213,16 @@ pub fn ActivityPage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="activity-resource">"Resource"</label>
-                <select id="activity-resource" node_ref=resource prop:value=value_of(|f| &f.resource) on:change=move |_| apply()>
+                <select id="activity-resource" node_ref=resource prop:value=value_of(|f| &f.resource) on:change=changed>
                     <option value="" selected=move || filter.with(|f| f.resource.is_empty())>"Any resource"</option>
                     {RESOURCES.iter().map(|&(key, words)| view! {
                         <option value=key selected=move || filter.with(|f| f.resource == key)>{words}</option>
                     }).collect_view()}
                 </select>
             </div>
-            <div class="field">
-                <label for="activity-account">"Account"</label>
-                <input
-                    id="activity-account"
-                    type="text"
-                    autocomplete="off"
-                    aria-describedby="activity-account-hint"
-                    node_ref=account
-                    prop:value=value_of(|f| &f.account)
-                    on:change=move |_| apply()
-                />
-                <p id="activity-account-hint" class="hint">"An auth ID; empty: every account you may see."</p>
-            </div>
-            <div class="field">
-                <label for="activity-from">"From"</label>
-                <input id="activity-from" type="date" node_ref=from prop:value=value_of(|f| &f.from) on:change=move |_| apply() />
-            </div>
-            <div class="field">
-                <label for="activity-to">"To"</label>
-                <input id="activity-to" type="date" node_ref=to prop:value=value_of(|f| &f.to) on:change=move |_| apply() />
-            </div>
+            {field(FilterInput { id: "activity-account", label: "Account", kind: "text", hint: Some("An auth ID; empty: every account you may see."), node: account, key: "account" })}
+            {field(FilterInput { id: "activity-from", label: "From", kind: "date", hint: None, node: from, key: "from" })}
+            {field(FilterInput { id: "activity-to", label: "To", kind: "date", hint: None, node: to, key: "to" })}
             <div class="actions">
                 <button type="submit" class="primary">"Apply filters"</button>
                 <button type="button" on:click=move |_| go(AuditFilter { page: 1, ..Default::default() })>"Clear filters"</button>
@@ -268,6 +256,69 @@ pub fn ActivityPage() -> impl IntoView {
             </nav>
         </Show>
     }
+}
+
+/// A text or date filter: its label, hint and the server's refusal of it.
+struct FilterInput {
+    id: &'static str,
+    label: &'static str,
+    /// `text` or `date`.
+    kind: &'static str,
+    hint: Option<&'static str>,
+    node: NodeRef<Input>,
+    /// The parameter (and the field the server names when it refuses it).
+    key: &'static str,
+}
+
+/// One [`FilterInput`], drawn by one copy of the code for all four.
+fn filter_input(
+    input: FilterInput,
+    filter: Memo<AuditFilter>,
+    refused: Memo<Option<(String, String)>>,
+    on_change: Callback<()>,
+) -> AnyView {
+    let FilterInput {
+        id,
+        label,
+        kind,
+        hint,
+        node,
+        key,
+    } = input;
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let error =
+        move || refused.with(|r| r.as_ref().filter(|(f, _)| f == key).map(|(_, m)| m.clone()));
+    let described = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let ids: Vec<&str> = [
+                hint.map(|_| hint_id.as_str()),
+                error().map(|_| error_id.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type=kind
+                autocomplete="off"
+                aria-describedby=described
+                aria-invalid=move || error().map(|_| "true")
+                node_ref=node
+                prop:value=move || filter.with(|f| f.param(key).to_string())
+                on:change=move |_| on_change.run(())
+            />
+            {hint.map(|h| view! { <p id=hint_id class="hint">{h}</p> })}
+            {move || error().map(|m| view! { <p id=error_id.clone() class="error" role="alert">{m}</p> })}
+        </div>
+    }
+    .into_any()
 }
 
 /// Hands `blob` to the browser as a file named `filename`.
