@@ -117,6 +117,11 @@ test(`the Activity page shows who changed what, and each resource its history ($
     await list.getByRole('button', { name: 'Create credential list' }).click();
     await page.getByRole('link', { name: 'Audit phones' }).click();
     await page.getByRole('heading', { name: 'Audit phones' }).waitFor();
+    // The list's own page has its history.
+    const listHistory = page.getByRole('region', { name: 'History' });
+    await listHistory.getByRole('button', { name: 'History' }).click();
+    await listHistory.locator('tr.audit-record').filter({ has: page.getByRole('cell', { name: 'created', exact: true }) })
+      .filter({ has: page.getByRole('cell', { name: 'Audit phones', exact: true }) }).waitFor();
   } else {
     await page.getByRole('heading', { name: 'SIP credentials' }).waitFor();
   }
