@@ -17,7 +17,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Checks a character count against `min..=max` and says what is wrong.
-fn check_length(
+pub(crate) fn check_length(
     field: &'static str,
     rule: &'static str,
     value: &str,
@@ -332,7 +332,7 @@ fn parse_name(field: &'static str, rule: &'static str, value: &str) -> Result<St
     parse_name_up_to(field, rule, value, 120)
 }
 
-fn parse_name_up_to(
+pub(crate) fn parse_name_up_to(
     field: &'static str,
     rule: &'static str,
     value: &str,

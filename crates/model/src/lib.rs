@@ -12,6 +12,7 @@ mod ha1;
 mod ip;
 pub mod sip;
 pub mod strength;
+mod team;
 
 pub use dialect::{Dialect, Policy};
 pub use error::FieldError;
@@ -20,6 +21,7 @@ pub use fields::{
 };
 pub use ha1::{digests, ha1, rename_needs_password, username_is_fixed, Digests};
 pub use ip::IpEntry;
+pub use team::{KeyName, OperatorName};
 
 /// Account quotas: credentials, ACLs and entries from the provider's
 /// documentation (seed 000); the rest ours, in line with them

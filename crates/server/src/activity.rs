@@ -5,6 +5,7 @@
 //! API keys, sign-ins).
 
 use crate::auth;
+use crate::service::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::store::audit::{self as store, Filter, Record, Scope};
 use crate::store::{operators, Window};
@@ -49,23 +50,16 @@ fn bad(field: &str, message: impl Into<String>) -> ApiError {
 
 /// What the signed-in operator may read.
 async fn scope(state: &AppState, headers: &HeaderMap) -> ApiResult<Scope> {
-    let unauthorized = ApiError::Unauthorized { challenge: false };
     let token = auth::session_token(headers, state.settings.session_cookie())
         .ok_or(ApiError::Unauthorized { challenge: false })?;
+    // A disabled operator has no session.
     let session = operators::find_session(&state.db, &token)
         .await?
         .ok_or(ApiError::Unauthorized { challenge: false })?;
-    let (role, accounts, disabled) = store::reader(&state.db, &session.operator)
-        .await?
-        .ok_or(ApiError::Unauthorized { challenge: false })?;
-    if disabled {
-        return Err(unauthorized);
-    }
-    Ok(match (role.as_str(), accounts) {
-        ("admin", _) => Scope::All,
+    Ok(match (session.role, session.accounts) {
+        (Role::Admin, _) => Scope::All,
         (_, None) => Scope::EveryAccount,
-        // Unreadable: nothing, rather than everything.
-        (_, Some(list)) => Scope::Accounts(serde_json::from_str(&list).unwrap_or_default()),
+        (_, Some(list)) => Scope::Accounts(list),
     })
 }
 

@@ -149,25 +149,36 @@ async fn sign_in(
         // The name as typed (it may be anyone's, or a password typed in
         // the wrong field: cut short), never the password.
         let typed: String = username.chars().take(64).collect();
-        record_session(&state, client, &headers, &typed, "sign-in-failed").await;
+        let mut conn = state.db.write.acquire().await?;
+        let recorded =
+            record_session(&mut conn, client, &headers, &typed, None, "sign-in-failed").await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "could not record a failed sign-in");
+        }
         return Err(ApiError::SignInFailed);
     }
     let token = secrets::new_token();
     let csrf = secrets::new_token();
+    let role = operators::find(&state.db.read, &username)
+        .await?
+        .map(|o| o.role);
+    // The session and its record land together.
+    let mut tx = state.db.write.begin().await?;
     operators::create_session(
-        &state.db,
+        &mut tx,
         &username,
         &token,
         &csrf,
         operators::now() + SESSION_SECONDS,
     )
     .await?;
+    record_session(&mut tx, client, &headers, &username, role, "signed-in").await?;
+    tx.commit().await?;
     tracing::info!(operator = %username, "signed in");
-    record_session(&state, client, &headers, &username, "signed-in").await;
     let cookie = session_cookie(&state, token, SESSION_SECONDS);
     Ok((
         [(header::SET_COOKIE, cookie.to_string())],
-        Json(json!({ "operator": username, "csrf_token": csrf })),
+        Json(crate::operators::session_body(&state, &username, &csrf).await?),
     )
         .into_response())
 }
@@ -182,51 +193,35 @@ async fn current(
         .await?
         .ok_or(ApiError::Unauthorized { challenge: false })?;
     Ok(Json(
-        json!({ "operator": session.operator, "csrf_token": session.csrf_token }),
+        crate::operators::session_body(&state, &session.operator, &session.csrf_token).await?,
     ))
 }
 
-/// Records a sign-in, a failed one or a sign-out (resource `session`, no
-/// account: admins read them). A failure to record is logged, not the
-/// sign-in's failure: the session already exists or never will.
+/// Records a sign-in, a failed one or a sign-out on `conn` (resource
+/// `session`, no account: admins read them).
 async fn record_session(
-    state: &AppState,
+    conn: &mut sqlx::SqliteConnection,
     client: std::net::IpAddr,
     headers: &HeaderMap,
     operator: &str,
+    role: Option<Role>,
     action: &'static str,
-) {
-    let role = match action {
-        "sign-in-failed" => None,
-        _ => crate::store::audit::reader(&state.db, operator)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|(role, _, _)| role.parse::<Role>().ok()),
-    };
+) -> Result<(), sqlx::Error> {
     let origin = Origin::of(Some(client), headers, "console");
     let actor = Actor::Operator(operator.to_string());
-    let written = match state.db.write.acquire().await {
-        Ok(mut conn) => {
-            audit::append(
-                &mut conn,
-                &actor,
-                role,
-                &origin,
-                None,
-                action,
-                "session",
-                None,
-                Some(operator),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    if let Err(e) = written {
-        tracing::warn!(error = %e, "could not record a {action}");
-    }
+    audit::append(
+        conn,
+        &actor,
+        role,
+        &origin,
+        None,
+        action,
+        "session",
+        None,
+        Some(operator),
+        None,
+    )
+    .await
 }
 
 async fn sign_out(
@@ -243,9 +238,12 @@ async fn sign_out(
             if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
                 return Err(ApiError::Csrf);
             }
-            operators::delete_session(&state.db, &token).await?;
             let client = state.settings.client_ip(peer.ip(), &headers);
-            record_session(&state, client, &headers, &session.operator, "signed-out").await;
+            let mut tx = state.db.write.begin().await?;
+            operators::delete_session(&mut tx, &token).await?;
+            let (operator, role) = (&session.operator, Some(session.role));
+            record_session(&mut tx, client, &headers, operator, role, "signed-out").await?;
+            tx.commit().await?;
         }
     }
     let expired = session_cookie(&state, String::new(), 0);

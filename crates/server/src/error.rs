@@ -2,7 +2,7 @@
 //! status and the plivo error body `{api_id, error}` (plus `field` when one
 //! field is at fault, so the console can show it beside that field).
 
-use crate::service::{Duplicate, Kind, ServiceError};
+use crate::service::{Duplicate, Kind, Role, ServiceError};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sipauth_model::FieldError;
@@ -40,6 +40,10 @@ pub enum ApiError {
     /// (403).
     #[error("writes from another site's pages are refused")]
     CrossSite,
+    /// The caller's role may not do this (403): a viewer's write, an
+    /// editor on an admin's page.
+    #[error("this needs the {needed} role; you are {} {have}", article(*have))]
+    Forbidden { needed: Role, have: Role },
     /// Sign-in over plain HTTP from another machine (403).
     #[error("sign-in over plain HTTP is open only to this machine: serve the console over TLS and start the server with --public-url https://…")]
     PlainHttp,
@@ -58,6 +62,13 @@ pub enum ApiError {
     /// Duplicate (409).
     #[error("{0}")]
     Conflict(String),
+    /// A refusal of the current state, tied to one field (409): the last
+    /// admin, a taken operator name.
+    #[error("{message}")]
+    ConflictOn {
+        field: &'static str,
+        message: String,
+    },
     /// Still used by applications (409), which are named in the body.
     #[error("{message}")]
     InUse {
@@ -82,6 +93,14 @@ pub enum ApiError {
     /// Anything else; logged, never shown (500).
     #[error("internal error")]
     Internal(String),
+}
+
+/// "a viewer", "an editor", "an admin".
+fn article(role: Role) -> &'static str {
+    match role {
+        Role::Viewer => "a",
+        Role::Editor | Role::Admin => "an",
+    }
 }
 
 /// The seed's words for deleting a credential an application uses.
@@ -157,12 +176,17 @@ impl ApiError {
             | ApiError::Quota(_) => StatusCode::BAD_REQUEST,
             ApiError::Missing { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized { .. } | ApiError::SignInFailed => StatusCode::UNAUTHORIZED,
-            ApiError::Csrf | ApiError::CrossSite | ApiError::PlainHttp => StatusCode::FORBIDDEN,
+            ApiError::Csrf
+            | ApiError::CrossSite
+            | ApiError::PlainHttp
+            | ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
-            ApiError::Conflict(_) | ApiError::InUse { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::InUse { .. } | ApiError::ConflictOn { .. } => {
+                StatusCode::CONFLICT
+            }
             ApiError::RateLimited { .. }
             | ApiError::SignInThrottled { .. }
             | ApiError::SourceThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -176,6 +200,7 @@ impl ApiError {
         match self {
             ApiError::Field(e) => Some(e.field),
             ApiError::BadField { field, .. } | ApiError::Missing { field, .. } => Some(field),
+            ApiError::ConflictOn { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -237,3 +262,22 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_role_says_which_is_needed() {
+        let e = |needed, have| ApiError::Forbidden { needed, have };
+        assert_eq!(
+            e(Role::Editor, Role::Viewer).to_string(),
+            "this needs the editor role; you are a viewer"
+        );
+        assert_eq!(
+            e(Role::Admin, Role::Editor).to_string(),
+            "this needs the admin role; you are an editor"
+        );
+        assert_eq!(e(Role::Admin, Role::Viewer).status(), StatusCode::FORBIDDEN);
+    }
+}

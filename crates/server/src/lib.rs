@@ -11,6 +11,7 @@ pub mod first_run;
 pub mod headers;
 pub mod kamailio;
 pub mod openapi;
+pub mod operators;
 pub mod paging;
 pub mod paths;
 pub mod plivo;
@@ -128,6 +129,8 @@ pub struct AppState {
     /// Password checks that may run at once (each argon2 check holds
     /// 19 MiB): memory stays bounded whatever the sign-in load.
     pub password_checks: Arc<tokio::sync::Semaphore>,
+    /// When each API key's last use was written (at most once a minute).
+    pub key_uses: Arc<auth::KeyUses>,
 }
 
 /// Password checks at once: one per core of the machine this targets.
@@ -158,16 +161,19 @@ impl AppState {
         let sign_in_limiter = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE));
         let sign_in_names = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_NAME_PER_MINUTE));
         let auth_failures = Arc::new(rate_limit::FailureGuard::new(AUTH_FAILURES_PER_MINUTE));
+        let key_uses = Arc::new(auth::KeyUses::default());
         // Buckets of keys not seen for a minute are forgotten.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let all = [&limiter, &sign_in_limiter, &sign_in_names].map(Arc::clone);
             let failures = auth_failures.clone();
+            let uses = key_uses.clone();
             runtime.spawn(async move {
                 let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
                 loop {
                     every.tick().await;
                     all.iter().for_each(|l| l.evict());
                     failures.evict();
+                    uses.evict();
                 }
             });
         }
@@ -182,6 +188,7 @@ impl AppState {
             sign_in_names,
             auth_failures,
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
+            key_uses,
         }
     }
 }
@@ -199,6 +206,7 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .nest("/v1", v1)
         .merge(console::router())
+        .merge(operators::router())
         .merge(activity::router())
         .merge(openapi::router());
     if state.settings.upstream.is_some() {

@@ -1,7 +1,6 @@
 //! `sipauth`: serve the API and console, or manage accounts and operators.
 
 use clap::{Parser, Subcommand};
-use serde_json::json;
 use sipauth_model::Password;
 use sipauth_server::upstream::Upstream;
 use sipauth_server::{db, first_run, secrets, store, AppState, Settings};
@@ -120,6 +119,13 @@ enum OperatorAction {
     Add {
         #[arg(long, default_value = "./data")]
         data_dir: PathBuf,
+        /// What the operator may do: admin (everything, operators and API
+        /// keys included), editor (changes SIP resources) or viewer (reads).
+        #[arg(long, default_value = "admin", value_parser = ["admin", "editor", "viewer"])]
+        role: String,
+        /// An account the operator may use (repeatable; none: every account).
+        #[arg(long = "account")]
+        accounts: Vec<String>,
         name: String,
     },
     /// Set an existing operator's password (signs out their sessions).
@@ -354,34 +360,83 @@ async fn account_create(
     Ok(())
 }
 
-/// `sipauth operator add|reset`.
+/// `sipauth operator add|reset`. Each change writes its audit record (actor
+/// `cli`) in its own transaction.
 async fn operator(action: OperatorAction) -> Result<(), AnyError> {
-    let (data_dir, name, replace) = match action {
-        OperatorAction::Add { data_dir, name } => (data_dir, name, false),
-        OperatorAction::Reset { data_dir, name } => (data_dir, name, true),
+    use sipauth_server::service::Role;
+    use sipauth_server::store::audit::{self, NewRecord};
+    let (data_dir, name, added) = match action {
+        OperatorAction::Add {
+            data_dir,
+            role,
+            accounts,
+            name,
+        } => (data_dir, name, Some((role, accounts))),
+        OperatorAction::Reset { data_dir, name } => (data_dir, name, None),
     };
+    if added.is_some() {
+        sipauth_model::OperatorName::parse(&name)
+            .map_err(|e| format!("name: {} ({})", e.problem, e.rule))?;
+    }
     let password = read_stdin_line()?;
     Password::parse(&password)
         .map_err(|e| format!("password (standard input): {} ({})", e.problem, e.rule))?;
-    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await?;
     let pool = db::open(&data_dir).await?;
-    if !store::operators::upsert(&pool, &name, &hash, replace).await? {
-        return Err(if replace {
-            format!("no operator named {name}")
-        } else {
-            format!("operator {name} already exists; use `operator reset`")
+    let scope = match &added {
+        Some((_, accounts)) if !accounts.is_empty() => {
+            let mut ids: Vec<String> = Vec::new();
+            for a in accounts {
+                if !ids.contains(a) {
+                    ids.push(a.clone());
+                }
+            }
+            let unknown = store::accounts::unknown(&pool.read, &ids).await?;
+            if !unknown.is_empty() {
+                return Err(format!("--account: no account {}", unknown.join(", ")).into());
+            }
+            Some(ids)
         }
-        .into());
-    }
-    let (action, changes) = if replace {
-        ("password-reset", json!({"password": {"after": "changed"}}))
-    } else {
-        ("created", json!({"password": {"after": "set"}}))
+        _ => None,
     };
-    record_cli(&pool, None, action, "operator", &name, Some(changes)).await?;
+    let hash = tokio::task::spawn_blocking(move || secrets::hash_password(&password)).await?;
+    let mut record = NewRecord {
+        actor: "cli".into(),
+        role: Some(Role::Admin.as_str()),
+        dialect: "cli",
+        resource: "operator",
+        resource_id: Some(name.clone()),
+        name: Some(name.clone()),
+        ..NewRecord::default()
+    };
+    let mut tx = pool.write.begin().await?;
+    match &added {
+        Some((role, _)) => {
+            let role: Role = role.parse()?;
+            if !store::operators::insert(&mut tx, &name, &hash, role, &scope).await? {
+                return Err(format!("operator {name} already exists; use `operator reset`").into());
+            }
+            record.action = "created";
+            record.changes = Some(serde_json::json!({
+                "role": { "after": role.as_str() },
+                "accounts": { "after": scope },
+                "disabled": { "after": false },
+            }));
+        }
+        None => {
+            if !store::operators::set_password(&mut tx, &name, &hash).await? {
+                return Err(format!("no operator named {name}").into());
+            }
+            // A new password signs out every session of that operator.
+            store::operators::end_sessions(&mut tx, &name, None).await?;
+            record.action = "password-reset";
+            record.changes = Some(serde_json::json!({ "password": { "after": "changed" } }));
+        }
+    }
+    audit::append(&mut tx, &record).await?;
+    tx.commit().await?;
     println!(
         "operator {name} {}",
-        if replace { "updated" } else { "added" }
+        if added.is_some() { "added" } else { "updated" }
     );
     Ok(())
 }

@@ -334,6 +334,14 @@ async fn signed_in(state: &AppState, parts: &axum::http::request::Parts) -> Resu
         if !secrets::same(sent.as_bytes(), session.csrf_token.as_bytes()) {
             return Err(crate::error::ApiError::Csrf.into_response());
         }
+        // The provider would take any write: a viewer's stops here.
+        if !session.role.may_write() {
+            return Err(crate::error::ApiError::Forbidden {
+                needed: crate::service::Role::Editor,
+                have: session.role,
+            }
+            .into_response());
+        }
     }
     Ok(())
 }

@@ -105,3 +105,46 @@ pub async fn foreign_sip_names(db: &Db) -> Result<Vec<String>, sqlx::Error> {
     .await?;
     Ok(rows.into_iter().map(|(r,)| r).collect())
 }
+
+/// The most accounts a session lists, and an operator's scope may name.
+pub const MAX_LISTED: i64 = 500;
+
+/// The accounts an operator with this scope may use (`None`: all), oldest
+/// first, at most [`MAX_LISTED`]: `(auth_id, realm)`.
+pub async fn usable(
+    db: &Db,
+    scope: &Option<Vec<String>>,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    match scope {
+        None => {
+            sqlx::query_as("SELECT auth_id, realm FROM accounts ORDER BY rowid LIMIT ?")
+                .bind(MAX_LISTED)
+                .fetch_all(&db.read)
+                .await
+        }
+        Some(ids) => {
+            sqlx::query_as(
+                "SELECT auth_id, realm FROM accounts
+                 WHERE auth_id IN (SELECT value FROM json_each(?))
+                 ORDER BY rowid LIMIT ?",
+            )
+            .bind(serde_json::to_string(ids).expect("strings serialize"))
+            .bind(MAX_LISTED)
+            .fetch_all(&db.read)
+            .await
+        }
+    }
+}
+
+/// Which of `ids` name no account.
+pub async fn unknown(
+    exec: impl sqlx::SqliteExecutor<'_>,
+    ids: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT auth_id FROM accounts)",
+    )
+    .bind(serde_json::to_string(ids).expect("strings serialize"))
+    .fetch_all(exec)
+    .await
+}

@@ -183,18 +183,6 @@ pub async fn chunk(
     rows.bind(before).bind(limit).fetch_all(&db.read).await
 }
 
-/// What an operator may read: its role, its accounts (a JSON array, or
-/// NULL for all), and whether it is disabled.
-pub async fn reader(
-    db: &crate::db::Db,
-    operator: &str,
-) -> Result<Option<(String, Option<String>, bool)>, sqlx::Error> {
-    sqlx::query_as("SELECT role, accounts, disabled FROM operators WHERE username = ?")
-        .bind(operator)
-        .fetch_optional(&db.read)
-        .await
-}
-
 /// Removes the records older than `days` days (the retention prune, the
 /// only removal there is); how many.
 pub async fn prune(db: &crate::db::Db, days: u32) -> Result<u64, sqlx::Error> {

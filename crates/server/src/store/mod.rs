@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod acls;
+pub mod api_keys;
 pub mod applications;
 pub mod audit;
 pub mod credential_lists;

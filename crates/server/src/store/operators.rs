@@ -2,6 +2,8 @@
 
 use crate::db::Db;
 use crate::secrets;
+use crate::service::Role;
+use sqlx::{SqliteConnection, SqliteExecutor};
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM operators")
@@ -44,21 +46,191 @@ pub async fn upsert(
     Ok(result.rows_affected() == 1)
 }
 
+/// The password hash of an operator who may sign in: a disabled one has
+/// none, so its sign-in fails exactly like a wrong password.
 pub async fn password_hash(db: &Db, username: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT password_hash FROM operators WHERE username = ?")
+    sqlx::query_scalar("SELECT password_hash FROM operators WHERE username = ? AND disabled = 0")
         .bind(username)
         .fetch_optional(&db.read)
         .await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A live session of an enabled operator, with what that operator may do
+/// as the operators row says now (a change of role or scope applies to the
+/// very next request).
+#[derive(Debug, Clone)]
 pub struct Session {
     pub operator: String,
     pub csrf_token: String,
+    pub role: Role,
+    /// The accounts the operator may use; `None`: every account.
+    pub accounts: Option<Vec<String>>,
+}
+
+impl Session {
+    /// Whether the operator may use the account `auth_id`.
+    pub fn may_use(&self, auth_id: &str) -> bool {
+        self.accounts
+            .as_ref()
+            .is_none_or(|a| a.iter().any(|id| id == auth_id))
+    }
+}
+
+/// An operator as the console's Operators page shows it (never its hash).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operator {
+    pub username: String,
+    pub role: Role,
+    /// `None`: every account.
+    pub accounts: Option<Vec<String>>,
+    pub disabled: bool,
+    pub created_at: String,
+    pub last_sign_in_at: Option<String>,
+}
+
+type OperatorRow = (String, String, Option<String>, bool, String, Option<String>);
+
+fn role_of(text: &str) -> Role {
+    // The column's CHECK admits only the three names.
+    text.parse().unwrap_or(Role::Viewer)
+}
+
+/// The JSON array of a scope as stored (`NULL`: every account).
+pub fn scope_json(accounts: &Option<Vec<String>>) -> Option<String> {
+    accounts
+        .as_ref()
+        .map(|a| serde_json::to_string(a).expect("strings serialize"))
+}
+
+fn scope_of(json: Option<String>) -> Option<Vec<String>> {
+    // A scope that does not read back grants nothing rather than everything.
+    json.map(|j| serde_json::from_str(&j).unwrap_or_default())
+}
+
+impl From<OperatorRow> for Operator {
+    fn from(
+        (username, role, accounts, disabled, created_at, last_sign_in_at): OperatorRow,
+    ) -> Self {
+        Operator {
+            username,
+            role: role_of(&role),
+            accounts: scope_of(accounts),
+            disabled,
+            created_at,
+            last_sign_in_at,
+        }
+    }
+}
+
+const OPERATOR_COLUMNS: &str =
+    "username, role, accounts, disabled != 0, created_at, last_sign_in_at";
+
+/// Every operator, oldest first.
+pub async fn list(db: &Db) -> Result<Vec<Operator>, sqlx::Error> {
+    let rows: Vec<OperatorRow> = sqlx::query_as(&format!(
+        "SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY rowid"
+    ))
+    .fetch_all(&db.read)
+    .await?;
+    Ok(rows.into_iter().map(Operator::from).collect())
+}
+
+pub async fn find(
+    exec: impl SqliteExecutor<'_>,
+    username: &str,
+) -> Result<Option<Operator>, sqlx::Error> {
+    let row: Option<OperatorRow> = sqlx::query_as(&format!(
+        "SELECT {OPERATOR_COLUMNS} FROM operators WHERE username = ?"
+    ))
+    .bind(username)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.map(Operator::from))
+}
+
+/// Adds an operator; false when the name is taken.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    username: &str,
+    password_hash: &str,
+    role: Role,
+    accounts: &Option<Vec<String>>,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "INSERT OR IGNORE INTO operators (username, password_hash, role, accounts)
+         VALUES (?, ?, ?, ?)",
+    )
+    .bind(username)
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(scope_json(accounts))
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Sets an operator's role, scope and disabled flag.
+pub async fn update(conn: &mut SqliteConnection, o: &Operator) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE operators SET role = ?, accounts = ?, disabled = ? WHERE username = ?")
+        .bind(o.role.as_str())
+        .bind(scope_json(&o.accounts))
+        .bind(o.disabled)
+        .bind(&o.username)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(
+    conn: &mut SqliteConnection,
+    username: &str,
+    password_hash: &str,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE operators SET password_hash = ? WHERE username = ?")
+        .bind(password_hash)
+        .bind(username)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn remove(conn: &mut SqliteConnection, username: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM operators WHERE username = ?")
+        .bind(username)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Ends every session of `username` but the one whose token is `keep`.
+pub async fn end_sessions(
+    conn: &mut SqliteConnection,
+    username: &str,
+    keep: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE operator = ? AND token_sha256 IS NOT ?")
+        .bind(username)
+        .bind(keep.map(secrets::sha256))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many enabled admins there are besides `username`.
+pub async fn other_enabled_admins(
+    conn: &mut SqliteConnection,
+    username: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0 AND username <> ?",
+    )
+    .bind(username)
+    .fetch_one(conn)
+    .await
 }
 
 pub async fn create_session(
-    db: &Db,
+    conn: &mut SqliteConnection,
     operator: &str,
     token: &str,
     csrf_token: &str,
@@ -66,7 +238,7 @@ pub async fn create_session(
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
         .bind(now())
-        .execute(&db.write)
+        .execute(&mut *conn)
         .await?;
     sqlx::query(
         "INSERT INTO sessions (token_sha256, operator, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
@@ -75,25 +247,42 @@ pub async fn create_session(
     .bind(operator)
     .bind(csrf_token)
     .bind(expires_at)
-    .execute(&db.write)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE operators SET last_sign_in_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+         WHERE username = ?",
+    )
+    .bind(operator)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
+/// The session of `token`, with its operator's role and scope read in the
+/// same query; none when it expired or its operator is disabled.
 pub async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT operator, csrf_token FROM sessions WHERE token_sha256 = ? AND expires_at > ?",
+    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.operator, s.csrf_token, o.role, o.accounts
+         FROM sessions s JOIN operators o ON o.username = s.operator
+         WHERE s.token_sha256 = ? AND s.expires_at > ? AND o.disabled = 0",
     )
     .bind(secrets::sha256(token))
     .bind(now())
     .fetch_optional(&db.read)
-    .await
+    .await?;
+    Ok(row.map(|(operator, csrf_token, role, accounts)| Session {
+        operator,
+        csrf_token,
+        role: role_of(&role),
+        accounts: scope_of(accounts),
+    }))
 }
 
-pub async fn delete_session(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_session(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
         .bind(secrets::sha256(token))
-        .execute(&db.write)
+        .execute(conn)
         .await?;
     Ok(())
 }

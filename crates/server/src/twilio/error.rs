@@ -29,6 +29,9 @@ pub enum TwilioError {
     /// A write from another site's page (403, code 20403).
     #[error("writes from another site's pages are refused")]
     CrossSite,
+    /// The caller's role may not do this (403, code 20403).
+    #[error("{0}")]
+    Forbidden(String),
     /// Unknown or another account's resource (404, code 20404).
     #[error("The requested resource {0} was not found")]
     NotFound(String),
@@ -73,7 +76,9 @@ impl TwilioError {
             TwilioError::Invalid(_) => (StatusCode::BAD_REQUEST, 20001),
             TwilioError::Quota(_) => (StatusCode::BAD_REQUEST, 20002),
             TwilioError::Unauthorized { .. } => (StatusCode::UNAUTHORIZED, 20003),
-            TwilioError::Csrf | TwilioError::CrossSite => (StatusCode::FORBIDDEN, 20403),
+            TwilioError::Csrf | TwilioError::CrossSite | TwilioError::Forbidden(_) => {
+                (StatusCode::FORBIDDEN, 20403)
+            }
             TwilioError::NotFound(_) => (StatusCode::NOT_FOUND, 20404),
             TwilioError::Conflict(_) => (StatusCode::CONFLICT, 20409),
             TwilioError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, 20004),
@@ -214,6 +219,7 @@ impl From<ApiError> for TwilioError {
             ApiError::SignInFailed => TwilioError::Unauthorized { challenge: true },
             ApiError::Csrf => TwilioError::Csrf,
             ApiError::CrossSite => TwilioError::CrossSite,
+            e @ ApiError::Forbidden { .. } => TwilioError::Forbidden(e.to_string()),
             ApiError::RateLimited { retry_after, .. }
             | ApiError::SourceThrottled { retry_after } => TwilioError::RateLimited(retry_after),
             other => TwilioError::Internal(other.to_string()),

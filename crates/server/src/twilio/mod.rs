@@ -70,7 +70,19 @@ async fn require_account(
         request.headers(),
         "twilio",
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        // An unknown account, or one outside an operator's scope: the
+        // same 404 as any missing resource, naming the path.
+        crate::error::ApiError::NotFound(_) => TwilioError::NotFound(
+            request
+                .extensions()
+                .get::<OriginalUri>()
+                .map_or_else(|| request.uri().path(), |u| u.path())
+                .to_string(),
+        ),
+        e => e.into(),
+    })?;
     auth::admit(&mut request, caller);
     Ok(next.run(request).await)
 }

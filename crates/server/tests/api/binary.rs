@@ -302,6 +302,81 @@ async fn account_and_operator_commands() {
 }
 
 #[tokio::test]
+async fn operator_add_takes_a_role_and_the_accounts_it_may_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let token = "cli-token-0123456789abcdef0123456789";
+    for id in ["MAFIRST", "MASECOND"] {
+        let (ok, out) = cli(
+            &["account", "create", "--data-dir", d, "--auth-id", id],
+            &format!("{token}\n"),
+        );
+        assert!(ok, "{out}");
+    }
+    let password = "Operator-Pass-2026\n";
+    let add = |rest: &[&str]| {
+        cli(
+            &[&["operator", "add", "--data-dir", d][..], rest].concat(),
+            password,
+        )
+    };
+    let (ok, out) = add(&["--role", "viewer", "--account", "MASECOND", "vera"]);
+    assert!(ok && out.contains("operator vera added"), "{out}");
+    let (ok, out) = add(&["--account", "MANOPE", "--account", "MAFIRST", "lost"]);
+    assert!(!ok && out.contains("no account MANOPE"), "{out}");
+    let (ok, out) = add(&["--role", "owner", "boss"]);
+    assert!(!ok && out.contains("owner"), "{out}");
+    let (ok, out) = add(&["has space"]);
+    assert!(!ok && out.contains("not allowed"), "{out}");
+    // No --role: an admin; no --account: every account.
+    let (ok, out) = add(&["root"]);
+    assert!(ok, "{out}");
+
+    let server = start(dir.path());
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let session = format!("{}/console/session", server.base);
+    let sign_in = json!({"username": "vera", "password": "Operator-Pass-2026"});
+    let r = request(&client, Method::POST, session.clone(), None, Some(sign_in)).await;
+    let (status, me) = json(r).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["role"], "viewer");
+    assert_eq!(me["all_accounts"], false);
+    assert_eq!(me["accounts"][0]["auth_id"], "MASECOND");
+    assert_eq!(me["accounts"].as_array().unwrap().len(), 1);
+    let csrf = me["csrf_token"].as_str().unwrap().to_string();
+    let second = format!("{}/v1/Account/MASECOND/SipAuth/Credential/", server.base);
+    let r = request(&client, Method::GET, second.clone(), None, None).await;
+    assert_eq!(r.status(), 200);
+    let body = json!({"username": "sipuser1", "password": "Xy7pQ2mLk9Rt4w"});
+    let r = client
+        .post(second)
+        .header("X-CSRF-Token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let first = format!("{}/v1/Account/MAFIRST/SipAuth/Credential/", server.base);
+    let r = request(&client, Method::GET, first, None, None).await;
+    assert_eq!(r.status(), 404);
+
+    let root = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let sign_in = json!({"username": "root", "password": "Operator-Pass-2026"});
+    let (status, me) = json(request(&root, Method::POST, session, None, Some(sign_in)).await).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(
+        (me["role"].as_str(), me["all_accounts"].as_bool()),
+        (Some("admin"), Some(true))
+    );
+}
+
+#[tokio::test]
 async fn proxy_mode_keeps_the_provider_token_out_of_logs_and_answers() {
     let provider_dir = tempfile::tempdir().unwrap();
     let provider = start(provider_dir.path());

@@ -1,6 +1,7 @@
 //! Integration tests over real HTTP on 127.0.0.1, a fresh SQLite file each.
 
 mod acls;
+mod api_keys;
 mod applications;
 mod audit;
 mod binary;
@@ -9,6 +10,7 @@ mod cross_dialect;
 mod kamailio;
 mod openapi;
 mod proxy;
+mod roles;
 mod session;
 mod twilio;
 mod vobiz;

@@ -287,3 +287,33 @@ async fn twilio_and_vobiz_consoles_work_through_the_proxy() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["meta"]["total"], 1);
 }
+
+#[tokio::test]
+async fn a_viewer_reads_through_the_proxy_and_writes_nothing() {
+    use crate::roles::{add, signed_in, VIEWER_REFUSED};
+    let provider = spawn_app().await;
+    let up = Upstream::new(
+        &provider.base,
+        &provider.auth_id,
+        &provider.token,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let proxy = TestApp::builder().proxy(up).spawn().await;
+    add(&proxy, "vera", sipauth_server::service::Role::Viewer, None).await;
+    let vera = signed_in(&proxy, "vera").await;
+    assert_eq!(
+        vera.session["accounts"],
+        json!([{"auth_id": provider.auth_id, "realm": null}])
+    );
+    let path = format!("/v1/Account/{}/SipAuth/Credential/", provider.auth_id);
+    assert_eq!(vera.send(&proxy, Method::GET, &path, None).await.0, 200);
+    let body = json!({"username": "via.proxy", "password": "Xy7pQ2mLk9Rt4w"});
+    let (status, refused) = vera.send(&proxy, Method::POST, &path, Some(body)).await;
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (403, Some(VIEWER_REFUSED))
+    );
+    let (_, listed) = json(provider.get(&provider.credentials("")).await).await;
+    assert_eq!(listed["meta"]["total_count"], 0);
+}
