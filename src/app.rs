@@ -118,7 +118,9 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let location = use_location();
     move || {
-        if !ctx.profile().has(page) {
+        // The audit log needs an operator session: without sign-in, no page.
+        let without = page == Page::Activity && !ctx.config.with_value(|c| c.sign_in);
+        if !ctx.profile().has(page) || without {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
             children().into_any()
