@@ -3,7 +3,7 @@
 //! its details (dialect, user agent, batch) and what changed, field by
 //! field, before and after; a password only ever says "changed".
 
-use super::{local_time, Column, ListTable};
+use super::{local_time, Column};
 use crate::api::{resource_words, AuditFilter, AuditRecord, Change};
 use crate::context::AppContext;
 use crate::signals::effect;
@@ -107,7 +107,25 @@ pub fn AuditTable(
         .into_iter()
         .map(|record| view! { <AuditRow record history id_prefix /> })
         .collect_view();
-    view! { <ListTable caption columns>{rows}</ListTable> }
+    // A list's table (cards on a phone), drawn here rather than by
+    // `ListTable`: its last column is the details button, which every
+    // reader has, not a row's write buttons.
+    let headings = columns
+        .iter()
+        .map(|&(label, _)| view! { <th scope="col">{label}</th> })
+        .collect_view();
+    view! {
+        <div class="table-wrap"><table class="list">
+            <caption class="visually-hidden">{caption}</caption>
+            <thead>
+                <tr>
+                    {headings}
+                    <th scope="col"><span class="visually-hidden">"Details"</span></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table></div>
+    }
 }
 
 /// One record, and under it (once expanded) its details.
