@@ -7,8 +7,8 @@ use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
 use crate::dialog_action::Task;
 use crate::pages::{
-    AclDetailPage, AclsPage, ApiKeysPage, ApplicationsPage, CredentialListsPage, CredentialsPage,
-    DomainsPage, NotFoundPage, OperatorsPage, SignInPage, TrunksPage,
+    AclDetailPage, AclsPage, ActivityPage, ApiKeysPage, ApplicationsPage, CredentialListsPage,
+    CredentialsPage, DomainsPage, NotFoundPage, OperatorsPage, SignInPage, TrunksPage,
 };
 use crate::profile::{Page, ADMIN_NAV};
 use crate::signals::effect;
@@ -28,6 +28,7 @@ async fn boot() -> Result<(Config, Option<Session>), String> {
         account: String::new(),
         csrf_token: None,
         on_rate_limit: None,
+        batch: None,
     };
     // Without operator sign-in, whatever is in front of the console
     // guards the API: the console acts as an anonymous operator.
@@ -84,6 +85,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls><AclDetailPage /></Protected> } />
                     <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications><ApplicationsPage /></Protected> } />
                     <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks><TrunksPage /></Protected> } />
+                    <Route path=path!("/activity") view=|| view! { <Protected page=Page::Activity><ActivityPage /></Protected> } />
                     <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains><DomainsPage /></Protected> } />
                     <Route path=path!("/operators") view=|| view! { <Protected page=Page::Operators><OperatorsPage /></Protected> } />
                     <Route path=path!("/api-keys") view=|| view! { <Protected page=Page::ApiKeys><ApiKeysPage /></Protected> } />
@@ -115,7 +117,9 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
     let location = use_location();
     move || {
         ctx.account.track();
-        if !ctx.profile().has(page) {
+        // The audit log needs an operator session: without sign-in, no page.
+        let without = page == Page::Activity && !ctx.config.with_value(|c| c.sign_in);
+        if !ctx.profile().has(page) || without {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
             if page.for_admins() && !ctx.manages_access() {
@@ -243,6 +247,9 @@ fn Header() -> impl IntoView {
                 <Show when=move || ctx.session.get().is_some()>
                     <nav aria-label="Main">
                         {ctx.profile().nav.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
+                        // The audit log needs an operator session: none
+                        // when something in front of the console signs in.
+                        {ctx.config.get_value().sign_in.then(|| view! { <A href="/activity">"Activity"</A> })}
                         // Operators and API keys: an admin's pages only.
                         <Show when=move || ctx.manages_access()>
                             {ADMIN_NAV.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}

@@ -52,6 +52,7 @@ impl AppContext {
                     "The server is rate-limiting this account: retrying in {seconds} s."
                 ))
             })),
+            batch: None,
         }
     }
 

@@ -28,6 +28,8 @@ pub enum Page {
     Operators,
     /// `/api-keys`: the account's API keys; every dialect, admins only.
     ApiKeys,
+    /// `/activity`: the audit log; every dialect has it.
+    Activity,
 }
 
 impl Page {
@@ -250,7 +252,7 @@ impl Profile {
 
     /// Whether the dialect has `page`; every dialect has the admin's pages.
     pub fn has(&self, page: Page) -> bool {
-        page.for_admins() || self.pages.contains(&page)
+        page.for_admins() || page == Page::Activity || self.pages.contains(&page)
     }
 }
 

@@ -433,12 +433,14 @@ async fn the_import_dialog_reports_each_line_and_carries_on() {
     use std::sync::{Arc, Mutex};
     let parent = container();
     let calls = Arc::new(Mutex::new(Vec::<NewEntry>::new()));
+    let batches = Arc::new(Mutex::new(Vec::<String>::new()));
     let done = RwSignal::new(None::<(usize, usize)>);
-    let recorder = calls.clone();
+    let (recorder, batch_recorder) = (calls.clone(), batches.clone());
     // The server refuses 192.0.2.5; everything else is created.
-    let add: AddEntry = Arc::new(move |e: NewEntry| {
+    let add: AddEntry = Arc::new(move |e: NewEntry, batch: String| {
         let refuse = e.ip == "192.0.2.5";
         recorder.lock().unwrap().push(e);
+        batch_recorder.lock().unwrap().push(batch);
         Box::pin(async move {
             if refuse {
                 Err(ApiError::Conflict(
@@ -496,6 +498,13 @@ async fn the_import_dialog_reports_each_line_and_carries_on() {
         calls.lock().unwrap().len(),
         8,
         "the import carried on past the failure"
+    );
+    // One audit batch for every line of the import.
+    let sent = batches.lock().unwrap().clone();
+    assert_eq!(sent.len(), 8);
+    assert!(
+        !sent[0].is_empty() && sent.iter().all(|b| *b == sent[0]),
+        "{sent:?}"
     );
     let progress: web_sys::HtmlProgressElement =
         by_label(&root, "Imported 8 of 8").unchecked_into();
@@ -1463,4 +1472,56 @@ async fn the_accounts_of_an_operator_are_all_or_those_ticked_and_none_ticked_is_
     settle().await;
     assert_eq!(error.text_content().unwrap(), "");
     assert_eq!(scope.value(), Some(vec!["MA2".to_string()]));
+}
+
+#[wasm_bindgen_test]
+async fn an_audit_record_expands_to_its_details_and_never_shows_a_password() {
+    use sipauth_console::api::AuditRecord;
+    use sipauth_console::components::AuditTable;
+    let record = AuditRecord::parse(
+        r#"{"seq":42,"at":"2026-12-01T10:00:00Z","actor":"operator:alice","role":"admin",
+            "source":"192.0.2.1","user_agent":"Firefox","dialect":"plivo","account":"MA1",
+            "action":"changed","resource":"credential","resource_id":"c1","name":"bob",
+            "changes":{"password":{"before":"Old-Secret-1","after":"New-Secret-2"},
+                       "name":{"before":"Desk","after":"Lobby"}},"batch":"b-1"}"#,
+    )
+    .unwrap();
+    let parent = container();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <AuditTable caption="Activity" records=vec![record.clone()] id_prefix="t" /> }
+    });
+    let root: Element = parent.into();
+    let row = texts(&root, "tr.audit-record td");
+    assert_eq!(row[..4], ["operator:alice", "changed", "Credential", "bob"]);
+    let details = button(&root, "Details");
+    assert_eq!(
+        details.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(all(&root, "table.diff").is_empty());
+    details.click();
+    settle().await;
+    assert_eq!(
+        details.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        details.get_attribute("aria-controls").as_deref(),
+        Some("t-record-42")
+    );
+    assert_eq!(
+        texts(&root, "table.diff tbody tr"),
+        ["nameDeskLobby", "passwordchanged"]
+    );
+    let shown = root.text_content().unwrap_or_default();
+    for expected in ["plivo", "Firefox", "b-1"] {
+        assert!(shown.contains(expected), "{expected} in {shown}");
+    }
+    assert!(
+        !shown.contains("Secret"),
+        "a password value was shown: {shown}"
+    );
+    details.click();
+    settle().await;
+    assert!(document().get_element_by_id("t-record-42").is_none());
 }

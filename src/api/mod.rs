@@ -1,6 +1,7 @@
 //! The REST client for the configured dialect. Only this module knows HTTP
 //! and JSON; pages get typed values and [`ApiError`]s.
 
+mod audit;
 mod credentials;
 mod error;
 mod export;
@@ -9,6 +10,9 @@ mod twilio;
 mod types;
 mod zentrunk;
 
+pub use audit::{
+    resource_words, AuditFilter, AuditPage, AuditRecord, Change, Download, ACTIONS, RESOURCES,
+};
 pub use error::{in_user_words, ApiError};
 pub use export::Export;
 pub use operators::{
@@ -69,6 +73,9 @@ pub struct Api {
     pub csrf_token: Option<String>,
     /// Told the seconds to wait when the server rate-limits a request.
     pub on_rate_limit: Option<Callback<u32>>,
+    /// Sent as `X-Audit-Batch` on every request: one id for all the
+    /// requests of one import, so the audit log groups its lines.
+    pub batch: Option<String>,
 }
 
 impl Api {
@@ -108,6 +115,9 @@ impl Api {
                 .header("X-Requested-With", "sipauth-console");
             if let Some(token) = &self.csrf_token {
                 builder = builder.header("X-CSRF-Token", token);
+            }
+            if let Some(batch) = &self.batch {
+                builder = builder.header("X-Audit-Batch", batch);
             }
             if !query.is_empty() {
                 builder = builder.query(query.iter().map(|(k, v)| (*k, v.as_str())));

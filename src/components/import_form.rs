@@ -7,10 +7,19 @@ use sipauth_model::IpEntry;
 use std::future::Future;
 use std::pin::Pin;
 
-/// Sends one entry; the page supplies it (the API), tests their own.
+/// Sends one entry with the import's batch id; the page supplies it (the
+/// API), tests their own.
 pub type AddEntry = std::sync::Arc<
-    dyn Fn(NewEntry) -> Pin<Box<dyn Future<Output = Result<(), ApiError>>>> + Send + Sync,
+    dyn Fn(NewEntry, String) -> Pin<Box<dyn Future<Output = Result<(), ApiError>>>> + Send + Sync,
 >;
+
+/// A new import's batch id: 32 random hex digits (the server takes 1–64
+/// of `[A-Za-z0-9-]`), from the password generator's random source.
+pub fn batch_id() -> String {
+    let mut bytes = [0u8; 16];
+    super::password_field::crypto_random(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// One line's outcome while importing.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +67,8 @@ pub fn ImportForm(
         finished.set(None);
         let pasted = text.get_untracked();
         let add = add.clone();
+        // Every line of this import carries the same id to the audit log.
+        let batch = batch_id();
         leptos::task::spawn_local(async move {
             for (done, line) in entries.into_iter().enumerate() {
                 let body = NewEntry {
@@ -65,7 +76,7 @@ pub fn ImportForm(
                     cidr_prefix: line.entry.prefix,
                     description: line.description.as_str().to_string(),
                 };
-                let outcome = match add(body).await {
+                let outcome = match add(body, batch.clone()).await {
                     Ok(_) => Outcome::Added,
                     Err(e) => Outcome::Failed(e.to_string()),
                 };
@@ -224,6 +235,16 @@ fn import_warnings(existing: &[Entry], lines: &[ImportLine]) -> Vec<String> {
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_batch_id_is_what_the_server_takes_and_new_each_time() {
+        let (a, b) = (batch_id(), batch_id());
+        assert_ne!(a, b);
+        for id in [a, b] {
+            assert_eq!(id.len(), 32);
+            assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        }
+    }
 
     #[test]
     fn the_preview_warns_as_adding_by_hand_does() {

@@ -1,6 +1,7 @@
 //! Widgets shared by pages.
 
 pub mod account_switcher;
+pub mod audit;
 pub mod cards;
 pub mod copy_value;
 pub mod credential_form;
@@ -24,6 +25,7 @@ pub mod text_field;
 pub mod toast;
 
 pub use account_switcher::AccountSwitcher;
+pub use audit::{diff_rows, AuditTable, DiffRow, History, RecordDetails};
 pub use cards::{keep_cells_labelled, label_cells};
 pub use copy_value::CopyValue;
 pub use credential_form::{ChangePasswordForm, CreateCredentialForm};

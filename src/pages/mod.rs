@@ -2,6 +2,7 @@
 
 mod acl_detail;
 pub(crate) mod acls;
+mod activity;
 mod api_keys;
 mod applications;
 mod credential_lists;
@@ -14,6 +15,7 @@ mod trunks;
 
 pub use acl_detail::AclDetailPage;
 pub use acls::AclsPage;
+pub use activity::ActivityPage;
 pub use api_keys::ApiKeysPage;
 pub use applications::ApplicationsPage;
 pub use credential_lists::CredentialListsPage;

@@ -120,10 +120,10 @@ async function createAcl(page, nav, name, address) {
 }
 
 const navigation = {
-  plivo: ['Credentials', 'IP ACLs', 'Applications'],
-  zentrunk: ['Credentials', 'IP ACLs', 'Trunks'],
-  twilio: ['Credential lists', 'IP access control lists', 'Domains'],
-  vobiz: ['Credentials'],
+  plivo: ['Credentials', 'IP ACLs', 'Applications', 'Activity'],
+  zentrunk: ['Credentials', 'IP ACLs', 'Trunks', 'Activity'],
+  twilio: ['Credential lists', 'IP access control lists', 'Domains', 'Activity'],
+  vobiz: ['Credentials', 'Activity'],
 };
 
 // A password each provider refuses, what is wrong with it, and its rule.

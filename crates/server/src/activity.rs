@@ -313,7 +313,11 @@ async fn audit(
         sent: 0,
         started: false,
     };
-    let body = Body::from_stream(futures_util::stream::unfold(export, next_chunk));
+    // Fused: the compression layer polls the stream again after its end,
+    // which an unfused `unfold` answers with a panic (and a cut download).
+    let body = Body::from_stream(futures_util::StreamExt::fuse(futures_util::stream::unfold(
+        export, next_chunk,
+    )));
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_string()),

@@ -13,8 +13,10 @@ pub fn ImportEntriesDialog(
     on_done: Callback<()>,
 ) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let add: AddEntry = std::sync::Arc::new(move |entry: NewEntry| {
-        let (api, acl) = (ctx.api(), acl_id.get_untracked());
+    let add: AddEntry = std::sync::Arc::new(move |entry: NewEntry, batch: String| {
+        let (mut api, acl) = (ctx.api(), acl_id.get_untracked());
+        // This request only: the import's lines share one audit batch.
+        api.batch = Some(batch);
         Box::pin(async move { api.add_entry(&acl, &entry).await.map(drop) })
     });
     let done = Callback::new(move |(added, failed): (usize, usize)| {

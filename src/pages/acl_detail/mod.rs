@@ -8,7 +8,7 @@ mod rename_and_delete;
 
 use crate::api::{Acl, ApiError, Export, NewEntry};
 use crate::components::{
-    load, EntryForm, ExportButtons, LoadFailed, Loading, SipServerNotice, Stamp,
+    load, EntryForm, ExportButtons, History, LoadFailed, Loading, SipServerNotice, Stamp,
 };
 use crate::context::AppContext;
 use crate::signals::{derive, memo};
@@ -139,6 +139,7 @@ pub fn AclDetailPage() -> impl IntoView {
                         <EntryForm existing=entries on_submit=on_add pending=add_pending server_error=add_error added />
                     </section>
                 })}
+                <History resource="ip-acl" id=acl_id changed=reloads />
             }
             .into_any(),
         }}

@@ -4,7 +4,8 @@
 use crate::admits;
 use crate::api::{Application, ApplicationInput};
 use crate::components::{
-    changes, server_message, AdmitsLine, FormCheck, FormEnd, Picker, Picks, Refs, TextField,
+    changes, server_message, AdmitsLine, FormCheck, FormEnd, History, Picker, Picks, Refs,
+    TextField,
 };
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Keep};
@@ -47,6 +48,7 @@ pub fn action(ctx: AppContext, refresh: Callback<()>) -> Form {
 #[component]
 pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
     let initial = action.target.get_untracked().flatten();
+    let history_id = initial.as_ref().map(|a| a.app_id.clone());
     let submit_label = match initial {
         Some(_) => "Save application",
         None => "Create application",
@@ -151,5 +153,6 @@ pub fn ApplicationForm(action: Form, refs: Signal<Refs>) -> impl IntoView {
             </Show>
             <FormEnd server_error pending submit_label on_cancel=action.cancel() />
         </form>
+        {history_id.map(|id| view! { <History resource="application" id=Signal::stored(id) /> })}
     }
 }

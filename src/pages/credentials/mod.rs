@@ -14,7 +14,7 @@ mod table;
 
 use crate::api::Export;
 use crate::api::{ApiError, Application, Credential};
-use crate::components::{load_beside, ExportButtons, Stamp};
+use crate::components::{load_beside, ExportButtons, History, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
@@ -225,6 +225,10 @@ pub fn CredentialsPage() -> impl IntoView {
             <div class="actions exports">
                 <ExportButtons what=Export::Credentials formats=&[("csv", "Export credentials as CSV"), ("json", "Export credentials as JSON")] />
             </div>
+        })}
+        // A credential list's own page (twilio): the list's history.
+        {list_id.get_value().filter(|_| words.in_lists).map(|id| view! {
+            <History resource="credential-list" id=Signal::stored(id) />
         })}
 
         <CreateDialog create dialect=ctx.dialect() />

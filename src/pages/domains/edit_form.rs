@@ -3,7 +3,7 @@
 
 use super::create_form::RegistrationCheck;
 use crate::api::{ApiError, Domain};
-use crate::components::{FormCheck, FormEnd, TextField};
+use crate::components::{FormCheck, FormEnd, History, TextField};
 use crate::signals::derive;
 use leptos::prelude::*;
 use sipauth_model::{AnswerUrl, FriendlyName};
@@ -25,6 +25,7 @@ pub fn DomainEditForm(
     });
     let voice_url = RwSignal::new(domain.voice_url.clone());
     let registration = RwSignal::new(domain.sip_registration);
+    let history_id = domain.sid.clone();
     let check = FormCheck::new(server_error);
     let friendly_error = check.typed("name", "Friendly name", friendly, FriendlyName::parse);
     let url_error = check.typed("voice_url", "Voice URL", voice_url, AnswerUrl::parse);
@@ -53,5 +54,6 @@ pub fn DomainEditForm(
                 on_cancel
             />
         </form>
+        <History resource="domain" id=Signal::stored(history_id) />
     }
 }

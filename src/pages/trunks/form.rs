@@ -3,7 +3,9 @@
 
 use crate::admits;
 use crate::api::{NewTrunk, Trunk};
-use crate::components::{changes, AdmitsLine, FormCheck, FormEnd, Picker, Picks, Refs, TextField};
+use crate::components::{
+    changes, AdmitsLine, FormCheck, FormEnd, History, Picker, Picks, Refs, TextField,
+};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Keep};
 use crate::signals::derive;
@@ -36,6 +38,7 @@ pub fn TrunkForm(
 ) -> impl IntoView {
     let initial = action.target.get_untracked().flatten();
     let editing = initial.is_some();
+    let history_id = initial.as_ref().map(|t| t.trunk_id.clone());
     let (pending, server_error) = (action.pending(), action.error.into());
     let init = initial.unwrap_or(Trunk {
         trunk_id: String::new(),
@@ -123,5 +126,6 @@ pub fn TrunkForm(
                 on_cancel=action.cancel()
             />
         </form>
+        {history_id.map(|id| view! { <History resource="trunk" id=Signal::stored(id) /> })}
     }
 }
