@@ -55,6 +55,9 @@ pub struct AuditFilter {
     pub action: String,
     pub resource: String,
     pub resource_id: String,
+    /// A resource's history: its records and those of what it holds (an
+    /// ACL's entries, a list's credentials, a domain's mappings).
+    pub within: String,
     pub account: String,
     /// `YYYY-MM-DD`, as an `<input type=date>` gives it.
     pub from: String,
@@ -176,6 +179,7 @@ impl AuditFilter {
             action: text("action"),
             resource: text("resource"),
             resource_id: text("resource_id"),
+            within: text("within"),
             account: text("account"),
             from: text("from"),
             to: text("to"),
@@ -194,6 +198,7 @@ impl AuditFilter {
             ("action", &self.action),
             ("resource", &self.resource),
             ("resource_id", &self.resource_id),
+            ("within", &self.within),
             ("account", &self.account),
             ("from", &self.from),
             ("to", &self.to),
@@ -220,6 +225,7 @@ impl AuditFilter {
             "action" => &self.action,
             "resource" => &self.resource,
             "resource_id" => &self.resource_id,
+            "within" => &self.within,
             "account" => &self.account,
             "from" => &self.from,
             "to" => &self.to,
@@ -244,6 +250,9 @@ impl AuditFilter {
         }
         if !self.resource.is_empty() {
             parts.push(format!("resource {}", resource_words(&self.resource)));
+        }
+        if !self.within.is_empty() {
+            parts.push(format!("the history of {}", self.within));
         }
         if !self.account.is_empty() {
             parts.push(format!("account {}", self.account));
@@ -340,6 +349,7 @@ mod tests {
             action: "changed".into(),
             resource: "ip-acl".into(),
             resource_id: "abc-1".into(),
+            within: "acl-9".into(),
             account: "MA123".into(),
             from: "2026-01-01".into(),
             to: "2026-12-31".into(),

@@ -21,11 +21,13 @@ pub const ACTIVITY_COLUMNS: &[Column] = &[
     ("Source", ""),
 ];
 
-/// A history's columns: the resource and its account are the page's own.
+/// A history's columns: the account is the page's own; the resource is
+/// the page's or one it holds (an ACL's entry, a list's credential).
 pub const HISTORY_COLUMNS: &[Column] = &[
     ("Time", ""),
     ("Actor", ""),
     ("Action", ""),
+    ("Resource", ""),
     ("Name", ""),
     ("Source", ""),
 ];
@@ -88,8 +90,8 @@ fn time_of(at: &str) -> (String, String) {
     local_time(at).unwrap_or_else(|| (at.to_string(), at.to_string()))
 }
 
-/// The table of `records`: `history` leaves out the resource and account
-/// columns (a history is one resource's). `id_prefix` keeps the details'
+/// The table of `records`: `history` leaves out the account column (a
+/// history is one resource's and what it holds). `id_prefix` keeps the details'
 /// ids unique on a page.
 #[component]
 pub fn AuditTable(
@@ -160,7 +162,8 @@ pub fn AuditRow(record: AuditRecord, history: bool, id_prefix: &'static str) -> 
             <td>{record.account.clone().unwrap_or_default()}</td>
         }
     });
-    let narrow = history.then(|| view! { <td>{name.clone()}</td> });
+    let narrow = history
+        .then(|| view! { <td>{resource_words(&record.resource)}</td><td>{name.clone()}</td> });
     let details = StoredValue::new(record.clone());
     view! {
         <tr class="audit-record">
@@ -278,9 +281,10 @@ pub fn History(
         }
         let ticket = latest.get_value() + 1;
         latest.set_value(ticket);
+        // The resource's records and those of what it holds (an ACL's
+        // entries, a list's credentials, a domain's mappings).
         let filter = AuditFilter {
-            resource: resource.to_string(),
-            resource_id: id,
+            within: id,
             page: 1,
             ..Default::default()
         };
@@ -320,8 +324,7 @@ pub fn History(
                     let href = format!(
                         "/activity?{}",
                         AuditFilter {
-                            resource: resource.to_string(),
-                            resource_id: id.get_untracked(),
+                            within: id.get_untracked(),
                             page: 1,
                             ..Default::default()
                         }

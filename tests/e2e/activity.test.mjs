@@ -179,6 +179,9 @@ test(`the Activity page shows who changed what, and each resource its history ($
     assert.ok(acted.includes(`${operator} created`), `history: ${acted}`);
     assert.ok(acted.includes(`${operator} changed`), `history: ${acted}`);
     assert.equal(acted.at(-1), `${operator} created`, 'oldest last');
+    // What the ACL holds is in its history too: the imported entries.
+    const names = await history.locator('tr.audit-record').evaluateAll((rows) => rows.map((r) => r.querySelectorAll('td')[3].textContent.trim()));
+    for (const entry of ['198.51.100.1/32', '198.51.100.2/32', '198.51.100.3/32']) assert.ok(names.includes(entry), `history names: ${names}`);
     // The rename, before and after.
     const renamed = history.locator('tr.audit-record').filter({ has: page.getByRole('cell', { name: 'changed', exact: true }) }).first();
     const diff = await expand(renamed);

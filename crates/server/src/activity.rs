@@ -142,6 +142,7 @@ fn parse(q: &HashMap<String, String>) -> ApiResult<(Filter, i64, i64, Format)> {
         action: text("action"),
         resource: text("resource"),
         resource_id: text("resource_id"),
+        within: text("within"),
         from,
         to,
         scope: Scope::All,
@@ -165,13 +166,14 @@ pub fn shown(r: Record) -> Value {
         "action": r.action,
         "resource": r.resource,
         "resource_id": r.resource_id,
+        "parent_id": r.parent_id,
         "name": r.name,
         "changes": r.changes.and_then(|c| serde_json::from_str::<Value>(&c).ok()),
         "batch": r.batch,
     })
 }
 
-const CSV_HEADER: [&str; 14] = [
+const CSV_HEADER: [&str; 15] = [
     "seq",
     "at",
     "actor",
@@ -183,6 +185,7 @@ const CSV_HEADER: [&str; 14] = [
     "action",
     "resource",
     "resource_id",
+    "parent_id",
     "name",
     "changes",
     "batch",
@@ -196,7 +199,9 @@ fn csv_rows(records: Vec<Record>, header: bool) -> Result<Vec<u8>, std::io::Erro
     }
     for r in records {
         let o = |v: Option<String>| v.unwrap_or_default();
-        w.write_record([
+        // Names and user agents are typed by users: a cell a spreadsheet
+        // would run as a formula gets the exports' reversible guard.
+        let cells = [
             r.seq.to_string(),
             r.at,
             r.actor,
@@ -208,10 +213,16 @@ fn csv_rows(records: Vec<Record>, header: bool) -> Result<Vec<u8>, std::io::Erro
             r.action,
             r.resource,
             o(r.resource_id),
+            o(r.parent_id),
             o(r.name),
             o(r.changes),
             o(r.batch),
-        ])?;
+        ];
+        w.write_record(
+            cells
+                .iter()
+                .map(|c| sipauth_model::spreadsheet::guard(c).into_owned()),
+        )?;
     }
     w.into_inner().map_err(|e| e.into_error())
 }

@@ -129,6 +129,7 @@ impl Admin {
             name: Some(name.to_string()),
             changes,
             batch: self.origin.batch.clone(),
+            parent_id: None,
         }
     }
 }

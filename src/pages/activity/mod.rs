@@ -86,6 +86,7 @@ pub fn ActivityPage() -> impl IntoView {
             action: select(action),
             resource: select(resource),
             resource_id: filter.with_untracked(|f| f.resource_id.clone()),
+            within: filter.with_untracked(|f| f.within.clone()),
             account: input(account).trim().to_string(),
             from: input(from),
             to: input(to),

@@ -2,7 +2,7 @@
 //! network, the in-use check before a delete, and the events that tell the
 //! SIP servers.
 
-use super::{Action, Changes, Ctx, Duplicate, Kind, ServiceError, ServiceResult, Snapshot};
+use super::{Action, Changes, Ctx, Duplicate, Kind, ServiceError, ServiceResult};
 use crate::store::acls::{self as store, Acl, Added, Created, Entry, NewEntry, Renamed, Updated};
 use crate::store::applications::Uses;
 use crate::store::{Rows, Window};
@@ -50,10 +50,10 @@ pub async fn create(
     );
     // One record per entry: each has its own history.
     for e in store::entries_of(tx.conn(), &[id.to_string()]).await? {
-        tx.record(
+        tx.record_of(
             Kind::AclEntry,
             &e.id,
-            &e.name(),
+            &e,
             Action::Created,
             Changes::created(&e),
         );
@@ -133,13 +133,7 @@ pub async fn add_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceResul
         .await?
         .ok_or(ServiceError::NotFound(Kind::AclEntry))?;
     let changes = Changes::created(&added);
-    tx.record(
-        Kind::AclEntry,
-        &added.id,
-        &added.name(),
-        Action::Created,
-        changes,
-    );
+    tx.record_of(Kind::AclEntry, &added.id, &added, Action::Created, changes);
     tx.commit().await?;
     Ok(added)
 }
@@ -172,13 +166,7 @@ pub async fn update_entry(cx: &Ctx, acl_id: &str, entry: &NewEntry) -> ServiceRe
         .await?
         .ok_or_else(missing)?;
     let changes = Changes::between(&old, &new);
-    tx.record(
-        Kind::AclEntry,
-        &new.id,
-        &new.name(),
-        Action::Updated,
-        changes,
-    );
+    tx.record_of(Kind::AclEntry, &new.id, &new, Action::Updated, changes);
     tx.commit().await?;
     Ok(new)
 }
@@ -193,10 +181,10 @@ pub async fn remove_entry(cx: &Ctx, acl_id: &str, id: &str) -> ServiceResult<()>
     if !store::remove_entry(tx.conn(), cx.account(), acl_id, id).await? {
         return Err(missing());
     }
-    tx.record(
+    tx.record_of(
         Kind::AclEntry,
         id,
-        &old.name(),
+        &old,
         Action::Deleted,
         Changes::deleted(&old),
     );

@@ -33,6 +33,11 @@ impl Kind {
 pub trait Snapshot {
     fn name(&self) -> String;
     fn fields(&self) -> Vec<(&'static str, Value)>;
+    /// What the row belongs to (an entry's ACL, a credential's twilio list):
+    /// its records show in that resource's history too.
+    fn parent(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The fields a change touched, each `{before?, after?}`.
@@ -161,12 +166,43 @@ impl<'a> Tx<'a> {
 
     /// Records one change of one resource; appended at [`Tx::commit`].
     pub fn record(&mut self, kind: Kind, id: &str, name: &str, action: Action, changes: Changes) {
+        self.push(kind, id, name, None, action, changes);
+    }
+
+    /// Records one change of `row`, named as it names itself and filed
+    /// under its parent as well.
+    pub fn record_of(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        row: &impl Snapshot,
+        action: Action,
+        changes: Changes,
+    ) {
+        self.push(kind, id, &row.name(), row.parent(), action, changes);
+    }
+
+    fn push(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        name: &str,
+        parent: Option<&str>,
+        action: Action,
+        changes: Changes,
+    ) {
         let caller = &self.cx.caller;
+        // A mapping's id begins with its domain's.
+        let parent = match kind {
+            Kind::Mapping => id.split('/').next(),
+            _ => parent,
+        };
         self.records.push(NewRecord {
             account_id: Some(caller.account.auth_id.clone()),
             action: action_name(action),
             resource: kind.resource(),
             resource_id: Some(id.to_string()),
+            parent_id: parent.map(str::to_string),
             name: Some(name.to_string()),
             changes: Some(changes.to_json()),
             ..who(&caller.actor, Some(caller.role), &caller.origin)
@@ -279,6 +315,9 @@ impl Snapshot for credentials::Credential {
     fn name(&self) -> String {
         self.username.clone()
     }
+    fn parent(&self) -> Option<&str> {
+        self.list_id.as_deref()
+    }
     fn fields(&self) -> Vec<(&'static str, Value)> {
         vec![
             ("username", json!(self.username)),
@@ -313,6 +352,9 @@ impl Snapshot for acls::Acl {
 impl Snapshot for acls::Entry {
     fn name(&self) -> String {
         format!("{}/{}", self.ip, self.cidr_prefix)
+    }
+    fn parent(&self) -> Option<&str> {
+        Some(&self.acl_id)
     }
     fn fields(&self) -> Vec<(&'static str, Value)> {
         vec![

@@ -2,7 +2,7 @@
 //! (an ACL's entries, a list's credentials, the mappings of either, a
 //! trunk's reference): one record each, in the delete's transaction.
 
-use super::audit::{Changes, Snapshot, Tx};
+use super::audit::{Changes, Tx};
 use super::{Action, Kind, ServiceResult};
 use crate::store::{acls, credentials, domains, trunks};
 use serde_json::{json, Value};
@@ -14,10 +14,10 @@ pub(super) async fn record(tx: &mut Tx<'_>, kind: Kind, id: &str) -> ServiceResu
         Kind::Acl => {
             let entries = acls::entries_of(tx.conn(), &[id.to_string()]).await?;
             for e in entries {
-                tx.record(
+                tx.record_of(
                     Kind::AclEntry,
                     &e.id,
-                    &e.name(),
+                    &e,
                     Action::Deleted,
                     Changes::deleted(&e),
                 );
@@ -29,10 +29,10 @@ pub(super) async fn record(tx: &mut Tx<'_>, kind: Kind, id: &str) -> ServiceResu
             let account = tx.cx().account();
             for c in credentials::in_list_on(tx.conn(), account, id).await? {
                 trunks_let_go(tx, "credential_id", &c.id).await?;
-                tx.record(
+                tx.record_of(
                     Kind::Credential,
                     &c.id,
-                    &c.name(),
+                    &c,
                     Action::Deleted,
                     Changes::deleted(&c),
                 );

@@ -87,10 +87,10 @@ pub async fn create(cx: &Ctx, new: NewCredential) -> ServiceResult<Credential> {
         ..Credential::default()
     };
     let changes = Changes::created(&created);
-    tx.record(
+    tx.record_of(
         Kind::Credential,
         &new.id,
-        &created.username,
+        &created,
         Action::Created,
         changes,
     );
@@ -181,13 +181,7 @@ pub async fn update(cx: &Ctx, id: &str, change: Change) -> ServiceResult<Credent
     if update.digests.is_some() {
         changes = changes.password();
     }
-    tx.record(
-        Kind::Credential,
-        id,
-        &after.username,
-        Action::Updated,
-        changes,
-    );
+    tx.record_of(Kind::Credential, id, &after, Action::Updated, changes);
     tx.commit().await?;
     Ok(after)
 }

@@ -215,13 +215,7 @@ async fn delete_in<T: Owned + Snapshot>(
     if !store::delete::<T>(tx.conn(), account, id).await? {
         return Err(ServiceError::NotFound(kind));
     }
-    tx.record(
-        kind,
-        id,
-        &row.name(),
-        Action::Deleted,
-        Changes::deleted(&row),
-    );
+    tx.record_of(kind, id, &row, Action::Deleted, Changes::deleted(&row));
     Ok(())
 }
 

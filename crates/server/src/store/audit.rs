@@ -16,6 +16,9 @@ pub struct NewRecord {
     pub action: &'static str,
     pub resource: &'static str,
     pub resource_id: Option<String>,
+    /// What the resource belongs to (an entry's ACL, …): its history shows
+    /// this record too.
+    pub parent_id: Option<String>,
     pub name: Option<String>,
     pub changes: Option<serde_json::Value>,
     pub batch: Option<String>,
@@ -26,8 +29,8 @@ pub struct NewRecord {
 pub async fn append(conn: &mut SqliteConnection, record: &NewRecord) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (actor, role, source, user_agent, dialect, account_id, action,
-                                resource, resource_id, name, changes, batch)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                resource, resource_id, parent_id, name, changes, batch)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&record.actor)
     .bind(record.role)
@@ -38,6 +41,7 @@ pub async fn append(conn: &mut SqliteConnection, record: &NewRecord) -> Result<(
     .bind(record.action)
     .bind(record.resource)
     .bind(&record.resource_id)
+    .bind(&record.parent_id)
     .bind(&record.name)
     .bind(record.changes.as_ref().map(|c| c.to_string()))
     .bind(&record.batch)
@@ -60,13 +64,14 @@ pub struct Record {
     pub action: String,
     pub resource: String,
     pub resource_id: Option<String>,
+    pub parent_id: Option<String>,
     pub name: Option<String>,
     pub changes: Option<String>,
     pub batch: Option<String>,
 }
 
 const COLUMNS: &str = "seq, at, actor, role, source, user_agent, dialect, account_id, action,
-                       resource, resource_id, name, changes, batch";
+                       resource, resource_id, parent_id, name, changes, batch";
 
 /// Which records: each `Some` must match exactly; `from` and `to` bound
 /// `at` (from inclusive, to exclusive, both in the stored format). `scope`
@@ -78,6 +83,8 @@ pub struct Filter {
     pub action: Option<String>,
     pub resource: Option<String>,
     pub resource_id: Option<String>,
+    /// A resource's history: its own records and its children's.
+    pub within: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub scope: Scope,
@@ -113,6 +120,11 @@ fn condition(f: &Filter) -> (String, Vec<String>) {
     term("resource_id =", &f.resource_id);
     term("at >=", &f.from);
     term("at <", &f.to);
+    if let Some(id) = &f.within {
+        binds.push(id.clone());
+        let n = binds.len();
+        terms.push(format!("(resource_id = ?{n} OR parent_id = ?{n})"));
+    }
     match &f.scope {
         Scope::All => {}
         Scope::EveryAccount => terms.push("account_id IS NOT NULL".into()),

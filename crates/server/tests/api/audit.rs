@@ -16,7 +16,7 @@ const AS_TWILIO: Who = Who::Account(SID, SID_TOKEN);
 async fn records(app: &TestApp) -> Vec<Value> {
     let rows: Vec<store::audit::Record> = sqlx::query_as(
         "SELECT seq, at, actor, role, source, user_agent, dialect, account_id, action, resource,
-                resource_id, name, changes, batch FROM audit_log ORDER BY seq",
+                resource_id, parent_id, name, changes, batch FROM audit_log ORDER BY seq",
     )
     .fetch_all(&app.db.read)
     .await
@@ -239,6 +239,59 @@ async fn every_change_of_every_kind_through_three_dialects_is_one_record() {
         all[23]["resource_id"],
         format!("{sd}/calls_credentials/{cl}")
     );
+    // An entry is filed under its ACL, a twilio credential under its list,
+    // a mapping under its domain: their histories show them.
+    for r in &all {
+        let parent = match (r["resource"].as_str().unwrap(), r["dialect"].as_str()) {
+            ("ip-acl-entry", _) => json!(acl),
+            ("credential", Some("twilio")) => json!(cl),
+            ("mapping", _) => json!(sd),
+            _ => Value::Null,
+        };
+        assert_eq!(r["parent_id"], parent, "{r}");
+    }
+}
+
+#[tokio::test]
+async fn a_resources_history_holds_its_childrens_records_and_no_one_elses() {
+    let app = spawn_app().await;
+    app.add_operator().await;
+    assert_eq!(app.sign_in("ops", OPERATOR_PASSWORD).await.status(), 200);
+    let office = app.create_acl("Office", json!([{"ip": "10.0.0.1"}])).await;
+    let lab = app.create_acl("Lab", json!([{"ip": "10.9.0.1"}])).await;
+    let (status, entry) = app
+        .post_json(
+            &app.acls(&format!("{office}/Entry/")),
+            json!({"ip": "10.0.9.9"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let entry = field(&entry, "entry_id");
+    let url = app.acls(&format!("{office}/Entry/{entry}/"));
+    assert_eq!(app.delete(&url).await, 204);
+
+    let (status, page) = audit(&app, &format!("?within={office}")).await;
+    assert_eq!(status, 200, "{page}");
+    let shown: Vec<(String, String, String)> = page["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+            (s("resource"), s("action"), s("name"))
+        })
+        .collect();
+    let expected = [
+        ("ip-acl-entry", "deleted", "10.0.9.9/32"),
+        ("ip-acl-entry", "created", "10.0.9.9/32"),
+        ("ip-acl-entry", "created", "10.0.0.1/32"),
+        ("ip-acl", "created", "Office"),
+    ]
+    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()));
+    assert_eq!(shown, expected, "newest first, and nothing of {lab}");
+    // An entry's own history is the entry's alone.
+    let (_, page) = audit(&app, &format!("?within={entry}")).await;
+    assert_eq!(page["total"], 2);
 }
 
 /// Hex HA1 of a credential, as the store keeps it.
@@ -473,7 +526,7 @@ async fn sign_ins_sign_outs_and_the_endpoint_with_filters_paging_exports_and_sco
     assert_eq!(header[..3], ["seq", "at", "actor"]);
     let lines: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(lines.len(), 5);
-    assert_eq!(&lines[0][11], "theirs");
+    assert_eq!(&lines[0][12], "theirs");
     // A JSON object in a field: quoted as RFC 4180 says.
     assert!(
         text.contains(",\"{\"\"") && text.contains("\"\"username\"\""),
