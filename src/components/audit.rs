@@ -155,23 +155,18 @@ pub fn AuditRow(record: AuditRecord, history: bool, id_prefix: &'static str) -> 
         let id = details_id.clone();
         move || open.get().then(|| id.clone())
     };
-    let wide = (!history).then(|| {
-        view! {
-            <td>{resource}</td>
-            <td>{name.clone()}</td>
-            <td>{record.account.clone().unwrap_or_default()}</td>
-        }
-    });
-    let narrow = history
-        .then(|| view! { <td>{resource_words(&record.resource)}</td><td>{name.clone()}</td> });
+    // A history leaves out only the account: the page is one account's.
+    let account =
+        (!history).then(|| view! { <td>{record.account.clone().unwrap_or_default()}</td> });
     let details = StoredValue::new(record.clone());
     view! {
         <tr class="audit-record">
             <th scope="row"><time datetime=iso>{words}</time></th>
             <td>{record.actor.clone()}</td>
             <td>{record.action.clone()}</td>
-            {wide}
-            {narrow}
+            <td>{resource}</td>
+            <td>{name.clone()}</td>
+            {account}
             <td>{record.source.clone().unwrap_or_default()}</td>
             <td class="row-actions">
                 <button
