@@ -252,7 +252,10 @@ test('a viewer sees no write control on any page, and a forced write is refused'
   for (const href of links) {
     await visit(href);
     // Its detail pages (an ACL, a credential list) too.
-    const detail = await page.locator(`table.list tbody th a[href^="${href}/"]`).first().getAttribute('href').catch(() => null);
+    // Counted, not awaited: the page has loaded, and a list without detail
+    // links would otherwise wait out the locator's timeout.
+    const link = page.locator(`table.list tbody th a[href^="${href}/"]`).first();
+    const detail = (await link.count()) ? await link.getAttribute('href') : null;
     if (detail) await visit(detail);
   }
   // Vobiz has no list with detail pages.
