@@ -398,7 +398,7 @@ large win to drop. `--cfg erase_components` (in .cargo/config.toml) took 25 KB g
 opt-level s, wasm-opt --converge or -Oz twice gained nothing. The four dialects (issue 7: \
 twilio credential lists, domains and mappings, zentrunk trunks and their editors, the \
 adapters) took the total from 336.7 to about 417 KB gzip, after 13 KB came back by making the \
-API client's request code non-generic (typed parsing only after one shared request path). Issue 13 added about 11 KB gzip (each entry point's SIP address with its copy button, what its settings admit, the domain-name rule). Issue 14 (pages split into shared parts, one untyped dialog action, one keyed list renderer, effects and memos through boxed closures, no `LocalResource`) took the wasm from 414.9 to 408.1 KB gzip. Every dialect's pages are in the one wasm, \
+API client's request code non-generic (typed parsing only after one shared request path). Issue 13 added about 11 KB gzip (each entry point's SIP address with its copy button, what its settings admit, the domain-name rule). Issue 14 (pages split into shared parts, one untyped dialog action, one keyed list renderer, effects and memos through boxed closures, no `LocalResource`) took the wasm from 414.9 to 408.1 KB gzip. Issue 17 added about 73 KB gzip (the Operators, API keys and Activity pages with their API clients, histories, export buttons, role-aware pages). Every dialect's pages are in the one wasm, \
 though a deployment uses one. Further cuts mean splitting the wasm per route or per dialect \
 (Leptos's lazy routes need wasm-split tooling that is not installable here) or fewer generic \
 view types per page.
@@ -414,9 +414,17 @@ channel, so thread switches, not SQL, were the cost. Reads now take one query (a
 cached; a page comes back as one JSON row) and request lines are logged at DEBUG. At 64 \
 clients p99 cannot be 5 ms at 10,000 requests/s: 64 requests in flight at that rate wait \
 6.4 ms on average (Little's law), and wrk shares the two cores.
-- Creates (no goal set): each is one fsync'd SQLite transaction, so about 2,000 a second \
-is the disk's pace. Writers queue for one connection inside the server; before that they \
-raced for SQLite's lock and slept in its busy handler (p99 250 ms at 8 clients, now ~7 ms).
+- Creates: each is one fsync'd SQLite transaction, so about 2,000 a second is the disk's \
+pace. Writers queue for one connection inside the server; before that they raced for \
+SQLite's lock and slept in its busy handler (p99 250 ms at 8 clients, now ~7 ms). Since \
+issue 17 a create is four statements on that connection (BEGIN IMMEDIATE, the insert, its \
+audit record, COMMIT) instead of one, each a thread switch into sqlx's SQLite worker, and \
+the record adds a row and five index entries to the commit. Measured on 2026-12-02 (8 \
+clients, 3 × 2 s, the same server): 1,180/s as built; 1,300/s with the audit log's five \
+indexes dropped; 1,410/s with the record's insert turned into a no-op (the statements still \
+run). So the extra round trips cost about as much as the pages written. The plan that \
+meets 0.9× and more: group commit (changes waiting for the connection run as savepoints of \
+one transaction and are acknowledged after its one fsync) and fewer audit indexes.
 
 ";
 
