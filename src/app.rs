@@ -122,7 +122,8 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
         if !ctx.profile().has(page) || without {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
-            if page.for_admins() && !ctx.manages_access() {
+            let keys = page != Page::ApiKeys || ctx.manages_keys();
+            if page.for_admins() && !(ctx.manages_access() && keys) {
                 return view! { <NotFoundPage /> }.into_any();
             }
             children().into_any()
@@ -252,7 +253,7 @@ fn Header() -> impl IntoView {
                         {ctx.config.get_value().sign_in.then(|| view! { <A href="/activity">"Activity"</A> })}
                         // Operators and API keys: an admin's pages only.
                         <Show when=move || ctx.manages_access()>
-                            {ADMIN_NAV.iter().map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
+                            {ADMIN_NAV.iter().filter(|entry| entry.href != "/api-keys" || ctx.manages_keys()).map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}
                         </Show>
                     </nav>
                     <span class="who">

@@ -99,6 +99,12 @@ impl AppContext {
         self.is_admin() && self.config.with_value(|c| c.sign_in)
     }
 
+    /// Whether the API keys page is there: an admin's, when the server
+    /// keeps the account's keys (not in proxy mode).
+    pub fn manages_keys(&self) -> bool {
+        self.manages_access() && self.config.with_value(|c| c.api_keys)
+    }
+
     /// The accounts the switcher offers (empty: no switcher).
     pub fn accounts(&self) -> Vec<AccountRef> {
         self.session

@@ -24,6 +24,9 @@ pub struct Config {
     /// The server answers the export routes (`sipauth serve`, not proxy
     /// mode, nor a provider's own API).
     pub exports: bool,
+    /// The server keeps the account's API keys (not in proxy mode: the
+    /// provider's account is not in the local store).
+    pub api_keys: bool,
 }
 
 impl Config {
@@ -88,6 +91,7 @@ impl Config {
             sign_in,
             sip_realm,
             exports: map.get("exports") == Some(&serde_json::Value::Bool(true)),
+            api_keys: map.get("api_keys") == Some(&serde_json::Value::Bool(true)),
         })
     }
 }
@@ -310,6 +314,8 @@ mod tests {
     #[test]
     fn exports_are_offered_only_when_the_server_says_it_answers_them() {
         assert!(with(r#", "exports": true"#).unwrap().exports);
+        assert!(with(r#", "api_keys": true"#).unwrap().api_keys);
+        assert!(!with("").unwrap().api_keys);
         for absent in ["", r#", "exports": false"#, r#", "exports": "yes""#] {
             assert!(!with(absent).unwrap().exports, "{absent}");
         }

@@ -62,6 +62,13 @@ test('an ACL exported as CSV imports into another unchanged; the lists export', 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'IP ACLs' }).click();
     await page.getByRole('heading', { name: 'IP access control lists' }).waitFor();
     assert.equal(await page.getByRole('button', { name: /^Export/ }).count(), 0);
+    // Nor API keys: the provider's account is not in the local store. The
+    // operators are local, so their page stays.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Operators' }).waitFor();
+    assert.equal(await nav.getByRole('link', { name: 'API keys' }).count(), 0);
+    await page.goto(`${base}/api-keys`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
     await context.close();
     errors.check(401);
     return;

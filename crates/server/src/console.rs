@@ -72,10 +72,12 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
         "account": account,
         "sip_realm": realm,
     });
-    // The export routes are this server's (crate::export): a provider
-    // behind the proxy has none.
+    // The export routes and API keys are this server's (crate::export,
+    // crate::operators): a provider behind the proxy has neither, and its
+    // account is not in the local store.
     if state.settings.upstream.is_none() {
         config["exports"] = json!(true);
+        config["api_keys"] = json!(true);
     }
     Ok(Json(config))
 }

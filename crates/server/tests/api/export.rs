@@ -591,6 +591,7 @@ async fn exports_are_this_servers_not_a_proxied_providers() {
     let provider = spawn_app().await;
     let (status, config) = json(provider.get_anonymous(&provider.url("/config.json")).await).await;
     assert_eq!((status, &config["exports"]), (200, &json!(true)));
+    assert_eq!(config["api_keys"], json!(true));
 
     let proxy = TestApp::builder()
         .proxy(
@@ -606,6 +607,7 @@ async fn exports_are_this_servers_not_a_proxied_providers() {
         .await;
     let (_, config) = json(proxy.get_anonymous(&proxy.url("/config.json")).await).await;
     assert!(config.get("exports").is_none(), "{config}");
+    assert!(config.get("api_keys").is_none(), "{config}");
     proxy.add_operator().await;
     assert_eq!(proxy.sign_in("ops", OPERATOR_PASSWORD).await.status(), 200);
     let url = proxy.url(&format!(
