@@ -32,3 +32,19 @@ export function watchErrors(page) {
     },
   };
 }
+
+/**
+ * The plivo API of the first-run account, with its token: `api(method,
+ * path, body)` answers `{status, body}` (body null for a 204).
+ */
+export function accountApi(apiBase, firstRun) {
+  const account = firstRun.account.auth_id;
+  const basic = 'Basic ' + Buffer.from(`${account}:${firstRun.account.auth_token}`).toString('base64');
+  return async function api(method, path, body) {
+    const r = await fetch(`${apiBase}/v1/Account/${account}/${path}`, {
+      method, headers: { authorization: basic, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: r.status === 204 ? null : await r.json() };
+  };
+}

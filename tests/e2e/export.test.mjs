@@ -6,13 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchChromium, watchErrors } from '../browser.mjs';
+import { accountApi, launchChromium, watchErrors } from '../browser.mjs';
 
 const base = process.env.BASE_URL;
 const apiBase = process.env.API_URL || base;
 const firstRun = JSON.parse(readFileSync(process.env.FIRST_RUN, 'utf8'));
 const account = firstRun.account.auth_id;
-const basic = 'Basic ' + Buffer.from(`${account}:${firstRun.account.auth_token}`).toString('base64');
 
 let browser;
 before(async () => {
@@ -20,13 +19,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function api(method, path, body) {
-  const r = await fetch(`${apiBase}/v1/Account/${account}/${path}`, {
-    method, headers: { authorization: basic, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: r.status === 204 ? null : await r.json() };
-}
+const api = accountApi(apiBase, firstRun);
 
 async function signIn(page) {
   await page.goto(`${base}/sign-in`);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
-import { launchChromium, watchErrors } from '../browser.mjs';
+import { accountApi, launchChromium, watchErrors } from '../browser.mjs';
 
 const base = process.env.BASE_URL;
 // Direct API checks go to the server that holds the data (the provider when
@@ -14,7 +14,6 @@ const firstRun = JSON.parse(readFileSync(process.env.FIRST_RUN, 'utf8'));
 const artifacts = process.env.ARTIFACTS || 'tests/e2e/artifacts';
 mkdirSync(artifacts, { recursive: true });
 const account = firstRun.account.auth_id;
-const basic = 'Basic ' + Buffer.from(`${account}:${firstRun.account.auth_token}`).toString('base64');
 
 let browser;
 before(async () => {
@@ -22,13 +21,7 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-async function api(method, path, body) {
-  const r = await fetch(`${apiBase}/v1/Account/${account}/${path}`, {
-    method, headers: { authorization: basic, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: r.status === 204 ? null : await r.json() };
-}
+const api = accountApi(apiBase, firstRun);
 
 async function rowNames(page) {
   return page.locator('table.list tbody tr th').allTextContents();
