@@ -256,6 +256,17 @@ test(`the Activity page shows who changed what, and each resource its history ($
     assert.equal(await page.getByLabel('Resource').inputValue(), '');
   }
 
+  // The account filter offers the session's accounts; one narrows to it.
+  const accountId = firstRun.account.auth_id;
+  // (The header's account switcher has the same label.)
+  const accountFilter = page.getByRole('search', { name: 'Filter the activity' }).getByLabel('Account');
+  await accountFilter.selectOption(accountId);
+  await page.waitForURL(new RegExp(`/activity\\?account=${accountId}$`));
+  await waitForRecords(page, { some: { resource: 'Credential' } }, 'the account\'s records');
+  await page.goBack();
+  await page.waitForURL(/\/activity$/);
+  assert.equal(await accountFilter.inputValue(), '');
+
   // A filter that keeps nothing says what it was.
   await page.getByLabel('Actor').fill('cli-nobody');
   await page.getByRole('button', { name: 'Apply filters' }).click();

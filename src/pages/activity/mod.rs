@@ -74,7 +74,7 @@ pub fn ActivityPage() -> impl IntoView {
     let actor = NodeRef::<Input>::new();
     let action = NodeRef::<Select>::new();
     let resource = NodeRef::<Select>::new();
-    let account = NodeRef::<Input>::new();
+    let account = NodeRef::<Select>::new();
     let from = NodeRef::<Input>::new();
     let to = NodeRef::<Input>::new();
     // Every control's value at once: a change of one keeps the others.
@@ -87,7 +87,7 @@ pub fn ActivityPage() -> impl IntoView {
             resource: select(resource),
             resource_id: filter.with_untracked(|f| f.resource_id.clone()),
             within: filter.with_untracked(|f| f.within.clone()),
-            account: input(account).trim().to_string(),
+            account: select(account),
             from: input(from),
             to: input(to),
             page: 1,
@@ -138,7 +138,7 @@ pub fn ActivityPage() -> impl IntoView {
         None => None,
         // Said beside the input it concerns.
         Some(Err(ApiError::Invalid { field, .. }))
-            if ["actor", "account", "from", "to"].contains(&field.as_str()) =>
+            if ["actor", "from", "to"].contains(&field.as_str()) =>
         {
             None
         }
@@ -221,7 +221,24 @@ pub fn ActivityPage() -> impl IntoView {
                     }).collect_view()}
                 </select>
             </div>
-            {field(FilterInput { id: "activity-account", label: "Account", kind: "text", hint: Some("An auth ID; empty: every account you may see."), node: account, key: "account" })}
+            <div class="field">
+                <label for="activity-account">"Account"</label>
+                <select id="activity-account" node_ref=account prop:value=value_of(|f| &f.account) on:change=changed>
+                    <option value="" selected=move || filter.with(|f| f.account.is_empty())>"Every account you may see"</option>
+                    // The session's accounts, and the URL's if it names another.
+                    {move || {
+                        let mut ids: Vec<String> = ctx.accounts().into_iter().map(|a| a.auth_id).collect();
+                        let asked = filter.with(|f| f.account.clone());
+                        if !asked.is_empty() && !ids.contains(&asked) {
+                            ids.push(asked);
+                        }
+                        ids.into_iter().map(|id| {
+                            let (value, text) = (id.clone(), id.clone());
+                            view! { <option value=id selected=move || filter.with(|f| f.account == value)>{text}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            </div>
             {field(FilterInput { id: "activity-from", label: "From", kind: "date", hint: None, node: from, key: "from" })}
             {field(FilterInput { id: "activity-to", label: "To", kind: "date", hint: None, node: to, key: "to" })}
             <div class="actions">
@@ -229,14 +246,21 @@ pub fn ActivityPage() -> impl IntoView {
                 <button type="button" on:click=move |_| go(AuditFilter { page: 1, ..Default::default() })>"Clear filters"</button>
             </div>
         </form>
-        {move || filter.with(|f| (!f.resource_id.is_empty()).then(|| {
-            let id = f.resource_id.clone();
+        {move || filter.with(|f| (!f.resource_id.is_empty() || !f.within.is_empty()).then(|| {
+            // A history's "all of them" link: one resource, and with
+            // `within` what it holds too.
+            let words = if f.within.is_empty() {
+                format!("Only the records of the resource with ID {}. ", f.resource_id)
+            } else {
+                format!("Only the history of the resource with ID {}: its records and those of what it holds. ", f.within)
+            };
             view! {
                 <p class="hint">
-                    {format!("Only the records of the resource with ID {id}. ")}
+                    {words}
                     <button type="button" on:click=move |_| {
                         let mut next = filter.get_untracked();
                         next.resource_id.clear();
+                        next.within.clear();
                         next.page = 1;
                         go(next);
                     }>"Show every resource"</button>
@@ -271,7 +295,7 @@ struct FilterInput {
     key: &'static str,
 }
 
-/// One [`FilterInput`], drawn by one copy of the code for all four.
+/// One [`FilterInput`], drawn by one copy of the code for all three.
 fn filter_input(
     input: FilterInput,
     filter: Memo<AuditFilter>,
