@@ -422,9 +422,13 @@ audit record, COMMIT) instead of one, each a thread switch into sqlx's SQLite wo
 the record adds a row and five index entries to the commit. Measured on 2026-12-02 (8 \
 clients, 3 × 2 s, the same server): 1,180/s as built; 1,300/s with the audit log's five \
 indexes dropped; 1,410/s with the record's insert turned into a no-op (the statements still \
-run). So the extra round trips cost about as much as the pages written. The plan that \
-meets 0.9× and more: group commit (changes waiting for the connection run as savepoints of \
-one transaction and are acknowledged after its one fsync) and fewer audit indexes.
+run). So the extra round trips cost about as much as the pages written. Now group commit: \
+changes waiting for the connection run as savepoints of one transaction and each is \
+acknowledged after that transaction's one COMMIT (one fsync). Measured on 2026-12-02, 8 \
+clients, 3 × 2 s, the server before and after run in turn with a CI job on the same 2 \
+cores: 750–1,001/s before (two runs of 3, mean ~880), 1,394–1,962/s after (mean ~1,600, \
+~1.8×); p99 23–57 ms before, 16–22 ms after (one 94 ms outlier). On an idle machine the \
+earlier figure was 1,180/s before; rerun `xtask bench` for the table.
 
 ";
 

@@ -1,9 +1,13 @@
 //! Opening the SQLite store: WAL mode, foreign keys, migrations.
 
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub const DB_FILE: &str = "sipauth.db";
 
@@ -15,6 +19,8 @@ pub const DB_FILE: &str = "sipauth.db";
 pub struct Db {
     pub read: SqlitePool,
     pub write: SqlitePool,
+    /// The services' changes, committed in groups on `write`'s connection.
+    pub writer: Arc<Writer>,
 }
 
 /// Opens (creating if needed) the database in `data_dir` and migrates it.
@@ -38,7 +44,269 @@ pub async fn open(data_dir: &Path) -> Result<Db, sqlx::Error> {
         .max_connections(8)
         .connect_with(options)
         .await?;
-    Ok(Db { read, write })
+    let writer = Arc::new(Writer::new(write.clone()));
+    Ok(Db {
+        read,
+        write,
+        writer,
+    })
+}
+
+/// A batch closes at this many changes even if more are waiting ...
+const BATCH_CHANGES: usize = 64;
+/// ... or once open this long: a steady queue cannot hold a change's
+/// acknowledgement back for more than about this.
+const BATCH_AGE: Duration = Duration::from_millis(5);
+
+/// Group commit for the services' changes. A change runs in a savepoint of
+/// the open batch (a `BEGIN IMMEDIATE` transaction on `write`'s one
+/// connection), one change at a time. A change that succeeds releases its
+/// savepoint and, if other changes are waiting to start, leaves the batch
+/// open for them; the last change of a batch (nobody waiting, or the batch
+/// full or old) commits it for all. Every change is acknowledged only after
+/// the COMMIT that holds it (synchronous=FULL: after its fsync); a failed
+/// COMMIT fails every change of its batch. A change that fails rolls back
+/// to its savepoint: its neighbours keep theirs. Between batches the
+/// connection is back in the pool for the other users of `write`.
+pub struct Writer {
+    pool: SqlitePool,
+    batch: Arc<Mutex<Batch>>,
+    /// Changes waiting for the batch's lock, to start.
+    waiting: AtomicUsize,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("waiting", &self.waiting.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+struct Batch {
+    /// `Some` while a batch is open: its transaction is open on it.
+    conn: Option<PoolConnection<Sqlite>>,
+    /// Changes released into the open batch, awaiting its COMMIT.
+    members: usize,
+    opened: Instant,
+    /// Set (under the lock) exactly when the batch closes.
+    result: Arc<OnceLock<Result<(), String>>>,
+}
+
+/// Counts a change as waiting until it holds the lock (or gives up).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::SeqCst);
+        Waiting(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Writer {
+    fn new(pool: SqlitePool) -> Self {
+        Writer {
+            pool,
+            batch: Arc::new(Mutex::new(Batch {
+                conn: None,
+                members: 0,
+                opened: Instant::now(),
+                result: Arc::new(OnceLock::new()),
+            })),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// Starts a change: joins the open batch, or opens one.
+    pub async fn begin(self: &Arc<Self>) -> Result<Change, sqlx::Error> {
+        let waiting = Waiting::new(&self.waiting);
+        let guard = self.batch.clone().lock_owned().await;
+        drop(waiting);
+        // From here on a drop (an error, a cancelled request) cleans up.
+        let mut change = Change {
+            guard: Some(guard),
+            writer: self.clone(),
+            saved: false,
+        };
+        let batch = change.guard.as_mut().expect("held");
+        if batch.conn.is_none() {
+            let conn = self.pool.acquire().await?;
+            batch.conn = Some(conn);
+            batch.members = 0;
+            batch.opened = Instant::now();
+            batch.result = Arc::new(OnceLock::new());
+            // BEGIN IMMEDIATE: the write lock is taken at once, so another
+            // process's write (the CLI) waits in the busy handler instead of
+            // failing the upgrade from read to write.
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(change.conn())
+                .await?;
+        }
+        sqlx::query("SAVEPOINT change")
+            .execute(change.conn())
+            .await?;
+        change.saved = true;
+        Ok(change)
+    }
+}
+
+/// One change in the open batch: holds the batch's lock (nothing else
+/// writes while it lives). Dropped without [`Change::commit`], it is rolled
+/// back to its savepoint, its neighbours untouched.
+pub struct Change {
+    guard: Option<OwnedMutexGuard<Batch>>,
+    writer: Arc<Writer>,
+    /// Its savepoint exists.
+    saved: bool,
+}
+
+impl Change {
+    /// The batch's connection, inside this change's savepoint.
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        self.guard
+            .as_mut()
+            .and_then(|b| b.conn.as_mut())
+            .expect("an open batch")
+    }
+
+    /// Releases the change into its batch and returns once the COMMIT that
+    /// holds it has succeeded (an error: nothing of it landed, or, if the
+    /// COMMIT's outcome is unknown, it may have). Runs on its own task: a
+    /// caller that goes away does not leave the batch half done.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let guard = self.guard.take().expect("held");
+        let writer = self.writer.clone();
+        tokio::spawn(release(guard, writer))
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("group commit: {e}")))?
+    }
+}
+
+impl Change {
+    /// Undoes the change and, if changes before it in its batch await their
+    /// COMMIT, commits them now: a read after the refusal (why was it
+    /// refused?) sees on `db.read` what the change saw.
+    pub async fn rollback(mut self) {
+        let guard = self.guard.take().expect("held");
+        let _ = tokio::spawn(abandon(guard, self.saved, true)).await;
+    }
+}
+
+impl Drop for Change {
+    fn drop(&mut self) {
+        if let Some(guard) = self.guard.take() {
+            // The lock goes with the task: nobody uses the connection
+            // before the change is undone.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(abandon(guard, self.saved, false));
+            }
+        }
+    }
+}
+
+async fn release(
+    mut guard: OwnedMutexGuard<Batch>,
+    writer: Arc<Writer>,
+) -> Result<(), sqlx::Error> {
+    let conn = guard.conn.as_mut().expect("an open batch");
+    if let Err(e) = sqlx::query("RELEASE change").execute(&mut **conn).await {
+        abandon(guard, true, false).await;
+        return Err(e);
+    }
+    guard.members += 1;
+    let result = guard.result.clone();
+    // Unset result: this change's batch is still the open one.
+    while result.get().is_none() {
+        if writer.waiting.load(Ordering::SeqCst) == 0
+            || guard.members >= BATCH_CHANGES
+            || guard.opened.elapsed() >= BATCH_AGE
+        {
+            finish(&mut guard).await;
+            break;
+        }
+        // Let the waiting changes in; back in the queue behind them (the
+        // lock is fair), the batch is still ours to close if they leave it.
+        drop(guard);
+        tokio::task::yield_now().await;
+        guard = writer.batch.clone().lock_owned().await;
+    }
+    drop(guard);
+    match result.get() {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(sqlx::Error::Protocol(format!("group commit: {e}"))),
+        None => unreachable!("a batch closes with its result"),
+    }
+}
+
+/// Commits the open batch, returns its connection to the pool and tells
+/// its members.
+async fn finish(batch: &mut Batch) {
+    let Some(mut conn) = batch.conn.take() else {
+        return;
+    };
+    let result = match sqlx::query("COMMIT").execute(&mut *conn).await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            tracing::error!("group commit failed: {e}");
+            end(conn).await;
+            Err(e.to_string())
+        }
+    };
+    let _ = batch.result.set(result);
+}
+
+/// Rolls the connection's transaction back, or closes it if that fails:
+/// no connection goes back to the pool inside a transaction.
+async fn end(mut conn: PoolConnection<Sqlite>) {
+    if let Err(e) = sqlx::query("ROLLBACK").execute(&mut *conn).await {
+        if !e.to_string().contains("no transaction is active") {
+            let _ = conn.close().await;
+        }
+    }
+}
+
+/// Undoes a change that was not committed. If its savepoint cannot be
+/// rolled back, the whole batch fails (nothing of it lands). `flush`: the
+/// batch's other changes are committed now rather than by their last.
+async fn abandon(mut batch: OwnedMutexGuard<Batch>, saved: bool, flush: bool) {
+    let Some(conn) = batch.conn.as_mut() else {
+        return;
+    };
+    let undone = match sqlx::query("ROLLBACK TO change").execute(&mut **conn).await {
+        Ok(_) => sqlx::query("RELEASE change")
+            .execute(&mut **conn)
+            .await
+            .map(drop),
+        // Gone before its savepoint was made.
+        Err(e) if !saved && e.to_string().contains("no such savepoint") => Ok(()),
+        Err(e) => Err(e),
+    };
+    let failed = match undone {
+        Ok(()) if batch.members > 0 => {
+            if flush {
+                finish(&mut batch).await;
+            }
+            // Otherwise the members, back in the lock's queue, commit it.
+            return;
+        }
+        Ok(()) => None,
+        Err(e) => {
+            tracing::error!("undoing a change failed, its batch with it: {e}");
+            Some(e.to_string())
+        }
+    };
+    if let Some(conn) = batch.conn.take() {
+        end(conn).await;
+    }
+    let _ = batch
+        .result
+        .set(Err(failed.unwrap_or_else(|| "rolled back".into())));
 }
 
 /// The store holds HA1s (as good as a password for digest) and session

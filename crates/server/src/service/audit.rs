@@ -10,7 +10,7 @@
 use super::{Action, Actor, Caller, Ctx, Event, Kind, Origin, Role, ServiceResult};
 use crate::store::audit::{self as store, NewRecord};
 use serde_json::{json, Map, Value};
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::SqliteConnection;
 
 impl Kind {
     /// The resource as the audit log names it.
@@ -128,24 +128,24 @@ impl Changes {
     }
 }
 
-/// A change in progress: the write transaction (the write pool's one
-/// connection: while a `Tx` lives nothing else may use `db.write`), the
-/// records it will append and the events it will raise once committed.
+/// A change in progress: its savepoint in the open batch of changes (on the
+/// write pool's one connection: while a `Tx` lives nothing else may use
+/// `db.write`; see [`crate::db::Writer`]), the records it will append and
+/// the events it will raise once committed.
 pub struct Tx<'a> {
     cx: &'a Ctx,
-    tx: Transaction<'static, Sqlite>,
+    tx: crate::db::Change,
     records: Vec<NewRecord>,
     events: Vec<Event>,
 }
 
 impl Ctx {
-    /// Opens the transaction of a change. `BEGIN IMMEDIATE`: the write lock
-    /// is taken at once, so another process's write (the CLI) waits in the
-    /// busy handler instead of failing the upgrade from read to write.
+    /// Opens the transaction of a change: a savepoint in the open batch
+    /// (group commit, see [`crate::db::Writer`]).
     pub async fn begin(&self) -> ServiceResult<Tx<'_>> {
         Ok(Tx {
             cx: self,
-            tx: self.db().write.begin_with("BEGIN IMMEDIATE").await?,
+            tx: self.db().writer.begin().await?,
             records: Vec::new(),
             events: Vec::new(),
         })
@@ -161,7 +161,7 @@ impl<'a> Tx<'a> {
     /// The transaction's connection, for the store's writes and the reads
     /// that must see them.
     pub fn conn(&mut self) -> &mut SqliteConnection {
-        &mut self.tx
+        self.tx.conn()
     }
 
     /// Records one change of one resource; appended at [`Tx::commit`].
@@ -222,10 +222,19 @@ impl<'a> Tx<'a> {
         });
     }
 
-    /// Appends the records and commits; then tells the listeners.
+    /// Undoes the change now (a drop does it too, on a task): what the
+    /// change saw of earlier changes is committed when this returns, so a
+    /// read explaining a refusal sees it.
+    pub async fn rollback(self) {
+        self.tx.rollback().await;
+    }
+
+    /// Appends the records and commits; then tells the listeners. Returns
+    /// once the COMMIT holding the change (shared with the changes that
+    /// queued behind it) has succeeded.
     pub async fn commit(mut self) -> ServiceResult<()> {
         for record in &self.records {
-            store::append(&mut self.tx, record).await?;
+            store::append(self.tx.conn(), record).await?;
         }
         self.tx.commit().await?;
         for event in self.events {

@@ -70,7 +70,7 @@ pub async fn create(cx: &Ctx, new: NewCredential) -> ServiceResult<Credential> {
             ))
         }
         Written::Duplicate => {
-            drop(tx);
+            tx.rollback().await;
             return Err(duplicate(cx, new.username.as_str()).await);
         }
     }
@@ -169,7 +169,7 @@ pub async fn update(cx: &Ctx, id: &str, change: Change) -> ServiceResult<Credent
         Written::Ok => {}
         Written::Refused => return Err(ServiceError::NotFound(Kind::Credential)),
         Written::Duplicate => {
-            drop(tx);
+            tx.rollback().await;
             let taken = username.as_ref().map(Username::as_str).unwrap_or_default();
             return Err(duplicate(cx, taken).await);
         }

@@ -186,7 +186,7 @@ async fn delete_unless_used<T: Owned + Snapshot>(
     match delete_in::<T>(&mut tx, id, kind).await {
         Err(ServiceError::Db(e)) if store::is_foreign_key_violation(&e) => {
             // Rolled back before the read: the write pool is the tx's.
-            drop(tx);
+            tx.rollback().await;
             Err(ServiceError::InUse(kind, users().await?))
         }
         Err(e) => Err(e),

@@ -26,7 +26,7 @@ async fn save(cx: &Ctx, t: &Trunk, insert: bool) -> ServiceResult<()> {
         tx.record(Kind::Trunk, &t.id, &t.name, action, changes);
         return tx.commit().await;
     }
-    drop(tx);
+    tx.rollback().await;
     if !insert {
         find(cx, &t.id).await?;
     } else if crate::store::count::<Trunk>(cx.db(), cx.account()).await? >= TRUNKS_PER_ACCOUNT {

@@ -8,6 +8,7 @@ mod binary;
 mod credentials;
 mod cross_dialect;
 mod export;
+mod group_commit;
 mod kamailio;
 mod openapi;
 mod proxy;
