@@ -60,7 +60,8 @@ const BATCH_AGE: Duration = Duration::from_millis(5);
 
 /// Group commit for the services' changes. A change runs in a savepoint of
 /// the open batch (a `BEGIN IMMEDIATE` transaction on `write`'s one
-/// connection), one change at a time. A change that succeeds releases its
+/// connection; the batch's first change needs none), one change at a
+/// time. A change that succeeds releases its
 /// savepoint and, if other changes are waiting to start, leaves the batch
 /// open for them; the last change of a batch (nobody waiting, or the batch
 /// full or old) commits it for all. Every change is acknowledged only after
@@ -147,6 +148,9 @@ impl Writer {
             sqlx::query("BEGIN IMMEDIATE")
                 .execute(change.conn())
                 .await?;
+            // The batch's first change needs no savepoint: undoing it is
+            // undoing the batch (two statements fewer for a lone change).
+            return Ok(change);
         }
         sqlx::query("SAVEPOINT change")
             .execute(change.conn())
@@ -182,7 +186,7 @@ impl Change {
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let guard = self.guard.take().expect("held");
         let writer = self.writer.clone();
-        tokio::spawn(release(guard, writer))
+        tokio::spawn(release(guard, writer, self.saved))
             .await
             .map_err(|e| sqlx::Error::Protocol(format!("group commit: {e}")))?
     }
@@ -213,11 +217,14 @@ impl Drop for Change {
 async fn release(
     mut guard: OwnedMutexGuard<Batch>,
     writer: Arc<Writer>,
+    saved: bool,
 ) -> Result<(), sqlx::Error> {
     let conn = guard.conn.as_mut().expect("an open batch");
-    if let Err(e) = sqlx::query("RELEASE change").execute(&mut **conn).await {
-        abandon(guard, true, false).await;
-        return Err(e);
+    if saved {
+        if let Err(e) = sqlx::query("RELEASE change").execute(&mut **conn).await {
+            abandon(guard, true, false).await;
+            return Err(e);
+        }
     }
     guard.members += 1;
     let result = guard.result.clone();
@@ -275,17 +282,24 @@ async fn end(mut conn: PoolConnection<Sqlite>) {
 /// rolled back, the whole batch fails (nothing of it lands). `flush`: the
 /// batch's other changes are committed now rather than by their last.
 async fn abandon(mut batch: OwnedMutexGuard<Batch>, saved: bool, flush: bool) {
+    let first = !saved && batch.members == 0;
     let Some(conn) = batch.conn.as_mut() else {
         return;
     };
-    let undone = match sqlx::query("ROLLBACK TO change").execute(&mut **conn).await {
-        Ok(_) => sqlx::query("RELEASE change")
-            .execute(&mut **conn)
-            .await
-            .map(drop),
-        // Gone before its savepoint was made.
-        Err(e) if !saved && e.to_string().contains("no such savepoint") => Ok(()),
-        Err(e) => Err(e),
+    let undone = if first {
+        // The batch's first change, which has no savepoint: it is undone
+        // with the batch, which holds nothing else (below).
+        Ok(())
+    } else {
+        match sqlx::query("ROLLBACK TO change").execute(&mut **conn).await {
+            Ok(_) => sqlx::query("RELEASE change")
+                .execute(&mut **conn)
+                .await
+                .map(drop),
+            // Gone before its savepoint was made.
+            Err(e) if !saved && e.to_string().contains("no such savepoint") => Ok(()),
+            Err(e) => Err(e),
+        }
     };
     let failed = match undone {
         Ok(()) if batch.members > 0 => {
