@@ -107,7 +107,9 @@ pub async fn read_settings(pool: &SqlitePool) -> Result<BanSettings, sqlx::Error
             .await?;
     let mut s = BanSettings::default();
     for (key, value) in rows {
-        let Ok(v) = value.parse::<u32>() else { continue };
+        let Ok(v) = value.parse::<u32>() else {
+            continue;
+        };
         match key.as_str() {
             "ban_failures" => s.ban_failures = v,
             "ban_window" => s.ban_window = v,
@@ -166,7 +168,7 @@ impl Report {
 /// `value` as hex pairs (either case) decoded to text of at most `max`
 /// characters, none of them a control character; not empty.
 fn hex_text(value: &str, max: usize) -> Option<String> {
-    if value.is_empty() || value.len() % 2 != 0 || value.len() > max * 8 {
+    if value.is_empty() || !value.len().is_multiple_of(2) || value.len() > max * 8 {
         return None;
     }
     let bytes = (0..value.len())
@@ -182,7 +184,9 @@ fn host_name(value: &str) -> Option<String> {
     let ok = (1..=253).contains(&value.len())
         && value.split('.').all(|label| {
             (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     ok.then(|| value.to_ascii_lowercase())
 }
@@ -277,8 +281,14 @@ pub fn parse(datagram: &[u8], now: i64) -> Option<Report> {
 /// not refreshed for an hour is forgotten.
 #[derive(Default)]
 pub struct Registered {
-    map: Mutex<HashMap<(String, String, String), (i64, Instant)>>,
+    map: Mutex<HashMap<RegistrationKey, (i64, Instant)>>,
 }
+
+/// (realm, username, Call-ID).
+type RegistrationKey = (String, String, String);
+
+/// (account, minute, source, username, entry, reason).
+type FailureKey = (String, i64, String, String, String, &'static str);
 
 impl Registered {
     /// A REGISTER at `at`; false when the map is full.
@@ -314,7 +324,7 @@ impl Registered {
 #[derive(Default)]
 struct Pending {
     /// (account, minute, source, username, entry, reason) → (count, last at).
-    failures: HashMap<(String, i64, String, String, String, &'static str), (i64, i64)>,
+    failures: HashMap<FailureKey, (i64, i64)>,
     /// (account, username) → (at, Kamailio's count).
     flags: HashMap<(String, String), (i64, i64)>,
     /// (account, source, banned at) → (until, failures).
@@ -392,8 +402,7 @@ impl Pending {
                     entry,
                     reason,
                 );
-                let flag = (user_count > user_failures)
-                    .then(|| (account.to_string(), username));
+                let flag = (user_count > user_failures).then(|| (account.to_string(), username));
                 let new_rows = usize::from(!self.failures.contains_key(&key))
                     + flag
                         .as_ref()
@@ -470,12 +479,13 @@ impl Realms {
         if self.unknown.contains_key(realm) {
             return None;
         }
-        let found: Option<String> = sqlx::query_scalar("SELECT auth_id FROM accounts WHERE realm = ?")
-            .bind(realm)
-            .fetch_optional(&db.read)
-            .await
-            .ok()
-            .flatten();
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT auth_id FROM accounts WHERE realm = ?")
+                .bind(realm)
+                .fetch_optional(&db.read)
+                .await
+                .ok()
+                .flatten();
         match &found {
             Some(a) => {
                 self.known.insert(realm.to_string(), a.clone());
@@ -505,7 +515,9 @@ pub async fn listen(state: &AppState, addr: SocketAddr) -> std::io::Result<Socke
     let settings = read_settings(&db.read)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    prune(&db).await.map_err(|e| std::io::Error::other(e.to_string()))?;
+    prune(&db)
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     // A flush waits for the write connection; reports keep arriving
     // meanwhile, and at most a few windows wait behind it.
     let (flushes, mut waiting) = tokio::sync::mpsc::channel::<Pending>(4);
@@ -576,7 +588,7 @@ pub async fn listen(state: &AppState, addr: SocketAddr) -> std::io::Result<Socke
                             quiet.note("store behind");
                         }
                     }
-                    if ticks % 60 == 0 {
+                    if ticks.is_multiple_of(60) {
                         registered.evict();
                         realms.unknown.clear();
                     }
@@ -724,27 +736,91 @@ mod tests {
             hex("AP1@acme.sip.test").to_uppercase(),
             hex("bob")
         );
-        assert!(matches!(parse(f.as_bytes(), now), Some(Report::Failure { source_count: 3, .. })));
+        assert!(matches!(
+            parse(f.as_bytes(), now),
+            Some(Report::Failure {
+                source_count: 3,
+                ..
+            })
+        ));
         let b = format!("B|{now}|192.0.2.1|acme.sip.test|600|11");
-        assert!(matches!(parse(b.as_bytes(), now), Some(Report::Ban { seconds: 600, .. })));
+        assert!(matches!(
+            parse(b.as_bytes(), now),
+            Some(Report::Ban { seconds: 600, .. })
+        ));
         for bad in [
             String::new(),
             "S".into(),
-            format!("S|{now}|192.0.2.1|5060|udp|../etc|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme..test|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}", hex(&"a".repeat(65)), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}", hex("a\u{7}"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|zz|REGISTER|{}", hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|OPTIONS|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.300|5060|udp|acme.sip.test|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|70000|udp|acme.sip.test|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}|x", hex("a"), hex("c")),
-            format!("S|{}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}", now + 10 * SKEW, hex("a"), hex("c")),
-            format!("F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1", hex("x@other.test"), hex("b")),
-            format!("F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1", hex("../acme.sip.test"), hex("b")),
-            format!("F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|stale|1|1", hex("acme.sip.test"), hex("b")),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|../etc|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme..test|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                hex(&"a".repeat(65)),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                hex("a\u{7}"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|zz|REGISTER|{}",
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|OPTIONS|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.300|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|70000|udp|acme.sip.test|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}|x",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                now + 10 * SKEW,
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1",
+                hex("x@other.test"),
+                hex("b")
+            ),
+            format!(
+                "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1",
+                hex("../acme.sip.test"),
+                hex("b")
+            ),
+            format!(
+                "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|stale|1|1",
+                hex("acme.sip.test"),
+                hex("b")
+            ),
             format!("B|{now}|192.0.2.1|acme.sip.test|-5|11"),
-            format!("B|{now}|192.0.2.1|acme.sip.test|600|11|{}", "x".repeat(MAX_DATAGRAM)),
+            format!(
+                "B|{now}|192.0.2.1|acme.sip.test|600|11|{}",
+                "x".repeat(MAX_DATAGRAM)
+            ),
         ] {
             assert_eq!(parse(bad.as_bytes(), now), None, "{bad}");
         }

@@ -113,7 +113,15 @@ async fn report(app: &TestApp, datagrams: &[Vec<u8>]) {
     }
 }
 
-fn failure(at: i64, source: &str, realm: &str, entry: &str, user: &str, reason: &str, by_user: u32) -> Vec<u8> {
+fn failure(
+    at: i64,
+    source: &str,
+    realm: &str,
+    entry: &str,
+    user: &str,
+    reason: &str,
+    by_user: u32,
+) -> Vec<u8> {
     format!(
         "F|{at}|{source}|5060|udp|{realm}|{}|{}|{reason}|1|{by_user}",
         hex(entry),
@@ -165,11 +173,20 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
     report(&app, &storm).await;
 
     let failures = until(&app, &vi, &sip(&app, "failures"), |b| {
-        b["failures"].as_array().unwrap().iter().map(|f| f["count"].as_i64().unwrap()).sum::<i64>() == 35
+        b["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["count"].as_i64().unwrap())
+            .sum::<i64>()
+            == 35
     })
     .await;
     assert_eq!(failures["total"], 2, "{failures}");
-    assert_eq!((failures["page"].as_i64(), failures["page_size"].as_i64()), (Some(0), Some(50)));
+    assert_eq!(
+        (failures["page"].as_i64(), failures["page_size"].as_i64()),
+        (Some(0), Some(50))
+    );
     let rows = failures["failures"].as_array().unwrap();
     let desk_row = rows.iter().find(|r| r["source"] == "192.0.2.50").unwrap();
     assert_eq!(desk_row["count"], 30);
@@ -178,16 +195,49 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
     assert_eq!(desk_row["entry"], realm.as_str());
     assert!(desk_row["at"].as_str().unwrap().ends_with('Z'));
     let admin_row = rows.iter().find(|r| r["source"] == "192.0.2.51").unwrap();
-    assert_eq!((admin_row["reason"].as_str(), admin_row["entry"].as_str()), (Some("unknown user"), Some(entry.as_str())));
+    assert_eq!(
+        (admin_row["reason"].as_str(), admin_row["entry"].as_str()),
+        (Some("unknown user"), Some(entry.as_str()))
+    );
     // Filters narrow the list; a bad page size is refused.
-    let (_, only) = vi.send(&app, Method::GET, &sip(&app, "failures?username=admin"), None).await;
+    let (_, only) = vi
+        .send(
+            &app,
+            Method::GET,
+            &sip(&app, "failures?username=admin"),
+            None,
+        )
+        .await;
     assert_eq!(only["total"], 1);
-    let (_, only) = vi.send(&app, Method::GET, &sip(&app, "failures?source=192.0.2.50&page_size=1"), None).await;
-    assert_eq!((only["total"].as_i64(), only["failures"][0]["count"].as_i64()), (Some(1), Some(30)));
-    let (status, _) = vi.send(&app, Method::GET, &sip(&app, "failures?page_size=500"), None).await;
+    let (_, only) = vi
+        .send(
+            &app,
+            Method::GET,
+            &sip(&app, "failures?source=192.0.2.50&page_size=1"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            only["total"].as_i64(),
+            only["failures"][0]["count"].as_i64()
+        ),
+        (Some(1), Some(30))
+    );
+    let (status, _) = vi
+        .send(
+            &app,
+            Method::GET,
+            &sip(&app, "failures?page_size=500"),
+            None,
+        )
+        .await;
     assert_eq!(status, 400);
 
-    let security = until(&app, &vi, &sip(&app, "security"), |b| !b["top_sources"].as_array().unwrap().is_empty()).await;
+    let security = until(&app, &vi, &sip(&app, "security"), |b| {
+        !b["top_sources"].as_array().unwrap().is_empty()
+    })
+    .await;
     assert_eq!(
         security["settings"],
         json!({"ban_failures": 10, "ban_window": 60, "ban_seconds": 600, "user_failures": 20})
@@ -195,7 +245,13 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
     let hourly = security["hourly"].as_array().unwrap();
     assert_eq!(hourly.len(), 24);
     assert_eq!(hourly[23]["failures"], 35, "{security}");
-    assert_eq!(hourly.iter().map(|h| h["failures"].as_i64().unwrap()).sum::<i64>(), 35);
+    assert_eq!(
+        hourly
+            .iter()
+            .map(|h| h["failures"].as_i64().unwrap())
+            .sum::<i64>(),
+        35
+    );
     assert!(hourly[0]["hour"].as_str().unwrap() < hourly[23]["hour"].as_str().unwrap());
     assert_eq!(
         security["top_sources"],
@@ -212,14 +268,26 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
         ])
     );
     assert_eq!(security["bans"], json!([]));
-    let (_, listed) = vi.send(&app, Method::GET, &sip(&app, "credentials"), None).await;
+    let (_, listed) = vi
+        .send(&app, Method::GET, &sip(&app, "credentials"), None)
+        .await;
     assert_eq!(listed["credentials"][0]["under_attack"], true, "{listed}");
 
     // Kamailio banned the first source: the ban shows with its time left.
-    report(&app, &[format!("B|{at}|192.0.2.50|{realm}|600|11").into_bytes()]).await;
-    let security = until(&app, &vi, &sip(&app, "security"), |b| !b["bans"].as_array().unwrap().is_empty()).await;
+    report(
+        &app,
+        &[format!("B|{at}|192.0.2.50|{realm}|600|11").into_bytes()],
+    )
+    .await;
+    let security = until(&app, &vi, &sip(&app, "security"), |b| {
+        !b["bans"].as_array().unwrap().is_empty()
+    })
+    .await;
     let ban = &security["bans"][0];
-    assert_eq!((ban["source"].as_str(), ban["failures"].as_i64()), (Some("192.0.2.50"), Some(11)));
+    assert_eq!(
+        (ban["source"].as_str(), ban["failures"].as_i64()),
+        (Some("192.0.2.50"), Some(11))
+    );
     let left = ban["seconds_left"].as_i64().unwrap();
     assert!((590..=600).contains(&left), "{left}");
     assert_eq!(security["top_sources"][0]["banned"], true);
@@ -230,7 +298,12 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
     assert_eq!(status, 403, "{body}");
     let r = ed.client.delete(app.url(&unban)).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    assert!(node.calls.lock().unwrap().iter().all(|c| !c.starts_with("htable.delete")));
+    assert!(node
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|c| !c.starts_with("htable.delete")));
 
     let (status, lifted) = ed.send(&app, Method::DELETE, &unban, None).await;
     assert_eq!(status, 200, "{lifted}");
@@ -260,13 +333,16 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
             format!("htable.delete failsrc,192.0.2.50|{group}"),
         ]
     );
-    let (_, security) = vi.send(&app, Method::GET, &sip(&app, "security"), None).await;
+    let (_, security) = vi
+        .send(&app, Method::GET, &sip(&app, "security"), None)
+        .await;
     assert_eq!(security["bans"], json!([]));
     assert_eq!(security["top_sources"][0]["banned"], false);
-    let (by,): (String,) = sqlx::query_as("SELECT lifted_by FROM sip_bans WHERE source = '192.0.2.50'")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let (by,): (String,) =
+        sqlx::query_as("SELECT lifted_by FROM sip_bans WHERE source = '192.0.2.50'")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
     assert_eq!(by, "operator:ed");
     let records: Vec<(String, String, String, String, String)> = sqlx::query_as(
         "SELECT actor, coalesce(account_id, ''), resource_id, name, role FROM audit_log
@@ -288,7 +364,9 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
     // No current ban any more: 404, and no second record.
     let (status, _) = ed.send(&app, Method::DELETE, &unban, None).await;
     assert_eq!(status, 404);
-    let (status, _) = ed.send(&app, Method::DELETE, &sip(&app, "bans/..%2F..%2Fetc"), None).await;
+    let (status, _) = ed
+        .send(&app, Method::DELETE, &sip(&app, "bans/..%2F..%2Fetc"), None)
+        .await;
     assert_eq!(status, 404);
 }
 
@@ -300,17 +378,24 @@ async fn a_success_sets_last_seen_and_registrations_come_from_the_nodes() {
     // A vobiz credential registers at the realm; a plivo one nowhere.
     let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
     let (status, erin) = app
-        .post_json(&vobiz, json!({"username": "erin", "password": "Erin-Passw0rd"}))
+        .post_json(
+            &vobiz,
+            json!({"username": "erin", "password": "Erin-Passw0rd"}),
+        )
         .await;
     assert!((200..300).contains(&status), "{erin}");
     let erin = erin["id"].as_str().unwrap().to_string();
     assert_eq!(app.create("desk1", "Xy7pQ2mLk9Rt4w").await.status(), 201);
     // A Twilio credential registers at each domain mapping its list for
     // registrations.
-    let twilio = |rest: &str| {
-        app.url(&format!("/2010-04-01/Accounts/{}/SIP/{rest}", app.auth_id))
-    };
-    let r = app.post_form(Who::Me, &twilio("CredentialLists.json"), &[("FriendlyName", "Phones")]).await;
+    let twilio = |rest: &str| app.url(&format!("/2010-04-01/Accounts/{}/SIP/{rest}", app.auth_id));
+    let r = app
+        .post_form(
+            Who::Me,
+            &twilio("CredentialLists.json"),
+            &[("FriendlyName", "Phones")],
+        )
+        .await;
     let cl = json(r).await.1["sid"].as_str().unwrap().to_string();
     let r = app
         .post_form(
@@ -334,15 +419,23 @@ async fn a_success_sets_last_seen_and_registrations_come_from_the_nodes() {
     let r = app
         .post_form(
             Who::Me,
-            &twilio(&format!("Domains/{sd}/Auth/Registrations/CredentialListMappings.json")),
+            &twilio(&format!(
+                "Domains/{sd}/Auth/Registrations/CredentialListMappings.json"
+            )),
             &[("CredentialListSid", &cl)],
         )
         .await;
     assert_eq!(r.status(), 201);
 
     let modified = now() - 30;
-    node.contacts.lock().unwrap().insert(format!("erin@{realm}"), usrloc(&format!("erin@{realm}"), "call-erin-1", modified));
-    node.contacts.lock().unwrap().insert(format!("frank@{office}"), usrloc(&format!("frank@{office}"), "call-frank-1", modified));
+    node.contacts.lock().unwrap().insert(
+        format!("erin@{realm}"),
+        usrloc(&format!("erin@{realm}"), "call-erin-1", modified),
+    );
+    node.contacts.lock().unwrap().insert(
+        format!("frank@{office}"),
+        usrloc(&format!("frank@{office}"), "call-frank-1", modified),
+    );
     add(&app, "vi", Role::Viewer, None).await;
     let vi = signed_in(&app, "vi").await;
 
@@ -359,7 +452,11 @@ async fn a_success_sets_last_seen_and_registrations_come_from_the_nodes() {
     )
     .await;
     let listed = until(&app, &vi, &sip(&app, "credentials"), |b| {
-        b["credentials"].as_array().unwrap().iter().any(|c| !c["last_seen"].is_null())
+        b["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| !c["last_seen"].is_null())
     })
     .await;
     assert_eq!(listed["stale_days"], 90);
@@ -378,13 +475,25 @@ async fn a_success_sets_last_seen_and_registrations_come_from_the_nodes() {
         e["last_seen"],
         json!({"at": rfc3339(at), "source": "127.0.0.3", "port": 25099, "transport": "udp", "method": "REGISTER"})
     );
-    assert_eq!((e["registrations"].as_i64(), e["under_attack"].as_bool()), (Some(1), Some(false)));
+    assert_eq!(
+        (e["registrations"].as_i64(), e["under_attack"].as_bool()),
+        (Some(1), Some(false))
+    );
     let d = by_name("desk1");
-    assert_eq!((d["last_seen"].is_null(), d["registrations"].is_null()), (true, true), "{d}");
+    assert_eq!(
+        (d["last_seen"].is_null(), d["registrations"].is_null()),
+        (true, true),
+        "{d}"
+    );
     assert_eq!(by_name("frank")["registrations"], 1);
 
     let (status, regs) = vi
-        .send(&app, Method::GET, &sip(&app, &format!("registrations?credential={erin}")), None)
+        .send(
+            &app,
+            Method::GET,
+            &sip(&app, &format!("registrations?credential={erin}")),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{regs}");
     assert_eq!(
@@ -409,20 +518,53 @@ async fn a_success_sets_last_seen_and_registrations_come_from_the_nodes() {
     );
     // A domain's registrations; frank's REGISTER was never reported, so
     // "registered since" is not known.
-    let (_, regs) = vi.send(&app, Method::GET, &sip(&app, &format!("registrations?domain={sd}")), None).await;
+    let (_, regs) = vi
+        .send(
+            &app,
+            Method::GET,
+            &sip(&app, &format!("registrations?domain={sd}")),
+            None,
+        )
+        .await;
     let list = regs["registrations"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{regs}");
-    assert_eq!((list[0]["aor"].as_str(), list[0]["registered_since"].is_null()), (Some(format!("frank@{office}").as_str()), true));
-    let (_, regs) = vi.send(&app, Method::GET, &sip(&app, &format!("registrations?credential={frank}")), None).await;
+    assert_eq!(
+        (
+            list[0]["aor"].as_str(),
+            list[0]["registered_since"].is_null()
+        ),
+        (Some(format!("frank@{office}").as_str()), true)
+    );
+    let (_, regs) = vi
+        .send(
+            &app,
+            Method::GET,
+            &sip(&app, &format!("registrations?credential={frank}")),
+            None,
+        )
+        .await;
     assert_eq!(regs["registrations"].as_array().unwrap().len(), 1);
     // Unknown ids are 404; neither parameter is 400.
     for q in ["credential=CRnope", "domain=SDnope"] {
-        let (status, _) = vi.send(&app, Method::GET, &sip(&app, &format!("registrations?{q}")), None).await;
+        let (status, _) = vi
+            .send(
+                &app,
+                Method::GET,
+                &sip(&app, &format!("registrations?{q}")),
+                None,
+            )
+            .await;
         assert_eq!(status, 404, "{q}");
     }
-    let (status, _) = vi.send(&app, Method::GET, &sip(&app, "registrations"), None).await;
+    let (status, _) = vi
+        .send(&app, Method::GET, &sip(&app, "registrations"), None)
+        .await;
     assert_eq!(status, 400);
-    assert!(node.calls.lock().unwrap().contains(&format!("ul.lookup location,erin@{realm}")));
+    assert!(node
+        .calls
+        .lock()
+        .unwrap()
+        .contains(&format!("ul.lookup location,erin@{realm}")));
 }
 
 fn rfc3339(t: i64) -> String {
@@ -448,7 +590,10 @@ async fn another_accounts_operator_never_sees_this_accounts_reports() {
         ],
     )
     .await;
-    until(&app, &a, &sip(&app, "security"), |s| !s["bans"].as_array().unwrap().is_empty()).await;
+    until(&app, &a, &sip(&app, "security"), |s| {
+        !s["bans"].as_array().unwrap().is_empty()
+    })
+    .await;
     // B's editor: every route of A is the unknown account's 404.
     for (method, rest) in [
         (Method::GET, "credentials"),
@@ -465,13 +610,20 @@ async fn another_accounts_operator_never_sees_this_accounts_reports() {
     let path = |rest: &str| format!("/console/accounts/{other}/sip/{rest}");
     let (status, security) = b.send(&app, Method::GET, &path("security"), None).await;
     assert_eq!(status, 200, "{security}");
-    assert_eq!((security["bans"].clone(), security["top_sources"].clone()), (json!([]), json!([])));
+    assert_eq!(
+        (security["bans"].clone(), security["top_sources"].clone()),
+        (json!([]), json!([]))
+    );
     let (_, failures) = b.send(&app, Method::GET, &path("failures"), None).await;
     assert_eq!(failures["total"], 0);
-    let (status, _) = b.send(&app, Method::DELETE, &path("bans/198.51.100.7"), None).await;
+    let (status, _) = b
+        .send(&app, Method::DELETE, &path("bans/198.51.100.7"), None)
+        .await;
     assert_eq!(status, 404);
     // A's ban is untouched.
-    let (_, security) = a.send(&app, Method::GET, &sip(&app, "security"), None).await;
+    let (_, security) = a
+        .send(&app, Method::GET, &sip(&app, "security"), None)
+        .await;
     assert_eq!(security["bans"][0]["source"], "198.51.100.7");
     // Without a session: 401.
     let r = reqwest::get(app.url(&sip(&app, "security"))).await.unwrap();
@@ -490,7 +642,12 @@ async fn malformed_oversized_and_foreign_datagrams_change_nothing() {
     let other_realm = self::realm(&other);
     let at = now();
     let good_s = |user: &str, realm: &str| {
-        format!("S|{at}|192.0.2.9|5060|udp|{realm}|{}|INVITE|{}", hex(user), hex("c1")).into_bytes()
+        format!(
+            "S|{at}|192.0.2.9|5060|udp|{realm}|{}|INVITE|{}",
+            hex(user),
+            hex("c1")
+        )
+        .into_bytes()
     };
     let mut oversized = failure(at, "192.0.2.1", &realm, &realm, "alice", "password", 1);
     oversized.extend(std::iter::repeat_n(b'0', 1100));
@@ -503,24 +660,69 @@ async fn malformed_oversized_and_foreign_datagrams_change_nothing() {
         vec![b'F'; 60_000],
         vec![b'B'; 1 << 20],
         // Unknown realm, a realm with dot segments, an entry outside the realm.
-        failure(at, "192.0.2.1", "nobody.sip.test", "nobody.sip.test", "alice", "password", 1),
-        failure(at, "192.0.2.1", "../../etc", "../../etc", "alice", "password", 1),
-        failure(at, "192.0.2.1", &realm, &format!("x@{other_realm}"), "alice", "password", 1),
-        failure(at, "192.0.2.1", &realm, &format!("../{realm}"), "alice", "password", 1),
+        failure(
+            at,
+            "192.0.2.1",
+            "nobody.sip.test",
+            "nobody.sip.test",
+            "alice",
+            "password",
+            1,
+        ),
+        failure(
+            at,
+            "192.0.2.1",
+            "../../etc",
+            "../../etc",
+            "alice",
+            "password",
+            1,
+        ),
+        failure(
+            at,
+            "192.0.2.1",
+            &realm,
+            &format!("x@{other_realm}"),
+            "alice",
+            "password",
+            1,
+        ),
+        failure(
+            at,
+            "192.0.2.1",
+            &realm,
+            &format!("../{realm}"),
+            "alice",
+            "password",
+            1,
+        ),
         format!("B|{at}|192.0.2.1|{realm}/..|600|11").into_bytes(),
         format!("B|{at}|192.0.2.1/32|{realm}|600|11").into_bytes(),
         format!("B|{at}|not-an-ip|{realm}|600|11").into_bytes(),
         format!("B|{at}|192.0.2.1|{realm}|600").into_bytes(),
         format!("B|{}|192.0.2.1|{realm}|600|11", at + 10 * 86_400).into_bytes(),
-        format!("F|{at}|192.0.2.1|5060|udp|{realm}|{}|{}|password|1|1", hex(&realm), hex(&"a".repeat(65))).into_bytes(),
-        format!("F|{at}|192.0.2.1|5060|carrier-pigeon|{realm}|{}|{}|password|1|1", hex(&realm), hex("a")).into_bytes(),
+        format!(
+            "F|{at}|192.0.2.1|5060|udp|{realm}|{}|{}|password|1|1",
+            hex(&realm),
+            hex(&"a".repeat(65))
+        )
+        .into_bytes(),
+        format!(
+            "F|{at}|192.0.2.1|5060|carrier-pigeon|{realm}|{}|{}|password|1|1",
+            hex(&realm),
+            hex("a")
+        )
+        .into_bytes(),
         format!("S|{at}|192.0.2.9|5060|udp|{realm}|{}|INVITE", hex("alice")).into_bytes(),
         good_s("alice", "nobody.sip.test"),
     ];
     report(&app, &bad).await;
     // Then one good report: once it shows, every datagram before it was read.
     report(&app, &[good_s("alice", &realm)]).await;
-    until(&app, &vi, &sip(&app, "credentials"), |b| !b["credentials"][0]["last_seen"].is_null()).await;
+    until(&app, &vi, &sip(&app, "credentials"), |b| {
+        !b["credentials"][0]["last_seen"].is_null()
+    })
+    .await;
     let count = |table: &'static str| {
         let db = app.db.clone();
         async move {
@@ -535,7 +737,9 @@ async fn malformed_oversized_and_foreign_datagrams_change_nothing() {
         assert_eq!(count(table).await, 0, "{table}");
     }
     assert_eq!(count("credential_seen").await, 1);
-    let (_, listed) = vi.send(&app, Method::GET, &sip(&app, "credentials"), None).await;
+    let (_, listed) = vi
+        .send(&app, Method::GET, &sip(&app, "credentials"), None)
+        .await;
     assert_eq!(listed["credentials"][0]["last_seen"]["source"], "192.0.2.9");
 }
 
@@ -546,7 +750,9 @@ async fn the_views_exist_only_with_kamailio_and_config_says_so() {
     assert_eq!(config["sip_insight"], false);
     add(&app, "vi", Role::Viewer, None).await;
     let vi = signed_in(&app, "vi").await;
-    let (status, _) = vi.send(&app, Method::GET, &sip(&app, "security"), None).await;
+    let (status, _) = vi
+        .send(&app, Method::GET, &sip(&app, "security"), None)
+        .await;
     assert_eq!(status, 404);
     assert!(app.sip_events.is_none());
 
