@@ -182,6 +182,7 @@ async fn lookup(
 ) -> ApiResult<(Vec<Contact>, Vec<String>)> {
     let k = reloader(state)?.clone();
     let nodes = k.nodes();
+    let down: Arc<std::sync::Mutex<std::collections::HashSet<String>>> = Arc::default();
     // Owned values: the stream's futures must be Send for any lifetime.
     let calls: Vec<(usize, String, String)> = aors
         .iter()
@@ -192,9 +193,18 @@ async fn lookup(
     let mut answers: Vec<(usize, String, Result<Value, RpcError>)> =
         futures_util::stream::iter(calls)
             .map(|(i, aor, node)| {
-                let k = k.clone();
+                let (k, down) = (k.clone(), down.clone());
                 async move {
+                    // A node that did not answer is not asked again in this
+                    // request: 1,000 AoRs never wait 1,000 timeouts.
+                    if down.lock().expect("down").contains(&node) {
+                        let e = RpcError::Unreachable("did not answer".into());
+                        return (i, node, Err(e));
+                    }
                     let r = k.call_on(&node, "ul.lookup", &["location", &aor]).await;
+                    if let Err(RpcError::Unreachable(_)) = &r {
+                        down.lock().expect("down").insert(node.clone());
+                    }
                     (i, node, r)
                 }
             })

@@ -761,3 +761,73 @@ async fn the_views_exist_only_with_kamailio_and_config_says_so() {
     let (_, config) = json(app.get_anonymous(&app.url("/config.json")).await).await;
     assert_eq!(config["sip_insight"], true);
 }
+
+/// A node that does not answer is named, and the others' answers still
+/// show: registrations from the live node, an unban lifted there only.
+#[tokio::test]
+async fn a_node_that_does_not_answer_is_named_and_the_others_still_count() {
+    let live = node().await;
+    // Nothing listens on port 9 of loopback.
+    let dead = "http://127.0.0.1:9/RPC".to_string();
+    let app = TestApp::builder()
+        .kamailio(live.url.clone())
+        .kamailio(dead.clone())
+        .spawn()
+        .await;
+    let realm = realm(&app.auth_id);
+    let vobiz = app.url(&format!("/api/v1/account/{}/credentials", app.auth_id));
+    let (_, erin) = app
+        .post_json(
+            &vobiz,
+            json!({"username": "erin", "password": "Erin-Passw0rd"}),
+        )
+        .await;
+    let erin = erin["id"].as_str().unwrap().to_string();
+    let aor = format!("erin@{realm}");
+    live.contacts
+        .lock()
+        .unwrap()
+        .insert(aor.clone(), usrloc(&aor, "c-1", now()));
+    add(&app, "ed", Role::Editor, None).await;
+    let ed = signed_in(&app, "ed").await;
+    let (status, regs) = ed
+        .send(
+            &app,
+            Method::GET,
+            &sip(&app, &format!("registrations?credential={erin}")),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{regs}");
+    assert_eq!(regs["unreachable"], json!([dead]));
+    assert_eq!(regs["registrations"][0]["node"], live.url.as_str());
+    let (_, listed) = ed
+        .send(&app, Method::GET, &sip(&app, "credentials"), None)
+        .await;
+    assert_eq!(listed["credentials"][0]["registrations"], 1);
+    assert_eq!(listed["unreachable"], json!([dead]));
+
+    report(
+        &app,
+        &[format!("B|{}|203.0.113.5|{realm}|600|11", now()).into_bytes()],
+    )
+    .await;
+    until(&app, &ed, &sip(&app, "security"), |s| {
+        !s["bans"].as_array().unwrap().is_empty()
+    })
+    .await;
+    let (status, lifted) = ed
+        .send(&app, Method::DELETE, &sip(&app, "bans/203.0.113.5"), None)
+        .await;
+    assert_eq!(status, 200, "{lifted}");
+    let nodes = lifted["nodes"].as_array().unwrap();
+    assert_eq!(nodes[0], json!({"node": live.url, "lifted": true}));
+    assert_eq!(
+        (nodes[1]["node"].as_str(), nodes[1]["lifted"].as_bool()),
+        (Some(dead.as_str()), Some(false))
+    );
+    assert!(
+        nodes[1]["error"].as_str().unwrap().contains("no answer"),
+        "{lifted}"
+    );
+}
