@@ -140,7 +140,7 @@ async fn aors(state: &AppState, account: &str, only: Only<'_>) -> ApiResult<Vec<
              FROM credentials c JOIN accounts a ON a.auth_id = c.account_id
              WHERE c.account_id = ?1 AND c.account_wide = 1 AND c.enabled = 1
              UNION ALL
-             SELECT c.seq, c.id, c.username, c.username || '@' || d.domain_name, d.id
+             SELECT c.seq, c.id, c.username, c.username || '@' || lower(d.domain_name), d.id
              FROM domains d
              JOIN domain_mappings m ON m.domain_id = d.id AND m.kind = 'registrations_credentials'
              JOIN credentials c ON c.list_id = m.credential_list_id AND c.account_id = d.account_id

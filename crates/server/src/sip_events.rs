@@ -42,6 +42,10 @@ const REGISTERED_IDLE: Duration = Duration::from_secs(60 * 60);
 pub const KEEP_DAYS: i64 = 7;
 /// The longest username Kamailio reports (it cuts them before encoding).
 pub const MAX_USERNAME: usize = 64;
+/// Kamailio cuts entry points to this many characters before encoding.
+pub const MAX_ENTRY: usize = 160;
+/// …and Call-IDs to this many bytes.
+pub const MAX_CALL_ID: usize = 128;
 /// Realms not found are remembered for a minute, at most this many.
 const MAX_UNKNOWN_REALMS: usize = 10_000;
 /// How far a report's time may be from the server's clock.
@@ -232,20 +236,24 @@ pub fn parse(datagram: &[u8], now: i64) -> Option<Report> {
                 "INVITE" => "INVITE",
                 _ => return None,
             },
-            call_id: hex_text(call_id, 255)?,
+            call_id: hex_text(call_id, MAX_CALL_ID)?,
         }),
         ["F", time, ip, port, proto, realm, entry, user, reason, by_source, by_user] => {
             let realm = host_name(realm)?;
-            let entry = hex_text(entry, 320)?;
+            let entry = hex_text(entry, MAX_ENTRY)?;
             // `user@domain` or a domain, whose domain is the realm or a
-            // name under it (a Twilio domain).
-            let domain = host_name(entry.rsplit('@').next()?)?;
-            if domain != realm && !domain.ends_with(&format!(".{realm}")) {
-                return None;
-            }
-            if let Some((user_part, _)) = entry.rsplit_once('@') {
-                if user_part.is_empty() || user_part.contains('@') {
+            // name under it (a Twilio domain). Kamailio cuts a long entry
+            // (an attacker's long request user) to MAX_ENTRY characters,
+            // which may cut the domain: such an entry is kept as it came.
+            if entry.chars().count() < MAX_ENTRY {
+                let domain = host_name(entry.rsplit('@').next()?)?;
+                if domain != realm && !domain.ends_with(&format!(".{realm}")) {
                     return None;
+                }
+                if let Some((user_part, _)) = entry.rsplit_once('@') {
+                    if user_part.is_empty() {
+                        return None;
+                    }
                 }
             }
             Some(Report::Failure {
@@ -308,6 +316,12 @@ impl Registered {
 
     /// When the registration `call_id` of `username@realm` first registered.
     pub fn since(&self, realm: &str, username: &str, call_id: &str) -> Option<i64> {
+        // As Kamailio reports it: cut to MAX_CALL_ID bytes.
+        let mut cut = call_id.len().min(MAX_CALL_ID);
+        while !call_id.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let call_id = &call_id[..cut];
         let key = (realm.to_string(), username.to_string(), call_id.to_string());
         self.map.lock().expect("registered").get(&key).map(|e| e.0)
     }
@@ -824,6 +838,27 @@ mod tests {
         ] {
             assert_eq!(parse(bad.as_bytes(), now), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn what_kamailio_cuts_still_counts() {
+        let now = 1_800_000_000;
+        // A long request user: the entry arrives cut inside the domain.
+        let entry: String = format!("{}@acme.sip.test", "9".repeat(200))
+            .chars()
+            .take(MAX_ENTRY)
+            .collect();
+        let f = format!(
+            "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|user|1|1",
+            hex(&entry),
+            hex("x")
+        );
+        assert!(parse(f.as_bytes(), now).is_some());
+        // A long Call-ID is reported cut; the full one still finds it.
+        let long = "c".repeat(300);
+        let r = Registered::default();
+        assert!(r.saw("acme.sip.test", "alice", &long[..MAX_CALL_ID], now));
+        assert_eq!(r.since("acme.sip.test", "alice", &long), Some(now));
     }
 
     #[test]
