@@ -58,6 +58,7 @@ pub fn FailureChart(hourly: Vec<HourCount>) -> impl IntoView {
                     width=format!("{:.1}", STEP - 4.0)
                     height=format!("{height:.1}")
                     rx="2"
+                    fill="currentColor"
                 />
             }
         })
@@ -69,7 +70,7 @@ pub fn FailureChart(hourly: Vec<HourCount>) -> impl IntoView {
         .filter(|(i, _)| i % 6 == 0)
         .map(|(i, (words, _))| {
             view! {
-                <text class="tick" x=format!("{:.1}", i as f64 * STEP + STEP / 2.0) y="116" text-anchor="middle">
+                <text class="tick" x=format!("{:.1}", i as f64 * STEP + STEP / 2.0) y="116" text-anchor="middle" fill="currentColor">
                     {words.clone()}
                 </text>
             }
@@ -96,7 +97,7 @@ pub fn FailureChart(hourly: Vec<HourCount>) -> impl IntoView {
                 aria-label=summary.clone()
                 focusable="false"
             >
-                <line class="axis" x1="0" y1="100.5" x2="480" y2="100.5" />
+                <line class="axis" x1="0" y1="100.5" x2="480" y2="100.5" stroke="currentColor" />
                 {bars}
                 {ticks}
             </svg>
