@@ -63,14 +63,14 @@ pub fn FailureChart(hourly: Vec<HourCount>) -> impl IntoView {
             }
         })
         .collect_view();
-    // Every sixth hour along the bottom.
+    // Every sixth hour along the bottom, from its bar's left edge.
     let ticks = labels
         .iter()
         .enumerate()
         .filter(|(i, _)| i % 6 == 0)
         .map(|(i, (words, _))| {
             view! {
-                <text class="tick" x=(i * STEP + STEP / 2).to_string() y="116" text-anchor="middle" fill="currentColor">
+                <text class="tick" x=(i * STEP).to_string() y="116" fill="currentColor">
                     {words.clone()}
                 </text>
             }
