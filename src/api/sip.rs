@@ -38,6 +38,9 @@ pub struct SipCredential {
 pub struct SipCredentials {
     pub credentials: Vec<SipCredential>,
     pub stale_days: u32,
+    /// Kamailio nodes that did not answer: their contacts are missing
+    /// from the counts.
+    pub unreachable: Vec<String>,
 }
 
 impl SipCredentials {
@@ -72,6 +75,8 @@ pub struct Registration {
 pub struct Registrations {
     pub registrations: Vec<Registration>,
     pub unreachable: Vec<String>,
+    /// More than 1,000 addresses of record: only the first were looked up.
+    pub truncated: bool,
 }
 
 /// Whose registrations: a credential's (by id) or a Twilio domain's (SID).
@@ -277,6 +282,10 @@ fn list<T>(v: &Value, key: &str, read: fn(&Value) -> T) -> Option<Vec<T>> {
     Some(v.get(key)?.as_array()?.iter().map(read).collect())
 }
 
+fn node_name(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
 /// The JSON object of an answer, or the error for one we did not expect.
 fn object(text: &str) -> Result<Value, ApiError> {
     parse::<Value>(text)
@@ -327,6 +336,7 @@ impl SipCredentials {
                 0 => 90,
                 days => days,
             },
+            unreachable: list(&v, "unreachable", node_name).unwrap_or_default(),
         })
     }
 }
@@ -356,10 +366,8 @@ impl Registrations {
         Ok(Registrations {
             registrations: list(&v, "registrations", Registration::read)
                 .ok_or_else(|| unexpected("registrations"))?,
-            unreachable: list(&v, "unreachable", |n| {
-                n.as_str().unwrap_or_default().to_string()
-            })
-            .unwrap_or_default(),
+            unreachable: list(&v, "unreachable", node_name).unwrap_or_default(),
+            truncated: flag(&v, "truncated"),
         })
     }
 }
@@ -509,12 +517,13 @@ mod tests {
             r#"{"credentials":[
                 {"id":"c1","username":"alice","last_seen":{"at":"2026-12-01T10:00:00Z","source":"192.0.2.1","port":5060,"transport":"udp","method":"REGISTER"},"registrations":2,"under_attack":false},
                 {"id":"c2","username":"bob","last_seen":null,"registrations":null,"under_attack":true}],
-                "stale_days":90}"#,
+                "stale_days":90, "unreachable":["unix:/run/k.sock"]}"#,
         )
         .unwrap();
         assert_eq!(c.of("c1").unwrap().registrations, Some(2));
         assert_eq!(c.of("c2").unwrap().last_seen, None);
         assert!(c.of("c2").unwrap().under_attack);
+        assert_eq!(c.unreachable, ["unix:/run/k.sock"]);
         let s = Security::parse(
             r#"{"settings":{"ban_failures":10,"ban_window":60,"ban_seconds":600,"user_failures":20},
                 "hourly":[{"hour":"2026-12-01T10:00:00Z","failures":3}],
@@ -529,6 +538,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.registrations[0].expires_in, 3599);
+        assert!(!r.truncated && r.unreachable.is_empty());
         let f = FailurePage::parse(
             r#"{"failures":[{"at":"2026-12-01T10:00:00Z","source":"127.0.0.30","username":"alice","entry":"r","reason":"wrong password","count":4}],"total":1,"page":0,"page_size":50}"#,
         )

@@ -255,6 +255,12 @@ pub fn CredentialsPage() -> impl IntoView {
         {realm.map(|realm| view! {
             <p class="used-by">{format!("Devices register at sip:<username>@{realm}.")}</p>
         })}
+        // A Kamailio node that did not answer: its registrations are not counted.
+        {move || sip.with(|s| s.as_ref().map(|s| s.unreachable.join(", ")).filter(|n| !n.is_empty())).map(|nodes| view! {
+            <p class="admits warning" role="note">
+                {format!("The SIP server {nodes} did not answer: registrations there are not counted.")}
+            </p>
+        })}
         {move || page.list_users().map(|names| view! {
             <p class="used-by">
                 {if names.is_empty() {
@@ -365,6 +371,7 @@ mod tests {
                 seen("id-never", None),
             ],
             stale_days: 90,
+            unreachable: vec![],
         };
         let mut list = [credential("new"), credential("never"), credential("old")];
         list.sort_by(|a, b| last_seen_order(Some(&sip), a, b));
