@@ -9,11 +9,12 @@ mod disable_dialog;
 mod label_dialog;
 mod password_dialog;
 mod row;
+mod sip_side;
 mod status_filter;
 mod table;
 
 use crate::api::Export;
-use crate::api::{ApiError, Application, Credential};
+use crate::api::{ApiError, Application, Credential, SipCredential};
 use crate::components::{load_beside, ExportButtons, History, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
@@ -28,6 +29,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use password_dialog::PasswordDialog;
+use sip_side::{SipParts, SipSide};
 use status_filter::StatusFilter;
 use std::cmp::Ordering;
 use std::future::Future;
@@ -47,6 +49,9 @@ struct Credentials {
     /// (so the dialog names them); in twilio, the domains mapping this
     /// list. None until loaded.
     usage: RwSignal<Option<Usage>>,
+    /// What the SIP side saw of each credential (`config.sip_insight`):
+    /// last seen, registrations, under attack.
+    sip: SipSide,
 }
 
 impl Credentials {
@@ -90,6 +95,21 @@ impl Credentials {
     {
         let listing = self.listing;
         DialogAction::new(self.ctx, keep, move || listing.refresh(), run)
+    }
+
+    /// Whether the list has the "Last seen" column.
+    fn sip_insight(&self) -> bool {
+        self.ctx.sip_insight()
+    }
+
+    /// What the SIP side saw of a credential (tracked); `None` until loaded.
+    fn sip_of(&self, id: &str) -> Option<(SipCredential, u32)> {
+        self.sip.of(id)
+    }
+
+    /// Opens the registrations of `credential`.
+    fn show_registrations(&self, credential: &Credential) {
+        self.sip.show_registrations(credential);
     }
 
     /// Twilio: the domains mapping the list shown.
@@ -148,11 +168,17 @@ pub fn CredentialsPage() -> impl IntoView {
         api.credentials_from_first(list.as_deref(), first).await
     });
     // Vobiz: all, enabled or disabled credentials, beside the search.
+    // Last seen, registrations and flags, beside the list and reloaded
+    // with it (only when the server reads what Kamailio sees).
+    let sip = SipSide::load(ctx, listing);
     let shown = listing.shown_where(
         query,
         move |c| query.show.with(|s| status_filter::passes(s, c)),
         matches,
-        order,
+        move |a, b, key| match key {
+            "last_seen" => sip.order(a, b),
+            _ => order(a, b, key),
+        },
     );
     let state = listing.state(shown);
     let usage = Usage::watch(ctx, move || listing.track_reloads());
@@ -162,6 +188,7 @@ pub fn CredentialsPage() -> impl IntoView {
         list_id,
         listing,
         usage,
+        sip,
     };
     let create = create_dialog::action(page);
     let actions = row::RowActions::new(page);
@@ -196,6 +223,8 @@ pub fn CredentialsPage() -> impl IntoView {
         {realm.map(|realm| view! {
             <p class="used-by">{format!("Devices register at sip:<username>@{realm}.")}</p>
         })}
+        // Which Kamailio node did not answer; the registrations dialog.
+        {page.sip_insight().then(|| view! { <SipParts sip /> })}
         {move || page.list_users().map(|names| view! {
             <p class="used-by">
                 {if names.is_empty() {
