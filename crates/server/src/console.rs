@@ -79,6 +79,8 @@ async fn config(State(state): State<AppState>) -> ApiResult<Json<serde_json::Val
         config["exports"] = json!(true);
         config["api_keys"] = json!(true);
     }
+    // Registrations, last seen, failures and bans (crate::security).
+    config["sip_insight"] = json!(state.sip_insight());
     Ok(Json(config))
 }
 

@@ -9,7 +9,12 @@
 //! bounded backoff. Each round's outcome per node (reloaded, or failed after
 //! every attempt) is one audit record (`resource: kamailio`), not each
 //! request of it: retries within a round are noise, the outcome is what an
-//! operator needs.
+//! operator needs. One round runs at start, so every node has the settings
+//! `sipauth serve` wrote (`sip_settings`, htable `sipcfg`).
+//!
+//! [`Reloader::call_all`] is a one-off call on every node (an unban, a
+//! registrations lookup) with each node's answer: the JSON-RPC `result`,
+//! or why there is none.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,11 +22,12 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 /// What each reload asks for, in order: source addresses, then the entry
-/// points and who may authenticate at each.
-const RELOADS: [(&str, Option<&str>); 3] = [
+/// points and who may authenticate at each, then the ban settings.
+const RELOADS: [(&str, Option<&str>); 4] = [
     ("permissions.addressReload", None),
     ("htable.reload", Some("sipep")),
     ("htable.reload", Some("sipmember")),
+    ("htable.reload", Some("sipcfg")),
 ];
 
 /// Attempts per change before the error is left for the next change.
@@ -71,7 +77,42 @@ impl Reloader {
         for node in &nodes {
             tokio::spawn(node.clone().work());
         }
-        Arc::new(Self { wanted, nodes })
+        let reloader = Arc::new(Self { wanted, nodes });
+        // The settings written at start (and anything changed while the
+        // server was down) reach every node.
+        reloader.changed();
+        reloader
+    }
+
+    /// Each node's JSON-RPC URL, as given to `--kamailio-rpc`.
+    pub fn nodes(&self) -> Vec<String> {
+        self.nodes.iter().map(|n| n.url.clone()).collect()
+    }
+
+    /// `method(params)` once on every node at once: each node's URL and
+    /// its answer (no retries: the caller shows each outcome).
+    pub async fn call_all(
+        &self,
+        method: &str,
+        params: &[&str],
+    ) -> Vec<(String, Result<serde_json::Value, RpcError>)> {
+        let calls = self.nodes.iter().map(|n| async move {
+            (n.url.clone(), n.call(method, params).await)
+        });
+        futures_util::future::join_all(calls).await
+    }
+
+    /// `method(params)` on the node `url` (one of [`Reloader::nodes`]).
+    pub async fn call_on(
+        &self,
+        url: &str,
+        method: &str,
+        params: &[&str],
+    ) -> Result<serde_json::Value, RpcError> {
+        match self.nodes.iter().find(|n| n.url == url) {
+            Some(n) => n.call(method, params).await,
+            None => Err(RpcError::Unreachable(format!("no node {url}"))),
+        }
     }
 
     /// Something Kamailio caches may have changed.
@@ -100,6 +141,36 @@ impl Reloader {
             })
         });
         (wanted, behind.is_empty(), error)
+    }
+}
+
+/// Why a call has no result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RpcError {
+    /// The node answered with a JSON-RPC error (its message).
+    Answered { method: String, message: String },
+    /// No usable answer: not reachable, timed out, not JSON-RPC.
+    Unreachable(String),
+}
+
+impl RpcError {
+    /// Kamailio's message when it answered with an error.
+    pub fn answered(&self) -> Option<&str> {
+        match self {
+            RpcError::Answered { message, .. } => Some(message),
+            RpcError::Unreachable(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RpcError::Answered { method, message } => {
+                write!(f, "Kamailio answered {method}: {message}")
+            }
+            RpcError::Unreachable(e) => f.write_str(e),
+        }
     }
 }
 
@@ -219,33 +290,44 @@ impl Node {
 
     async fn reload(&self) -> Result<(), String> {
         for (method, table) in RELOADS {
-            self.call(method, table).await?;
+            let params: Vec<&str> = table.into_iter().collect();
+            self.call(method, &params)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         Ok(())
     }
 
-    async fn call(&self, method: &str, table: Option<&str>) -> Result<(), String> {
+    /// One JSON-RPC call: its `result`.
+    async fn call(&self, method: &str, params: &[&str]) -> Result<serde_json::Value, RpcError> {
         let call = serde_json::json!({
             "jsonrpc": "2.0",
             "method": method,
-            "params": table.map(|t| vec![t]).unwrap_or_default(),
+            "params": params,
             "id": 1,
         });
         let body = match self.url.strip_prefix("unix:") {
-            Some(socket) => datagram(socket, call.to_string().as_bytes()).await?,
-            None => self.http(&call.to_string()).await?,
-        };
-        let answer: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|e| format!("not a JSON-RPC answer: {e}"))?;
+            Some(socket) => datagram(socket, call.to_string().as_bytes()).await,
+            None => self.http(&call.to_string()).await,
+        }
+        .map_err(RpcError::Unreachable)?;
+        let mut answer: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| RpcError::Unreachable(format!("not a JSON-RPC answer: {e}")))?;
         match answer.get("error") {
-            None if answer.get("result").is_some() => Ok(()),
-            Some(e) => Err(format!(
-                "Kamailio answered {method}: {}",
-                e.get("message")
+            None => answer
+                .get_mut("result")
+                .map(serde_json::Value::take)
+                .ok_or_else(|| {
+                    RpcError::Unreachable(format!("Kamailio's answer to {method} has no result"))
+                }),
+            Some(e) => Err(RpcError::Answered {
+                method: method.to_string(),
+                message: e
+                    .get("message")
                     .and_then(|m| m.as_str())
                     .unwrap_or("an error")
-            )),
-            None => Err(format!("Kamailio's answer to {method} has no result")),
+                    .to_string(),
+            }),
         }
     }
 }

@@ -18,7 +18,9 @@ pub mod paths;
 pub mod plivo;
 pub mod rate_limit;
 pub mod secrets;
+pub mod security;
 pub mod service;
+pub mod sip_events;
 pub mod store;
 pub mod twilio;
 pub mod upstream;
@@ -132,6 +134,9 @@ pub struct AppState {
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// When each API key's last use was written (at most once a minute).
     pub key_uses: Arc<auth::KeyUses>,
+    /// The first REGISTER of each registration Kamailio reported
+    /// (`sip_events`), for "registered since".
+    pub registered: Arc<sip_events::Registered>,
 }
 
 /// Password checks at once: one per core of the machine this targets.
@@ -190,7 +195,14 @@ impl AppState {
             auth_failures,
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
             key_uses,
+            registered: Arc::default(),
         }
+    }
+
+    /// Whether the SIP side's views are served: with `--kamailio-rpc`,
+    /// never in proxy mode (`config.json`'s `sip_insight`).
+    pub fn sip_insight(&self) -> bool {
+        self.kamailio.is_some() && self.settings.upstream.is_none()
     }
 }
 
@@ -211,6 +223,9 @@ pub fn app(state: AppState) -> Router {
         .merge(operators::router())
         .merge(activity::router())
         .merge(openapi::router());
+    if state.sip_insight() {
+        router = router.merge(security::router());
+    }
     if state.settings.upstream.is_some() {
         // Proxy mode forwards every dialect's routes (upstream::forward
         // decides which).

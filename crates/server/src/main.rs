@@ -72,6 +72,26 @@ enum Command {
         /// each change that reaches it.
         #[arg(long)]
         kamailio_rpc: Vec<String>,
+        /// Where Kamailio's reports arrive (UDP: successful and failed
+        /// authentications, bans), with --kamailio-rpc only. Keep it on
+        /// loopback or a private network: whoever can send to it can add
+        /// lines to the Security page (never a ban).
+        #[arg(long, default_value = sipauth_server::sip_events::DEFAULT_ADDR)]
+        sip_events: SocketAddr,
+        /// A source with more failed SIP authentications than this at one
+        /// account within --ban-window is banned there (Kamailio decides).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        ban_failures: u32,
+        /// Seconds, from a source's first failure, in which its failures count.
+        #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(10..=86400))]
+        ban_window: u32,
+        /// Seconds a ban lasts (Unban in the console lifts it at once).
+        #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u32).range(10..=604800))]
+        ban_seconds: u32,
+        /// A username with more failures than this within --ban-window is
+        /// flagged "under attack" on its credential (nothing is refused).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10000))]
+        flag_user_failures: u32,
         /// The address operators open (e.g. https://sip-admin.example.com).
         /// When it is https: the session cookie is `__Host-` and Secure,
         /// HSTS is sent, and sign-in is open to other machines; without it
@@ -208,6 +228,11 @@ async fn run(command: Command) -> Result<(), AnyError> {
             upstream_token_file,
             upstream_timeout,
             kamailio_rpc,
+            sip_events,
+            ban_failures,
+            ban_window,
+            ban_seconds,
+            flag_user_failures,
             public_url,
             trusted_proxy,
             audit_retention_days,
@@ -277,6 +302,18 @@ async fn run(command: Command) -> Result<(), AnyError> {
                 sipauth_server::activity::prune(&pool, audit_retention_days).await?;
                 sipauth_server::activity::keep_pruning(pool.clone(), audit_retention_days);
             }
+            // Before the reloader's first round, which makes every node
+            // read them.
+            sipauth_server::sip_events::write_settings(
+                &pool,
+                sipauth_server::sip_events::BanSettings {
+                    ban_failures,
+                    ban_window,
+                    ban_seconds,
+                    user_failures: flag_user_failures,
+                },
+            )
+            .await?;
             let dist = dist.join("index.html").is_file().then_some(dist);
             if dist.is_none() {
                 tracing::warn!("no built console in --dist; serving the API only");
@@ -296,6 +333,11 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     trusted_proxies: trusted_proxy,
                 },
             );
+            if state.sip_insight() {
+                sipauth_server::sip_events::listen(&state, sip_events)
+                    .await
+                    .map_err(|e| format!("--sip-events {sip_events}: {e}"))?;
+            }
             sipauth_server::serve(state, SocketAddr::new(bind, port)).await?;
         }
         Command::Account {
