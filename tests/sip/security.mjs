@@ -24,7 +24,7 @@ try {
   }
   await page.getByRole('link', { name: 'Security', exact: true }).first().click();
   await page.waitForURL(/\/security/);
-  const unban = page.getByRole('button', { name: `Unban ${SOURCE}`, exact: true });
+  const unban = page.getByRole('button', { name: `Unban ${SOURCE}`, exact: true }).first();
   await unban.waitFor({ timeout: 10_000 });
   await unban.click();
   // A confirmation, if the page asks for one.
