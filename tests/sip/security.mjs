@@ -11,6 +11,7 @@ const firstRun = JSON.parse(readFileSync(FIRST_RUN, 'utf8'));
 const browser = await launchChromium();
 try {
   const page = await (await browser.newContext()).newPage();
+  page.setDefaultTimeout(10_000);
   const errors = watchErrors(page);
   await page.goto(`${base}/sign-in`);
   await page.getByLabel('Operator username').fill(firstRun.operator.username);
