@@ -8,7 +8,8 @@ use crate::context::AppContext;
 use crate::dialog_action::Task;
 use crate::pages::{
     AclDetailPage, AclsPage, ActivityPage, ApiKeysPage, ApplicationsPage, CredentialListsPage,
-    CredentialsPage, DomainsPage, NotFoundPage, OperatorsPage, SignInPage, TrunksPage,
+    CredentialsPage, DomainsPage, NotFoundPage, OperatorsPage, SecurityPage, SignInPage,
+    TrunksPage,
 };
 use crate::profile::{Page, ADMIN_NAV};
 use crate::signals::effect;
@@ -85,6 +86,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls><AclDetailPage /></Protected> } />
                     <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications><ApplicationsPage /></Protected> } />
                     <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks><TrunksPage /></Protected> } />
+                    <Route path=path!("/security") view=|| view! { <Protected page=Page::Security><SecurityPage /></Protected> } />
                     <Route path=path!("/activity") view=|| view! { <Protected page=Page::Activity><ActivityPage /></Protected> } />
                     <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains><DomainsPage /></Protected> } />
                     <Route path=path!("/operators") view=|| view! { <Protected page=Page::Operators><OperatorsPage /></Protected> } />
@@ -118,7 +120,9 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
     move || {
         ctx.account.track();
         // The audit log needs an operator session: without sign-in, no page.
-        let without = page == Page::Activity && !ctx.config.with_value(|c| c.sign_in);
+        let without = (page == Page::Activity && !ctx.config.with_value(|c| c.sign_in))
+            // What Kamailio sees: only with `--kamailio-rpc` and sign-in.
+            || (page == Page::Security && !ctx.sip_insight());
         if !ctx.profile().has(page) || without {
             view! { <NotFoundPage /> }.into_any()
         } else if ctx.session.get().is_some() {
@@ -251,6 +255,8 @@ fn Header() -> impl IntoView {
                         // The audit log needs an operator session: none
                         // when something in front of the console signs in.
                         {ctx.config.get_value().sign_in.then(|| view! { <A href="/activity">"Activity"</A> })}
+                        // Failed SIP authentications and bans: any role.
+                        {ctx.sip_insight().then(|| view! { <A href="/security">"Security"</A> })}
                         // Operators and API keys: an admin's pages only.
                         <Show when=move || ctx.manages_access()>
                             {ADMIN_NAV.iter().filter(|entry| entry.href != "/api-keys" || ctx.manages_keys()).map(|entry| view! { <A href=entry.href>{entry.text}</A> }).collect_view()}

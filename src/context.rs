@@ -105,6 +105,12 @@ impl AppContext {
         self.manages_access() && self.config.with_value(|c| c.api_keys)
     }
 
+    /// Whether the server shows what Kamailio sees (last seen,
+    /// registrations, failures and bans): it needs an operator session.
+    pub fn sip_insight(&self) -> bool {
+        self.config.with_value(|c| c.sip_insight && c.sign_in)
+    }
+
     /// The accounts the switcher offers (empty: no switcher).
     pub fn accounts(&self) -> Vec<AccountRef> {
         self.session

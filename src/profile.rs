@@ -30,6 +30,9 @@ pub enum Page {
     ApiKeys,
     /// `/activity`: the audit log; every dialect has it.
     Activity,
+    /// `/security`: failed SIP authentications and bans; every dialect,
+    /// with `config.sip_insight` and operator sign-in.
+    Security,
 }
 
 impl Page {
@@ -252,7 +255,9 @@ impl Profile {
 
     /// Whether the dialect has `page`; every dialect has the admin's pages.
     pub fn has(&self, page: Page) -> bool {
-        page.for_admins() || page == Page::Activity || self.pages.contains(&page)
+        page.for_admins()
+            || matches!(page, Page::Activity | Page::Security)
+            || self.pages.contains(&page)
     }
 }
 

@@ -41,3 +41,15 @@ where
 {
     Signal::derive(compute)
 }
+
+/// Runs `run` every `ms` milliseconds for as long as the calling owner
+/// (a component, a dialog's content) lives.
+pub fn every(ms: u64, run: impl Fn() + 'static) {
+    every_boxed(ms, Box::new(run));
+}
+
+fn every_boxed(ms: u64, run: Box<dyn Fn()>) {
+    if let Ok(handle) = set_interval_with_handle(run, std::time::Duration::from_millis(ms)) {
+        on_cleanup(move || handle.clear());
+    }
+}

@@ -1525,3 +1525,362 @@ async fn an_audit_record_expands_to_its_details_and_never_shows_a_password() {
     settle().await;
     assert!(document().get_element_by_id("t-record-42").is_none());
 }
+
+// Issue 18: what the SIP side sees.
+
+/// 24 hours ending with the current one, `failures` at the given offsets
+/// from the oldest.
+fn hours(failures: &[(usize, u64)]) -> Vec<sipauth_console::api::HourCount> {
+    let now = js_sys::Date::now();
+    let start = (now / 3_600_000.0).floor() * 3_600_000.0 - 23.0 * 3_600_000.0;
+    (0..24)
+        .map(|i| {
+            let at = js_sys::Date::new(&(start + i as f64 * 3_600_000.0).into());
+            sipauth_console::api::HourCount {
+                hour: at.to_iso_string().as_string().unwrap(),
+                failures: failures
+                    .iter()
+                    .find(|(h, _)| *h == i)
+                    .map_or(0, |(_, n)| *n),
+            }
+        })
+        .collect()
+}
+
+/// An hour's start as the chart labels it: local time.
+fn local_hour(raw: &str) -> String {
+    let d = js_sys::Date::new(&raw.into());
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+#[wasm_bindgen_test]
+async fn the_failure_chart_draws_a_bar_per_busy_hour_and_says_it_in_words() {
+    use sipauth_console::pages::security::chart::FailureChart;
+    let hourly = hours(&[(3, 2), (14, 400), (23, 10)]);
+    let peak = local_hour(&hourly[14].hour);
+    let parent = container();
+    let shown = hourly.clone();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <FailureChart hourly=shown.clone() /> }
+    });
+    settle().await;
+    let root: Element = parent.into();
+    let svg = root.query_selector("svg[role=img]").unwrap().unwrap();
+    assert_eq!(
+        svg.get_attribute("aria-label").unwrap(),
+        format!("412 failed authentications in the last 24 hours, most at {peak}")
+    );
+    let bars = all(&root, "svg rect.bar");
+    assert_eq!(bars.len(), 3, "one bar per hour with failures");
+    let height = |i: usize| {
+        bars[i]
+            .get_attribute("height")
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(
+        height(1) > height(2) && height(2) >= height(0),
+        "scaled to the busiest hour"
+    );
+    // Drawn in the theme's colour, not a fixed one.
+    assert_eq!(
+        bars[0].get_attribute("fill").as_deref(),
+        Some("currentColor")
+    );
+    // The same numbers as a table, in a closed disclosure.
+    let details = root.query_selector("details").unwrap().unwrap();
+    assert!(!details.has_attribute("open"));
+    assert_eq!(
+        texts(&root, "details summary"),
+        ["Failures per hour as a table"]
+    );
+    let rows = texts(&root, "details tbody tr");
+    assert_eq!(rows.len(), 24);
+    assert_eq!(rows[14], format!("{peak}400"));
+    assert_eq!(rows[0], format!("{}0", local_hour(&hourly[0].hour)));
+
+    // A quiet day: no bars, and the sentence says so.
+    let quiet = container();
+    let _quiet = leptos::mount::mount_to(quiet.clone(), move || {
+        view! { <FailureChart hourly=hours(&[]) /> }
+    });
+    settle().await;
+    let quiet: Element = quiet.into();
+    assert!(all(&quiet, "svg rect").is_empty());
+    assert_eq!(
+        quiet
+            .query_selector("svg[role=img]")
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("No failed authentications in the last 24 hours")
+    );
+}
+
+fn ban(source: &str, seconds_left: i64) -> sipauth_console::api::Ban {
+    sipauth_console::api::Ban {
+        source: source.into(),
+        banned_at: "2026-12-01T10:00:00Z".into(),
+        until: "2026-12-01T10:10:00Z".into(),
+        seconds_left,
+        failures: 11,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn bans_count_down_each_second_and_only_editors_and_admins_may_unban() {
+    use sipauth_console::api::Role;
+    use sipauth_console::pages::security::bans::BansTable;
+    for (role, may_unban) in [
+        (Role::Viewer, false),
+        (Role::Editor, true),
+        (Role::Admin, true),
+    ] {
+        let parent = container();
+        let _page = leptos::mount::mount_to(parent.clone(), move || {
+            provide_context(signed_in_as(role));
+            view! { <BansTable bans=vec![ban("127.0.0.30", 600), ban("2001:db8::7", 1)] /> }
+        });
+        settle().await;
+        let root: Element = parent.into();
+        let buttons = texts(&root, "button");
+        let expected: Vec<String> = match may_unban {
+            true => vec!["Unban 127.0.0.30".into(), "Unban 2001:db8::7".into()],
+            false => vec![],
+        };
+        assert_eq!(buttons, expected, "{role:?}");
+        assert_eq!(
+            texts(&root, "caption"),
+            ["Current bans"],
+            "a table named like its heading"
+        );
+        assert_eq!(texts(&root, "td.time-left"), ["10 min", "1 s"], "{role:?}");
+        if role != Role::Admin {
+            continue;
+        }
+        // A second later: the first counts down, the second has run out.
+        pause(1_100).await;
+        assert_eq!(texts(&root, "td.time-left"), ["9 min 59 s"]);
+        assert_eq!(texts(&root, "tbody th"), ["127.0.0.30"]);
+    }
+    // None left: said in words.
+    let parent = container();
+    let _page = leptos::mount::mount_to(parent.clone(), move || {
+        provide_context(signed_in_as(Role::Admin));
+        view! { <BansTable bans=vec![] /> }
+    });
+    settle().await;
+    assert_eq!(
+        parent.text_content().unwrap_or_default(),
+        "No source is banned now."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn last_seen_cells_say_when_and_from_where_and_mark_stale_and_attacked_credentials() {
+    use sipauth_console::api::{LastSeen, SipCredential};
+    use sipauth_console::components::LastSeenCell;
+    let an_hour_ago = js_sys::Date::new(&(js_sys::Date::now() - 3_600_000.0).into())
+        .to_iso_string()
+        .as_string()
+        .unwrap();
+    let seen = |at: &str| LastSeen {
+        at: at.into(),
+        source: "192.0.2.1".into(),
+        port: Some(5060),
+        transport: "udp".into(),
+        method: "REGISTER".into(),
+    };
+    let cases: Vec<(&str, Option<SipCredential>)> = vec![
+        ("loading", None),
+        (
+            "never",
+            Some(SipCredential {
+                id: "c1".into(),
+                username: "never".into(),
+                ..Default::default()
+            }),
+        ),
+        (
+            "stale",
+            Some(SipCredential {
+                id: "c2".into(),
+                username: "stale".into(),
+                last_seen: Some(seen("2025-01-01T00:00:00Z")),
+                registrations: Some(0),
+                ..Default::default()
+            }),
+        ),
+        (
+            "busy",
+            Some(SipCredential {
+                id: "c3".into(),
+                username: "alice".into(),
+                last_seen: Some(seen(&an_hour_ago)),
+                registrations: Some(2),
+                under_attack: true,
+            }),
+        ),
+    ];
+    let opened = RwSignal::new(0u32);
+    let parent = container();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        let on_registrations = Callback::new(move |()| opened.update(|n| *n += 1));
+        view! {
+            <table><tbody>
+                {cases.clone().into_iter().map(|(id, sip)| {
+                    let username = sip.as_ref().map(|s| s.username.clone()).unwrap_or_default();
+                    view! { <tr><td id=id><LastSeenCell username sip stale_days=90 on_registrations /></td></tr> }
+                }).collect_view()}
+            </tbody></table>
+        }
+    });
+    settle().await;
+    let root: Element = parent.into();
+    let cell = |id: &str| root.query_selector(&format!("#{id}")).unwrap().unwrap();
+    let text = |id: &str| cell(id).text_content().unwrap_or_default();
+    assert_eq!(text("loading"), "", "nothing said before the answer");
+    assert_eq!(text("never"), "Never used");
+    assert!(
+        all(&cell("never"), "button, a").is_empty(),
+        "no registrations badge where it cannot register"
+    );
+
+    let stale = text("stale");
+    assert!(stale.contains(" from 192.0.2.1:5060"), "{stale}");
+    assert!(stale.contains("Not used for 90 days"), "{stale}");
+    assert_eq!(
+        cell("stale")
+            .query_selector("time")
+            .unwrap()
+            .unwrap()
+            .get_attribute("datetime")
+            .as_deref(),
+        Some("2025-01-01T00:00:00.000Z")
+    );
+    assert_eq!(texts(&cell("stale"), "button"), ["Not registered"]);
+
+    let busy = text("busy");
+    assert!(
+        !busy.contains("Not used") && !busy.contains("Never"),
+        "{busy}"
+    );
+    let flag = cell("busy").query_selector("a").unwrap().unwrap();
+    assert_eq!(flag.text_content().unwrap(), "Under attack");
+    assert_eq!(
+        flag.get_attribute("href").as_deref(),
+        Some("/security?username=alice")
+    );
+    let badge = button(&cell("busy"), "Registered (2)");
+    assert_eq!(
+        badge.get_attribute("aria-label").as_deref(),
+        Some("Registered (2): registrations of alice")
+    );
+    badge.click();
+    assert_eq!(opened.get_untracked(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn the_registrations_dialog_lists_each_contact_and_says_which_node_did_not_answer() {
+    use sipauth_console::api::{Config, Registration, Registrations};
+    use sipauth_console::components::{
+        RegistrationsDialog, RegistrationsOf, RegistrationsTable, Toasts,
+    };
+    use sipauth_console::context::AppContext;
+    let contact = |agent: &str, source: &str, transport: &str, since: Option<&str>| Registration {
+        aor: "alice@ma1.sip.example".into(),
+        username: "alice".into(),
+        contact: format!("sip:alice@{source}:5060"),
+        source: source.into(),
+        port: Some(5060),
+        transport: transport.into(),
+        user_agent: agent.into(),
+        expires_in: 3599,
+        registered_since: since.map(str::to_string),
+        last_refresh: None,
+        node: "unix:/run/kamailio/a.sock".into(),
+    };
+    let answer = Registrations {
+        registrations: vec![
+            contact("SIPp", "127.0.0.1", "udp", Some("2026-12-01T10:00:00Z")),
+            contact("", "::1", "tcp", None),
+        ],
+        unreachable: vec!["http://10.0.0.2:5060/RPC".into()],
+    };
+    let parent = container();
+    let _handle = leptos::mount::mount_to(parent.clone(), move || {
+        view! { <RegistrationsTable answer=answer.clone() empty="alice has no current registration.".to_string() /> }
+    });
+    settle().await;
+    let root: Element = parent.into();
+    assert_eq!(
+        texts(&root, "thead th"),
+        [
+            "User agent",
+            "Source",
+            "Transport",
+            "Expires in",
+            "Registered since",
+            "Contact"
+        ]
+    );
+    let rows: Vec<Vec<String>> = all(&root, "tbody tr")
+        .iter()
+        .map(|tr| texts(tr, "th, td"))
+        .collect();
+    assert_eq!(
+        rows[0][..4],
+        ["SIPp", "127.0.0.1:5060", "UDP", "59 min 59 s"]
+    );
+    assert_eq!(
+        rows[1][..5],
+        [
+            "Unknown user agent",
+            "[::1]:5060",
+            "TCP",
+            "59 min 59 s",
+            "Unknown"
+        ]
+    );
+    assert_eq!(rows[0][5], "sip:alice@127.0.0.1:5060");
+    let note = texts(&root, "[role=note]").join("");
+    assert!(
+        note.contains("http://10.0.0.2:5060/RPC did not answer"),
+        "{note}"
+    );
+
+    // The dialog: named after the credential, with Refresh and Close.
+    let open = RwSignal::new(false);
+    let of = RwSignal::new(RegistrationsOf {
+        username: "alice".into(),
+        credential_id: "c1".into(),
+    });
+    let parent = container();
+    let _dialog = leptos::mount::mount_to(parent.clone(), move || {
+        provide_context(AppContext::new(
+            Config::parse(r#"{"account": "MA1"}"#).unwrap(),
+            None,
+            Toasts::new(),
+        ));
+        view! { <RegistrationsDialog open of /> }
+    });
+    open.set(true);
+    settle().await;
+    let dialog: web_sys::HtmlDialogElement = parent
+        .query_selector("dialog")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(dialog.open());
+    let title = document()
+        .get_element_by_id(&dialog.get_attribute("aria-labelledby").unwrap())
+        .unwrap();
+    assert_eq!(title.text_content().unwrap(), "Registrations of alice");
+    let root: Element = parent.into();
+    assert!(button(&root, "Refresh").is_connected());
+    button(&root, "Close").click();
+    settle().await;
+    assert!(!dialog.open());
+}

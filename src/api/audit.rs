@@ -79,6 +79,8 @@ pub const ACTIONS: &[&str] = &[
     "reload-failed",
     "revoked",
     "password-reset",
+    // Issue 18: a ban lifted from the Security page.
+    "unban",
 ];
 
 /// The resources the server records, with their words.
@@ -98,6 +100,8 @@ pub const RESOURCES: &[(&str, &str)] = &[
     ("export", "Export"),
     // The CLI's `account create` (an addition to the contract's list).
     ("account", "Account"),
+    // Issue 18: a source banned after failed SIP authentications.
+    ("ban", "Ban"),
 ];
 
 /// A resource type in words ("ip-acl" → "IP ACL"); unknown ones as sent.
@@ -376,6 +380,12 @@ mod tests {
             });
             assert_eq!((f.page, f.actor.as_str()), (1, "cli"), "{page}");
         }
+    }
+
+    #[test]
+    fn an_unban_is_worded_and_filterable() {
+        assert_eq!(resource_words("ban"), "Ban");
+        assert!(ACTIONS.contains(&"unban"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod credentials;
 mod error;
 mod export;
 mod operators;
+mod sip;
 mod twilio;
 mod types;
 mod zentrunk;
@@ -17,6 +18,11 @@ pub use error::{in_user_words, ApiError};
 pub use export::Export;
 pub use operators::{
     AccountRef, AddedOperator, ApiKey, CreatedApiKey, NewOperator, Operator, OperatorChange, Role,
+};
+pub use sip::{
+    Ban, BanSettings, Failure, FailureFilter, FailurePage, HourCount, LastSeen, NodeOutcome,
+    Registered, Registration, Registrations, Security, SipCredential, SipCredentials, TopSource,
+    TopUsername, Unbanned,
 };
 pub use twilio::{CredentialList, Domain, DomainMappings, Mapping, MappingKind};
 pub use types::*;

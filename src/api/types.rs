@@ -27,6 +27,9 @@ pub struct Config {
     /// The server keeps the account's API keys (not in proxy mode: the
     /// provider's account is not in the local store).
     pub api_keys: bool,
+    /// The server reads what Kamailio sees (`--kamailio-rpc`): last seen,
+    /// registrations, failed authentications and bans. Never in proxy mode.
+    pub sip_insight: bool,
 }
 
 impl Config {
@@ -92,6 +95,7 @@ impl Config {
             sip_realm,
             exports: map.get("exports") == Some(&serde_json::Value::Bool(true)),
             api_keys: map.get("api_keys") == Some(&serde_json::Value::Bool(true)),
+            sip_insight: map.get("sip_insight") == Some(&serde_json::Value::Bool(true)),
         })
     }
 }
@@ -316,6 +320,9 @@ mod tests {
         assert!(with(r#", "exports": true"#).unwrap().exports);
         assert!(with(r#", "api_keys": true"#).unwrap().api_keys);
         assert!(!with("").unwrap().api_keys);
+        assert!(with(r#", "sip_insight": true"#).unwrap().sip_insight);
+        assert!(!with(r#", "sip_insight": "yes""#).unwrap().sip_insight);
+        assert!(!with("").unwrap().sip_insight);
         for absent in ["", r#", "exports": false"#, r#", "exports": "yes""#] {
             assert!(!with(absent).unwrap().exports, "{absent}");
         }

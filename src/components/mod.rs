@@ -12,11 +12,13 @@ pub mod export_buttons;
 pub mod form_end;
 pub mod form_error;
 pub mod import_form;
+pub mod last_seen;
 pub mod list_table;
 pub mod load;
 pub mod name_form;
 pub mod password_field;
 pub mod picker;
+pub mod registrations;
 pub mod request;
 pub mod sip_address;
 pub mod sip_server;
@@ -38,6 +40,7 @@ pub use export_buttons::ExportButtons;
 pub use form_end::{EditDialog, FormCheck, FormEnd};
 pub use form_error::{server_message, FormError};
 pub use import_form::{AddEntry, ImportForm};
+pub use last_seen::{duration_words, security_for, source_with_port, staleness, LastSeenCell};
 pub use list_table::{
     names_or_dash, opens, Column, FilteredList, ListTable, PageHead, RowActions, RowButtons,
 };
@@ -46,6 +49,9 @@ pub use name_form::{NameDialog, NameForm};
 pub use password_field::{PasswordField, SavePasswordDialog};
 pub use picker::{
     acl_choices, credential_choices, narrowed, Picker, PickerSearch, Picks, Refs, SEARCH_FROM,
+};
+pub use registrations::{
+    RegistrationsDialog, RegistrationsOf, RegistrationsTable, RegistrationsView,
 };
 pub use request::{changes, deletes};
 pub use sip_address::{copy_secret, copy_text, AdmitsLine, SipAddress};

@@ -10,6 +10,7 @@ mod credentials;
 pub mod domains;
 mod not_found;
 pub mod operators;
+pub mod security;
 mod sign_in;
 mod trunks;
 
@@ -23,5 +24,6 @@ pub use credentials::CredentialsPage;
 pub use domains::DomainsPage;
 pub use not_found::NotFoundPage;
 pub use operators::OperatorsPage;
+pub use security::SecurityPage;
 pub use sign_in::{return_target, sign_in_path, SignInPage};
 pub use trunks::TrunksPage;

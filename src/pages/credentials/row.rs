@@ -3,7 +3,7 @@
 
 use super::{delete_dialog, disable_dialog, label_dialog, password_dialog, Credentials};
 use crate::api::Credential;
-use crate::components::{CopyValue, SipAddress, Stamp};
+use crate::components::{CopyValue, LastSeenCell, SipAddress, Stamp};
 use crate::dialog_action::{DialogAction, Task};
 use crate::profile::Column;
 use leptos::prelude::*;
@@ -83,10 +83,24 @@ pub(super) fn CredentialRow(
     let write = page.ctx.can_write();
     let id = c.credential_uuid.clone();
     let (change, delete) = (c.clone(), c.clone());
+    // What the SIP side saw, once its answer is in.
+    let last_seen = page.sip_insight().then(|| {
+        let target = c.clone();
+        let open = Callback::new(move |()| page.show_registrations(&target));
+        let (id, username) = (c.credential_uuid.clone(), c.username.clone());
+        view! {
+            <td class="last-seen">
+                {move || page.sip_of(&id).map(|(sip, stale_days)| view! {
+                    <LastSeenCell username=username.clone() sip=Some(sip) stale_days on_registrations=open />
+                })}
+            </td>
+        }
+    });
     view! {
         <tr>
             <th scope="row">{c.username.clone()}</th>
             {cells}
+            {last_seen}
             <td class="id">
                 <CopyValue value=id what=format!("ID of {}", c.username) toasts />
                 <Stamp created=c.created_at.clone() updated=c.updated_at.clone() />

@@ -37,6 +37,7 @@ pub(super) fn CredentialTable(
                     <tr>
                         <SortHeader query key="username" label="Username" />
                         {headers()}
+                        {page.sip_insight().then(|| view! { <SortHeader query key="last_seen" label="Last seen" /> })}
                         <th scope="col">"ID"</th>
                         {page.ctx.can_write().then(|| view! {
                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>

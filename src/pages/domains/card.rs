@@ -4,8 +4,8 @@
 use super::mapping_group::{mapping_name, MappingGroup};
 use super::Data;
 use crate::admits;
-use crate::api::{Domain, DomainMappings, MappingKind};
-use crate::components::{AdmitsLine, SipAddress, Stamp};
+use crate::api::{Domain, DomainMappings, MappingKind, Registered};
+use crate::components::{AdmitsLine, RegistrationsView, SipAddress, Stamp};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -116,6 +116,42 @@ pub fn DomainCard(
                     on_change
                 />
             }).collect_view()}
+            {ctx.sip_insight().then(|| view! {
+                <DomainRegistrations sid=domain.sid.clone() name=domain.domain_name.clone() />
+            })}
         </section>
+    }
+}
+
+/// What is registered at the domain now (with `config.sip_insight`): a
+/// closed disclosure that loads only once opened, then every 5 seconds
+/// while open.
+#[component]
+fn DomainRegistrations(sid: String, name: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let region = format!("registrations-{sid}");
+    let controls = region.clone();
+    let empty = format!("Nothing is registered at {name} now.");
+    let of = StoredValue::new(sid);
+    view! {
+        <div class="mapping registrations-of">
+            <h3>
+                <button
+                    type="button"
+                    class="disclosure"
+                    aria-expanded=move || if open.get() { "true" } else { "false" }
+                    aria-controls=move || open.get().then(|| controls.clone())
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    "Registrations"
+                    <span class="visually-hidden">{format!(" at {name}")}</span>
+                </button>
+            </h3>
+            <div id=region>
+                {move || open.get().then(|| view! {
+                    <RegistrationsView of=Registered::Domain(of.get_value()) usernames=true empty=empty.clone() />
+                })}
+            </div>
+        </div>
     }
 }
