@@ -37,7 +37,8 @@ try {
   ]);
   await unban.waitFor({ state: 'detached', timeout: 10_000 });
   console.log(`# the Security page no longer lists a ban of ${SOURCE}`);
-  errors.check();
+  for (const p of errors.problems) console.log(`# ${p}`);
+  errors.check(401); // the session probe before sign-in
 } catch (e) {
   console.log(`# ${e.message.split('\n')[0]}`);
   process.exitCode = 1;
