@@ -17,14 +17,18 @@ const round = (x) => Math.round(x * 10) / 10;
 const ROWS = 'table.registrations tbody tr';
 
 const browser = await launchChromium();
+let page;
+let step = 'start';
 try {
-  const page = await (await browser.newContext()).newPage();
+  page = await (await browser.newContext()).newPage();
   page.setDefaultTimeout(30_000);
   await page.goto(`${base}/sign-in`);
   await page.getByLabel('Operator username').fill(firstRun.operator.username);
   await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'SIP credentials' }).waitFor();
+  const domains = page.getByRole('link', { name: 'Domains', exact: true }).first();
+  step = 'signed in';
+  await domains.waitFor();
   const account = page.getByLabel('Account', { exact: true });
   if (await account.count() && (await account.inputValue()) !== ACCOUNT) {
     await account.selectOption(ACCOUNT);
@@ -44,10 +48,11 @@ try {
     return { times, rows };
   }, [ACCOUNT, SID, RUNS]);
 
-  await page.getByRole('link', { name: 'Domains', exact: true }).first().click();
+  await domains.click();
   await page.waitForURL(/\/domains/);
   const escaped = DOMAIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const toggle = page.getByRole('button', { name: new RegExp(`^Registrations\\s*at ${escaped}$`) });
+  const toggle = page.getByRole('button', { name: new RegExp(`Registrations\\s*at ${escaped}$`) });
+  step = 'the domain\'s Registrations disclosure';
   await toggle.waitFor();
   const dom = [];
   const frame = [];
@@ -83,7 +88,8 @@ try {
     view_frame: round(median(frame)),
   }));
 } catch (e) {
-  console.log(`# ${e.message.split('\n')[0]}`);
+  console.log(`# ${step}: ${e.message.split('\n')[0]}`);
+  if (process.env.SCREENSHOT) await page?.screenshot({ path: process.env.SCREENSHOT, fullPage: true }).catch(() => {});
   process.exitCode = 1;
 } finally {
   await browser.close();

@@ -647,6 +647,17 @@ impl Stack {
         dist: &Path,
         name: &str,
     ) -> Result<Self, String> {
+        Self::start_with(root, server_binary, dist, name, &[])
+    }
+
+    /// [`Stack::start`] with more `sipauth serve` arguments.
+    pub fn start_with(
+        root: &Path,
+        server_binary: &Path,
+        dist: &Path,
+        name: &str,
+        more: &[&str],
+    ) -> Result<Self, String> {
         let dir = std::env::temp_dir().join(format!("sipauth-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let data = dir.join("data");
@@ -682,7 +693,11 @@ impl Stack {
                 &window,
                 "--ban-seconds",
                 &seconds,
-            ],
+            ]
+            .iter()
+            .chain(more)
+            .copied()
+            .collect::<Vec<_>>(),
             &[],
         )?;
         let base = server.base.clone();

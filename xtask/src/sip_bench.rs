@@ -130,7 +130,14 @@ pub fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Outcome, St
     if capture("sqlite3", &["-version"]).is_none() {
         return Err("the SIP bench needs the sqlite3 command (apt-get install sqlite3)".into());
     }
-    let stack = Stack::start(root, server_binary, dist, "bench-sip")?;
+    // The twilio console: its Domains page shows a domain's registrations.
+    let stack = Stack::start_with(
+        root,
+        server_binary,
+        dist,
+        "bench-sip",
+        &["--dialect", "twilio"],
+    )?;
     let dir = stack.dir.clone();
     let result = measure(root, server_binary, &stack);
     drop(stack);
@@ -958,6 +965,11 @@ fn reports_rounds(dir: &Path, views: &Side, pin: bool) -> Result<Reports, String
     let drained = {
         let (received, stop) = (received.clone(), stop.clone());
         std::thread::spawn(move || {
+            // On SIPp's core, as a server elsewhere would be: never on
+            // Kamailio's (its wake-ups would preempt the workers there).
+            if pin {
+                pin_this_thread("0");
+            }
             let mut buf = [0u8; 2048];
             while !stop.load(Ordering::Relaxed) {
                 if drain.recv(&mut buf).is_ok() {
@@ -967,7 +979,10 @@ fn reports_rounds(dir: &Path, views: &Side, pin: bool) -> Result<Reports, String
         })
     };
     let sides = [
-        ("reports on", vec![format!("EVENTS=\"sip:127.0.0.1:{port}\"")]),
+        (
+            "reports on",
+            vec![format!("EVENTS=\"sip:127.0.0.1:{port}\"")],
+        ),
         ("reports off", vec!["NO_REPORTS=1".to_string()]),
     ];
     let mut runs = [Vec::new(), Vec::new()];
@@ -976,7 +991,9 @@ fn reports_rounds(dir: &Path, views: &Side, pin: bool) -> Result<Reports, String
             for (i, (name, defines)) in sides.iter().enumerate() {
                 let kamailio = start(dir, views, &["-X", "tlsf"], defines, pin)?;
                 if settle(dir, kamailio.port, &views.probe_csv).is_err() {
-                    return Err(format!("the Kamailio with {name} does not admit the last credential made"));
+                    return Err(format!(
+                        "the Kamailio with {name} does not admit the last credential made"
+                    ));
                 }
                 let run = load_run(dir, Kind::Register, &kamailio, &views.csv, pin)?;
                 println!(
@@ -1004,6 +1021,20 @@ fn reports_rounds(dir: &Path, views: &Side, pin: bool) -> Result<Reports, String
     })
 }
 
+/// Pins the calling thread to `core` (`taskset -p` on its thread id).
+fn pin_this_thread(core: &str) {
+    let tid = std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+    if let Some(tid) = tid {
+        let _ = Command::new("taskset")
+            .args(["-p", "-c", core, &tid])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
 /// Issue 18: the console's registrations view of a Twilio domain holding
 /// `CONTACTS` contacts (100 credentials × 10 contacts each, registered by
 /// SIPp with the server's own Kamailio), in Chromium
@@ -1019,11 +1050,7 @@ struct RegistrationsView {
     sipp_failed: bool,
 }
 
-fn registrations_view(
-    root: &Path,
-    stack: &Stack,
-    t: &Tenant,
-) -> Result<RegistrationsView, String> {
+fn registrations_view(root: &Path, stack: &Stack, t: &Tenant) -> Result<RegistrationsView, String> {
     let dir = &stack.dir;
     let domain = format!("bench.{}", t.realm);
     let mut csv = String::from("SEQUENTIAL\n");
@@ -1070,7 +1097,14 @@ fn registrations_view(
         .arg(&scenario)
         .arg("-inf")
         .arg(&csv_path)
-        .args(["-i", SOURCE, "-nostdin", "-timeout", "60s", "-timeout_error"])
+        .args([
+            "-i",
+            SOURCE,
+            "-nostdin",
+            "-timeout",
+            "60s",
+            "-timeout_error",
+        ])
         .args(["-m", &CONTACTS.to_string(), "-l", "50", "-r", "1000"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -1118,7 +1152,12 @@ fn issue18_section(outcome: &mut Outcome, reports: &Reports, view: &Registration
     );
     let ratio = on / off;
     let admitted: u64 = reports.on.iter().map(|r| r.succeeded).sum();
-    let failed: u64 = reports.on.iter().chain(&reports.off).map(|r| r.failed).sum();
+    let failed: u64 = reports
+        .on
+        .iter()
+        .chain(&reports.off)
+        .map(|r| r.failed)
+        .sum();
     let list = |runs: &[Run]| {
         runs.iter()
             .map(|r| format!("{:.0}", r.rate()))

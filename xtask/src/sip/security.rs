@@ -95,7 +95,14 @@ fn sipp(port: u16, r: &Run) -> bool {
     cmd.arg(format!("127.0.0.1:{port}"))
         .arg("-sf")
         .arg(&r.scenario)
-        .args(["-i", r.source, "-nostdin", "-timeout", "5s", "-timeout_error"])
+        .args([
+            "-i",
+            r.source,
+            "-nostdin",
+            "-timeout",
+            "5s",
+            "-timeout_error",
+        ])
         .args(["-m", &r.calls.to_string(), "-r", "20"])
         .args(["-s", r.user, "-key", "domain", r.domain]);
     if let Some(password) = &r.password {
@@ -378,7 +385,13 @@ pub(super) fn checks(
         ),
     );
     let (answer, none) = until(
-        || console(base, jar, &view(a, &format!("failures?source={CHALLENGED}"))),
+        || {
+            console(
+                base,
+                jar,
+                &view(a, &format!("failures?source={CHALLENGED}")),
+            )
+        },
         |v| v["total"] == 0 && v["failures"].as_array().is_some_and(Vec::is_empty),
     );
     report.check(
@@ -443,4 +456,3 @@ pub(super) fn checks(
     );
     Ok(())
 }
-
