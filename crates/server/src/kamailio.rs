@@ -96,9 +96,10 @@ impl Reloader {
         method: &str,
         params: &[&str],
     ) -> Vec<(String, Result<serde_json::Value, RpcError>)> {
-        let calls = self.nodes.iter().map(|n| async move {
-            (n.url.clone(), n.call(method, params).await)
-        });
+        let calls = self
+            .nodes
+            .iter()
+            .map(|n| async move { (n.url.clone(), n.call(method, params).await) });
         futures_util::future::join_all(calls).await
     }
 

@@ -43,11 +43,20 @@ const MAX_BANS: i64 = 1000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/console/accounts/{auth_id}/sip/credentials", get(credentials))
-        .route("/console/accounts/{auth_id}/sip/registrations", get(registrations))
+        .route(
+            "/console/accounts/{auth_id}/sip/credentials",
+            get(credentials),
+        )
+        .route(
+            "/console/accounts/{auth_id}/sip/registrations",
+            get(registrations),
+        )
         .route("/console/accounts/{auth_id}/sip/security", get(security))
         .route("/console/accounts/{auth_id}/sip/failures", get(failures))
-        .route("/console/accounts/{auth_id}/sip/bans/{source}", delete(unban))
+        .route(
+            "/console/accounts/{auth_id}/sip/bans/{source}",
+            delete(unban),
+        )
 }
 
 /// A signed-in operator (any role), with the CSRF token on writes.
@@ -92,7 +101,10 @@ async fn account(state: &AppState, op: &Operator, auth_id: &str) -> ApiResult<Ar
 }
 
 fn reloader(state: &AppState) -> ApiResult<&Arc<Reloader>> {
-    state.kamailio.as_ref().ok_or(ApiError::NotFound("resource"))
+    state
+        .kamailio
+        .as_ref()
+        .ok_or(ApiError::NotFound("resource"))
 }
 
 fn bad(field: &str, message: impl Into<String>) -> ApiError {
@@ -128,7 +140,7 @@ async fn aors(state: &AppState, account: &str, only: Only<'_>) -> ApiResult<Vec<
              FROM credentials c JOIN accounts a ON a.auth_id = c.account_id
              WHERE c.account_id = ?1 AND c.account_wide = 1 AND c.enabled = 1
              UNION ALL
-             SELECT c.seq, c.id, c.username, c.username || '@' || d.domain_name, d.id
+             SELECT c.seq, c.id, c.username, c.username || '@' || lower(d.domain_name), d.id
              FROM domains d
              JOIN domain_mappings m ON m.domain_id = d.id AND m.kind = 'registrations_credentials'
              JOIN credentials c ON c.list_id = m.credential_list_id AND c.account_id = d.account_id
@@ -170,6 +182,7 @@ async fn lookup(
 ) -> ApiResult<(Vec<Contact>, Vec<String>)> {
     let k = reloader(state)?.clone();
     let nodes = k.nodes();
+    let down: Arc<std::sync::Mutex<std::collections::HashSet<String>>> = Arc::default();
     // Owned values: the stream's futures must be Send for any lifetime.
     let calls: Vec<(usize, String, String)> = aors
         .iter()
@@ -180,9 +193,18 @@ async fn lookup(
     let mut answers: Vec<(usize, String, Result<Value, RpcError>)> =
         futures_util::stream::iter(calls)
             .map(|(i, aor, node)| {
-                let k = k.clone();
+                let (k, down) = (k.clone(), down.clone());
                 async move {
+                    // A node that did not answer is not asked again in this
+                    // request: 1,000 AoRs never wait 1,000 timeouts.
+                    if down.lock().expect("down").contains(&node) {
+                        let e = RpcError::Unreachable("did not answer".into());
+                        return (i, node, Err(e));
+                    }
                     let r = k.call_on(&node, "ul.lookup", &["location", &aor]).await;
+                    if let Err(RpcError::Unreachable(_)) = &r {
+                        down.lock().expect("down").insert(node.clone());
+                    }
                     (i, node, r)
                 }
             })
@@ -217,7 +239,9 @@ async fn lookup(
             .cloned()
             .unwrap_or_default();
         for item in list.iter().take(MAX_CONTACTS) {
-            let Some(c) = item.get("Contact") else { continue };
+            let Some(c) = item.get("Contact") else {
+                continue;
+            };
             contacts.push(Contact {
                 aor: a.aor.clone(),
                 username: a.username.clone(),
@@ -317,19 +341,27 @@ async fn credentials(
     let account = account(&state, &op, &auth_id).await?;
     let flagged_since = unix_now() - 24 * 60 * 60;
     #[allow(clippy::type_complexity)]
-    let rows: Vec<(String, String, Option<i64>, Option<String>, Option<i64>, Option<String>, Option<String>, bool)> =
-        sqlx::query_as(
-            "SELECT c.id, c.username, s.at, s.source, s.port, s.transport, s.method,
+    let rows: Vec<(
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        bool,
+    )> = sqlx::query_as(
+        "SELECT c.id, c.username, s.at, s.source, s.port, s.transport, s.method,
                     EXISTS (SELECT 1 FROM sip_user_flags f
                             WHERE f.account_id = c.account_id AND f.username = c.username
                               AND f.flagged_at >= ?2)
              FROM credentials c LEFT JOIN credential_seen s ON s.credential_seq = c.seq
              WHERE c.account_id = ?1 ORDER BY c.seq",
-        )
-        .bind(&auth_id)
-        .bind(flagged_since)
-        .fetch_all(&state.db.read)
-        .await?;
+    )
+    .bind(&auth_id)
+    .bind(flagged_since)
+    .fetch_all(&state.db.read)
+    .await?;
     let aors = aors(&state, &auth_id, Only::All).await?;
     let (contacts, unreachable) = lookup(&state, &account.realm, &aors).await?;
     // Credentials that may register somewhere (among the AoRs looked up):
@@ -349,24 +381,26 @@ async fn credentials(
     }
     let list: Vec<Value> = rows
         .iter()
-        .map(|(id, username, at, source, port, transport, method, flagged)| {
-            let last_seen = at.map(|at| {
+        .map(
+            |(id, username, at, source, port, transport, method, flagged)| {
+                let last_seen = at.map(|at| {
+                    json!({
+                        "at": rfc3339(at),
+                        "source": source,
+                        "port": port,
+                        "transport": transport,
+                        "method": method,
+                    })
+                });
                 json!({
-                    "at": rfc3339(at),
-                    "source": source,
-                    "port": port,
-                    "transport": transport,
-                    "method": method,
+                    "id": id,
+                    "username": username,
+                    "last_seen": last_seen,
+                    "registrations": registrations.get(id.as_str()),
+                    "under_attack": flagged,
                 })
-            });
-            json!({
-                "id": id,
-                "username": username,
-                "last_seen": last_seen,
-                "registrations": registrations.get(id.as_str()),
-                "under_attack": flagged,
-            })
-        })
+            },
+        )
         .collect();
     Ok(Json(json!({
         "credentials": list,
@@ -526,17 +560,26 @@ async fn failures(
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     account(&state, &op, &auth_id).await?;
-    let number = |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| -> ApiResult<i64> {
-        match q.get(key).filter(|v| !v.is_empty()) {
-            None => Ok(default),
-            Some(v) => v.parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
-                bad(
-                    key,
-                    format!("{key}: a whole number from {} to {}", range.start(), range.end()),
-                )
-            }),
-        }
-    };
+    let number =
+        |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| -> ApiResult<i64> {
+            match q.get(key).filter(|v| !v.is_empty()) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| range.contains(n))
+                    .ok_or_else(|| {
+                        bad(
+                            key,
+                            format!(
+                                "{key}: a whole number from {} to {}",
+                                range.start(),
+                                range.end()
+                            ),
+                        )
+                    }),
+            }
+        };
     let page = number("page", 0, 0..=100_000)?;
     let page_size = number("page_size", 50, 1..=MAX_PAGE_SIZE)?;
     let filter = |key: &str| -> ApiResult<Option<String>> {
@@ -640,18 +683,23 @@ async fn unban(
     // lifted there.
     let outcome = |r: &Result<Value, RpcError>| match r {
         Ok(_) => None,
-        Err(e) if e.answered().is_some_and(|m| m.to_ascii_lowercase().contains("not found")) => None,
+        Err(e)
+            if e.answered()
+                .is_some_and(|m| m.to_ascii_lowercase().contains("not found")) =>
+        {
+            None
+        }
         Err(e) => Some(e.to_string()),
     };
     let nodes: Vec<Value> = bans
         .iter()
         .zip(counts.iter())
-        .map(|((node, ban), (_, count))| {
-            match outcome(ban).or_else(|| outcome(count)) {
+        .map(
+            |((node, ban), (_, count))| match outcome(ban).or_else(|| outcome(count)) {
                 None => json!({ "node": node, "lifted": true }),
                 Some(e) => json!({ "node": node, "lifted": false, "error": e }),
-            }
-        })
+            },
+        )
         .collect();
     let actor = Actor::Operator(op.session.operator.clone());
     let mut tx = state.db.write.begin().await?;
@@ -696,9 +744,18 @@ mod tests {
     #[test]
     fn sources_come_from_sip_uris() {
         let cases = [
-            ("sip:192.0.2.7:5062;transport=tcp", Some(("192.0.2.7", Some(5062), Some("tcp")))),
-            ("sip:alice@10.0.0.2:5060;ob", Some(("10.0.0.2", Some(5060), None))),
-            ("<sip:alice@[2001:db8::1]:5070;transport=TLS>;expires=60", Some(("2001:db8::1", Some(5070), Some("tls")))),
+            (
+                "sip:192.0.2.7:5062;transport=tcp",
+                Some(("192.0.2.7", Some(5062), Some("tcp"))),
+            ),
+            (
+                "sip:alice@10.0.0.2:5060;ob",
+                Some(("10.0.0.2", Some(5060), None)),
+            ),
+            (
+                "<sip:alice@[2001:db8::1]:5070;transport=TLS>;expires=60",
+                Some(("2001:db8::1", Some(5070), Some("tls"))),
+            ),
             ("sip:pbx.example.com", Some(("pbx.example.com", None, None))),
             ("tel:+123", None),
             ("sip:a@10.0.0.1:99999", None),

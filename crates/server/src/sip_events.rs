@@ -42,6 +42,10 @@ const REGISTERED_IDLE: Duration = Duration::from_secs(60 * 60);
 pub const KEEP_DAYS: i64 = 7;
 /// The longest username Kamailio reports (it cuts them before encoding).
 pub const MAX_USERNAME: usize = 64;
+/// Kamailio cuts entry points to this many characters before encoding.
+pub const MAX_ENTRY: usize = 160;
+/// …and Call-IDs to this many bytes.
+pub const MAX_CALL_ID: usize = 128;
 /// Realms not found are remembered for a minute, at most this many.
 const MAX_UNKNOWN_REALMS: usize = 10_000;
 /// How far a report's time may be from the server's clock.
@@ -107,7 +111,9 @@ pub async fn read_settings(pool: &SqlitePool) -> Result<BanSettings, sqlx::Error
             .await?;
     let mut s = BanSettings::default();
     for (key, value) in rows {
-        let Ok(v) = value.parse::<u32>() else { continue };
+        let Ok(v) = value.parse::<u32>() else {
+            continue;
+        };
         match key.as_str() {
             "ban_failures" => s.ban_failures = v,
             "ban_window" => s.ban_window = v,
@@ -166,7 +172,7 @@ impl Report {
 /// `value` as hex pairs (either case) decoded to text of at most `max`
 /// characters, none of them a control character; not empty.
 fn hex_text(value: &str, max: usize) -> Option<String> {
-    if value.is_empty() || value.len() % 2 != 0 || value.len() > max * 8 {
+    if value.is_empty() || !value.len().is_multiple_of(2) || value.len() > max * 8 {
         return None;
     }
     let bytes = (0..value.len())
@@ -182,7 +188,9 @@ fn host_name(value: &str) -> Option<String> {
     let ok = (1..=253).contains(&value.len())
         && value.split('.').all(|label| {
             (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     ok.then(|| value.to_ascii_lowercase())
 }
@@ -228,20 +236,24 @@ pub fn parse(datagram: &[u8], now: i64) -> Option<Report> {
                 "INVITE" => "INVITE",
                 _ => return None,
             },
-            call_id: hex_text(call_id, 255)?,
+            call_id: hex_text(call_id, MAX_CALL_ID)?,
         }),
         ["F", time, ip, port, proto, realm, entry, user, reason, by_source, by_user] => {
             let realm = host_name(realm)?;
-            let entry = hex_text(entry, 320)?;
+            let entry = hex_text(entry, MAX_ENTRY)?;
             // `user@domain` or a domain, whose domain is the realm or a
-            // name under it (a Twilio domain).
-            let domain = host_name(entry.rsplit('@').next()?)?;
-            if domain != realm && !domain.ends_with(&format!(".{realm}")) {
-                return None;
-            }
-            if let Some((user_part, _)) = entry.rsplit_once('@') {
-                if user_part.is_empty() || user_part.contains('@') {
+            // name under it (a Twilio domain). Kamailio cuts a long entry
+            // (an attacker's long request user) to MAX_ENTRY characters,
+            // which may cut the domain: such an entry is kept as it came.
+            if entry.chars().count() < MAX_ENTRY {
+                let domain = host_name(entry.rsplit('@').next()?)?;
+                if domain != realm && !domain.ends_with(&format!(".{realm}")) {
                     return None;
+                }
+                if let Some((user_part, _)) = entry.rsplit_once('@') {
+                    if user_part.is_empty() {
+                        return None;
+                    }
                 }
             }
             Some(Report::Failure {
@@ -277,8 +289,14 @@ pub fn parse(datagram: &[u8], now: i64) -> Option<Report> {
 /// not refreshed for an hour is forgotten.
 #[derive(Default)]
 pub struct Registered {
-    map: Mutex<HashMap<(String, String, String), (i64, Instant)>>,
+    map: Mutex<HashMap<RegistrationKey, (i64, Instant)>>,
 }
+
+/// (realm, username, Call-ID).
+type RegistrationKey = (String, String, String);
+
+/// (account, minute, source, username, entry, reason).
+type FailureKey = (String, i64, String, String, String, &'static str);
 
 impl Registered {
     /// A REGISTER at `at`; false when the map is full.
@@ -298,6 +316,12 @@ impl Registered {
 
     /// When the registration `call_id` of `username@realm` first registered.
     pub fn since(&self, realm: &str, username: &str, call_id: &str) -> Option<i64> {
+        // As Kamailio reports it: cut to MAX_CALL_ID bytes.
+        let mut cut = call_id.len().min(MAX_CALL_ID);
+        while !call_id.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let call_id = &call_id[..cut];
         let key = (realm.to_string(), username.to_string(), call_id.to_string());
         self.map.lock().expect("registered").get(&key).map(|e| e.0)
     }
@@ -314,7 +338,7 @@ impl Registered {
 #[derive(Default)]
 struct Pending {
     /// (account, minute, source, username, entry, reason) → (count, last at).
-    failures: HashMap<(String, i64, String, String, String, &'static str), (i64, i64)>,
+    failures: HashMap<FailureKey, (i64, i64)>,
     /// (account, username) → (at, Kamailio's count).
     flags: HashMap<(String, String), (i64, i64)>,
     /// (account, source, banned at) → (until, failures).
@@ -392,8 +416,7 @@ impl Pending {
                     entry,
                     reason,
                 );
-                let flag = (user_count > user_failures)
-                    .then(|| (account.to_string(), username));
+                let flag = (user_count > user_failures).then(|| (account.to_string(), username));
                 let new_rows = usize::from(!self.failures.contains_key(&key))
                     + flag
                         .as_ref()
@@ -470,12 +493,13 @@ impl Realms {
         if self.unknown.contains_key(realm) {
             return None;
         }
-        let found: Option<String> = sqlx::query_scalar("SELECT auth_id FROM accounts WHERE realm = ?")
-            .bind(realm)
-            .fetch_optional(&db.read)
-            .await
-            .ok()
-            .flatten();
+        let found: Option<String> =
+            sqlx::query_scalar("SELECT auth_id FROM accounts WHERE realm = ?")
+                .bind(realm)
+                .fetch_optional(&db.read)
+                .await
+                .ok()
+                .flatten();
         match &found {
             Some(a) => {
                 self.known.insert(realm.to_string(), a.clone());
@@ -505,7 +529,9 @@ pub async fn listen(state: &AppState, addr: SocketAddr) -> std::io::Result<Socke
     let settings = read_settings(&db.read)
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    prune(&db).await.map_err(|e| std::io::Error::other(e.to_string()))?;
+    prune(&db)
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     // A flush waits for the write connection; reports keep arriving
     // meanwhile, and at most a few windows wait behind it.
     let (flushes, mut waiting) = tokio::sync::mpsc::channel::<Pending>(4);
@@ -576,7 +602,7 @@ pub async fn listen(state: &AppState, addr: SocketAddr) -> std::io::Result<Socke
                             quiet.note("store behind");
                         }
                     }
-                    if ticks % 60 == 0 {
+                    if ticks.is_multiple_of(60) {
                         registered.evict();
                         realms.unknown.clear();
                     }
@@ -724,30 +750,115 @@ mod tests {
             hex("AP1@acme.sip.test").to_uppercase(),
             hex("bob")
         );
-        assert!(matches!(parse(f.as_bytes(), now), Some(Report::Failure { source_count: 3, .. })));
+        assert!(matches!(
+            parse(f.as_bytes(), now),
+            Some(Report::Failure {
+                source_count: 3,
+                ..
+            })
+        ));
         let b = format!("B|{now}|192.0.2.1|acme.sip.test|600|11");
-        assert!(matches!(parse(b.as_bytes(), now), Some(Report::Ban { seconds: 600, .. })));
+        assert!(matches!(
+            parse(b.as_bytes(), now),
+            Some(Report::Ban { seconds: 600, .. })
+        ));
         for bad in [
             String::new(),
             "S".into(),
-            format!("S|{now}|192.0.2.1|5060|udp|../etc|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme..test|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}", hex(&"a".repeat(65)), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}", hex("a\u{7}"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|zz|REGISTER|{}", hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|OPTIONS|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.300|5060|udp|acme.sip.test|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|70000|udp|acme.sip.test|{}|REGISTER|{}", hex("a"), hex("c")),
-            format!("S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}|x", hex("a"), hex("c")),
-            format!("S|{}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}", now + 10 * SKEW, hex("a"), hex("c")),
-            format!("F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1", hex("x@other.test"), hex("b")),
-            format!("F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1", hex("../acme.sip.test"), hex("b")),
-            format!("F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|stale|1|1", hex("acme.sip.test"), hex("b")),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|../etc|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme..test|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                hex(&"a".repeat(65)),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                hex("a\u{7}"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|zz|REGISTER|{}",
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|OPTIONS|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.300|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|70000|udp|acme.sip.test|{}|REGISTER|{}",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}|x",
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "S|{}|192.0.2.1|5060|udp|acme.sip.test|{}|REGISTER|{}",
+                now + 10 * SKEW,
+                hex("a"),
+                hex("c")
+            ),
+            format!(
+                "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1",
+                hex("x@other.test"),
+                hex("b")
+            ),
+            format!(
+                "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|password|1|1",
+                hex("../acme.sip.test"),
+                hex("b")
+            ),
+            format!(
+                "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|stale|1|1",
+                hex("acme.sip.test"),
+                hex("b")
+            ),
             format!("B|{now}|192.0.2.1|acme.sip.test|-5|11"),
-            format!("B|{now}|192.0.2.1|acme.sip.test|600|11|{}", "x".repeat(MAX_DATAGRAM)),
+            format!(
+                "B|{now}|192.0.2.1|acme.sip.test|600|11|{}",
+                "x".repeat(MAX_DATAGRAM)
+            ),
         ] {
             assert_eq!(parse(bad.as_bytes(), now), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn what_kamailio_cuts_still_counts() {
+        let now = 1_800_000_000;
+        // A long request user: the entry arrives cut inside the domain.
+        let entry: String = format!("{}@acme.sip.test", "9".repeat(200))
+            .chars()
+            .take(MAX_ENTRY)
+            .collect();
+        let f = format!(
+            "F|{now}|192.0.2.1|5060|udp|acme.sip.test|{}|{}|user|1|1",
+            hex(&entry),
+            hex("x")
+        );
+        assert!(parse(f.as_bytes(), now).is_some());
+        // A long Call-ID is reported cut; the full one still finds it.
+        let long = "c".repeat(300);
+        let r = Registered::default();
+        assert!(r.saw("acme.sip.test", "alice", &long[..MAX_CALL_ID], now));
+        assert_eq!(r.since("acme.sip.test", "alice", &long), Some(now));
     }
 
     #[test]

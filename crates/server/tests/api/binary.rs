@@ -680,3 +680,71 @@ async fn wrong_sign_ins_from_many_addresses_keep_memory_bounded() {
     let rss = rss_mib();
     assert!(rss < 100, "the server holds {rss} MiB after the sign-ins");
 }
+
+/// The ban flags reach `sip_settings` (what Kamailio loads as `sipcfg`),
+/// out-of-range values are refused by name, and with `--kamailio-rpc` the
+/// binary listens for reports where `--sip-events` says.
+#[tokio::test]
+async fn ban_flags_are_bounded_and_written_for_kamailio() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    for (flag, value) in [
+        ("--ban-failures", "0"),
+        ("--ban-window", "5"),
+        ("--ban-seconds", "9"),
+        ("--flag-user-failures", "10001"),
+    ] {
+        let (ok, out) = cli(&["serve", "--data-dir", d, flag, value], "");
+        assert!(!ok, "{flag} {value}");
+        assert!(out.contains(flag), "{out}");
+    }
+    // A free UDP port for the reports.
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let events = format!("127.0.0.1:{port}");
+    let server = start_with(
+        dir.path(),
+        &[
+            "--kamailio-rpc",
+            "http://127.0.0.1:9/RPC",
+            "--sip-events",
+            &events,
+            "--ban-failures",
+            "12",
+            "--ban-seconds",
+            "900",
+        ],
+        &[],
+    );
+    let (_, config) = json(
+        reqwest::get(format!("{}/config.json", server.base))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(config["sip_insight"], true);
+    let db = sipauth_server::db::open(dir.path()).await.unwrap();
+    let settings: Vec<(String, String)> =
+        sqlx::query_as("SELECT key_name, key_value FROM sip_settings ORDER BY key_name")
+            .fetch_all(&db.read)
+            .await
+            .unwrap();
+    let expect = [
+        ("ban_failures", "12"),
+        ("ban_seconds", "900"),
+        ("ban_window", "60"),
+        ("user_failures", "20"),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    assert_eq!(settings, expect);
+    // The port is the server's: taking it again fails.
+    assert!(std::net::UdpSocket::bind(&events).is_err());
+    assert!(server
+        .logs
+        .lock()
+        .unwrap()
+        .contains("listening for Kamailio's reports"));
+}

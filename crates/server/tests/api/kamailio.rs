@@ -129,10 +129,37 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
         json!({"name": "Unused", "entries": [{ "ip": "127.0.0.2", "cidr_prefix": 32 }]}),
     )
     .await;
-    // Before any entry point uses them, ACLs admit nothing.
-    let address =
-        || app.rows("SELECT grp || '', ip_addr || '/' || mask FROM address ORDER BY grp, id");
+    // Before any entry point uses them, ACLs admit nothing at any entry
+    // point; the account's group (its realm's, `rowid * 4 + 3`) holds every
+    // entry of every ACL of the account: the sources never banned there.
+    let address = || {
+        app.rows(
+            "SELECT grp || '', ip_addr || '/' || mask FROM address WHERE grp % 4 <> 3
+             ORDER BY grp, id",
+        )
+    };
     assert!(address().await.is_empty());
+    let exempt = || {
+        app.rows(
+            "SELECT grp || '', ip_addr || '/' || mask FROM address WHERE grp % 4 = 3
+             ORDER BY grp, id",
+        )
+    };
+    let account_group: i64 =
+        sqlx::query_scalar("SELECT rowid * 4 + 3 FROM accounts WHERE auth_id = ?")
+            .bind(&app.auth_id)
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    let account_group = account_group.to_string();
+    assert_eq!(
+        exempt().await,
+        [
+            (account_group.clone(), "203.0.113.0/24".to_string()),
+            (account_group.clone(), "2001:db8::1/128".to_string()),
+            (account_group.clone(), "127.0.0.2/32".to_string()),
+        ]
+    );
 
     let app_both = post(
         &app,
@@ -157,10 +184,14 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     assert_eq!(eps.len(), 2, "{eps:?}");
     assert_eq!(eps[0].0, format!("{app_id}@{realm}"));
     let group = eps[0].1.split('|').next().unwrap().to_string();
-    assert_eq!(eps[0].1, format!("{group}|both|closed|{realm}"));
+    assert_eq!(
+        eps[0].1,
+        format!("{group}|both|closed|{realm}|{account_group}")
+    );
     assert_eq!(eps[1].0, realm);
-    assert!(
-        eps[1].1.ends_with(&format!("|cred|cred|{realm}")),
+    assert_eq!(
+        eps[1].1,
+        format!("{account_group}|cred|cred|{realm}|{account_group}"),
         "{eps:?}"
     );
     // Only the assigned credential is a member; only the assigned ACL's
@@ -186,7 +217,10 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
         json!({"sip_auth_type": ""}),
     )
     .await;
-    assert_eq!(entries().await[0].1, format!("{group}|open|closed|{realm}"));
+    assert_eq!(
+        entries().await[0].1,
+        format!("{group}|open|closed|{realm}|{account_group}")
+    );
     assert!(members().await.is_empty());
     assert!(address().await.is_empty());
 
@@ -196,7 +230,10 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
     let erin = json!({ "username": "erin", "password": "Erin-Passw0rd" });
     let erin = post_at(&app, &vobiz, erin).await;
     assert_eq!(erin["sip_uri"], format!("sip:erin@{realm}"));
-    let account_group = entries().await[1].1.split('|').next().unwrap().to_string();
+    assert_eq!(
+        entries().await[1].1.split('|').next().unwrap(),
+        account_group
+    );
     assert_eq!(
         members().await,
         [
@@ -252,23 +289,26 @@ async fn a_change_kamailio_caches_reloads_it_and_reads_do_not() {
             }
         }
     };
+    // One round at start: the settings `sipauth serve` wrote (`sipcfg`)
+    // reach the node with everything else.
+    wait(4).await;
+    let round = [
+        "permissions.addressReload ",
+        "htable.reload sipep",
+        "htable.reload sipmember",
+        "htable.reload sipcfg",
+    ];
+    assert_eq!(*calls.lock().unwrap(), round);
     // A write that is not an ACL (an application's assignment) reloads all
-    // three caches.
+    // four caches.
     post(
         &app,
         "Application/",
         json!({"app_name": "Open", "sip_auth_type": ""}),
     )
     .await;
-    wait(3).await;
-    assert_eq!(
-        *calls.lock().unwrap(),
-        [
-            "permissions.addressReload ",
-            "htable.reload sipep",
-            "htable.reload sipmember"
-        ]
-    );
+    wait(8).await;
+    assert_eq!(calls.lock().unwrap()[4..], round);
     // Reads and refused writes reload nothing.
     let r = app
         .get(&app.url(&format!("/v1/Account/{}/Application/", app.auth_id)))
@@ -277,7 +317,7 @@ async fn a_change_kamailio_caches_reloads_it_and_reads_do_not() {
     let r = app.create("x", "short").await;
     assert_eq!(r.status(), 400);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(calls.lock().unwrap().len(), 3);
+    assert_eq!(calls.lock().unwrap().len(), 8);
 }
 
 /// The reloads follow the service's change events, whatever the dialect or
@@ -289,6 +329,9 @@ async fn passwords_and_labels_reload_nothing_and_twilio_addresses_reload() {
     let app = TestApp::builder().kamailio(url).spawn().await;
     let count = || calls.lock().unwrap().len();
     let settle = || tokio::time::sleep(std::time::Duration::from_millis(300));
+    // The round at start.
+    settle().await;
+    assert_eq!(count(), 4);
     let created = post(
         &app,
         "SipAuth/Credential/",
@@ -303,7 +346,7 @@ async fn passwords_and_labels_reload_nothing_and_twilio_addresses_reload() {
     .await;
     settle().await;
     let before = count();
-    assert!(before >= 3, "creates reload: {before}");
+    assert!(before >= 8, "creates reload: {before}");
     let id = created["credential_uuid"].as_str().unwrap();
     post(
         &app,
@@ -328,7 +371,7 @@ async fn passwords_and_labels_reload_nothing_and_twilio_addresses_reload() {
     let r = app.post_form(Who::Me, &addresses, &form).await;
     assert_eq!(r.status(), 201);
     settle().await;
-    assert_eq!(count(), before + 3, "{:?}", calls.lock().unwrap());
+    assert_eq!(count(), before + 4, "{:?}", calls.lock().unwrap());
 }
 
 /// The reloads reach Kamailio over its jsonrpcs Unix datagram socket too
@@ -361,26 +404,34 @@ async fn reloads_go_over_the_unix_datagram_socket() {
         .kamailio(format!("unix:{}", path.display()))
         .spawn()
         .await;
+    let wait = |n: usize| {
+        let calls = calls.clone();
+        async move {
+            for _ in 0..200 {
+                if calls.lock().unwrap().len() >= n {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    };
+    // The round at start, then the change's.
+    wait(4).await;
     post(
         &app,
         "SipAuth/IpAccessControlList/",
         json!({"name": "Office", "entries": [{"ip": "192.0.2.1"}]}),
     )
     .await;
-    for _ in 0..200 {
-        if calls.lock().unwrap().len() >= 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    assert_eq!(
-        *calls.lock().unwrap(),
-        [
-            "permissions.addressReload",
-            "htable.reload",
-            "htable.reload"
-        ]
-    );
+    wait(8).await;
+    let round = [
+        "permissions.addressReload",
+        "htable.reload",
+        "htable.reload",
+        "htable.reload",
+    ];
+    assert_eq!(calls.lock().unwrap()[..4], round);
+    assert_eq!(calls.lock().unwrap()[4..], round);
     // The server's own reply sockets are cleaned up.
     let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
         .unwrap()

@@ -13,6 +13,7 @@ mod kamailio;
 mod openapi;
 mod proxy;
 mod roles;
+mod security;
 mod session;
 mod twilio;
 mod vobiz;
@@ -46,6 +47,8 @@ pub struct TestApp {
     pub token: String,
     pub db: sipauth_server::db::Db,
     pub dir: tempfile::TempDir,
+    /// Where Kamailio's reports go (with `.kamailio(…)`, not in proxy mode).
+    pub sip_events: Option<std::net::SocketAddr>,
 }
 
 /// A server on a free port over a new database, with one account.
@@ -125,6 +128,14 @@ impl Builder {
                 trusted_proxies: self.trusted_proxies,
             },
         );
+        let sip_events = match state.sip_insight() {
+            true => Some(
+                sipauth_server::sip_events::listen(&state, "127.0.0.1:0".parse().unwrap())
+                    .await
+                    .unwrap(),
+            ),
+            false => None,
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -138,6 +149,7 @@ impl Builder {
             token,
             db: pool,
             dir,
+            sip_events,
         }
     }
 }
