@@ -1808,6 +1808,7 @@ async fn the_registrations_dialog_lists_each_contact_and_says_which_node_did_not
             contact("", "::1", "tcp", None),
         ],
         unreachable: vec!["http://10.0.0.2:5060/RPC".into()],
+        truncated: true,
     };
     let parent = container();
     let _handle = leptos::mount::mount_to(parent.clone(), move || {

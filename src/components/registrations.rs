@@ -30,6 +30,13 @@ pub fn RegistrationsTable(
             </p>
         }
     });
+    let truncated = answer.truncated.then(|| {
+        view! {
+            <p class="admits warning" role="note">
+                "More than 1,000 addresses are registered here: only the first 1,000 were looked up."
+            </p>
+        }
+    });
     let table = if answer.registrations.is_empty() {
         view! { <p class="empty">{empty}</p> }.into_any()
     } else {
@@ -57,7 +64,7 @@ pub fn RegistrationsTable(
         }
         .into_any()
     };
-    view! { {missing}{table} }
+    view! { {missing}{truncated}{table} }
 }
 
 fn registration_row(r: Registration, usernames: bool) -> AnyView {

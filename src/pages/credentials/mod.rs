@@ -9,14 +9,13 @@ mod disable_dialog;
 mod label_dialog;
 mod password_dialog;
 mod row;
+mod sip_side;
 mod status_filter;
 mod table;
 
 use crate::api::Export;
-use crate::api::{ApiError, Application, Credential, SipCredential, SipCredentials};
-use crate::components::{
-    load_beside, ExportButtons, History, RegistrationsDialog, RegistrationsOf, Stamp,
-};
+use crate::api::{ApiError, Application, Credential, SipCredential};
+use crate::components::{load_beside, ExportButtons, History, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
@@ -30,6 +29,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use password_dialog::PasswordDialog;
+use sip_side::{SipParts, SipSide};
 use status_filter::StatusFilter;
 use std::cmp::Ordering;
 use std::future::Future;
@@ -50,11 +50,8 @@ struct Credentials {
     /// list. None until loaded.
     usage: RwSignal<Option<Usage>>,
     /// What the SIP side saw of each credential (`config.sip_insight`):
-    /// last seen, registrations, under attack. None until loaded, and
-    /// always without SIP insight.
-    sip: RwSignal<Option<SipCredentials>>,
-    /// The registrations dialog: open, and whose.
-    registrations: (RwSignal<bool>, RwSignal<RegistrationsOf>),
+    /// last seen, registrations, under attack.
+    sip: SipSide,
 }
 
 impl Credentials {
@@ -107,22 +104,12 @@ impl Credentials {
 
     /// What the SIP side saw of a credential (tracked); `None` until loaded.
     fn sip_of(&self, id: &str) -> Option<(SipCredential, u32)> {
-        self.sip.with(|s| {
-            let s = s.as_ref()?;
-            // One made after the answer: never used so far.
-            let seen = s.of(id).cloned().unwrap_or_default();
-            Some((seen, s.stale_days))
-        })
+        self.sip.of(id)
     }
 
     /// Opens the registrations of `credential`.
     fn show_registrations(&self, credential: &Credential) {
-        let (open, of) = self.registrations;
-        of.set(RegistrationsOf {
-            username: credential.username.clone(),
-            credential_id: credential.credential_uuid.clone(),
-        });
-        open.set(true);
+        self.sip.show_registrations(credential);
     }
 
     /// Twilio: the domains mapping the list shown.
@@ -138,16 +125,6 @@ fn matches(c: &Credential, needle: &str) -> bool {
         .into_iter()
         .flatten()
         .any(|text| text.to_lowercase().contains(needle))
-}
-
-/// Oldest last authentication first, never used before all.
-fn last_seen_order(sip: Option<&SipCredentials>, a: &Credential, b: &Credential) -> Ordering {
-    let at = |c: &Credential| {
-        sip.and_then(|s| s.of(&c.credential_uuid))
-            .and_then(|s| s.last_seen.as_ref())
-            .map(|seen| seen.at.as_str())
-    };
-    at(a).cmp(&at(b))
 }
 
 /// The order of a sortable column (see `profile::Column::header`).
@@ -193,18 +170,13 @@ pub fn CredentialsPage() -> impl IntoView {
     // Vobiz: all, enabled or disabled credentials, beside the search.
     // Last seen, registrations and flags, beside the list and reloaded
     // with it (only when the server reads what Kamailio sees).
-    let sip = match ctx.sip_insight() {
-        true => load_beside(ctx, listing.reloads(), |api| async move {
-            api.sip_credentials().await.map(Some)
-        }),
-        false => RwSignal::new(None),
-    };
+    let sip = SipSide::load(ctx, listing);
     let shown = listing.shown_where(
         query,
         move |c| query.show.with(|s| status_filter::passes(s, c)),
         matches,
         move |a, b, key| match key {
-            "last_seen" => sip.with(|s| last_seen_order(s.as_ref(), a, b)),
+            "last_seen" => sip.order(a, b),
             _ => order(a, b, key),
         },
     );
@@ -217,10 +189,6 @@ pub fn CredentialsPage() -> impl IntoView {
         listing,
         usage,
         sip,
-        registrations: (
-            RwSignal::new(false),
-            RwSignal::new(RegistrationsOf::default()),
-        ),
     };
     let create = create_dialog::action(page);
     let actions = row::RowActions::new(page);
@@ -255,6 +223,8 @@ pub fn CredentialsPage() -> impl IntoView {
         {realm.map(|realm| view! {
             <p class="used-by">{format!("Devices register at sip:<username>@{realm}.")}</p>
         })}
+        // Which Kamailio node did not answer; the registrations dialog.
+        {page.sip_insight().then(|| view! { <SipParts sip /> })}
         {move || page.list_users().map(|names| view! {
             <p class="used-by">
                 {if names.is_empty() {
@@ -295,10 +265,6 @@ pub fn CredentialsPage() -> impl IntoView {
         {actions.label.zip(words.label).map(|(action, label)| view! { <LabelDialog action label /> })}
         <DeleteCredentialDialog page action=actions.delete />
         {words.columns.contains(&Column::Enabled).then(|| view! { <DisableDialog action=actions.disable /> })}
-        {page.sip_insight().then(|| {
-            let (open, of) = page.registrations;
-            view! { <RegistrationsDialog open of /> }
-        })}
     }
 }
 
@@ -345,30 +311,5 @@ mod tests {
         x.realm = "b.example".into();
         y.realm = "a.example".into();
         assert_eq!(order(&x, &y, "realm"), Ordering::Greater);
-    }
-
-    #[test]
-    fn last_seen_sorts_never_used_first_then_oldest() {
-        use crate::api::LastSeen;
-        let seen = |id: &str, at: Option<&str>| SipCredential {
-            id: id.into(),
-            last_seen: at.map(|at| LastSeen {
-                at: at.into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let sip = SipCredentials {
-            credentials: vec![
-                seen("id-old", Some("2026-01-01T00:00:00Z")),
-                seen("id-new", Some("2026-12-01T00:00:00Z")),
-                seen("id-never", None),
-            ],
-            stale_days: 90,
-        };
-        let mut list = [credential("new"), credential("never"), credential("old")];
-        list.sort_by(|a, b| last_seen_order(Some(&sip), a, b));
-        let names: Vec<_> = list.iter().map(|c| c.username.as_str()).collect();
-        assert_eq!(names, ["never", "old", "new"]);
     }
 }

@@ -5,10 +5,10 @@
 use crate::api::HourCount;
 use leptos::prelude::*;
 
-/// The chart's drawing area, in SVG units.
-const WIDTH: f64 = 480.0;
-const BARS_HEIGHT: f64 = 100.0;
-const STEP: f64 = WIDTH / 24.0;
+/// The chart's drawing area, in SVG units (whole numbers: formatting
+/// floats would add their code to the wasm).
+const BARS_HEIGHT: u64 = 100;
+const STEP: usize = 20;
 
 /// An hour's start in the operator's local time ("14:00"), and the instant.
 pub fn hour_label(raw: &str) -> (String, String) {
@@ -41,7 +41,7 @@ pub fn chart_summary(hourly: &[HourCount]) -> String {
 #[component]
 pub fn FailureChart(hourly: Vec<HourCount>) -> impl IntoView {
     let summary = chart_summary(&hourly);
-    let max = hourly.iter().map(|h| h.failures).max().unwrap_or(0).max(1) as f64;
+    let max = hourly.iter().map(|h| h.failures).max().unwrap_or(0).max(1);
     let labels: Vec<(String, String)> = hourly.iter().map(|h| hour_label(&h.hour)).collect();
     let bars = hourly
         .iter()
@@ -49,28 +49,28 @@ pub fn FailureChart(hourly: Vec<HourCount>) -> impl IntoView {
         .filter(|(_, h)| h.failures > 0)
         .map(|(i, h)| {
             // At least a sliver, so one failure is seen beside thousands.
-            let height = (h.failures as f64 / max * (BARS_HEIGHT - 4.0)).max(2.0);
+            let height = (h.failures * (BARS_HEIGHT - 4) / max).max(2);
             view! {
                 <rect
                     class="bar"
-                    x=format!("{:.1}", i as f64 * STEP + 2.0)
-                    y=format!("{:.1}", BARS_HEIGHT - height)
-                    width=format!("{:.1}", STEP - 4.0)
-                    height=format!("{height:.1}")
+                    x=(i * STEP + 2).to_string()
+                    y=(BARS_HEIGHT - height).to_string()
+                    width=(STEP - 4).to_string()
+                    height=height.to_string()
                     rx="2"
                     fill="currentColor"
                 />
             }
         })
         .collect_view();
-    // Every sixth hour along the bottom.
+    // Every sixth hour along the bottom, from its bar's left edge.
     let ticks = labels
         .iter()
         .enumerate()
         .filter(|(i, _)| i % 6 == 0)
         .map(|(i, (words, _))| {
             view! {
-                <text class="tick" x=format!("{:.1}", i as f64 * STEP + STEP / 2.0) y="116" text-anchor="middle" fill="currentColor">
+                <text class="tick" x=(i * STEP).to_string() y="116" fill="currentColor">
                     {words.clone()}
                 </text>
             }
