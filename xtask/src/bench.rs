@@ -42,6 +42,9 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
         &root.join("dist"),
     )?;
     goals.add(sip_bench::GOAL, sip.measured, sip.met);
+    for (goal, measured, met) in sip.more {
+        goals.add(goal, measured, met);
+    }
     body.push_str(&sip.section);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -96,11 +99,14 @@ fn sip_only(root: &Path) -> Result<(), String> {
     )?;
     let path = root.join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    let new = splice(
+    let mut new = splice(
         &old,
         &goal_row(sip_bench::GOAL, &sip.measured, sip.met),
         &sip.section,
     )?;
+    for (goal, measured, met) in &sip.more {
+        new = splice(&new, &goal_row(goal, measured, *met), &sip.section)?;
+    }
     std::fs::write(&path, new).map_err(|e| e.to_string())?;
     println!(
         "{}\n{}",

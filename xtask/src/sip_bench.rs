@@ -46,10 +46,15 @@ pub struct Outcome {
     pub section: String,
     pub measured: String,
     pub met: bool,
+    /// More goals' rows: (goal, measured, met).
+    pub more: Vec<(&'static str, String, bool)>,
 }
 
 /// One account's bench data.
 struct Tenant {
+    /// Its auth_id and Twilio domain's SID (the registrations view).
+    id: String,
+    domain_sid: String,
     realm: String,
     /// (username, password) of its 200 credentials.
     users: Vec<(String, String)>,
@@ -125,7 +130,14 @@ pub fn run(root: &Path, server_binary: &Path, dist: &Path) -> Result<Outcome, St
     if capture("sqlite3", &["-version"]).is_none() {
         return Err("the SIP bench needs the sqlite3 command (apt-get install sqlite3)".into());
     }
-    let stack = Stack::start(root, server_binary, dist, "bench-sip")?;
+    // The twilio console: its Domains page shows a domain's registrations.
+    let stack = Stack::start_with(
+        root,
+        server_binary,
+        dist,
+        "bench-sip",
+        &["--dialect", "twilio"],
+    )?;
     let dir = stack.dir.clone();
     let result = measure(root, server_binary, &stack);
     drop(stack);
@@ -153,6 +165,8 @@ fn measure(root: &Path, server_binary: &Path, stack: &Stack) -> Result<Outcome, 
     let at_domain = |realm: &str| format!("bench.{realm}");
     let t = tenants.last().ok_or("no tenants")?;
     let last = [Tenant {
+        id: t.id.clone(),
+        domain_sid: t.domain_sid.clone(),
         realm: t.realm.clone(),
         users: t.users.last().cloned().into_iter().collect(),
     }];
@@ -184,6 +198,8 @@ fn measure(root: &Path, server_binary: &Path, stack: &Stack) -> Result<Outcome, 
     let rows = make_baseline(&store, &tables.db)?;
 
     let pin = pinning();
+    // The store's side sends its reports (issue 18) here, as to a server.
+    let drain = Drain::start(pin)?;
     let mut default = Vec::new();
     let mut tlsf = Vec::new();
     for (rounds, options, into) in [
@@ -193,7 +209,12 @@ fn measure(root: &Path, server_binary: &Path, stack: &Stack) -> Result<Outcome, 
         let mut runs: Vec<[Vec<Run>; 2]> = vec![[Vec::new(), Vec::new()]; 2];
         for round in 0..rounds {
             for (s, side) in [&views, &tables].into_iter().enumerate() {
-                let kamailio = start(dir, side, options, pin)?;
+                let defines = if side.rpc {
+                    vec![drain.events()]
+                } else {
+                    Vec::new()
+                };
+                let kamailio = start(dir, side, options, &defines, pin)?;
                 if settle(dir, kamailio.port, &side.probe_csv).is_err() {
                     return Err(format!(
                         "the {} Kamailio ({}) does not admit the last credential made",
@@ -222,9 +243,12 @@ fn measure(root: &Path, server_binary: &Path, stack: &Stack) -> Result<Outcome, 
         }
     }
 
+    let reports = reports_rounds(dir, &views, pin, &drain)?;
+    let registrations = registrations_view(root, stack, t)?;
+
     let plan_views = query_plan(&store);
     let plan_tables = query_plan(&tables.db);
-    Ok(report(
+    let mut outcome = report(
         &default,
         &tlsf,
         &rows,
@@ -232,7 +256,9 @@ fn measure(root: &Path, server_binary: &Path, stack: &Stack) -> Result<Outcome, 
         pin,
         &plan_views,
         &plan_tables,
-    ))
+    );
+    issue18_section(&mut outcome, &reports, &registrations);
+    Ok(outcome)
 }
 
 /// With two cores or more and `taskset`, Kamailio gets core 1 and SIPp
@@ -255,7 +281,13 @@ fn pinned(pin: bool, core: &str, program: &str) -> Command {
 
 /// A fresh Kamailio for one side (its config, its file), in the foreground
 /// with its own runtime directory; `options` go before the config.
-fn start(dir: &Path, side: &Side, options: &[&str], pin: bool) -> Result<Kamailio, String> {
+fn start(
+    dir: &Path,
+    side: &Side,
+    options: &[&str],
+    defines: &[String],
+    pin: bool,
+) -> Result<Kamailio, String> {
     let port = free_port()?;
     let run_dir = dir.join(format!("run-{}-{port}", side.name));
     std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
@@ -273,6 +305,9 @@ fn start(dir: &Path, side: &Side, options: &[&str], pin: bool) -> Result<Kamaili
         .arg(format!("SIP_LISTEN=udp:127.0.0.1:{port}"))
         .arg("-A")
         .arg(format!("CHILDREN={CHILDREN}"));
+    for define in defines {
+        cmd.arg("-A").arg(define);
+    }
     if side.rpc {
         cmd.arg("-A")
             .arg(format!("RPC_LISTEN=tcp:127.0.0.1:{}", free_port()?));
@@ -344,7 +379,8 @@ fn load(stack: &Stack, server_binary: &Path) -> Result<Vec<Tenant>, String> {
         if text(&domain, "sip_uri")? != format!("sip:bench.{realm}") {
             return Err(format!("unexpected domain address in {domain}"));
         }
-        let auth = format!("{twilio}/Domains/{}/Auth", text(&domain, "sid")?);
+        let domain_sid = text(&domain, "sid")?;
+        let auth = format!("{twilio}/Domains/{domain_sid}/Auth");
         for mapping in ["Calls", "Registrations"] {
             api.form_ok(
                 "POST",
@@ -385,7 +421,12 @@ fn load(stack: &Stack, server_binary: &Path) -> Result<Vec<Tenant>, String> {
             creates += 1;
             users.push((user, password));
         }
-        tenants.push(Tenant { realm, users });
+        tenants.push(Tenant {
+            id,
+            domain_sid,
+            realm,
+            users,
+        });
     }
     let config = stack.dir.join("credentials.curl");
     std::fs::write(&config, batch).map_err(|e| e.to_string())?;
@@ -749,7 +790,8 @@ fn report(
          - **views**: the store, made through the API while the server ran with `--kamailio-rpc`, \
          read by deploy/kamailio/kamailio.cfg unchanged: entry point and members from the \
          `sip_entry_points`/`sip_members` htables, the permissions group of the entry point from \
-         the `address` view, the digest from the `subscriber` view.\n\
+         the `address` view, the digest from the `subscriber` view; its reports (issue 18) go to a UDP socket the bench \
+         drains on SIPp's core, as to the server.\n\
          - **tables** (the baseline): Kamailio's own `subscriber` and `address` tables (Debian's \
          SQLite DDL) in a second file holding the same rows, read by xtask/bench-kamailio.cfg: \
          REGISTER is `www_authenticate` and `save`; INVITE is `allow_source_address_group`, then \
@@ -855,6 +897,7 @@ fn report(
         section: s,
         measured,
         met,
+        more: Vec::new(),
     }
 }
 
@@ -902,3 +945,334 @@ allocator is the allocator's: the store's script makes more small allocations pe
 /// The goals table's row for the SIP side.
 pub const GOAL: &str =
     "SIP: REGISTER and INVITE rate on the store's views ≥ 0.8 × Kamailio's own tables (both run as deployed, `-X tlsf`)";
+
+/// Issue 18: rounds of the REGISTER runs on deploy/kamailio/kamailio.cfg
+/// with its reports, counting and bans on (reports sent to a UDP socket
+/// the bench drains) and with `-A NO_REPORTS=1`, sides alternating, both
+/// `-X tlsf`.
+const ROUNDS_REPORTS: usize = 3;
+
+struct Reports {
+    on: Vec<Run>,
+    off: Vec<Run>,
+    /// Datagrams the drain received from the "on" runs (one S report per
+    /// REGISTER admitted, plus the settle probes).
+    datagrams: u64,
+}
+
+/// A UDP socket on loopback that takes Kamailio's reports (as the
+/// server's `--sip-events` would) and counts them; stopped when dropped.
+struct Drain {
+    port: u16,
+    received: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drain {
+    fn start(pin: bool) -> Result<Self, String> {
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        use std::sync::Arc;
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = socket.local_addr().map_err(|e| e.to_string())?.port();
+        socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .map_err(|e| e.to_string())?;
+        let received = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let (received, stop) = (received.clone(), stop.clone());
+            std::thread::spawn(move || {
+                // On SIPp's core, as a server elsewhere would be: never on
+                // Kamailio's (its wake-ups would preempt the workers there).
+                if pin {
+                    pin_this_thread("0");
+                }
+                let mut buf = [0u8; 2048];
+                while !stop.load(Ordering::Relaxed) {
+                    if socket.recv(&mut buf).is_ok() {
+                        received.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        };
+        Ok(Self {
+            port,
+            received,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Kamailio's define sending its reports here.
+    fn events(&self) -> String {
+        format!("EVENTS=\"sip:127.0.0.1:{}\"", self.port)
+    }
+
+    fn received(&self) -> u64 {
+        self.received.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Drain {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn reports_rounds(dir: &Path, views: &Side, pin: bool, drain: &Drain) -> Result<Reports, String> {
+    let before = drain.received();
+    let sides = [
+        ("reports on", vec![drain.events()]),
+        ("reports off", vec!["NO_REPORTS=1".to_string()]),
+    ];
+    let mut runs = [Vec::new(), Vec::new()];
+    for round in 0..ROUNDS_REPORTS {
+        for (i, (name, defines)) in sides.iter().enumerate() {
+            let kamailio = start(dir, views, &["-X", "tlsf"], defines, pin)?;
+            if settle(dir, kamailio.port, &views.probe_csv).is_err() {
+                return Err(format!(
+                    "the Kamailio with {name} does not admit the last credential made"
+                ));
+            }
+            let run = load_run(dir, Kind::Register, &kamailio, &views.csv, pin)?;
+            println!(
+                "xtask: SIP bench {name} -X tlsf round {} register: {:.0}/s, Kamailio {:.0} µs per decision, {} failed",
+                round + 1,
+                run.rate(),
+                run.cpu_us(),
+                run.failed
+            );
+            runs[i].push(run);
+        }
+    }
+    // Late datagrams of the last run.
+    std::thread::sleep(Duration::from_millis(300));
+    let [on, off] = runs;
+    Ok(Reports {
+        on,
+        off,
+        datagrams: drain.received() - before,
+    })
+}
+
+/// Pins the calling thread to `core` (`taskset -p` on its thread id).
+fn pin_this_thread(core: &str) {
+    let tid = std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+    if let Some(tid) = tid {
+        let _ = Command::new("taskset")
+            .args(["-p", "-c", core, &tid])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// Issue 18: the console's registrations view of a Twilio domain holding
+/// `CONTACTS` contacts (100 credentials × 10 contacts each, registered by
+/// SIPp with the server's own Kamailio), in Chromium
+/// (xtask/registrations-bench.mjs): click on "Registrations" to the rows in
+/// the DOM and to the next frame, and the endpoint's answer time.
+const CONTACTS: usize = 1_000;
+const CONTACTS_EACH: usize = 10;
+
+struct RegistrationsView {
+    /// The browser's figures (medians, ms) or why there are none.
+    figures: Result<serde_json::Value, String>,
+    /// SIPp's REGISTERs that failed.
+    sipp_failed: bool,
+}
+
+fn registrations_view(root: &Path, stack: &Stack, t: &Tenant) -> Result<RegistrationsView, String> {
+    let dir = &stack.dir;
+    let domain = format!("bench.{}", t.realm);
+    let mut csv = String::from("SEQUENTIAL\n");
+    for (user, password) in t.users.iter().take(CONTACTS / CONTACTS_EACH) {
+        for k in 0..CONTACTS_EACH {
+            let _ = writeln!(
+                csv,
+                "{user};[authentication username={user} password={password}];{domain};{}",
+                31000 + k
+            );
+        }
+    }
+    let csv_path = dir.join("contacts.csv");
+    std::fs::write(&csv_path, csv).map_err(|e| e.to_string())?;
+    let request = |cseq: u32, authorization: &str| {
+        format!(
+            "REGISTER sip:[field2] SIP/2.0\n\
+             Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n\
+             From: <sip:[field0]@[field2]>;tag=[pid]SIPpTag[call_number]\n\
+             To: <sip:[field0]@[field2]>\n\
+             Call-ID: [call_id]\n\
+             CSeq: {cseq} REGISTER\n\
+             Contact: <sip:[field0]@10.0.0.1:[field3]>\n\
+             User-Agent: bench-phone/[field3]\n\
+             {authorization}Max-Forwards: 70\n\
+             Expires: 3600\n\
+             Content-Length: 0\n\n"
+        )
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<scenario name=\"contacts\">\n\
+         <send retrans=\"500\"><![CDATA[\n{}]]></send>\n\
+         <recv response=\"401\" auth=\"true\"/>\n\
+         <send retrans=\"500\"><![CDATA[\n{}]]></send>\n\
+         <recv response=\"200\"/>\n</scenario>\n",
+        request(1, ""),
+        request(2, "[field1]\n")
+    );
+    let scenario = dir.join("contacts.xml");
+    std::fs::write(&scenario, xml).map_err(|e| e.to_string())?;
+    let sipp_failed = !Command::new("sipp")
+        .arg(format!("127.0.0.1:{}", stack.sip_port))
+        .arg("-sf")
+        .arg(&scenario)
+        .arg("-inf")
+        .arg(&csv_path)
+        .args([
+            "-i",
+            SOURCE,
+            "-nostdin",
+            "-timeout",
+            "60s",
+            "-timeout_error",
+        ])
+        .args(["-m", &CONTACTS.to_string(), "-l", "50", "-r", "1000"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let out = Command::new("node")
+        .arg(root.join("xtask/registrations-bench.mjs"))
+        .env("BASE_URL", &stack.base)
+        .env("FIRST_RUN", stack.data.join("first-run.json"))
+        .env("ACCOUNT", &t.id)
+        .env("DOMAIN", &domain)
+        .env("SID", &t.domain_sid)
+        .env("COUNT", CONTACTS.to_string())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let figures = stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|_| out.status.success())
+        .ok_or_else(|| {
+            stdout
+                .lines()
+                .filter(|l| l.starts_with('#'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+    Ok(RegistrationsView {
+        figures,
+        sipp_failed,
+    })
+}
+
+/// The goals table's row for issue 18's reports (the registrations view
+/// has no figure to meet: its paint is in the section only).
+pub const GOAL_REPORTS: &str =
+    "SIP: REGISTER rate with failure counting and reports on ≥ 0.9 × the same config with them off (`-A NO_REPORTS=1`)";
+
+fn issue18_section(outcome: &mut Outcome, reports: &Reports, view: &RegistrationsView) {
+    let (on, off) = (
+        median(&reports.on, Run::rate),
+        median(&reports.off, Run::rate),
+    );
+    let ratio = on / off;
+    let admitted: u64 = reports.on.iter().map(|r| r.succeeded).sum();
+    let failed: u64 = reports
+        .on
+        .iter()
+        .chain(&reports.off)
+        .map(|r| r.failed)
+        .sum();
+    let list = |runs: &[Run]| {
+        runs.iter()
+            .map(|r| format!("{:.0}", r.rate()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let s = &mut outcome.section;
+    let _ = writeln!(
+        s,
+        "\n### Reports, counting and bans (issue 18)\n\n\
+         The same REGISTER runs on deploy/kamailio/kamailio.cfg and the store (views), `-X tlsf`, \
+         each round a fresh Kamailio per side, sides alternating; median of {ROUNDS_REPORTS} \
+         rounds. **on**: as deployed (the ban lookup on every request, an `S` report per \
+         REGISTER admitted, sent with `send_data` to a UDP socket the bench drains); **off**: \
+         `-A NO_REPORTS=1` (no ban lookup, no counting, no reports).\n\n\
+         | decision | on /s | off /s | ratio | Kamailio µs per decision, on / off | failed |\n\
+         |---|---:|---:|---:|---:|---:|\n\
+         | REGISTER: 401, digest answered, 200 (binding saved) | {on:.0} | {off:.0} | {ratio:.2} | {:.0} / {:.0} | {failed} |\n\n\
+         Every run: on {}; off {}. Reports the drain received: {} (REGISTERs admitted in the \
+         \"on\" runs: {admitted}; each settle probe adds one).\n\n\
+         Investigated by hand (2026-12-02, one credential, one source, the same pinning; Kamailio \
+         µs per REGISTER decision): the config before issue 18 24, now with `NO_REPORTS` 26–28 \
+         (`use_domain`, the received AVP, the AoR given to `save`, the entry point's account \
+         group), now as deployed 27–30 (a repeat found in `seen` costs next to nothing), and with \
+         a report for every REGISTER (`-A SEEN_SECONDS=0`) 33–37: one `send_data` datagram costs \
+         the worker 8–10 µs on loopback (the kernel delivers it, and wakes the receiver, in the \
+         sender's time). Hence success reports are thinned to one a minute per credential, source \
+         and method: this load re-registers each of its 4,000 credentials about 10 times a run, \
+         so about 1 in 10 REGISTERs sends one.\n",
+        median(&reports.on, Run::cpu_us),
+        median(&reports.off, Run::cpu_us),
+        list(&reports.on),
+        list(&reports.off),
+        reports.datagrams,
+    );
+    let registered = if view.sipp_failed {
+        "some of SIPp's REGISTERs failed; "
+    } else {
+        ""
+    };
+    let row = match &view.figures {
+        Ok(v) => {
+            let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
+            format!(
+                "| a Twilio domain's Registrations (disclosure opened), {} contacts | {:.0} | {:.0} | {:.0} |",
+                v["rows"],
+                f("api"),
+                f("view_dom"),
+                f("view_frame")
+            )
+        }
+        Err(e) => format!("| a Twilio domain's Registrations | not measured: {e} | | |"),
+    };
+    let _ = writeln!(
+        s,
+        "\n### Registrations view (issue 18)\n\n\
+         {registered}{CONTACTS} contacts registered by SIPp in the server's own Kamailio \
+         ({} credentials of the last account's `bench.<realm>` domain × {CONTACTS_EACH} \
+         contacts each; the domain maps all 200 of its credentials for registrations, so the \
+         server looks up 200 AoRs with `ul.lookup`, at most 8 in flight). In Chromium, signed \
+         in, on the Domains page: the click on the domain's \"Registrations\" disclosure to \
+         the rows in the DOM and to the next frame; the endpoint \
+         (`GET /console/accounts/{{id}}/sip/registrations?domain=`) timed with `fetch` in the \
+         page. Medians of 5, ms.\n\n\
+         | view | endpoint | click → DOM | click → frame |\n|---|---:|---:|---:|\n{row}\n",
+        CONTACTS / CONTACTS_EACH,
+    );
+    let (cpu_on, cpu_off) = (
+        median(&reports.on, Run::cpu_us),
+        median(&reports.off, Run::cpu_us),
+    );
+    outcome.more.push((
+        GOAL_REPORTS,
+        format!(
+            "{ratio:.2}× ({on:.0} vs {off:.0} REGISTER/s, `-X tlsf`; Kamailio CPU per decision {cpu_on:.0} vs {cpu_off:.0} µs, {:.2}×)",
+            cpu_off / cpu_on
+        ),
+        ratio >= 0.9,
+    ));
+}
