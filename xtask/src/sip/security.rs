@@ -450,7 +450,7 @@ pub(super) fn checks(
     report.check(
         again,
         &format!(
-            "Unban {STORM} in the console's Security page (Chromium): its next REGISTER is admitted ({} ms with the browser)",
+            "the credentials list shows last seen and the Security page the storm, its chart and its ban, axe-clean in both themes and at 390 px; Unban {STORM} there (Chromium): its next REGISTER is admitted ({} ms with the browser)",
             browser.as_millis()
         ),
     );
