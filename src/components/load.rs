@@ -11,14 +11,18 @@ use std::future::Future;
 /// What a page loaded, how to load it again, and a count of reloads (what
 /// shows beside the data follows it).
 pub struct Loaded<T: Send + Sync + 'static> {
-    /// None while the first answer is awaited.
+    /// None while the first answer is awaited; then the latest answer,
+    /// kept while the next one loads.
     pub data: RwSignal<Option<Result<T, ApiError>>>,
+    /// A request is under way.
+    pub loading: RwSignal<bool>,
     pub refresh: Callback<()>,
     pub reloads: Signal<u32>,
 }
 
-/// Runs `fetch` in an effect, so the signals it reads (a route parameter)
-/// load again when they change; an ended session goes to sign-in.
+/// Runs `fetch` in an effect, so the signals it reads (a route parameter,
+/// a filter) load again when they change; a slow answer to an older
+/// request never replaces a newer one; an ended session goes to sign-in.
 pub fn load<T, F, Fut>(ctx: AppContext, fetch: F) -> Loaded<T>
 where
     T: Send + Sync + 'static,
@@ -26,20 +30,31 @@ where
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let data = RwSignal::new(None);
+    let loading = RwSignal::new(true);
     let reload = RwSignal::new(0u32);
+    let latest = StoredValue::new(0u32);
     effect(move || {
         reload.track();
         let answer = fetch(ctx.api());
+        let ticket = latest.get_value() + 1;
+        latest.set_value(ticket);
+        loading.set(true);
         spawn_local(async move {
             let result = answer.await;
+            // The page may be gone, or a newer request under way.
+            if latest.try_get_value() != Some(ticket) {
+                return;
+            }
             if let Err(ApiError::Unauthorized) = &result {
                 ctx.session.set(None);
             }
             data.set(Some(result));
+            loading.set(false);
         });
     });
     Loaded {
         data,
+        loading,
         refresh: Callback::new(move |()| reload.update(|n| *n += 1)),
         reloads: reload.into(),
     }

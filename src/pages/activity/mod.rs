@@ -3,15 +3,14 @@
 //! URL (Back steps through them); each record expands to its diff; the
 //! filtered log downloads as CSV or NDJSON.
 
-use crate::api::{ApiError, AuditFilter, AuditPage, ACTIONS, RESOURCES};
-use crate::components::{AuditTable, LoadFailed};
+use crate::api::{ApiError, AuditFilter, ACTIONS, RESOURCES};
+use crate::components::{load, Loaded, AuditTable, LoadFailed};
 use crate::context::AppContext;
 use crate::dialog_action::Task;
-use crate::signals::{effect, memo};
+use crate::signals::memo;
 use leptos::html::{Input, Select};
 use leptos::prelude::AnyView;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
@@ -46,29 +45,14 @@ pub fn ActivityPage() -> impl IntoView {
         navigate.with_value(|navigate| navigate(&url, options));
     };
 
-    // The page of records for the URL's filter; a slow answer to an older
-    // filter never replaces a newer one.
-    let answer = RwSignal::new(None::<Result<AuditPage, ApiError>>);
-    let loading = RwSignal::new(true);
-    let retry = RwSignal::new(0u32);
-    let latest = StoredValue::new(0u32);
-    effect(move || {
-        retry.track();
+    let Loaded {
+        data: answer,
+        loading,
+        refresh: retry,
+        ..
+    } = load(ctx, move |api| {
         let f = filter.get();
-        let ticket = latest.get_value() + 1;
-        latest.set_value(ticket);
-        loading.set(true);
-        let api = ctx.api();
-        spawn_local(async move {
-            let result = api.audit(&f, PAGE_SIZE).await;
-            if latest.try_get_value() == Some(ticket) {
-                if let Err(ApiError::Unauthorized) = &result {
-                    ctx.session.set(None);
-                }
-                answer.set(Some(result));
-                loading.set(false);
-            }
-        });
+        async move { api.audit(&f, PAGE_SIZE).await }
     });
 
     let actor = NodeRef::<Input>::new();
@@ -143,7 +127,7 @@ pub fn ActivityPage() -> impl IntoView {
             None
         }
         Some(Err(error)) => Some(
-            view! { <LoadFailed what="activity" error on_retry=Callback::new(move |()| retry.update(|n| *n += 1)) /> }
+            view! { <LoadFailed what="activity" error on_retry=retry /> }
                 .into_any(),
         ),
         Some(Ok(p)) if p.records.is_empty() => {

@@ -3,13 +3,12 @@
 //! the URL like the Activity page's, so Back steps through them.
 
 use super::tops::filtered;
-use crate::api::{ApiError, Failure, FailureFilter, FailurePage};
-use crate::components::{LoadFailed, When};
+use crate::api::{Failure, FailureFilter};
+use crate::components::{load, Loaded, LoadFailed, When};
 use crate::context::AppContext;
-use crate::signals::{effect, memo};
+use crate::signals::memo;
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
@@ -73,29 +72,15 @@ pub fn RecentFailures(reloads: Signal<u32>) -> impl IntoView {
         navigate.with_value(|navigate| navigate(&filtered(next), options));
     };
 
-    // A slow answer to an older filter never replaces a newer one.
-    let answer = RwSignal::new(None::<Result<FailurePage, ApiError>>);
-    let loading = RwSignal::new(true);
-    let retry = RwSignal::new(0u32);
-    let latest = StoredValue::new(0u32);
-    effect(move || {
-        retry.track();
+    let Loaded {
+        data: answer,
+        loading,
+        refresh: retry,
+        ..
+    } = load(ctx, move |api| {
         reloads.track();
         let f = filter.get();
-        let ticket = latest.get_value() + 1;
-        latest.set_value(ticket);
-        loading.set(true);
-        let api = ctx.api();
-        spawn_local(async move {
-            let result = api.sip_failures(&f, PAGE_SIZE).await;
-            if latest.try_get_value() == Some(ticket) {
-                if let Err(ApiError::Unauthorized) = &result {
-                    ctx.session.set(None);
-                }
-                answer.set(Some(result));
-                loading.set(false);
-            }
-        });
+        async move { api.sip_failures(&f, PAGE_SIZE).await }
     });
 
     let source = NodeRef::<Input>::new();
@@ -141,7 +126,7 @@ pub fn RecentFailures(reloads: Signal<u32>) -> impl IntoView {
         match answer.get() {
         None => None,
         Some(Err(error)) => Some(
-            view! { <LoadFailed what="failed authentications" error on_retry=Callback::new(move |()| retry.update(|n| *n += 1)) /> }
+            view! { <LoadFailed what="failed authentications" error on_retry=retry /> }
                 .into_any(),
         ),
         Some(Ok(p)) if p.failures.is_empty() => {
