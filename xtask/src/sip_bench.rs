@@ -795,7 +795,10 @@ fn report(
          - **tables** (the baseline): Kamailio's own `subscriber` and `address` tables (Debian's \
          SQLite DDL) in a second file holding the same rows, read by xtask/bench-kamailio.cfg: \
          REGISTER is `www_authenticate` and `save`; INVITE is `allow_source_address_group`, then \
-         `proxy_authenticate`.\n\
+         `proxy_authenticate`. Both keep bindings per `user@domain` (usrloc `use_domain`), as \
+         any Kamailio serving several realms must (since 2026-12-02; before, the baseline kept \
+         them per user, which the store's side had done too: two accounts' users of one name \
+         shared a binding).\n\
          - Both files WAL; both Kamailios with {CHILDREN} children, `usrloc` in memory, Debian's \
          default memory managers unless said otherwise, each round a fresh Kamailio per side{}. \
          Each run is {SENDERS} SIPp processes of {CALLS} scenarios with at most {IN_FLIGHT} open \
