@@ -5,7 +5,7 @@
 
 use crate::api::{Api, ApiError, PAGE_SIZE};
 use crate::context::AppContext;
-use crate::signals::{effect, memo};
+use crate::signals::{derive, effect, memo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -486,23 +486,40 @@ pub fn SortSelect(
 #[component]
 pub fn Pager(state: ListState, query: ListQuery) -> impl IntoView {
     let place = state.place;
-    let page = move || place.with(|s| s.page);
-    let last = move || place.with(|s| s.last_page);
     view! {
-        <Show when=move || { last() > 1 }>
-            <nav class="pager" aria-label="Pages">
+        <PageNav
+            page=derive(move || place.with(|s| s.page))
+            last=derive(move || place.with(|s| s.last_page))
+            to=Callback::new(move |page| query.set(&query.search.get_untracked(), page))
+        />
+    }
+}
+
+/// Previous/next page buttons for `page` of `last` (a list's, or pages the
+/// server counts), shown when there is more than one page or the page is
+/// past the last; `to` goes to a page.
+#[component]
+pub fn PageNav(
+    page: Signal<u32>,
+    last: Signal<u32>,
+    to: Callback<u32>,
+    #[prop(default = "Pages")] label: &'static str,
+) -> impl IntoView {
+    view! {
+        <Show when=move || { last.get() > 1 || page.get() > 1 }>
+            <nav class="pager" aria-label=label>
                 <button
                     type="button"
-                    disabled=move || { page() <= 1 }
-                    on:click=move |_| query.set(&query.search.get_untracked(), page().saturating_sub(1).max(1))
+                    disabled=move || { page.get() <= 1 }
+                    on:click=move |_| to.run(page.get_untracked().saturating_sub(1).max(1))
                 >
                     "Previous page"
                 </button>
-                <span>{move || format!("Page {} of {}", page(), last())}</span>
+                <span>{move || format!("Page {} of {}", page.get(), last.get().max(page.get()))}</span>
                 <button
                     type="button"
-                    disabled=move || { page() >= last() }
-                    on:click=move |_| query.set(&query.search.get_untracked(), page() + 1)
+                    disabled=move || { page.get() >= last.get() }
+                    on:click=move |_| to.run(page.get_untracked() + 1)
                 >
                     "Next page"
                 </button>

@@ -4,10 +4,11 @@
 //! filtered log downloads as CSV or NDJSON.
 
 use crate::api::{ApiError, AuditFilter, ACTIONS, RESOURCES};
-use crate::components::{load, Loaded, AuditTable, LoadFailed};
+use crate::components::{load, AuditTable, LoadFailed, Loaded};
 use crate::context::AppContext;
 use crate::dialog_action::Task;
-use crate::signals::memo;
+use crate::list::PageNav;
+use crate::signals::{derive, memo};
 use leptos::html::{Input, Select};
 use leptos::prelude::AnyView;
 use leptos::prelude::*;
@@ -253,17 +254,7 @@ pub fn ActivityPage() -> impl IntoView {
         }))}
         <p class="count" role="status">{summary}</p>
         {body}
-        <Show when=move || { last_page() > 1 || page() > 1 }>
-            <nav class="pager" aria-label="Pages">
-                <button type="button" disabled=move || { page() <= 1 } on:click=move |_| to_page(page().saturating_sub(1).max(1))>
-                    "Previous page"
-                </button>
-                <span>{move || format!("Page {} of {}", page(), last_page().max(page()))}</span>
-                <button type="button" disabled=move || { page() >= last_page() } on:click=move |_| to_page(page() + 1)>
-                    "Next page"
-                </button>
-            </nav>
-        </Show>
+        <PageNav page=derive(page) last=derive(last_page) to=Callback::new(to_page) />
     }
 }
 

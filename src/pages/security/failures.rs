@@ -4,9 +4,10 @@
 
 use super::tops::filtered;
 use crate::api::{Failure, FailureFilter};
-use crate::components::{load, Loaded, LoadFailed, When};
+use crate::components::{load, LoadFailed, Loaded, When};
 use crate::context::AppContext;
-use crate::signals::memo;
+use crate::list::PageNav;
+use crate::signals::{derive, memo};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -122,12 +123,10 @@ pub fn RecentFailures(reloads: Signal<u32>) -> impl IntoView {
             _ => String::new(),
         }
     };
-    let body = move || {
-        match answer.get() {
+    let body = move || match answer.get() {
         None => None,
         Some(Err(error)) => Some(
-            view! { <LoadFailed what="failed authentications" error on_retry=retry /> }
-                .into_any(),
+            view! { <LoadFailed what="failed authentications" error on_retry=retry /> }.into_any(),
         ),
         Some(Ok(p)) if p.failures.is_empty() => {
             let f = filter.get_untracked();
@@ -144,7 +143,6 @@ pub fn RecentFailures(reloads: Signal<u32>) -> impl IntoView {
             Some(view! { <div class="empty"><p>{words}</p></div> }.into_any())
         }
         Some(Ok(p)) => Some(view! { <FailuresTable failures=p.failures /> }.into_any()),
-    }
     };
     let text_field = move |id: &'static str,
                            label: &'static str,
@@ -186,16 +184,6 @@ pub fn RecentFailures(reloads: Signal<u32>) -> impl IntoView {
         </form>
         <p class="count" role="status">{summary}</p>
         {body}
-        <Show when=move || { last_page() > 1 || page() > 1 }>
-            <nav class="pager" aria-label="Pages of failed authentications">
-                <button type="button" disabled=move || { page() <= 1 } on:click=move |_| to_page(page().saturating_sub(1).max(1))>
-                    "Previous page"
-                </button>
-                <span>{move || format!("Page {} of {}", page(), last_page().max(page()))}</span>
-                <button type="button" disabled=move || { page() >= last_page() } on:click=move |_| to_page(page() + 1)>
-                    "Next page"
-                </button>
-            </nav>
-        </Show>
+        <PageNav page=derive(page) last=derive(last_page) to=Callback::new(to_page) label="Pages of failed authentications" />
     }
 }
