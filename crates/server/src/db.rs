@@ -39,7 +39,7 @@ pub async fn open(data_dir: &Path) -> Result<Db, sqlx::Error> {
         .max_connections(1)
         .connect_with(options.clone())
         .await?;
-    sqlx::migrate!("./migrations").run(&write).await?;
+    sqlx::migrate!("./migrations/sqlite").run(&write).await?;
     let read = SqlitePoolOptions::new()
         .max_connections(8)
         .connect_with(options)

@@ -21,6 +21,7 @@ pub mod secrets;
 pub mod security;
 pub mod service;
 pub mod sip_events;
+pub mod sql;
 pub mod store;
 pub mod twilio;
 pub mod upstream;
