@@ -141,10 +141,7 @@ async fn one_bad_entry_rejects_the_whole_request() {
     // Nothing was written by any of these.
     let (_, list) = json(app.get(&app.acls("")).await).await;
     assert_eq!(list["meta"]["total_count"], 0);
-    let entries: i64 = sqlx::query_scalar("SELECT count(*) FROM acl_entries")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let entries: i64 = app.scalar("SELECT count(*) FROM acl_entries", &[]).await;
     assert_eq!(entries, 0);
 }
 
@@ -368,11 +365,11 @@ async fn acls_with_one_name_from_before_the_rule_stay_readable() {
     let app = spawn_app().await;
     let first = app.create_acl("Office", json!([])).await;
     // A store written before names were unique.
-    sqlx::query("INSERT INTO ip_acls (id, account_id, name) VALUES ('legacy-acl', ?, 'office')")
-        .bind(&app.auth_id)
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    app.execute(
+        "INSERT INTO ip_acls (id, account_id, name) VALUES ('legacy-acl', $1, 'office')",
+        &[&app.auth_id],
+    )
+    .await;
     let (status, list) = json(app.get(&app.acls("")).await).await;
     assert_eq!(status, 200);
     assert_eq!(list["meta"]["total_count"], 2, "{list}");

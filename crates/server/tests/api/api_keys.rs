@@ -81,11 +81,9 @@ async fn a_viewer_key_lists_an_editor_key_creates_in_every_dialect() {
     }
     assert!(!listed.to_string().contains(&viewer_secret));
     // The store holds the secrets' SHA-256 only.
-    let rows: Vec<(String, Vec<u8>)> =
-        sqlx::query_as("SELECT id, secret_sha256 FROM api_keys ORDER BY rowid")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap();
+    let rows: Vec<(String, Vec<u8>)> = app
+        .select("SELECT id, secret_sha256 FROM api_keys ORDER BY rowid", &[])
+        .await;
     assert_eq!(
         rows,
         [
@@ -104,11 +102,12 @@ async fn a_viewer_key_lists_an_editor_key_creates_in_every_dialect() {
         }
     }
     // Each key's creation has its audit record, by its admin.
-    let actors: Vec<String> =
-        sqlx::query_scalar("SELECT actor FROM audit_log WHERE resource = 'api-key' ORDER BY seq")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap();
+    let actors: Vec<String> = app
+        .column(
+            "SELECT actor FROM audit_log WHERE resource = 'api-key' ORDER BY seq",
+            &[],
+        )
+        .await;
     assert_eq!(actors, ["operator:ops"; 2]);
 }
 
@@ -178,12 +177,12 @@ async fn a_key_opens_its_own_account_only_and_is_refused_once_revoked() {
         )
         .await;
     assert_eq!(status, 404);
-    let records: Vec<(String, String, Option<String>)> = sqlx::query_as(
-        "SELECT action, resource_id, account_id FROM audit_log WHERE resource = 'api-key' ORDER BY seq",
-    )
-    .fetch_all(&app.db.read)
-    .await
-    .unwrap();
+    let records: Vec<(String, String, Option<String>)> = app
+        .select(
+            "SELECT action, resource_id, account_id FROM audit_log WHERE resource = 'api-key' ORDER BY seq",
+            &[],
+        )
+        .await;
     assert_eq!(
         records,
         [

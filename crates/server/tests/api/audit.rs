@@ -6,6 +6,7 @@
 use crate::{field, json, spawn_app, TestApp, Who, OPERATOR_PASSWORD, SIP_DOMAIN};
 use reqwest::Method;
 use serde_json::{json, Value};
+use sipauth_server::sql::q;
 use sipauth_server::store;
 
 const SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -14,13 +15,13 @@ const AS_TWILIO: Who = Who::Account(SID, SID_TOKEN);
 
 /// Every record, oldest first, as the endpoint shows them.
 async fn records(app: &TestApp) -> Vec<Value> {
-    let rows: Vec<store::audit::Record> = sqlx::query_as(
-        "SELECT seq, at, actor, role, source, user_agent, dialect, account_id, action, resource,
-                resource_id, parent_id, name, changes, batch FROM audit_log ORDER BY seq",
-    )
-    .fetch_all(&app.db.read)
-    .await
-    .unwrap();
+    let rows: Vec<store::audit::Record> = app
+        .select(
+            "SELECT seq, at, actor, role, source, user_agent, dialect, account_id, action, resource,
+                    resource_id, parent_id, name, changes, batch FROM audit_log ORDER BY seq",
+            &[],
+        )
+        .await;
     rows.into_iter()
         .map(sipauth_server::activity::shown)
         .collect()
@@ -374,7 +375,7 @@ async fn an_update_records_before_and_after_and_never_a_password_or_an_ha1() {
 async fn records_are_append_only_and_pruned_after_their_retention() {
     let app = spawn_app().await;
     app.create_all(["one".to_string()]).await;
-    let refused = sqlx::query("UPDATE audit_log SET actor = 'someone-else'")
+    let refused = q("UPDATE audit_log SET actor = 'someone-else'")
         .execute(&app.db.write)
         .await
         .unwrap_err();
@@ -394,13 +395,12 @@ async fn records_are_append_only_and_pruned_after_their_retention() {
         assert_eq!(r.status(), 405, "{method}");
     }
 
-    sqlx::query(
+    app.execute(
         "INSERT INTO audit_log (at, actor, dialect, action, resource)
          VALUES ('2001-01-01T00:00:00.000Z', 'cli', 'cli', 'created', 'account')",
+        &[],
     )
-    .execute(&app.db.write)
-    .await
-    .unwrap();
+    .await;
     let before = records(&app).await.len();
     assert_eq!(
         sipauth_server::activity::prune(&app.db, 30).await.unwrap(),
@@ -549,11 +549,11 @@ async fn sign_ins_sign_outs_and_the_endpoint_with_filters_paging_exports_and_sco
     assert!(!text.contains(wrong) && !text.contains(OPERATOR_PASSWORD));
 
     // An editor limited to the other account sees only its records.
-    sqlx::query("UPDATE operators SET role = 'editor', accounts = ? WHERE username = 'ops'")
-        .bind(json!([other.0]).to_string())
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    app.execute(
+        "UPDATE operators SET role = 'editor', accounts = $1 WHERE username = 'ops'",
+        &[&json!([other.0]).to_string()],
+    )
+    .await;
     let (_, scoped) = audit(&app, "").await;
     assert_eq!(scoped["total"], 1, "{scoped}");
     assert_eq!(scoped["records"][0]["name"], "theirs");
@@ -567,10 +567,11 @@ async fn sign_ins_sign_outs_and_the_endpoint_with_filters_paging_exports_and_sco
         .unwrap();
     assert_eq!(ndjson.lines().count(), 1);
     // Every account, but still no record without one.
-    sqlx::query("UPDATE operators SET accounts = NULL WHERE username = 'ops'")
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    app.execute(
+        "UPDATE operators SET accounts = NULL WHERE username = 'ops'",
+        &[],
+    )
+    .await;
     assert_eq!(audit(&app, "").await.1["total"], 6);
 
     // Sign-out is recorded too.
@@ -641,7 +642,7 @@ async fn after_a_kill_9_mid_stream_records_and_rows_are_the_same_creates() {
     // retention: a record older than it is pruned at start.
     {
         let db = sipauth_server::db::open(dir.path()).await.unwrap();
-        sqlx::query(
+        q(
             "INSERT INTO audit_log (at, actor, dialect, action, resource)
              VALUES ('2001-01-01T00:00:00.000Z', 'cli', 'cli', 'created', 'account')",
         )
@@ -656,7 +657,7 @@ async fn after_a_kill_9_mid_stream_records_and_rows_are_the_same_creates() {
     let names = |sql: &'static str| {
         let db = db.clone();
         async move {
-            let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&db.read).await.unwrap();
+            let rows: Vec<(String,)> = q(sql).fetch_all(&db.read).await.unwrap();
             rows.into_iter().map(|(n,)| n).collect::<BTreeSet<String>>()
         }
     };
@@ -670,7 +671,7 @@ async fn after_a_kill_9_mid_stream_records_and_rows_are_the_same_creates() {
         "acknowledged but lost: {:?}",
         acknowledged.difference(&rows).collect::<Vec<_>>()
     );
-    let (total,): (i64,) = sqlx::query_as("SELECT count(*) FROM audit_log")
+    let (total,): (i64,) = q("SELECT count(*) FROM audit_log")
         .fetch_one(&db.read)
         .await
         .unwrap();
@@ -703,7 +704,7 @@ async fn cli_changes_are_recorded_as_the_cli() {
         assert!(ok, "{args:?}: {out}");
     }
     let db = sipauth_server::db::open(dir.path()).await.unwrap();
-    let rows: Vec<String> = sqlx::query_scalar(
+    let rows: Vec<(String,)> = q(
         "SELECT actor || ' ' || role || ' ' || dialect || ' ' || coalesce(account_id, '-')
                 || ' ' || action || ' ' || resource || ' ' || name
          FROM audit_log ORDER BY seq",
@@ -711,6 +712,7 @@ async fn cli_changes_are_recorded_as_the_cli() {
     .fetch_all(&db.read)
     .await
     .unwrap();
+    let rows: Vec<String> = rows.into_iter().map(|(r,)| r).collect();
     assert_eq!(
         rows,
         [
@@ -719,11 +721,10 @@ async fn cli_changes_are_recorded_as_the_cli() {
             "cli admin cli - password-reset operator ops",
         ]
     );
-    let (changes,): (String,) =
-        sqlx::query_as("SELECT changes FROM audit_log WHERE action = 'password-reset'")
-            .fetch_one(&db.read)
-            .await
-            .unwrap();
+    let (changes,): (String,) = q("SELECT changes FROM audit_log WHERE action = 'password-reset'")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
     assert_eq!(changes, r#"{"password":{"after":"changed"}}"#);
 }
 
@@ -758,11 +759,10 @@ async fn kamailio_reload_outcomes_are_recorded() {
         async move {
             // The failing node gives up after its attempts' backoff (~8 s).
             for _ in 0..300 {
-                let row: Option<(String, String)> = sqlx::query_as(
-                    "SELECT action, changes FROM audit_log
-                     WHERE resource = 'kamailio' AND resource_id = ?",
+                let row: Option<(String, String)> = q(
+                    "SELECT action, changes FROM audit_log WHERE resource = 'kamailio' AND resource_id = $1",
                 )
-                .bind(&node)
+                .arg(&node)
                 .fetch_optional(&db.read)
                 .await
                 .unwrap();
@@ -784,9 +784,11 @@ async fn kamailio_reload_outcomes_are_recorded() {
         .as_str()
         .unwrap()
         .contains("no answer"));
-    let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM audit_log WHERE resource = 'kamailio'")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let n: i64 = app
+        .scalar(
+            "SELECT count(*) FROM audit_log WHERE resource = 'kamailio'",
+            &[],
+        )
+        .await;
     assert_eq!(n, 2, "one outcome per node for the round");
 }

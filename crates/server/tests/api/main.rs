@@ -21,6 +21,7 @@ mod zentrunk;
 
 use reqwest::{Client, Method, Response};
 use serde_json::Value;
+use sipauth_server::sql::{q, Rows};
 use sipauth_server::{app, db, secrets, store, AppState, Settings};
 use std::path::PathBuf;
 
@@ -305,7 +306,53 @@ impl TestApp {
     /// Two text columns of every row `sql` selects from the store (what
     /// Kamailio reads).
     pub async fn rows(&self, sql: &str) -> Vec<(String, String)> {
-        sqlx::query_as(sql).fetch_all(&self.db.read).await.unwrap()
+        self.select(sql, &[]).await
+    }
+
+    /// Every row `sql` selects from the store, with `args` bound to `$1`,
+    /// `$2`, ...
+    pub async fn select<T: Rows>(&self, sql: &str, args: &[&str]) -> Vec<T> {
+        q(sql)
+            .args(args.iter().copied())
+            .fetch_all(&self.db.read)
+            .await
+            .unwrap()
+    }
+
+    /// The first column of every row `sql` selects.
+    pub async fn column<T>(&self, sql: &str, args: &[&str]) -> Vec<T>
+    where
+        (T,): Rows,
+    {
+        let rows: Vec<(T,)> = self.select(sql, args).await;
+        rows.into_iter().map(|(v,)| v).collect()
+    }
+
+    /// The one row `sql` selects (there must be one).
+    pub async fn select_one<T: Rows>(&self, sql: &str, args: &[&str]) -> T {
+        q(sql)
+            .args(args.iter().copied())
+            .fetch_one(&self.db.read)
+            .await
+            .unwrap()
+    }
+
+    /// The first column of the one row `sql` selects.
+    pub async fn scalar<T>(&self, sql: &str, args: &[&str]) -> T
+    where
+        (T,): Rows,
+    {
+        self.select_one::<(T,)>(sql, args).await.0
+    }
+
+    /// Runs `sql` on the write connection, as a test's own change to the
+    /// store (a row an older version could have written, a clock moved).
+    pub async fn execute(&self, sql: &str, args: &[&str]) {
+        q(sql)
+            .args(args.iter().copied())
+            .execute(&self.db.write)
+            .await
+            .unwrap();
     }
 
     /// Every file of the SQLite store (database, WAL, shared memory).
