@@ -3,6 +3,7 @@
 use crate::json;
 use reqwest::Method;
 use serde_json::{json, Value};
+use sipauth_server::sql::q;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -511,7 +512,7 @@ async fn a_store_with_a_foreign_realm_credential_refuses_to_serve_naming_it() {
     }
     // What the API refuses now, written as an older version could have.
     let db = sipauth_server::db::open(dir.path()).await.unwrap();
-    sqlx::query(
+    q(
         "INSERT INTO credentials (id, account_id, username, realm, ha1)
          VALUES ('cred-1', 'MAFIRST0000000000001', '1001', 'masecond000000000002.sip.localhost', 'h')",
     )
@@ -728,7 +729,7 @@ async fn ban_flags_are_bounded_and_written_for_kamailio() {
     assert_eq!(config["sip_insight"], true);
     let db = sipauth_server::db::open(dir.path()).await.unwrap();
     let settings: Vec<(String, String)> =
-        sqlx::query_as("SELECT key_name, key_value FROM sip_settings ORDER BY key_name")
+        q("SELECT key_name, key_value FROM sip_settings ORDER BY key_name")
             .fetch_all(&db.read)
             .await
             .unwrap();

@@ -3,6 +3,7 @@ use crate::{
 };
 use md5::{Digest, Md5};
 use serde_json::json;
+use sipauth_server::sql::q;
 
 const PASSWORD: &str = "Xy7pQ2mLk9Rt4w";
 
@@ -29,16 +30,14 @@ async fn create_returns_the_credential_and_stores_only_ha1() {
     assert!(body["api_id"].is_string());
     assert!(body.get("password").is_none());
 
-    let stored: String = sqlx::query_scalar("SELECT ha1 FROM credentials WHERE id = ?")
-        .bind(id)
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let stored: String = app
+        .scalar("SELECT ha1 FROM credentials WHERE id = $1", &[id])
+        .await;
     assert_eq!(stored, md5_hex(&format!("sipuser1:{realm}:{PASSWORD}")));
 
     // Checkpoint so the WAL's content lands in the main file too, then look
     // for the password's bytes in every file of the store.
-    sqlx::query("PRAGMA wal_checkpoint(FULL)")
+    q("PRAGMA wal_checkpoint(FULL)")
         .execute(&app.db.write)
         .await
         .unwrap();
@@ -238,11 +237,9 @@ async fn retrieve_update_delete() {
     let (status, body) = app.post_json(&url, json!({"password": new_password})).await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["message"], "changed");
-    let stored: String = sqlx::query_scalar("SELECT ha1 FROM credentials WHERE id = ?")
-        .bind(id)
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let stored: String = app
+        .scalar("SELECT ha1 FROM credentials WHERE id = $1", &[id])
+        .await;
     let realm = created["realm"].as_str().unwrap();
     assert_eq!(stored, md5_hex(&format!("sipuser1:{realm}:{new_password}")));
 

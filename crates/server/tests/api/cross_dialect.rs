@@ -147,10 +147,7 @@ async fn the_credential_quota_holds_in_every_dialect() {
         "{body}"
     );
     // Still exactly the quota.
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM credentials")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let count: i64 = app.scalar("SELECT count(*) FROM credentials", &[]).await;
     assert_eq!(count, quota::CREDENTIALS_PER_ACCOUNT);
 }
 

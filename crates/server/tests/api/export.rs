@@ -7,6 +7,7 @@ use crate::{error_message, json, spawn_app, TestApp, Who, OPERATOR_PASSWORD, SIP
 use reqwest::{Method, Response};
 use serde_json::{json, Value};
 use sipauth_model::acl::parse_import;
+use sipauth_server::sql::q;
 use sipauth_server::store;
 
 const PASSWORD: &str = "Known-Secret-Pass-2026";
@@ -28,13 +29,12 @@ impl TestApp {
     /// Every audit record: (actor, role, account, action, resource,
     /// resource_id, name).
     async fn audit(&self) -> Vec<AuditRow> {
-        sqlx::query_as(
+        self.select(
             "SELECT actor, role, account_id, action, resource, resource_id, name
              FROM audit_log ORDER BY seq",
+            &[],
         )
-        .fetch_all(&self.db.read)
         .await
-        .unwrap()
     }
 }
 
@@ -410,10 +410,11 @@ async fn csv_cells_with_commas_quotes_and_newlines_are_quoted() {
         .await;
     // The API refuses control characters; a row stored before that rule
     // may hold a newline.
-    sqlx::query("UPDATE acl_entries SET description = 'two\nlines' WHERE ip = '198.51.100.0'")
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    app.execute(
+        "UPDATE acl_entries SET description = 'two\nlines' WHERE ip = '198.51.100.0'",
+        &[],
+    )
+    .await;
     let csv = app.exported("IPAccessControlLists", "?format=csv").await;
     assert!(
         csv.contains("\"Branch, \"\"B\"\"\",\"198.51.100.0/24\",\"two\nlines\""),
@@ -491,10 +492,10 @@ async fn one_acls_csv_imports_into_another_unchanged() {
     let stored = |acl: String| {
         let db = app.db.clone();
         async move {
-            let rows: Vec<(String, i64, String)> = sqlx::query_as(
-                "SELECT ip, cidr_prefix, description FROM acl_entries WHERE acl_id = ? ORDER BY seq",
+            let rows: Vec<(String, i64, String)> = q(
+                "SELECT ip, cidr_prefix, description FROM acl_entries WHERE acl_id = $1 ORDER BY seq",
             )
-            .bind(acl)
+            .arg(acl)
             .fetch_all(&db.read)
             .await
             .unwrap();
@@ -529,10 +530,11 @@ async fn each_export_is_one_audit_record_and_viewers_may_export() {
 
     // A viewer operator may export (an export changes nothing).
     app.add_operator().await;
-    sqlx::query("UPDATE operators SET role = 'viewer' WHERE username = 'ops'")
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    app.execute(
+        "UPDATE operators SET role = 'viewer' WHERE username = 'ops'",
+        &[],
+    )
+    .await;
     assert_eq!(app.sign_in("ops", OPERATOR_PASSWORD).await.status(), 200);
     let r = app
         .client
@@ -578,11 +580,12 @@ async fn each_export_is_one_audit_record_and_viewers_may_export() {
         (viewer.0.as_str(), viewer.2.as_ref(), viewer.6.as_deref()),
         ("operator:ops", account.as_ref(), Some("ip-acls.csv"))
     );
-    let (agent,): (Option<String>,) =
-        sqlx::query_as("SELECT user_agent FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
+    let agent: Option<String> = app
+        .scalar(
+            "SELECT user_agent FROM audit_log ORDER BY seq DESC LIMIT 1",
+            &[],
+        )
+        .await;
     assert_eq!(agent.as_deref(), Some("export-test"));
 }
 
