@@ -6,6 +6,7 @@
 use crate::{spawn_app, OPERATOR_PASSWORD};
 use serde_json::json;
 use sipauth_model::quota;
+use sipauth_server::sql::{q, Re};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -49,19 +50,19 @@ async fn racing_creates_that_fail_undo_only_themselves() {
 
     let count = |rows: Vec<(String, i64)>| rows.into_iter().collect::<HashMap<_, _>>();
     let rows = count(
-        sqlx::query_as("SELECT username, count(*) FROM credentials GROUP BY username")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap(),
+        app.select(
+            "SELECT username, count(*) FROM credentials GROUP BY username",
+            &[],
+        )
+        .await,
     );
     let records = count(
-        sqlx::query_as(
+        app.select(
             "SELECT name, count(*) FROM audit_log
              WHERE resource = 'credential' AND action = 'created' GROUP BY name",
+            &[],
         )
-        .fetch_all(&app.db.read)
-        .await
-        .unwrap(),
+        .await,
     );
     assert_eq!(rows.values().sum::<i64>(), max as i64);
     assert_eq!(rows, records, "every row has its record, no record without");
@@ -84,8 +85,8 @@ async fn racing_creates_that_fail_undo_only_themselves() {
         .await
         .expect("the write connection is back in the pool")
         .unwrap();
-    sqlx::query("DELETE FROM credentials WHERE username = 'nobody'")
-        .execute(&mut *tx)
+    q("DELETE FROM credentials WHERE username = 'nobody'")
+        .execute(tx.re())
         .await
         .unwrap();
     tx.commit().await.unwrap();

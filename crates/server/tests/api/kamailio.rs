@@ -29,11 +29,12 @@ async fn post_at(app: &TestApp, url: &str, body: Value) -> Value {
 #[tokio::test]
 async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm() {
     let app = spawn_app().await;
-    let versions: Vec<(String, i64)> =
-        sqlx::query_as("SELECT table_name, table_version FROM version ORDER BY table_name")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap();
+    let versions: Vec<(String, i64)> = app
+        .select(
+            "SELECT table_name, table_version FROM version ORDER BY table_name",
+            &[],
+        )
+        .await;
     assert_eq!(
         versions,
         [
@@ -47,11 +48,12 @@ async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm
         app.create("phone.100", "Phone-Passw0rd-100").await.status(),
         201
     );
-    let stored: Vec<(String, String, String, String, String)> =
-        sqlx::query_as("SELECT username, domain, password, ha1, ha1b FROM subscriber")
-            .fetch_all(&app.db.read)
-            .await
-            .unwrap();
+    let stored: Vec<(String, String, String, String, String)> = app
+        .select(
+            "SELECT username, domain, password, ha1, ha1b FROM subscriber",
+            &[],
+        )
+        .await;
     let (user, domain, password, ha1, ha1b) = &stored[0];
     assert_eq!((user.as_str(), password.as_str()), ("phone.100", ""));
     assert_eq!(
@@ -85,14 +87,11 @@ async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm
     // A row in another account's realm (only a store from before the rule
     // could hold one) never reaches Kamailio.
     let (other, _) = app.other_account().await;
-    sqlx::query(
-        "INSERT INTO credentials (id, account_id, username, realm, ha1) VALUES ('x', ?, 'intruder', ?, 'h')",
+    app.execute(
+        "INSERT INTO credentials (id, account_id, username, realm, ha1) VALUES ('x', $1, 'intruder', $2, 'h')",
+        &[&app.auth_id, &format!("{}.{SIP_DOMAIN}", other.to_lowercase())],
     )
-    .bind(&app.auth_id)
-    .bind(format!("{}.{SIP_DOMAIN}", other.to_lowercase()))
-    .execute(&app.db.write)
-    .await
-    .unwrap();
+    .await;
     assert!(users().await.iter().all(|(u, _)| u != "intruder"));
 }
 
@@ -145,12 +144,12 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
              ORDER BY grp, id",
         )
     };
-    let account_group: i64 =
-        sqlx::query_scalar("SELECT rowid * 4 + 3 FROM accounts WHERE auth_id = ?")
-            .bind(&app.auth_id)
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
+    let account_group: i64 = app
+        .scalar(
+            "SELECT rowid * 4 + 3 FROM accounts WHERE auth_id = $1",
+            &[&app.auth_id],
+        )
+        .await;
     let account_group = account_group.to_string();
     assert_eq!(
         exempt().await,

@@ -432,12 +432,12 @@ async fn an_admin_manages_operators_never_the_last_admin_nor_itself() {
     assert_eq!(status, 404);
 
     // Each change has its one audit record, by its admin, with no secret.
-    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT actor, action, resource_id, changes FROM audit_log WHERE resource = 'operator' ORDER BY seq",
-    )
-    .fetch_all(&app.db.read)
-    .await
-    .unwrap();
+    let rows: Vec<(String, String, String, Option<String>)> = app
+        .select(
+            "SELECT actor, action, resource_id, changes FROM audit_log WHERE resource = 'operator' ORDER BY seq",
+            &[],
+        )
+        .await;
     let actions: Vec<(&str, &str, &str)> = rows
         .iter()
         .map(|(actor, action, id, _)| (actor.as_str(), action.as_str(), id.as_str()))
@@ -555,11 +555,11 @@ async fn a_password_reset_or_a_disable_ends_the_operators_sessions() {
         .await;
     assert_eq!(status, 200);
     signed_in_as(&app, "eddie", &new_password).await;
-    let resets: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM audit_log WHERE action = 'password-reset' AND changes = '{\"password\":{\"after\":\"changed\"}}'",
-    )
-    .fetch_one(&app.db.read)
-    .await
-    .unwrap();
+    let resets: i64 = app
+        .scalar(
+            "SELECT count(*) FROM audit_log WHERE action = 'password-reset' AND changes = '{\"password\":{\"after\":\"changed\"}}'",
+            &[],
+        )
+        .await;
     assert_eq!(resets, 2);
 }

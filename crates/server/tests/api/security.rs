@@ -10,6 +10,7 @@ use crate::{json, spawn_app, TestApp, Who, SIP_DOMAIN};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sipauth_server::service::Role;
+use sipauth_server::sql::q;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -311,11 +312,12 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
         lifted,
         json!({"source": "192.0.2.50", "nodes": [{"node": node.url, "lifted": true}]})
     );
-    let group: i64 = sqlx::query_scalar("SELECT rowid * 4 + 3 FROM accounts WHERE auth_id = ?")
-        .bind(&app.auth_id)
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let group: i64 = app
+        .scalar(
+            "SELECT rowid * 4 + 3 FROM accounts WHERE auth_id = $1",
+            &[&app.auth_id],
+        )
+        .await;
     let deletes: Vec<String> = node
         .calls
         .lock()
@@ -338,19 +340,20 @@ async fn a_failure_storm_is_counted_flagged_banned_and_an_editor_unbans() {
         .await;
     assert_eq!(security["bans"], json!([]));
     assert_eq!(security["top_sources"][0]["banned"], false);
-    let (by,): (String,) =
-        sqlx::query_as("SELECT lifted_by FROM sip_bans WHERE source = '192.0.2.50'")
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
+    let by: String = app
+        .scalar(
+            "SELECT lifted_by FROM sip_bans WHERE source = '192.0.2.50'",
+            &[],
+        )
+        .await;
     assert_eq!(by, "operator:ed");
-    let records: Vec<(String, String, String, String, String)> = sqlx::query_as(
-        "SELECT actor, coalesce(account_id, ''), resource_id, name, role FROM audit_log
-         WHERE resource = 'ban' AND action = 'unban'",
-    )
-    .fetch_all(&app.db.read)
-    .await
-    .unwrap();
+    let records: Vec<(String, String, String, String, String)> = app
+        .select(
+            "SELECT actor, coalesce(account_id, ''), resource_id, name, role FROM audit_log
+             WHERE resource = 'ban' AND action = 'unban'",
+            &[],
+        )
+        .await;
     assert_eq!(
         records,
         [(
@@ -726,8 +729,8 @@ async fn malformed_oversized_and_foreign_datagrams_change_nothing() {
     let count = |table: &'static str| {
         let db = app.db.clone();
         async move {
-            let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-                .fetch_one(&db.read)
+            let n: i64 = q(format!("SELECT count(*) FROM {table}"))
+                .scalar(&db.read)
                 .await
                 .unwrap();
             n

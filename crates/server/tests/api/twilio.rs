@@ -139,12 +139,9 @@ async fn credential_lists_and_credentials_round_trip() {
     let cr = credential["sid"].as_str().unwrap().to_string();
 
     // Stored as the HA1 of the account's realm, as plivo does.
-    let (ha1, realm): (String, String) =
-        sqlx::query_as("SELECT ha1, realm FROM credentials WHERE id = ?")
-            .bind(&cr)
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
+    let (ha1, realm): (String, String) = app
+        .select_one("SELECT ha1, realm FROM credentials WHERE id = $1", &[&cr])
+        .await;
     assert_eq!(realm, format!("{}.{SIP_DOMAIN}", SID.to_lowercase()));
     assert_eq!(ha1, digest("desk.101", &realm, "IWasAtSignal2018"));
 
@@ -160,11 +157,9 @@ async fn credential_lists_and_credentials_round_trip() {
     )
     .await;
     assert_eq!(r.status(), 200);
-    let (new_ha1,): (String,) = sqlx::query_as("SELECT ha1 FROM credentials WHERE id = ?")
-        .bind(&cr)
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let new_ha1: String = app
+        .scalar("SELECT ha1 FROM credentials WHERE id = $1", &[&cr])
+        .await;
     assert_eq!(new_ha1, digest("desk.101", &realm, "Another-Passw0rd-2026"));
 
     // Rename the list.

@@ -73,11 +73,9 @@ async fn vobiz_credentials_with_headers_put_and_enabled() {
     );
     assert!(created.get("password").is_none() && created.get("ha1").is_none());
     let id = field(&created, "id");
-    let (enabled,): (bool,) = sqlx::query_as("SELECT enabled FROM credentials WHERE id = ?")
-        .bind(&id)
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let enabled: bool = app
+        .scalar("SELECT enabled FROM credentials WHERE id = $1", &[&id])
+        .await;
     assert!(!enabled, "stored disabled");
 
     // Listed at both paths, with meta.total.

@@ -58,12 +58,12 @@ async fn zentrunk_credentials_round_trip_on_the_shared_store() {
         r.json::<Value>().await.unwrap()["message"],
         "Credential updated successfully."
     );
-    let (username, ha1, realm): (String, String, String) =
-        sqlx::query_as("SELECT username, ha1, realm FROM credentials WHERE id = ?")
-            .bind(&id)
-            .fetch_one(&app.db.read)
-            .await
-            .unwrap();
+    let (username, ha1, realm): (String, String, String) = app
+        .select_one(
+            "SELECT username, ha1, realm FROM credentials WHERE id = $1",
+            &[&id],
+        )
+        .await;
     assert_eq!(username, "trunk.b");
     use sipauth_model::{Password, Realm, Username};
     assert_eq!(
