@@ -15,13 +15,14 @@
 -- * accounts, operators and api_keys have a real column `rowid`: statements
 --   and views use theirs (an account's group is rowid * 4 + 3).
 -- * Timestamps stay text in SQLite's format (2026-12-02T04:17:37.422Z),
---   from utc_now().
+--   from utc_now(): the time the statement started, as SQLite's 'now' is
+--   per statement (now() would be the transaction's start).
 -- * What Kamailio reads has the types its db_postgres driver needs:
 --   integer (int4) where it wants an integer (bigint arrives as a double)
 --   and varchar where it wants a string (text arrives as a blob).
 
 CREATE FUNCTION utc_now() RETURNS text LANGUAGE sql STABLE
-    AS $$ SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
+    AS $$ SELECT to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;
 
 -- 0001
 CREATE TABLE accounts (
