@@ -1,9 +1,10 @@
-//! `cargo xtask run | test | bench`: the project's automation, in Rust.
+//! `cargo xtask run | test | bench | postgres`: the project's automation, in Rust.
 //!
 //! Each command installs what it needs on a fresh machine and skips what is
 //! already there at the right version (see `tools`).
 
 mod bench;
+mod postgres;
 mod run;
 mod server;
 mod sip;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         "test" => test::test(&root),
         "bench" => bench::bench(&root, &rest),
         "build" => run::build_console(&root),
+        "postgres" => postgres::check(&root),
         "sip" => run::build_server(None).and_then(|()| {
             let (ok, c) = sip::suite(&root, &run::server_binary(None), &root.join("dist"));
             println!("{} passed, {} failed", c.passed, c.failed);
@@ -38,7 +40,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip]   measure bundle, API, console and SIP rates into BENCHMARKS.md (sip: only the SIP side)\n  build         build the console in release into dist/\n  sip           only the SIP suite (Kamailio + SIPp matrix; needs kamailio, sipp)"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip]   measure bundle, API, console and SIP rates into BENCHMARKS.md (sip: only the SIP side)\n  build         build the console in release into dist/\n  postgres      check the PostgreSQL migrations in a throwaway cluster (installs postgresql)\n  sip           only the SIP suite (Kamailio + SIPp matrix; needs kamailio, sipp)"
             );
             return ExitCode::from(2);
         }

@@ -193,6 +193,36 @@ pub fn kamailio() -> Result<(), String> {
     apt_install(&["kamailio", "kamailio-sqlite-modules", "sip-tester"])
 }
 
+/// Kamailio's PostgreSQL driver, from `kamailio-postgres-modules`.
+pub const DB_POSTGRES: &str = "/usr/lib/x86_64-linux-gnu/kamailio/modules/db_postgres.so";
+
+/// Debian's PostgreSQL programs (for throwaway clusters, see `postgres`)
+/// and Kamailio's PostgreSQL driver. Returns the `bin` directory of the
+/// highest installed version. The cluster Debian's package creates
+/// (15/main) is never used, started or stopped.
+pub fn postgres() -> Result<std::path::PathBuf, String> {
+    if let (Some(bin), true) = (postgres_bin(), Path::new(DB_POSTGRES).exists()) {
+        return Ok(bin);
+    }
+    println!("xtask: installing Debian's postgresql and kamailio-postgres-modules");
+    apt_install(&["postgresql", "kamailio-postgres-modules"])?;
+    postgres_bin().ok_or_else(|| "no /usr/lib/postgresql/*/bin/initdb after installing".into())
+}
+
+/// `/usr/lib/postgresql/N/bin` of the highest N with an `initdb`.
+fn postgres_bin() -> Option<std::path::PathBuf> {
+    std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let version: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .max_by_key(|(version, _)| *version)
+        .map(|(_, bin)| bin)
+}
+
 /// Debian's nginx, for the static-hosting test.
 pub fn nginx() -> Result<(), String> {
     if Path::new("/usr/sbin/nginx").exists() {
