@@ -92,8 +92,10 @@ impl BanSettings {
 pub async fn write_settings(db: &Db, settings: BanSettings) -> Result<(), sqlx::Error> {
     let mut tx = db.write.begin().await?;
     for (key, value) in settings.rows() {
-        q("INSERT INTO sip_settings (key_name, key_value) VALUES ($1, $2)
-           ON CONFLICT (key_name) DO UPDATE SET key_value = excluded.key_value")
+        q(
+            "INSERT INTO sip_settings (key_name, key_value) VALUES ($1, $2)
+             ON CONFLICT (key_name) DO UPDATE SET key_value = excluded.key_value",
+        )
         .arg(key)
         .arg(value.to_string())
         .execute(tx.re())
@@ -626,12 +628,14 @@ fn sorted<K: Ord, V>(map: &HashMap<K, V>) -> Vec<(&K, &V)> {
 async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
     let mut tx = db.write.begin().await?;
     for ((realm, username), s) in sorted(&batch.seen) {
-        q("INSERT INTO credential_seen (credential_seq, at, source, port, transport, method)
-           SELECT id, $1, $2, $3, $4, $5 FROM subscriber WHERE username = $6 AND domain = $7
-           ON CONFLICT (credential_seq) DO UPDATE SET
-               at = excluded.at, source = excluded.source, port = excluded.port,
-               transport = excluded.transport, method = excluded.method
-           WHERE excluded.at >= credential_seen.at")
+        q(
+            "INSERT INTO credential_seen (credential_seq, at, source, port, transport, method)
+             SELECT id, $1, $2, $3, $4, $5 FROM subscriber WHERE username = $6 AND domain = $7
+             ON CONFLICT (credential_seq) DO UPDATE SET
+                 at = excluded.at, source = excluded.source, port = excluded.port,
+                 transport = excluded.transport, method = excluded.method
+             WHERE excluded.at >= credential_seen.at",
+        )
         .arg(s.at)
         .arg(&s.source)
         .arg(s.port)
@@ -645,12 +649,14 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
     for ((account, minute, source, username, entry, reason), (count, last_at)) in
         sorted(&batch.failures)
     {
-        q("INSERT INTO sip_failures (account_id, minute, source, username, entry, reason, count, last_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (account_id, minute, source, username, entry, reason) DO UPDATE SET
-               count = sip_failures.count + excluded.count,
-               last_at = CASE WHEN sip_failures.last_at > excluded.last_at
-                              THEN sip_failures.last_at ELSE excluded.last_at END")
+        q(
+            "INSERT INTO sip_failures (account_id, minute, source, username, entry, reason, count, last_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (account_id, minute, source, username, entry, reason) DO UPDATE SET
+                 count = sip_failures.count + excluded.count,
+                 last_at = CASE WHEN sip_failures.last_at > excluded.last_at
+                                THEN sip_failures.last_at ELSE excluded.last_at END",
+        )
         .arg(account)
         .arg(*minute)
         .arg(source)
@@ -663,12 +669,14 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
         .await?;
     }
     for ((account, username), (at, failures)) in sorted(&batch.flags) {
-        q("INSERT INTO sip_user_flags (account_id, username, flagged_at, failures)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (account_id, username) DO UPDATE SET
-               flagged_at = CASE WHEN sip_user_flags.flagged_at > excluded.flagged_at
-                                 THEN sip_user_flags.flagged_at ELSE excluded.flagged_at END,
-               failures = excluded.failures")
+        q(
+            "INSERT INTO sip_user_flags (account_id, username, flagged_at, failures)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account_id, username) DO UPDATE SET
+                 flagged_at = CASE WHEN sip_user_flags.flagged_at > excluded.flagged_at
+                                   THEN sip_user_flags.flagged_at ELSE excluded.flagged_at END,
+                 failures = excluded.failures",
+        )
         .arg(account)
         .arg(username)
         .arg(*at)
@@ -677,8 +685,10 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
         .await?;
     }
     for ((account, source, at), (until, failures)) in sorted(&batch.bans) {
-        q("INSERT INTO sip_bans (account_id, source, banned_at, until, failures)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+        q(
+            "INSERT INTO sip_bans (account_id, source, banned_at, until, failures)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
         .arg(account)
         .arg(source)
         .arg(*at)
