@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kamailio::{Reloader, RpcError};
 use crate::service::{audit, Actor, Origin, Role};
 use crate::sip_events::{self, rfc3339, unix_now};
+use crate::sql::{q, Re};
 use crate::store::accounts::Account;
 use crate::store::operators::{self, Session};
 use crate::AppState;
@@ -126,32 +127,34 @@ struct Aor {
 /// `sip_members`, with the entry point's address): a vobiz (account-wide)
 /// credential at the realm, a Twilio credential at each domain that takes
 /// registrations and maps its list for them. `only`: one credential's or
-/// one domain's.
+/// one domain's. An AoR found twice (a Twilio domain named like the realm)
+/// is one credential's: usernames are unique in an account.
 async fn aors(state: &AppState, account: &str, only: Only<'_>) -> ApiResult<Vec<Aor>> {
     let (credential, domain) = match only {
         Only::All => (None, None),
         Only::Credential(c) => (Some(c), None),
         Only::Domain(d) => (None, Some(d)),
     };
-    let rows = sqlx::query_as(
-        "SELECT credential_id, username, aor FROM (
+    let rows = q(
+        "SELECT min(credential_id) AS credential_id, min(username) AS username, aor
+         FROM (
              SELECT c.seq, c.id AS credential_id, c.username, c.username || '@' || a.realm AS aor,
                     NULL AS domain_id
              FROM credentials c JOIN accounts a ON a.auth_id = c.account_id
-             WHERE c.account_id = ?1 AND c.account_wide = 1 AND c.enabled = 1
+             WHERE c.account_id = $1 AND c.account_wide AND c.enabled
              UNION ALL
              SELECT c.seq, c.id, c.username, c.username || '@' || lower(d.domain_name), d.id
              FROM domains d
              JOIN domain_mappings m ON m.domain_id = d.id AND m.kind = 'registrations_credentials'
              JOIN credentials c ON c.list_id = m.credential_list_id AND c.account_id = d.account_id
-             WHERE d.account_id = ?1 AND d.sip_registration <> 0 AND c.enabled = 1)
-         WHERE (?2 IS NULL OR credential_id = ?2) AND (?3 IS NULL OR domain_id = ?3)
-         GROUP BY aor ORDER BY seq, aor LIMIT ?4",
+             WHERE d.account_id = $1 AND d.sip_registration AND c.enabled) AS r
+         WHERE ($2 IS NULL OR credential_id = $2) AND ($3 IS NULL OR domain_id = $3)
+         GROUP BY aor ORDER BY min(seq), aor LIMIT $4",
     )
-    .bind(account)
-    .bind(credential)
-    .bind(domain)
-    .bind(MAX_AORS as i64 + 1)
+    .arg(account)
+    .arg(credential)
+    .arg(domain)
+    .arg(MAX_AORS as i64 + 1)
     .fetch_all(&state.db.read)
     .await?;
     Ok(rows)
@@ -350,16 +353,16 @@ async fn credentials(
         Option<String>,
         Option<String>,
         bool,
-    )> = sqlx::query_as(
+    )> = q(
         "SELECT c.id, c.username, s.at, s.source, s.port, s.transport, s.method,
                     EXISTS (SELECT 1 FROM sip_user_flags f
                             WHERE f.account_id = c.account_id AND f.username = c.username
-                              AND f.flagged_at >= ?2)
+                              AND f.flagged_at >= $2)
              FROM credentials c LEFT JOIN credential_seen s ON s.credential_seq = c.seq
-             WHERE c.account_id = ?1 ORDER BY c.seq",
+             WHERE c.account_id = $1 ORDER BY c.seq",
     )
-    .bind(&auth_id)
-    .bind(flagged_since)
+    .arg(&auth_id)
+    .arg(flagged_since)
     .fetch_all(&state.db.read)
     .await?;
     let aors = aors(&state, &auth_id, Only::All).await?;
@@ -414,27 +417,26 @@ async fn registrations(
     State(state): State<AppState>,
     op: Operator,
     Path(auth_id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     let account = account(&state, &op, &auth_id).await?;
-    let only = match (q.get("credential"), q.get("domain")) {
+    let only = match (params.get("credential"), params.get("domain")) {
         (Some(c), None) => {
             let found: Option<i64> =
-                sqlx::query_scalar("SELECT seq FROM credentials WHERE id = ? AND account_id = ?")
-                    .bind(c)
-                    .bind(&auth_id)
-                    .fetch_optional(&state.db.read)
+                q("SELECT seq FROM credentials WHERE id = $1 AND account_id = $2")
+                    .arg(c)
+                    .arg(&auth_id)
+                    .scalar_optional(&state.db.read)
                     .await?;
             found.ok_or(ApiError::NotFound("credential"))?;
             Only::Credential(c)
         }
         (None, Some(d)) => {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT seq FROM domains WHERE id = ? AND account_id = ?")
-                    .bind(d)
-                    .bind(&auth_id)
-                    .fetch_optional(&state.db.read)
-                    .await?;
+            let found: Option<i64> = q("SELECT seq FROM domains WHERE id = $1 AND account_id = $2")
+                .arg(d)
+                .arg(&auth_id)
+                .scalar_optional(&state.db.read)
+                .await?;
             found.ok_or(ApiError::NotFound("domain"))?;
             Only::Domain(d)
         }
@@ -478,52 +480,50 @@ async fn security(
     let hour = now.div_euclid(3600);
     let first_hour = hour - 23;
     let day_minute = now.div_euclid(60) - 24 * 60;
-    let per_hour: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT minute / 60, sum(count) FROM sip_failures
-         WHERE account_id = ? AND minute >= ? GROUP BY minute / 60",
+    let per_hour: Vec<(i64, i64)> = q(
+        "SELECT minute / 60, CAST(sum(count) AS BIGINT) FROM sip_failures
+         WHERE account_id = $1 AND minute >= $2 GROUP BY minute / 60",
     )
-    .bind(&auth_id)
-    .bind(first_hour * 60)
+    .arg(&auth_id)
+    .arg(first_hour * 60)
     .fetch_all(db)
     .await?;
     let per_hour: HashMap<i64, i64> = per_hour.into_iter().collect();
     let hourly: Vec<Value> = (first_hour..=hour)
         .map(|h| json!({ "hour": rfc3339(h * 3600), "failures": per_hour.get(&h).copied().unwrap_or(0) }))
         .collect();
-    let sources: Vec<(String, i64, bool)> = sqlx::query_as(
-        "SELECT f.source, sum(f.count) AS n,
-                EXISTS (SELECT 1 FROM sip_bans b WHERE b.account_id = f.account_id
-                        AND b.source = f.source AND b.lifted_at IS NULL AND b.until > ?3)
-         FROM sip_failures f WHERE f.account_id = ?1 AND f.minute >= ?2
-         GROUP BY f.source ORDER BY n DESC, f.source LIMIT 10",
-    )
-    .bind(&auth_id)
-    .bind(day_minute)
-    .bind(now)
+    // The subqueries read the account from $1: f.account_id is not grouped.
+    let sources: Vec<(String, i64, bool)> = q("SELECT f.source, CAST(sum(f.count) AS BIGINT) AS n,
+                EXISTS (SELECT 1 FROM sip_bans b WHERE b.account_id = $1
+                        AND b.source = f.source AND b.lifted_at IS NULL AND b.until > $3)
+         FROM sip_failures f WHERE f.account_id = $1 AND f.minute >= $2
+         GROUP BY f.source ORDER BY n DESC, f.source LIMIT 10")
+    .arg(&auth_id)
+    .arg(day_minute)
+    .arg(now)
     .fetch_all(db)
     .await?;
-    let usernames: Vec<(String, i64, Option<String>, bool)> = sqlx::query_as(
-        "SELECT f.username, sum(f.count) AS n,
-                (SELECT c.id FROM credentials c WHERE c.account_id = f.account_id
+    let usernames: Vec<(String, i64, Option<String>, bool)> =
+        q("SELECT f.username, CAST(sum(f.count) AS BIGINT) AS n,
+                (SELECT c.id FROM credentials c WHERE c.account_id = $1
                  AND c.username = f.username),
-                EXISTS (SELECT 1 FROM sip_user_flags u WHERE u.account_id = f.account_id
-                        AND u.username = f.username AND u.flagged_at >= ?3)
-         FROM sip_failures f WHERE f.account_id = ?1 AND f.minute >= ?2
-         GROUP BY f.username ORDER BY n DESC, f.username LIMIT 10",
-    )
-    .bind(&auth_id)
-    .bind(day_minute)
-    .bind(now - 24 * 60 * 60)
-    .fetch_all(db)
-    .await?;
-    let bans: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+                EXISTS (SELECT 1 FROM sip_user_flags u WHERE u.account_id = $1
+                        AND u.username = f.username AND u.flagged_at >= $3)
+         FROM sip_failures f WHERE f.account_id = $1 AND f.minute >= $2
+         GROUP BY f.username ORDER BY n DESC, f.username LIMIT 10")
+        .arg(&auth_id)
+        .arg(day_minute)
+        .arg(now - 24 * 60 * 60)
+        .fetch_all(db)
+        .await?;
+    let bans: Vec<(String, i64, i64, i64)> = q(
         "SELECT source, max(banned_at), max(until), max(failures) FROM sip_bans
-         WHERE account_id = ? AND lifted_at IS NULL AND until > ?
-         GROUP BY source ORDER BY max(until) DESC, source LIMIT ?",
+         WHERE account_id = $1 AND lifted_at IS NULL AND until > $2
+         GROUP BY source ORDER BY max(until) DESC, source LIMIT $3",
     )
-    .bind(&auth_id)
-    .bind(now)
-    .bind(MAX_BANS)
+    .arg(&auth_id)
+    .arg(now)
+    .arg(MAX_BANS)
     .fetch_all(db)
     .await?;
     Ok(Json(json!({
@@ -557,12 +557,12 @@ async fn failures(
     State(state): State<AppState>,
     op: Operator,
     Path(auth_id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<Value>> {
     account(&state, &op, &auth_id).await?;
     let number =
         |key: &str, default: i64, range: std::ops::RangeInclusive<i64>| -> ApiResult<i64> {
-            match q.get(key).filter(|v| !v.is_empty()) {
+            match params.get(key).filter(|v| !v.is_empty()) {
                 None => Ok(default),
                 Some(v) => v
                     .parse::<i64>()
@@ -583,7 +583,7 @@ async fn failures(
     let page = number("page", 0, 0..=100_000)?;
     let page_size = number("page_size", 50, 1..=MAX_PAGE_SIZE)?;
     let filter = |key: &str| -> ApiResult<Option<String>> {
-        match q.get(key).filter(|v| !v.is_empty()) {
+        match params.get(key).filter(|v| !v.is_empty()) {
             None => Ok(None),
             Some(v) if v.chars().count() > 200 => {
                 Err(bad(key, format!("{key}: at most 200 characters")))
@@ -594,29 +594,29 @@ async fn failures(
     let source = filter("source")?;
     let username = filter("username")?;
     let since = (unix_now() - sip_events::KEEP_DAYS * 24 * 60 * 60).div_euclid(60);
-    let total: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sip_failures WHERE account_id = ?1 AND minute >= ?2
-         AND (?3 IS NULL OR source = ?3) AND (?4 IS NULL OR username = ?4)",
+    let total: i64 = q(
+        "SELECT count(*) FROM sip_failures WHERE account_id = $1 AND minute >= $2
+         AND ($3 IS NULL OR source = $3) AND ($4 IS NULL OR username = $4)",
     )
-    .bind(&auth_id)
-    .bind(since)
-    .bind(&source)
-    .bind(&username)
-    .fetch_one(&state.db.read)
+    .arg(&auth_id)
+    .arg(since)
+    .arg(&source)
+    .arg(&username)
+    .scalar(&state.db.read)
     .await?;
-    let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, String, i64)> = q(
         "SELECT last_at, source, username, entry, reason, count FROM sip_failures
-         WHERE account_id = ?1 AND minute >= ?2
-           AND (?3 IS NULL OR source = ?3) AND (?4 IS NULL OR username = ?4)
+         WHERE account_id = $1 AND minute >= $2
+           AND ($3 IS NULL OR source = $3) AND ($4 IS NULL OR username = $4)
          ORDER BY last_at DESC, minute DESC, source, username, entry, reason
-         LIMIT ?5 OFFSET ?6",
+         LIMIT $5 OFFSET $6",
     )
-    .bind(&auth_id)
-    .bind(since)
-    .bind(&source)
-    .bind(&username)
-    .bind(page_size)
-    .bind(page * page_size)
+    .arg(&auth_id)
+    .arg(since)
+    .arg(&source)
+    .arg(&username)
+    .arg(page_size)
+    .arg(page * page_size)
     .fetch_all(&state.db.read)
     .await?;
     let list: Vec<Value> = rows
@@ -657,21 +657,20 @@ async fn unban(
     }
     let k = reloader(&state)?;
     let now = unix_now();
-    let current = "SELECT count(*) FROM sip_bans
-                   WHERE account_id = ? AND source = ? AND lifted_at IS NULL AND until > ?";
-    let banned: i64 = sqlx::query_scalar(current)
-        .bind(&auth_id)
-        .bind(&source)
-        .bind(now)
-        .fetch_one(&state.db.read)
-        .await?;
+    let banned: i64 = q("SELECT count(*) FROM sip_bans
+         WHERE account_id = $1 AND source = $2 AND lifted_at IS NULL AND until > $3")
+    .arg(&auth_id)
+    .arg(&source)
+    .arg(now)
+    .scalar(&state.db.read)
+    .await?;
     if banned == 0 {
         return Err(ApiError::NotFound("ban"));
     }
     // The account's group: the second half of Kamailio's ban keys.
-    let group: i64 = sqlx::query_scalar("SELECT rowid * 4 + 3 FROM accounts WHERE auth_id = ?")
-        .bind(&auth_id)
-        .fetch_one(&state.db.read)
+    let group: i64 = q("SELECT rowid * 4 + 3 FROM accounts WHERE auth_id = $1")
+        .arg(&auth_id)
+        .scalar(&state.db.read)
         .await?;
     let key = format!("{source}|{group}");
     let (ban_key, count_key) = (["ban", key.as_str()], ["failsrc", key.as_str()]);
@@ -703,16 +702,13 @@ async fn unban(
         .collect();
     let actor = Actor::Operator(op.session.operator.clone());
     let mut tx = state.db.write.begin().await?;
-    let lifted = sqlx::query(
-        "UPDATE sip_bans SET lifted_at = ?, lifted_by = ?
-         WHERE account_id = ? AND source = ? AND lifted_at IS NULL AND until > ?",
-    )
-    .bind(now)
-    .bind(actor.to_string())
-    .bind(&auth_id)
-    .bind(&source)
-    .bind(now)
-    .execute(&mut *tx)
+    let lifted = q("UPDATE sip_bans SET lifted_at = $1, lifted_by = $2
+         WHERE account_id = $3 AND source = $4 AND lifted_at IS NULL AND until > $1")
+    .arg(now)
+    .arg(actor.to_string())
+    .arg(&auth_id)
+    .arg(&source)
+    .execute(tx.re())
     .await?
     .rows_affected();
     if lifted == 0 {

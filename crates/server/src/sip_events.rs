@@ -21,6 +21,7 @@
 //! Warnings about ignored datagrams are one line per ten seconds at most.
 
 use crate::db::Db;
+use crate::sql::{q, Re};
 use crate::AppState;
 use sqlx::SqlitePool;
 use std::collections::HashMap;
@@ -91,13 +92,13 @@ impl BanSettings {
 pub async fn write_settings(db: &Db, settings: BanSettings) -> Result<(), sqlx::Error> {
     let mut tx = db.write.begin().await?;
     for (key, value) in settings.rows() {
-        sqlx::query(
-            "INSERT INTO sip_settings (key_name, key_value) VALUES (?, ?)
+        q(
+            "INSERT INTO sip_settings (key_name, key_value) VALUES ($1, $2)
              ON CONFLICT (key_name) DO UPDATE SET key_value = excluded.key_value",
         )
-        .bind(key)
-        .bind(value.to_string())
-        .execute(&mut *tx)
+        .arg(key)
+        .arg(value.to_string())
+        .execute(tx.re())
         .await?;
     }
     tx.commit().await
@@ -105,10 +106,9 @@ pub async fn write_settings(db: &Db, settings: BanSettings) -> Result<(), sqlx::
 
 /// The settings in the store (the defaults for a key that is missing).
 pub async fn read_settings(pool: &SqlitePool) -> Result<BanSettings, sqlx::Error> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT key_name, key_value FROM sip_settings")
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(String, String)> = q("SELECT key_name, key_value FROM sip_settings")
+        .fetch_all(pool)
+        .await?;
     let mut s = BanSettings::default();
     for (key, value) in rows {
         let Ok(v) = value.parse::<u32>() else {
@@ -493,13 +493,12 @@ impl Realms {
         if self.unknown.contains_key(realm) {
             return None;
         }
-        let found: Option<String> =
-            sqlx::query_scalar("SELECT auth_id FROM accounts WHERE realm = ?")
-                .bind(realm)
-                .fetch_optional(&db.read)
-                .await
-                .ok()
-                .flatten();
+        let found: Option<String> = q("SELECT auth_id FROM accounts WHERE realm = $1")
+            .arg(realm)
+            .scalar_optional(&db.read)
+            .await
+            .ok()
+            .flatten();
         match &found {
             Some(a) => {
                 self.known.insert(realm.to_string(), a.clone());
@@ -615,71 +614,87 @@ pub async fn listen(state: &AppState, addr: SocketAddr) -> std::io::Result<Socke
     Ok(local)
 }
 
-/// Writes one window of reports in one transaction.
+/// The entries of `map` in the order of their keys.
+fn sorted<K: Ord, V>(map: &HashMap<K, V>) -> Vec<(&K, &V)> {
+    let mut entries: Vec<(&K, &V)> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
+/// Writes one window of reports in one transaction. Every table's rows
+/// are written in the order of their keys: two servers flushing into one
+/// store lock rows in the same order and so never wait for each other in
+/// a circle (a deadlock).
 async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
     let mut tx = db.write.begin().await?;
-    for ((realm, username), s) in &batch.seen {
-        sqlx::query(
+    for ((realm, username), s) in sorted(&batch.seen) {
+        q(
             "INSERT INTO credential_seen (credential_seq, at, source, port, transport, method)
-             SELECT id, ?, ?, ?, ?, ? FROM subscriber WHERE username = ? AND domain = ?
+             SELECT id, $1, $2, $3, $4, $5 FROM subscriber WHERE username = $6 AND domain = $7
              ON CONFLICT (credential_seq) DO UPDATE SET
                  at = excluded.at, source = excluded.source, port = excluded.port,
                  transport = excluded.transport, method = excluded.method
              WHERE excluded.at >= credential_seen.at",
         )
-        .bind(s.at)
-        .bind(&s.source)
-        .bind(i64::from(s.port))
-        .bind(&s.transport)
-        .bind(s.method)
-        .bind(username)
-        .bind(realm)
-        .execute(&mut *tx)
+        .arg(s.at)
+        .arg(&s.source)
+        .arg(s.port)
+        .arg(&s.transport)
+        .arg(s.method)
+        .arg(username)
+        .arg(realm)
+        .execute(tx.re())
         .await?;
     }
-    for ((account, minute, source, username, entry, reason), (count, last_at)) in &batch.failures {
-        sqlx::query(
+    for ((account, minute, source, username, entry, reason), (count, last_at)) in
+        sorted(&batch.failures)
+    {
+        q(
             "INSERT INTO sip_failures (account_id, minute, source, username, entry, reason, count, last_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (account_id, minute, source, username, entry, reason) DO UPDATE SET
-                 count = count + excluded.count, last_at = max(last_at, excluded.last_at)",
+                 count = sip_failures.count + excluded.count,
+                 last_at = CASE WHEN sip_failures.last_at > excluded.last_at
+                                THEN sip_failures.last_at ELSE excluded.last_at END",
         )
-        .bind(account)
-        .bind(minute)
-        .bind(source)
-        .bind(username)
-        .bind(entry)
-        .bind(*reason)
-        .bind(count)
-        .bind(last_at)
-        .execute(&mut *tx)
+        .arg(account)
+        .arg(*minute)
+        .arg(source)
+        .arg(username)
+        .arg(entry)
+        .arg(*reason)
+        .arg(*count)
+        .arg(*last_at)
+        .execute(tx.re())
         .await?;
     }
-    for ((account, username), (at, failures)) in &batch.flags {
-        sqlx::query(
+    for ((account, username), (at, failures)) in sorted(&batch.flags) {
+        q(
             "INSERT INTO sip_user_flags (account_id, username, flagged_at, failures)
-             VALUES (?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4)
              ON CONFLICT (account_id, username) DO UPDATE SET
-                 flagged_at = max(flagged_at, excluded.flagged_at), failures = excluded.failures",
+                 flagged_at = CASE WHEN sip_user_flags.flagged_at > excluded.flagged_at
+                                   THEN sip_user_flags.flagged_at ELSE excluded.flagged_at END,
+                 failures = excluded.failures",
         )
-        .bind(account)
-        .bind(username)
-        .bind(at)
-        .bind(failures)
-        .execute(&mut *tx)
+        .arg(account)
+        .arg(username)
+        .arg(*at)
+        .arg(*failures)
+        .execute(tx.re())
         .await?;
     }
-    for ((account, source, at), (until, failures)) in &batch.bans {
-        sqlx::query(
+    for ((account, source, at), (until, failures)) in sorted(&batch.bans) {
+        q(
             "INSERT INTO sip_bans (account_id, source, banned_at, until, failures)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
-        .bind(account)
-        .bind(source)
-        .bind(at)
-        .bind(until)
-        .bind(failures)
-        .execute(&mut *tx)
+        .arg(account)
+        .arg(source)
+        .arg(*at)
+        .arg(*until)
+        .arg(*failures)
+        .execute(tx.re())
         .await?;
     }
     tx.commit().await
@@ -690,19 +705,19 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
 pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
     let cutoff = now() - KEEP_DAYS * 24 * 60 * 60;
     let mut tx = db.write.begin().await?;
-    let mut pruned = sqlx::query("DELETE FROM sip_failures WHERE minute < ?")
-        .bind(cutoff.div_euclid(60))
-        .execute(&mut *tx)
+    let mut pruned = q("DELETE FROM sip_failures WHERE minute < $1")
+        .arg(cutoff.div_euclid(60))
+        .execute(tx.re())
         .await?
         .rows_affected();
-    pruned += sqlx::query("DELETE FROM sip_bans WHERE until < ?")
-        .bind(cutoff)
-        .execute(&mut *tx)
+    pruned += q("DELETE FROM sip_bans WHERE until < $1")
+        .arg(cutoff)
+        .execute(tx.re())
         .await?
         .rows_affected();
-    pruned += sqlx::query("DELETE FROM sip_user_flags WHERE flagged_at < ?")
-        .bind(cutoff)
-        .execute(&mut *tx)
+    pruned += q("DELETE FROM sip_user_flags WHERE flagged_at < $1")
+        .arg(cutoff)
+        .execute(tx.re())
         .await?
         .rows_affected();
     tx.commit().await?;

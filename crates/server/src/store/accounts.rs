@@ -1,5 +1,6 @@
 use crate::db::Db;
 use crate::secrets;
+use crate::sql::q;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -27,18 +28,18 @@ pub async fn create(
         token_sha256: secrets::sha256(token),
         realm: realm_for(auth_id, sip_domain),
     };
-    sqlx::query("INSERT INTO accounts (auth_id, token_sha256, realm) VALUES (?, ?, ?)")
-        .bind(&account.auth_id)
-        .bind(&account.token_sha256)
-        .bind(&account.realm)
+    q("INSERT INTO accounts (auth_id, token_sha256, realm) VALUES ($1, $2, $3)")
+        .arg(&account.auth_id)
+        .arg(&account.token_sha256)
+        .arg(&account.realm)
         .execute(&db.write)
         .await?;
     Ok(account)
 }
 
 pub async fn find(db: &Db, auth_id: &str) -> Result<Option<Account>, sqlx::Error> {
-    sqlx::query_as("SELECT auth_id, token_sha256, realm FROM accounts WHERE auth_id = ?")
-        .bind(auth_id)
+    q("SELECT auth_id, token_sha256, realm FROM accounts WHERE auth_id = $1")
+        .arg(auth_id)
         .fetch_optional(&db.read)
         .await
 }
@@ -72,15 +73,13 @@ impl Cache {
 
 /// The account the console opens by default: the oldest one.
 pub async fn first(db: &Db) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT auth_id FROM accounts ORDER BY rowid LIMIT 1")
-        .fetch_optional(&db.read)
+    q("SELECT auth_id FROM accounts ORDER BY rowid LIMIT 1")
+        .scalar_optional(&db.read)
         .await
 }
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM accounts")
-        .fetch_one(&db.read)
-        .await
+    q("SELECT count(*) FROM accounts").scalar(&db.read).await
 }
 
 /// Rows whose SIP name is not their account's: credentials in another realm
@@ -89,7 +88,10 @@ pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
 /// account's traffic); a store that holds one from before that rule must be
 /// cleaned up before it serves (see `sipauth serve`).
 pub async fn foreign_sip_names(db: &Db) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> = sqlx::query_as(
+    // The domain's last `length(realm) + 1` characters, read from a
+    // positive start: the CASE reaches `substr` only for names longer than
+    // that, whose start is then at least 2.
+    let rows: Vec<(String,)> = q(
         "SELECT 'credential ' || c.id || ' (username ' || c.username || ', realm ' || c.realm
                 || ') of account ' || c.account_id || ', whose realm is ' || a.realm
          FROM credentials c JOIN accounts a ON a.auth_id = c.account_id
@@ -98,8 +100,9 @@ pub async fn foreign_sip_names(db: &Db) -> Result<Vec<String>, sqlx::Error> {
          SELECT 'domain ' || d.id || ' (' || d.domain_name || ') of account ' || d.account_id
                 || ', whose names must end with .' || a.realm
          FROM domains d JOIN accounts a ON a.auth_id = d.account_id
-         WHERE substr(d.domain_name, -length(a.realm) - 1) <> '.' || a.realm
-            OR length(d.domain_name) <= length(a.realm) + 1",
+         WHERE CASE WHEN length(d.domain_name) <= length(a.realm) + 1 THEN TRUE
+                    ELSE substr(d.domain_name, length(d.domain_name) - length(a.realm))
+                         <> '.' || a.realm END",
     )
     .fetch_all(&db.read)
     .await?;
@@ -117,34 +120,55 @@ pub async fn usable(
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     match scope {
         None => {
-            sqlx::query_as("SELECT auth_id, realm FROM accounts ORDER BY rowid LIMIT ?")
-                .bind(MAX_LISTED)
+            q("SELECT auth_id, realm FROM accounts ORDER BY rowid LIMIT $1")
+                .arg(MAX_LISTED)
                 .fetch_all(&db.read)
                 .await
         }
+        // `IN ()` is no SQL on PostgreSQL: an empty scope lists nothing.
+        Some(ids) if ids.is_empty() => Ok(Vec::new()),
         Some(ids) => {
-            sqlx::query_as(
-                "SELECT auth_id, realm FROM accounts
-                 WHERE auth_id IN (SELECT value FROM json_each(?))
-                 ORDER BY rowid LIMIT ?",
-            )
-            .bind(serde_json::to_string(ids).expect("strings serialize"))
-            .bind(MAX_LISTED)
+            q(format!(
+                "SELECT auth_id, realm FROM accounts WHERE auth_id IN ({})
+                 ORDER BY rowid LIMIT ${}",
+                numbered(1, ids.len()),
+                ids.len() + 1
+            ))
+            .args(ids)
+            .arg(MAX_LISTED)
             .fetch_all(&db.read)
             .await
         }
     }
 }
 
-/// Which of `ids` name no account.
-pub async fn unknown(
-    exec: impl sqlx::SqliteExecutor<'_>,
+/// Which of `ids` name no account (in their order, repeats kept).
+pub async fn unknown<'e>(
+    exec: impl Into<crate::sql::Exec<'e>>,
     ids: &[String],
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT value FROM json_each(?) WHERE value NOT IN (SELECT auth_id FROM accounts)",
-    )
-    .bind(serde_json::to_string(ids).expect("strings serialize"))
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known: Vec<(String,)> = q(format!(
+        "SELECT auth_id FROM accounts WHERE auth_id IN ({})",
+        numbered(1, ids.len())
+    ))
+    .args(ids)
     .fetch_all(exec)
-    .await
+    .await?;
+    let known: std::collections::HashSet<String> = known.into_iter().map(|(id,)| id).collect();
+    Ok(ids
+        .iter()
+        .filter(|id| !known.contains(*id))
+        .cloned()
+        .collect())
+}
+
+/// `count` placeholders from `$first`: `$1, $2, $3`.
+fn numbered(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

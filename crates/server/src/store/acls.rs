@@ -2,6 +2,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use crate::sql::{q, Re};
 use sipauth_model::quota;
 use sqlx::SqliteConnection;
 
@@ -61,17 +62,17 @@ pub async fn create(
     name: &str,
     entries: &[NewEntry],
 ) -> Result<Created, sqlx::Error> {
-    let free = super::name_free("ip_acls", "name", "?2", "?3", "?1");
-    let inserted = sqlx::query(&format!(
+    let free = super::name_free("ip_acls", "name", "$2", "$3", "$1");
+    let inserted = q(format!(
         "INSERT INTO ip_acls (id, account_id, name)
-         SELECT ?1, ?2, ?3
-         WHERE (SELECT count(*) FROM ip_acls WHERE account_id = ?2) < ?4 AND {free}"
+         SELECT $1, $2, $3
+         WHERE (SELECT count(*) FROM ip_acls WHERE account_id = $2) < $4 AND {free}"
     ))
-    .bind(id)
-    .bind(account_id)
-    .bind(name)
-    .bind(quota::ACLS_PER_ACCOUNT)
-    .execute(&mut *conn)
+    .arg(id)
+    .arg(account_id)
+    .arg(name)
+    .arg(quota::ACLS_PER_ACCOUNT)
+    .execute(conn.re())
     .await?;
     if inserted.rows_affected() == 0 {
         return Ok(
@@ -83,17 +84,15 @@ pub async fn create(
         );
     }
     for e in entries {
-        sqlx::query(
-            "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-        )
-        .bind(&e.id)
-        .bind(id)
-        .bind(&e.ip)
-        .bind(e.cidr_prefix)
-        .bind(&e.network)
-        .bind(&e.description)
-        .execute(&mut *conn)
+        q("INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, (SELECT now FROM utc))")
+        .arg(&e.id)
+        .arg(id)
+        .arg(&e.ip)
+        .arg(e.cidr_prefix)
+        .arg(&e.network)
+        .arg(&e.description)
+        .execute(conn.re())
         .await?;
     }
     Ok(Created::Ok)
@@ -105,7 +104,7 @@ pub async fn list(db: &Db, account_id: &str, search: Option<&str>, w: Window) ->
     let pattern = search.map(super::like_pattern);
     let select = format!(
         "SELECT {ACL}, seq FROM ip_acls
-         WHERE account_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')"
+         WHERE account_id = $1 AND ($2 IS NULL OR lower(name) LIKE lower($2) ESCAPE '\\')"
     );
     let binds = [Some(account_id), pattern.as_deref()];
     super::page(db, &select, &binds, "seq", w).await
@@ -113,20 +112,22 @@ pub async fn list(db: &Db, account_id: &str, search: Option<&str>, w: Window) ->
 
 /// The entries of the given ACLs, in the order they were added.
 pub async fn entries_of<'e>(
-    on: impl sqlx::SqliteExecutor<'e>,
+    on: impl Into<crate::sql::Exec<'e>>,
     acl_ids: &[String],
 ) -> Result<Vec<Entry>, sqlx::Error> {
     if acl_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = vec!["?"; acl_ids.len()].join(", ");
-    let sql =
-        format!("SELECT {ENTRY} FROM acl_entries WHERE acl_id IN ({placeholders}) ORDER BY seq");
-    let mut query = sqlx::query_as(&sql);
-    for id in acl_ids {
-        query = query.bind(id);
-    }
-    query.fetch_all(on).await
+    let placeholders = (1..=acl_ids.len())
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    q(format!(
+        "SELECT {ENTRY} FROM acl_entries WHERE acl_id IN ({placeholders}) ORDER BY seq"
+    ))
+    .args(acl_ids)
+    .fetch_all(on)
+    .await
 }
 
 pub enum Renamed {
@@ -143,15 +144,15 @@ pub async fn rename(
     id: &str,
     name: &str,
 ) -> Result<Renamed, sqlx::Error> {
-    let free = super::name_free("ip_acls", "name", "?2", "?1", "?3");
-    let r = sqlx::query(&format!(
-        "UPDATE ip_acls SET name = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ?2 AND id = ?3 AND {free}"
+    let free = super::name_free("ip_acls", "name", "$2", "$1", "$3");
+    let r = q(format!(
+        "UPDATE ip_acls SET name = $1, updated_at = (SELECT now FROM utc)
+         WHERE account_id = $2 AND id = $3 AND {free}"
     ))
-    .bind(name)
-    .bind(account_id)
-    .bind(id)
-    .execute(&mut *conn)
+    .arg(name)
+    .arg(account_id)
+    .arg(id)
+    .execute(conn.re())
     .await?;
     Ok(if r.rows_affected() == 1 {
         Renamed::Ok
@@ -177,21 +178,21 @@ pub async fn add_entry(
     acl_id: &str,
     e: &NewEntry,
 ) -> Result<Added, sqlx::Error> {
-    let result = sqlx::query(
+    let result = q(
         "INSERT INTO acl_entries (id, acl_id, ip, cidr_prefix, network, description, created_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE EXISTS (SELECT 1 FROM ip_acls WHERE id = ?2 AND account_id = ?7)
-           AND (SELECT count(*) FROM acl_entries WHERE acl_id = ?2) < ?8",
+         SELECT $1, $2, $3, $4, $5, $6, (SELECT now FROM utc)
+         WHERE EXISTS (SELECT 1 FROM ip_acls WHERE id = $2 AND account_id = $7)
+           AND (SELECT count(*) FROM acl_entries WHERE acl_id = $2) < $8",
     )
-    .bind(&e.id)
-    .bind(acl_id)
-    .bind(&e.ip)
-    .bind(e.cidr_prefix)
-    .bind(&e.network)
-    .bind(&e.description)
-    .bind(account_id)
-    .bind(quota::ENTRIES_PER_ACL)
-    .execute(&mut *conn)
+    .arg(&e.id)
+    .arg(acl_id)
+    .arg(&e.ip)
+    .arg(e.cidr_prefix)
+    .arg(&e.network)
+    .arg(&e.description)
+    .arg(account_id)
+    .arg(quota::ENTRIES_PER_ACL)
+    .execute(conn.re())
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Added::Ok),
@@ -216,38 +217,36 @@ pub async fn remove_entry(
     acl_id: &str,
     entry_id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "DELETE FROM acl_entries WHERE id = ? AND acl_id = ?
-           AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)",
-    )
-    .bind(entry_id)
-    .bind(acl_id)
-    .bind(account_id)
-    .execute(conn)
+    let r = q("DELETE FROM acl_entries WHERE id = $1 AND acl_id = $2
+           AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = $3)")
+    .arg(entry_id)
+    .arg(acl_id)
+    .arg(account_id)
+    .execute(conn.re())
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// One page of an ACL's entries in the order they were added, and the total.
 pub async fn entries_page(db: &Db, acl_id: &str, w: Window) -> Listed<Entry> {
-    let select = format!("SELECT {ENTRY}, seq FROM acl_entries WHERE acl_id = ?1");
+    let select = format!("SELECT {ENTRY}, seq FROM acl_entries WHERE acl_id = $1");
     super::page(db, &select, &[Some(acl_id)], "seq", w).await
 }
 
 /// One entry of one of the account's ACLs.
 pub async fn find_entry<'e>(
-    on: impl sqlx::SqliteExecutor<'e>,
+    on: impl Into<crate::sql::Exec<'e>>,
     account_id: &str,
     acl_id: &str,
     entry_id: &str,
 ) -> Result<Option<Entry>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    q(format!(
         "SELECT {ENTRY} FROM acl_entries
-         WHERE id = ? AND acl_id = ? AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)"
+         WHERE id = $1 AND acl_id = $2 AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = $3)"
     ))
-    .bind(entry_id)
-    .bind(acl_id)
-    .bind(account_id)
+    .arg(entry_id)
+    .arg(acl_id)
+    .arg(account_id)
     .fetch_optional(on)
     .await
 }
@@ -265,19 +264,19 @@ pub async fn update_entry(
     acl_id: &str,
     e: &NewEntry,
 ) -> Result<Updated, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE acl_entries SET ip = ?, cidr_prefix = ?, network = ?, description = ?,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE id = ? AND acl_id = ? AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = ?)",
+    let result = q(
+        "UPDATE acl_entries SET ip = $1, cidr_prefix = $2, network = $3, description = $4,
+                updated_at = (SELECT now FROM utc)
+         WHERE id = $5 AND acl_id = $6 AND acl_id IN (SELECT id FROM ip_acls WHERE account_id = $7)",
     )
-    .bind(&e.ip)
-    .bind(e.cidr_prefix)
-    .bind(&e.network)
-    .bind(&e.description)
-    .bind(&e.id)
-    .bind(acl_id)
-    .bind(account_id)
-    .execute(conn)
+    .arg(&e.ip)
+    .arg(e.cidr_prefix)
+    .arg(&e.network)
+    .arg(&e.description)
+    .arg(&e.id)
+    .arg(acl_id)
+    .arg(account_id)
+    .execute(conn.re())
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Updated::Ok),

@@ -4,7 +4,8 @@
 
 use crate::db::Db;
 use crate::service::Role;
-use sqlx::{SqliteConnection, SqliteExecutor};
+use crate::sql::{q, Re};
+use sqlx::SqliteConnection;
 
 /// Keys an account may hold.
 pub const MAX_PER_ACCOUNT: i64 = 100;
@@ -50,25 +51,25 @@ pub fn looks_like_id(user: &str) -> bool {
 
 /// The account's keys, oldest first.
 pub async fn list(db: &Db, account_id: &str) -> Result<Vec<ApiKey>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY rowid"
+    let rows: Vec<Row> = q(format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE account_id = $1 ORDER BY rowid"
     ))
-    .bind(account_id)
+    .arg(account_id)
     .fetch_all(&db.read)
     .await?;
     Ok(rows.into_iter().map(ApiKey::from).collect())
 }
 
-pub async fn find(
-    exec: impl SqliteExecutor<'_>,
+pub async fn find<'e>(
+    exec: impl Into<crate::sql::Exec<'e>>,
     account_id: &str,
     id: &str,
 ) -> Result<Option<ApiKey>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM api_keys WHERE account_id = ? AND id = ?"
+    let row: Option<Row> = q(format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE account_id = $1 AND id = $2"
     ))
-    .bind(account_id)
-    .bind(id)
+    .arg(account_id)
+    .arg(id)
     .fetch_optional(exec)
     .await?;
     Ok(row.map(ApiKey::from))
@@ -86,8 +87,8 @@ pub struct Presented {
 /// revoked key is refused on its very next request).
 pub async fn for_auth(db: &Db, id: &str) -> Result<Option<Presented>, sqlx::Error> {
     let row: Option<(String, String, String, Vec<u8>)> =
-        sqlx::query_as("SELECT account_id, name, role, secret_sha256 FROM api_keys WHERE id = ?")
-            .bind(id)
+        q("SELECT account_id, name, role, secret_sha256 FROM api_keys WHERE id = $1")
+            .arg(id)
             .fetch_optional(&db.read)
             .await?;
     Ok(
@@ -102,9 +103,9 @@ pub async fn for_auth(db: &Db, id: &str) -> Result<Option<Presented>, sqlx::Erro
 
 /// How many keys the account has.
 pub async fn count(conn: &mut SqliteConnection, account_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM api_keys WHERE account_id = ?")
-        .bind(account_id)
-        .fetch_one(conn)
+    q("SELECT count(*) FROM api_keys WHERE account_id = $1")
+        .arg(account_id)
+        .scalar(conn.re())
         .await
 }
 
@@ -114,13 +115,11 @@ pub async fn name_taken(
     account_id: &str,
     name: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM api_keys WHERE account_id = ? AND name = ? COLLATE NOCASE)",
-    )
-    .bind(account_id)
-    .bind(name)
-    .fetch_one(conn)
-    .await
+    q("SELECT EXISTS (SELECT 1 FROM api_keys WHERE account_id = $1 AND lower(name) = lower($2))")
+        .arg(account_id)
+        .arg(name)
+        .scalar(conn.re())
+        .await
 }
 
 pub async fn insert(
@@ -131,15 +130,13 @@ pub async fn insert(
     role: Role,
     secret_sha256: &[u8],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO api_keys (id, account_id, name, role, secret_sha256) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(account_id)
-    .bind(name)
-    .bind(role.as_str())
-    .bind(secret_sha256)
-    .execute(conn)
+    q("INSERT INTO api_keys (id, account_id, name, role, secret_sha256) VALUES ($1, $2, $3, $4, $5)")
+        .arg(id)
+        .arg(account_id)
+        .arg(name)
+        .arg(role.as_str())
+        .arg(secret_sha256)
+        .execute(conn.re())
     .await?;
     Ok(())
 }
@@ -150,21 +147,19 @@ pub async fn remove(
     account_id: &str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM api_keys WHERE account_id = ? AND id = ?")
-        .bind(account_id)
-        .bind(id)
-        .execute(conn)
+    let r = q("DELETE FROM api_keys WHERE account_id = $1 AND id = $2")
+        .arg(account_id)
+        .arg(id)
+        .execute(conn.re())
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Records that the key was used now.
 pub async fn touch(db: &Db, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE api_keys SET last_used_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
-    )
-    .bind(id)
-    .execute(&db.write)
-    .await?;
+    q("UPDATE api_keys SET last_used_at = (SELECT now FROM utc) WHERE id = $1")
+        .arg(id)
+        .execute(&db.write)
+        .await?;
     Ok(())
 }

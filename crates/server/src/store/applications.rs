@@ -2,6 +2,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use crate::sql::{q, Re};
 use sipauth_model::quota;
 use sqlx::SqliteConnection;
 
@@ -29,20 +30,20 @@ pub async fn create(
     account_id: &str,
     a: &Application,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+    let r = q(
         "INSERT INTO applications (id, account_id, app_name, answer_url, sip_auth_type, credential_id, ip_acl_id)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-         WHERE (SELECT count(*) FROM applications WHERE account_id = ?2) < ?8",
+         SELECT $1, $2, $3, $4, $5, $6, $7
+         WHERE (SELECT count(*) FROM applications WHERE account_id = $2) < $8",
     )
-    .bind(&a.id)
-    .bind(account_id)
-    .bind(&a.app_name)
-    .bind(&a.answer_url)
-    .bind(&a.sip_auth_type)
-    .bind(&a.credential_id)
-    .bind(&a.ip_acl_id)
-    .bind(quota::APPLICATIONS_PER_ACCOUNT)
-    .execute(conn)
+    .arg(&a.id)
+    .arg(account_id)
+    .arg(&a.app_name)
+    .arg(&a.answer_url)
+    .arg(&a.sip_auth_type)
+    .arg(&a.credential_id)
+    .arg(&a.ip_acl_id)
+    .arg(quota::APPLICATIONS_PER_ACCOUNT)
+    .execute(conn.re())
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -56,8 +57,8 @@ pub struct Filter<'a> {
 
 pub async fn list(db: &Db, account_id: &str, filter: Filter<'_>, w: Window) -> Listed<Application> {
     let select = format!(
-        "SELECT {COLUMNS}, seq FROM applications WHERE account_id = ?1
-           AND (?2 IS NULL OR credential_id = ?2) AND (?3 IS NULL OR ip_acl_id = ?3)"
+        "SELECT {COLUMNS}, seq FROM applications WHERE account_id = $1
+           AND ($2 IS NULL OR credential_id = $2) AND ($3 IS NULL OR ip_acl_id = $3)"
     );
     let binds = [Some(account_id), filter.credential_id, filter.ip_acl_id];
     super::page(db, &select, &binds, "seq", w).await
@@ -68,18 +69,18 @@ pub async fn update(
     account_id: &str,
     a: &Application,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE applications SET app_name = ?, answer_url = ?, sip_auth_type = ?, credential_id = ?, ip_acl_id = ?
-         WHERE account_id = ? AND id = ?",
+    let r = q(
+        "UPDATE applications SET app_name = $1, answer_url = $2, sip_auth_type = $3, credential_id = $4, ip_acl_id = $5
+         WHERE account_id = $6 AND id = $7",
     )
-    .bind(&a.app_name)
-    .bind(&a.answer_url)
-    .bind(&a.sip_auth_type)
-    .bind(&a.credential_id)
-    .bind(&a.ip_acl_id)
-    .bind(account_id)
-    .bind(&a.id)
-    .execute(conn)
+    .arg(&a.app_name)
+    .arg(&a.answer_url)
+    .arg(&a.sip_auth_type)
+    .arg(&a.credential_id)
+    .arg(&a.ip_acl_id)
+    .arg(account_id)
+    .arg(&a.id)
+    .execute(conn.re())
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -104,16 +105,17 @@ pub async fn names_using(
         Uses::Acl(id) => ("acl", id),
         Uses::CredentialList(id) => ("list", id),
     };
-    sqlx::query_scalar(
+    let names: Vec<(String,)> = q(
         "SELECT a.app_name FROM applications a LEFT JOIN credentials c ON c.id = a.credential_id
-         WHERE a.account_id = ?3 AND CASE ?1 WHEN 'credential' THEN a.credential_id = ?2
-                                             WHEN 'acl' THEN a.ip_acl_id = ?2
-                                             ELSE c.list_id = ?2 END
+         WHERE a.account_id = $3 AND CASE $1 WHEN 'credential' THEN a.credential_id = $2
+                                             WHEN 'acl' THEN a.ip_acl_id = $2
+                                             ELSE c.list_id = $2 END
          ORDER BY a.seq",
     )
-    .bind(what)
-    .bind(id)
-    .bind(account_id)
+    .arg(what)
+    .arg(id)
+    .arg(account_id)
     .fetch_all(&db.read)
-    .await
+    .await?;
+    Ok(names.into_iter().map(|(name,)| name).collect())
 }

@@ -1,6 +1,7 @@
 //! The audit log's rows: appended in the transaction of the change they
 //! record, read back in pages, pruned after the retention period.
 
+use crate::sql::{q, Re};
 use sqlx::SqliteConnection;
 
 /// One record to append. `changes` is a JSON object of
@@ -27,25 +28,25 @@ pub struct NewRecord {
 /// Appends `record` on `conn`: pass the change's own transaction, so the
 /// record lands with the change or not at all.
 pub async fn append(conn: &mut SqliteConnection, record: &NewRecord) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    q(
         "INSERT INTO audit_log (actor, role, source, user_agent, dialect, account_id, action,
-                                resource, resource_id, parent_id, name, changes, batch)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              resource, resource_id, parent_id, name, changes, batch)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(&record.actor)
-    .bind(record.role)
-    .bind(&record.source)
-    .bind(&record.user_agent)
-    .bind(record.dialect)
-    .bind(&record.account_id)
-    .bind(record.action)
-    .bind(record.resource)
-    .bind(&record.resource_id)
-    .bind(&record.parent_id)
-    .bind(&record.name)
-    .bind(record.changes.as_ref().map(|c| c.to_string()))
-    .bind(&record.batch)
-    .execute(conn)
+    .arg(&record.actor)
+    .arg(record.role)
+    .arg(&record.source)
+    .arg(&record.user_agent)
+    .arg(record.dialect)
+    .arg(&record.account_id)
+    .arg(record.action)
+    .arg(record.resource)
+    .arg(&record.resource_id)
+    .arg(&record.parent_id)
+    .arg(&record.name)
+    .arg(record.changes.as_ref().map(|c| c.to_string()))
+    .arg(&record.batch)
+    .execute(conn.re())
     .await?;
     Ok(())
 }
@@ -110,7 +111,7 @@ fn condition(f: &Filter) -> (String, Vec<String>) {
     let mut term = |sql: &str, value: &Option<String>| {
         if let Some(v) = value {
             binds.push(v.clone());
-            terms.push(format!("{sql} ?{}", binds.len()));
+            terms.push(format!("{sql} ${}", binds.len()));
         }
     };
     term("account_id =", &f.account);
@@ -123,21 +124,25 @@ fn condition(f: &Filter) -> (String, Vec<String>) {
     if let Some(id) = &f.within {
         binds.push(id.clone());
         let n = binds.len();
-        terms.push(format!("(resource_id = ?{n} OR parent_id = ?{n})"));
+        terms.push(format!("(resource_id = ${n} OR parent_id = ${n})"));
     }
     match &f.scope {
         Scope::All => {}
         Scope::EveryAccount => terms.push("account_id IS NOT NULL".into()),
+        // `IN ()` is no SQL on PostgreSQL: no account, no record.
+        Scope::Accounts(list) if list.is_empty() => terms.push("FALSE".into()),
         Scope::Accounts(list) => {
-            binds.push(serde_json::json!(list).to_string());
-            terms.push(format!(
-                "account_id IN (SELECT value FROM json_each(?{}))",
-                binds.len()
-            ));
+            let first = binds.len() + 1;
+            binds.extend(list.iter().cloned());
+            let placeholders = (first..=binds.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            terms.push(format!("account_id IN ({placeholders})"));
         }
     }
     if terms.is_empty() {
-        terms.push("1".into());
+        terms.push("TRUE".into());
     }
     (format!("WHERE {}", terms.join(" AND ")), binds)
 }
@@ -151,25 +156,21 @@ pub async fn page(
     let (condition, binds) = condition(f);
     let n = binds.len();
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit_log {condition} ORDER BY seq DESC LIMIT ?{} OFFSET ?{}",
+        "SELECT {COLUMNS} FROM audit_log {condition} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );
-    let mut rows = sqlx::query_as(&sql);
-    for b in &binds {
-        rows = rows.bind(b);
-    }
-    let rows = rows
-        .bind(w.limit)
-        .bind(w.offset)
+    let rows = q(sql)
+        .args(&binds)
+        .arg(w.limit)
+        .arg(w.offset)
         .fetch_all(&db.read)
         .await?;
-    let count = format!("SELECT count(*) FROM audit_log {condition}");
-    let mut total = sqlx::query_scalar(&count);
-    for b in &binds {
-        total = total.bind(b);
-    }
-    Ok((rows, total.fetch_one(&db.read).await?))
+    let total = q(format!("SELECT count(*) FROM audit_log {condition}"))
+        .args(&binds)
+        .scalar(&db.read)
+        .await?;
+    Ok((rows, total))
 }
 
 /// Up to `limit` matching records older than `before` (a `seq`; `None`:
@@ -183,25 +184,47 @@ pub async fn chunk(
     let (condition, binds) = condition(f);
     let n = binds.len();
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit_log {condition} AND (?{} IS NULL OR seq < ?{0})
-         ORDER BY seq DESC LIMIT ?{}",
+        "SELECT {COLUMNS} FROM audit_log {condition} AND (${} IS NULL OR seq < ${0})
+         ORDER BY seq DESC LIMIT ${}",
         n + 1,
         n + 2
     );
-    let mut rows = sqlx::query_as(&sql);
-    for b in &binds {
-        rows = rows.bind(b);
-    }
-    rows.bind(before).bind(limit).fetch_all(&db.read).await
+    q(sql)
+        .args(&binds)
+        .arg(before)
+        .arg(limit)
+        .fetch_all(&db.read)
+        .await
 }
 
 /// Removes the records older than `days` days (the retention prune, the
 /// only removal there is); how many.
 pub async fn prune(db: &crate::db::Db, days: u32) -> Result<u64, sqlx::Error> {
-    let r =
-        sqlx::query("DELETE FROM audit_log WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)")
-            .bind(format!("-{days} days"))
-            .execute(&db.write)
-            .await?;
+    // A cutoff before year 0 (SQLite's `strftime` had none): nothing is older.
+    let Some(cutoff) = time::OffsetDateTime::now_utc()
+        .checked_sub(time::Duration::days(days.into()))
+        .filter(|t| t.year() >= 0)
+    else {
+        return Ok(0);
+    };
+    let r = q("DELETE FROM audit_log WHERE at < $1")
+        .arg(stored(cutoff))
+        .execute(&db.write)
+        .await?;
     Ok(r.rows_affected())
+}
+
+/// The stored form of a UTC time, as `at` holds it (`utc.now`'s format:
+/// `2026-12-02T04:17:37.422Z`), so strings compare as times.
+fn stored(t: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
 }

@@ -1,6 +1,7 @@
 //! Credential lists (the twilio dialect's CredentialLists): named groups of
 //! an account's credentials.
 
+use crate::sql::{q, Re};
 use sipauth_model::quota;
 use sqlx::SqliteConnection;
 
@@ -36,18 +37,18 @@ pub async fn create(
     id: &str,
     friendly_name: &str,
 ) -> Result<Result<CredentialList, Refused>, sqlx::Error> {
-    let free = super::name_free("credential_lists", "friendly_name", "?2", "?3", "?1");
-    let row = sqlx::query_as(&format!(
+    let free = super::name_free("credential_lists", "friendly_name", "$2", "$3", "$1");
+    let row = q(format!(
         "INSERT INTO credential_lists (id, account_id, friendly_name)
-         SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM credential_lists WHERE account_id = ?2) < ?4
+         SELECT $1, $2, $3 WHERE (SELECT count(*) FROM credential_lists WHERE account_id = $2) < $4
            AND {free}
          RETURNING {COLUMNS}"
     ))
-    .bind(id)
-    .bind(account_id)
-    .bind(friendly_name)
-    .bind(quota::CREDENTIAL_LISTS_PER_ACCOUNT)
-    .fetch_optional(&mut *conn)
+    .arg(id)
+    .arg(account_id)
+    .arg(friendly_name)
+    .arg(quota::CREDENTIAL_LISTS_PER_ACCOUNT)
+    .fetch_optional(conn.re())
     .await?;
     written(conn, account_id, id, friendly_name, row).await
 }
@@ -59,15 +60,15 @@ pub async fn rename(
     id: &str,
     friendly_name: &str,
 ) -> Result<Result<CredentialList, Refused>, sqlx::Error> {
-    let free = super::name_free("credential_lists", "friendly_name", "?2", "?1", "?3");
-    let row = sqlx::query_as(&format!(
-        "UPDATE credential_lists SET friendly_name = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ?2 AND id = ?3 AND {free} RETURNING {COLUMNS}"
+    let free = super::name_free("credential_lists", "friendly_name", "$2", "$1", "$3");
+    let row = q(format!(
+        "UPDATE credential_lists SET friendly_name = $1, updated_at = (SELECT now FROM utc)
+         WHERE account_id = $2 AND id = $3 AND {free} RETURNING {COLUMNS}"
     ))
-    .bind(friendly_name)
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(&mut *conn)
+    .arg(friendly_name)
+    .arg(account_id)
+    .arg(id)
+    .fetch_optional(conn.re())
     .await?;
     if row.is_none()
         && super::find_on::<CredentialList>(&mut *conn, account_id, id)
