@@ -3,6 +3,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use crate::sql::{q, Done, Re};
 use sipauth_model::{quota, Digests};
 use sqlx::SqliteConnection;
 
@@ -45,6 +46,10 @@ const AS_JSON: &str = "json_array(id, username, realm, list_id, name, descriptio
     json(CASE WHEN account_wide THEN 'true' ELSE 'false' END),
     created_at, updated_at)";
 
+/// [`AS_JSON`] on PostgreSQL, whose booleans are JSON's already.
+const AS_JSON_PG: &str = "json_build_array(id, username, realm, list_id, name, description,
+    enabled, account_wide, created_at, updated_at)";
+
 /// A credential to insert (the password already reduced to its digests).
 pub struct NewCredential<'a> {
     pub id: &'a str,
@@ -75,32 +80,30 @@ pub async fn create(
     account_id: &str,
     c: &NewCredential<'_>,
 ) -> Result<Written, sqlx::Error> {
-    let result = sqlx::query(
+    let result = q(
         "INSERT INTO credentials (id, account_id, username, realm, ha1, list_id, name, description,
                                   enabled, ha1b, account_wide)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?7, ?8, ?9, ?10, ?11, ?12
-         WHERE (SELECT count(*) FROM credentials WHERE account_id = ?2) < ?6",
+         SELECT $1, $2, $3, $4, $5, $7, $8, $9, $10, $11, $12
+         WHERE (SELECT count(*) FROM credentials WHERE account_id = $2) < $6",
     )
-    .bind(c.id)
-    .bind(account_id)
-    .bind(c.username)
-    .bind(c.realm)
-    .bind(&c.digests.ha1)
-    .bind(quota::CREDENTIALS_PER_ACCOUNT)
-    .bind(c.list_id)
-    .bind(c.name)
-    .bind(c.description)
-    .bind(c.enabled)
-    .bind(&c.digests.ha1b)
-    .bind(c.account_wide)
-    .execute(conn)
+    .arg(c.id)
+    .arg(account_id)
+    .arg(c.username)
+    .arg(c.realm)
+    .arg(&c.digests.ha1)
+    .arg(quota::CREDENTIALS_PER_ACCOUNT)
+    .arg(c.list_id)
+    .arg(c.name)
+    .arg(c.description)
+    .arg(c.enabled)
+    .arg(&c.digests.ha1b)
+    .arg(c.account_wide)
+    .execute(conn.re())
     .await;
     written(result)
 }
 
-fn written(
-    result: Result<sqlx::sqlite::SqliteQueryResult, sqlx::Error>,
-) -> Result<Written, sqlx::Error> {
+fn written(result: Result<Done, sqlx::Error>) -> Result<Written, sqlx::Error> {
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Written::Ok),
         Ok(_) => Ok(Written::Refused),
@@ -126,26 +129,38 @@ pub struct Filter<'a> {
 /// One page of the account's credentials, oldest first, and the total.
 pub async fn list(db: &Db, account_id: &str, filter: Filter<'_>, w: Window) -> Listed<Credential> {
     let pattern = filter.search.map(super::like_pattern);
-    const WHERE: &str = "WHERE account_id = ?1 AND (?2 IS NULL OR username LIKE ?2 ESCAPE '\\')
-                         AND (?3 IS NULL OR list_id = ?3)";
+    const WHERE: &str = "WHERE account_id = $1
+                         AND ($2 IS NULL OR lower(username) LIKE lower($2) ESCAPE '\\')
+                         AND ($3 IS NULL OR list_id = $3)";
     // The page comes back as one JSON array in one row, with the total:
     // sqlx hands SQLite rows over one by one from its worker thread, and for
     // a list that hand-over cost more than the query (BENCHMARKS.md).
-    let row = if filter.brief {
-        "json_array(id, username, realm)"
+    // PostgreSQL builds the same array with its own functions (and `[]`, as
+    // SQLite does, for an empty page).
+    let (row, row_pg) = if filter.brief {
+        (
+            "json_array(id, username, realm)",
+            "json_build_array(id, username, realm)",
+        )
     } else {
-        AS_JSON
+        (AS_JSON, AS_JSON_PG)
     };
-    let (page, total): (String, i64) = sqlx::query_as(&format!(
-        "SELECT json_group_array({row} ORDER BY seq),
-                (SELECT count(*) FROM credentials {WHERE})
-         FROM (SELECT seq, {COLUMNS} FROM credentials {WHERE} ORDER BY seq LIMIT ?4 OFFSET ?5)"
+    let tail = format!(
+        "(SELECT count(*) FROM credentials {WHERE})
+         FROM (SELECT seq, {COLUMNS} FROM credentials {WHERE}
+               ORDER BY seq LIMIT $4 OFFSET $5) AS page"
+    );
+    let (page, total): (String, i64) = q(format!(
+        "SELECT json_group_array({row} ORDER BY seq), {tail}"
     ))
-    .bind(account_id)
-    .bind(&pattern)
-    .bind(filter.list_id)
-    .bind(w.limit)
-    .bind(w.offset)
+    .pg(format!(
+        "SELECT coalesce(json_agg({row_pg} ORDER BY seq), '[]')::text, {tail}"
+    ))
+    .arg(account_id)
+    .arg(&pattern)
+    .arg(filter.list_id)
+    .arg(w.limit)
+    .arg(w.offset)
     .fetch_one(&db.read)
     .await?;
     let rows = serde_json::from_str(&page).map_err(|e| sqlx::Error::Decode(e.into()))?;
@@ -159,15 +174,14 @@ pub async fn list_holding(
     account_id: &str,
     username: &str,
 ) -> Result<Option<Option<(String, String)>>, sqlx::Error> {
-    let row: Option<(Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT c.list_id, l.friendly_name FROM credentials c
-         LEFT JOIN credential_lists l ON l.id = c.list_id
-         WHERE c.account_id = ? AND c.username = ?",
-    )
-    .bind(account_id)
-    .bind(username)
-    .fetch_optional(&db.read)
-    .await?;
+    let row: Option<(Option<String>, Option<String>)> =
+        q("SELECT c.list_id, l.friendly_name FROM credentials c
+           LEFT JOIN credential_lists l ON l.id = c.list_id
+           WHERE c.account_id = $1 AND c.username = $2")
+        .arg(account_id)
+        .arg(username)
+        .fetch_optional(&db.read)
+        .await?;
     Ok(row.map(|(id, name)| id.zip(name)))
 }
 
@@ -188,22 +202,22 @@ pub async fn update(
     id: &str,
     u: &Update<'_>,
 ) -> Result<Written, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE credentials SET username = coalesce(?1, username), ha1 = coalesce(?2, ha1),
-                ha1b = coalesce(?3, ha1b), name = coalesce(?4, name),
-                description = coalesce(?5, description), enabled = coalesce(?6, enabled),
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ?7 AND id = ?8",
+    let result = q(
+        "UPDATE credentials SET username = coalesce($1, username), ha1 = coalesce($2, ha1),
+                ha1b = coalesce($3, ha1b), name = coalesce($4, name),
+                description = coalesce($5, description), enabled = coalesce($6, enabled),
+                updated_at = (SELECT now FROM utc)
+         WHERE account_id = $7 AND id = $8",
     )
-    .bind(u.username)
-    .bind(u.digests.map(|d| &d.ha1))
-    .bind(u.digests.map(|d| &d.ha1b))
-    .bind(u.name)
-    .bind(u.description)
-    .bind(u.enabled)
-    .bind(account_id)
-    .bind(id)
-    .execute(conn)
+    .arg(u.username)
+    .arg(u.digests.map(|d| &d.ha1))
+    .arg(u.digests.map(|d| &d.ha1b))
+    .arg(u.name)
+    .arg(u.description)
+    .arg(u.enabled)
+    .arg(account_id)
+    .arg(id)
+    .execute(conn.re())
     .await;
     written(result)
 }
@@ -215,11 +229,11 @@ pub async fn in_list_on(
     account_id: &str,
     list_id: &str,
 ) -> Result<Vec<Credential>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM credentials WHERE account_id = ? AND list_id = ? ORDER BY seq"
+    q(format!(
+        "SELECT {COLUMNS} FROM credentials WHERE account_id = $1 AND list_id = $2 ORDER BY seq"
     ))
-    .bind(account_id)
-    .bind(list_id)
-    .fetch_all(conn)
+    .arg(account_id)
+    .arg(list_id)
+    .fetch_all(conn.re())
     .await
 }

@@ -3,6 +3,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use crate::sql::{q, Exec, Re};
 use sipauth_model::quota;
 use sqlx::SqliteConnection;
 
@@ -41,20 +42,20 @@ pub async fn create(
     voice_url: &str,
     sip_registration: bool,
 ) -> Result<Created, sqlx::Error> {
-    let result = sqlx::query_as(&format!(
+    let result = q(format!(
         "INSERT INTO domains (id, account_id, domain_name, friendly_name, voice_url, sip_registration)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6
-         WHERE (SELECT count(*) FROM domains WHERE account_id = ?2) < ?7
+         SELECT $1, $2, $3, $4, $5, $6
+         WHERE (SELECT count(*) FROM domains WHERE account_id = $2) < $7
          RETURNING {COLUMNS}"
     ))
-    .bind(id)
-    .bind(account_id)
-    .bind(domain_name)
-    .bind(friendly_name)
-    .bind(voice_url)
-    .bind(sip_registration)
-    .bind(quota::DOMAINS_PER_ACCOUNT)
-    .fetch_optional(conn)
+    .arg(id)
+    .arg(account_id)
+    .arg(domain_name)
+    .arg(friendly_name)
+    .arg(voice_url)
+    .arg(sip_registration)
+    .arg(quota::DOMAINS_PER_ACCOUNT)
+    .fetch_optional(conn.re())
     .await;
     match result {
         Ok(Some(d)) => Ok(Created::Ok(d)),
@@ -70,17 +71,17 @@ pub async fn update(
     account_id: &str,
     d: &Domain,
 ) -> Result<Option<Domain>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "UPDATE domains SET friendly_name = ?, voice_url = ?, sip_registration = ?,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE account_id = ? AND id = ? RETURNING {COLUMNS}"
+    q(format!(
+        "UPDATE domains SET friendly_name = $1, voice_url = $2, sip_registration = $3,
+                updated_at = (SELECT now FROM utc)
+         WHERE account_id = $4 AND id = $5 RETURNING {COLUMNS}"
     ))
-    .bind(&d.friendly_name)
-    .bind(&d.voice_url)
-    .bind(d.sip_registration)
-    .bind(account_id)
-    .bind(&d.id)
-    .fetch_optional(conn)
+    .arg(&d.friendly_name)
+    .arg(&d.voice_url)
+    .arg(d.sip_registration)
+    .arg(account_id)
+    .arg(&d.id)
+    .fetch_optional(conn.re())
     .await
 }
 
@@ -141,18 +142,18 @@ pub async fn map(
     target_id: &str,
 ) -> Result<Mapped, sqlx::Error> {
     let (table, _) = kind.target_table();
-    let result = sqlx::query(&format!(
+    let result = q(format!(
         "INSERT INTO domain_mappings (domain_id, kind, {column})
-         SELECT ?1, ?2, ?3
-         WHERE EXISTS (SELECT 1 FROM {table} WHERE id = ?3 AND account_id = ?4)
-           AND EXISTS (SELECT 1 FROM domains WHERE id = ?1 AND account_id = ?4)",
+         SELECT $1, $2, $3
+         WHERE EXISTS (SELECT 1 FROM {table} WHERE id = $3 AND account_id = $4)
+           AND EXISTS (SELECT 1 FROM domains WHERE id = $1 AND account_id = $4)",
         column = kind.target_column()
     ))
-    .bind(domain_id)
-    .bind(kind.as_str())
-    .bind(target_id)
-    .bind(account_id)
-    .execute(conn)
+    .arg(domain_id)
+    .arg(kind.as_str())
+    .arg(target_id)
+    .arg(account_id)
+    .execute(conn.re())
     .await;
     match result {
         Ok(r) if r.rows_affected() == 1 => Ok(Mapped::Ok),
@@ -165,7 +166,7 @@ pub async fn map(
 const MAPPING_SELECT: &str = "SELECT t.id AS target_id, t.{name} AS friendly_name, m.created_at,
             m.seq AS seq
      FROM domain_mappings m JOIN {table} t ON t.id = m.{column}
-     WHERE m.domain_id = ? AND m.kind = ?";
+     WHERE m.domain_id = $1 AND m.kind = $2";
 
 fn mapping_sql(kind: MappingKind, tail: &str) -> String {
     let (table, name) = kind.target_table();
@@ -185,15 +186,15 @@ pub async fn mappings(db: &Db, domain_id: &str, kind: MappingKind, w: Window) ->
 }
 
 pub async fn mapping<'e>(
-    on: impl sqlx::SqliteExecutor<'e>,
+    on: impl Into<Exec<'e>>,
     domain_id: &str,
     kind: MappingKind,
     target_id: &str,
 ) -> Result<Option<Mapping>, sqlx::Error> {
-    sqlx::query_as(&mapping_sql(kind, "AND t.id = ?"))
-        .bind(domain_id)
-        .bind(kind.as_str())
-        .bind(target_id)
+    q(mapping_sql(kind, "AND t.id = $3"))
+        .arg(domain_id)
+        .arg(kind.as_str())
+        .arg(target_id)
         .fetch_optional(on)
         .await
 }
@@ -204,14 +205,14 @@ pub async fn unmap(
     kind: MappingKind,
     target_id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(&format!(
-        "DELETE FROM domain_mappings WHERE domain_id = ? AND kind = ? AND {} = ?",
+    let r = q(format!(
+        "DELETE FROM domain_mappings WHERE domain_id = $1 AND kind = $2 AND {} = $3",
         kind.target_column()
     ))
-    .bind(domain_id)
-    .bind(kind.as_str())
-    .bind(target_id)
-    .execute(conn)
+    .arg(domain_id)
+    .arg(kind.as_str())
+    .arg(target_id)
+    .execute(conn.re())
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -233,17 +234,17 @@ pub async fn mappings_touching(
     column: &'static str,
     id: &str,
 ) -> Result<Vec<MappingRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    q(format!(
         "SELECT m.domain_id, d.domain_name, m.kind,
                 coalesce(m.ip_acl_id, m.credential_list_id) AS target_id,
                 coalesce(a.name, l.friendly_name) AS target_name
          FROM domain_mappings m JOIN domains d ON d.id = m.domain_id
          LEFT JOIN ip_acls a ON a.id = m.ip_acl_id
          LEFT JOIN credential_lists l ON l.id = m.credential_list_id
-         WHERE m.{column} = ? ORDER BY m.seq"
+         WHERE m.{column} = $1 ORDER BY m.seq"
     ))
-    .bind(id)
-    .fetch_all(conn)
+    .arg(id)
+    .fetch_all(conn.re())
     .await
 }
 
@@ -255,13 +256,11 @@ pub async fn credential_list_users(
     db: &Db,
     account_id: &str,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT m.credential_list_id, d.domain_name
-         FROM domain_mappings m JOIN domains d ON d.id = m.domain_id
-         WHERE d.account_id = ? AND m.credential_list_id IS NOT NULL
-         ORDER BY d.seq, m.seq",
-    )
-    .bind(account_id)
+    q("SELECT m.credential_list_id, d.domain_name
+       FROM domain_mappings m JOIN domains d ON d.id = m.domain_id
+       WHERE d.account_id = $1 AND m.credential_list_id IS NOT NULL
+       ORDER BY d.seq, m.seq")
+    .arg(account_id)
     .fetch_all(&db.read)
     .await
 }

@@ -12,8 +12,8 @@ pub mod operators;
 pub mod trunks;
 
 use crate::db::Db;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, SqliteConnection};
+use crate::sql::{q, Re};
+use sqlx::SqliteConnection;
 
 /// Which rows of a list: `limit` of them from `offset`.
 #[derive(Debug, Clone, Copy)]
@@ -26,52 +26,44 @@ pub struct Window {
 pub type Rows<T> = (Vec<T>, i64);
 pub type Listed<T> = Result<Rows<T>, sqlx::Error>;
 
-/// One page of `select` (a SELECT with its WHERE, binding `?1`…`?n` to
+/// One page of `select` (a SELECT with its WHERE, binding `$1`…`$n` to
 /// `binds`) ordered by `order`, and how many rows all of it has: every
 /// store list but the credentials' JSON page, which is hotter.
-pub async fn page<T>(
+pub async fn page<T: crate::sql::Rows>(
     db: &Db,
     select: &str,
     binds: &[Option<&str>],
     order: &str,
     w: Window,
-) -> Listed<T>
-where
-    T: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
-{
+) -> Listed<T> {
     let n = binds.len();
-    let rows_sql = format!(
-        "{select} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+    let rows = q(format!(
+        "{select} ORDER BY {order} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
-    );
-    let mut rows = sqlx::query_as(&rows_sql);
-    for b in binds {
-        rows = rows.bind(*b);
-    }
-    let rows = rows
-        .bind(w.limit)
-        .bind(w.offset)
-        .fetch_all(&db.read)
+    ))
+    .args(binds.iter().copied())
+    .arg(w.limit)
+    .arg(w.offset)
+    .fetch_all(&db.read)
+    .await?;
+    let total = q(format!("SELECT count(*) FROM ({select}) AS listed"))
+        .args(binds.iter().copied())
+        .scalar(&db.read)
         .await?;
-    let count_sql = format!("SELECT count(*) FROM ({select})");
-    let mut total = sqlx::query_scalar(&count_sql);
-    for b in binds {
-        total = total.bind(*b);
-    }
-    Ok((rows, total.fetch_one(&db.read).await?))
+    Ok((rows, total))
 }
 
 /// The condition that no other row of the account in `table` has the name
-/// bound at `?name` in `column` (ASCII letters compared without case:
-/// SQLite's NOCASE; names are stored trimmed by the model). Part of the
-/// INSERT or UPDATE itself, so racing writes of one name land once;
-/// `?account` and `?id` are the placeholders of the account and of the
-/// row being written.
+/// bound at `$name` in `column` (ASCII letters compared without case, as
+/// `lower()` folds them on both backends; names are stored trimmed by the
+/// model). Part of the INSERT or UPDATE itself, so racing writes of one
+/// name land once; `$account` and `$id` are the placeholders of the account
+/// and of the row being written.
 pub(crate) fn name_free(table: &str, column: &str, account: &str, name: &str, id: &str) -> String {
     format!(
         "NOT EXISTS (SELECT 1 FROM {table} WHERE account_id = {account} AND id <> {id}
-                     AND {column} = {name} COLLATE NOCASE)"
+                     AND lower({column}) = lower({name}))"
     )
 }
 
@@ -86,31 +78,30 @@ pub(crate) async fn name_taken(
     name: &str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let free = name_free(table, column, "?1", "?2", "?3");
-    let (taken,): (bool,) = sqlx::query_as(&format!("SELECT NOT {free}"))
-        .bind(account_id)
-        .bind(name)
-        .bind(id)
-        .fetch_one(conn)
-        .await?;
-    Ok(taken)
+    let free = name_free(table, column, "$1", "$2", "$3");
+    q(format!("SELECT NOT {free}"))
+        .arg(account_id)
+        .arg(name)
+        .arg(id)
+        .scalar(conn.re())
+        .await
 }
 
 /// A row of a table whose rows each belong to one account.
-pub trait Owned: for<'r> FromRow<'r, SqliteRow> + Send + Unpin {
+pub trait Owned: crate::sql::Rows {
     const TABLE: &'static str;
     const COLUMNS: &'static str;
 }
 
 /// The row `id` if the account owns it.
 pub async fn find<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<Option<T>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM {} WHERE account_id = ? AND id = ?",
+    q(format!(
+        "SELECT {} FROM {} WHERE account_id = $1 AND id = $2",
         T::COLUMNS,
         T::TABLE
     ))
-    .bind(account_id)
-    .bind(id)
+    .arg(account_id)
+    .arg(id)
     .fetch_optional(&db.read)
     .await
 }
@@ -121,21 +112,21 @@ pub async fn find_on<T: Owned>(
     account_id: &str,
     id: &str,
 ) -> Result<Option<T>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM {} WHERE account_id = ? AND id = ?",
+    q(format!(
+        "SELECT {} FROM {} WHERE account_id = $1 AND id = $2",
         T::COLUMNS,
         T::TABLE
     ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_optional(conn)
+    .arg(account_id)
+    .arg(id)
+    .fetch_optional(conn.re())
     .await
 }
 
 /// A page of all the account's rows, oldest first, and how many there are.
 pub async fn list<T: Owned>(db: &Db, account_id: &str, w: Window) -> Listed<T> {
     let select = format!(
-        "SELECT {}, seq FROM {} WHERE account_id = ?1",
+        "SELECT {}, seq FROM {} WHERE account_id = $1",
         T::COLUMNS,
         T::TABLE
     );
@@ -144,12 +135,12 @@ pub async fn list<T: Owned>(db: &Db, account_id: &str, w: Window) -> Listed<T> {
 
 /// How many rows the account has.
 pub async fn count<T: Owned>(db: &Db, account_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM {} WHERE account_id = ?",
+    q(format!(
+        "SELECT count(*) FROM {} WHERE account_id = $1",
         T::TABLE
     ))
-    .bind(account_id)
-    .fetch_one(&db.read)
+    .arg(account_id)
+    .scalar(&db.read)
     .await
 }
 
@@ -159,13 +150,13 @@ pub async fn delete<T: Owned>(
     account_id: &str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(&format!(
-        "DELETE FROM {} WHERE account_id = ? AND id = ?",
+    let r = q(format!(
+        "DELETE FROM {} WHERE account_id = $1 AND id = $2",
         T::TABLE
     ))
-    .bind(account_id)
-    .bind(id)
-    .execute(conn)
+    .arg(account_id)
+    .arg(id)
+    .execute(conn.re())
     .await?;
     Ok(r.rows_affected() == 1)
 }

@@ -3,12 +3,11 @@
 use crate::db::Db;
 use crate::secrets;
 use crate::service::Role;
-use sqlx::{SqliteConnection, SqliteExecutor};
+use crate::sql::{q, Arg, Exec, Re};
+use sqlx::SqliteConnection;
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM operators")
-        .fetch_one(&db.read)
-        .await
+    q("SELECT count(*) FROM operators").scalar(&db.read).await
 }
 
 /// Adds an operator, or with `replace` sets an existing one's password.
@@ -23,23 +22,26 @@ pub async fn upsert(
     // sessions land together, or neither does.
     let mut tx = db.write.begin().await?;
     let result = if replace {
-        sqlx::query("UPDATE operators SET password_hash = ? WHERE username = ?")
-            .bind(password_hash)
-            .bind(username)
-            .execute(&mut *tx)
+        q("UPDATE operators SET password_hash = $1 WHERE username = $2")
+            .arg(password_hash)
+            .arg(username)
+            .execute(tx.re())
             .await?
     } else {
-        sqlx::query("INSERT OR IGNORE INTO operators (username, password_hash) VALUES (?, ?)")
-            .bind(username)
-            .bind(password_hash)
-            .execute(&mut *tx)
-            .await?
+        q(
+            "INSERT INTO operators (username, password_hash) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING",
+        )
+        .arg(username)
+        .arg(password_hash)
+        .execute(tx.re())
+        .await?
     };
     if replace && result.rows_affected() == 1 {
         // A new password signs out every session of that operator.
-        sqlx::query("DELETE FROM sessions WHERE operator = ?")
-            .bind(username)
-            .execute(&mut *tx)
+        q("DELETE FROM sessions WHERE operator = $1")
+            .arg(username)
+            .execute(tx.re())
             .await?;
     }
     tx.commit().await?;
@@ -49,9 +51,9 @@ pub async fn upsert(
 /// The password hash of an operator who may sign in: a disabled one has
 /// none, so its sign-in fails exactly like a wrong password.
 pub async fn password_hash(db: &Db, username: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT password_hash FROM operators WHERE username = ? AND disabled = 0")
-        .bind(username)
-        .fetch_optional(&db.read)
+    q("SELECT password_hash FROM operators WHERE username = $1 AND NOT disabled")
+        .arg(username)
+        .scalar_optional(&db.read)
         .await
 }
 
@@ -122,12 +124,11 @@ impl From<OperatorRow> for Operator {
     }
 }
 
-const OPERATOR_COLUMNS: &str =
-    "username, role, accounts, disabled != 0, created_at, last_sign_in_at";
+const OPERATOR_COLUMNS: &str = "username, role, accounts, disabled, created_at, last_sign_in_at";
 
 /// Every operator, oldest first.
 pub async fn list(db: &Db) -> Result<Vec<Operator>, sqlx::Error> {
-    let rows: Vec<OperatorRow> = sqlx::query_as(&format!(
+    let rows: Vec<OperatorRow> = q(format!(
         "SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY rowid"
     ))
     .fetch_all(&db.read)
@@ -135,14 +136,14 @@ pub async fn list(db: &Db) -> Result<Vec<Operator>, sqlx::Error> {
     Ok(rows.into_iter().map(Operator::from).collect())
 }
 
-pub async fn find(
-    exec: impl SqliteExecutor<'_>,
+pub async fn find<'e>(
+    exec: impl Into<Exec<'e>>,
     username: &str,
 ) -> Result<Option<Operator>, sqlx::Error> {
-    let row: Option<OperatorRow> = sqlx::query_as(&format!(
-        "SELECT {OPERATOR_COLUMNS} FROM operators WHERE username = ?"
+    let row: Option<OperatorRow> = q(format!(
+        "SELECT {OPERATOR_COLUMNS} FROM operators WHERE username = $1"
     ))
-    .bind(username)
+    .arg(username)
     .fetch_optional(exec)
     .await?;
     Ok(row.map(Operator::from))
@@ -156,27 +157,27 @@ pub async fn insert(
     role: Role,
     accounts: &Option<Vec<String>>,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "INSERT OR IGNORE INTO operators (username, password_hash, role, accounts)
-         VALUES (?, ?, ?, ?)",
+    let r = q(
+        "INSERT INTO operators (username, password_hash, role, accounts)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
-    .bind(username)
-    .bind(password_hash)
-    .bind(role.as_str())
-    .bind(scope_json(accounts))
-    .execute(conn)
+    .arg(username)
+    .arg(password_hash)
+    .arg(role.as_str())
+    .arg(scope_json(accounts))
+    .execute(conn.re())
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Sets an operator's role, scope and disabled flag.
 pub async fn update(conn: &mut SqliteConnection, o: &Operator) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE operators SET role = ?, accounts = ?, disabled = ? WHERE username = ?")
-        .bind(o.role.as_str())
-        .bind(scope_json(&o.accounts))
-        .bind(o.disabled)
-        .bind(&o.username)
-        .execute(conn)
+    q("UPDATE operators SET role = $1, accounts = $2, disabled = $3 WHERE username = $4")
+        .arg(o.role.as_str())
+        .arg(scope_json(&o.accounts))
+        .arg(o.disabled)
+        .arg(&o.username)
+        .execute(conn.re())
         .await?;
     Ok(())
 }
@@ -186,18 +187,18 @@ pub async fn set_password(
     username: &str,
     password_hash: &str,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE operators SET password_hash = ? WHERE username = ?")
-        .bind(password_hash)
-        .bind(username)
-        .execute(conn)
+    let r = q("UPDATE operators SET password_hash = $1 WHERE username = $2")
+        .arg(password_hash)
+        .arg(username)
+        .execute(conn.re())
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn remove(conn: &mut SqliteConnection, username: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM operators WHERE username = ?")
-        .bind(username)
-        .execute(conn)
+    let r = q("DELETE FROM operators WHERE username = $1")
+        .arg(username)
+        .execute(conn.re())
         .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -208,10 +209,10 @@ pub async fn end_sessions(
     username: &str,
     keep: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE operator = ? AND token_sha256 IS NOT ?")
-        .bind(username)
-        .bind(keep.map(secrets::sha256))
-        .execute(conn)
+    q("DELETE FROM sessions WHERE operator = $1 AND token_sha256 IS DISTINCT FROM $2")
+        .arg(username)
+        .arg(Arg::Blob(keep.map(|k| secrets::sha256(k).into())))
+        .execute(conn.re())
         .await?;
     Ok(())
 }
@@ -221,12 +222,10 @@ pub async fn other_enabled_admins(
     conn: &mut SqliteConnection,
     username: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM operators WHERE role = 'admin' AND disabled = 0 AND username <> ?",
-    )
-    .bind(username)
-    .fetch_one(conn)
-    .await
+    q("SELECT count(*) FROM operators WHERE role = 'admin' AND NOT disabled AND username <> $1")
+        .arg(username)
+        .scalar(conn.re())
+        .await
 }
 
 pub async fn create_session(
@@ -236,41 +235,38 @@ pub async fn create_session(
     csrf_token: &str,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
-        .bind(now())
-        .execute(&mut *conn)
+    q("DELETE FROM sessions WHERE expires_at < $1")
+        .arg(now())
+        .execute(conn.re())
         .await?;
-    sqlx::query(
-        "INSERT INTO sessions (token_sha256, operator, csrf_token, expires_at) VALUES (?, ?, ?, ?)",
+    q(
+        "INSERT INTO sessions (token_sha256, operator, csrf_token, expires_at)
+         VALUES ($1, $2, $3, $4)",
     )
-    .bind(secrets::sha256(token))
-    .bind(operator)
-    .bind(csrf_token)
-    .bind(expires_at)
-    .execute(&mut *conn)
+    .arg(secrets::sha256(token))
+    .arg(operator)
+    .arg(csrf_token)
+    .arg(expires_at)
+    .execute(conn.re())
     .await?;
-    sqlx::query(
-        "UPDATE operators SET last_sign_in_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE username = ?",
-    )
-    .bind(operator)
-    .execute(&mut *conn)
-    .await?;
+    q("UPDATE operators SET last_sign_in_at = (SELECT now FROM utc) WHERE username = $1")
+        .arg(operator)
+        .execute(conn.re())
+        .await?;
     Ok(())
 }
 
 /// The session of `token`, with its operator's role and scope read in the
 /// same query; none when it expired or its operator is disabled.
 pub async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
-    let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT s.operator, s.csrf_token, o.role, o.accounts
-         FROM sessions s JOIN operators o ON o.username = s.operator
-         WHERE s.token_sha256 = ? AND s.expires_at > ? AND o.disabled = 0",
-    )
-    .bind(secrets::sha256(token))
-    .bind(now())
-    .fetch_optional(&db.read)
-    .await?;
+    let row: Option<(String, String, String, Option<String>)> =
+        q("SELECT s.operator, s.csrf_token, o.role, o.accounts
+           FROM sessions s JOIN operators o ON o.username = s.operator
+           WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND NOT o.disabled")
+        .arg(secrets::sha256(token))
+        .arg(now())
+        .fetch_optional(&db.read)
+        .await?;
     Ok(row.map(|(operator, csrf_token, role, accounts)| Session {
         operator,
         csrf_token,
@@ -280,9 +276,9 @@ pub async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx:
 }
 
 pub async fn delete_session(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
-        .bind(secrets::sha256(token))
-        .execute(conn)
+    q("DELETE FROM sessions WHERE token_sha256 = $1")
+        .arg(secrets::sha256(token))
+        .execute(conn.re())
         .await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
+use crate::sql::{q, Re};
 use sipauth_model::quota;
 use sqlx::SqliteConnection;
 
@@ -31,29 +32,29 @@ pub async fn save(
     insert: bool,
 ) -> Result<bool, sqlx::Error> {
     let owned =
-        "(?4 IS NULL OR EXISTS (SELECT 1 FROM credentials WHERE id = ?4 AND account_id = ?6))
-         AND (?5 IS NULL OR EXISTS (SELECT 1 FROM ip_acls WHERE id = ?5 AND account_id = ?6))";
+        "($4 IS NULL OR EXISTS (SELECT 1 FROM credentials WHERE id = $4 AND account_id = $6))
+         AND ($5 IS NULL OR EXISTS (SELECT 1 FROM ip_acls WHERE id = $5 AND account_id = $6))";
     let sql = if insert {
         format!(
             "INSERT INTO trunks (id, name, trunk_direction, credential_id, ip_acl_id, account_id)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE {owned}
-               AND (SELECT count(*) FROM trunks WHERE account_id = ?6) < {}",
+             SELECT $1, $2, $3, $4, $5, $6 WHERE {owned}
+               AND (SELECT count(*) FROM trunks WHERE account_id = $6) < {}",
             quota::TRUNKS_PER_ACCOUNT
         )
     } else {
         format!(
-            "UPDATE trunks SET name = ?2, trunk_direction = ?3, credential_id = ?4, ip_acl_id = ?5
-             WHERE id = ?1 AND account_id = ?6 AND {owned}"
+            "UPDATE trunks SET name = $2, trunk_direction = $3, credential_id = $4, ip_acl_id = $5
+             WHERE id = $1 AND account_id = $6 AND {owned}"
         )
     };
-    let r = sqlx::query(&sql)
-        .bind(&t.id)
-        .bind(&t.name)
-        .bind(&t.trunk_direction)
-        .bind(&t.credential_id)
-        .bind(&t.ip_acl_id)
-        .bind(account_id)
-        .execute(conn)
+    let r = q(sql)
+        .arg(&t.id)
+        .arg(&t.name)
+        .arg(&t.trunk_direction)
+        .arg(&t.credential_id)
+        .arg(&t.ip_acl_id)
+        .arg(account_id)
+        .execute(conn.re())
         .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -67,7 +68,7 @@ pub async fn list(
 ) -> Listed<Trunk> {
     let select = format!(
         "SELECT {COLUMNS}, seq FROM trunks
-         WHERE account_id = ?1 AND (?2 IS NULL OR credential_id = ?2)"
+         WHERE account_id = $1 AND ($2 IS NULL OR credential_id = $2)"
     );
     let binds = [Some(account_id), credential_id];
     super::page(db, &select, &binds, "seq", w).await
@@ -81,11 +82,11 @@ pub async fn using_on(
     column: &'static str,
     id: &str,
 ) -> Result<Vec<Trunk>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM trunks WHERE account_id = ? AND {column} = ? ORDER BY seq"
+    q(format!(
+        "SELECT {COLUMNS} FROM trunks WHERE account_id = $1 AND {column} = $2 ORDER BY seq"
     ))
-    .bind(account_id)
-    .bind(id)
-    .fetch_all(conn)
+    .arg(account_id)
+    .arg(id)
+    .fetch_all(conn.re())
     .await
 }
