@@ -159,9 +159,15 @@ async fn sign_in(
         // The name as typed (it may be anyone's, or a password typed in
         // the wrong field: cut short), never the password.
         let typed: String = username.chars().take(64).collect();
-        let mut conn = state.db.write.acquire().await?;
-        let recorded =
-            record_session(&mut conn, client, &headers, &typed, None, "sign-in-failed").await;
+        let recorded = record_session(
+            &state.db.write,
+            client,
+            &headers,
+            &typed,
+            None,
+            "sign-in-failed",
+        )
+        .await;
         if let Err(e) = recorded {
             tracing::warn!(error = %e, "could not record a failed sign-in");
         }
@@ -173,16 +179,16 @@ async fn sign_in(
         .await?
         .map(|o| o.role);
     // The session and its record land together.
-    let mut tx = state.db.write.begin().await?;
+    let mut tx = state.db.transaction(None).await?;
     operators::create_session(
-        &mut tx,
+        tx.conn(),
         &username,
         &token,
         &csrf,
         operators::now() + SESSION_SECONDS,
     )
     .await?;
-    record_session(&mut tx, client, &headers, &username, role, "signed-in").await?;
+    record_session(tx.conn(), client, &headers, &username, role, "signed-in").await?;
     tx.commit().await?;
     tracing::info!(operator = %username, "signed in");
     let cookie = session_cookie(&state, token, SESSION_SECONDS);
@@ -210,7 +216,7 @@ async fn current(
 /// Records a sign-in, a failed one or a sign-out on `conn` (resource
 /// `session`, no account: admins read them).
 async fn record_session(
-    conn: &mut sqlx::SqliteConnection,
+    conn: impl Into<crate::sql::Exec<'_>>,
     client: std::net::IpAddr,
     headers: &HeaderMap,
     operator: &str,
@@ -249,10 +255,10 @@ async fn sign_out(
                 return Err(ApiError::Csrf);
             }
             let client = state.settings.client_ip(peer.ip(), &headers);
-            let mut tx = state.db.write.begin().await?;
-            operators::delete_session(&mut tx, &token).await?;
+            let mut tx = state.db.transaction(None).await?;
+            operators::delete_session(tx.conn(), &token).await?;
             let (operator, role) = (&session.operator, Some(session.role));
-            record_session(&mut tx, client, &headers, operator, role, "signed-out").await?;
+            record_session(tx.conn(), client, &headers, operator, role, "signed-out").await?;
             tx.commit().await?;
         }
     }

@@ -1,8 +1,12 @@
-//! Opening the SQLite store: WAL mode, foreign keys, migrations.
+//! Opening the store (a SQLite file, or a PostgreSQL database several
+//! servers share), migrating it, and the two kinds of write: a service's
+//! change ([`Db::change`]) and a plain transaction ([`Db::transaction`]).
 
+use crate::sql::{Conn, Pool};
 use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Postgres, Sqlite, SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -11,16 +15,165 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub const DB_FILE: &str = "sipauth.db";
 
-/// The store's connections: reads run side by side (WAL lets them); writes
-/// queue in order for one connection, rather than racing for SQLite's write
-/// lock and sleeping in its busy handler (which gave creates under load a
-/// p99 of hundreds of milliseconds).
+/// The store's connections. On SQLite, reads run side by side (WAL lets
+/// them); writes queue in order for one connection, rather than racing for
+/// SQLite's write lock and sleeping in its busy handler (which gave creates
+/// under load a p99 of hundreds of milliseconds). On PostgreSQL both are
+/// the one pool, and each change is its own transaction.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pub read: SqlitePool,
-    pub write: SqlitePool,
-    /// The services' changes, committed in groups on `write`'s connection.
-    pub writer: Arc<Writer>,
+    pub read: Pool,
+    pub write: Pool,
+    /// SQLite only: the services' changes, committed in groups on
+    /// `write`'s connection.
+    writer: Option<Arc<Writer>>,
+}
+
+/// Which store to open.
+#[derive(Clone, Debug)]
+pub enum Location {
+    /// `sipauth.db` in this directory.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database (credentials from the options: the password
+    /// never comes from a command line).
+    Postgres(Box<PgConnectOptions>),
+}
+
+impl Db {
+    pub async fn open(at: &Location) -> Result<Db, sqlx::Error> {
+        match at {
+            Location::Sqlite(dir) => open(dir).await,
+            Location::Postgres(options) => open_postgres((**options).clone()).await,
+        }
+    }
+
+    /// Closes every connection (waits for those in use).
+    pub async fn close(&self) {
+        for pool in [&self.read, &self.write] {
+            match pool {
+                Pool::Lite(p) => p.close().await,
+                Pool::Pg(p) => p.close().await,
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.write, Pool::Pg(_))
+    }
+
+    /// Starts a service's change of `account`'s data. On SQLite it joins
+    /// the open batch (group commit, [`Writer`]); on PostgreSQL it is its
+    /// own transaction, which first takes the account's lock: changes of
+    /// one account run one at a time, as every change does on SQLite, so a
+    /// quota check inside an INSERT sees every competitor's row (READ
+    /// COMMITTED takes each statement's snapshot after the lock).
+    pub async fn change(&self, account: &str) -> Result<Change, sqlx::Error> {
+        match (&self.write, &self.writer) {
+            (Pool::Lite(_), Some(writer)) => Ok(Change::Lite(writer.begin().await?)),
+            (Pool::Pg(pool), _) => {
+                let mut tx = pool.begin().await?;
+                lock(&mut tx, account).await?;
+                Ok(Change::Pg(tx))
+            }
+            (Pool::Lite(_), None) => unreachable!("a SQLite store has its writer"),
+        }
+    }
+
+    /// A transaction outside the services' changes (sign-ins, operators,
+    /// the SIP reports). `lock`: on PostgreSQL, the key that serializes it
+    /// with others of that key (an account id, or [`GLOBAL`] for rules
+    /// across accounts such as "never the last enabled admin"); on SQLite
+    /// every write transaction is serialized anyway.
+    pub async fn transaction(&self, lock_key: Option<&str>) -> Result<Tx, sqlx::Error> {
+        match &self.write {
+            Pool::Lite(pool) => Ok(Tx::Lite(pool.begin().await?)),
+            Pool::Pg(pool) => {
+                let mut tx = pool.begin().await?;
+                if let Some(key) = lock_key {
+                    lock(&mut tx, key).await?;
+                }
+                Ok(Tx::Pg(tx))
+            }
+        }
+    }
+}
+
+/// The lock key of changes that span accounts (operators, the first run).
+pub const GLOBAL: &str = "sipauth:global";
+
+/// Takes `key`'s transaction-scoped advisory lock: released by COMMIT or
+/// ROLLBACK, so a crashed server never leaves it held.
+async fn lock(tx: &mut sqlx::Transaction<'static, Postgres>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(key)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+}
+
+/// A service's change in progress. Dropped without [`Change::commit`], it
+/// is undone.
+pub enum Change {
+    Lite(Batched),
+    Pg(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Change {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Change::Lite(c) => Conn::Lite(c.conn()),
+            Change::Pg(t) => Conn::Pg(t),
+        }
+    }
+
+    /// Returns once the change is durable (an error: nothing of it landed,
+    /// or, if the COMMIT's outcome is unknown, it may have).
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Change::Lite(c) => c.commit().await,
+            Change::Pg(t) => t.commit().await,
+        }
+    }
+
+    /// Undoes the change; a read after it sees what the change saw.
+    pub async fn rollback(self) {
+        match self {
+            Change::Lite(c) => c.rollback().await,
+            Change::Pg(t) => {
+                let _ = t.rollback().await;
+            }
+        }
+    }
+}
+
+/// A plain transaction ([`Db::transaction`]); dropped uncommitted, it is
+/// rolled back.
+pub enum Tx {
+    Lite(sqlx::Transaction<'static, Sqlite>),
+    Pg(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Lite(t) => Conn::Lite(t),
+            Tx::Pg(t) => Conn::Pg(t),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Lite(t) => t.commit().await,
+            Tx::Pg(t) => t.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Lite(t) => t.rollback().await,
+            Tx::Pg(t) => t.rollback().await,
+        }
+    }
 }
 
 /// Opens (creating if needed) the database in `data_dir` and migrates it.
@@ -46,9 +199,30 @@ pub async fn open(data_dir: &Path) -> Result<Db, sqlx::Error> {
         .await?;
     let writer = Arc::new(Writer::new(write.clone()));
     Ok(Db {
-        read,
-        write,
-        writer,
+        read: Pool::Lite(read),
+        write: Pool::Lite(write),
+        writer: Some(writer),
+    })
+}
+
+/// Connections to PostgreSQL per server: enough for the API's concurrent
+/// requests (each holds one for a statement or a change), few enough that
+/// several servers stay under the default `max_connections` of 100.
+const PG_CONNECTIONS: u32 = 16;
+
+/// Connects to a PostgreSQL database and migrates it (sqlx holds an
+/// advisory lock while it migrates: servers starting together are safe).
+pub async fn open_postgres(options: PgConnectOptions) -> Result<Db, sqlx::Error> {
+    let pool = PgPoolOptions::new()
+        .max_connections(PG_CONNECTIONS)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+    Ok(Db {
+        read: Pool::Pg(pool.clone()),
+        write: Pool::Pg(pool),
+        writer: None,
     })
 }
 
@@ -125,12 +299,12 @@ impl Writer {
     }
 
     /// Starts a change: joins the open batch, or opens one.
-    pub async fn begin(self: &Arc<Self>) -> Result<Change, sqlx::Error> {
+    pub async fn begin(self: &Arc<Self>) -> Result<Batched, sqlx::Error> {
         let waiting = Waiting::new(&self.waiting);
         let guard = self.batch.clone().lock_owned().await;
         drop(waiting);
         // From here on a drop (an error, a cancelled request) cleans up.
-        let mut change = Change {
+        let mut change = Batched {
             guard: Some(guard),
             writer: self.clone(),
             saved: false,
@@ -161,16 +335,16 @@ impl Writer {
 }
 
 /// One change in the open batch: holds the batch's lock (nothing else
-/// writes while it lives). Dropped without [`Change::commit`], it is rolled
+/// writes while it lives). Dropped without [`Batched::commit`], it is rolled
 /// back to its savepoint, its neighbours untouched.
-pub struct Change {
+pub struct Batched {
     guard: Option<OwnedMutexGuard<Batch>>,
     writer: Arc<Writer>,
     /// Its savepoint exists.
     saved: bool,
 }
 
-impl Change {
+impl Batched {
     /// The batch's connection, inside this change's savepoint.
     pub fn conn(&mut self) -> &mut SqliteConnection {
         self.guard
@@ -192,7 +366,7 @@ impl Change {
     }
 }
 
-impl Change {
+impl Batched {
     /// Undoes the change and, if changes before it in its batch await their
     /// COMMIT, commits them now: a read after the refusal (why was it
     /// refused?) sees on `db.read` what the change saw.
@@ -202,7 +376,7 @@ impl Change {
     }
 }
 
-impl Drop for Change {
+impl Drop for Batched {
     fn drop(&mut self) {
         if let Some(guard) = self.guard.take() {
             // The lock goes with the task: nobody uses the connection

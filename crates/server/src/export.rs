@@ -357,9 +357,18 @@ async fn record(
     name: String,
     resource_id: Option<String>,
 ) -> Result<(), ApiError> {
-    let mut tx = state.db.write.begin().await?;
+    let mut tx = state.db.transaction(None).await?;
     let id = resource_id.as_deref();
-    audit::record(&mut tx, caller, "exported", "export", id, Some(&name), None).await?;
+    audit::record(
+        tx.conn(),
+        caller,
+        "exported",
+        "export",
+        id,
+        Some(&name),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -280,10 +280,7 @@ impl Node {
             changes: Some(changes),
             ..Default::default()
         };
-        let written = match self.db.write.acquire().await {
-            Ok(mut conn) => crate::store::audit::append(&mut conn, &record).await,
-            Err(e) => Err(e),
-        };
+        let written = crate::store::audit::append(&self.db.write, &record).await;
         if let Err(e) = written {
             tracing::warn!(node = %self.url, error = %e, "could not record a Kamailio reload");
         }

@@ -21,6 +21,58 @@ struct Cli {
     command: Command,
 }
 
+/// Where the store is: a SQLite file in `--data-dir` (the default), or a
+/// PostgreSQL database several servers share.
+#[derive(clap::Args, Clone)]
+struct StoreArgs {
+    /// The SQLite store's directory (and, with --database too, where the
+    /// first run's demo sign-in is saved).
+    #[arg(long, default_value = "./data")]
+    data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://user@host:5432/db) instead of SQLite;
+    /// else SIPAUTH_DATABASE_URL. No password in it (`ps` would show it):
+    /// PGPASSFILE, ~/.pgpass or --database-password-file.
+    #[arg(long)]
+    database: Option<String>,
+    /// A file holding the PostgreSQL password.
+    #[arg(long, requires = "database")]
+    database_password_file: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    fn location(&self) -> Result<db::Location, AnyError> {
+        let url = self.database.clone().or_else(|| {
+            std::env::var("SIPAUTH_DATABASE_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        });
+        let Some(url) = url else {
+            return Ok(db::Location::Sqlite(self.data_dir.clone()));
+        };
+        let parsed = reqwest::Url::parse(&url).map_err(|e| format!("--database: {e}"))?;
+        if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+            return Err("--database: a postgres:// URL".into());
+        }
+        if parsed.password().is_some() {
+            return Err(
+                "--database: the URL holds a password, which `ps` and the environment would show: \
+                        put it in PGPASSFILE (or ~/.pgpass) or --database-password-file"
+                    .into(),
+            );
+        }
+        let mut options: sqlx::postgres::PgConnectOptions =
+            url.parse().map_err(|e| format!("--database: {e}"))?;
+        if let Some(file) = &self.database_password_file {
+            let password = std::fs::read_to_string(file)
+                .map_err(|e| format!("--database-password-file {}: {e}", file.display()))?;
+            options = options.password(password.trim_end_matches(['\r', '\n']));
+        }
+        Ok(db::Location::Postgres(Box::new(
+            options.application_name("sipauth"),
+        )))
+    }
+}
+
 // Parsed once at start: the size of `Serve` costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
@@ -33,8 +85,8 @@ enum Command {
         /// 0 picks a free port; the address is printed as `listening on http://…`.
         #[arg(long, default_value_t = 8080)]
         port: u16,
-        #[arg(long, default_value = "./data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// The console built by Trunk.
         #[arg(long, default_value = "./dist")]
         dist: PathBuf,
@@ -124,8 +176,8 @@ enum Command {
 enum AccountAction {
     /// Create an account; its API token is read from standard input.
     Create {
-        #[arg(long, default_value = "./data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         #[arg(long)]
         auth_id: String,
         #[arg(long, default_value = "sip.localhost")]
@@ -137,8 +189,8 @@ enum AccountAction {
 enum OperatorAction {
     /// Add an operator.
     Add {
-        #[arg(long, default_value = "./data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// What the operator may do: admin (everything, operators and API
         /// keys included), editor (changes SIP resources) or viewer (reads).
         #[arg(long, default_value = "admin", value_parser = ["admin", "editor", "viewer"])]
@@ -150,8 +202,8 @@ enum OperatorAction {
     },
     /// Set an existing operator's password (signs out their sessions).
     Reset {
-        #[arg(long, default_value = "./data")]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         name: String,
     },
 }
@@ -217,7 +269,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
         Command::Serve {
             bind,
             port,
-            data_dir,
+            store,
             dist,
             dialect,
             sip_domain,
@@ -264,7 +316,8 @@ async fn run(command: Command) -> Result<(), AnyError> {
                     Some(up)
                 }
             };
-            let pool = db::open(&data_dir).await?;
+            let pool = db::Db::open(&store.location()?).await?;
+            let data_dir = store.data_dir;
             // Kamailio would let such rows answer for another account's
             // users; the views already ignore them, but say so and stop.
             let foreign = store::accounts::foreign_sip_names(&pool).await?;
@@ -343,11 +396,11 @@ async fn run(command: Command) -> Result<(), AnyError> {
         Command::Account {
             action:
                 AccountAction::Create {
-                    data_dir,
+                    store,
                     auth_id,
                     sip_domain,
                 },
-        } => account_create(&data_dir, &auth_id, &sip_domain).await?,
+        } => account_create(&store, &auth_id, &sip_domain).await?,
         Command::Operator { action } => operator(action).await?,
     }
     Ok(())
@@ -355,7 +408,7 @@ async fn run(command: Command) -> Result<(), AnyError> {
 
 /// `sipauth account create`.
 async fn account_create(
-    data_dir: &std::path::Path,
+    store: &StoreArgs,
     auth_id: &str,
     sip_domain: &str,
 ) -> Result<(), AnyError> {
@@ -376,7 +429,7 @@ async fn account_create(
         )
         .into());
     }
-    let pool = db::open(data_dir).await?;
+    let pool = db::Db::open(&store.location()?).await?;
     match store::accounts::create(&pool, auth_id, &token, sip_domain).await {
         Ok(a) => {
             let realm = serde_json::json!({"realm": {"after": a.realm}});
@@ -407,14 +460,14 @@ async fn account_create(
 async fn operator(action: OperatorAction) -> Result<(), AnyError> {
     use sipauth_server::service::Role;
     use sipauth_server::store::audit::{self, NewRecord};
-    let (data_dir, name, added) = match action {
+    let (store_args, name, added) = match action {
         OperatorAction::Add {
-            data_dir,
+            store,
             role,
             accounts,
             name,
-        } => (data_dir, name, Some((role, accounts))),
-        OperatorAction::Reset { data_dir, name } => (data_dir, name, None),
+        } => (store, name, Some((role, accounts))),
+        OperatorAction::Reset { store, name } => (store, name, None),
     };
     if added.is_some() {
         sipauth_model::OperatorName::parse(&name)
@@ -423,7 +476,7 @@ async fn operator(action: OperatorAction) -> Result<(), AnyError> {
     let password = read_stdin_line()?;
     Password::parse(&password)
         .map_err(|e| format!("password (standard input): {} ({})", e.problem, e.rule))?;
-    let pool = db::open(&data_dir).await?;
+    let pool = db::Db::open(&store_args.location()?).await?;
     let scope = match &added {
         Some((_, accounts)) if !accounts.is_empty() => {
             let mut ids: Vec<String> = Vec::new();
@@ -450,11 +503,11 @@ async fn operator(action: OperatorAction) -> Result<(), AnyError> {
         name: Some(name.clone()),
         ..NewRecord::default()
     };
-    let mut tx = pool.write.begin().await?;
+    let mut tx = pool.transaction(Some(db::GLOBAL)).await?;
     match &added {
         Some((role, _)) => {
             let role: Role = role.parse()?;
-            if !store::operators::insert(&mut tx, &name, &hash, role, &scope).await? {
+            if !store::operators::insert(tx.conn(), &name, &hash, role, &scope).await? {
                 return Err(format!("operator {name} already exists; use `operator reset`").into());
             }
             record.action = "created";
@@ -465,16 +518,16 @@ async fn operator(action: OperatorAction) -> Result<(), AnyError> {
             }));
         }
         None => {
-            if !store::operators::set_password(&mut tx, &name, &hash).await? {
+            if !store::operators::set_password(tx.conn(), &name, &hash).await? {
                 return Err(format!("no operator named {name}").into());
             }
             // A new password signs out every session of that operator.
-            store::operators::end_sessions(&mut tx, &name, None).await?;
+            store::operators::end_sessions(tx.conn(), &name, None).await?;
             record.action = "password-reset";
             record.changes = Some(serde_json::json!({ "password": { "after": "changed" } }));
         }
     }
-    audit::append(&mut tx, &record).await?;
+    audit::append(tx.conn(), &record).await?;
     tx.commit().await?;
     println!(
         "operator {name} {}",
@@ -495,9 +548,8 @@ async fn record_cli(
     changes: Option<serde_json::Value>,
 ) -> Result<(), AnyError> {
     use sipauth_server::service::{audit, Actor, Origin, Role};
-    let mut conn = pool.write.acquire().await?;
     audit::append(
-        &mut conn,
+        &pool.write,
         &Actor::Cli,
         Some(Role::Admin),
         &Origin::cli(),

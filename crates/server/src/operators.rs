@@ -259,14 +259,14 @@ async fn create(
     let scope = parse_accounts(&state, body.0.get("accounts").unwrap_or(&Value::Null)).await?;
     let (password, generated) = password_from(&body)?;
     let hashed = hash(&state, password.clone()).await?;
-    let mut tx = state.db.write.begin().await?;
-    if !operators::insert(&mut tx, &username, &hashed, role, &scope).await? {
+    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    if !operators::insert(tx.conn(), &username, &hashed, role, &scope).await? {
         return Err(ApiError::ConflictOn {
             field: "username",
             message: format!("an operator named {username} already exists"),
         });
     }
-    let created = operators::find(&mut *tx, &username)
+    let created = operators::find(tx.conn(), &username)
         .await?
         .ok_or_else(|| ApiError::Internal("the new operator is gone".into()))?;
     let changes = json!({
@@ -281,7 +281,7 @@ async fn create(
         (&username, &username),
         Some(changes),
     );
-    audit::append(&mut tx, &record).await?;
+    audit::append(tx.conn(), &record).await?;
     tx.commit().await?;
     tracing::info!(operator = %username, by = %admin.session.operator, "operator created");
     Ok((
@@ -309,8 +309,8 @@ async fn change(
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => return Err(bad("disabled", "must be true or false".into())),
     };
-    let mut tx = state.db.write.begin().await?;
-    let before = operators::find(&mut *tx, &username)
+    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    let before = operators::find(tx.conn(), &username)
         .await?
         .ok_or(ApiError::NotFound("operator"))?;
     let mut after = before.clone();
@@ -331,13 +331,13 @@ async fn change(
     }
     let was_admin = before.role == Role::Admin && !before.disabled;
     let is_admin = after.role == Role::Admin && !after.disabled;
-    if was_admin && !is_admin && operators::other_enabled_admins(&mut tx, &username).await? == 0 {
+    if was_admin && !is_admin && operators::other_enabled_admins(tx.conn(), &username).await? == 0 {
         return Err(last_admin(&username));
     }
     if after != before {
-        operators::update(&mut tx, &after).await?;
+        operators::update(tx.conn(), &after).await?;
         if after.disabled && !before.disabled {
-            operators::end_sessions(&mut tx, &username, None).await?;
+            operators::end_sessions(tx.conn(), &username, None).await?;
         }
         let mut changes = serde_json::Map::new();
         if after.role != before.role {
@@ -365,7 +365,7 @@ async fn change(
             (&username, &username),
             Some(Value::Object(changes)),
         );
-        audit::append(&mut tx, &record).await?;
+        audit::append(tx.conn(), &record).await?;
     }
     tx.commit().await?;
     Ok(Json(json!({ "operator": shown(&after) })))
@@ -383,14 +383,14 @@ async fn reset_password(
         .await?
         .ok_or(ApiError::NotFound("operator"))?;
     let hashed = hash(&state, password.clone()).await?;
-    let mut tx = state.db.write.begin().await?;
-    if !operators::set_password(&mut tx, &username, &hashed).await? {
+    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    if !operators::set_password(tx.conn(), &username, &hashed).await? {
         return Err(ApiError::NotFound("operator"));
     }
     // Every session of theirs ends; an admin resetting its own keeps the
     // one it is using.
     let keep = (username == admin.session.operator).then_some(admin.token.as_str());
-    operators::end_sessions(&mut tx, &username, keep).await?;
+    operators::end_sessions(tx.conn(), &username, keep).await?;
     let record = admin.record(
         None,
         "password-reset",
@@ -398,7 +398,7 @@ async fn reset_password(
         (&username, &username),
         Some(json!({ "password": { "after": "changed" } })),
     );
-    audit::append(&mut tx, &record).await?;
+    audit::append(tx.conn(), &record).await?;
     tx.commit().await?;
     Ok(Json(json!({ "password": generated.then_some(password) })))
 }
@@ -414,18 +414,18 @@ async fn remove(
             message: "you cannot delete yourself; another admin can".into(),
         });
     }
-    let mut tx = state.db.write.begin().await?;
-    let before = operators::find(&mut *tx, &username)
+    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    let before = operators::find(tx.conn(), &username)
         .await?
         .ok_or(ApiError::NotFound("operator"))?;
     if before.role == Role::Admin
         && !before.disabled
-        && operators::other_enabled_admins(&mut tx, &username).await? == 0
+        && operators::other_enabled_admins(tx.conn(), &username).await? == 0
     {
         return Err(last_admin(&username));
     }
-    operators::end_sessions(&mut tx, &username, None).await?;
-    operators::remove(&mut tx, &username).await?;
+    operators::end_sessions(tx.conn(), &username, None).await?;
+    operators::remove(tx.conn(), &username).await?;
     let changes = json!({
         "role": { "before": before.role.as_str() },
         "accounts": { "before": before.accounts },
@@ -438,7 +438,7 @@ async fn remove(
         (&username, &username),
         Some(changes),
     );
-    audit::append(&mut tx, &record).await?;
+    audit::append(tx.conn(), &record).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -502,21 +502,21 @@ async fn create_key(
     };
     let id = secrets::new_sid("SK");
     let secret = secrets::new_token();
-    let mut tx = state.db.write.begin().await?;
-    if api_keys::count(&mut tx, &auth_id).await? >= api_keys::MAX_PER_ACCOUNT {
+    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    if api_keys::count(tx.conn(), &auth_id).await? >= api_keys::MAX_PER_ACCOUNT {
         return Err(ApiError::Quota(format!(
             "API key quota reached: an account may hold {} API keys; revoke one first",
             api_keys::MAX_PER_ACCOUNT
         )));
     }
-    if api_keys::name_taken(&mut tx, &auth_id, &name).await? {
+    if api_keys::name_taken(tx.conn(), &auth_id, &name).await? {
         return Err(ApiError::ConflictOn {
             field: "name",
             message: format!("this account already has an API key named \"{name}\""),
         });
     }
     api_keys::insert(
-        &mut tx,
+        tx.conn(),
         &id,
         &auth_id,
         &name,
@@ -524,7 +524,7 @@ async fn create_key(
         &secrets::sha256(&secret),
     )
     .await?;
-    let key = api_keys::find(&mut *tx, &auth_id, &id)
+    let key = api_keys::find(tx.conn(), &auth_id, &id)
         .await?
         .ok_or_else(|| ApiError::Internal("the new API key is gone".into()))?;
     let record = admin.record(
@@ -534,7 +534,7 @@ async fn create_key(
         (&id, &name),
         Some(json!({ "role": { "after": role.as_str() } })),
     );
-    audit::append(&mut tx, &record).await?;
+    audit::append(tx.conn(), &record).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -548,11 +548,11 @@ async fn revoke_key(
     Path((auth_id, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     in_scope(&state, &admin, &auth_id).await?;
-    let mut tx = state.db.write.begin().await?;
-    let key = api_keys::find(&mut *tx, &auth_id, &id)
+    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    let key = api_keys::find(tx.conn(), &auth_id, &id)
         .await?
         .ok_or(ApiError::NotFound("API key"))?;
-    api_keys::remove(&mut tx, &auth_id, &id).await?;
+    api_keys::remove(tx.conn(), &auth_id, &id).await?;
     let record = admin.record(
         Some(&auth_id),
         "revoked",
@@ -560,7 +560,7 @@ async fn revoke_key(
         (&id, &key.name),
         Some(json!({ "role": { "before": key.role.as_str() } })),
     );
-    audit::append(&mut tx, &record).await?;
+    audit::append(tx.conn(), &record).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::kamailio::{Reloader, RpcError};
 use crate::service::{audit, Actor, Origin, Role};
 use crate::sip_events::{self, rfc3339, unix_now};
-use crate::sql::{q, Re};
+use crate::sql::q;
 use crate::store::accounts::Account;
 use crate::store::operators::{self, Session};
 use crate::AppState;
@@ -701,14 +701,14 @@ async fn unban(
         )
         .collect();
     let actor = Actor::Operator(op.session.operator.clone());
-    let mut tx = state.db.write.begin().await?;
+    let mut tx = state.db.transaction(None).await?;
     let lifted = q("UPDATE sip_bans SET lifted_at = $1, lifted_by = $2
          WHERE account_id = $3 AND source = $4 AND lifted_at IS NULL AND until > $1")
     .arg(now)
     .arg(actor.to_string())
     .arg(&auth_id)
     .arg(&source)
-    .execute(tx.re())
+    .execute(tx.conn())
     .await?
     .rows_affected();
     if lifted == 0 {
@@ -716,7 +716,7 @@ async fn unban(
         return Err(ApiError::NotFound("ban"));
     }
     audit::append(
-        &mut tx,
+        tx.conn(),
         &actor,
         Some(op.session.role),
         &op.origin,

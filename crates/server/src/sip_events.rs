@@ -21,9 +21,8 @@
 //! Warnings about ignored datagrams are one line per ten seconds at most.
 
 use crate::db::Db;
-use crate::sql::{q, Re};
+use crate::sql::q;
 use crate::AppState;
-use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
@@ -90,7 +89,7 @@ impl BanSettings {
 /// Writes the settings Kamailio loads as htable `sipcfg` (at start; the
 /// reloader's first round makes every node read them).
 pub async fn write_settings(db: &Db, settings: BanSettings) -> Result<(), sqlx::Error> {
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.transaction(None).await?;
     for (key, value) in settings.rows() {
         q(
             "INSERT INTO sip_settings (key_name, key_value) VALUES ($1, $2)
@@ -98,14 +97,14 @@ pub async fn write_settings(db: &Db, settings: BanSettings) -> Result<(), sqlx::
         )
         .arg(key)
         .arg(value.to_string())
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?;
     }
     tx.commit().await
 }
 
 /// The settings in the store (the defaults for a key that is missing).
-pub async fn read_settings(pool: &SqlitePool) -> Result<BanSettings, sqlx::Error> {
+pub async fn read_settings(pool: &crate::sql::Pool) -> Result<BanSettings, sqlx::Error> {
     let rows: Vec<(String, String)> = q("SELECT key_name, key_value FROM sip_settings")
         .fetch_all(pool)
         .await?;
@@ -626,7 +625,7 @@ fn sorted<K: Ord, V>(map: &HashMap<K, V>) -> Vec<(&K, &V)> {
 /// store lock rows in the same order and so never wait for each other in
 /// a circle (a deadlock).
 async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.transaction(None).await?;
     for ((realm, username), s) in sorted(&batch.seen) {
         q(
             "INSERT INTO credential_seen (credential_seq, at, source, port, transport, method)
@@ -643,7 +642,7 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
         .arg(s.method)
         .arg(username)
         .arg(realm)
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?;
     }
     for ((account, minute, source, username, entry, reason), (count, last_at)) in
@@ -665,7 +664,7 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
         .arg(*reason)
         .arg(*count)
         .arg(*last_at)
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?;
     }
     for ((account, username), (at, failures)) in sorted(&batch.flags) {
@@ -681,7 +680,7 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
         .arg(username)
         .arg(*at)
         .arg(*failures)
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?;
     }
     for ((account, source, at), (until, failures)) in sorted(&batch.bans) {
@@ -694,7 +693,7 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
         .arg(*at)
         .arg(*until)
         .arg(*failures)
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?;
     }
     tx.commit().await
@@ -704,20 +703,20 @@ async fn flush(db: &Db, batch: Pending) -> Result<(), sqlx::Error> {
 /// flags not renewed for that long.
 pub async fn prune(db: &Db) -> Result<u64, sqlx::Error> {
     let cutoff = now() - KEEP_DAYS * 24 * 60 * 60;
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.transaction(None).await?;
     let mut pruned = q("DELETE FROM sip_failures WHERE minute < $1")
         .arg(cutoff.div_euclid(60))
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?
         .rows_affected();
     pruned += q("DELETE FROM sip_bans WHERE until < $1")
         .arg(cutoff)
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?
         .rows_affected();
     pruned += q("DELETE FROM sip_user_flags WHERE flagged_at < $1")
         .arg(cutoff)
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?
         .rows_affected();
     tx.commit().await?;

@@ -107,8 +107,10 @@ impl<'c> From<Conn<'c>> for Exec<'c> {
 /// and tuple of plain values is one).
 pub trait Rows: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
 
-impl<T> Rows for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
-{}
+impl<T> Rows for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
 
 /// One bound value. Text and bytes are borrowed where the caller lends them.
 #[derive(Debug, Clone)]
@@ -384,16 +386,15 @@ mod tests {
     #[tokio::test]
     async fn binds_every_kind_by_number_on_sqlite() {
         let pool = memory().await;
-        let row: (String, Option<String>, i64, bool, Vec<u8>) =
-            q("SELECT $1, $2, $3 + 1, $4, $5")
-                .arg("a")
-                .arg(None::<&str>)
-                .arg(41_i64)
-                .arg(true)
-                .arg(vec![1_u8, 2])
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let row: (String, Option<String>, i64, bool, Vec<u8>) = q("SELECT $1, $2, $3 + 1, $4, $5")
+            .arg("a")
+            .arg(None::<&str>)
+            .arg(41_i64)
+            .arg(true)
+            .arg(vec![1_u8, 2])
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!(row, ("a".into(), None, 42, true, vec![1, 2]));
     }
 
@@ -402,7 +403,10 @@ mod tests {
         let pool = memory().await;
         let mut conn = pool.acquire().await.unwrap();
         let mut c = conn.re();
-        q("CREATE TABLE t (n INTEGER)").execute(c.re()).await.unwrap();
+        q("CREATE TABLE t (n INTEGER)")
+            .execute(c.re())
+            .await
+            .unwrap();
         let done = q("INSERT INTO t VALUES ($1), ($2)")
             .args([1_i64, 2])
             .execute(c.re())

@@ -8,9 +8,9 @@
 //! [`record`] on its own transaction.
 
 use super::{Action, Actor, Caller, Ctx, Event, Kind, Origin, Role, ServiceResult};
+use crate::sql::{Conn, Exec};
 use crate::store::audit::{self as store, NewRecord};
 use serde_json::{json, Map, Value};
-use sqlx::SqliteConnection;
 
 impl Kind {
     /// The resource as the audit log names it.
@@ -145,7 +145,7 @@ impl Ctx {
     pub async fn begin(&self) -> ServiceResult<Tx<'_>> {
         Ok(Tx {
             cx: self,
-            tx: self.db().writer.begin().await?,
+            tx: self.db().change(self.account()).await?,
             records: Vec::new(),
             events: Vec::new(),
         })
@@ -160,7 +160,7 @@ impl<'a> Tx<'a> {
 
     /// The transaction's connection, for the store's writes and the reads
     /// that must see them.
-    pub fn conn(&mut self) -> &mut SqliteConnection {
+    pub fn conn(&mut self) -> Conn<'_> {
         self.tx.conn()
     }
 
@@ -270,7 +270,7 @@ pub fn who(actor: &Actor, role: Option<Role>, origin: &Origin) -> NewRecord {
 /// reloads). `changes` is `{field: {before?, after?}}`, never a secret.
 #[allow(clippy::too_many_arguments)]
 pub async fn append(
-    conn: &mut SqliteConnection,
+    conn: impl Into<Exec<'_>>,
     actor: &Actor,
     role: Option<Role>,
     origin: &Origin,
@@ -295,7 +295,7 @@ pub async fn append(
 
 /// [`append`] for a caller of an account's routes (an export, an API key).
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: impl Into<Exec<'_>>,
     caller: &Caller,
     action: &'static str,
     resource: &'static str,

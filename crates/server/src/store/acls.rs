@@ -2,9 +2,8 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
-use crate::sql::{q, Re};
+use crate::sql::{q, Conn};
 use sipauth_model::quota;
-use sqlx::SqliteConnection;
 
 /// An IP ACL (its entries are read apart).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -56,7 +55,7 @@ pub enum Created {
 /// already holds its quota of ACLs or an ACL of that name (checked in the
 /// insert itself).
 pub async fn create(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
     name: &str,
@@ -139,7 +138,7 @@ pub enum Renamed {
 /// Renames one of the account's ACLs unless another of its ACLs has the
 /// name (checked in the update itself).
 pub async fn rename(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
     name: &str,
@@ -173,7 +172,7 @@ pub enum Added {
 /// Adds an entry to one of the account's ACLs; the ownership and quota
 /// checks are part of the insert, so racing adds cannot pass the quota.
 pub async fn add_entry(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     acl_id: &str,
     e: &NewEntry,
@@ -212,7 +211,7 @@ pub async fn add_entry(
 }
 
 pub async fn remove_entry(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     acl_id: &str,
     entry_id: &str,
@@ -259,7 +258,7 @@ pub enum Updated {
 
 /// Replaces an entry's address, prefix and description.
 pub async fn update_entry(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     acl_id: &str,
     e: &NewEntry,

@@ -4,8 +4,7 @@
 
 use crate::db::Db;
 use crate::service::Role;
-use crate::sql::{q, Re};
-use sqlx::SqliteConnection;
+use crate::sql::{q, Conn};
 
 /// Keys an account may hold.
 pub const MAX_PER_ACCOUNT: i64 = 100;
@@ -102,7 +101,7 @@ pub async fn for_auth(db: &Db, id: &str) -> Result<Option<Presented>, sqlx::Erro
 }
 
 /// How many keys the account has.
-pub async fn count(conn: &mut SqliteConnection, account_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn count(mut conn: Conn<'_>, account_id: &str) -> Result<i64, sqlx::Error> {
     q("SELECT count(*) FROM api_keys WHERE account_id = $1")
         .arg(account_id)
         .scalar(conn.re())
@@ -111,7 +110,7 @@ pub async fn count(conn: &mut SqliteConnection, account_id: &str) -> Result<i64,
 
 /// Whether the account has a key named `name` (ASCII case ignored).
 pub async fn name_taken(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     name: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -123,7 +122,7 @@ pub async fn name_taken(
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     id: &str,
     account_id: &str,
     name: &str,
@@ -142,11 +141,7 @@ pub async fn insert(
 }
 
 /// Revokes a key: its row goes.
-pub async fn remove(
-    conn: &mut SqliteConnection,
-    account_id: &str,
-    id: &str,
-) -> Result<bool, sqlx::Error> {
+pub async fn remove(mut conn: Conn<'_>, account_id: &str, id: &str) -> Result<bool, sqlx::Error> {
     let r = q("DELETE FROM api_keys WHERE account_id = $1 AND id = $2")
         .arg(account_id)
         .arg(id)

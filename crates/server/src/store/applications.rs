@@ -2,9 +2,8 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
-use crate::sql::{q, Re};
+use crate::sql::{q, Conn};
 use sipauth_model::quota;
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, Default, sqlx::FromRow)]
 pub struct Application {
@@ -26,7 +25,7 @@ impl super::Owned for Application {
 /// Inserts an application unless the account holds its quota (counted in
 /// the insert, so racing creates cannot pass it together); false if it does.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     a: &Application,
 ) -> Result<bool, sqlx::Error> {
@@ -65,7 +64,7 @@ pub async fn list(db: &Db, account_id: &str, filter: Filter<'_>, w: Window) -> L
 }
 
 pub async fn update(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     a: &Application,
 ) -> Result<bool, sqlx::Error> {

@@ -1,8 +1,7 @@
 //! The audit log's rows: appended in the transaction of the change they
 //! record, read back in pages, pruned after the retention period.
 
-use crate::sql::{q, Re};
-use sqlx::SqliteConnection;
+use crate::sql::q;
 
 /// One record to append. `changes` is a JSON object of
 /// `{field: {"before": …, "after": …}}` that never holds a secret.
@@ -27,7 +26,10 @@ pub struct NewRecord {
 
 /// Appends `record` on `conn`: pass the change's own transaction, so the
 /// record lands with the change or not at all.
-pub async fn append(conn: &mut SqliteConnection, record: &NewRecord) -> Result<(), sqlx::Error> {
+pub async fn append(
+    conn: impl Into<crate::sql::Exec<'_>>,
+    record: &NewRecord,
+) -> Result<(), sqlx::Error> {
     q(
         "INSERT INTO audit_log (actor, role, source, user_agent, dialect, account_id, action,
                               resource, resource_id, parent_id, name, changes, batch)
@@ -46,7 +48,7 @@ pub async fn append(conn: &mut SqliteConnection, record: &NewRecord) -> Result<(
     .arg(&record.name)
     .arg(record.changes.as_ref().map(|c| c.to_string()))
     .arg(&record.batch)
-    .execute(conn.re())
+    .execute(conn)
     .await?;
     Ok(())
 }

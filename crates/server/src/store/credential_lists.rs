@@ -1,9 +1,8 @@
 //! Credential lists (the twilio dialect's CredentialLists): named groups of
 //! an account's credentials.
 
-use crate::sql::{q, Re};
+use crate::sql::{q, Conn};
 use sipauth_model::quota;
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CredentialList {
@@ -32,7 +31,7 @@ pub enum Refused {
 /// Creates a list unless the account holds its quota of lists or a list
 /// of that name (both checked in the insert itself).
 pub async fn create(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
     friendly_name: &str,
@@ -55,7 +54,7 @@ pub async fn create(
 
 /// Renames one of the account's lists unless another has the name.
 pub async fn rename(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
     friendly_name: &str,
@@ -71,7 +70,7 @@ pub async fn rename(
     .fetch_optional(conn.re())
     .await?;
     if row.is_none()
-        && super::find_on::<CredentialList>(&mut *conn, account_id, id)
+        && super::find_on::<CredentialList>(conn.re(), account_id, id)
             .await?
             .is_none()
     {
@@ -82,7 +81,7 @@ pub async fn rename(
 
 /// The written row, or why nothing was written.
 async fn written(
-    conn: &mut SqliteConnection,
+    conn: Conn<'_>,
     account_id: &str,
     id: &str,
     friendly_name: &str,

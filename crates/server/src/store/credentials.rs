@@ -3,9 +3,8 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
-use crate::sql::{q, Done, Re};
+use crate::sql::{q, Conn, Done};
 use sipauth_model::{quota, Digests};
-use sqlx::SqliteConnection;
 
 /// A stored credential (never its digests). A brief list row has only the
 /// first three fields; the rest are their defaults.
@@ -76,7 +75,7 @@ pub enum Written {
 /// count and the insert are one statement, so racing creates cannot pass
 /// the quota together.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     c: &NewCredential<'_>,
 ) -> Result<Written, sqlx::Error> {
@@ -197,7 +196,7 @@ pub struct Update<'a> {
 }
 
 pub async fn update(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
     u: &Update<'_>,
@@ -225,7 +224,7 @@ pub async fn update(
 /// The credentials of one of the account's twilio lists, on `conn`: what
 /// the list's delete takes with it.
 pub async fn in_list_on(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     list_id: &str,
 ) -> Result<Vec<Credential>, sqlx::Error> {

@@ -3,9 +3,8 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
-use crate::sql::{q, Exec, Re};
+use crate::sql::{q, Conn, Exec};
 use sipauth_model::quota;
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Domain {
@@ -34,7 +33,7 @@ pub enum Created {
 
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
     domain_name: &str,
@@ -67,7 +66,7 @@ pub async fn create(
 
 /// Replaces the changeable fields (the caller merges what was not sent).
 pub async fn update(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     d: &Domain,
 ) -> Result<Option<Domain>, sqlx::Error> {
@@ -135,7 +134,7 @@ pub enum Mapped {
 /// Maps one of the account's lists or ACLs to the domain; the target must
 /// belong to the same account (checked in the insert).
 pub async fn map(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     domain_id: &str,
     kind: MappingKind,
@@ -200,7 +199,7 @@ pub async fn mapping<'e>(
 }
 
 pub async fn unmap(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     domain_id: &str,
     kind: MappingKind,
     target_id: &str,
@@ -230,7 +229,7 @@ pub struct MappingRow {
 /// The mappings whose `column` (`domain_id`, `ip_acl_id` or
 /// `credential_list_id`) is `id`: what a delete of it takes with it.
 pub async fn mappings_touching(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     column: &'static str,
     id: &str,
 ) -> Result<Vec<MappingRow>, sqlx::Error> {

@@ -12,8 +12,7 @@ pub mod operators;
 pub mod trunks;
 
 use crate::db::Db;
-use crate::sql::{q, Re};
-use sqlx::SqliteConnection;
+use crate::sql::{q, Conn};
 
 /// Which rows of a list: `limit` of them from `offset`.
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +70,7 @@ pub(crate) fn name_free(table: &str, column: &str, account: &str, name: &str, id
 /// [`name_free`] compares): why a write that [`name_free`] guarded did
 /// nothing.
 pub(crate) async fn name_taken(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     table: &str,
     column: &str,
     account_id: &str,
@@ -108,7 +107,7 @@ pub async fn find<T: Owned>(db: &Db, account_id: &str, id: &str) -> Result<Optio
 
 /// [`find`] on a connection: inside a change's transaction, its state.
 pub async fn find_on<T: Owned>(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
 ) -> Result<Option<T>, sqlx::Error> {
@@ -146,7 +145,7 @@ pub async fn count<T: Owned>(db: &Db, account_id: &str) -> Result<i64, sqlx::Err
 
 /// Deletes the row `id` if the account owns it; false if it does not.
 pub async fn delete<T: Owned>(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {

@@ -3,8 +3,7 @@
 use crate::db::Db;
 use crate::secrets;
 use crate::service::Role;
-use crate::sql::{q, Arg, Exec, Re};
-use sqlx::SqliteConnection;
+use crate::sql::{q, Arg, Conn, Exec};
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     q("SELECT count(*) FROM operators").scalar(&db.read).await
@@ -20,12 +19,12 @@ pub async fn upsert(
 ) -> Result<bool, sqlx::Error> {
     // One transaction: a reset password and the end of that operator's
     // sessions land together, or neither does.
-    let mut tx = db.write.begin().await?;
+    let mut tx = db.transaction(Some(crate::db::GLOBAL)).await?;
     let result = if replace {
         q("UPDATE operators SET password_hash = $1 WHERE username = $2")
             .arg(password_hash)
             .arg(username)
-            .execute(tx.re())
+            .execute(tx.conn())
             .await?
     } else {
         q(
@@ -34,14 +33,14 @@ pub async fn upsert(
         )
         .arg(username)
         .arg(password_hash)
-        .execute(tx.re())
+        .execute(tx.conn())
         .await?
     };
     if replace && result.rows_affected() == 1 {
         // A new password signs out every session of that operator.
         q("DELETE FROM sessions WHERE operator = $1")
             .arg(username)
-            .execute(tx.re())
+            .execute(tx.conn())
             .await?;
     }
     tx.commit().await?;
@@ -151,7 +150,7 @@ pub async fn find<'e>(
 
 /// Adds an operator; false when the name is taken.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     username: &str,
     password_hash: &str,
     role: Role,
@@ -171,7 +170,7 @@ pub async fn insert(
 }
 
 /// Sets an operator's role, scope and disabled flag.
-pub async fn update(conn: &mut SqliteConnection, o: &Operator) -> Result<(), sqlx::Error> {
+pub async fn update(mut conn: Conn<'_>, o: &Operator) -> Result<(), sqlx::Error> {
     q("UPDATE operators SET role = $1, accounts = $2, disabled = $3 WHERE username = $4")
         .arg(o.role.as_str())
         .arg(scope_json(&o.accounts))
@@ -183,7 +182,7 @@ pub async fn update(conn: &mut SqliteConnection, o: &Operator) -> Result<(), sql
 }
 
 pub async fn set_password(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     username: &str,
     password_hash: &str,
 ) -> Result<bool, sqlx::Error> {
@@ -195,7 +194,7 @@ pub async fn set_password(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn remove(conn: &mut SqliteConnection, username: &str) -> Result<bool, sqlx::Error> {
+pub async fn remove(mut conn: Conn<'_>, username: &str) -> Result<bool, sqlx::Error> {
     let r = q("DELETE FROM operators WHERE username = $1")
         .arg(username)
         .execute(conn.re())
@@ -205,7 +204,7 @@ pub async fn remove(conn: &mut SqliteConnection, username: &str) -> Result<bool,
 
 /// Ends every session of `username` but the one whose token is `keep`.
 pub async fn end_sessions(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     username: &str,
     keep: Option<&str>,
 ) -> Result<(), sqlx::Error> {
@@ -218,10 +217,7 @@ pub async fn end_sessions(
 }
 
 /// How many enabled admins there are besides `username`.
-pub async fn other_enabled_admins(
-    conn: &mut SqliteConnection,
-    username: &str,
-) -> Result<i64, sqlx::Error> {
+pub async fn other_enabled_admins(mut conn: Conn<'_>, username: &str) -> Result<i64, sqlx::Error> {
     q("SELECT count(*) FROM operators WHERE role = 'admin' AND NOT disabled AND username <> $1")
         .arg(username)
         .scalar(conn.re())
@@ -229,7 +225,7 @@ pub async fn other_enabled_admins(
 }
 
 pub async fn create_session(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     operator: &str,
     token: &str,
     csrf_token: &str,
@@ -275,7 +271,7 @@ pub async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx:
     }))
 }
 
-pub async fn delete_session(conn: &mut SqliteConnection, token: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_session(mut conn: Conn<'_>, token: &str) -> Result<(), sqlx::Error> {
     q("DELETE FROM sessions WHERE token_sha256 = $1")
         .arg(secrets::sha256(token))
         .execute(conn.re())

@@ -2,9 +2,8 @@
 
 use super::{Listed, Window};
 use crate::db::Db;
-use crate::sql::{q, Re};
+use crate::sql::{q, Conn};
 use sipauth_model::quota;
-use sqlx::SqliteConnection;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Trunk {
@@ -26,7 +25,7 @@ impl super::Owned for Trunk {
 /// or (insert) the account holds its quota. The checks are part of the
 /// statement, so racing requests cannot pass them.
 pub async fn save(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     t: &Trunk,
     insert: bool,
@@ -77,7 +76,7 @@ pub async fn list(
 /// The account's trunks whose `column` (`credential_id` or `ip_acl_id`) is
 /// `id`: what a delete of that credential or ACL changes.
 pub async fn using_on(
-    conn: &mut SqliteConnection,
+    mut conn: Conn<'_>,
     account_id: &str,
     column: &'static str,
     id: &str,

@@ -649,8 +649,7 @@ async fn after_a_kill_9_mid_stream_records_and_rows_are_the_same_creates() {
         .execute(&db.write)
         .await
         .unwrap();
-        db.write.close().await;
-        db.read.close().await;
+        db.close().await;
     }
     let again = crate::binary::start_with(dir.path(), &["--audit-retention-days", "30"], &[]);
     let db = sipauth_server::db::open(dir.path()).await.unwrap();

@@ -519,8 +519,7 @@ async fn a_store_with_a_foreign_realm_credential_refuses_to_serve_naming_it() {
     .execute(&db.write)
     .await
     .unwrap();
-    db.write.close().await;
-    db.read.close().await;
+    db.close().await;
 
     let out = Command::new(BIN)
         .args(["serve", "--port", "0", "--data-dir"])

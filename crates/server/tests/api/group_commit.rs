@@ -6,7 +6,7 @@
 use crate::{spawn_app, OPERATOR_PASSWORD};
 use serde_json::json;
 use sipauth_model::quota;
-use sipauth_server::sql::{q, Re};
+use sipauth_server::sql::q;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -81,12 +81,12 @@ async fn racing_creates_that_fail_undo_only_themselves() {
 
     // Nothing left open: a direct user of `db.write` gets the connection,
     // outside any transaction, and a sign-in (a session written) works.
-    let mut tx = tokio::time::timeout(Duration::from_secs(5), app.db.write.begin())
+    let mut tx = tokio::time::timeout(Duration::from_secs(5), app.db.transaction(None))
         .await
         .expect("the write connection is back in the pool")
         .unwrap();
     q("DELETE FROM credentials WHERE username = 'nobody'")
-        .execute(tx.re())
+        .execute(tx.conn())
         .await
         .unwrap();
     tx.commit().await.unwrap();

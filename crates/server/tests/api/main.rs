@@ -1,4 +1,7 @@
-//! Integration tests over real HTTP on 127.0.0.1, a fresh SQLite file each.
+//! Integration tests over real HTTP on 127.0.0.1, a fresh store each: a
+//! SQLite file, or with `SIPAUTH_TEST_DATABASE_URL` (a PostgreSQL server's
+//! URL; `cargo xtask test` starts a throwaway cluster) a new PostgreSQL
+//! database cloned from one migrated once per run.
 
 mod acls;
 mod api_keys;
@@ -108,7 +111,7 @@ impl Builder {
 
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let pool = db::open(dir.path()).await.unwrap();
+        let pool = fresh_db(dir.path()).await;
         let auth_id = "MATESTACCOUNT0000001".to_string();
         let token = "test-token-0123456789abcdefXYZ".to_string();
         store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
@@ -153,6 +156,66 @@ impl Builder {
             sip_events,
         }
     }
+}
+
+/// The PostgreSQL server the suite runs on, if it runs on one.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("SIPAUTH_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Whether this run is on PostgreSQL (tests of SQLite's files say why
+/// they do not apply and stop).
+pub fn on_postgres(why_not: &str) -> bool {
+    let pg = postgres_url().is_some();
+    if pg {
+        eprintln!("not on PostgreSQL: {why_not}");
+    }
+    pg
+}
+
+/// A new, migrated, empty store: in `dir` (SQLite) or a new PostgreSQL
+/// database.
+pub async fn fresh_db(dir: &std::path::Path) -> db::Db {
+    let Some(url) = postgres_url() else {
+        return db::open(dir).await.unwrap();
+    };
+    use sqlx::postgres::PgConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let server: PgConnectOptions = url.parse().unwrap();
+    let admin = || async { server.connect().await.unwrap() };
+    let template = TEMPLATE
+        .get_or_init(|| async {
+            // Migrated once; each test's database is a copy (a few ms
+            // rather than the migrations' hundreds).
+            let name = format!("sipauth_template_{}", std::process::id());
+            let mut conn = admin().await;
+            q(format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let db = db::open_postgres(server.clone().database(&name))
+                .await
+                .unwrap();
+            if let sipauth_server::sql::Pool::Pg(pool) = &db.write {
+                pool.close().await;
+            }
+            name
+        })
+        .await;
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = admin().await;
+    q(format!(
+        "CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    db::open_postgres(server.database(&name)).await.unwrap()
 }
 
 impl TestApp {

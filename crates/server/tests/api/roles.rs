@@ -99,12 +99,13 @@ pub fn message_of(dialect: Dialect, (status, body): &(u16, Value)) -> String {
 pub async fn add(app: &TestApp, name: &str, role: Role, accounts: Option<&[&str]>) {
     let hash = secrets::hash_password(OPERATOR_PASSWORD);
     let scope = accounts.map(|a| a.iter().map(|s| s.to_string()).collect());
-    let mut conn = app.db.write.acquire().await.unwrap();
+    let mut tx = app.db.transaction(None).await.unwrap();
     assert!(
-        store::operators::insert(&mut conn, name, &hash, role, &scope)
+        store::operators::insert(tx.conn(), name, &hash, role, &scope)
             .await
             .unwrap()
     );
+    tx.commit().await.unwrap();
 }
 
 /// A signed-in operator: its own cookie jar and CSRF token.
