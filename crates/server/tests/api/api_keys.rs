@@ -91,7 +91,7 @@ async fn a_viewer_key_lists_an_editor_key_creates_in_every_dialect() {
             (editor.clone(), secrets::sha256(&editor_secret)),
         ]
     );
-    for file in app.db_files() {
+    for file in app.db_files().await {
         let bytes = std::fs::read(&file).unwrap();
         for secret in [&viewer_secret, &editor_secret] {
             assert!(

@@ -31,7 +31,7 @@ async fn subscriber_holds_ha1_and_ha1b_of_enabled_credentials_in_their_own_realm
     let app = spawn_app().await;
     let versions: Vec<(String, i64)> = app
         .select(
-            "SELECT table_name, table_version FROM version ORDER BY table_name",
+            "SELECT table_name, CAST(table_version AS BIGINT) FROM version ORDER BY table_name",
             &[],
         )
         .await;

@@ -418,18 +418,45 @@ impl TestApp {
             .unwrap();
     }
 
-    /// Every file of the SQLite store (database, WAL, shared memory).
-    pub fn db_files(&self) -> Vec<PathBuf> {
-        std::fs::read_dir(self.dir.path())
-            .unwrap()
+    /// Every file the store's bytes are in, written out first: SQLite's
+    /// database, WAL and shared memory; PostgreSQL's files of this
+    /// database and its write-ahead log (after a CHECKPOINT).
+    pub async fn db_files(&self) -> Vec<PathBuf> {
+        if postgres_url().is_none() {
+            q("PRAGMA wal_checkpoint(FULL)")
+                .execute(&self.db.write)
+                .await
+                .unwrap();
+            return std::fs::read_dir(self.dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with(db::DB_FILE)
+                })
+                .collect();
+        }
+        q("CHECKPOINT").execute(&self.db.write).await.unwrap();
+        let data: String = q("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+            .scalar(&self.db.read)
+            .await
+            .unwrap();
+        let oid: i64 =
+            q("SELECT CAST(oid AS BIGINT) FROM pg_database WHERE datname = current_database()")
+                .scalar(&self.db.read)
+                .await
+                .unwrap();
+        let data = PathBuf::from(data);
+        let files: Vec<PathBuf> = [data.join(format!("base/{oid}")), data.join("pg_wal")]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(dir).unwrap())
             .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with(db::DB_FILE)
-            })
-            .collect()
+            .filter(|p| p.is_file())
+            .collect();
+        assert!(files.len() > 10, "the database's files: {files:?}");
+        files
     }
 }
 
