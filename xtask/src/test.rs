@@ -60,6 +60,11 @@ pub fn test(root: &Path) -> Result<(), String> {
     let geckodriver = tools::firefox()?;
     tools::nginx()?;
     tools::kamailio()?;
+    // A throwaway cluster (its own temp dir and port), stopped when dropped.
+    let postgres = crate::postgres::Cluster::start(false)?;
+    let postgres_env = [("SIPAUTH_TEST_DATABASE_URL", postgres.url())];
+    let postgres_env: Vec<(&str, &str)> =
+        postgres_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
     let mut r = Report { rows: Vec::new() };
     let wasm = "wasm32-unknown-unknown";
@@ -109,6 +114,12 @@ pub fn test(root: &Path) -> Result<(), String> {
         "server tests".into(),
         vec!["test", "-p", "sipauth-server"],
         &[],
+    ));
+    // The same API suite on PostgreSQL: one behaviour on both backends.
+    steps.push((
+        "server tests (PostgreSQL)".into(),
+        vec!["test", "-p", "sipauth-server", "--test", "api"],
+        &postgres_env,
     ));
     steps.extend(in_browsers("console", "sipauth-console"));
     for (name, args, env) in &steps {

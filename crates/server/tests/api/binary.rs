@@ -93,7 +93,7 @@ pub(crate) fn first_run(data_dir: &std::path::Path) -> (String, String, String) 
 
 /// One request to a server a test started, with Basic auth as
 /// `(id, token)` when given and `body` as JSON.
-async fn request(
+pub(crate) async fn request(
     client: &reqwest::Client,
     method: reqwest::Method,
     url: String,

@@ -17,6 +17,7 @@ mod openapi;
 mod proxy;
 mod roles;
 mod security;
+mod servers;
 mod session;
 mod twilio;
 mod vobiz;
@@ -51,6 +52,8 @@ pub struct TestApp {
     pub token: String,
     pub db: sipauth_server::db::Db,
     pub dir: tempfile::TempDir,
+    /// Where the store is, for a second server on it ([`Builder::beside`]).
+    pub store: db::Location,
     /// Where Kamailio's reports go (with `.kamailio(…)`, not in proxy mode).
     pub sip_events: Option<std::net::SocketAddr>,
 }
@@ -70,6 +73,8 @@ pub struct Builder {
     kamailio_rpc: Vec<String>,
     public_url: Option<String>,
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Another server's store (and account) to share.
+    beside: Option<(db::Location, String, String)>,
 }
 
 impl Builder {
@@ -109,14 +114,29 @@ impl Builder {
         self
     }
 
+    /// A second server over `app`'s store (its own connections, caches
+    /// and limits, as another process has), serving the same account.
+    pub fn beside(mut self, app: &TestApp) -> Self {
+        self.beside = Some((app.store.clone(), app.auth_id.clone(), app.token.clone()));
+        self
+    }
+
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let pool = fresh_db(dir.path()).await;
-        let auth_id = "MATESTACCOUNT0000001".to_string();
-        let token = "test-token-0123456789abcdefXYZ".to_string();
-        store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
-            .await
-            .unwrap();
+        let (pool, store, auth_id, token) = match self.beside {
+            Some((store, auth_id, token)) => {
+                (db::Db::open(&store).await.unwrap(), store, auth_id, token)
+            }
+            None => {
+                let (pool, store) = fresh_db(dir.path()).await;
+                let auth_id = "MATESTACCOUNT0000001".to_string();
+                let token = "test-token-0123456789abcdefXYZ".to_string();
+                store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
+                    .await
+                    .unwrap();
+                (pool, store, auth_id, token)
+            }
+        };
         let state = AppState::new(
             pool.clone(),
             Settings {
@@ -153,6 +173,7 @@ impl Builder {
             token,
             db: pool,
             dir,
+            store,
             sip_events,
         }
     }
@@ -177,10 +198,21 @@ pub fn on_postgres(why_not: &str) -> bool {
 
 /// A new, migrated, empty store: in `dir` (SQLite) or a new PostgreSQL
 /// database.
-pub async fn fresh_db(dir: &std::path::Path) -> db::Db {
-    let Some(url) = postgres_url() else {
-        return db::open(dir).await.unwrap();
+pub async fn fresh_db(dir: &std::path::Path) -> (db::Db, db::Location) {
+    let Some(options) = fresh_postgres().await else {
+        return (
+            db::open(dir).await.unwrap(),
+            db::Location::Sqlite(dir.to_path_buf()),
+        );
     };
+    let db = db::open_postgres(options.clone()).await.unwrap();
+    (db, db::Location::Postgres(Box::new(options)))
+}
+
+/// On a PostgreSQL run, a new empty database (migrated: a copy of one
+/// migrated template) and how to connect to it.
+pub async fn fresh_postgres() -> Option<sqlx::postgres::PgConnectOptions> {
+    let url = postgres_url()?;
     use sqlx::postgres::PgConnectOptions;
     use sqlx::{ConnectOptions, Connection};
     static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
@@ -215,7 +247,7 @@ pub async fn fresh_db(dir: &std::path::Path) -> db::Db {
     .await
     .unwrap();
     conn.close().await.unwrap();
-    db::open_postgres(server.database(&name)).await.unwrap()
+    Some(server.database(&name))
 }
 
 impl TestApp {
