@@ -47,6 +47,27 @@ impl Db {
         }
     }
 
+    /// On PostgreSQL, holds `key`'s session lock until the returned guard
+    /// is dropped (its connection is closed then, which releases the lock
+    /// even if the unlock never ran): for work of several statements that
+    /// two servers must not do at once, such as the first run's demo
+    /// account. On SQLite, `None`: one server per file is the deployment.
+    pub async fn exclusive(
+        &self,
+        key: &str,
+    ) -> Result<Option<PoolConnection<Postgres>>, sqlx::Error> {
+        let Pool::Pg(pool) = &self.write else {
+            return Ok(None);
+        };
+        let mut conn = pool.acquire().await?;
+        conn.close_on_drop();
+        sqlx::query("SELECT pg_advisory_lock(hashtextextended($1, 0))")
+            .bind(key)
+            .execute(&mut *conn)
+            .await?;
+        Ok(Some(conn))
+    }
+
     /// Closes every connection (waits for those in use).
     pub async fn close(&self) {
         for pool in [&self.read, &self.write] {

@@ -34,6 +34,9 @@ pub async fn bootstrap(
     data_dir: &Path,
     sip_domain: &str,
 ) -> Result<Option<FirstRun>, Box<dyn std::error::Error>> {
+    // Servers starting together on one new PostgreSQL database: one makes
+    // the demo, the others find it made.
+    let _only_us = db.exclusive("sipauth:first-run").await?;
     if accounts::count(db).await? > 0 || operators::count(db).await? > 0 {
         return Ok(None);
     }

@@ -502,7 +502,7 @@ async fn create_key(
     };
     let id = secrets::new_sid("SK");
     let secret = secrets::new_token();
-    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    let mut tx = state.db.transaction(Some(&auth_id)).await?;
     if api_keys::count(tx.conn(), &auth_id).await? >= api_keys::MAX_PER_ACCOUNT {
         return Err(ApiError::Quota(format!(
             "API key quota reached: an account may hold {} API keys; revoke one first",
@@ -548,7 +548,7 @@ async fn revoke_key(
     Path((auth_id, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     in_scope(&state, &admin, &auth_id).await?;
-    let mut tx = state.db.transaction(Some(crate::db::GLOBAL)).await?;
+    let mut tx = state.db.transaction(Some(&auth_id)).await?;
     let key = api_keys::find(tx.conn(), &auth_id, &id)
         .await?
         .ok_or(ApiError::NotFound("API key"))?;

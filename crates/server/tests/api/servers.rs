@@ -149,3 +149,40 @@ async fn serve_on_postgres_keeps_the_store_there() {
         .collect();
     assert_eq!(files, ["first-run.json"]);
 }
+
+#[tokio::test]
+async fn servers_starting_together_on_a_new_database_make_one_demo_account() {
+    let Some(options) = crate::fresh_postgres().await else {
+        eprintln!("a PostgreSQL run only (SIPAUTH_TEST_DATABASE_URL)");
+        return;
+    };
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap()
+    );
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let starting: Vec<_> = dirs
+        .iter()
+        .map(|d| {
+            let (path, url) = (d.path().to_path_buf(), url.clone());
+            std::thread::spawn(move || {
+                crate::binary::start_with(&path, &[], &[("SIPAUTH_DATABASE_URL", &url)])
+            })
+        })
+        .collect();
+    let _servers: Vec<_> = starting.into_iter().map(|s| s.join().unwrap()).collect();
+    let made = dirs
+        .iter()
+        .filter(|d| d.path().join("first-run.json").exists())
+        .count();
+    assert_eq!(made, 1);
+    let db = sipauth_server::db::open_postgres(options).await.unwrap();
+    let accounts: i64 = sipauth_server::sql::q("SELECT count(*) FROM accounts")
+        .scalar(&db.read)
+        .await
+        .unwrap();
+    assert_eq!(accounts, 1);
+}
