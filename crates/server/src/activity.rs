@@ -19,7 +19,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use time::format_description::well_known::Rfc3339;
-use time::{Date, Duration, OffsetDateTime, Time, UtcOffset};
+use time::{Date, Duration, OffsetDateTime, Time};
 
 /// The largest page.
 pub const MAX_PAGE_SIZE: i64 = 200;
@@ -63,21 +63,6 @@ async fn scope(state: &AppState, headers: &HeaderMap) -> ApiResult<Scope> {
     })
 }
 
-/// The stored form of a time: what `at` holds, so strings compare as times.
-fn stored(t: OffsetDateTime) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
-
 /// `YYYY-MM-DD` (that day, UTC) or RFC 3339: the first millisecond it
 /// covers and the first after it.
 fn time_range(field: &str, value: &str) -> ApiResult<(String, String)> {
@@ -85,7 +70,10 @@ fn time_range(field: &str, value: &str) -> ApiResult<(String, String)> {
         let t = t
             .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
             .unwrap_or(t);
-        return Ok((stored(t), stored(t + Duration::milliseconds(1))));
+        return Ok((
+            crate::store::audit::stored(t),
+            crate::store::audit::stored(t + Duration::milliseconds(1)),
+        ));
     }
     let day = || -> Option<Date> {
         let b = value.as_bytes();
@@ -102,7 +90,10 @@ fn time_range(field: &str, value: &str) -> ApiResult<(String, String)> {
         )
     })?;
     let start = d.with_time(Time::MIDNIGHT).assume_utc();
-    Ok((stored(start), stored(start + Duration::days(1))))
+    Ok((
+        crate::store::audit::stored(start),
+        crate::store::audit::stored(start + Duration::days(1)),
+    ))
 }
 
 fn parse(q: &HashMap<String, String>) -> ApiResult<(Filter, i64, i64, Format)> {

@@ -216,9 +216,10 @@ pub async fn prune(db: &crate::db::Db, days: u32) -> Result<u64, sqlx::Error> {
     Ok(r.rows_affected())
 }
 
-/// The stored form of a UTC time, as `at` holds it (`utc.now`'s format:
-/// `2026-12-02T04:17:37.422Z`), so strings compare as times.
-fn stored(t: time::OffsetDateTime) -> String {
+/// The stored form of a time, as `at` holds it (`utc.now`'s format:
+/// `2026-12-02T04:17:37.422Z`, UTC), so strings compare as times.
+pub fn stored(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         t.year(),

@@ -109,17 +109,9 @@ async fn serve_refuses_a_database_url_holding_a_password_without_showing_it() {
 
 #[tokio::test]
 async fn serve_on_postgres_keeps_the_store_there() {
-    let Some(options) = crate::fresh_postgres().await else {
-        eprintln!("a PostgreSQL run only (SIPAUTH_TEST_DATABASE_URL)");
+    let Some((options, url)) = fresh_postgres_url().await else {
         return;
     };
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap()
-    );
     let dir = tempfile::tempdir().unwrap();
     let server = crate::binary::start_with(dir.path(), &[], &[("SIPAUTH_DATABASE_URL", &url)]);
     let (auth_id, token, _) = crate::binary::first_run(dir.path());
@@ -152,17 +144,9 @@ async fn serve_on_postgres_keeps_the_store_there() {
 
 #[tokio::test]
 async fn servers_starting_together_on_a_new_database_make_one_demo_account() {
-    let Some(options) = crate::fresh_postgres().await else {
-        eprintln!("a PostgreSQL run only (SIPAUTH_TEST_DATABASE_URL)");
+    let Some((options, url)) = fresh_postgres_url().await else {
         return;
     };
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap()
-    );
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     let starting: Vec<_> = dirs
         .iter()
@@ -185,4 +169,21 @@ async fn servers_starting_together_on_a_new_database_make_one_demo_account() {
         .await
         .unwrap();
     assert_eq!(accounts, 1);
+}
+
+/// On a PostgreSQL run, a new database and its URL (no password: the test
+/// cluster trusts loopback); else `None`, saying why.
+async fn fresh_postgres_url() -> Option<(sqlx::postgres::PgConnectOptions, String)> {
+    let Some(options) = crate::fresh_postgres().await else {
+        eprintln!("a PostgreSQL run only (SIPAUTH_TEST_DATABASE_URL)");
+        return None;
+    };
+    let url = format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database()?
+    );
+    Some((options, url))
 }
