@@ -650,6 +650,7 @@ async fn the_sip_server_notice_says_whether_acl_changes_are_enforced() {
         changes: 3,
         picked_up,
         error: error.map(str::to_string),
+        nodes: Vec::new(),
     };
     // No SIP server configured: nothing to say.
     status.set(Some(at(false, true, None)));
@@ -673,6 +674,35 @@ async fn the_sip_server_notice_says_whether_acl_changes_are_enforced() {
     assert_eq!(
         shown(),
         ["SIP server: The SIP server enforces every IP ACL change."]
+    );
+    // Two nodes, one stopped: the notice names it and why.
+    use sipauth_console::api::SipNode;
+    let node = |node: &str, state: &str, why: Option<&str>| SipNode {
+        node: node.into(),
+        state: state.into(),
+        why: why.map(str::to_string),
+    };
+    let mut two = at(true, false, Some("unix:/run/b.sock: connection refused"));
+    two.nodes = vec![
+        node("unix:/run/a.sock", "enforced", None),
+        node("unix:/run/b.sock", "pending", Some("connection refused")),
+    ];
+    status.set(Some(two.clone()));
+    settle().await;
+    let text = shown().join(" ");
+    assert!(
+        text.contains("1 of 2 SIP server nodes have not picked up the latest IP ACL change yet: unix:/run/b.sock (connection refused)."),
+        "{text}"
+    );
+    assert!(!text.contains("a.sock"), "{text}");
+    two.picked_up = true;
+    two.error = None;
+    two.nodes[1] = node("unix:/run/b.sock", "enforced", None);
+    status.set(Some(two));
+    settle().await;
+    assert_eq!(
+        shown(),
+        ["SIP server: All 2 SIP server nodes enforce every IP ACL change."]
     );
 }
 

@@ -124,6 +124,17 @@ pub struct SipServerStatus {
     pub changes: u64,
     pub picked_up: bool,
     pub error: Option<String>,
+    /// Each Kamailio node: "enforced", or "pending" and why.
+    #[serde(default)]
+    pub nodes: Vec<SipNode>,
+}
+
+/// One Kamailio node's state in [`SipServerStatus`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SipNode {
+    pub node: String,
+    pub state: String,
+    pub why: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -15,16 +15,47 @@ const POLLS: u32 = 40;
 const ARRIVAL_DELAY_MS: u32 = 500;
 
 /// The sentence for a status; `None` when no SIP server is configured,
-/// so nothing is shown.
+/// so nothing is shown. With several nodes it names each one behind.
 pub fn sip_server_message(status: &SipServerStatus) -> Option<(String, bool)> {
     if !status.configured {
         return None;
     }
+    let several = status.nodes.len() > 1;
+    let behind: Vec<_> = status
+        .nodes
+        .iter()
+        .filter(|n| n.state != "enforced")
+        .collect();
     Some(match (&status.error, status.picked_up) {
+        (_, true) if several => (
+            format!(
+                "All {} SIP server nodes enforce every IP ACL change.",
+                status.nodes.len()
+            ),
+            false,
+        ),
         (_, true) => (
             "The SIP server enforces every IP ACL change.".to_string(),
             false,
         ),
+        (Some(_), false) if several => {
+            let names: Vec<String> = behind
+                .iter()
+                .map(|n| match &n.why {
+                    Some(why) => format!("{} ({why})", n.node),
+                    None => n.node.clone(),
+                })
+                .collect();
+            (
+                format!(
+                    "{} of {} SIP server nodes have not picked up the latest IP ACL change yet: {}. It is retried; the previous addresses still apply there.",
+                    behind.len(),
+                    status.nodes.len(),
+                    names.join("; ")
+                ),
+                true,
+            )
+        }
         (Some(e), false) => (
             format!("The SIP server has not picked up the latest IP ACL change yet: {e}. It is retried; the previous addresses still apply there."),
             true,

@@ -29,7 +29,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Whether the SIP server has every IP ACL change (`--kamailio-rpc`), for a
-/// signed-in operator: `{configured, changes, picked_up, error}`.
+/// signed-in operator: `{configured, changes, picked_up, error, nodes:
+/// [{node, state: enforced|pending, why}]}`, over every server's changes.
 async fn sip_server(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -40,10 +41,18 @@ async fn sip_server(
         .await?
         .ok_or(ApiError::Unauthorized { challenge: false })?;
     Ok(Json(match &state.kamailio {
-        None => json!({ "configured": false, "changes": 0, "picked_up": true, "error": null }),
+        None => json!({
+            "configured": false, "changes": 0, "picked_up": true, "error": null, "nodes": [],
+        }),
         Some(k) => {
-            let (changes, picked_up, error) = k.status();
-            json!({ "configured": true, "changes": changes, "picked_up": picked_up, "error": error })
+            let s = k.status().await?;
+            json!({
+                "configured": true,
+                "changes": s.changes,
+                "picked_up": s.picked_up(),
+                "error": s.error(),
+                "nodes": s.nodes,
+            })
         }
     }))
 }

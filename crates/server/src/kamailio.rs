@@ -16,8 +16,7 @@
 //! registrations lookup) with each node's answer: the JSON-RPC `result`,
 //! or why there is none.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -33,29 +32,65 @@ const RELOADS: [(&str, Option<&str>); 4] = [
 /// Attempts per change before the error is left for the next change.
 const ATTEMPTS: u32 = 8;
 
-/// The changes made, shared by every node's worker.
+/// How often each node's worker looks at the store for changes another
+/// server counted and has not passed on (it crashed, or does not name the
+/// node): a node behind on two looks in a row is reloaded from here.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+
+/// The Kamailio nodes this server tells (`--kamailio-rpc`).
 pub struct Reloader {
-    wanted: Arc<AtomicU64>,
     nodes: Vec<Arc<Node>>,
+    db: crate::db::Db,
 }
 
-/// One Kamailio: its JSON-RPC URL and how far it has got.
+/// One Kamailio: its JSON-RPC URL and its worker's wake-up.
 struct Node {
     url: String,
     client: reqwest::Client,
-    wanted: Arc<AtomicU64>,
-    /// The last change this node has reloaded.
-    applied: AtomicU64,
     notify: Notify,
-    last_error: Mutex<Option<String>>,
-    /// Where each round's outcome is recorded.
+    /// Where the changes are counted, each round's outcome written and
+    /// recorded.
     db: crate::db::Db,
+}
+
+/// Whether one node has every change: `state` "enforced" or "pending",
+/// and why not.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NodeStatus {
+    pub node: String,
+    pub state: &'static str,
+    pub why: Option<String>,
+}
+
+/// Every node's status and the changes counted by every server.
+#[derive(Debug, Clone)]
+pub struct Status {
+    pub changes: u64,
+    pub nodes: Vec<NodeStatus>,
+}
+
+impl Status {
+    /// Every node has every change.
+    pub fn picked_up(&self) -> bool {
+        self.nodes.iter().all(|n| n.state == "enforced")
+    }
+
+    /// The first pending node's reason (with its URL when there are
+    /// several nodes), for a one-line notice.
+    pub fn error(&self) -> Option<String> {
+        let n = self.nodes.iter().find(|n| n.state != "enforced")?;
+        let why = n.why.clone()?;
+        Some(if self.nodes.len() > 1 {
+            format!("{}: {why}", n.node)
+        } else {
+            why
+        })
+    }
 }
 
 impl Reloader {
     /// Starts a background worker per JSON-RPC endpoint in `urls`.
     pub fn start(urls: Vec<String>, db: crate::db::Db) -> Arc<Self> {
-        let wanted = Arc::new(AtomicU64::new(0));
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(2))
             .build()
@@ -66,10 +101,7 @@ impl Reloader {
                 Arc::new(Node {
                     url,
                     client: client.clone(),
-                    wanted: wanted.clone(),
-                    applied: AtomicU64::new(0),
                     notify: Notify::new(),
-                    last_error: Mutex::new(None),
                     db: db.clone(),
                 })
             })
@@ -77,10 +109,21 @@ impl Reloader {
         for node in &nodes {
             tokio::spawn(node.clone().work());
         }
-        let reloader = Arc::new(Self { wanted, nodes });
+        let reloader = Arc::new(Self { nodes, db });
         // The settings written at start (and anything changed while the
-        // server was down) reach every node.
-        reloader.changed();
+        // server was down) reach every node: one more change, counted.
+        let starting = reloader.clone();
+        tokio::spawn(async move {
+            let counted = async {
+                let mut tx = starting.db.transaction(None).await?;
+                crate::store::kamailio::count_change(tx.conn()).await?;
+                tx.commit().await
+            };
+            if let Err(e) = counted.await {
+                tracing::warn!(error = %e, "could not count the start's reload");
+            }
+            starting.changed();
+        });
         reloader
     }
 
@@ -116,32 +159,43 @@ impl Reloader {
         }
     }
 
-    /// Something Kamailio caches may have changed.
+    /// A change Kamailio caches was committed (and counted with it): wake
+    /// every node's worker.
     pub fn changed(&self) {
-        self.wanted.fetch_add(1, Ordering::SeqCst);
         for node in &self.nodes {
             node.notify.notify_one();
         }
     }
 
-    /// Changes so far, whether every node has them all, and the last
-    /// failure of a node that has not.
-    pub fn status(&self) -> (u64, bool, Option<String>) {
-        let wanted = self.wanted.load(Ordering::SeqCst);
-        let behind: Vec<&Arc<Node>> = self
+    /// The changes counted by every server and whether each of this
+    /// server's nodes has them all, whichever server reloaded it.
+    pub async fn status(&self) -> Result<Status, sqlx::Error> {
+        let changes = crate::store::kamailio::wanted(&self.db.read).await?;
+        let rows = crate::store::kamailio::nodes(&self.db.read, &self.nodes()).await?;
+        let nodes = self
             .nodes
             .iter()
-            .filter(|n| n.applied.load(Ordering::SeqCst) < wanted)
-            .collect();
-        let error = behind.iter().find_map(|n| {
-            let e = n.last_error.lock().expect("status").clone()?;
-            Some(if self.nodes.len() > 1 {
-                format!("{}: {e}", n.url)
-            } else {
-                e
+            .map(|n| {
+                let row = rows.iter().find(|r| r.url == n.url);
+                let applied = row.map_or(0, |r| r.applied.max(0) as u64);
+                if applied >= changes {
+                    return NodeStatus {
+                        node: n.url.clone(),
+                        state: "enforced",
+                        why: None,
+                    };
+                }
+                NodeStatus {
+                    node: n.url.clone(),
+                    state: "pending",
+                    why: Some(
+                        row.and_then(|r| r.error.clone())
+                            .unwrap_or_else(|| "reload pending".into()),
+                    ),
+                }
             })
-        });
-        (wanted, behind.is_empty(), error)
+            .collect();
+        Ok(Status { changes, nodes })
     }
 }
 
@@ -220,21 +274,47 @@ impl Node {
         Ok(body.to_vec())
     }
 
+    /// The change count and this node's last applied one, from the store.
+    async fn behind(&self) -> Option<u64> {
+        let db = &self.db.read;
+        let target = crate::store::kamailio::wanted(db).await.ok()?;
+        let rows = crate::store::kamailio::nodes(db, std::slice::from_ref(&self.url))
+            .await
+            .ok()?;
+        let applied = rows.first().map_or(0, |r| r.applied.max(0) as u64);
+        (applied < target).then_some(target)
+    }
+
     async fn work(self: Arc<Self>) {
+        let mut look = tokio::time::interval(LOOK_EVERY);
+        look.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // What the last look found this node behind on (another server's
+        // change: that server normally passes it on within milliseconds).
+        let mut seen_behind: Option<u64> = None;
         loop {
-            self.notify.notified().await;
-            let target = self.wanted.load(Ordering::SeqCst);
-            // A wake-up left by changes a finished round already covered
-            // (one transaction raises an event per record).
-            if self.applied.load(Ordering::SeqCst) >= target {
+            let ours = tokio::select! {
+                _ = self.notify.notified() => true,
+                _ = look.tick() => false,
+            };
+            let Some(target) = self.behind().await else {
+                seen_behind = None;
+                continue;
+            };
+            if !ours && seen_behind.is_none() {
+                seen_behind = Some(target);
                 continue;
             }
+            seen_behind = None;
             let mut error = None;
             for attempt in 0..ATTEMPTS {
                 match self.reload().await {
                     Ok(()) => {
-                        self.applied.fetch_max(target, Ordering::SeqCst);
-                        *self.last_error.lock().expect("status") = None;
+                        if let Err(e) =
+                            crate::store::kamailio::reloaded(&self.db.write, &self.url, target)
+                                .await
+                        {
+                            tracing::warn!(node = %self.url, error = %e, "could not write a reload's outcome");
+                        }
                         tracing::info!(change = target, node = %self.url, "Kamailio reloaded");
                         error = None;
                         self.record(target, attempt + 1, None).await;
@@ -242,7 +322,7 @@ impl Node {
                     }
                     Err(e) => {
                         tracing::warn!(attempt, node = %self.url, error = %e, "Kamailio reload failed");
-                        *self.last_error.lock().expect("status") = Some(e.clone());
+                        let _ = crate::store::kamailio::failed(&self.db.write, &self.url, &e).await;
                         error = Some(e);
                         // Kamailio refuses a second reload within its
                         // reload_delta; wait a little longer each time.

@@ -236,6 +236,11 @@ impl<'a> Tx<'a> {
         for record in &self.records {
             store::append(self.tx.conn(), record).await?;
         }
+        // Counted with the change: any server's notice knows at once that
+        // Kamailio has something to pick up.
+        if self.events.iter().any(|e| e.cached_by_kamailio()) {
+            crate::store::kamailio::count_change(self.tx.conn()).await?;
+        }
         self.tx.commit().await?;
         for event in self.events {
             self.cx.state.events.raise(event);

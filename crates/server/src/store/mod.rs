@@ -8,6 +8,7 @@ pub mod audit;
 pub mod credential_lists;
 pub mod credentials;
 pub mod domains;
+pub mod kamailio;
 pub mod operators;
 pub mod trunks;
 

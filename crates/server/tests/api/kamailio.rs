@@ -442,3 +442,117 @@ async fn reloads_go_over_the_unix_datagram_socket() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// The notice as an operator signed in through `one` reads it from `at`.
+async fn notice(one: &TestApp, at: &TestApp) -> Value {
+    let r = one
+        .client
+        .get(at.url("/console/sip-server"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn every_servers_notice_lists_each_node_whichever_server_changed_it() {
+    let (live, calls) = rpc_recorder().await;
+    // Nothing listens on port 9 of loopback: a stopped node.
+    let dead = "http://127.0.0.1:9/RPC".to_string();
+    let one = TestApp::builder()
+        .kamailio(live.clone())
+        .kamailio(dead.clone())
+        .spawn()
+        .await;
+    let two = TestApp::builder()
+        .beside(&one)
+        .kamailio(live.clone())
+        .kamailio(dead.clone())
+        .spawn()
+        .await;
+    one.add_operator().await;
+    assert_eq!(
+        one.sign_in("ops", crate::OPERATOR_PASSWORD).await.status(),
+        200
+    );
+    let before = notice(&one, &two).await["changes"].as_u64().unwrap();
+    post(
+        &one,
+        "SipAuth/IpAccessControlList/",
+        json!({"name": "Office"}),
+    )
+    .await;
+    // Counted with the change: the other server knows at once.
+    let counted = notice(&one, &two).await;
+    assert_eq!(
+        counted["changes"].as_u64().unwrap(),
+        before + 1,
+        "{counted}"
+    );
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = notice(&one, &two).await;
+        if last["nodes"][0]["state"] == "enforced" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(last["configured"], true);
+    assert_eq!(last["picked_up"], false, "{last}");
+    let nodes = last["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 2, "{last}");
+    assert_eq!(nodes[0]["node"], live.as_str());
+    assert_eq!(nodes[0]["state"], "enforced", "{last}");
+    assert_eq!(nodes[1]["node"], dead.as_str());
+    assert_eq!(nodes[1]["state"], "pending", "{last}");
+    let why = nodes[1]["why"].as_str().unwrap_or_default();
+    assert!(why.contains("127.0.0.1:9"), "{last}");
+    assert!(last["error"].as_str().unwrap().starts_with(&dead), "{last}");
+    // The same on the server that made the change.
+    assert_eq!(notice(&one, &one).await["nodes"], last["nodes"]);
+    assert!(!calls.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_node_only_another_server_names_still_gets_the_change() {
+    let (url, calls) = rpc_recorder().await;
+    // `one` tells no node; `two` tells this one.
+    let one = crate::spawn_app().await;
+    let two = TestApp::builder().beside(&one).kamailio(url).spawn().await;
+    let settled = |n: usize| {
+        let calls = calls.clone();
+        async move {
+            for _ in 0..100 {
+                if calls.lock().unwrap().len() >= n {
+                    return true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            false
+        }
+    };
+    // The start's round.
+    assert!(settled(4).await);
+    post(
+        &one,
+        "SipAuth/IpAccessControlList/",
+        json!({"name": "Office"}),
+    )
+    .await;
+    // Found counted in the store by `two`'s worker (looks each second,
+    // reloads when behind on two looks in a row).
+    assert!(settled(8).await, "{:?}", calls.lock().unwrap());
+    let state = notice_of(&two).await;
+    assert_eq!(state["picked_up"], true, "{state}");
+}
+
+/// The notice read by an operator signed in on `app` itself.
+async fn notice_of(app: &TestApp) -> Value {
+    app.add_operator().await;
+    assert_eq!(
+        app.sign_in("ops", crate::OPERATOR_PASSWORD).await.status(),
+        200
+    );
+    notice(app, app).await
+}
