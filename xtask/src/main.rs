@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip]   measure bundle, API, console and SIP rates into BENCHMARKS.md (sip: only the SIP side)\n  build         build the console in release into dist/\n  postgres      check the PostgreSQL migrations in a throwaway cluster (installs postgresql)\n  sip           only the SIP suite (Kamailio + SIPp matrix; needs kamailio, sipp)"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip]   measure bundle, API, console and SIP rates into BENCHMARKS.md (sip: only the SIP side)\n  build         build the console in release into dist/\n  postgres      check the PostgreSQL migrations in a throwaway cluster (installs postgresql)\n  sip           only the SIP suite (Kamailio + SIPp matrix on SQLite, then two Kamailio nodes on PostgreSQL; needs kamailio, sipp; installs postgresql)"
             );
             return ExitCode::from(2);
         }

@@ -113,10 +113,41 @@ impl Cluster {
 
     /// `psql` in `database`.
     pub fn psql_in(&self, database: &str, sql: &str) -> Result<String, String> {
+        self.psql_at(&self.url_of(database), database, sql, None)
+    }
+
+    /// `psql` in `database` as `user`, who may need a password: libpq
+    /// reads it from `passfile` (PGPASSFILE), or there is none (None).
+    /// Never prompts.
+    pub fn psql_as(
+        &self,
+        user: &str,
+        database: &str,
+        sql: &str,
+        passfile: Option<&Path>,
+    ) -> Result<String, String> {
+        let url = format!("postgres://{user}@127.0.0.1:{}/{database}", self.port);
+        let none = self.dir.join("no-passfile");
+        self.psql_at(&url, database, sql, Some(passfile.unwrap_or(&none)))
+    }
+
+    fn psql_at(
+        &self,
+        url: &str,
+        database: &str,
+        sql: &str,
+        passfile: Option<&Path>,
+    ) -> Result<String, String> {
         use std::io::Write;
-        let mut child = Command::new(self.bin.join("psql"))
+        let mut cmd = Command::new(self.bin.join("psql"));
+        if let Some(passfile) = passfile {
+            cmd.arg("-w")
+                .env("PGPASSFILE", passfile)
+                .env_remove("PGPASSWORD");
+        }
+        let mut child = cmd
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", "-"])
-            .arg(self.url_of(database))
+            .arg(url)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -142,6 +173,19 @@ impl Cluster {
             .unwrap_or_default();
         self.psql(&format!("CREATE DATABASE \"{name}\"{template};"))
             .map(drop)
+    }
+
+    /// Puts `line` first in pg_hba.conf (the first line that matches a
+    /// connection decides how it authenticates) and tells the postmaster
+    /// to reload it, which it does soon after, not before this returns.
+    pub fn hba_first(&self, line: &str) -> Result<(), String> {
+        let hba = self.dir.join("data/pg_hba.conf");
+        let old = std::fs::read_to_string(&hba).map_err(|e| format!("{}: {e}", hba.display()))?;
+        // Rewritten in place: it keeps its owner and mode.
+        std::fs::write(&hba, format!("{line}\n{old}"))
+            .map_err(|e| format!("{}: {e}", hba.display()))?;
+        let data = self.path("data");
+        self.run("pg_ctl", &["-D", &data, "reload"], true).map(drop)
     }
 
     fn path(&self, name: &str) -> String {

@@ -6,6 +6,8 @@
 //! a vobiz credential, probed from several 127.0.0.x sources and ::1 with
 //! the right and the wrong credentials and sources. Changes made through
 //! the API are then probed again, each measured from the API's answer.
+//! Then the same cfg on PostgreSQL, with two Kamailio nodes on one
+//! database (sip/on_postgres.rs).
 
 use crate::server::{create_account, TestServer};
 use crate::steps::{base64, capture, terminate, Counts};
@@ -34,6 +36,7 @@ pub const BAN_FAILURES: u32 = 12;
 pub const BAN_WINDOW: u32 = 60;
 pub const BAN_SECONDS: u32 = 600;
 
+mod on_postgres;
 mod security;
 
 /// A running Kamailio, stopped (SIGTERM, then reaped) when dropped.
@@ -45,6 +48,53 @@ impl Drop for Kamailio {
     fn drop(&mut self) {
         terminate(&mut self.child);
     }
+}
+
+impl Kamailio {
+    /// Starts Kamailio on deploy/kamailio/kamailio.cfg, as README says to
+    /// run it, with its pid file and JSON-RPC socket in `run_dir`, the
+    /// `defines` (each passed with -A), `env` added to its environment and
+    /// its log (stderr) in `log`.
+    pub fn spawn(
+        root: &Path,
+        run_dir: &Path,
+        log: &Path,
+        defines: &[String],
+        env: &[(&str, &str)],
+    ) -> Result<Self, String> {
+        let mut cmd = Command::new("/usr/sbin/kamailio");
+        cmd.arg("-f")
+            .arg(root.join("deploy/kamailio/kamailio.cfg"))
+            // As README says to run it: TLSF for private memory.
+            .args(["-X", "tlsf", "-DD", "-E", "-P"])
+            .arg(run_dir.join("kamailio.pid"))
+            .arg("-Y")
+            .arg(run_dir);
+        for define in defines {
+            cmd.arg("-A").arg(define);
+        }
+        let child = cmd
+            .envs(env.iter().copied())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).map_err(|e| e.to_string())?)
+            .spawn()
+            .map_err(|e| format!("cannot start kamailio: {e}"))?;
+        Ok(Self { child })
+    }
+}
+
+/// Waits (at most 10 s) for a Kamailio's JSON-RPC socket; Err with its
+/// log when it does not come.
+pub fn wait_for_socket(socket: &Path, log: &Path) -> Result<(), String> {
+    let started = Instant::now();
+    while !socket.exists() {
+        if started.elapsed() > Duration::from_secs(10) {
+            let log = std::fs::read_to_string(log).unwrap_or_default();
+            return Err(format!("kamailio did not start:\n{log}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
 }
 
 pub fn free_port() -> Result<u16, String> {
@@ -616,15 +666,36 @@ fn split_uri(uri: &str) -> Result<(String, String), String> {
         .ok_or_else(|| format!("not a sip: address: {uri}"))
 }
 
+/// The suite on SQLite (one Kamailio), then on PostgreSQL (two Kamailio
+/// nodes on one database, see [`on_postgres`]): every check of both.
 pub fn suite(root: &Path, server_binary: &Path, dist: &Path) -> (bool, Counts) {
-    match run(root, server_binary, dist) {
-        Ok(counts) => (counts.failed == 0, counts),
-        Err(e) => {
-            println!("xtask: SIP suite: {e}");
-            (false, Counts::default())
+    let mut total = Counts::default();
+    let mut ok = true;
+    let variants: [(&str, Variant); 2] = [("SQLite", run), ("PostgreSQL", on_postgres::run)];
+    for (store, variant) in variants {
+        let started = Instant::now();
+        println!("xtask: SIP suite on {store}");
+        match variant(root, server_binary, dist) {
+            Ok(counts) => {
+                ok &= counts.failed == 0;
+                total.passed += counts.passed;
+                total.failed += counts.failed;
+            }
+            Err(e) => {
+                println!("xtask: SIP suite on {store}: {e}");
+                ok = false;
+            }
         }
+        println!(
+            "xtask: SIP suite on {store}: {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
     }
+    (ok, total)
 }
+
+/// One variant of the suite: its counts, or why it could not run.
+type Variant = fn(&Path, &Path, &Path) -> Result<Counts, String>;
 
 /// A running server and Kamailio on one store, with the demo account (A)
 /// and a second one (B).
@@ -702,28 +773,18 @@ impl Stack {
         )?;
         let base = server.base.clone();
         let db = data.join("sipauth.db");
-        let kamailio = Kamailio {
-            child: Command::new("/usr/sbin/kamailio")
-                .arg("-f")
-                .arg(root.join("deploy/kamailio/kamailio.cfg"))
-                // As README says to run it: TLSF for private memory.
-                .args(["-X", "tlsf", "-DD", "-E", "-P"])
-                .arg(run_dir.join("kamailio.pid"))
-                .arg("-Y")
-                .arg(&run_dir)
-                .arg("-A")
-                .arg(format!("DBURL=\"sqlite:///{}\"", db.display()))
-                .arg("-A")
-                .arg(format!("SIP_LISTEN=udp:127.0.0.1:{sip_port}"))
-                .arg("-A")
-                .arg(format!("SIP_LISTEN6=udp:[::1]:{sip_port}"))
-                .arg("-A")
-                .arg(format!("EVENTS=\"sip:{events}\""))
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(dir.join("kamailio.log")).map_err(|e| e.to_string())?)
-                .spawn()
-                .map_err(|e| format!("cannot start kamailio: {e}"))?,
-        };
+        let kamailio = Kamailio::spawn(
+            root,
+            &run_dir,
+            &dir.join("kamailio.log"),
+            &[
+                format!("DBURL=\"sqlite:///{}\"", db.display()),
+                format!("SIP_LISTEN=udp:127.0.0.1:{sip_port}"),
+                format!("SIP_LISTEN6=udp:[::1]:{sip_port}"),
+                format!("EVENTS=\"sip:{events}\""),
+            ],
+            &[],
+        )?;
         let first_run = server.first_run()?;
         let stack = Self {
             dir: dir.clone(),
@@ -734,14 +795,7 @@ impl Stack {
             server,
             first_run,
         };
-        let started = Instant::now();
-        while !socket.exists() {
-            if started.elapsed() > Duration::from_secs(10) {
-                let log = std::fs::read_to_string(dir.join("kamailio.log")).unwrap_or_default();
-                return Err(format!("kamailio did not start:\n{log}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_for_socket(&socket, &dir.join("kamailio.log"))?;
         Ok(stack)
     }
 
@@ -1347,10 +1401,16 @@ fn changes(report: &mut Report, sip: &Prober, a: &Tenant, b: &Tenant) -> Result<
 
 /// Signs the operator in with curl; returns the cookie jar.
 fn sign_in(stack: &Stack) -> Result<PathBuf, String> {
-    let jar = stack.dir.join("cookies");
+    sign_in_at(&stack.dir, &stack.base, &stack.first_run)
+}
+
+/// Signs in the operator of `first_run` at `base` with curl; returns the
+/// cookie jar (in `dir`).
+fn sign_in_at(dir: &Path, base: &str, first_run: &serde_json::Value) -> Result<PathBuf, String> {
+    let jar = dir.join("cookies");
     let sign_in = serde_json::json!({
-        "username": stack.first_run["operator"]["username"],
-        "password": stack.first_run["operator"]["password"],
+        "username": first_run["operator"]["username"],
+        "password": first_run["operator"]["password"],
     })
     .to_string();
     capture(
@@ -1363,7 +1423,7 @@ fn sign_in(stack: &Stack) -> Result<PathBuf, String> {
             "Content-Type: application/json",
             "-d",
             &sign_in,
-            &format!("{}/console/session", stack.base),
+            &format!("{base}/console/session"),
         ],
     )
     .ok_or("cannot sign in with curl")?;

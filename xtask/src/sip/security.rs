@@ -116,7 +116,7 @@ fn sipp(port: u16, r: &Run) -> bool {
 }
 
 /// A console GET with the operator's session: the JSON, or why not.
-fn console(base: &str, jar: &Path, path: &str) -> Result<serde_json::Value, String> {
+pub(super) fn console(base: &str, jar: &Path, path: &str) -> Result<serde_json::Value, String> {
     let out = capture(
         "curl",
         &[
@@ -138,7 +138,7 @@ fn console(base: &str, jar: &Path, path: &str) -> Result<serde_json::Value, Stri
 
 /// Asks until `found` holds (at most `DEADLINE`): the last answer, and
 /// whether it held.
-fn until(
+pub(super) fn until(
     mut ask: impl FnMut() -> Result<serde_json::Value, String>,
     found: impl Fn(&serde_json::Value) -> bool,
 ) -> (Result<serde_json::Value, String>, bool) {
@@ -156,7 +156,7 @@ fn until(
 }
 
 /// A short account of an answer for a TAP line.
-fn shown(answer: &Result<serde_json::Value, String>) -> String {
+pub(super) fn shown(answer: &Result<serde_json::Value, String>) -> String {
     let s = match answer {
         Ok(v) => v.to_string(),
         Err(e) => e.clone(),
