@@ -525,11 +525,8 @@ async fn abandon(mut batch: OwnedMutexGuard<Batch>, saved: bool, flush: bool) {
 /// database file's mode, so the database is created 0600 before it opens.
 #[cfg(unix)]
 pub fn private(data_dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(data_dir)?;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    private_dir(data_dir)?;
     std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -551,6 +548,22 @@ pub fn private(data_dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Creates the data directory (0700) if it is missing: the first run's
+/// sign-in is saved there whatever the backend.
+#[cfg(unix)]
+pub fn private_dir(data_dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data_dir)
+}
+
+#[cfg(not(unix))]
+pub fn private_dir(data_dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(data_dir)
 }
 
 #[cfg(not(unix))]

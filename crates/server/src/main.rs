@@ -318,6 +318,10 @@ async fn run(command: Command) -> Result<(), AnyError> {
             };
             let pool = db::Db::open(&store.location()?).await?;
             let data_dir = store.data_dir;
+            // Before the first run commits its demo rows, which are of no
+            // use if their sign-in cannot be saved.
+            db::private_dir(&data_dir)
+                .map_err(|e| format!("--data-dir {}: {e}", data_dir.display()))?;
             // Kamailio would let such rows answer for another account's
             // users; the views already ignore them, but say so and stop.
             let foreign = store::accounts::foreign_sip_names(&pool).await?;

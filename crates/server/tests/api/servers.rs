@@ -112,9 +112,12 @@ async fn serve_on_postgres_keeps_the_store_there() {
     let Some((options, url)) = fresh_postgres_url().await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let server = crate::binary::start_with(dir.path(), &[], &[("SIPAUTH_DATABASE_URL", &url)]);
-    let (auth_id, token, _) = crate::binary::first_run(dir.path());
+    // A data directory that does not exist yet: made, for the first run's
+    // sign-in.
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data");
+    let server = crate::binary::start_with(&dir, &[], &[("SIPAUTH_DATABASE_URL", &url)]);
+    let (auth_id, token, _) = crate::binary::first_run(&dir);
     let created = crate::binary::request(
         &reqwest::Client::new(),
         reqwest::Method::POST,
@@ -135,7 +138,7 @@ async fn serve_on_postgres_keeps_the_store_there() {
         .map(|(u,)| u)
         .collect();
     assert_eq!(users, ["pg.user"]);
-    let files: Vec<_> = std::fs::read_dir(dir.path())
+    let files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
