@@ -169,7 +169,8 @@ impl AppState {
             });
         }
         let sign_in_limiter = Arc::new(buckets.limiter(rate_limit::SIGN_IN, SIGN_INS_PER_MINUTE));
-        let sign_in_names = Arc::new(buckets.limiter(rate_limit::NAME, SIGN_INS_PER_NAME_PER_MINUTE));
+        let sign_in_names =
+            Arc::new(buckets.limiter(rate_limit::NAME, SIGN_INS_PER_NAME_PER_MINUTE));
         let auth_failures = Arc::new(buckets.failure_guard(AUTH_FAILURES_PER_MINUTE));
         let key_uses = Arc::new(auth::KeyUses::default());
         // Buckets of keys not seen for a minute are forgotten.

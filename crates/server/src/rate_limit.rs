@@ -122,7 +122,17 @@ macro_rules! now_micros {
         "CAST(extract(epoch FROM statement_timestamp()) * 1000000 AS bigint)"
     };
 }
-const NOW: &str = now_micros!();
+
+/// How long a refused source still waits (microseconds; negative: no
+/// longer refused).
+const REFUSED_LEFT: &str = concat!(
+    "SELECT tat - ",
+    now_micros!(),
+    " FROM rate_buckets WHERE key = $1"
+);
+
+/// Buckets full again and refusals that ended: rows a check treats as absent.
+const EVICT: &str = concat!("DELETE FROM rate_buckets WHERE tat < ", now_micros!());
 
 /// GCRA in one statement: `$1` the key, `$2` the cost, `$3` the tolerance
 /// (microseconds), `$4` the time now (NULL: the database's). It inserts a
@@ -184,12 +194,7 @@ impl Buckets {
     pub async fn evict(&self) -> Result<u64, sqlx::Error> {
         match self {
             Buckets::Memory => Ok(0),
-            Buckets::Shared(pool) => Ok(q(format!(
-                "DELETE FROM rate_buckets WHERE tat < {NOW}"
-            ))
-            .execute(pool)
-            .await?
-            .rows_affected()),
+            Buckets::Shared(pool) => Ok(q(EVICT).execute(pool).await?.rows_affected()),
         }
     }
 }
@@ -249,9 +254,7 @@ impl RateLimiter {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(not_until)) => {
                     let wait = not_until.wait_time_from(DefaultClock::default().now());
-                    Err(Refused::Wait(
-                        wait.as_millis().div_ceil(1000).max(1) as u64
-                    ))
+                    Err(Refused::Wait(wait.as_millis().div_ceil(1000).max(1) as u64))
                 }
                 // More than the whole budget: never (n is capped above).
                 Err(_) => Err(Refused::Wait(60)),
@@ -373,12 +376,10 @@ impl FailureGuard {
                 }
             }
             Refusals::Shared(pool) => {
-                let left = q(format!(
-                    "SELECT tat - {NOW} FROM rate_buckets WHERE key = $1"
-                ))
-                .arg(format!("{REFUSED}{key}"))
-                .scalar_optional::<i64>(pool)
-                .await;
+                let left = q(REFUSED_LEFT)
+                    .arg(format!("{REFUSED}{key}"))
+                    .scalar_optional::<i64>(pool)
+                    .await;
                 match left {
                     Ok(Some(left)) if left > 0 => Err(Refused::Wait(seconds(left))),
                     Ok(_) => Ok(()),
@@ -543,7 +544,10 @@ mod tests {
                     }
                 }
             }
-            assert!(passed > 100 && refused > 100, "{per_minute}: {passed}, {refused}");
+            assert!(
+                passed > 100 && refused > 100,
+                "{per_minute}: {passed}, {refused}"
+            );
         }
         assert_eq!(seconds(1), 1);
         assert_eq!(seconds(1_000_999), 1);
