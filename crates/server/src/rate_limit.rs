@@ -21,6 +21,13 @@
 //!   sources costs one short row per source for a minute or two, and
 //!   nothing in the server's memory.
 //!
+//! The cost on PostgreSQL, bounded whatever the load: an API request makes
+//! two statements (is its source refused: a read by key; take the
+//! account's cell), a failed authentication one more (and one again when it
+//! crosses the budget, once per refusal), a sign-in two; a refused check
+//! writes nothing. About 0.6 ms a check on a local cluster, a round trip
+//! and little more. The checks use the server's pool like any statement.
+//!
 //! Both run the same GCRA with governor's `Quota::per_minute(n)`: a burst
 //! of `n`, one cell back every `60/n` s ([`gcra`] is the arithmetic; the
 //! tests hold it, and the statement, to governor's answers).
