@@ -87,14 +87,15 @@ pub(crate) async fn admit_request(
         state
             .auth_failures
             .check(source)
-            .map_err(|retry_after| ApiError::SourceThrottled { retry_after })?;
+            .await
+            .map_err(|r| r.answer(|retry_after| ApiError::SourceThrottled { retry_after }))?;
     }
     let origin = Origin::of(client, headers, dialect);
     let caller = match authenticate(state, auth_id, method, headers, origin).await {
         Ok(caller) => caller,
         Err(e) => {
             if let (ApiError::Unauthorized { .. }, Some(source)) = (&e, &source) {
-                state.auth_failures.failed(source);
+                state.auth_failures.failed(source).await;
             }
             return Err(e);
         }
@@ -102,9 +103,12 @@ pub(crate) async fn admit_request(
     state
         .limiter
         .check(&caller.account.auth_id)
-        .map_err(|retry_after| ApiError::RateLimited {
-            per_minute: state.limiter.per_minute(),
-            retry_after,
+        .await
+        .map_err(|r| {
+            r.answer(|retry_after| ApiError::RateLimited {
+                per_minute: state.limiter.per_minute(),
+                retry_after,
+            })
         })?;
     Ok(caller)
 }

@@ -129,7 +129,8 @@ async fn sign_in(
         .check(&crate::rate_limit::source(
             state.settings.client_ip(peer.ip(), &headers),
         ))
-        .map_err(|retry_after| ApiError::SignInThrottled { retry_after })?;
+        .await
+        .map_err(|r| r.answer(|retry_after| ApiError::SignInThrottled { retry_after }))?;
     let username = body.required_str("username")?.to_string();
     // Many addresses guessing one name are slowed down too.
     state
@@ -142,7 +143,8 @@ async fn sign_in(
                 .collect::<String>()
                 .to_lowercase(),
         )
-        .map_err(|retry_after| ApiError::SignInThrottled { retry_after })?;
+        .await
+        .map_err(|r| r.answer(|retry_after| ApiError::SignInThrottled { retry_after }))?;
     let password = body.required_str("password")?.to_string();
     let stored = operators::password_hash(&state.db, &username).await?;
     let known = stored.is_some();

@@ -78,6 +78,10 @@ pub enum ApiError {
     /// Too many sign-in attempts from one address (429).
     #[error("too many sign-in attempts from this address; try again in {retry_after} s")]
     SignInThrottled { retry_after: u64 },
+    /// The shared rate limits could not be checked: the PostgreSQL store
+    /// did not answer (503; refused rather than let through unchecked).
+    #[error("the rate limits could not be checked (the database did not answer); try again in {retry_after} s")]
+    LimitsUnavailable { retry_after: u64 },
     /// Too many password checks at once: each holds 19 MiB (503).
     #[error("the server is busy checking other sign-ins; try again in {retry_after} s")]
     Busy { retry_after: u64 },
@@ -191,7 +195,9 @@ impl ApiError {
             | ApiError::SignInThrottled { .. }
             | ApiError::SourceThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy { .. } | ApiError::LimitsUnavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -245,7 +251,8 @@ impl IntoResponse for ApiError {
         if let ApiError::RateLimited { retry_after, .. }
         | ApiError::SignInThrottled { retry_after }
         | ApiError::SourceThrottled { retry_after }
-        | ApiError::Busy { retry_after } = &self
+        | ApiError::Busy { retry_after }
+        | ApiError::LimitsUnavailable { retry_after } = &self
         {
             response
                 .headers_mut()

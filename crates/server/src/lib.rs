@@ -154,7 +154,10 @@ pub const AUTH_FAILURES_PER_MINUTE: u32 = 30;
 
 impl AppState {
     pub fn new(db: db::Db, settings: Settings) -> Self {
-        let limiter = Arc::new(rate_limit::RateLimiter::new(settings.rate_limit_per_minute));
+        // In memory on SQLite; in the store on PostgreSQL, shared by every
+        // server on it (see rate_limit).
+        let buckets = rate_limit::Buckets::of(&db);
+        let limiter = Arc::new(buckets.limiter(rate_limit::API, settings.rate_limit_per_minute));
         let kamailio = (!settings.kamailio_rpc.is_empty())
             .then(|| kamailio::Reloader::start(settings.kamailio_rpc.clone(), db.clone()));
         let mut events = service::events::Events::default();
@@ -165,9 +168,10 @@ impl AppState {
                 }
             });
         }
-        let sign_in_limiter = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_MINUTE));
-        let sign_in_names = Arc::new(rate_limit::RateLimiter::new(SIGN_INS_PER_NAME_PER_MINUTE));
-        let auth_failures = Arc::new(rate_limit::FailureGuard::new(AUTH_FAILURES_PER_MINUTE));
+        let sign_in_limiter = Arc::new(buckets.limiter(rate_limit::SIGN_IN, SIGN_INS_PER_MINUTE));
+        let sign_in_names =
+            Arc::new(buckets.limiter(rate_limit::NAME, SIGN_INS_PER_NAME_PER_MINUTE));
+        let auth_failures = Arc::new(buckets.failure_guard(AUTH_FAILURES_PER_MINUTE));
         let key_uses = Arc::new(auth::KeyUses::default());
         // Buckets of keys not seen for a minute are forgotten.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -181,6 +185,9 @@ impl AppState {
                     all.iter().for_each(|l| l.evict());
                     failures.evict();
                     uses.evict();
+                    if let Err(e) = buckets.evict().await {
+                        tracing::warn!(error = %e, "could not evict the shared rate-limit buckets");
+                    }
                 }
             });
         }

@@ -50,6 +50,9 @@ pub enum TwilioError {
     /// Over the account's request rate (429, code 20429).
     #[error("Too Many Requests: retry after {0} s")]
     RateLimited(u64),
+    /// The rate limits could not be checked (503, code 20503).
+    #[error("Service Unavailable: the rate limits could not be checked; retry after {0} s")]
+    Unavailable(u64),
     /// Logged, never shown (500, code 20500).
     #[error("Internal Server Error")]
     Internal(String),
@@ -85,6 +88,7 @@ impl TwilioError {
             TwilioError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, 20413),
             TwilioError::UriTooLong(_) => (StatusCode::URI_TOO_LONG, 20414),
             TwilioError::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, 20429),
+            TwilioError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, 20503),
             TwilioError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, 20500),
         }
     }
@@ -222,6 +226,7 @@ impl From<ApiError> for TwilioError {
             e @ ApiError::Forbidden { .. } => TwilioError::Forbidden(e.to_string()),
             ApiError::RateLimited { retry_after, .. }
             | ApiError::SourceThrottled { retry_after } => TwilioError::RateLimited(retry_after),
+            ApiError::LimitsUnavailable { retry_after } => TwilioError::Unavailable(retry_after),
             other => TwilioError::Internal(other.to_string()),
         }
     }
@@ -247,7 +252,7 @@ impl IntoResponse for TwilioError {
                     HeaderValue::from_static("Basic realm=\"Twilio API\""),
                 );
             }
-            TwilioError::RateLimited(retry_after) => {
+            TwilioError::RateLimited(retry_after) | TwilioError::Unavailable(retry_after) => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
