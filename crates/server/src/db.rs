@@ -39,6 +39,40 @@ pub enum Location {
     Postgres(Box<PgConnectOptions>),
 }
 
+impl Location {
+    /// A PostgreSQL database from its URL (`postgres://user@host:5432/db`),
+    /// given with the command-line flag `flag` (`--database`, `--to`; its
+    /// password file is `<flag>-password-file`). The URL must hold no
+    /// password: `ps` and the environment would show it. The password comes
+    /// from `password_file`, else libpq's PGPASSFILE or ~/.pgpass. An error
+    /// names the flag and never repeats the URL.
+    pub fn postgres(
+        flag: &str,
+        url: &str,
+        password_file: Option<&Path>,
+    ) -> Result<Location, String> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| format!("{flag}: {e}"))?;
+        if !matches!(parsed.scheme(), "postgres" | "postgresql") {
+            return Err(format!("{flag}: a postgres:// URL"));
+        }
+        if parsed.password().is_some() {
+            return Err(format!(
+                "{flag}: the URL holds a password, which `ps` and the environment would show: \
+                 put it in PGPASSFILE (or ~/.pgpass) or {flag}-password-file"
+            ));
+        }
+        let mut options: PgConnectOptions = url.parse().map_err(|e| format!("{flag}: {e}"))?;
+        if let Some(file) = password_file {
+            let password = std::fs::read_to_string(file)
+                .map_err(|e| format!("{flag}-password-file {}: {e}", file.display()))?;
+            options = options.password(password.trim_end_matches(['\r', '\n']));
+        }
+        Ok(Location::Postgres(Box::new(
+            options.application_name("sipauth"),
+        )))
+    }
+}
+
 impl Db {
     pub async fn open(at: &Location) -> Result<Db, sqlx::Error> {
         match at {
@@ -201,9 +235,19 @@ impl Tx {
 /// Several processes may open it at once (the CLI while a server runs).
 pub async fn open(data_dir: &Path) -> Result<Db, sqlx::Error> {
     private(data_dir).map_err(sqlx::Error::Io)?;
+    open_sqlite(&data_dir.join(DB_FILE), true).await
+}
+
+/// Opens an existing SQLite store by its file (which may have any name),
+/// and migrates it: what `sipauth migrate` copies from.
+pub async fn open_existing(file: &Path) -> Result<Db, sqlx::Error> {
+    open_sqlite(file, false).await
+}
+
+async fn open_sqlite(file: &Path, create: bool) -> Result<Db, sqlx::Error> {
     let options = SqliteConnectOptions::new()
-        .filename(data_dir.join(DB_FILE))
-        .create_if_missing(true)
+        .filename(file)
+        .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         // FULL: a write the API acknowledged survives a crash or power cut.
         .synchronous(SqliteSynchronous::Full)

@@ -11,6 +11,7 @@ pub mod export;
 pub mod first_run;
 pub mod headers;
 pub mod kamailio;
+pub mod migrate;
 pub mod openapi;
 pub mod operators;
 pub mod paging;

@@ -49,27 +49,11 @@ impl StoreArgs {
         let Some(url) = url else {
             return Ok(db::Location::Sqlite(self.data_dir.clone()));
         };
-        let parsed = reqwest::Url::parse(&url).map_err(|e| format!("--database: {e}"))?;
-        if !matches!(parsed.scheme(), "postgres" | "postgresql") {
-            return Err("--database: a postgres:// URL".into());
-        }
-        if parsed.password().is_some() {
-            return Err(
-                "--database: the URL holds a password, which `ps` and the environment would show: \
-                        put it in PGPASSFILE (or ~/.pgpass) or --database-password-file"
-                    .into(),
-            );
-        }
-        let mut options: sqlx::postgres::PgConnectOptions =
-            url.parse().map_err(|e| format!("--database: {e}"))?;
-        if let Some(file) = &self.database_password_file {
-            let password = std::fs::read_to_string(file)
-                .map_err(|e| format!("--database-password-file {}: {e}", file.display()))?;
-            options = options.password(password.trim_end_matches(['\r', '\n']));
-        }
-        Ok(db::Location::Postgres(Box::new(
-            options.application_name("sipauth"),
-        )))
+        Ok(db::Location::postgres(
+            "--database",
+            &url,
+            self.database_password_file.as_deref(),
+        )?)
     }
 }
 
@@ -169,6 +153,23 @@ enum Command {
     Operator {
         #[command(subcommand)]
         action: OperatorAction,
+    },
+    /// Copy a SQLite store into a new, empty PostgreSQL database: every row,
+    /// id and HA1, compared with the source before it is committed (any
+    /// difference: nothing is written). Stop the servers on the SQLite store
+    /// first: what they change during the copy is not copied.
+    Migrate {
+        /// The SQLite store: sqlite:<data dir> or sqlite:<path to sipauth.db>.
+        #[arg(long, value_name = "sqlite:PATH")]
+        from: String,
+        /// The PostgreSQL database (postgres://user@host:5432/db), migrated
+        /// here if new; it must hold no account, operator or audit record.
+        /// No password in the URL: PGPASSFILE, ~/.pgpass or --to-password-file.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// A file holding the PostgreSQL password.
+        #[arg(long, value_name = "FILE")]
+        to_password_file: Option<PathBuf>,
     },
 }
 
@@ -406,7 +407,56 @@ async fn run(command: Command) -> Result<(), AnyError> {
                 },
         } => account_create(&store, &auth_id, &sip_domain).await?,
         Command::Operator { action } => operator(action).await?,
+        Command::Migrate {
+            from,
+            to,
+            to_password_file,
+        } => migrate(&from, &to, to_password_file.as_deref()).await?,
     }
+    Ok(())
+}
+
+/// `sipauth migrate`.
+async fn migrate(
+    from: &str,
+    to: &str,
+    to_password_file: Option<&std::path::Path>,
+) -> Result<(), AnyError> {
+    let target = db::Location::postgres("--to", to, to_password_file)?;
+    let path = from
+        .strip_prefix("sqlite:")
+        .filter(|p| !p.is_empty())
+        .ok_or("--from: sqlite:<data dir> or sqlite:<path to sipauth.db>")?;
+    let path = PathBuf::from(path);
+    let file = match path.is_dir() {
+        true => path.join(db::DB_FILE),
+        false => path,
+    };
+    // Never a new, empty store in its place.
+    if !file.is_file() {
+        return Err(format!("--from: no SQLite store at {}", file.display()).into());
+    }
+    let source = db::open_existing(&file)
+        .await
+        .map_err(|e| format!("--from {}: {e}", file.display()))?;
+    let target = db::Db::open(&target)
+        .await
+        .map_err(|e| format!("--to: {e}"))?;
+    println!(
+        "copying {} into PostgreSQL, in one transaction",
+        file.display()
+    );
+    let summary = sipauth_server::migrate::run(&source, &target, &mut std::io::stdout())
+        .await
+        .map_err(|e| -> AnyError { e })?;
+    println!(
+        "copied {} rows of {} tables in {:.1} s; the same on both sides; committed",
+        summary.rows,
+        summary.tables,
+        summary.elapsed.as_secs_f64()
+    );
+    source.close().await;
+    target.close().await;
     Ok(())
 }
 

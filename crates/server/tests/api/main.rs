@@ -13,6 +13,7 @@ mod cross_dialect;
 mod export;
 mod group_commit;
 mod kamailio;
+mod migrate;
 mod openapi;
 mod proxy;
 mod roles;
@@ -75,6 +76,8 @@ pub struct Builder {
     trusted_proxies: Vec<std::net::IpAddr>,
     /// Another server's store (and account) to share.
     beside: Option<(db::Location, String, String)>,
+    /// On SQLite even in a PostgreSQL run.
+    sqlite: bool,
 }
 
 impl Builder {
@@ -121,6 +124,13 @@ impl Builder {
         self
     }
 
+    /// A SQLite store in the app's directory, whichever backend the run
+    /// is on (what `sipauth migrate` copies from).
+    pub fn sqlite(mut self) -> Self {
+        self.sqlite = true;
+        self
+    }
+
     pub async fn spawn(self) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let (pool, store, auth_id, token) = match self.beside {
@@ -128,7 +138,13 @@ impl Builder {
                 (db::Db::open(&store).await.unwrap(), store, auth_id, token)
             }
             None => {
-                let (pool, store) = fresh_db(dir.path()).await;
+                let (pool, store) = match self.sqlite {
+                    true => (
+                        db::open(dir.path()).await.unwrap(),
+                        db::Location::Sqlite(dir.path().to_path_buf()),
+                    ),
+                    false => fresh_db(dir.path()).await,
+                };
                 let auth_id = "MATESTACCOUNT0000001".to_string();
                 let token = "test-token-0123456789abcdefXYZ".to_string();
                 store::accounts::create(&pool, &auth_id, &token, SIP_DOMAIN)
