@@ -92,7 +92,7 @@ async fn a_viewer_key_lists_an_editor_key_creates_in_every_dialect() {
         ]
     );
     for file in app.db_files().await {
-        let bytes = std::fs::read(&file).unwrap();
+        let bytes = crate::read_store_file(&file);
         for secret in [&viewer_secret, &editor_secret] {
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),

@@ -361,7 +361,7 @@ async fn an_update_records_before_and_after_and_never_a_password_or_an_ha1() {
         "{files:?}"
     );
     for file in files {
-        let bytes = std::fs::read(&file).unwrap();
+        let bytes = crate::read_store_file(&file);
         for password in [first, second] {
             let found = bytes
                 .windows(password.len())

@@ -36,7 +36,7 @@ async fn create_returns_the_credential_and_stores_only_ha1() {
 
     // Look for the password's bytes in every file of the store.
     for file in app.db_files().await {
-        let bytes = std::fs::read(&file).unwrap();
+        let bytes = crate::read_store_file(&file);
         assert!(
             !bytes
                 .windows(PASSWORD.len())

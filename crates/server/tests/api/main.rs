@@ -508,6 +508,18 @@ impl TestApp {
     }
 }
 
+/// The bytes of one of [`TestApp::db_files`]; none for a PostgreSQL WAL
+/// segment a checkpoint recycled since it was listed.
+pub fn read_store_file(path: &std::path::Path) -> Vec<u8> {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && postgres_url().is_some() => {
+            Vec::new()
+        }
+        Err(e) => panic!("{}: {e}", path.display()),
+    }
+}
+
 /// Status and JSON body, asserting the body is JSON.
 pub async fn json(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
