@@ -1,12 +1,14 @@
 //! `cargo xtask bench`: what users feel, measured and written to
 //! BENCHMARKS.md: the console's download size, the server's start, API
 //! throughput under wrk, the console in Chromium, and the SIP side
-//! (`sip_bench`). Never asserted in tests. `cargo xtask bench sip` runs only
-//! the SIP side and rewrites its section and goal row in BENCHMARKS.md.
+//! (`sip_bench`), and the store on PostgreSQL next to SQLite (`pg_bench`).
+//! Never asserted in tests. `cargo xtask bench sip` runs only the SIP side
+//! and rewrites its section and goal row in BENCHMARKS.md; `cargo xtask
+//! bench postgres` only the PostgreSQL section.
 
 use crate::server::TestServer;
 use crate::steps::capture;
-use crate::{run, sip_bench, tools};
+use crate::{pg_bench, run, sip_bench, tools};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -26,7 +28,8 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
     match args {
         [] => {}
         [only] if only == "sip" => return sip_only(root),
-        _ => return Err("usage: cargo xtask bench [sip]".into()),
+        [only] if only == "postgres" => return postgres_only(root),
+        _ => return Err("usage: cargo xtask bench [sip | postgres]".into()),
     }
     tools::wrk()?;
     tools::chromium()?;
@@ -46,6 +49,11 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
         goals.add(goal, measured, met);
     }
     body.push_str(&sip.section);
+    body.push_str(&pg_bench::run(
+        root,
+        &run::server_binary(Some("server")),
+        &root.join("dist"),
+    )?);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
@@ -55,7 +63,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<(), String> {
             })
         })
         .unwrap_or_default();
-    let mut report = String::from("# Benchmarks\n\nWritten by `cargo xtask bench` (reproduce: run it; it builds the release console and server, starts the server on a fresh data directory, loads it with wrk and drives Debian's Chromium, then measures Debian's Kamailio with SIPp on a store made through the API; `cargo xtask bench sip` redoes only the SIP side). Never asserted in tests.\n\n");
+    let mut report = String::from("# Benchmarks\n\nWritten by `cargo xtask bench` (reproduce: run it; it builds the release console and server, starts the server on a fresh data directory, loads it with wrk and drives Debian's Chromium, then measures Debian's Kamailio with SIPp on a store made through the API, then the same on PostgreSQL; `cargo xtask bench sip` redoes only the SIP side, `cargo xtask bench postgres` only the PostgreSQL section). Never asserted in tests.\n\n");
     let _ = writeln!(
         report,
         "Run: {} UTC on {} cores ({cpu}); {}; {}.\n",
@@ -116,6 +124,22 @@ fn sip_only(root: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// `cargo xtask bench postgres`: only issue 19's PostgreSQL section,
+/// written over its own in BENCHMARKS.md (added if missing).
+fn postgres_only(root: &Path) -> Result<(), String> {
+    run::build_server(Some("server"))?;
+    let section = pg_bench::run(
+        root,
+        &run::server_binary(Some("server")),
+        &root.join("dist"),
+    )?;
+    let path = root.join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    std::fs::write(&path, splice_section(&old, &section)).map_err(|e| e.to_string())?;
+    println!("{section}");
+    Ok(())
+}
+
 /// BENCHMARKS.md with `row` in the goals table (replacing the row of the
 /// same goal) and `section` in place of the one with the same heading
 /// (appended when there is none).
@@ -138,8 +162,14 @@ fn splice(report: &str, row: &str, section: &str) -> Result<String, String> {
         lines.insert(end, row);
     }
     let text = lines.join("\n") + "\n";
+    Ok(splice_section(&text, section))
+}
+
+/// `report` with `section` in place of the one with the same heading (up
+/// to the next `## ` heading), or appended when there is none.
+fn splice_section(text: &str, section: &str) -> String {
     let heading = section.lines().next().unwrap_or_default();
-    Ok(match text.find(&format!("\n{heading}\n")) {
+    match text.find(&format!("\n{heading}\n")) {
         Some(at) => {
             let start = at + 1;
             let body = start + heading.len();
@@ -149,7 +179,7 @@ fn splice(report: &str, row: &str, section: &str) -> Result<String, String> {
             format!("{}{section}{}", &text[..start], &text[end..])
         }
         None => format!("{}\n\n{section}", text.trim_end()),
-    })
+    }
 }
 
 /// Sizes of what the browser downloads, raw and gzip -9.
@@ -435,7 +465,7 @@ transaction's one COMMIT; measured in turn on the same busy machine, 750–1,001
 ";
 
 /// wrk three times; the report of the run with the median requests/s.
-fn wrk_median(
+pub(crate) fn wrk_median(
     clients: u32,
     seconds: u32,
     args: &[&str],
@@ -487,7 +517,13 @@ fn wrk(
 const CREATES_BEFORE_AUDIT: f64 = 1826.63;
 
 /// One table row from wrk's report; returns requests/s and p99 in ms.
-fn row(report: &mut String, name: &str, clients: u32, seconds: u32, out: &str) -> (f64, f64) {
+pub(crate) fn row(
+    report: &mut String,
+    name: &str,
+    clients: u32,
+    seconds: u32,
+    out: &str,
+) -> (f64, f64) {
     let find = |prefix: &str| {
         out.lines()
             .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_string()))

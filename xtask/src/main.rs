@@ -4,6 +4,7 @@
 //! already there at the right version (see `tools`).
 
 mod bench;
+mod pg_bench;
 mod postgres;
 mod run;
 mod server;
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip]   measure bundle, API, console and SIP rates into BENCHMARKS.md (sip: only the SIP side)\n  build         build the console in release into dist/\n  postgres      check the PostgreSQL migrations in a throwaway cluster (installs postgresql)\n  sip           only the SIP suite (Kamailio + SIPp matrix on SQLite, then two Kamailio nodes on PostgreSQL; needs kamailio, sipp; installs postgresql)"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip | postgres]\n                measure bundle, API, console, SIP rates and PostgreSQL into BENCHMARKS.md (sip, postgres: only that section)\n  build         build the console in release into dist/\n  postgres      check the PostgreSQL migrations in a throwaway cluster (installs postgresql)\n  sip           only the SIP suite (Kamailio + SIPp matrix on SQLite, then two Kamailio nodes on PostgreSQL; needs kamailio, sipp; installs postgresql)"
             );
             return ExitCode::from(2);
         }

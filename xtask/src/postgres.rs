@@ -188,6 +188,17 @@ impl Cluster {
         self.run("pg_ctl", &["-D", &data, "reload"], true).map(drop)
     }
 
+    /// The postmaster's process id (its backends are its children).
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        std::fs::read_to_string(self.dir.join("data/postmaster.pid"))
+            .ok()?
+            .lines()
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
     fn path(&self, name: &str) -> String {
         self.dir.join(name).to_string_lossy().into_owned()
     }

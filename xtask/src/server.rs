@@ -23,7 +23,7 @@ impl Drop for TestServer {
 }
 
 impl TestServer {
-    /// Starts `binary serve --port 0` over `data` (emptied first), with
+    /// Starts `binary serve --port 0` over `data` (emptied, or made, first), with
     /// `args` after it and `env` set; logs at `warn` unless `env` says
     /// otherwise.
     pub fn start(
@@ -33,16 +33,6 @@ impl TestServer {
         env: &[(&str, &str)],
     ) -> Result<Self, String> {
         let _ = std::fs::remove_dir_all(data);
-        // On PostgreSQL the server makes no data directory, yet writes its
-        // first run's sign-in there.
-        if env.iter().any(|(k, _)| *k == "SIPAUTH_DATABASE_URL") {
-            use std::os::unix::fs::DirBuilderExt;
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(data)
-                .map_err(|e| format!("{}: {e}", data.display()))?;
-        }
         let mut cmd = Command::new(binary);
         cmd.args(["serve", "--port", "0", "--data-dir"])
             .arg(data)

@@ -61,9 +61,9 @@ struct Tenant {
 }
 
 /// A Kamailio started for one round; stopped when dropped.
-struct Kamailio {
-    running: crate::sip::Kamailio,
-    port: u16,
+pub(crate) struct Kamailio {
+    pub(crate) running: crate::sip::Kamailio,
+    pub(crate) port: u16,
 }
 
 /// One side of the comparison.
@@ -81,21 +81,21 @@ struct Side {
 
 /// One load run: every sender's scenarios.
 #[derive(Clone, Copy, Default)]
-struct Run {
-    succeeded: u64,
-    failed: u64,
-    seconds: f64,
+pub(crate) struct Run {
+    pub(crate) succeeded: u64,
+    pub(crate) failed: u64,
+    pub(crate) seconds: f64,
     /// CPU seconds Kamailio's processes used during the run.
-    kamailio_cpu: f64,
+    pub(crate) kamailio_cpu: f64,
 }
 
 impl Run {
-    fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.succeeded as f64 / self.seconds
     }
 
     /// Kamailio's CPU per successful scenario, in microseconds.
-    fn cpu_us(&self) -> f64 {
+    pub(crate) fn cpu_us(&self) -> f64 {
         self.kamailio_cpu * 1e6 / self.succeeded.max(1) as f64
     }
 
@@ -106,7 +106,7 @@ impl Run {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Kind {
+pub(crate) enum Kind {
     Register,
     Invite,
 }
@@ -263,13 +263,13 @@ fn measure(root: &Path, server_binary: &Path, stack: &Stack) -> Result<Outcome, 
 
 /// With two cores or more and `taskset`, Kamailio gets core 1 and SIPp
 /// core 0.
-fn pinning() -> bool {
+pub(crate) fn pinning() -> bool {
     std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
         && capture("taskset", &["-c", "0", "true"]).is_some()
 }
 
 /// `program` on `core` when pinning, else as is.
-fn pinned(pin: bool, core: &str, program: &str) -> Command {
+pub(crate) fn pinned(pin: bool, core: &str, program: &str) -> Command {
     if pin {
         let mut cmd = Command::new("taskset");
         cmd.args(["-c", core, program]);
@@ -454,7 +454,7 @@ fn text(v: &serde_json::Value, key: &str) -> Result<String, String> {
 }
 
 /// A curl config string.
-fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
@@ -484,7 +484,7 @@ fn write_csv(
 /// The scenarios: REGISTER of the user's own AoR (401, answered, 200), and
 /// INVITE to any user at the domain (407, answered, 200). Kamailio answers
 /// statelessly, so no ACK follows.
-fn write_scenario(dir: &Path, kind: Kind) -> Result<(), String> {
+pub(crate) fn write_scenario(dir: &Path, kind: Kind) -> Result<(), String> {
     // The CSV's fields: user, its `[authentication …]`, domain.
     let keywords = Keywords {
         user: "[field0]",
@@ -502,7 +502,7 @@ fn write_scenario(dir: &Path, kind: Kind) -> Result<(), String> {
 
 /// Waits (at most 10 s) until both scenarios succeed once with the CSV's
 /// one user.
-fn settle(dir: &Path, port: u16, csv: &Path) -> Result<(), ()> {
+pub(crate) fn settle(dir: &Path, port: u16, csv: &Path) -> Result<(), ()> {
     let started = Instant::now();
     loop {
         let ok = KINDS.iter().all(|&kind| {
@@ -602,7 +602,7 @@ fn make_baseline(store: &Path, baseline: &Path) -> Result<Rows, String> {
 }
 
 /// CPU seconds (user + system) of a process and its children so far.
-fn tree_cpu(pid: u32) -> f64 {
+pub(crate) fn tree_cpu(pid: u32) -> f64 {
     let ticks: f64 = capture("getconf", &["CLK_TCK"])
         .and_then(|t| t.trim().parse().ok())
         .unwrap_or(100.0);
@@ -632,7 +632,7 @@ fn tree_cpu(pid: u32) -> f64 {
 /// One load run: `SENDERS` SIPp processes at once, each `CALLS` scenarios
 /// with at most `IN_FLIGHT` open; the rate is all their successes over the
 /// wall time from the first start to the last exit.
-fn load_run(
+pub(crate) fn load_run(
     dir: &Path,
     kind: Kind,
     kamailio: &Kamailio,
@@ -716,7 +716,7 @@ fn query_plan(db: &Path) -> String {
 }
 
 /// The median of one figure over runs.
-fn median(runs: &[Run], figure: fn(&Run) -> f64) -> f64 {
+pub(crate) fn median(runs: &[Run], figure: fn(&Run) -> f64) -> f64 {
     let mut values: Vec<f64> = runs.iter().map(figure).collect();
     values.sort_by(f64::total_cmp);
     match values.len() {
@@ -965,7 +965,7 @@ struct Reports {
 
 /// A UDP socket on loopback that takes Kamailio's reports (as the
 /// server's `--sip-events` would) and counts them; stopped when dropped.
-struct Drain {
+pub(crate) struct Drain {
     port: u16,
     received: std::sync::Arc<std::sync::atomic::AtomicU64>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -973,7 +973,7 @@ struct Drain {
 }
 
 impl Drain {
-    fn start(pin: bool) -> Result<Self, String> {
+    pub(crate) fn start(pin: bool) -> Result<Self, String> {
         use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
         use std::sync::Arc;
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
@@ -1008,7 +1008,7 @@ impl Drain {
     }
 
     /// Kamailio's define sending its reports here.
-    fn events(&self) -> String {
+    pub(crate) fn events(&self) -> String {
         format!("EVENTS=\"sip:127.0.0.1:{}\"", self.port)
     }
 

@@ -19,8 +19,10 @@ pub fn sh(program: &str, args: &[&str]) -> Result<(), String> {
 /// Stops a child with SIGTERM, so it can stop its own children, then
 /// reaps it.
 pub fn terminate(child: &mut Child) {
+    // Quiet: it may have exited already.
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
+        .stderr(Stdio::null())
         .status();
     let _ = child.wait();
 }
