@@ -20,12 +20,12 @@ use crate::postgres::Cluster;
 use crate::server::TestServer;
 use crate::sip::free_port;
 use crate::sip_bench::{self, median, Drain, Kind, Run};
-use crate::steps::{base64, capture, terminate};
+use crate::steps::{base64, capture};
 use crate::tools;
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const HEADING: &str = "## PostgreSQL (issue 19)";
@@ -280,7 +280,7 @@ fn measure(
                 vec![address(&first), address(&two)],
             ),
         ] {
-            let nginx = Nginx::start(root, dir, proxies.len(), &servers)?;
+            let nginx = upstream_nginx(root, dir, proxies.len(), &servers)?;
             let url = format!("{}{list}", nginx.base);
             let code = capture(
                 "curl",
@@ -997,75 +997,40 @@ fn load_average() -> String {
 
 /// Debian's nginx running a copy of deploy/nginx-upstream.conf with one
 /// `server` line per server given; stopped when dropped.
-struct Nginx {
-    child: Child,
-    base: String,
-    prefix: PathBuf,
-}
-
-impl Nginx {
-    fn start(root: &Path, dir: &Path, n: usize, servers: &[String]) -> Result<Self, String> {
-        let prefix = dir.join(format!("nginx-{n}"));
-        let _ = std::fs::remove_dir_all(&prefix);
-        std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
-        let port = free_port()?;
-        let sample = std::fs::read_to_string(root.join("deploy/nginx-upstream.conf"))
-            .map_err(|e| e.to_string())?;
-        let is_server =
-            |l: &str, n: u32| l.trim_start().starts_with(&format!("server @SERVER{n}@"));
-        let template = sample
-            .lines()
-            .find(|l| is_server(l, 1))
-            .ok_or("deploy/nginx-upstream.conf has no `server @SERVER1@` line")?;
-        let conf: Vec<String> = sample
-            .lines()
-            .filter(|l| !is_server(l, 2))
-            .map(|l| {
-                if is_server(l, 1) {
-                    servers
-                        .iter()
-                        .map(|s| template.replace("@SERVER1@", s))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                } else {
-                    l.replace("@LISTEN@", &format!("127.0.0.1:{port}"))
-                        .replace("@PREFIX@", &prefix.display().to_string())
-                }
-            })
-            .collect();
-        let conf_path = prefix.join("nginx.conf");
-        std::fs::write(&conf_path, conf.join("\n") + "\n").map_err(|e| e.to_string())?;
-        let child = Command::new("/usr/sbin/nginx")
-            .arg("-p")
-            .arg(&prefix)
-            .arg("-c")
-            .arg(&conf_path)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start nginx: {e}"))?;
-        let nginx = Nginx {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            prefix,
-        };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(nginx);
+fn upstream_nginx(
+    root: &Path,
+    dir: &Path,
+    n: usize,
+    servers: &[String],
+) -> Result<crate::nginx::Nginx, String> {
+    let prefix = dir.join(format!("nginx-{n}"));
+    let _ = std::fs::remove_dir_all(&prefix);
+    std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
+    let port = free_port()?;
+    let sample = std::fs::read_to_string(root.join("deploy/nginx-upstream.conf"))
+        .map_err(|e| e.to_string())?;
+    let is_server = |l: &str, n: u32| l.trim_start().starts_with(&format!("server @SERVER{n}@"));
+    let template = sample
+        .lines()
+        .find(|l| is_server(l, 1))
+        .ok_or("deploy/nginx-upstream.conf has no `server @SERVER1@` line")?;
+    let conf: Vec<String> = sample
+        .lines()
+        .filter(|l| !is_server(l, 2))
+        .map(|l| {
+            if is_server(l, 1) {
+                servers
+                    .iter()
+                    .map(|s| template.replace("@SERVER1@", s))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                l.replace("@LISTEN@", &format!("127.0.0.1:{port}"))
+                    .replace("@PREFIX@", &prefix.display().to_string())
             }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let log = std::fs::read_to_string(nginx.prefix.join("error.log")).unwrap_or_default();
-        Err(format!("nginx did not start: {log}"))
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        // SIGTERM: the master stops its workers too.
-        terminate(&mut self.child);
-        let _ = std::fs::remove_dir_all(&self.prefix);
-    }
+        })
+        .collect();
+    crate::nginx::Nginx::launch(prefix, &(conf.join("\n") + "\n"), port)
 }
 
 /// The section.

@@ -3,7 +3,7 @@
 //! `N passed, N failed`.
 
 use crate::server::{create_account, TestServer};
-use crate::steps::{run_counted, terminate, Counts};
+use crate::steps::{run_counted, Counts};
 use crate::{run, tools};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -411,7 +411,7 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
         }
 
         // Static files behind nginx, with deploy/nginx.conf as a user would.
-        let nginx = Nginx::start(root, &direct.base, &auth_id, &token)?;
+        let nginx = static_site_nginx(root, &direct.base, &auth_id, &token)?;
         println!("xtask: end to end, behind nginx at {}", nginx.base);
         let (ok_nginx, c) = node(
             &nginx.base,
@@ -431,75 +431,40 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
 
 /// Debian's nginx running `deploy/nginx.conf` with its placeholders filled,
 /// serving a copy of dist/ with a config.json for that mode.
-struct Nginx {
-    child: std::process::Child,
-    base: String,
-    prefix: std::path::PathBuf,
-}
-
-impl Nginx {
-    fn start(root: &Path, upstream: &str, auth_id: &str, token: &str) -> Result<Self, String> {
-        let prefix = std::env::temp_dir().join(format!("sipauth-nginx-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&prefix);
-        let site = prefix.join("site");
-        std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
-        for entry in std::fs::read_dir(root.join("dist")).map_err(|e| e.to_string())? {
-            let path = entry.map_err(|e| e.to_string())?.path();
-            if path.is_file() {
-                std::fs::copy(&path, site.join(path.file_name().expect("file")))
-                    .map_err(|e| e.to_string())?;
-            }
+fn static_site_nginx(
+    root: &Path,
+    upstream: &str,
+    auth_id: &str,
+    token: &str,
+) -> Result<crate::nginx::Nginx, String> {
+    let prefix = std::env::temp_dir().join(format!("sipauth-nginx-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&prefix);
+    let site = prefix.join("site");
+    std::fs::create_dir_all(&site).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(root.join("dist")).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_file() {
+            std::fs::copy(&path, site.join(path.file_name().expect("file")))
+                .map_err(|e| e.to_string())?;
         }
-        let config = serde_json::json!({ "api_base": "", "dialect": "plivo", "account": auth_id, "sign_in": false });
-        std::fs::write(site.join("config.json"), config.to_string()).map_err(|e| e.to_string())?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let conf = std::fs::read_to_string(root.join("deploy/nginx.conf"))
-            .map_err(|e| e.to_string())?
-            .replace("@LISTEN@", &format!("127.0.0.1:{port}"))
-            .replace("@DIST@", &site.display().to_string())
-            .replace("@UPSTREAM@", upstream)
-            .replace(
-                "@BASIC_AUTH@",
-                &crate::steps::base64(&format!("{auth_id}:{token}")),
-            )
-            .replace("@PREFIX@", &prefix.display().to_string())
-            .replace("@AUTH_ID@", auth_id)
-            .replace("@CA_BUNDLE@", "/etc/ssl/certs/ca-certificates.crt");
-        let conf_path = prefix.join("nginx.conf");
-        std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
-        let child = Command::new("/usr/sbin/nginx")
-            .arg("-p")
-            .arg(&prefix)
-            .arg("-c")
-            .arg(&conf_path)
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start nginx: {e}"))?;
-        let nginx = Nginx {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            prefix,
-        };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(nginx);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        let log = std::fs::read_to_string(nginx.prefix.join("error.log")).unwrap_or_default();
-        Err(format!("nginx did not start: {log}"))
     }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        // SIGTERM, not SIGKILL: the master then stops its workers too; a
-        // killed master leaves them serving (and holding our stdout).
-        terminate(&mut self.child);
-        let _ = std::fs::remove_dir_all(&self.prefix);
-    }
+    let config = serde_json::json!({ "api_base": "", "dialect": "plivo", "account": auth_id, "sign_in": false });
+    std::fs::write(site.join("config.json"), config.to_string()).map_err(|e| e.to_string())?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let conf = std::fs::read_to_string(root.join("deploy/nginx.conf"))
+        .map_err(|e| e.to_string())?
+        .replace("@LISTEN@", &format!("127.0.0.1:{port}"))
+        .replace("@DIST@", &site.display().to_string())
+        .replace("@UPSTREAM@", upstream)
+        .replace(
+            "@BASIC_AUTH@",
+            &crate::steps::base64(&format!("{auth_id}:{token}")),
+        )
+        .replace("@PREFIX@", &prefix.display().to_string())
+        .replace("@AUTH_ID@", auth_id)
+        .replace("@CA_BUNDLE@", "/etc/ssl/certs/ca-certificates.crt");
+    crate::nginx::Nginx::launch(prefix, &conf, port)
 }
