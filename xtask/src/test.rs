@@ -6,7 +6,7 @@ use crate::server::{create_account, TestServer};
 use crate::steps::{run_counted, Counts};
 use crate::{run, tools};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 struct Report {
