@@ -562,21 +562,7 @@ fn make_credentials(
         );
         users.push((user, password));
     }
-    let config = dir.join("credentials.curl");
-    std::fs::write(&config, batch).map_err(|e| e.to_string())?;
-    let out = Command::new("curl")
-        .args(["-s", "-K"])
-        .arg(&config)
-        .output()
-        .map_err(|e| format!("curl: {e}"))?;
-    let out = String::from_utf8_lossy(&out.stdout);
-    let created = out.lines().filter(|l| l.trim() == "201").count();
-    if created != CREDENTIALS {
-        let other: Vec<&str> = out.lines().filter(|l| l.trim() != "201").take(5).collect();
-        return Err(format!(
-            "{created} of {CREDENTIALS} credentials created (other answers: {other:?})"
-        ));
-    }
+    sip_bench::create_all(&dir.join("credentials.curl"), &batch, CREDENTIALS)?;
     Ok(users)
 }
 

@@ -428,21 +428,7 @@ fn load(stack: &Stack, server_binary: &Path) -> Result<Vec<Tenant>, String> {
             users,
         });
     }
-    let config = stack.dir.join("credentials.curl");
-    std::fs::write(&config, batch).map_err(|e| e.to_string())?;
-    let out = Command::new("curl")
-        .args(["-s", "-K"])
-        .arg(&config)
-        .output()
-        .map_err(|e| format!("curl: {e}"))?;
-    let out = String::from_utf8_lossy(&out.stdout);
-    let created = out.lines().filter(|l| l.trim() == "201").count();
-    if created != creates {
-        let other: Vec<&str> = out.lines().filter(|l| l.trim() != "201").take(5).collect();
-        return Err(format!(
-            "{created} of {creates} credentials created (other answers: {other:?})"
-        ));
-    }
+    create_all(&stack.dir.join("credentials.curl"), &batch, creates)?;
     Ok(tenants)
 }
 
@@ -1278,4 +1264,24 @@ fn issue18_section(outcome: &mut Outcome, reports: &Reports, view: &Registration
         ),
         ratio >= 0.9,
     ));
+}
+
+/// Runs a curl config of `creates` POSTs (`next`-separated, each writing
+/// its status line) in one curl process; Err unless every one is a 201.
+pub(crate) fn create_all(config: &Path, batch: &str, creates: usize) -> Result<(), String> {
+    std::fs::write(config, batch).map_err(|e| e.to_string())?;
+    let out = Command::new("curl")
+        .args(["-s", "-K"])
+        .arg(config)
+        .output()
+        .map_err(|e| format!("curl: {e}"))?;
+    let out = String::from_utf8_lossy(&out.stdout);
+    let created = out.lines().filter(|l| l.trim() == "201").count();
+    if created != creates {
+        let other: Vec<&str> = out.lines().filter(|l| l.trim() != "201").take(5).collect();
+        return Err(format!(
+            "{created} of {creates} credentials created (other answers: {other:?})"
+        ));
+    }
+    Ok(())
 }
