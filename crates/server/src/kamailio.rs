@@ -116,7 +116,8 @@ impl Reloader {
         tokio::spawn(async move {
             let counted = async {
                 let mut tx = starting.db.transaction(None).await?;
-                crate::store::kamailio::count_change(tx.conn()).await?;
+                let start = crate::store::kamailio::START;
+                crate::store::kamailio::count_change(tx.conn(), start).await?;
                 tx.commit().await
             };
             if let Err(e) = counted.await {

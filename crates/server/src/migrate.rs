@@ -594,7 +594,7 @@ async fn copy(from: &Db, to: &Db, out: &mut dyn Write) -> Result<(Tx, usize, u64
         .collect();
 
     // The rows the target's migrations seeded (version, sip_settings,
-    // kamailio_state) give way to the source's.
+    // kamailio_changes) give way to the source's.
     for r in copied.iter().rev() {
         q(format!("DELETE FROM {}", ident(&r.name)))
             .execute(tx.conn())

@@ -1,13 +1,17 @@
 -- What the servers on one store share about the Kamailio nodes: how many
--- changes Kamailio caches have been made (every server counts up the one
--- row after such a change), and how far each node has got and why not,
--- written by whichever server reloaded it. The console's notice reads both,
--- so any server shows every server's changes.
-CREATE TABLE kamailio_state (
-    id     integer PRIMARY KEY CHECK (id = 1),
-    wanted bigint NOT NULL DEFAULT 0
+-- changes Kamailio caches have been made, and how far each node has got and
+-- why not, written by whichever server reloaded it. The console's notice
+-- reads both, so any server shows every server's changes.
+--
+-- Changes are counted per account, in the change's own transaction (its
+-- account's changes already run one at a time): the count is the sum, and
+-- no one row serializes every account's writes (one row did: it capped
+-- PostgreSQL at one commit at a time). `account_id` '' counts the servers'
+-- start-up rounds.
+CREATE TABLE kamailio_changes (
+    account_id text COLLATE "C" PRIMARY KEY,
+    wanted     bigint NOT NULL
 );
-INSERT INTO kamailio_state (id, wanted) VALUES (1, 0);
 
 CREATE TABLE kamailio_nodes (
     url        text COLLATE "C" PRIMARY KEY,

@@ -239,7 +239,7 @@ impl<'a> Tx<'a> {
         // Counted with the change: any server's notice knows at once that
         // Kamailio has something to pick up.
         if self.events.iter().any(|e| e.cached_by_kamailio()) {
-            crate::store::kamailio::count_change(self.tx.conn()).await?;
+            crate::store::kamailio::count_change(self.tx.conn(), self.cx.account()).await?;
         }
         self.tx.commit().await?;
         for event in self.events {

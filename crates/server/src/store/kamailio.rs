@@ -1,24 +1,34 @@
 //! What the servers on one store share about the Kamailio nodes: the count
-//! of changes Kamailio caches (`kamailio_state`) and how far each node has
-//! got (`kamailio_nodes`). Whichever server makes a change counts it, in the
+//! of changes Kamailio caches (`kamailio_changes`, per account; the count is
+//! their sum) and how far each node has got (`kamailio_nodes`). Whichever server makes a change counts it, in the
 //! change's own transaction; whichever server reloads a node writes how it
 //! went; any server's notice reads both.
 
 use crate::sql::{q, Conn, Exec};
 
-/// Counts one more change Kamailio caches, in the change's transaction (so
-/// the count and the change land together, and the notice shows "pending"
-/// as soon as the change is acknowledged). Returns the new count.
-pub async fn count_change(conn: Conn<'_>) -> Result<u64, sqlx::Error> {
-    let n: i64 = q("UPDATE kamailio_state SET wanted = wanted + 1 WHERE id = 1 RETURNING wanted")
-        .scalar(conn)
-        .await?;
-    Ok(n as u64)
+/// Counts one more change of `account` that Kamailio caches, in the
+/// change's transaction (so the count and the change land together, and
+/// the notice shows "pending" as soon as the change is acknowledged).
+/// Per account, because that account's changes run one at a time anyway:
+/// one row for everyone would make every account's commits queue for it.
+pub async fn count_change(conn: Conn<'_>, account: &str) -> Result<(), sqlx::Error> {
+    q(
+        "INSERT INTO kamailio_changes (account_id, wanted) VALUES ($1, 1)
+       ON CONFLICT (account_id) DO UPDATE SET wanted = kamailio_changes.wanted + 1",
+    )
+    .arg(account)
+    .execute(conn)
+    .await
+    .map(drop)
 }
 
-/// The changes counted so far, by every server.
+/// The key a server's start-up round is counted under.
+pub const START: &str = "";
+
+/// The changes counted so far, by every server: a sum of counts that only
+/// grow, so it only grows, and every change it counts is committed.
 pub async fn wanted<'e>(on: impl Into<Exec<'e>>) -> Result<u64, sqlx::Error> {
-    let n: i64 = q("SELECT wanted FROM kamailio_state WHERE id = 1")
+    let n: i64 = q("SELECT CAST(coalesce(sum(wanted), 0) AS BIGINT) FROM kamailio_changes")
         .scalar(on)
         .await?;
     Ok(n as u64)

@@ -37,7 +37,7 @@ const TABLES: [&str; 22] = [
     "sip_bans",
     "sip_user_flags",
     "sip_settings",
-    "kamailio_state",
+    "kamailio_changes",
     "kamailio_nodes",
     "version",
 ];
