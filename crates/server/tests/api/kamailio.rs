@@ -244,7 +244,7 @@ async fn entry_points_members_and_address_groups_follow_assignments() {
 
 /// A stand-in JSON-RPC endpoint on a free port that records the methods it
 /// is called with (the real Kamailio is driven by the SIP suite).
-async fn rpc_recorder() -> (String, Arc<Mutex<Vec<String>>>) {
+pub(crate) async fn rpc_recorder() -> (String, Arc<Mutex<Vec<String>>>) {
     let calls = Arc::new(Mutex::new(Vec::new()));
     let seen = calls.clone();
     let handler = move |body: String| {

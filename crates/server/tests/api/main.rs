@@ -508,6 +508,30 @@ impl TestApp {
     }
 }
 
+/// Text as Kamailio's reports carry it: hex.
+pub fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A PostgreSQL database's URL as an operator gives it: no password.
+pub fn url_of(options: &sqlx::postgres::PgConnectOptions) -> String {
+    format!(
+        "postgres://{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or_default()
+    )
+}
+
 /// The bytes of one of [`TestApp::db_files`]; none for a PostgreSQL WAL
 /// segment a checkpoint recycled since it was listed.
 pub fn read_store_file(path: &std::path::Path) -> Vec<u8> {

@@ -7,13 +7,12 @@
 
 use crate::binary::{cli, request, start_with};
 use crate::roles::{add, signed_in};
-use crate::{json, TestApp, Who, OPERATOR_PASSWORD, SIP_DOMAIN};
+use crate::{hex, json, unix_now as now, url_of, TestApp, Who, OPERATOR_PASSWORD, SIP_DOMAIN};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use sipauth_server::db::Db;
 use sipauth_server::service::Role;
 use sipauth_server::sql::{q, Rows};
-use sqlx::postgres::PgConnectOptions;
 use std::time::Duration;
 
 /// Every table of the store.
@@ -41,41 +40,6 @@ const TABLES: [&str; 22] = [
     "kamailio_nodes",
     "version",
 ];
-
-/// The target as an operator names it: no password in the URL.
-fn url_of(options: &PgConnectOptions) -> String {
-    format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database().unwrap()
-    )
-}
-
-/// A stand-in Kamailio node that answers every JSON-RPC call "Ok.".
-async fn node() -> String {
-    let handler = |body: String| async move {
-        let call: Value = serde_json::from_str(&body).unwrap();
-        axum::Json(json!({"jsonrpc": "2.0", "result": "Ok.", "id": call["id"]}))
-    };
-    let router = axum::Router::new().route("/RPC", axum::routing::post(handler));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/RPC", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    url
-}
-
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 async fn all<T: Rows>(db: &Db, sql: &str) -> Vec<T> {
     q(sql).fetch_all(&db.read).await.unwrap()
@@ -446,7 +410,7 @@ async fn a_sqlite_store_moves_to_postgres_whole_and_serves_from_there() {
     let url = url_of(&options);
     let app = TestApp::builder()
         .sqlite()
-        .kamailio(node().await)
+        .kamailio(crate::kamailio::rpc_recorder().await.0)
         .spawn()
         .await;
     let (key, secret) = fill(&app).await;

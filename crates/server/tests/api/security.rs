@@ -6,7 +6,7 @@
 //! audited. Each account sees only its own.
 
 use crate::roles::{add, signed_in, Op};
-use crate::{json, spawn_app, TestApp, Who, SIP_DOMAIN};
+use crate::{hex, json, spawn_app, unix_now as now, TestApp, Who, SIP_DOMAIN};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sipauth_server::service::Role;
@@ -86,17 +86,6 @@ fn usrloc(aor: &str, call_id: &str, modified: i64) -> Value {
             "Last-Keepalive": modified, "KA-Roundtrip": 0, "Last-Modified": modified
         }}]
     })
-}
-
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn realm(auth_id: &str) -> String {

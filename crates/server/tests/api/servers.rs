@@ -181,13 +181,7 @@ async fn fresh_postgres_url() -> Option<(sqlx::postgres::PgConnectOptions, Strin
         eprintln!("a PostgreSQL run only (SIPAUTH_TEST_DATABASE_URL)");
         return None;
     };
-    let url = format!(
-        "postgres://{}@{}:{}/{}",
-        options.get_username(),
-        options.get_host(),
-        options.get_port(),
-        options.get_database()?
-    );
+    let url = crate::url_of(&options);
     Some((options, url))
 }
 
