@@ -2,15 +2,12 @@
 //! them to pages, and routes.
 
 use crate::api::{self, Api, Config, Session};
+use crate::chunks::{Chunk, ChunkView};
 use crate::components::AccountSwitcher;
 use crate::components::{ToastRegion, Toasts};
 use crate::context::AppContext;
 use crate::dialog_action::Task;
-use crate::pages::{
-    AclDetailPage, AclsPage, ActivityPage, ApiKeysPage, ApplicationsPage, CredentialListsPage,
-    CredentialsPage, DomainsPage, NotFoundPage, OperatorsPage, SecurityPage, SignInPage,
-    TrunksPage,
-};
+use crate::pages::{NotFoundPage, SignInPage};
 use crate::profile::{Page, ADMIN_NAV};
 use crate::signals::effect;
 use leptos::prelude::*;
@@ -71,6 +68,16 @@ fn Shell() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     slash_focuses_search();
     crate::components::keep_cells_labelled();
+    // What the operator can open next comes while they read: the home page
+    // behind the sign-in form, every page they may open once signed in.
+    effect(move || {
+        let next = if ctx.session.get().is_some() {
+            openable_pages(&ctx)
+        } else {
+            vec![ctx.profile().pages[0]]
+        };
+        crate::chunks::preload_after_paint(next);
+    });
     view! {
         <Router>
             <a class="skip" href="#main">"Skip to content"</a>
@@ -79,23 +86,41 @@ fn Shell() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=move || view! { <Redirect path=ctx.profile().home options=replacing() /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/credentials") view=|| view! { <Protected page=Page::Credentials><CredentialsPage /></Protected> } />
-                    <Route path=path!("/credential-lists") view=|| view! { <Protected page=Page::CredentialLists><CredentialListsPage /></Protected> } />
-                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected page=Page::CredentialList><CredentialsPage /></Protected> } />
-                    <Route path=path!("/acls") view=|| view! { <Protected page=Page::Acls><AclsPage /></Protected> } />
-                    <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls><AclDetailPage /></Protected> } />
-                    <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications><ApplicationsPage /></Protected> } />
-                    <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks><TrunksPage /></Protected> } />
-                    <Route path=path!("/security") view=|| view! { <Protected page=Page::Security><SecurityPage /></Protected> } />
-                    <Route path=path!("/activity") view=|| view! { <Protected page=Page::Activity><ActivityPage /></Protected> } />
-                    <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains><DomainsPage /></Protected> } />
-                    <Route path=path!("/operators") view=|| view! { <Protected page=Page::Operators><OperatorsPage /></Protected> } />
-                    <Route path=path!("/api-keys") view=|| view! { <Protected page=Page::ApiKeys><ApiKeysPage /></Protected> } />
+                    <Route path=path!("/credentials") view=|| view! { <Protected page=Page::Credentials chunk=Chunk::Credentials /> } />
+                    <Route path=path!("/credential-lists") view=|| view! { <Protected page=Page::CredentialLists chunk=Chunk::CredentialLists /> } />
+                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected page=Page::CredentialList chunk=Chunk::Credentials /> } />
+                    <Route path=path!("/acls") view=|| view! { <Protected page=Page::Acls chunk=Chunk::Acls /> } />
+                    <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls chunk=Chunk::AclDetail /> } />
+                    <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications chunk=Chunk::Applications /> } />
+                    <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks chunk=Chunk::Trunks /> } />
+                    <Route path=path!("/security") view=|| view! { <Protected page=Page::Security chunk=Chunk::Security /> } />
+                    <Route path=path!("/activity") view=|| view! { <Protected page=Page::Activity chunk=Chunk::Activity /> } />
+                    <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains chunk=Chunk::Domains /> } />
+                    <Route path=path!("/operators") view=|| view! { <Protected page=Page::Operators chunk=Chunk::Operators /> } />
+                    <Route path=path!("/api-keys") view=|| view! { <Protected page=Page::ApiKeys chunk=Chunk::ApiKeys /> } />
                 </Routes>
             </main>
             <ToastRegion toasts=ctx.toasts />
         </Router>
     }
+}
+
+/// The pages the navigation offers this operator, in its order.
+fn openable_pages(ctx: &AppContext) -> Vec<Page> {
+    let mut pages = ctx.profile().pages.to_vec();
+    if ctx.config.with_value(|c| c.sign_in) {
+        pages.push(Page::Activity);
+    }
+    if ctx.sip_insight() {
+        pages.push(Page::Security);
+    }
+    if ctx.manages_access() {
+        pages.push(Page::Operators);
+        if ctx.manages_keys() {
+            pages.push(Page::ApiKeys);
+        }
+    }
+    pages
 }
 
 /// Navigation that replaces the history entry: a page that only sends the
@@ -114,7 +139,7 @@ pub fn replacing() -> NavigateOptions {
 /// page is built afresh when the account in use changes: everything it
 /// loaded was the other account's.
 #[component]
-fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
+fn Protected(page: Page, chunk: Chunk) -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let location = use_location();
     move || {
@@ -130,7 +155,7 @@ fn Protected(page: Page, children: ChildrenFn) -> impl IntoView {
             if page.for_admins() && !(ctx.manages_access() && keys) {
                 return view! { <NotFoundPage /> }.into_any();
             }
-            children().into_any()
+            view! { <ChunkView chunk /> }.into_any()
         } else {
             let (path, search) = (
                 location.pathname.get_untracked(),

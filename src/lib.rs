@@ -6,6 +6,7 @@
 pub mod admits;
 pub mod api;
 pub mod app;
+pub mod chunks;
 pub mod components;
 pub mod context;
 pub mod dialog_action;

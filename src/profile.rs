@@ -224,6 +224,7 @@ pub struct Profile {
     /// Where the console opens.
     pub home: &'static str,
     pub nav: &'static [NavEntry],
+    /// The dialect's own pages, the home page first.
     pub pages: &'static [Page],
     pub credentials: CredentialWords,
     pub acls: AclWords,
@@ -446,6 +447,12 @@ mod tests {
                 assert!(profile.has(page_at(entry.href)), "{dialect} {entry:?}");
             }
             assert!(profile.has(page_at(profile.home)), "{dialect} home");
+            // The first page is the home page: what sign-in preloads.
+            assert_eq!(
+                profile.pages[0],
+                page_at(profile.home),
+                "{dialect} home first"
+            );
         }
     }
 

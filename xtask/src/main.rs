@@ -4,6 +4,7 @@
 //! already there at the right version (see `tools`).
 
 mod bench;
+mod console;
 mod nginx;
 mod pg_bench;
 mod postgres;

@@ -2,53 +2,15 @@
 //! server on it, print where to go and how to sign in.
 
 use crate::steps::sh;
-use crate::tools;
 use std::path::{Path, PathBuf};
 
-/// Trunk's release build of the console into `dist/`.
+/// The console's release build into `dist/` (split into wasm chunks).
 pub fn build_console(root: &Path) -> Result<(), String> {
-    tools::wasm_target()?;
-    tools::wasm_bindgen(root)?;
-    tools::trunk()?;
-    tools::node_modules(root)?;
-    std::env::set_var("TRUNK_SKIP_VERSION_CHECK", "true");
-    // Trunk builds offline; make sure every crate is in the local registry.
-    sh("cargo", &["fetch", "--target", "wasm32-unknown-unknown"])?;
-    sh("trunk", &["build", "--release"])?;
-    externalize_loader(&root.join("dist"))
-}
-
-/// Moves Trunk's inline start-up script into its own file, so that the
-/// Content-Security-Policy can forbid inline scripts: `script-src 'self'`.
-pub fn externalize_loader(dist: &Path) -> Result<(), String> {
-    use std::hash::{Hash, Hasher};
-    let index = dist.join("index.html");
-    let html = std::fs::read_to_string(&index).map_err(|e| e.to_string())?;
-    let open = "<script type=\"module\">";
-    let Some(start) = html.find(open) else {
-        return Ok(()); // already external
-    };
-    let end = html[start..]
-        .find("</script>")
-        .map(|i| start + i)
-        .ok_or("index.html: unterminated start-up script")?;
-    let script = html[start + open.len()..end].trim();
-    // Deterministic (SipHash with fixed keys): the name changes with the content.
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    script.hash(&mut hasher);
-    let name = format!("boot-{:016x}.js", hasher.finish());
-    std::fs::write(dist.join(&name), format!("{script}\n")).map_err(|e| e.to_string())?;
-    let tag = format!("<script type=\"module\" src=\"/{name}\"></script>");
-    let html = format!(
-        "{}{tag}{}",
-        &html[..start],
-        &html[end + "</script>".len()..]
-    );
-    std::fs::write(&index, html).map_err(|e| e.to_string())
+    crate::console::build(root)
 }
 
 /// True when dist/index.html is newer than everything the console is built
-/// from, so a second `cargo xtask run` starts in seconds (Trunk would rerun
+/// from, so a second `cargo xtask run` starts in seconds (the build would rerun
 /// wasm-opt even with nothing to do).
 fn console_is_fresh(root: &Path) -> bool {
     fn newest(path: &Path) -> Option<std::time::SystemTime> {
@@ -162,38 +124,4 @@ fn saved_sign_in(first_run: &Path) -> Option<(String, String)> {
         operator["username"].as_str()?.to_string(),
         operator["password"].as_str()?.to_string(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::externalize_loader;
-
-    #[test]
-    fn the_inline_loader_moves_to_its_own_file() {
-        let dist = std::env::temp_dir().join(format!("xtask-loader-{}", std::process::id()));
-        std::fs::create_dir_all(&dist).unwrap();
-        let html = "<head>\n<script type=\"module\">\nimport init from '/app-1.js';\nawait init();\n</script>\n<link rel=\"stylesheet\" href=\"/a.css\"/></head>";
-        std::fs::write(dist.join("index.html"), html).unwrap();
-        externalize_loader(&dist).unwrap();
-        let out = std::fs::read_to_string(dist.join("index.html")).unwrap();
-        assert!(!out.contains("await init"), "{out}");
-        let src = out
-            .split("src=\"/")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_string();
-        assert!(src.starts_with("boot-") && src.ends_with(".js"), "{src}");
-        let script = std::fs::read_to_string(dist.join(&src)).unwrap();
-        assert_eq!(script, "import init from '/app-1.js';\nawait init();\n");
-        // A second run finds nothing inline and changes nothing.
-        externalize_loader(&dist).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dist.join("index.html")).unwrap(),
-            out
-        );
-        std::fs::remove_dir_all(&dist).unwrap();
-    }
 }

@@ -54,7 +54,6 @@ pub fn test(root: &Path) -> Result<(), String> {
     let started = Instant::now();
     tools::wasm_target()?;
     tools::wasm_bindgen(root)?;
-    tools::trunk()?;
     tools::node_modules(root)?;
     tools::chromium()?;
     let geckodriver = tools::firefox()?;

@@ -5,7 +5,7 @@
 use crate::steps::{capture, sh};
 use std::path::Path;
 
-pub const TRUNK_VERSION: &str = "0.21.14";
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
@@ -20,9 +20,9 @@ fn cargo_bin() -> std::path::PathBuf {
 }
 
 /// Puts cargo's bin directory and `node_modules/.bin` (binaryen's `wasm-opt`) first
-/// on PATH, so Trunk never picks up Debian's old `wasm-opt`.
+/// on PATH, so the build never picks up Debian's old `wasm-opt`.
 pub fn extend_path(root: &Path) {
-    // cargo's bin: trunk, wasm-bindgen and geckodriver.
+    // cargo's bin: wasm-bindgen, wasm-split-cli and geckodriver.
     let mut paths = vec![root.join("node_modules/.bin"), cargo_bin()];
     if let Some(old) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&old));
@@ -41,9 +41,28 @@ pub fn wasm_target() -> Result<(), String> {
     sh("rustup", &["target", "add", "wasm32-unknown-unknown"])
 }
 
-pub fn trunk() -> Result<(), String> {
-    let installed = |v: &str| v.starts_with("trunk 0.21.");
-    cargo_install("trunk", installed, "trunk", TRUNK_VERSION, 9, "--locked")
+/// The wasm splitter that matches Leptos 0.8's `wasm_split` (the console's
+/// release build, see console.rs).
+pub fn wasm_split() -> Result<(), String> {
+    // The binary has no --version: cargo's list of installed crates says.
+    let list = capture("cargo", &["install", "--list"]).unwrap_or_default();
+    let want = format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:");
+    if list.lines().any(|l| l.trim() == want) && capture("wasm-split-cli", &["--help"]).is_some() {
+        return Ok(());
+    }
+    println!(
+        "xtask: installing wasm_split_cli_support {WASM_SPLIT_VERSION} (about 2 minutes, once)"
+    );
+    sh(
+        "cargo",
+        &[
+            "install",
+            &format!("wasm_split_cli_support@{WASM_SPLIT_VERSION}"),
+            "--features",
+            "build-binary",
+            "--locked",
+        ],
+    )
 }
 
 /// wasm-bindgen-cli at exactly the version in Cargo.lock, or Trunk and the

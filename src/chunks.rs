@@ -1,0 +1,222 @@
+//! The pages as separately loaded wasm chunks: the sign-in page and the
+//! shell are in the first wasm, each other page comes with its chunk when
+//! it is first shown or preloaded.
+//!
+//! With the `split` feature each page's constructor is a split point
+//! (`wasm_split`, which Leptos re-exports; xtask's release build runs the
+//! splitter). Without it (component tests, `trunk serve`) the same calls
+//! resolve at once, so pages are written the same way either way.
+
+use crate::pages;
+use crate::profile::Page;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// What a chunk hands back: its page, built on each render.
+pub type PageView = Arc<dyn Fn() -> AnyView + Send + Sync>;
+
+/// A chunk that did not arrive (network, server). Loading it again retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotLoaded;
+
+impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+/// One split point per page; `$chunk` names the wasm file.
+macro_rules! chunk {
+    ($load:ident, $preload:ident, $chunk:ident, $page:ident) => {
+        #[cfg(feature = "split")]
+        #[leptos::wasm_split::wasm_split(
+                    $chunk,
+                    wasm_split_path = ::leptos::wasm_split,
+                    preload($preload),
+                    fallible
+                )]
+        fn $load() -> Result<PageView, NotLoaded> {
+            Ok(Arc::new(|| view! { <pages::$page /> }.into_any()))
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $load() -> Result<PageView, NotLoaded> {
+            Ok(Arc::new(|| view! { <pages::$page /> }.into_any()))
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $preload() -> Result<(), leptos::wasm_split::SplitLoaderError> {
+            Ok(())
+        }
+    };
+}
+
+chunk!(
+    credentials,
+    preload_credentials,
+    credentials,
+    CredentialsPage
+);
+chunk!(
+    credential_lists,
+    preload_credential_lists,
+    twilio,
+    CredentialListsPage
+);
+chunk!(acls, preload_acls, acls, AclsPage);
+chunk!(acl_detail, preload_acl_detail, acls, AclDetailPage);
+chunk!(
+    applications,
+    preload_applications,
+    applications,
+    ApplicationsPage
+);
+chunk!(trunks, preload_trunks, trunks, TrunksPage);
+chunk!(domains, preload_domains, twilio, DomainsPage);
+chunk!(security, preload_security, admin, SecurityPage);
+chunk!(activity, preload_activity, admin, ActivityPage);
+chunk!(operators, preload_operators, admin, OperatorsPage);
+chunk!(api_keys, preload_api_keys, admin, ApiKeysPage);
+
+/// The chunks, one per page component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chunk {
+    Credentials,
+    CredentialLists,
+    Acls,
+    AclDetail,
+    Applications,
+    Trunks,
+    Domains,
+    Security,
+    Activity,
+    Operators,
+    ApiKeys,
+}
+
+thread_local! {
+    /// Pages already loaded: shown without a loading state afterwards.
+    static LOADED: RefCell<Vec<(Chunk, PageView)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Chunk {
+    /// The chunk of a page (a twilio list's credentials are the
+    /// credentials page).
+    pub fn of(page: Page) -> Chunk {
+        match page {
+            Page::Credentials | Page::CredentialList => Chunk::Credentials,
+            Page::CredentialLists => Chunk::CredentialLists,
+            Page::Acls => Chunk::Acls,
+            Page::Applications => Chunk::Applications,
+            Page::Trunks => Chunk::Trunks,
+            Page::Domains => Chunk::Domains,
+            Page::Security => Chunk::Security,
+            Page::Activity => Chunk::Activity,
+            Page::Operators => Chunk::Operators,
+            Page::ApiKeys => Chunk::ApiKeys,
+        }
+    }
+
+    /// The page, when its chunk is already here.
+    pub fn ready(self) -> Option<PageView> {
+        LOADED.with_borrow(|loaded| {
+            loaded
+                .iter()
+                .find(|(c, _)| *c == self)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    /// Loads the chunk (once) and returns its page.
+    pub async fn load(self) -> Result<PageView, NotLoaded> {
+        if let Some(view) = self.ready() {
+            return Ok(view);
+        }
+        let view = match self {
+            Chunk::Credentials => credentials().await,
+            Chunk::CredentialLists => credential_lists().await,
+            Chunk::Acls => acls().await,
+            Chunk::AclDetail => acl_detail().await,
+            Chunk::Applications => applications().await,
+            Chunk::Trunks => trunks().await,
+            Chunk::Domains => domains().await,
+            Chunk::Security => security().await,
+            Chunk::Activity => activity().await,
+            Chunk::Operators => operators().await,
+            Chunk::ApiKeys => api_keys().await,
+        }?;
+        LOADED.with_borrow_mut(|loaded| loaded.push((self, view.clone())));
+        Ok(view)
+    }
+
+    /// Fetches and compiles the chunk without showing anything.
+    pub async fn preload(self) -> Result<(), NotLoaded> {
+        match self {
+            Chunk::Credentials => preload_credentials().await,
+            Chunk::CredentialLists => preload_credential_lists().await,
+            Chunk::Acls => preload_acls().await,
+            Chunk::AclDetail => preload_acl_detail().await,
+            Chunk::Applications => preload_applications().await,
+            Chunk::Trunks => preload_trunks().await,
+            Chunk::Domains => preload_domains().await,
+            Chunk::Security => preload_security().await,
+            Chunk::Activity => preload_activity().await,
+            Chunk::Operators => preload_operators().await,
+            Chunk::ApiKeys => preload_api_keys().await,
+        }
+        .map_err(NotLoaded::from)
+    }
+}
+
+/// Loads the pages of `pages` one after another, after the page on screen
+/// has painted, so a later click finds its page here. One at a time: on a
+/// slow link the page being read keeps the bandwidth.
+pub fn preload_after_paint(pages: Vec<Page>) {
+    let run = move || {
+        leptos::task::spawn_local(async move {
+            let mut done: Vec<Chunk> = Vec::new();
+            for page in pages {
+                let chunk = Chunk::of(page);
+                if done.contains(&chunk) || chunk.ready().is_some() {
+                    continue;
+                }
+                done.push(chunk);
+                // A failure here is retried when the page is opened.
+                let _ = chunk.preload().await;
+            }
+        })
+    };
+    // After the next frame is painted.
+    request_animation_frame(move || {
+        set_timeout(run, std::time::Duration::ZERO);
+    });
+}
+
+/// Shows the page of `chunk`: at once when loaded, else a loading state,
+/// then the page; a failed load says so and offers to try again.
+#[component]
+pub fn ChunkView(chunk: Chunk) -> impl IntoView {
+    let state = RwSignal::new(chunk.ready().map(Ok));
+    let fetch = move || {
+        state.set(None);
+        leptos::task::spawn_local(async move { state.set(Some(chunk.load().await)) });
+    };
+    if state.with_untracked(Option::is_none) {
+        fetch();
+    }
+    move || {
+        match state.get() {
+        Some(Ok(page)) => page(),
+        None => view! { <p class="loading" role="status">"Loading the page…"</p> }.into_any(),
+        Some(Err(NotLoaded)) => view! {
+            <h1>"The page could not be loaded"</h1>
+            <p class="error" role="alert">
+                "Part of the console did not arrive; check the connection. "
+                <button type="button" on:click=move |_| fetch()>"Try loading the page again"</button>
+            </p>
+        }
+        .into_any(),
+    }
+    }
+}

@@ -1,0 +1,290 @@
+//! The console's release build into `dist/`, split into wasm chunks.
+//!
+//! Trunk has no step between linking and wasm-bindgen, where the splitter
+//! must run, so this is the release build; `trunk serve` stays the
+//! development loop (one unsplit wasm). The order is the one that works
+//! with Leptos 0.8's `wasm_split`: link keeping relocations, split the raw
+//! linker output, run wasm-bindgen keeping the linker's exports (the
+//! chunks import them), then wasm-opt each file. Every file is named after
+//! its content (`name-<16 hex>.ext`), so it can be cached for a year.
+
+use crate::steps::sh;
+use crate::tools;
+use std::path::{Path, PathBuf};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const NAME: &str = "sipauth-console";
+
+/// Builds the split console into `dist/` (replacing what was there).
+pub fn build(root: &Path) -> Result<(), String> {
+    tools::wasm_target()?;
+    tools::wasm_bindgen(root)?;
+    tools::wasm_split()?;
+    tools::node_modules(root)?;
+    // Only the final link gets `--emit-relocs` (the splitter needs the
+    // relocations): the dependencies' artifacts stay the ones every other
+    // wasm build shares.
+    sh(
+        "cargo",
+        &[
+            "rustc",
+            "-p",
+            NAME,
+            "--release",
+            "--target",
+            TARGET,
+            "--bin",
+            NAME,
+            "--features",
+            "split",
+            "--",
+            "-Clink-args=--emit-relocs",
+        ],
+    )?;
+    let raw = root.join(format!("target/{TARGET}/release/{NAME}.wasm"));
+    let work = root.join("target/console-split");
+    let _ = std::fs::remove_dir_all(&work);
+    let (split, bindgen) = (work.join("split"), work.join("bindgen"));
+    for dir in [&split, &bindgen] {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    sh(
+        "wasm-split-cli",
+        &[
+            path(&raw)?,
+            path(&split)?,
+            "--target",
+            "web",
+            "--out-name",
+            NAME,
+        ],
+    )?;
+    sh(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--keep-lld-exports",
+            "--no-demangle",
+            "--out-name",
+            NAME,
+            "--out-dir",
+            path(&bindgen)?,
+            path(&split.join(format!("{NAME}.wasm")))?,
+        ],
+    )?;
+    let mut wasm = vec![bindgen.join(format!("{NAME}_bg.wasm"))];
+    wasm.extend(chunks(&split)?);
+    optimize(&wasm)?;
+    assemble(root, &split, &bindgen, &root.join("dist"))
+}
+
+fn path(p: &Path) -> Result<&str, String> {
+    p.to_str()
+        .ok_or_else(|| format!("{} is not UTF-8", p.display()))
+}
+
+/// The chunk files the splitter wrote (all its wasm but the main one).
+fn chunks(split: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(split).map_err(|e| e.to_string())? {
+        let p = entry.map_err(|e| e.to_string())?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.ends_with(".wasm") && name != format!("{NAME}.wasm") {
+            found.push(p);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// binaryen's wasm-opt (from npm; Debian's is too old) on every file, two
+/// at a time (two cores), the largest first.
+fn optimize(files: &[PathBuf]) -> Result<(), String> {
+    let mut queue: Vec<&PathBuf> = files.iter().collect();
+    queue.sort_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0));
+    let queue = std::sync::Mutex::new(queue);
+    let failed = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let Some(file) = queue.lock().expect("queue").pop() else {
+                    return;
+                };
+                let out = std::process::Command::new("wasm-opt")
+                    .args([
+                        "-Oz",
+                        "--enable-bulk-memory",
+                        "--enable-nontrapping-float-to-int",
+                    ])
+                    .arg(file)
+                    .arg("-o")
+                    .arg(file)
+                    .output();
+                match out {
+                    Ok(o) if o.status.success() => {}
+                    Ok(o) => failed.lock().expect("failed").push(format!(
+                        "wasm-opt {}: {}",
+                        file.display(),
+                        String::from_utf8_lossy(&o.stderr)
+                    )),
+                    Err(e) => failed
+                        .lock()
+                        .expect("failed")
+                        .push(format!("cannot run wasm-opt: {e}")),
+                }
+            });
+        }
+    });
+    let failed = failed.into_inner().expect("failed");
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("\n"))
+    }
+}
+
+/// 16 hex digits of a deterministic hash (SipHash with fixed keys): the
+/// name changes with the content.
+fn digest(bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}
+
+/// Names every file after its content and writes `dist/`: the chunks, the
+/// main wasm, the two scripts that import each other (the bindings and
+/// the chunk loader, named by one hash over both), the style sheet, the
+/// start-up script and index.html with preload hints.
+fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<(), String> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let text = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let _ = std::fs::remove_dir_all(dist);
+    std::fs::create_dir_all(dist).map_err(|e| e.to_string())?;
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dist.join(name), bytes).map_err(|e| format!("{name}: {e}"))
+    };
+
+    let mut loader = text(&split.join("__wasm_split.js"))?;
+    for chunk in chunks(split)? {
+        let bytes = read(&chunk)?;
+        let stem = chunk
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("chunk name")?;
+        let named = format!("{stem}-{}.wasm", digest(&bytes));
+        let reference = format!("\"./{stem}.wasm\"");
+        if !loader.contains(&reference) {
+            return Err(format!("the chunk loader does not name {stem}.wasm"));
+        }
+        loader = loader.replace(&reference, &format!("\"./{named}\""));
+        write(&named, &bytes)?;
+    }
+    let main_wasm = read(&bindgen.join(format!("{NAME}_bg.wasm")))?;
+    let main_wasm_name = format!("{NAME}-{}_bg.wasm", digest(&main_wasm));
+    write(&main_wasm_name, &main_wasm)?;
+
+    let bindings = text(&bindgen.join(format!("{NAME}.js")))?;
+    let pair = digest(format!("{bindings}\0{loader}").as_bytes());
+    let (bindings_name, loader_name) =
+        (format!("{NAME}-{pair}.js"), format!("wasm-split-{pair}.js"));
+    // The script's imports only: the wasm's import module keeps its name.
+    let bindings = bindings.replace(
+        "from \"./__wasm_split.js\"",
+        &format!("from \"./{loader_name}\""),
+    );
+    let loader = loader.replace(
+        &format!("from \"./{NAME}.js\""),
+        &format!("from \"./{bindings_name}\""),
+    );
+    write(&bindings_name, bindings.as_bytes())?;
+    write(&loader_name, loader.as_bytes())?;
+
+    let css = read(&root.join("style/main.css"))?;
+    let css_name = format!("main-{}.css", digest(&css));
+    write(&css_name, &css)?;
+
+    // The start-up script is a file: the CSP allows no inline script.
+    let boot = format!(
+        "import init from '/{bindings_name}';\nawait init({{ module_or_path: '/{main_wasm_name}' }});\n"
+    );
+    let boot_name = format!("boot-{}.js", digest(boot.as_bytes()));
+    write(&boot_name, boot.as_bytes())?;
+
+    let template = text(&root.join("index.html"))?;
+    let html = page(
+        &template,
+        &css_name,
+        &bindings_name,
+        &loader_name,
+        &main_wasm_name,
+        &boot_name,
+    )?;
+    write("index.html", html.as_bytes())
+}
+
+/// index.html without Trunk's directives, with the style sheet, the hints
+/// that start every download the page needs while the HTML is still being
+/// read (the scripts, the main wasm, `config.json`), and the start-up script.
+fn page(
+    template: &str,
+    css: &str,
+    bindings: &str,
+    loader: &str,
+    wasm: &str,
+    boot: &str,
+) -> Result<String, String> {
+    let kept: Vec<&str> = template
+        .lines()
+        .filter(|l| !l.contains("data-trunk"))
+        .collect();
+    let kept = kept.join("\n");
+    let tags = format!(
+        "    <link rel=\"stylesheet\" href=\"/{css}\" />\n\
+         \x20   <link rel=\"modulepreload\" href=\"/{bindings}\" />\n\
+         \x20   <link rel=\"modulepreload\" href=\"/{loader}\" />\n\
+         \x20   <link rel=\"preload\" href=\"/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n\
+         \x20   <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n\
+         \x20   <script type=\"module\" src=\"/{boot}\"></script>\n  </head>"
+    );
+    if !kept.contains("</head>") {
+        return Err("index.html has no </head>".into());
+    }
+    Ok(kept.replacen("  </head>", &tags, 1) + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page;
+
+    #[test]
+    fn the_page_loses_trunks_directives_and_gains_hints() {
+        let template = "<html>\n  <head>\n    <title>t</title>\n    <link data-trunk rel=\"rust\" />\n  </head>\n  <body></body>\n</html>\n";
+        let html = page(
+            template,
+            "main-1.css",
+            "a-2.js",
+            "w-2.js",
+            "a-3_bg.wasm",
+            "boot-4.js",
+        )
+        .unwrap();
+        assert!(!html.contains("data-trunk"), "{html}");
+        assert!(html.contains("<title>t</title>"));
+        for hint in [
+            "href=\"/main-1.css\"",
+            "rel=\"modulepreload\" href=\"/a-2.js\"",
+            "rel=\"modulepreload\" href=\"/w-2.js\"",
+            "href=\"/a-3_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin",
+            "href=\"/config.json\" as=\"fetch\" crossorigin",
+            "<script type=\"module\" src=\"/boot-4.js\"></script>",
+        ] {
+            assert!(html.contains(hint), "{hint} in {html}");
+        }
+        // The hints come before the start-up script, all inside <head>.
+        let head_end = html.find("</head>").unwrap();
+        assert!(html.find("boot-4.js").unwrap() < head_end);
+        assert!(html.find("/config.json").unwrap() < html.find("boot-4.js").unwrap());
+    }
+}
