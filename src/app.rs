@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
     // A signal filled by a task, not a resource: the resource machinery
     // would be in the wasm for this one answer.
     let booted = RwSignal::new(None);
+    crate::chunks::preload_opened_page();
     leptos::task::spawn_local(async move { booted.set(Some(boot().await)) });
     move || match booted.get() {
         None => view! { <p class="loading" role="status">"Loading the console…"</p> }.into_any(),

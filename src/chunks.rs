@@ -31,11 +31,11 @@ macro_rules! chunk {
     ($load:ident, $preload:ident, $chunk:ident, $page:ident) => {
         #[cfg(feature = "split")]
         #[leptos::wasm_split::wasm_split(
-                    $chunk,
-                    wasm_split_path = ::leptos::wasm_split,
-                    preload($preload),
-                    fallible
-                )]
+                                                            $chunk,
+                                                            wasm_split_path = ::leptos::wasm_split,
+                                                            preload($preload),
+                                                            fallible
+                                                        )]
         fn $load() -> Result<PageView, NotLoaded> {
             Ok(Arc::new(|| view! { <pages::$page /> }.into_any()))
         }
@@ -169,6 +169,42 @@ impl Chunk {
     }
 }
 
+impl Chunk {
+    /// The chunk a console address shows (`/acls/ID` is an ACL's page);
+    /// none for sign-in and the start.
+    pub fn at(path: &str) -> Option<Chunk> {
+        let mut parts = path.trim_matches('/').split('/');
+        let (first, more) = (parts.next().unwrap_or_default(), parts.next().is_some());
+        Some(match (first, more) {
+            ("credentials", false) | ("credential-lists", true) => Chunk::Credentials,
+            ("credential-lists", false) => Chunk::CredentialLists,
+            ("acls", false) => Chunk::Acls,
+            ("acls", true) => Chunk::AclDetail,
+            ("applications", false) => Chunk::Applications,
+            ("trunks", false) => Chunk::Trunks,
+            ("domains", false) => Chunk::Domains,
+            ("security", false) => Chunk::Security,
+            ("activity", false) => Chunk::Activity,
+            ("operators", false) => Chunk::Operators,
+            ("api-keys", false) => Chunk::ApiKeys,
+            _ => return None,
+        })
+    }
+}
+
+/// Starts fetching the chunk of the address the console opened at, while
+/// `config.json` and the session are still on their way: the page's code
+/// is then here when they are.
+pub fn preload_opened_page() {
+    let path = window().location().pathname().unwrap_or_default();
+    if let Some(chunk) = Chunk::at(&path) {
+        leptos::task::spawn_local(async move {
+            // A failure is retried when the page is shown.
+            let _ = chunk.preload().await;
+        });
+    }
+}
+
 /// Loads the pages of `pages` one after another, after the page on screen
 /// has painted, so a later click finds its page here. One at a time: on a
 /// slow link the page being read keeps the bandwidth.
@@ -212,11 +248,42 @@ pub fn ChunkView(chunk: Chunk) -> impl IntoView {
         Some(Err(NotLoaded)) => view! {
             <h1>"The page could not be loaded"</h1>
             <p class="error" role="alert">
-                "Part of the console did not arrive; check the connection. "
+                "Part of the console did not arrive: check the connection, or reload the page if the console was just updated. "
                 <button type="button" on:click=move |_| fetch()>"Try loading the page again"</button>
             </p>
         }
         .into_any(),
     }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Chunk;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn each_address_names_the_chunk_its_route_shows() {
+        for (path, chunk) in [
+            ("/credentials", Some(Chunk::Credentials)),
+            ("/credential-lists/CL1", Some(Chunk::Credentials)),
+            ("/credential-lists", Some(Chunk::CredentialLists)),
+            ("/acls", Some(Chunk::Acls)),
+            ("/acls/", Some(Chunk::Acls)),
+            ("/acls/abc", Some(Chunk::AclDetail)),
+            ("/applications", Some(Chunk::Applications)),
+            ("/trunks", Some(Chunk::Trunks)),
+            ("/domains", Some(Chunk::Domains)),
+            ("/security", Some(Chunk::Security)),
+            ("/activity", Some(Chunk::Activity)),
+            ("/operators", Some(Chunk::Operators)),
+            ("/api-keys", Some(Chunk::ApiKeys)),
+            ("/", None),
+            ("/sign-in", None),
+            ("/nowhere", None),
+            ("/credentials/x/y", None),
+        ] {
+            assert_eq!(Chunk::at(path), chunk, "{path}");
+        }
     }
 }

@@ -17,6 +17,15 @@ const NAME: &str = "sipauth-console";
 
 /// Builds the split console into `dist/` (replacing what was there).
 pub fn build(root: &Path) -> Result<(), String> {
+    build_into(root, true, &root.join("dist"))
+}
+
+/// The same console in one wasm, as before the split: the bench's "before".
+pub fn build_whole(root: &Path, dist: &Path) -> Result<(), String> {
+    build_into(root, false, dist)
+}
+
+fn build_into(root: &Path, split: bool, dist: &Path) -> Result<(), String> {
     tools::wasm_target()?;
     tools::wasm_bindgen(root)?;
     tools::wasm_split()?;
@@ -24,59 +33,53 @@ pub fn build(root: &Path) -> Result<(), String> {
     // Only the final link gets `--emit-relocs` (the splitter needs the
     // relocations): the dependencies' artifacts stay the ones every other
     // wasm build shares.
-    sh(
-        "cargo",
-        &[
-            "rustc",
-            "-p",
-            NAME,
-            "--release",
-            "--target",
-            TARGET,
-            "--bin",
-            NAME,
-            "--features",
-            "split",
-            "--",
-            "-Clink-args=--emit-relocs",
-        ],
-    )?;
+    let mut cargo = vec![
+        "rustc",
+        "-p",
+        NAME,
+        "--release",
+        "--target",
+        TARGET,
+        "--bin",
+        NAME,
+    ];
+    if split {
+        cargo.extend(["--features", "split", "--", "-Clink-args=--emit-relocs"]);
+    }
+    sh("cargo", &cargo)?;
     let raw = root.join(format!("target/{TARGET}/release/{NAME}.wasm"));
     let work = root.join("target/console-split");
     let _ = std::fs::remove_dir_all(&work);
-    let (split, bindgen) = (work.join("split"), work.join("bindgen"));
-    for dir in [&split, &bindgen] {
+    let (pieces, bindgen) = (work.join("split"), work.join("bindgen"));
+    for dir in [&pieces, &bindgen] {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     }
-    sh(
-        "wasm-split-cli",
-        &[
-            path(&raw)?,
-            path(&split)?,
-            "--target",
-            "web",
-            "--out-name",
-            NAME,
-        ],
-    )?;
-    sh(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--keep-lld-exports",
-            "--no-demangle",
-            "--out-name",
-            NAME,
-            "--out-dir",
-            path(&bindgen)?,
-            path(&split.join(format!("{NAME}.wasm")))?,
-        ],
-    )?;
+    let main = if split {
+        sh(
+            "wasm-split-cli",
+            &[
+                path(&raw)?,
+                path(&pieces)?,
+                "--target",
+                "web",
+                "--out-name",
+                NAME,
+            ],
+        )?;
+        pieces.join(format!("{NAME}.wasm"))
+    } else {
+        raw
+    };
+    let mut bindgen_args = vec!["--target", "web", "--out-name", NAME];
+    if split {
+        bindgen_args.extend(["--keep-lld-exports", "--no-demangle"]);
+    }
+    bindgen_args.extend(["--out-dir", path(&bindgen)?, path(&main)?]);
+    sh("wasm-bindgen", &bindgen_args)?;
     let mut wasm = vec![bindgen.join(format!("{NAME}_bg.wasm"))];
-    wasm.extend(chunks(&split)?);
+    wasm.extend(chunks(&pieces)?);
     optimize(&wasm)?;
-    assemble(root, &split, &bindgen, &root.join("dist"))
+    assemble(root, &pieces, &bindgen, dist)
 }
 
 fn path(p: &Path) -> Result<&str, String> {
@@ -166,7 +169,13 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         std::fs::write(dist.join(name), bytes).map_err(|e| format!("{name}: {e}"))
     };
 
-    let mut loader = text(&split.join("__wasm_split.js"))?;
+    // No loader when the console is one wasm.
+    let loader_path = split.join("__wasm_split.js");
+    let mut loader = if loader_path.exists() {
+        text(&loader_path)?
+    } else {
+        String::new()
+    };
     for chunk in chunks(split)? {
         let bytes = read(&chunk)?;
         let stem = chunk
@@ -199,7 +208,10 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         &format!("from \"./{bindings_name}\""),
     );
     write(&bindings_name, bindings.as_bytes())?;
-    write(&loader_name, loader.as_bytes())?;
+    let loader_name = (!loader.is_empty()).then_some(loader_name);
+    if let Some(name) = &loader_name {
+        write(name, loader.as_bytes())?;
+    }
 
     let css = read(&root.join("style/main.css"))?;
     let css_name = format!("main-{}.css", digest(&css));
@@ -217,7 +229,7 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         &template,
         &css_name,
         &bindings_name,
-        &loader_name,
+        loader_name.as_deref(),
         &main_wasm_name,
         &boot_name,
     )?;
@@ -231,7 +243,7 @@ fn page(
     template: &str,
     css: &str,
     bindings: &str,
-    loader: &str,
+    loader: Option<&str>,
     wasm: &str,
     boot: &str,
 ) -> Result<String, String> {
@@ -240,10 +252,13 @@ fn page(
         .filter(|l| !l.contains("data-trunk"))
         .collect();
     let kept = kept.join("\n");
+    let loader = loader
+        .map(|l| format!("    <link rel=\"modulepreload\" href=\"/{l}\" />\n"))
+        .unwrap_or_default();
     let tags = format!(
         "    <link rel=\"stylesheet\" href=\"/{css}\" />\n\
          \x20   <link rel=\"modulepreload\" href=\"/{bindings}\" />\n\
-         \x20   <link rel=\"modulepreload\" href=\"/{loader}\" />\n\
+         {loader}\
          \x20   <link rel=\"preload\" href=\"/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n\
          \x20   <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n\
          \x20   <script type=\"module\" src=\"/{boot}\"></script>\n  </head>"
@@ -265,7 +280,7 @@ mod tests {
             template,
             "main-1.css",
             "a-2.js",
-            "w-2.js",
+            Some("w-2.js"),
             "a-3_bg.wasm",
             "boot-4.js",
         )

@@ -5,6 +5,7 @@
 
 mod bench;
 mod console;
+mod load_bench;
 mod nginx;
 mod pg_bench;
 mod postgres;
@@ -43,7 +44,7 @@ fn main() -> ExitCode {
         }),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip | postgres]\n                measure bundle, API, console, SIP rates and PostgreSQL into BENCHMARKS.md (sip, postgres: only that section)\n  build         build the console in release into dist/\n  postgres      check the PostgreSQL migrations in a throwaway cluster (installs postgresql)\n  sip           only the SIP suite (Kamailio + SIPp matrix on SQLite, then two Kamailio nodes on PostgreSQL; needs kamailio, sipp; installs postgresql)"
+                "usage: cargo xtask <command>\n\n  run [ARGS…]   build the console and serve it (ARGS go to `sipauth serve`)\n  test          run every check and test, as CI does\n  bench [sip | postgres | console]\n                measure bundle, API, console, SIP rates and PostgreSQL into BENCHMARKS.md (sip, postgres, console: only that section)\n  build         build the console in release into dist/\n  postgres      check the PostgreSQL migrations in a throwaway cluster (installs postgresql)\n  sip           only the SIP suite (Kamailio + SIPp matrix on SQLite, then two Kamailio nodes on PostgreSQL; needs kamailio, sipp; installs postgresql)"
             );
             return ExitCode::from(2);
         }

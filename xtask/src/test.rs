@@ -349,6 +349,7 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
             cmd.args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
                 .arg(root.join("tests/e2e/dialects.test.mjs"))
                 .arg(root.join("tests/e2e/navigation.test.mjs"))
+                .arg(root.join("tests/e2e/loading.test.mjs"))
                 // Last: it reads the log of the changes it makes.
                 .arg(root.join("tests/e2e/activity.test.mjs"))
                 .env("BASE_URL", &server.base)

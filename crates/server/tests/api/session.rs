@@ -156,6 +156,27 @@ async fn serves_the_console_with_spa_fallback_and_asset_caching() {
         asset.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    // The split console's chunks and its chunk loader: named after their
+    // content, kept a year, served with the type the browser compiles.
+    std::fs::write(dist.path().join("chunk_7-0123456789abcdef.wasm"), b"\0asm").unwrap();
+    std::fs::write(
+        dist.path().join("wasm-split-0123456789abcdef.js"),
+        "export {}",
+    )
+    .unwrap();
+    for (file, kind) in [
+        ("chunk_7-0123456789abcdef.wasm", "application/wasm"),
+        ("wasm-split-0123456789abcdef.js", "text/javascript"),
+    ] {
+        let r = app.get_anonymous(&app.url(&format!("/{file}"))).await;
+        assert_eq!(r.status(), 200, "{file}");
+        assert_eq!(r.headers()["content-type"], kind, "{file}");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{file}"
+        );
+    }
     // A console route the server does not know is the console itself.
     let route = app.get_anonymous(&app.url("/acls/some-id")).await;
     assert_eq!(route.status(), 200);

@@ -1,0 +1,98 @@
+// The split console on a slow link (Chromium's emulation: 1.6 Mbit/s down,
+// 150 ms round trip, cold cache), for the dialect of the server at BASE_URL:
+// every page of the main navigation, opened by its address and by a click,
+// shows the loading state and then its page; once the console has started,
+// the screen is never blank and never broken.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launchChromium, watchErrors } from '../browser.mjs';
+
+const base = process.env.BASE_URL;
+const firstRun = JSON.parse(readFileSync(process.env.FIRST_RUN, 'utf8'));
+const SLOW = { offline: false, latency: 150, downloadThroughput: 200_000, uploadThroughput: 93_750 };
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => { await browser?.close(); });
+
+// Installed before the console: after each batch of DOM changes, whether
+// something is on screen (a heading or a loading status), and every
+// loading text seen.
+function watchScreen() {
+  const w = { blank: [], loading: new Set(), started: false };
+  window.__screen = w;
+  new MutationObserver(() => {
+    const body = document.body;
+    if (!body || !body.firstElementChild) return;
+    w.started = true;
+    const status = document.querySelector('.loading[role=status]');
+    if (status) w.loading.add(status.textContent);
+    if (!status && !document.querySelector('h1')) w.blank.push(body.innerText.slice(0, 80));
+  }).observe(document, { subtree: true, childList: true });
+}
+
+async function slowPage(context) {
+  const page = await context.newPage();
+  await page.addInitScript(watchScreen);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.send('Network.emulateNetworkConditions', SLOW);
+  return page;
+}
+
+async function screen(page) {
+  return page.evaluate(() => ({ blank: window.__screen.blank, loading: [...window.__screen.loading] }));
+}
+
+const broken = /could not|not found/i;
+
+test('on a slow link every page shows its loading state, then the page, never a blank one', { timeout: 300_000 }, async () => {
+  const context = await browser.newContext();
+  // Signed in on a fast link; the pages below start cold.
+  let page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Operator username').fill(firstRun.operator.username);
+  await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link').first().waitFor();
+  const hrefs = await nav.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.length >= 4, `the navigation offers pages: ${hrefs}`);
+  await page.close();
+
+  // By address, cold: the console starts, then the page's chunk arrives.
+  for (const href of hrefs) {
+    page = await slowPage(context);
+    const errors = watchErrors(page);
+    await page.goto(`${base}${href}`);
+    const heading = page.getByRole('heading', { level: 1 }).first();
+    await heading.waitFor({ timeout: 60_000 });
+    const text = await heading.textContent();
+    assert.doesNotMatch(text, broken, `${href}: ${text}`);
+    const seen = await screen(page);
+    assert.deepEqual(seen.blank, [], `${href}: nothing on screen at some point`);
+    assert.ok(seen.loading.includes('Loading the page…'), `${href}: the page's loading state was shown (${seen.loading})`);
+    errors.check();
+    await page.close();
+  }
+
+  // By clicking through the navigation, cold, on the slow link: each click
+  // ends on its page (its chunk preloaded, or loading with the state shown).
+  page = await slowPage(context);
+  const errors = watchErrors(page);
+  await page.goto(`${base}${hrefs[0]}`);
+  await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout: 60_000 });
+  for (const href of hrefs.slice(1)) {
+    await page.getByRole('navigation', { name: 'Main' }).locator(`a[href="${href}"]`).click();
+    await page.waitForURL(`${base}${href}`);
+    const heading = page.getByRole('heading', { level: 1 }).first();
+    await heading.waitFor({ timeout: 60_000 });
+    assert.doesNotMatch(await heading.textContent(), broken, href);
+  }
+  const seen = await screen(page);
+  assert.deepEqual(seen.blank, [], 'nothing on screen at some point while clicking through');
+  errors.check();
+  await context.close();
+});
