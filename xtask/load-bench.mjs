@@ -164,6 +164,9 @@ for (const build of builds) {
   r.first = sum(first);
   const mods = modules(build.dist);
   r.modules = Object.fromEntries(Object.entries(mods).map(([m, files]) => [m, { own: gz(files[0]), with_shared: sum(files), files: files.length }]));
+  // What the credentials page itself needs: the first load and its chunk
+  // with the shared chunks (the journey above also preloads other pages).
+  r.credentials_needs = sum(new Set([...first, ...(mods.credentials || [])]));
   r.dialects = {};
   for (const [dialect, names] of Object.entries(DIALECT_MODULES)) {
     const files = new Set(first);

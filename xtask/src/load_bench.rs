@@ -107,6 +107,10 @@ fn report(json: &serde_json::Value) -> Loading {
             "credentials",
         ),
         (
+            "… of which the credentials page needs (first load, its chunk, the shared chunks it needs)",
+            "credentials_needs",
+        ),
+        (
             "… and every page preloaded after that list painted (in total)",
             "all_preloaded",
         ),
