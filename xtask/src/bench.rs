@@ -204,6 +204,18 @@ fn splice_section(text: &str, section: &str) -> String {
     }
 }
 
+/// The last line of a node script's output that is JSON (its results).
+pub(crate) fn last_json_line(
+    what: &str,
+    out: &std::process::Output,
+) -> Result<serde_json::Value, String> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .ok_or_else(|| format!("{what} failed: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 /// `n` credentials (bench000…) in the account, one curl each.
 pub(crate) fn seed_credentials(base: &str, id: &str, token: &str, n: usize) -> Result<(), String> {
     let list = format!("{base}/v1/Account/{id}/SipAuth/Credential/");
@@ -631,17 +643,7 @@ fn browser(
         .env("CHROMIUM", tools::CHROMIUM)
         .output()
         .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let json: serde_json::Value = text
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .ok_or_else(|| {
-            format!(
-                "browser bench failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })?;
+    let json = last_json_line("browser bench", &out)?;
     let ms = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
     let _ = writeln!(
         report,

@@ -56,17 +56,7 @@ pub fn run(root: &Path) -> Result<Loading, String> {
         .output()
         .map_err(|e| e.to_string())?;
     drop(servers);
-    let text = String::from_utf8_lossy(&out.stdout);
-    let json: serde_json::Value = text
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .ok_or_else(|| {
-            format!(
-                "load bench failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })?;
+    let json = crate::bench::last_json_line("load bench", &out)?;
     Ok(report(&json))
 }
 
