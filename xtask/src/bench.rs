@@ -111,17 +111,9 @@ fn sip_only(root: &Path) -> Result<(), String> {
         &run::server_binary(Some("server")),
         &root.join("dist"),
     )?;
-    let path = root.join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    let mut new = splice(
-        &old,
-        &goal_row(sip_bench::GOAL, &sip.measured, sip.met),
-        &sip.section,
-    )?;
-    for (goal, measured, met) in &sip.more {
-        new = splice(&new, &goal_row(goal, measured, *met), &sip.section)?;
-    }
-    std::fs::write(&path, new).map_err(|e| e.to_string())?;
+    let mut rows = vec![(sip_bench::GOAL, sip.measured.clone(), sip.met)];
+    rows.extend(sip.more.iter().cloned());
+    rewrite(root, &rows, &sip.section)?;
     println!(
         "{}\n{}",
         goal_row(sip_bench::GOAL, &sip.measured, sip.met),
@@ -139,9 +131,7 @@ fn postgres_only(root: &Path) -> Result<(), String> {
         &run::server_binary(Some("server")),
         &root.join("dist"),
     )?;
-    let path = root.join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    std::fs::write(&path, splice_section(&old, &section)).map_err(|e| e.to_string())?;
+    rewrite(root, &[], &section)?;
     println!("{section}");
     Ok(())
 }
@@ -152,14 +142,21 @@ fn console_only(root: &Path) -> Result<(), String> {
     run::build_console(root)?;
     run::build_server(Some("server"))?;
     let loading = load_bench::run(root)?;
-    let path = root.join("BENCHMARKS.md");
-    let mut text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    for (goal, measured, met) in &loading.goals {
-        text = splice(&text, &goal_row(goal, measured, *met), &loading.section)?;
-    }
-    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    rewrite(root, &loading.goals, &loading.section)?;
     println!("{}", loading.section);
     Ok(())
+}
+
+/// Writes `section` and the goal `rows` over their own in BENCHMARKS.md
+/// (adding what is missing); the rest stays as it was.
+fn rewrite(root: &Path, rows: &[(&str, String, bool)], section: &str) -> Result<(), String> {
+    let path = root.join("BENCHMARKS.md");
+    let mut text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    text = splice_section(&text, section);
+    for (goal, measured, met) in rows {
+        text = splice(&text, &goal_row(goal, measured, *met), section)?;
+    }
+    std::fs::write(&path, text).map_err(|e| e.to_string())
 }
 
 /// BENCHMARKS.md with `row` in the goals table (replacing the row of the
