@@ -71,7 +71,7 @@ enum Command {
         port: u16,
         #[command(flatten)]
         store: StoreArgs,
-        /// The console built by Trunk.
+        /// The console's release build (`cargo xtask build`).
         #[arg(long, default_value = "./dist")]
         dist: PathBuf,
         /// The provider API the console speaks (the server answers all
