@@ -3,6 +3,7 @@
 
 mod audit;
 mod credentials;
+mod early;
 mod error;
 mod export;
 mod operators;
@@ -51,10 +52,13 @@ const RATE_LIMIT_RETRIES: u32 = 3;
 
 /// Fetches and checks `/config.json`; the error says what to fix.
 pub async fn load_config() -> Result<Config, String> {
-    let response = Request::get("/config.json")
-        .send()
-        .await
-        .map_err(|e| format!("config.json could not be fetched: {e}."))?;
+    let response = match early::take("config").await {
+        Some(response) => response,
+        None => Request::get("/config.json")
+            .send()
+            .await
+            .map_err(|e| format!("config.json could not be fetched: {e}."))?,
+    };
     if !response.ok() {
         return Err(format!(
             "config.json is missing (HTTP {}): serve it beside index.html with api_base, dialect and account.",
@@ -314,11 +318,36 @@ impl Api {
     // Session
 
     pub async fn session(&self) -> Result<Option<Session>, ApiError> {
+        if let Some(answer) = self.early_session().await {
+            return answer;
+        }
         match self.get(&self.url("/console/session"), &[]).await {
             Ok(session) => Ok(Some(session)),
             Err(ApiError::Unauthorized) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The session the start-up script asked for, when it asked this API
+    /// and was answered (a 429 is asked again, with retries).
+    async fn early_session(&self) -> Option<Result<Option<Session>, ApiError>> {
+        let response = early::take("session").await?;
+        let here = leptos::prelude::window().location().href().ok()?;
+        let wanted = web_sys::Url::new_with_base(&self.url("/console/session"), &here).ok()?;
+        if response.url() != wanted.href() || response.status() == 429 {
+            return None;
+        }
+        Some(if response.ok() {
+            match response.text().await {
+                Ok(text) => parse(&text).map(Some),
+                Err(e) => Err(e.into()),
+            }
+        } else {
+            match ApiError::from_response(response).await {
+                ApiError::Unauthorized => Ok(None),
+                e => Err(e),
+            }
+        })
     }
 
     /// Not retried on 429: too many attempts are for the person to see.

@@ -2,7 +2,8 @@
 // 150 ms round trip, cold cache), for the dialect of the server at BASE_URL:
 // every page of the main navigation, opened by its address and by a click,
 // shows the loading state and then its page; once the console has started,
-// the screen is never blank and never broken.
+// the screen is never blank and never broken; the session is asked for
+// while the wasm is still on its way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -74,6 +75,16 @@ test('on a slow link every page shows its loading state, then the page, never a 
     const seen = await screen(page);
     assert.deepEqual(seen.blank, [], `${href}: nothing on screen at some point`);
     assert.ok(seen.loading.includes('Loading the page…'), `${href}: the page's loading state was shown (${seen.loading})`);
+    if (href === hrefs[0]) {
+      // The start-up script asks for the session while the wasm is still
+      // downloading, and the console uses that answer: one request.
+      const timing = await page.evaluate(() => performance.getEntriesByType('resource')
+        .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd })));
+      const sessions = timing.filter((e) => e.path === '/console/session');
+      const wasm = timing.find((e) => e.path.endsWith('_bg.wasm'));
+      assert.equal(sessions.length, 1, `one session request: ${JSON.stringify(sessions)}`);
+      assert.ok(sessions[0].start < wasm.end, `the session was asked for (${sessions[0].start} ms) before the wasm had arrived (${wasm.end} ms)`);
+    }
     errors.check();
     await page.close();
   }

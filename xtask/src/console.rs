@@ -169,9 +169,11 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         std::fs::write(dist.join(name), bytes).map_err(|e| format!("{name}: {e}"))
     };
 
-    // No loader when the console is one wasm.
+    // No loader when the console is one wasm (the bench's "before", which
+    // also starts nothing early).
     let loader_path = split.join("__wasm_split.js");
-    let mut loader = if loader_path.exists() {
+    let split_build = loader_path.exists();
+    let mut loader = if split_build {
         text(&loader_path)?
     } else {
         String::new()
@@ -218,9 +220,7 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     write(&css_name, &css)?;
 
     // The start-up script is a file: the CSP allows no inline script.
-    let boot = format!(
-        "import init from '/{bindings_name}';\nawait init({{ module_or_path: '/{main_wasm_name}' }});\n"
-    );
+    let boot = boot_script(&bindings_name, &main_wasm_name, split_build);
     let boot_name = format!("boot-{}.js", digest(boot.as_bytes()));
     write(&boot_name, boot.as_bytes())?;
 
@@ -234,6 +234,31 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         &boot_name,
     )?;
     write("index.html", html.as_bytes())
+}
+
+/// Starts the wasm; first asks for `config.json` and then the session, so
+/// both answers are here when the wasm has compiled (`src/api/early.rs`
+/// takes them). The session request is the console's own: same URL, same
+/// header, the browser's default credentials.
+/// Without `early` (the bench's one-wasm "before"), only the wasm.
+fn boot_script(bindings: &str, wasm: &str, early: bool) -> String {
+    if !early {
+        return format!(
+            "import init from '/{bindings}';\nawait init({{ module_or_path: '/{wasm}' }});\n"
+        );
+    }
+    format!(
+        "import init from '/{bindings}';\n\
+         const config = fetch('/config.json');\n\
+         const session = config\n\
+         \x20 .then((r) => (r.ok ? r.clone().json() : null))\n\
+         \x20 .then((c) => (c && c.sign_in !== false\n\
+         \x20   ? fetch(`${{(c.api_base || '').replace(/\\/+$/, '')}}/console/session`, {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }})\n\
+         \x20   : null))\n\
+         \x20 .catch(() => null);\n\
+         window.sipauthEarly = {{ config, session }};\n\
+         await init({{ module_or_path: '/{wasm}' }});\n"
+    )
 }
 
 /// index.html without Trunk's directives, with the style sheet, the hints
