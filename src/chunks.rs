@@ -26,7 +26,10 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotLoaded {
     }
 }
 
-/// One split point per page; `$chunk` names the wasm file.
+/// One split point per page; `$chunk` names the wasm file. Pages that name
+/// the same chunk share it: three chunks, not one per page, because the
+/// splitter makes a file per combination of chunks sharing code (see
+/// docs/decisions.md).
 macro_rules! chunk {
     ($load:ident, $preload:ident, $chunk:ident, $page:ident) => {
         #[cfg(feature = "split")]
@@ -64,20 +67,15 @@ chunk!(
     twilio,
     CredentialListsPage
 );
-chunk!(acls, preload_acls, acls, AclsPage);
-chunk!(acl_detail, preload_acl_detail, acls, AclDetailPage);
-chunk!(
-    applications,
-    preload_applications,
-    applications,
-    ApplicationsPage
-);
-chunk!(trunks, preload_trunks, trunks, TrunksPage);
+chunk!(acls, preload_acls, pages, AclsPage);
+chunk!(acl_detail, preload_acl_detail, pages, AclDetailPage);
+chunk!(applications, preload_applications, pages, ApplicationsPage);
+chunk!(trunks, preload_trunks, pages, TrunksPage);
 chunk!(domains, preload_domains, twilio, DomainsPage);
-chunk!(security, preload_security, admin, SecurityPage);
-chunk!(activity, preload_activity, admin, ActivityPage);
-chunk!(operators, preload_operators, admin, OperatorsPage);
-chunk!(api_keys, preload_api_keys, admin, ApiKeysPage);
+chunk!(security, preload_security, pages, SecurityPage);
+chunk!(activity, preload_activity, pages, ActivityPage);
+chunk!(operators, preload_operators, pages, OperatorsPage);
+chunk!(api_keys, preload_api_keys, pages, ApiKeysPage);
 
 /// The chunks, one per page component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,11 +204,18 @@ pub fn preload_opened_page() {
 }
 
 /// Loads the pages of `pages` one after another, after the page on screen
-/// has painted, so a later click finds its page here. One at a time: on a
-/// slow link the page being read keeps the bandwidth.
+/// has painted and its requests have been answered (waiting 5 s at most),
+/// so a later click finds its page here. One at a time: on a slow link the
+/// page being read keeps the bandwidth.
 pub fn preload_after_paint(pages: Vec<Page>) {
     let run = move || {
         leptos::task::spawn_local(async move {
+            for _ in 0..100 {
+                if crate::api::requests_in_flight() == 0 {
+                    break;
+                }
+                crate::api::sleep_ms(50).await;
+            }
             let mut done: Vec<Chunk> = Vec::new();
             for page in pages {
                 let chunk = Chunk::of(page);

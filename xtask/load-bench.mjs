@@ -50,10 +50,10 @@ function firstFiles(dist) {
 
 // The split modules each dialect's console can open.
 const DIALECT_MODULES = {
-  plivo: ['credentials', 'acls', 'applications', 'admin'],
-  zentrunk: ['credentials', 'acls', 'trunks', 'admin'],
-  twilio: ['twilio', 'credentials', 'acls', 'admin'],
-  vobiz: ['credentials', 'admin'],
+  plivo: ['credentials', 'pages'],
+  zentrunk: ['credentials', 'pages'],
+  twilio: ['twilio', 'credentials', 'pages'],
+  vobiz: ['credentials', 'pages'],
 };
 
 // Static files the page asked for (the document counts as index.html).

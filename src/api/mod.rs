@@ -118,6 +118,7 @@ impl Api {
         body: Option<Body<'_>>,
         retries: u32,
     ) -> Result<Response, ApiError> {
+        let _counted = InFlight::start();
         let mut attempt = 0;
         loop {
             let mut builder = RequestBuilder::new(url)
@@ -577,6 +578,32 @@ fn retry_after(response: &Response) -> u32 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(1)
         .clamp(1, 120)
+}
+
+thread_local! {
+    static IN_FLIGHT: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a request from its start until its answer (or its end).
+struct InFlight;
+
+impl InFlight {
+    fn start() -> Self {
+        IN_FLIGHT.with(|n| n.set(n.get() + 1));
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        IN_FLIGHT.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
+/// How many API requests are waiting for their answer: preloading waits
+/// for none, so the page on screen gets its data first.
+pub fn requests_in_flight() -> u32 {
+    IN_FLIGHT.with(std::cell::Cell::get)
 }
 
 pub async fn sleep_ms(ms: u32) {
