@@ -46,7 +46,7 @@ const nextFrames = (page) => page.evaluate(() => new Promise((r) => requestAnima
 
 // Navigation start to the rows being in the DOM, and to the frame after.
 async function firstPaint(context, url, selector, count) {
-  const page = await context.newPage();
+  const page = await openPage(context, url);
   await page.addInitScript(instrument, { selector, count });
   await page.goto(url);
   await page.waitForFunction(([s, n]) => document.querySelectorAll(s).length >= n, [selector, count], { timeout: 30_000 });
@@ -189,8 +189,12 @@ main.append(table(['Address', 'Description', ''], acl.entries.map((e) => [
 `,
 };
 
-async function serveBaselines(context, css) {
-  await context.route(`${base}/__baseline/**`, (route) => {
+// Baseline pages are served by a route on their own page only: Playwright
+// turns the HTTP cache off wherever it routes, and the console's pages are
+// measured with a warm cache.
+let baselineRoute;
+function serveBaselines(css) {
+  baselineRoute = (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop();
     const script = baselinePages[name];
     if (!script) return route.fulfill({ status: 404, body: 'no such baseline' });
@@ -199,7 +203,13 @@ async function serveBaselines(context, css) {
       body: `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="${css}"></head>`
         + `<body><main></main><script type="module">${baselineShared}${script}</script></body></html>`,
     });
-  });
+  };
+}
+
+async function openPage(context, url) {
+  const page = await context.newPage();
+  if (url.includes('/__baseline/')) await page.route(`${base}/__baseline/**`, baselineRoute);
+  return page;
 }
 
 // ---- the runs ----------------------------------------------------------
@@ -229,7 +239,7 @@ await signIn.getByRole('button', { name: 'Sign in' }).click();
 await signIn.getByRole('heading', { name: 'SIP credentials' }).waitFor();
 const css = await signIn.evaluate(() => document.querySelector('link[rel=stylesheet]').getAttribute('href'));
 await signIn.close();
-await serveBaselines(context, css);
+serveBaselines(css);
 
 // Paired runs, console then baseline, so both see the same machine state.
 async function paired(name, consoleUrl, baselineUrl, selector, count) {
@@ -282,7 +292,7 @@ for (const [label, url, field] of [
   ['console', `${base}/acls`, '#acl-search'],
   ['baseline', `${base}/__baseline/acls`, '#acl-search'],
 ]) {
-  const page = await context.newPage();
+  const page = await openPage(context, url);
   await page.addInitScript(instrument, {});
   await page.goto(url);
   await page.waitForFunction(() => document.querySelectorAll('table.list tbody tr').length === 20);

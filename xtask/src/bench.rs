@@ -509,9 +509,14 @@ Leptos's generic view code in the first wasm, fewer split points (fewer, larger 
 paint measured 107–124 ms over four runs on 2026-11-25, the console 137–155 ms after load), so \
 a figure within that margin of its goal is met or missed by chance; each figure is a median \
 of 9 page loads.
-- First paint: the console's chain is HTML, wasm compile and start, config.json, the session, \
-then the list (the first page is shown as soon as it arrives; the other nine load at once). \
-The plain-DOM baseline skips the wasm start, config and session, which is most of the ratio.
+- First paint: the console's chain is HTML, then the wasm and, beside it since issue 20, \
+config.json and the session (asked for by the start-up script) and the page's chunk, then the \
+list (the first page is shown as soon as it arrives; the other nine load at once). The \
+plain-DOM baseline skips the wasm start, config and session, which is most of the ratio. Until \
+2026-12-02 the \"warm HTTP cache\" runs were not warm: Playwright's route for the baseline pages \
+was on the whole browser context, and routing turns the HTTP cache off where it applies, so \
+every console load downloaded and compiled its wasm afresh; the route is now on the baseline's \
+own pages only.
 - The API: sqlx's SQLite driver runs each connection on its own thread and hands rows over a \
 channel, so thread switches, not SQL, were the cost. Reads now take one query (accounts are \
 cached; a page comes back as one JSON row) and request lines are logged at DEBUG. At 64 \
