@@ -201,6 +201,12 @@ fn splice_section(text: &str, section: &str) -> String {
     }
 }
 
+/// A server for measuring: no API rate limit, serving the console in `dist`.
+pub(crate) fn bench_server(binary: &Path, data: &Path, dist: &Path) -> Result<TestServer, String> {
+    let dist = dist.to_str().ok_or("dist is not UTF-8")?;
+    TestServer::start(binary, data, &["--rate-limit", "0", "--dist", dist], &[])
+}
+
 /// The last line of a node script's output that is JSON (its results).
 pub(crate) fn last_json_line(
     what: &str,
@@ -326,17 +332,7 @@ fn api(root: &Path, report: &mut String, goals: &mut Goals) -> Result<(), String
     let _ = std::fs::remove_dir_all(&data);
     let started = Instant::now();
     let dist = root.join("dist");
-    let server = TestServer::start(
-        &run::server_binary(Some("server")),
-        &data,
-        &[
-            "--rate-limit",
-            "0",
-            "--dist",
-            dist.to_str().ok_or("dist is not UTF-8")?,
-        ],
-        &[],
-    )?;
+    let server = bench_server(&run::server_binary(Some("server")), &data, &dist)?;
     let first_start = started.elapsed();
     let result = (|| {
         let base = server.base.clone();

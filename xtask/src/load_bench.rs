@@ -3,7 +3,6 @@
 //! in one wasm (built here as "before"), each on its own release server
 //! with 200 credentials, driven by `xtask/load-bench.mjs` in Chromium.
 
-use crate::server::TestServer;
 use crate::{console, run, tools};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -27,17 +26,7 @@ pub fn run(root: &Path) -> Result<Loading, String> {
     let mut servers = Vec::new();
     for (name, dist) in [("split", root.join("dist")), ("whole", whole)] {
         let data = std::env::temp_dir().join(format!("sipauth-load-{name}-{}", std::process::id()));
-        let server = TestServer::start(
-            &binary,
-            &data,
-            &[
-                "--rate-limit",
-                "0",
-                "--dist",
-                dist.to_str().ok_or("dist is not UTF-8")?,
-            ],
-            &[],
-        )?;
+        let server = crate::bench::bench_server(&binary, &data, &dist)?;
         let (id, token) = server.demo_account()?;
         crate::bench::seed_credentials(&server.base, &id, &token, 200)?;
         builds.push(serde_json::json!({
