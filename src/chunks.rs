@@ -165,9 +165,7 @@ impl Chunk {
         }
         .map_err(NotLoaded::from)
     }
-}
 
-impl Chunk {
     /// The chunk a console address shows (`/acls/ID` is an ACL's page);
     /// none for sign-in and the start.
     pub fn at(path: &str) -> Option<Chunk> {
