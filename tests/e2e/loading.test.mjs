@@ -49,10 +49,9 @@ async function screen(page) {
 
 const broken = /could not|not found/i;
 
-test('on a slow link every page shows its loading state, then the page, never a blank one', { timeout: 300_000 }, async () => {
-  const context = await browser.newContext();
-  // Signed in on a fast link; the pages below start cold.
-  let page = await context.newPage();
+/** Signs in on a fast link; the page and the main navigation's addresses. */
+async function signIn(context) {
+  const page = await context.newPage();
   await page.goto(`${base}/sign-in`);
   await page.getByLabel('Operator username').fill(firstRun.operator.username);
   await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
@@ -60,6 +59,13 @@ test('on a slow link every page shows its loading state, then the page, never a 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link').first().waitFor();
   const hrefs = await nav.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+  return { page, nav, hrefs };
+}
+
+test('on a slow link every page shows its loading state, then the page, never a blank one', { timeout: 300_000 }, async () => {
+  const context = await browser.newContext();
+  // Signed in on a fast link; the pages below start cold.
+  let { page, hrefs } = await signIn(context);
   assert.ok(hrefs.length >= 4, `the navigation offers pages: ${hrefs}`);
   await page.close();
 
@@ -110,15 +116,8 @@ test('on a slow link every page shows its loading state, then the page, never a 
 
 test('a page whose code does not arrive says so, with a way to try again, and the console keeps working', { timeout: 120_000 }, async () => {
   const context = await browser.newContext();
-  const page = await context.newPage();
+  const { page, nav, hrefs } = await signIn(context);
   const errors = watchErrors(page);
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('Operator username').fill(firstRun.operator.username);
-  await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('link').first().waitFor();
-  const hrefs = await nav.getByRole('link').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   // A page in another chunk than the home page; its chunk files fail.
   const other = hrefs.find((h) => h === '/activity') || hrefs[hrefs.length - 1];
   let blocked = 0;
