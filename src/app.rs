@@ -46,6 +46,11 @@ pub fn App() -> impl IntoView {
     // A signal filled by a task, not a resource: the resource machinery
     // would be in the wasm for this one answer.
     let booted = RwSignal::new(None);
+    // The sign-in page the start-up script showed before the wasm: the
+    // console shows its own from here on.
+    if let Some(page) = document().get_element_by_id("sign-in-page") {
+        page.remove();
+    }
     crate::chunks::preload_opened_page();
     leptos::task::spawn_local(async move { booted.set(Some(boot().await)) });
     move || match booted.get() {

@@ -14,9 +14,6 @@ pub enum ApiError {
     /// 401: the session ended.
     #[error("Your session has ended. Sign in again.")]
     Unauthorized,
-    /// 401 on sign-in.
-    #[error("Wrong username or password.")]
-    SignInFailed,
     /// 403: the CSRF token is stale, or the operator's role does not
     /// allow it (the server's words say which role is needed).
     #[error("{}", forbidden_words(.0))]

@@ -351,27 +351,9 @@ impl Api {
         })
     }
 
-    /// Not retried on 429: too many attempts are for the person to see.
-    pub async fn sign_in(&self, username: &str, password: &str) -> Result<Session, ApiError> {
-        let body = json!({ "username": username, "password": password });
-        let response = self
-            .send_with_retries(
-                Method::POST,
-                &self.url("/console/session"),
-                &[],
-                Some(Body::Json(&body)),
-                0,
-            )
-            .await?;
-        let answer = if response.ok() {
-            parse(&response.text().await?)
-        } else {
-            Err(ApiError::from_response(response).await)
-        };
-        match answer {
-            Err(ApiError::Unauthorized) => Err(ApiError::SignInFailed),
-            other => other,
-        }
+    /// The session a sign-in answered with (sign_in.js posts the form).
+    pub async fn signed_in(answer: web_sys::Response) -> Result<Session, ApiError> {
+        parse(&Response::from(answer).text().await?)
     }
 
     pub async fn sign_out(&self) -> Result<(), ApiError> {

@@ -1,10 +1,11 @@
-use crate::api::ApiError;
+use crate::api::Api;
 use crate::context::AppContext;
-use crate::dialog_action::Task;
 use crate::signals::effect;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Where sign-in sends the browser to come back to `path?search`: plain
 /// `/sign-in` for the home page, else with the page in `next`.
@@ -35,6 +36,16 @@ pub fn return_target(next: &str) -> Option<&str> {
     (!foreign && !loops).then_some(next)
 }
 
+// The form itself is plain DOM in sign_in.js: the start-up script shows it
+// before the wasm has arrived, and this page mounts the same one.
+#[wasm_bindgen(module = "/src/sign_in.js")]
+extern "C" {
+    /// Fills the section with the form; resolves with the answer of the
+    /// sign-in that succeeded.
+    #[wasm_bindgen(js_name = mountSignIn)]
+    fn mount_sign_in(section: &web_sys::HtmlElement, api_base: &str) -> js_sys::Promise;
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
@@ -44,12 +55,10 @@ pub fn SignInPage() -> impl IntoView {
         .read_untracked()
         .get("next")
         .and_then(|n| return_target(&n).map(str::to_string));
-    let username = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
 
-    // Signed in (just now, in another tab, or by the back button): on to
-    // the page asked for, replacing sign-in so that Back never returns here.
+    // Signed in (just now, in another tab, before the console started, or
+    // by the back button): on to the page asked for, replacing sign-in so
+    // that Back never returns here.
     effect(move || {
         if ctx.session.get().is_some() {
             let to = next.as_deref().unwrap_or(ctx.profile().home);
@@ -61,72 +70,30 @@ pub fn SignInPage() -> impl IntoView {
         }
     });
 
-    // Unsync: the API's futures hold browser handles, which are not Send.
-    let sign_in = Task::new(move |(user, pass): (String, String)| {
-        let api = ctx.api();
-        async move {
-            match api.sign_in(&user, &pass).await {
-                Ok(session) => {
-                    password.set(String::new());
-                    error.set(None);
-                    ctx.start_session(session);
-                }
-                Err(e) => error.set(Some(e)),
+    let section = NodeRef::<leptos::html::Section>::new();
+    effect(move || {
+        let Some(section) = section.get() else {
+            return;
+        };
+        if ctx.session.get_untracked().is_some() {
+            return;
+        }
+        let signed_in = mount_sign_in(&section, &ctx.config.get_value().api_base);
+        leptos::task::spawn_local(async move {
+            let Ok(answer) = wasm_bindgen_futures::JsFuture::from(signed_in).await else {
+                return;
+            };
+            match Api::signed_in(answer.unchecked_into()).await {
+                Ok(session) => ctx.start_session(session),
+                Err(e) => ctx.report(&e),
             }
-        }
+        });
     });
-    let pending = sign_in.pending();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if !pending.get_untracked() {
-            sign_in.dispatch((username.get_untracked(), password.get_untracked()));
-        }
-    };
-
-    view! {
-        <section class="sign-in">
-            <h1>"Sign in"</h1>
-            <p>"Sign in as an operator to manage SIP credentials."</p>
-            <form class="form" on:submit=submit>
-                <SignInField id="operator-username" name="username" label="Operator username" kind="text" autocomplete="username" value=username />
-                <SignInField id="operator-password" name="password" label="Password" kind="password" autocomplete="current-password" value=password />
-                <p id="sign-in-error" class="error" role="alert">
-                    {move || error.get().map(|e| e.to_string())}
-                </p>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </form>
-        </section>
-    }
-}
-
-/// A required field of the form; its error is the form's.
-#[component]
-fn SignInField(
-    id: &'static str,
-    /// What the browser's password manager knows the field by.
-    name: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    value: RwSignal<String>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input
-                required
-                aria-describedby="sign-in-error"
-                type=kind
-                id=id
-                name=name
-                autocomplete=autocomplete
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
+    // Signed in already (the start-up script's form): on the way on.
+    let passing = ctx.session.get_untracked().is_some().then(|| {
+        view! { <p class="loading" role="status">"Signing in…"</p> }
+    });
+    view! { <section class="sign-in" node_ref=section>{passing}</section> }
 }
 
 #[cfg(test)]

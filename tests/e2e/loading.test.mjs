@@ -25,7 +25,8 @@ function watchScreen() {
   window.__screen = w;
   new MutationObserver(() => {
     const body = document.body;
-    if (!body || !body.firstElementChild) return;
+    // index.html's sign-in page is there, hidden, until the console starts.
+    if (!body || ![...body.children].some((c) => !c.hidden)) return;
     w.started = true;
     const status = document.querySelector('.loading[role=status]');
     if (status) w.loading.add(status.textContent);
@@ -111,6 +112,49 @@ test('on a slow link every page shows its loading state, then the page, never a 
   const seen = await screen(page);
   assert.deepEqual(seen.blank, [], 'nothing on screen at some point while clicking through');
   errors.check();
+  await context.close();
+});
+
+test('the sign-in page shows its form without the wasm, which comes once the operator types', { timeout: 120_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await slowPage(context);
+  const errors = watchErrors(page);
+  const wasm = [];
+  const sessions = [];
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith('.wasm')) wasm.push(r.url());
+    if (path === '/console/session') sessions.push(r.method());
+  });
+  await page.goto(`${base}/sign-in`);
+  const username = page.getByLabel('Operator username');
+  await username.waitFor({ timeout: 30_000 });
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Sign in');
+  // Signed out, the page is whole without any wasm: none is asked for
+  // while the form waits.
+  await page.waitForTimeout(1_000);
+  assert.deepEqual(wasm, [], 'no wasm before the operator types');
+  // A wrong password is refused in words, beside the form.
+  await username.fill(firstRun.operator.username);
+  await page.getByLabel('Password', { exact: true }).fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor({ timeout: 30_000 });
+  assert.equal(await username.inputValue(), firstRun.operator.username, 'the username typed is kept');
+  assert.ok(wasm.some((u) => u.includes('_bg.wasm')), 'typing started the wasm');
+  await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The console starts signed in, at its home page, with the session the
+  // sign-in answered: it does not ask for it again.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link').first().waitFor({ timeout: 60_000 });
+  const home = await nav.getByRole('link').first().getAttribute('href');
+  await page.waitForURL(`${base}${home}`);
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  assert.deepEqual(sessions, ['GET', 'POST', 'POST'], 'the session asked for once, then the two sign-ins: no second probe');
+  assert.equal(await page.locator('#sign-in-page').count(), 0, 'the start-up page is gone');
+  const seen = await screen(page);
+  assert.deepEqual(seen.blank, [], 'nothing on screen at some point');
+  errors.check(401);
   await context.close();
 });
 

@@ -196,7 +196,34 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     let main_wasm_name = format!("{NAME}-{}_bg.wasm", digest(&main_wasm));
     write(&main_wasm_name, &main_wasm)?;
 
-    let bindings = text(&bindgen.join(format!("{NAME}.js")))?;
+    let mut bindings = text(&bindgen.join(format!("{NAME}.js")))?;
+    // wasm-bindgen's JS snippets (sign_in.js), named after their content
+    // like everything else, at the top of dist/.
+    let mut sign_in = None;
+    for snippet in snippets(&bindgen.join("snippets"))? {
+        let bytes = read(&snippet)?;
+        let relative = snippet
+            .strip_prefix(bindgen)
+            .map_err(|e| e.to_string())?
+            .to_str()
+            .ok_or("snippet path")?
+            .to_string();
+        let stem = snippet
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or("snippet name")?;
+        let named = format!("{}-{}.js", stem.replace('_', "-"), digest(&bytes));
+        let reference = format!("./{relative}");
+        if !bindings.contains(&reference) {
+            return Err(format!("the bindings do not import {relative}"));
+        }
+        bindings = bindings.replace(&reference, &format!("./{named}"));
+        write(&named, &bytes)?;
+        if stem == "sign_in" {
+            sign_in = Some(named);
+        }
+    }
+    let sign_in = sign_in.ok_or("wasm-bindgen wrote no sign_in.js snippet")?;
     let pair = digest(format!("{bindings}\0{loader}").as_bytes());
     let (bindings_name, loader_name) =
         (format!("{NAME}-{pair}.js"), format!("wasm-split-{pair}.js"));
@@ -220,7 +247,7 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     write(&css_name, &css)?;
 
     // The start-up script is a file: the CSP allows no inline script.
-    let boot = boot_script(&bindings_name, &main_wasm_name, split_build);
+    let boot = boot_script(&bindings_name, &main_wasm_name, &sign_in, split_build);
     let boot_name = format!("boot-{}.js", digest(boot.as_bytes()));
     write(&boot_name, boot.as_bytes())?;
 
@@ -228,9 +255,14 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     let html = page(
         &template,
         &css_name,
-        &bindings_name,
-        loader_name.as_deref(),
-        &main_wasm_name,
+        &[Some(&bindings_name), loader_name.as_ref(), Some(&sign_in)]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        // The split build's start-up script fetches the wasm itself: not on
+        // the sign-in page until the operator types.
+        (!split_build).then_some(main_wasm_name.as_str()),
         &boot_name,
     )?;
     write("index.html", html.as_bytes())
@@ -239,9 +271,12 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
 /// Starts the wasm; first asks for `config.json` and then the session, so
 /// both answers are here when the wasm has compiled (`src/api/early.rs`
 /// takes them). The session request is the console's own: same URL, same
-/// header, the browser's default credentials.
+/// header, the browser's default credentials. On the sign-in page, signed
+/// out, it shows the sign-in form (sign_in.js) without the wasm, fetches
+/// the wasm once the operator types, and hands the console the session
+/// the sign-in answered with.
 /// Without `early` (the bench's one-wasm "before"), only the wasm.
-fn boot_script(bindings: &str, wasm: &str, early: bool) -> String {
+fn boot_script(bindings: &str, wasm: &str, sign_in: &str, early: bool) -> String {
     if !early {
         return format!(
             "import init from '/{bindings}';\nawait init({{ module_or_path: '/{wasm}' }});\n"
@@ -249,27 +284,52 @@ fn boot_script(bindings: &str, wasm: &str, early: bool) -> String {
     }
     format!(
         "import init from '/{bindings}';\n\
+         import {{ sessionUrl, showSignInPage }} from '/{sign_in}';\n\
          const config = fetch('/config.json');\n\
-         const session = config\n\
-         \x20 .then((r) => (r.ok ? r.clone().json() : null))\n\
+         const settings = config.then((r) => (r.ok ? r.clone().json() : null)).catch(() => null);\n\
+         const session = settings\n\
          \x20 .then((c) => (c && c.sign_in !== false\n\
-         \x20   ? fetch(`${{(c.api_base || '').replace(/\\/+$/, '')}}/console/session`, {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }})\n\
+         \x20   ? fetch(sessionUrl(c.api_base), {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }})\n\
          \x20   : null))\n\
          \x20 .catch(() => null);\n\
          window.sipauthEarly = {{ config, session }};\n\
-         await init({{ module_or_path: '/{wasm}' }});\n"
+         let code = null;\n\
+         const wasm = () => (code ||= fetch('/{wasm}'));\n\
+         if (location.pathname === '/sign-in' && (await session)?.status === 401) {{\n\
+         \x20 const answer = await showSignInPage(await settings, wasm);\n\
+         \x20 window.sipauthEarly.session = Promise.resolve(answer);\n\
+         }}\n\
+         await init({{ module_or_path: wasm() }});\n"
     )
+}
+
+/// Every file under wasm-bindgen's `snippets/` (none: an empty list).
+fn snippets(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(found);
+    };
+    for entry in entries {
+        let p = entry.map_err(|e| e.to_string())?.path();
+        if p.is_dir() {
+            found.extend(snippets(&p)?);
+        } else if p.extension().is_some_and(|e| e == "js") {
+            found.push(p);
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// index.html without Trunk's directives, with the style sheet, the hints
 /// that start every download the page needs while the HTML is still being
-/// read (the scripts, the main wasm, `config.json`), and the start-up script.
+/// read (the scripts, `config.json`, the main wasm when given), and the
+/// start-up script.
 fn page(
     template: &str,
     css: &str,
-    bindings: &str,
-    loader: Option<&str>,
-    wasm: &str,
+    scripts: &[&str],
+    wasm: Option<&str>,
     boot: &str,
 ) -> Result<String, String> {
     let kept: Vec<&str> = template
@@ -277,15 +337,15 @@ fn page(
         .filter(|l| !l.contains("data-trunk"))
         .collect();
     let kept = kept.join("\n");
-    let loader = loader
-        .map(|l| format!("    <link rel=\"modulepreload\" href=\"/{l}\" />\n"))
-        .unwrap_or_default();
-    let tags = format!(
-        "    <link rel=\"stylesheet\" href=\"/{css}\" />\n\
-         \x20   <link rel=\"modulepreload\" href=\"/{bindings}\" />\n\
-         {loader}\
-         \x20   <link rel=\"preload\" href=\"/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n\
-         \x20   <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n\
+    let mut tags = format!("    <link rel=\"stylesheet\" href=\"/{css}\" />\n");
+    for script in scripts {
+        tags += &format!("    <link rel=\"modulepreload\" href=\"/{script}\" />\n");
+    }
+    if let Some(wasm) = wasm {
+        tags += &format!("    <link rel=\"preload\" href=\"/{wasm}\" as=\"fetch\" type=\"application/wasm\" crossorigin />\n");
+    }
+    tags += &format!(
+        "    <link rel=\"preload\" href=\"/config.json\" as=\"fetch\" crossorigin />\n\
          \x20   <script type=\"module\" src=\"/{boot}\"></script>\n  </head>"
     );
     if !kept.contains("</head>") {
@@ -304,9 +364,8 @@ mod tests {
         let html = page(
             template,
             "main-1.css",
-            "a-2.js",
-            Some("w-2.js"),
-            "a-3_bg.wasm",
+            &["a-2.js", "w-2.js"],
+            Some("a-3_bg.wasm"),
             "boot-4.js",
         )
         .unwrap();
@@ -326,5 +385,8 @@ mod tests {
         let head_end = html.find("</head>").unwrap();
         assert!(html.find("boot-4.js").unwrap() < head_end);
         assert!(html.find("/config.json").unwrap() < html.find("boot-4.js").unwrap());
+        // The split build's page names no wasm: the sign-in page needs none.
+        let html = page(template, "main-1.css", &["a-2.js"], None, "boot-4.js").unwrap();
+        assert!(!html.contains(".wasm"), "{html}");
     }
 }
