@@ -255,13 +255,13 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     let html = page(
         &template,
         &css_name,
-        &[Some(&bindings_name), loader_name.as_ref(), Some(&sign_in)]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        // The split build's start-up script fetches the wasm itself: not on
-        // the sign-in page until the operator types.
+        // The split build's start-up script fetches the wasm and imports
+        // its bindings itself: not on the sign-in page until the operator
+        // types (elsewhere both start at once, beside config and session).
+        &match split_build {
+            true => vec![sign_in.as_str()],
+            false => vec![bindings_name.as_str()],
+        },
         (!split_build).then_some(main_wasm_name.as_str()),
         &boot_name,
     )?;
@@ -273,8 +273,8 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
 /// takes them). The session request is the console's own: same URL, same
 /// header, the browser's default credentials. On the sign-in page, signed
 /// out, it shows the sign-in form (sign_in.js) without the wasm, fetches
-/// the wasm once the operator types, and hands the console the session
-/// the sign-in answered with.
+/// the wasm and its bindings once the operator types, and hands the
+/// console the session the sign-in answered with.
 /// Without `early` (the bench's one-wasm "before"), only the wasm.
 fn boot_script(bindings: &str, wasm: &str, sign_in: &str, early: bool) -> String {
     if !early {
@@ -283,8 +283,7 @@ fn boot_script(bindings: &str, wasm: &str, sign_in: &str, early: bool) -> String
         );
     }
     format!(
-        "import init from '/{bindings}';\n\
-         import {{ sessionUrl, showSignInPage }} from '/{sign_in}';\n\
+        "import {{ sessionUrl, showSignInPage }} from '/{sign_in}';\n\
          const config = fetch('/config.json');\n\
          const settings = config.then((r) => (r.ok ? r.clone().json() : null)).catch(() => null);\n\
          const session = settings\n\
@@ -293,13 +292,14 @@ fn boot_script(bindings: &str, wasm: &str, sign_in: &str, early: bool) -> String
          \x20   : null))\n\
          \x20 .catch(() => null);\n\
          window.sipauthEarly = {{ config, session }};\n\
-         let code = null;\n\
-         const wasm = () => (code ||= fetch('/{wasm}'));\n\
+         let started = null;\n\
+         const load = () => (started ||= [fetch('/{wasm}'), import('/{bindings}')]);\n\
          if (location.pathname === '/sign-in' && (await session)?.status === 401) {{\n\
-         \x20 const answer = await showSignInPage(await settings, wasm);\n\
+         \x20 const answer = await showSignInPage(await settings, load);\n\
          \x20 window.sipauthEarly.session = Promise.resolve(answer);\n\
          }}\n\
-         await init({{ module_or_path: wasm() }});\n"
+         const [code, bindings] = load();\n\
+         await (await bindings).default({{ module_or_path: code }});\n"
     )
 }
 
