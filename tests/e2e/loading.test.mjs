@@ -141,6 +141,7 @@ test('the sign-in page shows its form without the wasm, which comes once the ope
   await page.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor({ timeout: 30_000 });
   assert.equal(await username.inputValue(), firstRun.operator.username, 'the username typed is kept');
   assert.ok(wasm.some((u) => u.includes('_bg.wasm')), 'typing started the wasm');
+  assert.ok(wasm.some((u) => u.includes('/split_')), `typing started the home page's chunk: ${wasm}`);
   await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   // The console starts signed in, at its home page, with the session the

@@ -247,7 +247,8 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     write(&css_name, &css)?;
 
     // The start-up script is a file: the CSP allows no inline script.
-    let boot = boot_script(&bindings_name, &main_wasm_name, &sign_in, split_build);
+    let homes = home_files(&loader)?;
+    let boot = boot_script(&bindings_name, &main_wasm_name, &sign_in, &homes, split_build);
     let boot_name = format!("boot-{}.js", digest(boot.as_bytes()));
     write(&boot_name, boot.as_bytes())?;
 
@@ -276,7 +277,13 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
 /// the wasm and its bindings once the operator types, and hands the
 /// console the session the sign-in answered with.
 /// Without `early` (the bench's one-wasm "before"), only the wasm.
-fn boot_script(bindings: &str, wasm: &str, sign_in: &str, early: bool) -> String {
+fn boot_script(
+    bindings: &str,
+    wasm: &str,
+    sign_in: &str,
+    homes: &str,
+    early: bool,
+) -> String {
     if !early {
         return format!(
             "import init from '/{bindings}';\nawait init({{ module_or_path: '/{wasm}' }});\n"
@@ -292,15 +299,88 @@ fn boot_script(bindings: &str, wasm: &str, sign_in: &str, early: bool) -> String
          \x20   : null))\n\
          \x20 .catch(() => null);\n\
          window.sipauthEarly = {{ config, session }};\n\
+         const homes = {homes};\n\
          let started = null;\n\
          const load = () => (started ||= [fetch('/{wasm}'), import('/{bindings}')]);\n\
+         // Typing: the console and its home page's chunk files come meanwhile\n\
+         // (read to the end, so that they are whole in the HTTP cache).\n\
+         const typing = async () => {{\n\
+         \x20 load()[0].then((r) => r.clone().arrayBuffer()).catch(() => {{}});\n\
+         \x20 const c = await settings;\n\
+         \x20 for (const file of homes[c && c.dialect] || homes.default) {{\n\
+         \x20   fetch(file).then((r) => r.arrayBuffer()).catch(() => {{}});\n\
+         \x20 }}\n\
+         }};\n\
          if (location.pathname === '/sign-in' && (await session)?.status === 401) {{\n\
-         \x20 const answer = await showSignInPage(await settings, load);\n\
+         \x20 const answer = await showSignInPage(await settings, typing);\n\
          \x20 window.sipauthEarly.session = Promise.resolve(answer);\n\
          }}\n\
          const [code, bindings] = load();\n\
          await (await bindings).default({{ module_or_path: code }});\n"
     )
+}
+
+/// The split module each dialect's home page is in (`Chunk::of` of the
+/// profile's first page in src/chunks.rs): twilio's credential lists, every
+/// other dialect's credentials.
+const HOMES: [(&str, &str); 2] = [("twilio", "twilio"), ("default", "credentials")];
+
+/// The chunk files (`/name.wasm`) of each dialect's home page, as a JS
+/// object, read off the splitter's loader: a module's own file and those
+/// of the shared chunks it names as its dependencies. `{}` for one wasm.
+fn home_files(loader: &str) -> Result<String, String> {
+    if loader.is_empty() {
+        return Ok("{}".into());
+    }
+    // Each definition: `const <name> = ...makeLoad(() => { ... "./<file>.wasm" ... }, [<deps>])`.
+    let mut files = std::collections::BTreeMap::new();
+    let mut deps = std::collections::BTreeMap::new();
+    let top_level = loader.replace("\nexport const __", "\nconst __");
+    for definition in top_level.split("\nconst __").skip(1) {
+        let Some((name, body)) = definition.split_once(" = ") else {
+            continue;
+        };
+        let Some(file) = body
+            .split("\"./")
+            .nth(1)
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(file, _)| file)
+            .filter(|file| file.ends_with(".wasm"))
+        else {
+            continue;
+        };
+        let needs: Vec<String> = body
+            .rsplit_once('[')
+            .and_then(|(_, list)| list.split_once(']'))
+            .map(|(list, _)| list)
+            .unwrap_or_default()
+            .split(',')
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect();
+        let name = format!("__{}", name.trim());
+        files.insert(name.clone(), format!("/{file}"));
+        deps.insert(name, needs);
+    }
+    let mut out = Vec::new();
+    for (dialect, module) in HOMES {
+        let name = format!("__wasm_split_load_{module}");
+        let own = files
+            .get(&name)
+            .ok_or_else(|| format!("the chunk loader has no module {module}"))?;
+        let mut list = vec![own.clone()];
+        for dep in &deps[&name] {
+            list.push(
+                files
+                    .get(dep)
+                    .ok_or_else(|| format!("the chunk loader has no {dep}"))?
+                    .clone(),
+            );
+        }
+        let list: Vec<String> = list.iter().map(|f| format!("'{f}'")).collect();
+        out.push(format!("{dialect}: [{}]", list.join(", ")));
+    }
+    Ok(format!("{{ {} }}", out.join(", ")))
 }
 
 /// Every file under wasm-bindgen's `snippets/` (none: an empty list).
@@ -357,6 +437,33 @@ fn page(
 #[cfg(test)]
 mod tests {
     use super::page;
+
+    #[test]
+    fn each_home_page_names_its_module_and_shared_chunk_files() {
+        let loader = r#"import { initSync } from "./x.js";
+const __chunk_4 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_4-aa.wasm", import.meta.url));
+}
+, []);
+const __chunk_5 = makeLoad(() => {
+    const src = fetch(new URL("./chunk_5-bb.wasm", import.meta.url));
+}
+, []);
+export const __wasm_split_load_twilio = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_twilio-cc.wasm", import.meta.url));
+}
+, [__chunk_5]));
+export const __wasm_split_load_credentials = wrapAsyncCb(makeLoad(() => {
+    const src = fetch(new URL("./split_credentials-dd.wasm", import.meta.url));
+}
+, [__chunk_4, __chunk_5]));
+"#;
+        assert_eq!(
+            super::home_files(loader).unwrap(),
+            "{ twilio: ['/split_twilio-cc.wasm', '/chunk_5-bb.wasm'], default: ['/split_credentials-dd.wasm', '/chunk_4-aa.wasm', '/chunk_5-bb.wasm'] }"
+        );
+        assert!(super::home_files(&loader.replace("credentials", "other")).is_err());
+    }
 
     #[test]
     fn the_page_loses_trunks_directives_and_gains_hints() {
