@@ -69,8 +69,9 @@ fn report(json: &serde_json::Value) -> Loading {
     let (split, whole) = (&json["split"], &json["whole"]);
     let mut s = String::from(
         "## Console loading (issue 20)\n\n\
-         The split console (`dist/`: the sign-in page and the shell in the first wasm, each page \
-         in its chunk, fetched on navigation and preloaded after the first paint) against the same \
+         The split console (`dist/`: a sign-in page without wasm, which fetches the console once \
+         the operator types; the shell in the first wasm, each page in its chunk, fetched on \
+         navigation and preloaded after the first paint) against the same \
          console in one wasm, built in the same run (\"before\"). Sizes are gzip -9 of the files the \
          browser asked for (API answers not counted); a fresh browser context each time.\n\n\
          | what the browser downloads | split | one wasm |\n|---|---:|---:|\n",
@@ -78,8 +79,12 @@ fn report(json: &serde_json::Value) -> Loading {
     let rows = [
         ("sign-in page, until its form is shown", "sign_in"),
         (
-            "… and preloaded behind the form (the home page)",
+            "… in total, while nobody types (2 s)",
             "sign_in_with_preload",
+        ),
+        (
+            "… once the operator types (the split console fetches its wasm and the home page's chunk meanwhile)",
+            "sign_in_typing",
         ),
         (
             "credentials page reached from sign-in, until its list is shown (in total)",
@@ -197,11 +202,12 @@ fn report(json: &serde_json::Value) -> Loading {
         (
             SIGN_IN_GOAL,
             format!(
-                "{} (one wasm: {})",
-                kb(&split["sign_in"]),
-                kb(&whole["sign_in"])
+                "{} in total while the form waits (one wasm: {}); {} once the operator types",
+                kb(&split["sign_in_with_preload"]),
+                kb(&whole["sign_in_with_preload"]),
+                kb(&split["sign_in_typing"])
             ),
-            bytes("sign_in") <= 150_000.0,
+            bytes("sign_in_with_preload") <= 150_000.0,
         ),
         (
             CREDENTIALS_GOAL,
