@@ -218,7 +218,7 @@ fn send(action: Action<Once, ()>, work: Work) {
     action.dispatch_local(Once(RefCell::new(Some(work))));
 }
 
-/// Work a button or form starts outside a dialog (sign-in, sign-out, a
+/// Work a button or form starts outside a dialog (sign-out, a
 /// switch), on the same untyped action as the dialogs.
 pub struct Task<I: 'static> {
     run: StoredValue<Rc<dyn Fn(I) -> Work>, LocalStorage>,

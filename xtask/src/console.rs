@@ -248,7 +248,13 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
 
     // The start-up script is a file: the CSP allows no inline script.
     let homes = home_files(&loader)?;
-    let boot = boot_script(&bindings_name, &main_wasm_name, &sign_in, &homes, split_build);
+    let boot = boot_script(
+        &bindings_name,
+        &main_wasm_name,
+        &sign_in,
+        &homes,
+        split_build,
+    );
     let boot_name = format!("boot-{}.js", digest(boot.as_bytes()));
     write(&boot_name, boot.as_bytes())?;
 
@@ -277,13 +283,7 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
 /// the wasm and its bindings once the operator types, and hands the
 /// console the session the sign-in answered with.
 /// Without `early` (the bench's one-wasm "before"), only the wasm.
-fn boot_script(
-    bindings: &str,
-    wasm: &str,
-    sign_in: &str,
-    homes: &str,
-    early: bool,
-) -> String {
+fn boot_script(bindings: &str, wasm: &str, sign_in: &str, homes: &str, early: bool) -> String {
     if !early {
         return format!(
             "import init from '/{bindings}';\nawait init({{ module_or_path: '/{wasm}' }});\n"
