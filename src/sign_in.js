@@ -100,7 +100,9 @@ export function showSignInPage(config, onTyping) {
   document.title = title;
   page.querySelector('.brand').textContent = title;
   const root = document.documentElement;
-  const saved = localStorage.getItem('theme');
+  // Storage can be refused (a browser's privacy settings): the system's theme then.
+  const stored = (set) => { try { return set ? localStorage.setItem('theme', set) : localStorage.getItem('theme'); } catch { return null; } };
+  const saved = stored();
   const dark = saved ? saved === 'dark' : matchMedia('(prefers-color-scheme: dark)').matches;
   const theme = page.querySelector('button.theme');
   const show = (on) => {
@@ -112,7 +114,7 @@ export function showSignInPage(config, onTyping) {
   theme.addEventListener('click', () => {
     const on = root.dataset.theme !== 'dark';
     show(on);
-    localStorage.setItem('theme', on ? 'dark' : 'light');
+    stored(on ? 'dark' : 'light');
   });
   const signedIn = mountSignIn(page.querySelector('section.sign-in'), config && config.api_base, onTyping);
   page.hidden = false;
