@@ -50,10 +50,10 @@ function firstFiles(dist) {
 
 // The split modules each dialect's console can open.
 const DIALECT_MODULES = {
-  plivo: ['credentials', 'pages'],
-  zentrunk: ['credentials', 'pages'],
-  twilio: ['twilio', 'credentials', 'pages'],
-  vobiz: ['credentials', 'pages'],
+  plivo: ['pages'],
+  zentrunk: ['pages'],
+  twilio: ['twilio', 'pages'],
+  vobiz: ['pages'],
 };
 
 // Static files the page asked for (the document counts as index.html).
@@ -101,7 +101,6 @@ async function paint(page, url, selector) {
         wasm: end((p) => p.endsWith('_bg.wasm')),
         config: end((p) => p === '/config.json'),
         session: end((p) => p === '/console/session'),
-        chunk: end((p) => p.startsWith('/split_credentials')),
         list: end((p) => p.includes('/Credential')),
         load: nav.loadEventEnd,
       },
@@ -209,7 +208,7 @@ for (const build of builds) {
   }
   const med = (runs, f) => round(median(runs.map(f).filter((x) => x !== undefined && !Number.isNaN(x))));
   const chain = (runs) => Object.fromEntries(
-    ['html', 'wasm', 'config', 'session', 'chunk', 'list', 'load'].map((k) => [k, k === 'html' || k === 'load'
+    ['html', 'wasm', 'config', 'session', 'list', 'load'].map((k) => [k, k === 'html' || k === 'load'
       ? med(runs, (x) => x.chain[k])
       : { start: med(runs.filter((x) => x.chain[k]), (x) => x.chain[k].start), end: med(runs.filter((x) => x.chain[k]), (x) => x.chain[k].end) }]),
   );

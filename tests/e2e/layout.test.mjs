@@ -392,6 +392,8 @@ test(`the ${dialect} header is a menu on a phone, worked by keyboard`, async () 
   await page.waitForURL(`${base}${href}`);
   await page.waitForFunction(() => document.querySelector('[aria-controls=main-menu]').getAttribute('aria-expanded') === 'false');
   assert.equal(await nav.isVisible(), false);
+  // The page chosen may still be on its way (its chunk): axe checks it shown.
+  await page.locator('main h1').first().waitFor();
   await axe(page, `${dialect} header menu`);
 
   // Every control of the page is reached by Tab and lies within the

@@ -39,7 +39,13 @@ test('nginx sends the security and cache headers', async () => {
   const config = await fetch(`${base}/config.json`);
   assert.equal(config.headers.get('cache-control'), 'no-cache');
   assert.equal((await config.json()).sign_in, false);
-  const wasm = html.match(/href="\/([^"]+_bg\.wasm)"/)[1];
+  // The start-up script names the main wasm (the page hints none: the
+  // sign-in page needs no wasm).
+  const boot = html.match(/src="\/(boot-[0-9a-f]{16}\.js)"/)[1];
+  const script = await fetch(`${base}/${boot}`);
+  assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.match(script.headers.get('content-type'), /javascript/);
+  const wasm = (await script.text()).match(/'\/([^']+_bg\.wasm)'/)[1];
   const asset = await fetch(`${base}/${wasm}`, { headers: { 'accept-encoding': 'gzip' } });
   assertSecurityHeaders(asset, 'wasm');
   assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');

@@ -321,9 +321,9 @@ fn boot_script(bindings: &str, wasm: &str, sign_in: &str, homes: &str, early: bo
 }
 
 /// The split module each dialect's home page is in (`Chunk::of` of the
-/// profile's first page in src/chunks.rs): twilio's credential lists, every
-/// other dialect's credentials.
-const HOMES: [(&str, &str); 2] = [("twilio", "twilio"), ("default", "credentials")];
+/// profile's first page in src/chunks.rs): twilio's credential lists; every
+/// other dialect's credentials page is in the first wasm.
+const HOMES: [(&str, Option<&str>); 2] = [("twilio", Some("twilio")), ("default", None)];
 
 /// The chunk files (`/name.wasm`) of each dialect's home page, as a JS
 /// object, read off the splitter's loader: a module's own file and those
@@ -364,6 +364,10 @@ fn home_files(loader: &str) -> Result<String, String> {
     }
     let mut out = Vec::new();
     for (dialect, module) in HOMES {
+        let Some(module) = module else {
+            out.push(format!("{dialect}: []"));
+            continue;
+        };
         let name = format!("__wasm_split_load_{module}");
         let own = files
             .get(&name)
@@ -460,9 +464,9 @@ export const __wasm_split_load_credentials = wrapAsyncCb(makeLoad(() => {
 "#;
         assert_eq!(
             super::home_files(loader).unwrap(),
-            "{ twilio: ['/split_twilio-cc.wasm', '/chunk_5-bb.wasm'], default: ['/split_credentials-dd.wasm', '/chunk_4-aa.wasm', '/chunk_5-bb.wasm'] }"
+            "{ twilio: ['/split_twilio-cc.wasm', '/chunk_5-bb.wasm'], default: [] }"
         );
-        assert!(super::home_files(&loader.replace("credentials", "other")).is_err());
+        assert!(super::home_files(&loader.replace("twilio", "other")).is_err());
     }
 
     #[test]

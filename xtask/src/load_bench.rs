@@ -70,7 +70,7 @@ fn report(json: &serde_json::Value) -> Loading {
     let mut s = String::from(
         "## Console loading (issue 20)\n\n\
          The split console (`dist/`: a sign-in page without wasm, which fetches the console once \
-         the operator types; the shell in the first wasm, each page in its chunk, fetched on \
+         the operator types; the shell and the credentials page in the first wasm, every other page in its chunk, fetched on \
          navigation and preloaded after the first paint) against the same \
          console in one wasm, built in the same run (\"before\"). Sizes are gzip -9 of the files the \
          browser asked for (API answers not counted); a fresh browser context each time.\n\n\
@@ -83,7 +83,7 @@ fn report(json: &serde_json::Value) -> Loading {
             "sign_in_with_preload",
         ),
         (
-            "… once the operator types (the split console fetches its wasm and the home page's chunk meanwhile)",
+            "… once the operator types (the split console fetches its wasm and the home page's chunk files meanwhile)",
             "sign_in_typing",
         ),
         (
@@ -91,7 +91,7 @@ fn report(json: &serde_json::Value) -> Loading {
             "credentials",
         ),
         (
-            "… of which the credentials page needs (first load, its chunk, the shared chunks it needs)",
+            "… of which the credentials page needs (the first load: the page is in the first wasm)",
             "credentials_needs",
         ),
         (
@@ -176,7 +176,6 @@ fn report(json: &serde_json::Value) -> Loading {
         ("main wasm", "wasm"),
         ("config.json", "config"),
         ("session", "session"),
-        ("credentials chunk", "chunk"),
         ("first list request", "list"),
         ("load event", "load"),
     ] {
