@@ -212,6 +212,18 @@ pub fn preload_opened_page() {
 pub fn preload_after_paint(pages: Vec<Page>) {
     let run = move || {
         leptos::task::spawn_local(async move {
+            // Signed in on the sign-in page, the console is on its way to
+            // the page asked for: that page's requests go first.
+            let on_sign_in = || window().location().pathname().unwrap_or_default() == "/sign-in";
+            if on_sign_in() {
+                for _ in 0..100 {
+                    crate::api::sleep_ms(50).await;
+                    if !on_sign_in() {
+                        break;
+                    }
+                }
+                crate::api::sleep_ms(50).await;
+            }
             for _ in 0..100 {
                 if crate::api::requests_in_flight() == 0 {
                     break;

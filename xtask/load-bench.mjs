@@ -41,11 +41,16 @@ function modules(dist) {
   return out;
 }
 
-// What index.html itself loads.
+// What any page of the console loads first: index.html, what it names,
+// and what the split build's start-up script starts for a page (the main
+// wasm and its bindings, which import the chunk loader).
 function firstFiles(dist) {
   const html = readFileSync(`${dist}/index.html`, 'utf8');
   const hrefs = [...html.matchAll(/(?:href|src)="\/([^"]+\.(?:js|wasm|css))"/g)].map((m) => m[1]);
-  return ['index.html', ...hrefs];
+  const boot = hrefs.find((h) => h.startsWith('boot-'));
+  const started = boot ? readFileSync(`${dist}/${boot}`, 'utf8').match(/fetch\('\/([^']+_bg\.wasm)'\), import\('\/([^']+\.js)'\)/) : null;
+  const loader = readdirSync(dist).filter((f) => f.startsWith('wasm-split-'));
+  return [...new Set(['index.html', ...hrefs, ...(started ? [started[1], started[2], ...loader] : [])])];
 }
 
 // The split modules each dialect's console can open.

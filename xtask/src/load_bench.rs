@@ -121,7 +121,7 @@ fn report(json: &serde_json::Value) -> Loading {
     }
     let _ = writeln!(
         s,
-        "\nEach chunk (a split point's own file, then with the shared chunks it needs; the first load is {} in {} files):\n\n\
+        "\nEach chunk (a split point's own file, then with the shared chunks it needs; the first load, which any page needs, is {}; {} files in `dist/`):\n\n\
          | chunk | own | with shared chunks | files |\n|---|---:|---:|---:|",
         kb(&split["first"]),
         split["files"]
