@@ -75,7 +75,9 @@ fn Shell() -> impl IntoView {
     slash_focuses_search();
     crate::components::keep_cells_labelled();
     // What the operator can open next comes while they read: the home page
-    // behind the sign-in form, every page they may open once signed in.
+    // behind the console's sign-in form (after a sign-out or an ended
+    // session; before the console starts, the start-up script does it),
+    // every page they may open once signed in.
     effect(move || {
         let next = if ctx.session.get().is_some() {
             openable_pages(&ctx)
