@@ -129,8 +129,13 @@ pub fn test(root: &Path) -> Result<(), String> {
     r.add("release build", ok, Counts::default(), built);
     if ok {
         let e2e = Instant::now();
-        let (ok, counts) = end_to_end(root);
-        r.add("end to end (Chromium)", ok, counts, e2e);
+        let (ok, counts) = end_to_end(root, &geckodriver);
+        r.add(
+            "end to end (Chromium; Firefox for the split console)",
+            ok,
+            counts,
+            e2e,
+        );
         let sdk = Instant::now();
         let (ok, counts) = twilio_sdk(root);
         r.add("Twilio helper library", ok, counts, sdk);
@@ -266,7 +271,7 @@ fn schemathesis(root: &Path, r: &mut Report) {
 /// The real server with the release console over fresh data, driven by the
 /// playwright-core tests: once directly, and once through a second server
 /// in proxy mode in front of it (as a provider would be).
-fn end_to_end(root: &Path) -> (bool, Counts) {
+fn end_to_end(root: &Path, geckodriver: &str) -> (bool, Counts) {
     let run = || -> Result<(bool, Counts), String> {
         let direct = start_server(root, "direct", &[], &[])?;
         let mut total = Counts::default();
@@ -350,12 +355,15 @@ fn end_to_end(root: &Path) -> (bool, Counts) {
                 .arg(root.join("tests/e2e/dialects.test.mjs"))
                 .arg(root.join("tests/e2e/navigation.test.mjs"))
                 .arg(root.join("tests/e2e/loading.test.mjs"))
+                .arg(root.join("tests/e2e/firefox.test.mjs"))
                 // Last: it reads the log of the changes it makes.
                 .arg(root.join("tests/e2e/activity.test.mjs"))
                 .env("BASE_URL", &server.base)
                 .env("DIALECT", dialect)
                 .env("FIRST_RUN", server.data.join("first-run.json"))
                 .env("CHROMIUM", tools::CHROMIUM)
+                .env("GECKODRIVER", geckodriver)
+                .env("FIREFOX", tools::FIREFOX)
                 .env("ARTIFACTS", root.join("tests/e2e/artifacts"));
             let (ok, c) = run_counted(cmd);
             ok_dialects &= ok;
