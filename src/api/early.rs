@@ -1,7 +1,8 @@
 //! Answers the start-up script asked for before the wasm started: it
 //! fetches `config.json`, then the session, while the wasm downloads and
 //! compiles (xtask writes it; see `console.rs`), and leaves both promises on
-//! `window.sipauthEarly`. Each is taken once; without them (the component
+//! `window.sipauthEarly`; after its sign-in form (sign_in.js) the session is
+//! that sign-in's answer. Each is taken once; without them (the component
 //! tests, `trunk serve`) the console asks itself.
 
 use gloo_net::http::Response;
