@@ -205,11 +205,10 @@ pub fn preload_opened_page() {
     }
 }
 
-/// Loads the pages of `pages` one after another, after the page on screen
-/// has painted and its requests have been answered (waiting 5 s at most),
-/// so a later click finds its page here. One at a time: on a slow link the
-/// page being read keeps the bandwidth.
-pub fn preload_after_paint(pages: Vec<Page>) {
+/// Runs `then` after the next frame is painted and the page's requests
+/// have been answered (waiting 5 s at most): what it fetches then does not
+/// hold up what the page on screen is waiting for.
+pub fn after_paint(then: impl FnOnce() + 'static) {
     let run = move || {
         leptos::task::spawn_local(async move {
             // Signed in on the sign-in page, the console is on its way to
@@ -230,6 +229,21 @@ pub fn preload_after_paint(pages: Vec<Page>) {
                 }
                 crate::api::sleep_ms(50).await;
             }
+            then();
+        })
+    };
+    request_animation_frame(move || {
+        set_timeout(run, std::time::Duration::ZERO);
+    });
+}
+
+/// Loads the pages of `pages` one after another, after the page on screen
+/// has painted and its requests have been answered, so a later click finds
+/// its page here. One at a time: on a slow link the page being read keeps
+/// the bandwidth.
+pub fn preload_after_paint(pages: Vec<Page>) {
+    after_paint(move || {
+        leptos::task::spawn_local(async move {
             let mut done: Vec<Chunk> = Vec::new();
             for page in pages {
                 let chunk = Chunk::of(page);
@@ -241,10 +255,6 @@ pub fn preload_after_paint(pages: Vec<Page>) {
                 let _ = chunk.preload().await;
             }
         })
-    };
-    // After the next frame is painted.
-    request_animation_frame(move || {
-        set_timeout(run, std::time::Duration::ZERO);
     });
 }
 

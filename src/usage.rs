@@ -24,14 +24,25 @@ impl Usage {
     /// changes (none until the first answer). A failed reload keeps the
     /// last answer: a delete must still name what it unassigns.
     pub fn watch(ctx: AppContext, reloads: impl Fn() + 'static) -> RwSignal<Option<Usage>> {
-        Self::watching(ctx, Box::new(reloads))
+        let usage = RwSignal::new(None);
+        Self::watching(ctx, Box::new(reloads), usage);
+        usage
+    }
+
+    /// `watch` into a signal the page already has (the credentials page's
+    /// list reads it before its tools, which load it, arrive).
+    pub fn watch_into(
+        ctx: AppContext,
+        reloads: impl Fn() + 'static,
+        usage: RwSignal<Option<Usage>>,
+    ) {
+        Self::watching(ctx, Box::new(reloads), usage);
     }
 
     /// `watch`, not generic: one copy of its code for every page. Only the
     /// latest load's answer is kept: an older one that arrives late would
     /// name users that have since changed.
-    fn watching(ctx: AppContext, reloads: Box<dyn Fn()>) -> RwSignal<Option<Usage>> {
-        let usage = RwSignal::new(None);
+    fn watching(ctx: AppContext, reloads: Box<dyn Fn()>, usage: RwSignal<Option<Usage>>) {
         let latest = StoredValue::new(0u64);
         effect(move || {
             reloads();
@@ -46,7 +57,6 @@ impl Usage {
                 }
             });
         });
-        usage
     }
 
     pub async fn load(api: &Api) -> Result<Self, ApiError> {

@@ -201,7 +201,7 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     // like everything else, at the top of dist/.
     let mut sign_in = None;
     for snippet in snippets(&bindgen.join("snippets"))? {
-        let bytes = read(&snippet)?;
+        let bytes = minify(root, &text(&snippet)?)?.into_bytes();
         let relative = snippet
             .strip_prefix(bindgen)
             .map_err(|e| e.to_string())?
@@ -224,6 +224,7 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         }
     }
     let sign_in = sign_in.ok_or("wasm-bindgen wrote no sign_in.js snippet")?;
+    let homes = home_files(&loader)?;
     let pair = digest(format!("{bindings}\0{loader}").as_bytes());
     let (bindings_name, loader_name) =
         (format!("{NAME}-{pair}.js"), format!("wasm-split-{pair}.js"));
@@ -236,10 +237,12 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         &format!("from \"./{NAME}.js\""),
         &format!("from \"./{bindings_name}\""),
     );
-    write(&bindings_name, bindings.as_bytes())?;
+    // Minified once every name is in place (terser rewrites the `from`
+    // clauses matched above); the names hash what was minified.
+    write(&bindings_name, minify(root, &bindings)?.as_bytes())?;
     let loader_name = (!loader.is_empty()).then_some(loader_name);
     if let Some(name) = &loader_name {
-        write(name, loader.as_bytes())?;
+        write(name, minify(root, &loader)?.as_bytes())?;
     }
 
     let css = read(&root.join("style/main.css"))?;
@@ -247,7 +250,6 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
     write(&css_name, &css)?;
 
     // The start-up script is a file: the CSP allows no inline script.
-    let homes = home_files(&loader)?;
     let boot = boot_script(
         &bindings_name,
         &main_wasm_name,
@@ -273,6 +275,27 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         &boot_name,
     )?;
     write("index.html", html.as_bytes())
+}
+
+/// The script minified by terser (from npm): names shortened, comments
+/// and dead code gone. Module scope, so its imports and exports keep their
+/// names, and so do the string literals naming the other files.
+fn minify(root: &Path, script: &str) -> Result<String, String> {
+    let dir = root.join("target/console-split");
+    let (input, output) = (dir.join("minify-in.js"), dir.join("minify-out.js"));
+    std::fs::write(&input, script).map_err(|e| e.to_string())?;
+    sh(
+        path(&root.join("node_modules/.bin/terser"))?,
+        &[
+            path(&input)?,
+            "--module",
+            "--compress",
+            "--mangle",
+            "--output",
+            path(&output)?,
+        ],
+    )?;
+    std::fs::read_to_string(&output).map_err(|e| e.to_string())
 }
 
 /// Starts the wasm; first asks for `config.json` and then the session, so

@@ -12,24 +12,19 @@ mod row;
 mod sip_side;
 mod status_filter;
 mod table;
+mod tools;
 
-use crate::api::Export;
 use crate::api::{ApiError, Application, Credential, SipCredential};
-use crate::components::{load_beside, ExportButtons, History, Stamp};
+use crate::components::{load_beside, Stamp};
 use crate::context::AppContext;
 use crate::dialog_action::{DialogAction, Done, Keep};
 use crate::list::{ListNotice, ListQuery, Listing, Pager, SearchBar};
 use crate::profile::{Column, Profile};
 use crate::usage::Usage;
-use create_dialog::CreateDialog;
-use delete_dialog::DeleteCredentialDialog;
-use disable_dialog::DisableDialog;
-use label_dialog::LabelDialog;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use password_dialog::PasswordDialog;
-use sip_side::{SipParts, SipSide};
+use sip_side::{SipNote, SipSide};
 use status_filter::StatusFilter;
 use std::cmp::Ordering;
 use std::future::Future;
@@ -52,6 +47,21 @@ struct Credentials {
     /// What the SIP side saw of each credential (`config.sip_insight`):
     /// last seen, registrations, under attack.
     sip: SipSide,
+    /// The dialog a button asked for, until the page's tools open it:
+    /// they come in a chunk of their own (see `tools`).
+    ask: RwSignal<Option<Ask>>,
+}
+
+/// A dialog a button asks for.
+#[derive(Clone)]
+enum Ask {
+    Create,
+    Password(Credential),
+    /// Zentrunk's rename, vobiz's description.
+    Label(Credential),
+    Delete(Credential),
+    /// Vobiz: disable, after a confirmation.
+    Disable(Credential),
 }
 
 impl Credentials {
@@ -61,6 +71,11 @@ impl Credentials {
 
     fn refresh(&self) {
         self.listing.refresh();
+    }
+
+    /// Opens a dialog, as soon as the page's tools are here.
+    fn ask(&self, ask: Ask) {
+        self.ask.set(Some(ask));
     }
 
     fn with_usage<R>(&self, read: impl FnOnce(&Usage) -> R) -> Option<R> {
@@ -181,7 +196,8 @@ pub fn CredentialsPage() -> impl IntoView {
         },
     );
     let state = listing.state(shown);
-    let usage = Usage::watch(ctx, move || listing.track_reloads());
+    // Loaded by the page's tools, which need it for their dialogs.
+    let usage = RwSignal::new(None);
     let page = Credentials {
         ctx,
         profile,
@@ -189,8 +205,8 @@ pub fn CredentialsPage() -> impl IntoView {
         listing,
         usage,
         sip,
+        ask: RwSignal::new(None),
     };
-    let create = create_dialog::action(page);
     let actions = row::RowActions::new(page);
 
     let heading = move || match words.in_lists {
@@ -209,10 +225,9 @@ pub fn CredentialsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{heading}</h1>
             {ctx.can_write().then(|| view! {
-                <button type="button" class="primary" on:click=move |_| {
-                    create.generated.set(false);
-                    create.action.show();
-                }>"Create credential"</button>
+                <button type="button" class="primary" on:click=move |_| page.ask(Ask::Create)>
+                    "Create credential"
+                </button>
             })}
         </div>
         {move || list.get().map(|l| view! { <Stamp created=l.date_created updated=l.date_updated /> })}
@@ -223,8 +238,8 @@ pub fn CredentialsPage() -> impl IntoView {
         {realm.map(|realm| view! {
             <p class="used-by">{format!("Devices register at sip:<username>@{realm}.")}</p>
         })}
-        // Which Kamailio node did not answer; the registrations dialog.
-        {page.sip_insight().then(|| view! { <SipParts sip /> })}
+        // Which Kamailio node did not answer.
+        {page.sip_insight().then(|| view! { <SipNote sip /> })}
         {move || page.list_users().map(|names| view! {
             <p class="used-by">
                 {if names.is_empty() {
@@ -249,22 +264,8 @@ pub fn CredentialsPage() -> impl IntoView {
         />
         <CredentialTable page query shown state actions />
         <Pager state query />
-        // Twilio: every credential, from the credential lists page.
-        {(!words.in_lists).then(|| view! {
-            <div class="actions exports">
-                <ExportButtons what=Export::Credentials formats=&[("csv", "Export credentials as CSV"), ("json", "Export credentials as JSON")] />
-            </div>
-        })}
-        // A credential list's own page (twilio): the list's history.
-        {list_id.get_value().filter(|_| words.in_lists).map(|id| view! {
-            <History resource="credential-list" id=Signal::stored(id) />
-        })}
-
-        <CreateDialog create dialect=ctx.dialect() />
-        <PasswordDialog change=actions.change dialect=ctx.dialect() />
-        {actions.label.zip(words.label).map(|(action, label)| view! { <LabelDialog action label /> })}
-        <DeleteCredentialDialog page action=actions.delete />
-        {words.columns.contains(&Column::Enabled).then(|| view! { <DisableDialog action=actions.disable /> })}
+        // Exports, history and dialogs, once their chunk is here.
+        <tools::Later page />
     }
 }
 

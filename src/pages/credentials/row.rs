@@ -1,23 +1,17 @@
 //! One credential's row: the profile's columns, its ID with a copy button,
 //! and the buttons that open the row's dialogs.
 
-use super::{delete_dialog, disable_dialog, label_dialog, password_dialog, Credentials};
+use super::{Ask, Credentials};
 use crate::api::Credential;
 use crate::components::{CopyValue, LastSeenCell, SipAddress, Stamp};
-use crate::dialog_action::{DialogAction, Task};
+use crate::dialog_action::Task;
 use crate::profile::Column;
 use leptos::prelude::*;
 
-/// The dialogs a row opens, and vobiz's enable switch.
+/// What a row does without a dialog: vobiz's enable switch. Its other
+/// buttons ask the page for a dialog (`Credentials::ask`).
 #[derive(Clone, Copy)]
 pub(super) struct RowActions {
-    pub change: password_dialog::Change,
-    /// Zentrunk's rename, vobiz's description; none elsewhere.
-    pub label: Option<DialogAction<String, Credential>>,
-    pub delete: DialogAction<(), Credential>,
-    /// Disable (vobiz), after a confirmation: the credential stays, only
-    /// its use stops.
-    pub disable: DialogAction<(), Credential>,
     /// Enable again (vobiz): loosens nothing unexpected, so it asks nothing.
     enable: Task<Credential>,
 }
@@ -26,14 +20,6 @@ impl RowActions {
     pub fn new(page: Credentials) -> Self {
         let ctx = page.ctx;
         RowActions {
-            change: password_dialog::action(page),
-            label: page
-                .profile
-                .credentials
-                .label
-                .map(|label| label_dialog::action(page, label)),
-            delete: delete_dialog::action(page),
-            disable: disable_dialog::action(page),
             enable: Task::new(move |c: Credential| {
                 let api = ctx.api();
                 async move {
@@ -65,19 +51,16 @@ pub(super) fn CredentialRow(
         .iter()
         .map(|column| cell(*column, &c, page, actions))
         .collect_view();
-    let label_button = actions
-        .label
-        .zip(page.profile.credentials.label)
-        .map(|(action, label)| {
-            let target = c.clone();
-            view! {
-                <button
-                    type="button"
-                    aria-label=label.action_on(&c.username)
-                    on:click=move |_| action.show_for(target.clone())
-                >{label.action}</button>
-            }
-        });
+    let label_button = page.profile.credentials.label.map(|label| {
+        let target = c.clone();
+        view! {
+            <button
+                type="button"
+                aria-label=label.action_on(&c.username)
+                on:click=move |_| page.ask(Ask::Label(target.clone()))
+            >{label.action}</button>
+        }
+    });
     let toasts = page.ctx.toasts;
     // A viewer's row: no buttons that change it.
     let write = page.ctx.can_write();
@@ -110,14 +93,14 @@ pub(super) fn CredentialRow(
                     <button
                         type="button"
                         aria-label=format!("Change password of {}", c.username)
-                        on:click=move |_| actions.change.show_for(change.clone())
+                        on:click=move |_| page.ask(Ask::Password(change.clone()))
                     >"Change password"</button>
                     {label_button}
                     <button
                         type="button"
                         class="danger"
                         aria-label=format!("Delete {}", c.username)
-                        on:click=move |_| actions.delete.show_for(delete.clone())
+                        on:click=move |_| page.ask(Ask::Delete(delete.clone()))
                     >"Delete"</button>
                 </td>
             })}
@@ -153,7 +136,7 @@ fn cell(column: Column, c: &Credential, page: Credentials, actions: RowActions) 
                         disabled=move || actions.enable.pending().get()
                         on:click=move |_| {
                             if enabled {
-                                actions.disable.show_for(target.clone());
+                                page.ask(Ask::Disable(target.clone()));
                             } else {
                                 actions.enable.dispatch(target.clone());
                             }

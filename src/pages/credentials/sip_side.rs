@@ -1,10 +1,11 @@
 //! What the SIP side saw of the credentials (with `config.sip_insight`):
 //! loaded beside the list and again with it, the "Last seen" order, the
-//! note when a Kamailio node did not answer, and the registrations dialog.
+//! note when a Kamailio node did not answer, and what the registrations
+//! dialog (one of the page's tools) shows.
 
 use super::Listing;
 use crate::api::{Credential, SipCredential, SipCredentials};
-use crate::components::{load_beside, RegistrationsDialog, RegistrationsOf};
+use crate::components::{load_beside, RegistrationsOf};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use std::cmp::Ordering;
@@ -14,8 +15,8 @@ pub(super) struct SipSide {
     /// None until loaded, and always without SIP insight.
     data: RwSignal<Option<SipCredentials>>,
     /// The registrations dialog: open, and whose.
-    open: RwSignal<bool>,
-    of: RwSignal<RegistrationsOf>,
+    pub open: RwSignal<bool>,
+    pub of: RwSignal<RegistrationsOf>,
 }
 
 impl SipSide {
@@ -69,17 +70,15 @@ impl SipSide {
     }
 }
 
-/// The note above the list, and the dialog.
+/// The note above the list.
 #[component]
-pub(super) fn SipParts(sip: SipSide) -> impl IntoView {
-    let (open, of) = (sip.open, sip.of);
-    view! {
-        {move || sip.unreachable().map(|nodes| view! {
+pub(super) fn SipNote(sip: SipSide) -> impl IntoView {
+    move || {
+        sip.unreachable().map(|nodes| view! {
             <p class="admits warning" role="note">
                 {format!("The SIP server {nodes} did not answer: registrations there are not counted.")}
             </p>
-        })}
-        <RegistrationsDialog open of />
+        })
     }
 }
 
