@@ -70,16 +70,31 @@ where
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let beside = RwSignal::new(T::default());
+    load_beside_into(ctx, reloads, fetch, beside);
+    beside
+}
+
+/// `load_beside`, into a signal the page already reads.
+pub fn load_beside_into<T, F, Fut>(
+    ctx: AppContext,
+    reloads: Signal<u32>,
+    fetch: F,
+    beside: RwSignal<T>,
+) where
+    T: Send + Sync + 'static,
+    F: Fn(Api) -> Fut + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
     effect(move || {
         reloads.track();
         let answer = fetch(ctx.api());
         spawn_local(async move {
             if let Ok(now) = answer.await {
-                beside.set(now);
+                // The page may be gone meanwhile.
+                beside.try_set(now);
             }
         });
     });
-    beside
 }
 
 #[component]

@@ -44,7 +44,7 @@ pub use last_seen::{duration_words, security_for, source_with_port, staleness, L
 pub use list_table::{
     names_or_dash, opens, Column, FilteredList, ListTable, PageHead, RowActions, RowButtons,
 };
-pub use load::{load, load_beside, LoadFailed, Loaded, Loading};
+pub use load::{load, load_beside, load_beside_into, LoadFailed, Loaded, Loading};
 pub use name_form::{NameDialog, NameForm};
 pub use password_field::{PasswordField, SavePasswordDialog};
 pub use picker::{

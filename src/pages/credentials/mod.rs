@@ -184,8 +184,9 @@ pub fn CredentialsPage() -> impl IntoView {
     });
     // Vobiz: all, enabled or disabled credentials, beside the search.
     // Last seen, registrations and flags, beside the list and reloaded
-    // with it (only when the server reads what Kamailio sees).
-    let sip = SipSide::load(ctx, listing);
+    // with it (only when the server reads what Kamailio sees): loaded by
+    // the page's tools.
+    let sip = SipSide::new();
     let shown = listing.shown_where(
         query,
         move |c| query.show.with(|s| status_filter::passes(s, c)),

@@ -1,11 +1,12 @@
 //! What the SIP side saw of the credentials (with `config.sip_insight`):
-//! loaded beside the list and again with it, the "Last seen" order, the
+//! loaded beside the list and again with it (by the page's tools, which
+//! come after the list), the "Last seen" order, the
 //! note when a Kamailio node did not answer, and what the registrations
 //! dialog (one of the page's tools) shows.
 
 use super::Listing;
 use crate::api::{Credential, SipCredential, SipCredentials};
-use crate::components::{load_beside, RegistrationsOf};
+use crate::components::{load_beside_into, RegistrationsOf};
 use crate::context::AppContext;
 use leptos::prelude::*;
 use std::cmp::Ordering;
@@ -20,18 +21,23 @@ pub(super) struct SipSide {
 }
 
 impl SipSide {
-    pub fn load(ctx: AppContext, listing: Listing<Credential>) -> Self {
-        let data = match ctx.sip_insight() {
-            true => load_beside(ctx, listing.reloads(), |api| async move {
-                api.sip_credentials().await.map(Some)
-            }),
-            false => RwSignal::new(None),
-        };
+    /// Nothing seen yet: `load` fills it in.
+    pub fn new() -> Self {
         SipSide {
-            data,
+            data: RwSignal::new(None),
             open: RwSignal::new(false),
             of: RwSignal::new(RegistrationsOf::default()),
         }
+    }
+
+    /// Loads what the SIP side saw, again whenever the list reloads (only
+    /// with SIP insight).
+    pub fn load(&self, ctx: AppContext, listing: Listing<Credential>) {
+        if !ctx.sip_insight() {
+            return;
+        }
+        let fetch = |api: crate::api::Api| async move { api.sip_credentials().await.map(Some) };
+        load_beside_into(ctx, listing.reloads(), fetch, self.data);
     }
 
     /// What the SIP side saw of a credential and the days after which it

@@ -1,5 +1,5 @@
 //! The credentials page's tools: its dialogs, exports and list history, and
-//! the load of what uses each credential. The list needs none of them to
+//! the loads of what uses each credential and of what the SIP side saw. The list needs none of them to
 //! be shown, so they are a chunk of their own (`credential_tools`), fetched
 //! once the list has painted, or at once when a button asks for a dialog;
 //! the first wasm then carries only the list (see docs/decisions.md).
@@ -109,6 +109,7 @@ fn CredentialTools(page: Credentials) -> impl IntoView {
     let words = page.profile.credentials;
     let listing = page.listing;
     Usage::watch_into(ctx, move || listing.track_reloads(), page.usage);
+    page.sip.load(ctx, listing);
     let create = create_dialog::action(page);
     let change = password_dialog::action(page);
     let label = words.label.map(|label| label_dialog::action(page, label));
