@@ -205,6 +205,29 @@ pub fn preload_opened_page() {
     }
 }
 
+thread_local! {
+    /// Chunks the page on screen waits for (see `Wanted`).
+    static WANTED: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A chunk the page on screen needs, from when the page is built until it
+/// has arrived (or the page is gone): preloading other pages waits for it,
+/// so on a slow link it does not share the bandwidth with them.
+pub struct Wanted;
+
+impl Wanted {
+    pub fn start() -> Self {
+        WANTED.with(|n| n.set(n.get() + 1));
+        Wanted
+    }
+}
+
+impl Drop for Wanted {
+    fn drop(&mut self) {
+        WANTED.with(|n| n.set(n.get().saturating_sub(1)));
+    }
+}
+
 /// Runs `then` after the next frame is painted and the page's requests
 /// have been answered (waiting 5 s at most): what it fetches then does not
 /// hold up what the page on screen is waiting for.
@@ -249,6 +272,13 @@ pub fn preload_after_paint(pages: Vec<Page>) {
                 let chunk = Chunk::of(page);
                 if done.contains(&chunk) || chunk.ready().is_some() {
                     continue;
+                }
+                // What the page on screen needs first (5 s at most).
+                for _ in 0..100 {
+                    if WANTED.with(std::cell::Cell::get) == 0 {
+                        break;
+                    }
+                    crate::api::sleep_ms(50).await;
                 }
                 done.push(chunk);
                 // A failure here is retried when the page is opened.

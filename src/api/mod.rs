@@ -172,6 +172,9 @@ impl Api {
         body: Option<Body<'a>>,
     ) -> LocalBoxFuture<'a, Result<String, ApiError>> {
         Box::pin(async move {
+            // Counted until the body is read: what the page shows is drawn
+            // in the same turn, before anything waiting for none runs.
+            let _counted = InFlight::start();
             let response = self.send(method, url, query, body).await?;
             if response.ok() {
                 Ok(response.text().await?)

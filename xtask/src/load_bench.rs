@@ -70,7 +70,8 @@ fn report(json: &serde_json::Value) -> Loading {
     let mut s = String::from(
         "## Console loading (issue 20)\n\n\
          The split console (`dist/`: a sign-in page without wasm, which fetches the console once \
-         the operator types; the shell and the credentials page in the first wasm, every other page in its chunk, fetched on \
+         the operator types; the shell and the credentials list in the first wasm, the credentials page's dialogs in a chunk \
+         fetched once the list has painted, every other page in its chunk, fetched on \
          navigation and preloaded after the first paint) against the same \
          console in one wasm, built in the same run (\"before\"). Sizes are gzip -9 of the files the \
          browser asked for (API answers not counted); a fresh browser context each time.\n\n\
@@ -91,7 +92,7 @@ fn report(json: &serde_json::Value) -> Loading {
             "credentials",
         ),
         (
-            "… of which the credentials page needs (the first load: the page is in the first wasm)",
+            "the credentials page with its dialogs (the first load, then the dialogs' chunk after the list has painted)",
             "credentials_needs",
         ),
         (

@@ -8,7 +8,7 @@ use super::{
     create_dialog, delete_dialog, disable_dialog, label_dialog, password_dialog, Ask, Credentials,
 };
 use crate::api::Export;
-use crate::chunks::{after_paint, NotLoaded};
+use crate::chunks::{after_paint, NotLoaded, Wanted};
 use crate::components::{ExportButtons, History, RegistrationsDialog};
 use crate::profile::Column;
 use crate::signals::effect;
@@ -60,6 +60,9 @@ fn ready() -> Option<Tools> {
 pub(super) fn Later(page: Credentials) -> impl IntoView {
     let tools = RwSignal::new(ready());
     let fetching = StoredValue::new(false);
+    // Other pages' preloads wait until the tools are here (or the page is
+    // gone, which drops this).
+    let wanted = StoredValue::new_local(tools.get_untracked().is_none().then(Wanted::start));
     let start = move || {
         if tools.get_untracked().is_some() || fetching.get_value() {
             return;
@@ -74,8 +77,10 @@ pub(super) fn Later(page: Credentials) -> impl IntoView {
                     #[cfg(feature = "split")]
                     LOADED.set(Some(found));
                     tools.try_set(Some(found));
+                    wanted.try_set_value(None);
                 }
                 Err(NotLoaded) => {
+                    wanted.try_set_value(None);
                     let asked = page.ask.try_update(|ask| ask.take().is_some());
                     let registrations = page.sip.open.try_update(std::mem::take);
                     if asked == Some(true) || registrations == Some(true) {
