@@ -1,8 +1,8 @@
 // The split console in Firefox (Debian's ESR through geckodriver: WebDriver
 // over HTTP; playwright's Firefox is a build of its own that cannot be
 // installed here), for the dialect of the server at BASE_URL: the sign-in
-// page without wasm, sign-in, the home page, and a page whose code comes
-// in a chunk, reached by the navigation.
+// page without wasm, sign-in, the home page and its "Create …" dialog, and
+// a page whose code comes in a chunk, reached by the navigation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -78,6 +78,22 @@ test('in Firefox the split console signs in without wasm first, then shows a pag
   );
   await until(`return location.pathname === ${JSON.stringify(links[0])} && !!document.querySelector('main h1')`, 'the home page');
   assert.ok((await wasm()).some((n) => n.includes('_bg.wasm')), 'the console came after sign-in');
+
+  // The home page's "Create …" dialog (on the credentials page its code is
+  // the page's tools, a chunk fetched after the list): it opens, focus in
+  // it, and Escape closes it.
+  const create = "document.querySelector('main .page-head button.primary')";
+  const label = await until(`return ${create}?.textContent.trim()`, 'the create button');
+  await run(`${create}.click()`);
+  const title = await until("return document.querySelector('dialog[open] h2')?.textContent", 'its dialog');
+  assert.equal(title, label);
+  await until("return document.querySelector('dialog[open]').contains(document.activeElement)", 'focus in the dialog');
+  const escape = { type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: '\uE00C' }, { type: 'keyUp', value: '\uE00C' }] };
+  await call('POST', `/session/${session}/actions`, { actions: [escape] });
+  await until("return !document.querySelector('dialog[open]')", 'the dialog to close');
+  if (links[0] === '/credentials') {
+    assert.ok((await wasm()).some((n) => n.includes('/split_credential_tools')), "the dialogs' chunk was fetched");
+  }
 
   // A page from the "pages" chunk, by the navigation (a click, as a person).
   const other = links.find((h) => h === '/activity') || links[links.length - 1];
