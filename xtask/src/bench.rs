@@ -494,20 +494,32 @@ twilio credential lists, domains and mappings, zentrunk trunks and their editors
 adapters) took the total from 336.7 to about 417 KB gzip, after 13 KB came back by making the \
 API client's request code non-generic (typed parsing only after one shared request path). Issue 13 added about 11 KB gzip (each entry point's SIP address with its copy button, what its settings admit, the domain-name rule). Issue 14 (pages split into shared parts, one untyped dialog action, one keyed list renderer, effects and memos through boxed closures, no `LocalResource`) took the wasm from 414.9 to 408.1 KB gzip. Issue 17 added about 73 KB gzip (the Operators, API keys and Activity pages with their API clients, histories, export buttons, role-aware pages). Every dialect's pages are in the one wasm, \
 though a deployment uses one. Since issue 20 the release console is split (see \
-\"Console loading\"): the first wasm holds the shell, the sign-in page and what every page \
-shares with it, which is mostly Leptos's runtime and core/alloc (the main wasm's code is \
-about 8% core, 7% tachys, 6% reactive_graph, 4% alloc, 4% js_sys, 3% leptos_router, 3% \
-serde_json before wasm-opt; the console's own code in it is under 5%); each page's chunk then \
-needs the chunks it shares with other pages. Split files compress less well than one and \
-wasm-opt cannot optimise across them, so the sum of all files grew. Further cuts: less of \
-Leptos's generic view code in the first wasm, fewer split points (fewer, larger shared chunks).
+\"Console loading\"): the sign-in page is plain DOM and needs no wasm; the first wasm holds \
+the shell, the credentials list and what every page shares with them, which is mostly \
+Leptos's runtime and core/alloc (with the shell alone it was 198 KB gzip: about 8% core, 7% \
+tachys, 6% reactive_graph, 4% alloc, 4% js_sys, 3% leptos_router, 3% serde_json before \
+wasm-opt, the console's own code under 5%; the credentials page added 155 KB, of which its \
+dialogs, exports, history and the loads beside the list, 88 KB, are now a chunk fetched after \
+the list has painted); the other pages' chunks then need the chunks they share. Split files \
+compress less well than one and wasm-opt cannot optimise across them, so the sum of all files \
+grew. The scripts are minified by terser (the bindings 10.3 to 8.0 KB gzip, sign_in.js 2.2 to \
+1.4). Tried on 2026-12-02 and left out: building the standard library for size \
+(`-Zbuild-std` with `optimize_for_size` and `-Cpanic=immediate-abort`, which needs \
+`RUSTC_BOOTSTRAP` on the stable toolchain) took the one-wasm console from about 575 to 535 KB \
+gzip (−7%): not worth building on unstable flags; `-Cllvm-args=-inline-threshold=0` and \
+`--remap-path-prefix` (shorter panic locations) each took under 1 KB gzip off the first wasm. \
+What the credentials list still needs beyond the shell (about 67 KB gzip) is mostly Leptos's \
+monomorphised view code for the page and its rows (tachys's reactive closures, drop glue, \
+closure shims), the list machinery and the API client's parsing; further cuts: fewer and \
+simpler reactive closures per row, or a first wasm per dialect.
 - Noise: on this 2-core VM runs differ by about 7% (the plain-DOM baseline of the credentials \
 paint measured 107–124 ms over four runs on 2026-11-25, the console 137–155 ms after load), so \
 a figure within that margin of its goal is met or missed by chance; each figure is a median \
 of 9 page loads.
 - First paint: the console's chain is HTML, then the wasm and, beside it since issue 20, \
-config.json and the session (asked for by the start-up script) and the page's chunk, then the \
-list (the first page is shown as soon as it arrives; the other nine load at once). The \
+config.json and the session (asked for by the start-up script; the credentials list is in the \
+first wasm, other pages' chunks start beside the session), then the list (the first page is \
+shown as soon as it arrives; the other nine load at once). The \
 plain-DOM baseline skips the wasm start, config and session, which is most of the ratio. Until \
 2026-12-02 the \"warm HTTP cache\" runs were not warm: Playwright's route for the baseline pages \
 was on the whole browser context, and routing turns the HTTP cache off where it applies, so \
