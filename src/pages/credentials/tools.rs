@@ -64,7 +64,9 @@ pub(super) fn Later(page: Credentials) -> impl IntoView {
     // gone, which drops this).
     let wanted = StoredValue::new_local(tools.get_untracked().is_none().then(Wanted::start));
     let start = move || {
-        if tools.get_untracked().is_some() || fetching.get_value() {
+        // Only once, and only while the page is there (it may be gone by
+        // the time the list has painted).
+        if (tools.try_get_untracked(), fetching.try_get_value()) != (Some(None), Some(false)) {
             return;
         }
         fetching.set_value(true);
