@@ -1,8 +1,9 @@
 //! The credentials page's tools: its dialogs, exports and list history, and
-//! the loads of what uses each credential and of what the SIP side saw. The list needs none of them to
-//! be shown, so they are a chunk of their own (`credential_tools`), fetched
-//! once the list has painted, or at once when a button asks for a dialog;
-//! the first wasm then carries only the list (see docs/decisions.md).
+//! the loads of what uses each credential and of what the SIP side saw.
+//! The list needs none of them to be shown, so they are a chunk of their
+//! own (`credential_tools`), fetched once the list has painted, or at once
+//! when a button asks for a dialog; the first wasm then carries only the
+//! list (see docs/decisions.md).
 
 use super::{
     create_dialog, delete_dialog, disable_dialog, label_dialog, password_dialog, Ask, Credentials,
