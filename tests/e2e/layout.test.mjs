@@ -400,6 +400,9 @@ test(`the ${dialect} header is a menu on a phone, worked by keyboard`, async () 
   // screen's width (no sideways scrolling to reach a row's buttons).
   await page.goto(`${base}${await page.locator('#main-menu nav a').first().getAttribute('href')}`);
   await page.locator('table.list tbody tr, .card, .empty').first().waitFor();
+  // What comes after the list has painted (the credentials page's dialogs
+  // and exports, other pages' preloads) is here too: every control counts.
+  await page.waitForLoadState('networkidle');
   await page.evaluate(() => document.activeElement?.blur());
   const reached = new Set();
   for (let i = 0; i < 80; i++) {
