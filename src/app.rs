@@ -11,9 +11,10 @@ use crate::pages::{NotFoundPage, SignInPage};
 use crate::profile::{Page, ADMIN_NAV};
 use crate::signals::effect;
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes, A};
+use leptos_router::components::{Redirect, Router, A};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, NavigateOptions};
+use leptos_router::location::{BrowserUrl, LocationProvider};
+use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 
 /// Loads `config.json` and, when operators sign in, the session.
@@ -91,25 +92,122 @@ fn Shell() -> impl IntoView {
             <a class="skip" href="#main">"Skip to content"</a>
             <Header />
             <main id="main">
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=move || view! { <Redirect path=ctx.profile().home options=replacing() /> } />
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/credentials") view=|| view! { <Protected page=Page::Credentials chunk=Chunk::Credentials /> } />
-                    <Route path=path!("/credential-lists") view=|| view! { <Protected page=Page::CredentialLists chunk=Chunk::CredentialLists /> } />
-                    <Route path=path!("/credential-lists/:id") view=|| view! { <Protected page=Page::CredentialList chunk=Chunk::Credentials /> } />
-                    <Route path=path!("/acls") view=|| view! { <Protected page=Page::Acls chunk=Chunk::Acls /> } />
-                    <Route path=path!("/acls/:id") view=|| view! { <Protected page=Page::Acls chunk=Chunk::AclDetail /> } />
-                    <Route path=path!("/applications") view=|| view! { <Protected page=Page::Applications chunk=Chunk::Applications /> } />
-                    <Route path=path!("/trunks") view=|| view! { <Protected page=Page::Trunks chunk=Chunk::Trunks /> } />
-                    <Route path=path!("/security") view=|| view! { <Protected page=Page::Security chunk=Chunk::Security /> } />
-                    <Route path=path!("/activity") view=|| view! { <Protected page=Page::Activity chunk=Chunk::Activity /> } />
-                    <Route path=path!("/domains") view=|| view! { <Protected page=Page::Domains chunk=Chunk::Domains /> } />
-                    <Route path=path!("/operators") view=|| view! { <Protected page=Page::Operators chunk=Chunk::Operators /> } />
-                    <Route path=path!("/api-keys") view=|| view! { <Protected page=Page::ApiKeys chunk=Chunk::ApiKeys /> } />
-                </Routes>
+                <PageAtAddress />
             </main>
             <ToastRegion toasts=ctx.toasts />
         </Router>
+    }
+}
+
+/// What an address shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    /// `/`: the dialect's home page.
+    Home,
+    SignIn,
+    /// A page that needs a session; `id` is the list or ACL in the path.
+    Protected {
+        page: Page,
+        chunk: Chunk,
+        id: Option<String>,
+    },
+    NotFound,
+}
+
+/// The page at `path`. The console's own table, not leptos_router's
+/// `<Routes>`: fifteen routes as a tuple of distinct types cost 31.6 KB
+/// gzip of matching and view code in the first wasm, for fifteen fixed
+/// paths (see docs/decisions.md). A trailing slash names the same page.
+fn place_at(path: &str) -> Place {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    let fixed = |page, chunk| Place::Protected {
+        page,
+        chunk,
+        id: None,
+    };
+    match path {
+        "/" => return Place::Home,
+        "/sign-in" => return Place::SignIn,
+        "/credentials" => return fixed(Page::Credentials, Chunk::Credentials),
+        "/credential-lists" => return fixed(Page::CredentialLists, Chunk::CredentialLists),
+        "/acls" => return fixed(Page::Acls, Chunk::Acls),
+        "/applications" => return fixed(Page::Applications, Chunk::Applications),
+        "/trunks" => return fixed(Page::Trunks, Chunk::Trunks),
+        "/security" => return fixed(Page::Security, Chunk::Security),
+        "/activity" => return fixed(Page::Activity, Chunk::Activity),
+        "/domains" => return fixed(Page::Domains, Chunk::Domains),
+        "/operators" => return fixed(Page::Operators, Chunk::Operators),
+        "/api-keys" => return fixed(Page::ApiKeys, Chunk::ApiKeys),
+        _ => {}
+    }
+    let with_id = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .filter(|id| is_id(id))
+            .map(|id| Some(id.to_string()))
+    };
+    if let Some(id) = with_id("/credential-lists/") {
+        Place::Protected {
+            page: Page::CredentialList,
+            chunk: Chunk::Credentials,
+            id,
+        }
+    } else if let Some(id) = with_id("/acls/") {
+        Place::Protected {
+            page: Page::Acls,
+            chunk: Chunk::AclDetail,
+            id,
+        }
+    } else {
+        Place::NotFound
+    }
+}
+
+/// Whether an address segment can be a list's or an ACL's id: ids (UUIDs,
+/// SIDs, numbers) are URI-unreserved characters, and `.` or `..` is never
+/// one: put in an API path, the browser would resolve it to another path.
+fn is_id(segment: &str) -> bool {
+    !matches!(segment, "" | "." | "..")
+        && segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
+}
+
+/// The id in the address of a credential list's or an ACL's page, for the
+/// page to read. Provided for every page, `None` where the address has
+/// none, so no page ever reads the one before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathId(pub Option<String>);
+
+/// The page the address names; rebuilt when the path changes (not the
+/// query: a list's search and paging live there).
+#[component]
+fn PageAtAddress() -> impl IntoView {
+    let ctx = expect_context::<AppContext>();
+    let location = use_location();
+    let place = Memo::new(move |_| place_at(&location.pathname.get()));
+    // leptos_router writes a new address to the address bar once the view
+    // for it is built (`<Routes>` says so): ours is built (or shows its
+    // loading state) at once.
+    let browser = use_context::<BrowserUrl>();
+    effect(move || {
+        location.pathname.track();
+        if let Some(browser) = &browser {
+            browser.ready_to_complete();
+        }
+    });
+    move || match place.get() {
+        Place::Home => {
+            view! { <Redirect path=ctx.profile().home options=replacing() /> }.into_any()
+        }
+        Place::SignIn => view! { <SignInPage /> }.into_any(),
+        Place::NotFound => view! { <NotFoundPage /> }.into_any(),
+        Place::Protected { page, chunk, id } => {
+            provide_context(PathId(id));
+            view! { <Protected page chunk /> }.into_any()
+        }
     }
 }
 
@@ -360,5 +458,71 @@ fn ThemeToggle() -> impl IntoView {
                 {move || if dark.get() { ": on" } else { ": off" }}
             </span>
         </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn protected(page: Page, chunk: Chunk, id: Option<&str>) -> Place {
+        let id = id.map(str::to_string);
+        Place::Protected { page, chunk, id }
+    }
+
+    #[test]
+    fn every_page_has_its_address_with_or_without_a_trailing_slash() {
+        assert_eq!(place_at("/"), Place::Home);
+        assert_eq!(place_at("/sign-in"), Place::SignIn);
+        for (path, page, chunk) in [
+            ("/credentials", Page::Credentials, Chunk::Credentials),
+            (
+                "/credential-lists",
+                Page::CredentialLists,
+                Chunk::CredentialLists,
+            ),
+            ("/acls", Page::Acls, Chunk::Acls),
+            ("/applications", Page::Applications, Chunk::Applications),
+            ("/trunks", Page::Trunks, Chunk::Trunks),
+            ("/security", Page::Security, Chunk::Security),
+            ("/activity", Page::Activity, Chunk::Activity),
+            ("/domains", Page::Domains, Chunk::Domains),
+            ("/operators", Page::Operators, Chunk::Operators),
+            ("/api-keys", Page::ApiKeys, Chunk::ApiKeys),
+        ] {
+            assert_eq!(place_at(path), protected(page, chunk, None), "{path}");
+            let slash = format!("{path}/");
+            assert_eq!(place_at(&slash), protected(page, chunk, None), "{slash}");
+        }
+    }
+
+    #[test]
+    fn a_list_or_an_acl_is_named_by_the_segment_after_its_page() {
+        assert_eq!(
+            place_at("/credential-lists/CL1f"),
+            protected(Page::CredentialList, Chunk::Credentials, Some("CL1f"))
+        );
+        assert_eq!(
+            place_at("/acls/7c2e/"),
+            protected(Page::Acls, Chunk::AclDetail, Some("7c2e"))
+        );
+    }
+
+    #[test]
+    fn other_addresses_are_not_found() {
+        for path in [
+            "/nope",
+            "/acls/a/b",
+            "/acls/..",
+            "/acls/.",
+            "/acls/a%2Fb",
+            "/acls/a?b",
+            "/credential-lists/<script>",
+            "/credentials/x",
+            "/credential-lists/a/entries",
+            "/CREDENTIALS",
+        ] {
+            assert_eq!(place_at(path), Place::NotFound, "{path}");
+        }
     }
 }

@@ -3,8 +3,9 @@
 // whole set, and how soon the sign-in form and the credentials list paint
 // on a slow link (Chromium's network emulation), for each build in BUILDS
 // (the split console, and the same console in one wasm as "before").
-// Sizes are gzip -9 of the files the browser asked for. Prints one JSON line.
-import { readFileSync, readdirSync } from 'node:fs';
+// Sizes are what a gzip client is sent for the files the browser asked for
+// (the build's zopfli copies). Prints one JSON line.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { launchChromium } from '../tests/browser.mjs';
 
@@ -17,10 +18,15 @@ const ROWS = 'table.list tbody tr';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x) => Math.round(x * 10) / 10;
 
+// What a gzip client is sent: the build's gzip copy of the file (zopfli),
+// or gzip -9 where it wrote none.
 function sizer(dist) {
   const memo = new Map();
   return (file) => {
-    if (!memo.has(file)) memo.set(file, gzipSync(readFileSync(`${dist}/${file}`), { level: 9 }).length);
+    if (!memo.has(file)) {
+      const copy = `${dist}/${file}.gz`;
+      memo.set(file, existsSync(copy) ? statSync(copy).size : gzipSync(readFileSync(`${dist}/${file}`), { level: 9 }).length);
+    }
     return memo.get(file);
   };
 }
@@ -137,7 +143,7 @@ const out = {};
 for (const build of builds) {
   const gz = sizer(build.dist);
   const sum = (files) => [...files].reduce((n, f) => n + gz(f), 0);
-  const r = { files: readdirSync(build.dist).length };
+  const r = { files: readdirSync(build.dist).filter((f) => !/\.(gz|br)$/.test(f)).length };
 
   // What one operator's journey downloads: the sign-in form, what the
   // page fetches while it waits and once the operator types, the

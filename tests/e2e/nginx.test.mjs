@@ -51,7 +51,28 @@ test('nginx sends the security and cache headers', async () => {
   assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   assert.equal(asset.headers.get('content-type'), 'application/wasm');
   assert.equal(asset.headers.get('content-encoding'), 'gzip');
+  // The gzip copy the build wrote (zopfli), sent as it is: not compressed
+  // again, at nginx's lower level, on each request.
+  const [sent, sentHeaders] = await rawBody(`/${wasm}`, { 'accept-encoding': 'gzip' });
+  assert.match(sentHeaders.vary || '', /accept-encoding/i, 'caches keep one answer per encoding');
+  const [copy] = await rawBody(`/${wasm}.gz`, {});
+  assert.ok(copy.length > 1000, `${wasm}.gz is ${copy.length} bytes`);
+  assert.ok(sent.equals(copy), `sent ${sent.length} bytes, the copy is ${copy.length}`);
 });
+
+/** The body exactly as sent (fetch would decompress it), with its headers. */
+function rawBody(path, headers) {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const req = http.request({ hostname, port, path, headers }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve([Buffer.concat(parts), res.headers]));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 test('the API is only reachable from the console, with nginx adding the auth', async () => {
   const url = `${base}/v1/Account/${account}/SipAuth/Credential/`;

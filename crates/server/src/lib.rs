@@ -39,7 +39,7 @@ use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::normalize_path::NormalizePath;
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -261,9 +261,22 @@ pub fn app(state: AppState) -> Router {
     }
     router = match &state.settings.dist {
         // Unknown paths get index.html: the console routes on the client.
-        Some(dist) => router.fallback_service(
-            ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))),
-        ),
+        // The build writes each file's brotli and gzip copies beside it,
+        // at strengths too slow for each request: sent as they are to a
+        // client that takes them.
+        // The answer depends on Accept-Encoding, which caches must know.
+        Some(dist) => router.fallback_service(SetResponseHeader::if_not_present(
+            ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(
+                    ServeFile::new(dist.join("index.html"))
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        )),
         None => router.fallback(not_found),
     };
     if state.settings.https() {
@@ -276,7 +289,8 @@ pub fn app(state: AppState) -> Router {
     let app = router
         .layer(DefaultBodyLimit::max(body::MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(headers::add))
-        // The console's wasm is ~830 KB raw, ~320 KB gzipped.
+        // API answers; the console's files come compressed (above) and
+        // are left as they are.
         .layer(CompressionLayer::new())
         // Method and path only: headers (tokens, cookies) and bodies
         // (passwords) are never logged. Every request at DEBUG

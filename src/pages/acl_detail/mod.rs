@@ -18,7 +18,6 @@ use import_dialog::ImportEntriesDialog;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use remove_dialog::RemoveEntryDialog;
 use rename_and_delete::{AclActions, AclDialogs};
 use sipauth_model::quota;
@@ -26,8 +25,11 @@ use sipauth_model::quota;
 #[component]
 pub fn AclDetailPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
-    let params = use_params_map();
-    let acl_id = memo(move || params.read().get("id").unwrap_or_default());
+    // The page is built afresh for each ACL's address.
+    let id = use_context::<crate::app::PathId>()
+        .and_then(|p| p.0)
+        .unwrap_or_default();
+    let acl_id = memo(move || id.clone());
     let loaded = load(ctx, move |api| {
         let id = acl_id.get();
         async move { api.get_acl(&id).await }

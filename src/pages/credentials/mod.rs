@@ -23,7 +23,6 @@ use crate::profile::{Column, Profile};
 use crate::usage::Usage;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use sip_side::{SipNote, SipSide};
 use status_filter::StatusFilter;
 use std::cmp::Ordering;
@@ -157,7 +156,7 @@ pub fn CredentialsPage() -> impl IntoView {
     let ctx = expect_context::<AppContext>();
     let profile = ctx.profile();
     let words = profile.credentials;
-    let list_id = StoredValue::new(use_params_map().read_untracked().get("id"));
+    let list_id = StoredValue::new(use_context::<crate::app::PathId>().and_then(|p| p.0));
     let list = load_beside(ctx, Signal::stored(0), move |api| {
         let id = list_id.get_value().filter(|_| words.in_lists);
         async move {

@@ -194,6 +194,59 @@ async fn serves_the_console_with_spa_fallback_and_asset_caching() {
 }
 
 #[tokio::test]
+async fn sends_the_console_compressed_as_the_build_wrote_it() {
+    let dist = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dist.path().join(name), bytes).unwrap();
+    let wasm = "chunk_4-0123456789abcdef.wasm";
+    write("index.html", b"<!DOCTYPE html><title>console</title>");
+    write("index.html.gz", b"index as gzip");
+    write(wasm, b"\0asm plain");
+    write(&format!("{wasm}.gz"), b"wasm as gzip");
+    write(&format!("{wasm}.br"), b"wasm as brotli");
+    let app = TestApp::builder()
+        .serving(dist.path().to_path_buf())
+        .spawn()
+        .await;
+    let get = |path: &str, accept: &str| {
+        app.client
+            .get(app.url(path))
+            .header("accept-encoding", accept)
+            .send()
+    };
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br, zstd", Some("br"), "wasm as brotli"),
+        ("gzip, deflate", Some("gzip"), "wasm as gzip"),
+        ("identity", None, "\0asm plain"),
+    ] {
+        let r = get(&format!("/{wasm}"), accept).await.unwrap();
+        assert_eq!(r.status(), 200, "{accept}");
+        let headers = r.headers().clone();
+        assert_eq!(
+            headers.get("content-encoding").map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept}"
+        );
+        // The type of the file, not of its compressed copy: the browser
+        // compiles it as it streams in.
+        assert_eq!(headers["content-type"], "application/wasm", "{accept}");
+        assert_eq!(
+            headers["cache-control"], "public, max-age=31536000, immutable",
+            "{accept}"
+        );
+        // Caches keep one answer per encoding asked for.
+        assert_eq!(headers["vary"], "accept-encoding", "{accept}");
+        assert_eq!(r.text().await.unwrap(), body, "{accept}");
+    }
+    // A console address is index.html, compressed too; without a brotli
+    // copy, the gzip one.
+    let r = get("/acls/some-id", "gzip, br").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert_eq!(r.text().await.unwrap(), "index as gzip");
+}
+
+#[tokio::test]
 async fn sign_in_attempts_are_limited_per_address() {
     let app = with_operator().await;
     for _ in 0..sipauth_server::SIGN_INS_PER_MINUTE {
