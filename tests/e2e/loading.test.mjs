@@ -239,6 +239,9 @@ test("the credentials page's dialogs come after its list; one asked for meanwhil
   await create.click();
   await page.waitForTimeout(300);
   assert.equal(await dialog.isVisible(), false, 'no dialog before its code is here');
+  // The click is answered while the code is on its way.
+  const opening = page.getByRole('status').filter({ hasText: 'Opening the dialog…' });
+  assert.equal(await opening.isVisible(), true, 'the click says it is being answered');
   assert.equal(await exports.count(), 0, 'no export buttons before their code is here');
   assert.ok(held.length > 0, 'the tools were asked for once the list was shown');
   mode = 'through';
@@ -247,6 +250,7 @@ test("the credentials page's dialogs come after its list; one asked for meanwhil
   await dialog.waitFor();
   await dialog.getByLabel('Username').waitFor();
   assert.ok(await dialog.evaluate((d) => d.contains(document.activeElement)), 'focus is in the dialog');
+  assert.equal(await opening.count(), 0, 'the wait is over once the dialog is open');
   await page.keyboard.press('Escape');
   await dialog.waitFor({ state: 'hidden' });
   await exports.waitFor();
@@ -258,6 +262,7 @@ test("the credentials page's dialogs come after its list; one asked for meanwhil
   await create.click();
   await page.getByRole('alert').filter({ hasText: 'That dialog did not arrive' }).waitFor();
   assert.equal(await dialog.isVisible(), false);
+  assert.equal(await opening.count(), 0, 'nothing is said to be opening any more');
   // Back online: the same button asks again, and the dialog opens.
   mode = 'through';
   await create.click();

@@ -103,8 +103,15 @@ pub(super) fn Later(page: Credentials) -> impl IntoView {
         });
         after_paint(start);
     }
-    // Built once, untracked: the tools' own signals must not rebuild them.
-    move || tools.get().map(|found| untrack(|| found(page)))
+    // Built once, untracked: the tools' own signals must not rebuild them
+    // (the button's ask is only read while they are not here).
+    move || match tools.get() {
+        Some(found) => Some(untrack(|| found(page))),
+        // A click answered at once, on a slow link too.
+        None => (page.ask.with(Option::is_some) || page.sip.open.get()).then(|| {
+            view! { <p class="opening" role="status">"Opening the dialog…"</p> }.into_any()
+        }),
+    }
 }
 
 fn tools(page: Credentials) -> AnyView {
