@@ -11,6 +11,32 @@ export function sessionUrl(apiBase) {
   return `${(apiBase || '').replace(/\/+$/, '')}/console/session`;
 }
 
+/**
+ * The first page of the list the console asks for first when it starts at
+ * `path` signed in, as it builds it: the credentials page (home of plivo,
+ * zentrunk and vobiz) in the account it picks (`pick_account` in
+ * src/context.rs); null elsewhere. The start-up script asks for it while
+ * the wasm compiles; the console takes the answer only for this very URL,
+ * so a guess that differs costs one request and changes nothing.
+ */
+export function firstListUrl(config, session, path, remembered) {
+  if (!config || !session || !['/', '/credentials'].includes(path)) return null;
+  const listed = (session.accounts || []).map((a) => a.auth_id);
+  const usable = (id) => listed.includes(id);
+  const account = usable(remembered) ? remembered
+    : listed.length === 0 || usable(config.account) ? config.account : listed[0];
+  const collection = {
+    plivo: `/v1/Account/${account}/SipAuth/Credential/`,
+    zentrunk: `/v1/Account/${account}/Zentrunk/Credential/`,
+    vobiz: `/api/v1/account/${account}/credentials`,
+  }[config.dialect || 'plivo'];
+  if (!account || !collection) return null;
+  const url = new URL(`${(config.api_base || '').replace(/\/+$/, '')}${collection}`, location.href);
+  url.searchParams.append('limit', '20');
+  url.searchParams.append('offset', '0');
+  return url.href;
+}
+
 function element(tag, attributes = {}, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);

@@ -1,6 +1,7 @@
 //! Answers the start-up script asked for before the wasm started: it
-//! fetches `config.json`, then the session, while the wasm downloads and
-//! compiles (xtask writes it; see `console.rs`), and leaves both promises on
+//! fetches `config.json`, then the session (then, signed in on the
+//! credentials page, its list's first page), while the wasm downloads and
+//! compiles (xtask writes it; see `console.rs`), and leaves the promises on
 //! `window.sipauthEarly`; after its sign-in form (sign_in.js) the session is
 //! that sign-in's answer. Each is taken once; without them (the component
 //! tests, `trunk serve`) the console asks itself.
@@ -20,6 +21,49 @@ pub async fn take(name: &str) -> Option<Response> {
     let _ = js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key);
     let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
     let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    answer
+        .dyn_into::<web_sys::Response>()
+        .ok()
+        .map(Response::from)
+}
+
+/// The answer to `GET url?query`, if the start-up script asked for that very URL
+/// (the first page of the home list, asked for beside the session while the
+/// wasm compiles; see `firstListUrl` in sign_in.js). Taken once; any other
+/// URL leaves it for the request it was meant for.
+pub async fn take_get(url: &str, query: &[(&str, String)]) -> Option<Response> {
+    let early = js_sys::Reflect::get(&leptos::prelude::window(), &"sipauthEarly".into()).ok()?;
+    if early.is_undefined() || early.is_null() {
+        return None;
+    }
+    let key = JsValue::from_str("list");
+    let promise = js_sys::Reflect::get(&early, &key).ok()?;
+    let pending = promise.clone().dyn_into::<js_sys::Promise>().ok()?;
+    // `{ url, answer }` once the session has said who is signed in; null
+    // when nothing was asked.
+    let asked = wasm_bindgen_futures::JsFuture::from(pending).await.ok()?;
+    let asked_url = js_sys::Reflect::get(&asked, &"url".into())
+        .ok()?
+        .as_string()?;
+    let wanted = {
+        let here = leptos::prelude::window().location().href().ok()?;
+        let wanted = web_sys::Url::new_with_base(url, &here).ok()?;
+        let params = wanted.search_params();
+        for (name, value) in query {
+            params.append(name, value);
+        }
+        wanted.href()
+    };
+    // Still there (no other request for the same URL took it meanwhile)?
+    let now = js_sys::Reflect::get(&early, &key).ok()?;
+    if asked_url != wanted || !js_sys::Object::is(&now, &promise) {
+        return None;
+    }
+    let _ = js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key);
+    let answer = js_sys::Reflect::get(&asked, &"answer".into()).ok()?;
+    let answer = wasm_bindgen_futures::JsFuture::from(answer.dyn_into::<js_sys::Promise>().ok()?)
+        .await
+        .ok()?;
     answer
         .dyn_into::<web_sys::Response>()
         .ok()

@@ -351,6 +351,9 @@ test(`the ${dialect} header is a menu on a phone, worked by keyboard`, async () 
   await page.getByLabel('Operator username').fill(firstRun.operator.username);
   await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // The sign-in form has a heading too: wait for the console to move on
+  // (a move closes the menu, so the menu is opened after it).
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
   await page.locator('main h1').first().waitFor();
 
   const menu = page.getByRole('button', { name: 'Menu' });

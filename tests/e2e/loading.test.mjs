@@ -2,8 +2,9 @@
 // 150 ms round trip, cold cache), for the dialect of the server at BASE_URL:
 // every page of the main navigation, opened by its address and by a click,
 // shows the loading state and then its page; once the console has started,
-// the screen is never blank and never broken; the session is asked for
-// while the wasm is still on its way.
+// the screen is never blank and never broken; the session (and, where the
+// credentials page is home, its list's first page) is asked for while the
+// wasm is still on its way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -88,11 +89,17 @@ test('on a slow link every page shows its loading state, then the page, never a 
       // The start-up script asks for the session while the wasm is still
       // downloading, and the console uses that answer: one request.
       const timing = await page.evaluate(() => performance.getEntriesByType('resource')
-        .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd })));
+        .map((e) => ({ path: new URL(e.name).pathname, search: new URL(e.name).search, start: e.startTime, end: e.responseEnd })));
       const sessions = timing.filter((e) => e.path === '/console/session');
       const wasm = timing.find((e) => e.path.endsWith('_bg.wasm'));
       assert.equal(sessions.length, 1, `one session request: ${JSON.stringify(sessions)}`);
       assert.ok(sessions[0].start < wasm.end, `the session was asked for (${sessions[0].start} ms) before the wasm had arrived (${wasm.end} ms)`);
+      // So is the list's first page, where the credentials page is home.
+      if (href === '/credentials') {
+        const firsts = timing.filter((e) => /credential/i.test(e.path) && !/list/i.test(e.path) && e.search.includes('offset=0'));
+        assert.equal(firsts.length, 1, `the first page of credentials asked for once: ${JSON.stringify(firsts)}`);
+        assert.ok(firsts[0].start < wasm.end, `the first page was asked for (${firsts[0].start} ms) before the wasm had arrived (${wasm.end} ms)`);
+      }
     }
     errors.check();
     await page.close();

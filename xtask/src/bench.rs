@@ -513,10 +513,15 @@ grew. The scripts are minified by terser (the bindings 10.3 to 8.0 KB gzip, sign
 `RUSTC_BOOTSTRAP` on the stable toolchain) took the one-wasm console from about 575 to 535 KB \
 gzip (−7%): not worth building on unstable flags; `-Cllvm-args=-inline-threshold=0` and \
 `--remap-path-prefix` (shorter panic locations) each took under 1 KB gzip off the first wasm. \
-What the credentials list still needs beyond the shell (about 67 KB gzip) is mostly Leptos's \
-monomorphised view code for the page and its rows (tachys's reactive closures, drop glue, \
-closure shims), the list machinery and the API client's parsing; further cuts: fewer and \
-simpler reactive closures per row, or a first wasm per dialect.
+On 2026-12-02 the console stopped using leptos_router's `<Routes>` (fifteen `<Route>`s, each \
+a distinct type through its nested matching and view code) for its own table of addresses: \
+the first wasm went from 265.2 to 233.6 KB gzip, and the list, the shell and the router now \
+fit the 250 KB goal. Since then every file of `dist/` is compressed at build time and sent as \
+it is: gzip by zopfli (the first wasm 233.6 to 223.0 KB; every client that takes gzip gets \
+it) and brotli at quality 11 (191.0 KB; browsers ask for it over HTTPS only, so this bench on \
+http://127.0.0.1 gets gzip, and so do its figures). Before, the server compressed each \
+response at tower-http's default level, a little above the gzip -9 figures this bench \
+printed then.
 - Noise: on this 2-core VM runs differ by about 7% (the plain-DOM baseline of the credentials \
 paint measured 107–124 ms over four runs on 2026-11-25, the console 137–155 ms after load), so \
 a figure within that margin of its goal is met or missed by chance; each figure is a median \

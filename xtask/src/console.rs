@@ -366,9 +366,10 @@ fn minify(root: &Path, script: &str) -> Result<String, String> {
     std::fs::read_to_string(&output).map_err(|e| e.to_string())
 }
 
-/// Starts the wasm; first asks for `config.json` and then the session, so
-/// both answers are here when the wasm has compiled (`src/api/early.rs`
-/// takes them). The session request is the console's own: same URL, same
+/// Starts the wasm; first asks for `config.json` and then the session (and,
+/// signed in at the credentials page, its list's first page: `firstListUrl`
+/// in sign_in.js), so the answers are here when the wasm has compiled
+/// (`src/api/early.rs` takes them). The session request is the console's own: same URL, same
 /// header, the browser's default credentials. On the sign-in page, signed
 /// out, it shows the sign-in form (sign_in.js) without the wasm, fetches
 /// the wasm and its bindings once the operator types, and hands the
@@ -381,7 +382,7 @@ fn boot_script(bindings: &str, wasm: &str, sign_in: &str, homes: &str, early: bo
         );
     }
     format!(
-        "import {{ sessionUrl, showSignInPage }} from '/{sign_in}';\n\
+        "import {{ firstListUrl, sessionUrl, showSignInPage }} from '/{sign_in}';\n\
          const config = fetch('/config.json');\n\
          const settings = config.then((r) => (r.ok ? r.clone().json() : null)).catch(() => null);\n\
          const session = settings\n\
@@ -389,7 +390,15 @@ fn boot_script(bindings: &str, wasm: &str, sign_in: &str, homes: &str, early: bo
          \x20   ? fetch(sessionUrl(c.api_base), {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }})\n\
          \x20   : null))\n\
          \x20 .catch(() => null);\n\
-         window.sipauthEarly = {{ config, session }};\n\
+         // Signed in: the first page of the home list, while the wasm compiles.\n\
+         const list = Promise.all([settings, session])\n\
+         \x20 .then(async ([c, s]) => {{\n\
+         \x20   if (!s || !s.ok) return null;\n\
+         \x20   const url = firstListUrl(c, await s.clone().json(), location.pathname, sessionStorage.getItem('account'));\n\
+         \x20   return url && {{ url, answer: fetch(url, {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }}) }};\n\
+         \x20 }})\n\
+         \x20 .catch(() => null);\n\
+         window.sipauthEarly = {{ config, session, list }};\n\
          const homes = {homes};\n\
          let started = null;\n\
          const load = () => (started ||= [fetch('/{wasm}'), import('/{bindings}')]);\n\
