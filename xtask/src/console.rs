@@ -89,7 +89,7 @@ fn build_into(root: &Path, split: bool, dist: &Path) -> Result<(), String> {
 /// a time. The embedded server and nginx send these as they are instead of
 /// compressing on each request at a lower level.
 pub fn precompress(dist: &Path) -> Result<(), String> {
-    let mut queue: Vec<PathBuf> = std::fs::read_dir(dist)
+    let files: Vec<PathBuf> = std::fs::read_dir(dist)
         .map_err(|e| e.to_string())?
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -97,6 +97,18 @@ pub fn precompress(dist: &Path) -> Result<(), String> {
             p.is_file() && !matches!(p.extension().and_then(|e| e.to_str()), Some("gz" | "br"))
         })
         .collect();
+    two_at_a_time(&files, |file| {
+        compress_beside(file).map_err(|e| format!("{}: {e}", file.display()))
+    })
+}
+
+/// `job` on every file, on two threads (two cores), the largest first;
+/// every failure said.
+fn two_at_a_time(
+    files: &[PathBuf],
+    job: impl Fn(&Path) -> Result<(), String> + Sync,
+) -> Result<(), String> {
+    let mut queue: Vec<&PathBuf> = files.iter().collect();
     queue.sort_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0));
     let queue = std::sync::Mutex::new(queue);
     let failed = std::sync::Mutex::new(Vec::new());
@@ -106,11 +118,8 @@ pub fn precompress(dist: &Path) -> Result<(), String> {
                 let Some(file) = queue.lock().expect("queue").pop() else {
                     return;
                 };
-                if let Err(e) = compress_beside(&file) {
-                    failed
-                        .lock()
-                        .expect("failed")
-                        .push(format!("{}: {e}", file.display()));
+                if let Err(e) = job(file) {
+                    failed.lock().expect("failed").push(e);
                 }
             });
         }
@@ -171,47 +180,28 @@ fn chunks(split: &Path) -> Result<Vec<PathBuf>, String> {
 /// binaryen's wasm-opt (from npm; Debian's is too old) on every file, two
 /// at a time (two cores), the largest first.
 fn optimize(files: &[PathBuf]) -> Result<(), String> {
-    let mut queue: Vec<&PathBuf> = files.iter().collect();
-    queue.sort_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0));
-    let queue = std::sync::Mutex::new(queue);
-    let failed = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| loop {
-                let Some(file) = queue.lock().expect("queue").pop() else {
-                    return;
-                };
-                let out = std::process::Command::new("wasm-opt")
-                    .args([
-                        "-Oz",
-                        "--enable-bulk-memory",
-                        "--enable-nontrapping-float-to-int",
-                    ])
-                    .arg(file)
-                    .arg("-o")
-                    .arg(file)
-                    .output();
-                match out {
-                    Ok(o) if o.status.success() => {}
-                    Ok(o) => failed.lock().expect("failed").push(format!(
-                        "wasm-opt {}: {}",
-                        file.display(),
-                        String::from_utf8_lossy(&o.stderr)
-                    )),
-                    Err(e) => failed
-                        .lock()
-                        .expect("failed")
-                        .push(format!("cannot run wasm-opt: {e}")),
-                }
-            });
+    two_at_a_time(files, |file| {
+        let out = std::process::Command::new("wasm-opt")
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+            ])
+            .arg(file)
+            .arg("-o")
+            .arg(file)
+            .output()
+            .map_err(|e| format!("cannot run wasm-opt: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "wasm-opt {}: {}",
+                file.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ))
         }
-    });
-    let failed = failed.into_inner().expect("failed");
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(failed.join("\n"))
-    }
+    })
 }
 
 /// 16 hex digits of a deterministic hash (SipHash with fixed keys): the
