@@ -534,7 +534,15 @@ plain-DOM baseline skips the wasm start, config and session, which is most of th
 2026-12-02 the \"warm HTTP cache\" runs were not warm: Playwright's route for the baseline pages \
 was on the whole browser context, and routing turns the HTTP cache off where it applies, so \
 every console load downloaded and compiled its wasm afresh; the route is now on the baseline's \
-own pages only.
+own pages only. Since the evening of 2026-12-02 the start-up script also asks for the credentials list's \
+first page as soon as the session answers (the console takes that answer): on the slow profile \
+the first list request went from 2,025 to 611 ms and the list painted at 1,686 ms instead of \
+2,219. On a fast link the wasm's start is the long link: a CPU profile of a warm load shows \
+two main-thread tasks of about 55 ms each (the wasm's instantiation and the shell, then the \
+first rows' views), during which the early request's callbacks wait too. That run was on a \
+slower machine than the others of that day (AMD EPYC; the plain-DOM baseline took 230 ms from \
+navigation where the Xeon's took 123): 1.40× the baseline, but 261 ms after the load event, \
+where the Xeon measured 137 ms (1.50×) without the early request.
 - The API: sqlx's SQLite driver runs each connection on its own thread and hands rows over a \
 channel, so thread switches, not SQL, were the cost. Reads now take one query (accounts are \
 cached; a page comes back as one JSON row) and request lines are logged at DEBUG. At 64 \
