@@ -9,16 +9,14 @@
 use gloo_net::http::Response;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The answer named `name` ("config" or "session"), if the start-up script
-/// asked for it and it arrived; taken, so a later request asks afresh.
-pub async fn take(name: &str) -> Option<Response> {
+/// `window.sipauthEarly`, where the start-up script ran.
+fn early() -> Option<JsValue> {
     let early = js_sys::Reflect::get(&leptos::prelude::window(), &"sipauthEarly".into()).ok()?;
-    if early.is_undefined() || early.is_null() {
-        return None;
-    }
-    let key = JsValue::from_str(name);
-    let promise = js_sys::Reflect::get(&early, &key).ok()?;
-    let _ = js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key);
+    (!early.is_undefined() && !early.is_null()).then_some(early)
+}
+
+/// The response `promise` resolves with, if it does.
+async fn response(promise: JsValue) -> Option<Response> {
     let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
     let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     answer
@@ -27,15 +25,22 @@ pub async fn take(name: &str) -> Option<Response> {
         .map(Response::from)
 }
 
+/// The answer named `name` ("config" or "session"), if the start-up script
+/// asked for it and it arrived; taken, so a later request asks afresh.
+pub async fn take(name: &str) -> Option<Response> {
+    let early = early()?;
+    let key = JsValue::from_str(name);
+    let promise = js_sys::Reflect::get(&early, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key);
+    response(promise).await
+}
+
 /// The answer to `GET url?query`, if the start-up script asked for that very URL
 /// (the first page of the home list, asked for beside the session while the
 /// wasm compiles; see `firstListUrl` in sign_in.js). Taken once; any other
 /// URL leaves it for the request it was meant for.
 pub async fn take_get(url: &str, query: &[(&str, String)]) -> Option<Response> {
-    let early = js_sys::Reflect::get(&leptos::prelude::window(), &"sipauthEarly".into()).ok()?;
-    if early.is_undefined() || early.is_null() {
-        return None;
-    }
+    let early = early()?;
     let key = JsValue::from_str("list");
     let promise = js_sys::Reflect::get(&early, &key).ok()?;
     let pending = promise.clone().dyn_into::<js_sys::Promise>().ok()?;
@@ -60,12 +65,5 @@ pub async fn take_get(url: &str, query: &[(&str, String)]) -> Option<Response> {
         return None;
     }
     let _ = js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key);
-    let answer = js_sys::Reflect::get(&asked, &"answer".into()).ok()?;
-    let answer = wasm_bindgen_futures::JsFuture::from(answer.dyn_into::<js_sys::Promise>().ok()?)
-        .await
-        .ok()?;
-    answer
-        .dyn_into::<web_sys::Response>()
-        .ok()
-        .map(Response::from)
+    response(js_sys::Reflect::get(&asked, &"answer".into()).ok()?).await
 }
