@@ -94,6 +94,11 @@ test('on a slow link every page shows its loading state, then the page, never a 
       const wasm = timing.find((e) => e.path.endsWith('_bg.wasm'));
       assert.equal(sessions.length, 1, `one session request: ${JSON.stringify(sessions)}`);
       assert.ok(sessions[0].start < wasm.end, `the session was asked for (${sessions[0].start} ms) before the wasm had arrived (${wasm.end} ms)`);
+      // The bindings' chunk loader comes beside them, not a round trip
+      // after (it is their import).
+      const bindings = timing.find((e) => /^\/sipauth-console-[0-9a-f]+\.js$/.test(e.path));
+      const loader = timing.find((e) => e.path.startsWith('/wasm-split-'));
+      assert.ok(loader.start < bindings.end, `the chunk loader was asked for (${loader.start} ms) before the bindings had arrived (${bindings.end} ms)`);
       // So is the list's first page, where the credentials page is home.
       if (href === '/credentials') {
         const firsts = timing.filter((e) => /credential/i.test(e.path) && !/list/i.test(e.path) && e.search.includes('offset=0'));

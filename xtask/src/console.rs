@@ -313,7 +313,7 @@ fn assemble(root: &Path, split: &Path, bindgen: &Path, dist: &Path) -> Result<()
         &main_wasm_name,
         &sign_in,
         &homes,
-        split_build,
+        loader_name.as_deref(),
     );
     let boot_name = format!("boot-{}.js", digest(boot.as_bytes()));
     write(&boot_name, boot.as_bytes())?;
@@ -364,13 +364,19 @@ fn minify(root: &Path, script: &str) -> Result<String, String> {
 /// out, it shows the sign-in form (sign_in.js) without the wasm, fetches
 /// the wasm and its bindings once the operator types, and hands the
 /// console the session the sign-in answered with.
-/// Without `early` (the bench's one-wasm "before"), only the wasm.
-fn boot_script(bindings: &str, wasm: &str, sign_in: &str, homes: &str, early: bool) -> String {
-    if !early {
+/// Without a chunk loader (the bench's one-wasm "before"), only the wasm.
+fn boot_script(
+    bindings: &str,
+    wasm: &str,
+    sign_in: &str,
+    homes: &str,
+    loader: Option<&str>,
+) -> String {
+    let Some(loader) = loader else {
         return format!(
             "import init from '/{bindings}';\nawait init({{ module_or_path: '/{wasm}' }});\n"
         );
-    }
+    };
     format!(
         "import {{ firstListUrl, sessionUrl, showSignInPage }} from '/{sign_in}';\n\
          const config = fetch('/config.json');\n\
@@ -391,11 +397,22 @@ fn boot_script(bindings: &str, wasm: &str, sign_in: &str, homes: &str, early: bo
          window.sipauthEarly = {{ config, session, list }};\n\
          const homes = {homes};\n\
          let started = null;\n\
-         const load = () => (started ||= [fetch('/{wasm}'), import('/{bindings}')]);\n\
-         // Typing: the console and its home page's chunk files come meanwhile\n\
-         // (read to the end, so that they are whole in the HTTP cache).\n\
+         // The wasm compiles as it arrives, beside its bindings and their\n\
+         // chunk loader (fetched together, not one after the other).\n\
+         const load = () => {{\n\
+         \x20 if (!started) {{\n\
+         \x20   const hint = document.createElement('link');\n\
+         \x20   hint.rel = 'modulepreload';\n\
+         \x20   hint.href = '/{loader}';\n\
+         \x20   document.head.append(hint);\n\
+         \x20   started = [WebAssembly.compileStreaming(fetch('/{wasm}')), import('/{bindings}')];\n\
+         \x20 }}\n\
+         \x20 return started;\n\
+         }};\n\
+         // Typing: the console compiles and its home page's chunk files come\n\
+         // meanwhile (read to the end, so that they are whole in the HTTP cache).\n\
          const typing = async () => {{\n\
-         \x20 load()[0].then((r) => r.clone().arrayBuffer()).catch(() => {{}});\n\
+         \x20 load()[0].catch(() => {{}});\n\
          \x20 const c = await settings;\n\
          \x20 for (const file of homes[c && c.dialect] || homes.default) {{\n\
          \x20   fetch(file).then((r) => r.arrayBuffer()).catch(() => {{}});\n\
