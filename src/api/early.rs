@@ -4,7 +4,10 @@
 //! compiles (xtask writes it; see `console.rs`), and leaves the promises on
 //! `window.sipauthEarly`; after its sign-in form (sign_in.js) the session is
 //! that sign-in's answer. Each is taken once; without them (the component
-//! tests, `trunk serve`) the console asks itself.
+//! tests, `trunk serve`) the console asks itself. The script also reads
+//! each answer's body as it arrives (`bodies`, keyed by the response):
+//! reading a body takes a task of its own, which would let the browser draw
+//! the console half-built (loading, then the shell, then the rows).
 
 use gloo_net::http::Response;
 use wasm_bindgen::{JsCast, JsValue};
@@ -66,4 +69,25 @@ pub async fn take_get(url: &str, query: &[(&str, String)]) -> Option<Response> {
     }
     let _ = js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key);
     response(js_sys::Reflect::get(&asked, &"answer".into()).ok()?).await
+}
+
+/// The body of `response`: the one the start-up script read ahead (a
+/// settled promise: no task to wait for), else read now.
+pub async fn text(response: Response) -> Result<String, gloo_net::Error> {
+    let raw = web_sys::Response::from(response);
+    let ahead = early()
+        .and_then(|early| js_sys::Reflect::get(&early, &"bodies".into()).ok())
+        .and_then(|bodies| bodies.dyn_into::<js_sys::WeakMap>().ok())
+        .map(|bodies| bodies.get(raw.unchecked_ref()))
+        .and_then(|read| read.dyn_into::<js_sys::Promise>().ok());
+    if let Some(read) = ahead {
+        if let Some(text) = wasm_bindgen_futures::JsFuture::from(read)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+        {
+            return Ok(text);
+        }
+    }
+    Response::from(raw).text().await
 }

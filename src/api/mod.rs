@@ -65,8 +65,7 @@ pub async fn load_config() -> Result<Config, String> {
             response.status()
         ));
     }
-    let text = response
-        .text()
+    let text = early::text(response)
         .await
         .map_err(|e| format!("config.json could not be read: {e}."))?;
     Config::parse(&text)
@@ -186,7 +185,7 @@ impl Api {
             let _counted = InFlight::start();
             let response = self.send(method, url, query, body).await?;
             if response.ok() {
-                Ok(response.text().await?)
+                Ok(early::text(response).await?)
             } else {
                 Err(ApiError::from_response(response).await)
             }
@@ -351,7 +350,7 @@ impl Api {
             return None;
         }
         Some(if response.ok() {
-            match response.text().await {
+            match early::text(response).await {
                 Ok(text) => parse(&text).map(Some),
                 Err(e) => Err(e.into()),
             }

@@ -379,11 +379,19 @@ fn boot_script(
     };
     format!(
         "import {{ firstListUrl, sessionUrl, showSignInPage }} from '/{sign_in}';\n\
-         const config = fetch('/config.json');\n\
+         // Each answer's body is read as soon as it arrives, so that the\n\
+         // console's read of it waits for no task of its own: the console,\n\
+         // its page and the list's first rows are then drawn in one go.\n\
+         const bodies = new WeakMap();\n\
+         const ahead = (answer) => answer.then((r) => {{\n\
+         \x20 if (r) bodies.set(r, r.clone().text().catch(() => null));\n\
+         \x20 return r;\n\
+         }});\n\
+         const config = ahead(fetch('/config.json'));\n\
          const settings = config.then((r) => (r.ok ? r.clone().json() : null)).catch(() => null);\n\
          const session = settings\n\
          \x20 .then((c) => (c && c.sign_in !== false\n\
-         \x20   ? fetch(sessionUrl(c.api_base), {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }})\n\
+         \x20   ? ahead(fetch(sessionUrl(c.api_base), {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }}))\n\
          \x20   : null))\n\
          \x20 .catch(() => null);\n\
          // Signed in: the first page of the home list, while the wasm compiles.\n\
@@ -391,10 +399,10 @@ fn boot_script(
          \x20 .then(async ([c, s]) => {{\n\
          \x20   if (!s || !s.ok) return null;\n\
          \x20   const url = firstListUrl(c, await s.clone().json(), location.pathname, sessionStorage.getItem('account'));\n\
-         \x20   return url && {{ url, answer: fetch(url, {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }}) }};\n\
+         \x20   return url && {{ url, answer: ahead(fetch(url, {{ headers: {{ 'X-Requested-With': 'sipauth-console' }} }})) }};\n\
          \x20 }})\n\
          \x20 .catch(() => null);\n\
-         window.sipauthEarly = {{ config, session, list }};\n\
+         window.sipauthEarly = {{ config, session, list, bodies }};\n\
          const homes = {homes};\n\
          let started = null;\n\
          // The wasm compiles as it arrives, beside its bindings and their\n\
