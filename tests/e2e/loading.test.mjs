@@ -189,6 +189,29 @@ test('the sign-in page shows its form without the wasm, which comes once the ope
   await context.close();
 });
 
+test('a proxy that sends the wasm as another type than application/wasm only costs the streaming compile', { timeout: 120_000 }, async () => {
+  const context = await browser.newContext();
+  const { page: signedIn, hrefs } = await signIn(context);
+  await signedIn.close();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  let served = 0;
+  await page.route(/_bg\.wasm$/, async (route) => {
+    const answer = await route.fetch();
+    served += 1;
+    await route.fulfill({ response: answer, headers: { ...answer.headers(), 'content-type': 'application/octet-stream' } });
+  });
+  await page.goto(`${base}${hrefs[0]}`);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link').first().waitFor({ timeout: 60_000 });
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  assert.ok(served >= 1, 'the wasm went through the proxy');
+  assert.ok(warnings.some((w) => w.includes('application/wasm')), `the console says why it started slower: ${warnings}`);
+  errors.check();
+  await context.close();
+});
+
 test('a page whose code does not arrive says so, loads when asked again, and the console keeps working', { timeout: 120_000 }, async () => {
   const context = await browser.newContext();
   const { page, nav, hrefs } = await signIn(context);

@@ -537,12 +537,21 @@ every console load downloaded and compiled its wasm afresh; the route is now on 
 own pages only. Since the evening of 2026-12-02 the start-up script also asks for the credentials list's \
 first page as soon as the session answers (the console takes that answer): on the slow profile \
 the first list request went from 2,025 to 611 ms and the list painted at 1,686 ms instead of \
-2,219. On a fast link the wasm's start is the long link: a CPU profile of a warm load shows \
-two main-thread tasks of about 55 ms each (the wasm's instantiation and the shell, then the \
-first rows' views), during which the early request's callbacks wait too. That run was on a \
-slower machine than the others of that day (AMD EPYC; the plain-DOM baseline took 230 ms from \
-navigation where the Xeon's took 123): 1.40× the baseline, but 261 ms after the load event, \
-where the Xeon measured 137 ms (1.50×) without the early request.
+2,219. Since 2026-12-03 the wasm compiles as it streams in (`compileStreaming`, beside its \
+bindings and their hinted chunk loader), and the start-up script reads the early answers' \
+bodies as they arrive, so the App, the shell and the first rows are built in one run of \
+microtasks (reading a body otherwise takes a task, at which the browser may draw the console \
+half-built). On a fast link the wasm's start is what is left: a Chromium trace of a warm load \
+shows V8 compiling each function the start runs on its first call (its code cache keeps only \
+the functions it optimised), about 60 ms of the main thread over the App, the shell and the \
+rows, and about 25 ms reading the cached module back. Two faults of the measuring were fixed \
+on 2026-12-03; they had slowed the console and the baseline alike, so earlier figures are not \
+comparable: headless Chromium built its omnibox popup (a WebUI renderer, about 1.3 s of CPU \
+per 8 tabs) beside every page opened, on the same two cores; and the runs waited for the rows \
+with Playwright's `waitForFunction`, whose injected script (about 50 ms) compiled on the \
+page's main thread during the load. With both, this AMD EPYC machine measured 261 ms after \
+the load event (1.40×) on 2026-12-02; without them 99 ms (1.50×: the baseline, 230 ms from \
+navigation then and 90 ms now, had lost more to them).
 - The API: sqlx's SQLite driver runs each connection on its own thread and hands rows over a \
 channel, so thread switches, not SQL, were the cost. Reads now take one query (accounts are \
 cached; a page comes back as one JSON row) and request lines are logged at DEBUG. At 64 \

@@ -413,7 +413,16 @@ fn boot_script(
          \x20   hint.rel = 'modulepreload';\n\
          \x20   hint.href = '/{loader}';\n\
          \x20   document.head.append(hint);\n\
-         \x20   started = [WebAssembly.compileStreaming(fetch('/{wasm}')), import('/{bindings}')];\n\
+         \x20   // A server that sends it as another type than application/wasm\n\
+         \x20   // only costs the streaming (as wasm-bindgen's own start does).\n\
+         \x20   const code = WebAssembly.compileStreaming(fetch('/{wasm}')).catch((e) => {{\n\
+         \x20     console.warn('The wasm is compiled after its download: is it served as application/wasm?', e);\n\
+         \x20     return fetch('/{wasm}').then((r) => {{\n\
+         \x20       if (!r.ok) throw new Error(`the wasm did not arrive: HTTP ${{r.status}}`);\n\
+         \x20       return r.arrayBuffer();\n\
+         \x20     }}).then((b) => WebAssembly.compile(b));\n\
+         \x20   }});\n\
+         \x20   started = [code, import('/{bindings}')];\n\
          \x20 }}\n\
          \x20 return started;\n\
          }};\n\
