@@ -122,13 +122,15 @@ async fn sign_in(
     if !sign_in_allowed(&state.settings, peer.ip()) {
         return Err(ApiError::PlainHttp);
     }
-    // Guessing passwords takes many attempts: at most a few a minute from
-    // one address. (Behind a reverse proxy, all clients share its address.)
+    // Guessing passwords takes many failures: past a few a minute, the
+    // address is refused for a while, its right guesses too. Successful
+    // sign-ins cost nothing here (operators behind one address sign in as
+    // often as they need); the per-name limit below and the password-check
+    // turns bound their work.
+    let source = crate::rate_limit::source(state.settings.client_ip(peer.ip(), &headers));
     state
-        .sign_in_limiter
-        .check(&crate::rate_limit::source(
-            state.settings.client_ip(peer.ip(), &headers),
-        ))
+        .sign_in_failures
+        .check(&source)
         .await
         .map_err(|r| r.answer(|retry_after| ApiError::SignInThrottled { retry_after }))?;
     let username = body.required_str("username")?.to_string();
@@ -144,7 +146,7 @@ async fn sign_in(
                 .to_lowercase(),
         )
         .await
-        .map_err(|r| r.answer(|retry_after| ApiError::SignInThrottled { retry_after }))?;
+        .map_err(|r| r.answer(|retry_after| ApiError::NameThrottled { retry_after }))?;
     let password = body.required_str("password")?.to_string();
     let stored = operators::password_hash(&state.db, &username).await?;
     let known = stored.is_some();
@@ -167,6 +169,7 @@ async fn sign_in(
     let client = state.settings.client_ip(peer.ip(), &headers);
     if !(ok && known) {
         tracing::warn!(operator = %username, "sign-in failed");
+        state.sign_in_failures.failed(&source).await;
         // The name as typed (it may be anyone's, or a password typed in
         // the wrong field: cut short), never the password.
         let typed: String = username.chars().take(64).collect();

@@ -75,9 +75,12 @@ pub enum ApiError {
         message: &'static str,
         applications: Vec<String>,
     },
-    /// Too many sign-in attempts from one address (429).
-    #[error("too many sign-in attempts from this address; try again in {retry_after} s")]
+    /// Too many failed sign-ins from one address (429).
+    #[error("too many failed sign-ins from this address; try again in {retry_after} s")]
     SignInThrottled { retry_after: u64 },
+    /// Too many sign-in attempts for one operator name, from anywhere (429).
+    #[error("too many sign-in attempts for this operator name; try again in {retry_after} s")]
+    NameThrottled { retry_after: u64 },
     /// The shared rate limits could not be checked: the PostgreSQL store
     /// did not answer (503; refused rather than let through unchecked).
     #[error("the rate limits could not be checked (the database did not answer); try again in {retry_after} s")]
@@ -193,6 +196,7 @@ impl ApiError {
             }
             ApiError::RateLimited { .. }
             | ApiError::SignInThrottled { .. }
+            | ApiError::NameThrottled { .. }
             | ApiError::SourceThrottled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Busy { .. } | ApiError::LimitsUnavailable { .. } => {
@@ -250,6 +254,7 @@ impl IntoResponse for ApiError {
         let mut response = (self.status(), axum::Json(body)).into_response();
         if let ApiError::RateLimited { retry_after, .. }
         | ApiError::SignInThrottled { retry_after }
+        | ApiError::NameThrottled { retry_after }
         | ApiError::SourceThrottled { retry_after }
         | ApiError::Busy { retry_after }
         | ApiError::LimitsUnavailable { retry_after } = &self

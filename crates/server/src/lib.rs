@@ -124,8 +124,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// API requests per account.
     pub limiter: Arc<rate_limit::RateLimiter>,
-    /// Sign-in attempts per client source.
-    pub sign_in_limiter: Arc<rate_limit::RateLimiter>,
+    /// Failed sign-ins per client source: past the budget, the source is
+    /// refused for a while.
+    pub sign_in_failures: Arc<rate_limit::FailureGuard>,
     /// Sign-in attempts per operator name, whatever the source: many
     /// addresses guessing one name are stopped too.
     pub sign_in_names: Arc<rate_limit::RateLimiter>,
@@ -144,8 +145,11 @@ pub struct AppState {
 /// Password checks at once: one per core of the machine this targets.
 pub const PASSWORD_CHECKS: usize = 2;
 
-/// Sign-in attempts a minute from one address.
-pub const SIGN_INS_PER_MINUTE: u32 = 10;
+/// Failed sign-ins a minute from one address; past them the address is
+/// refused (a right password too) until the budget gives one back.
+/// Successful sign-ins do not count: an office behind one address signs in
+/// as often as it needs to.
+pub const SIGN_IN_FAILURES_PER_MINUTE: u32 = 10;
 
 /// Sign-in attempts a minute for one operator name.
 pub const SIGN_INS_PER_NAME_PER_MINUTE: u32 = 20;
@@ -169,22 +173,30 @@ impl AppState {
                 }
             });
         }
-        let sign_in_limiter = Arc::new(buckets.limiter(rate_limit::SIGN_IN, SIGN_INS_PER_MINUTE));
+        let sign_in_failures = Arc::new(buckets.failure_guard(
+            rate_limit::SIGN_IN,
+            rate_limit::SIGN_IN_REFUSED,
+            SIGN_IN_FAILURES_PER_MINUTE,
+        ));
         let sign_in_names =
             Arc::new(buckets.limiter(rate_limit::NAME, SIGN_INS_PER_NAME_PER_MINUTE));
-        let auth_failures = Arc::new(buckets.failure_guard(AUTH_FAILURES_PER_MINUTE));
+        let auth_failures = Arc::new(buckets.failure_guard(
+            rate_limit::FAILURE,
+            rate_limit::REFUSED,
+            AUTH_FAILURES_PER_MINUTE,
+        ));
         let key_uses = Arc::new(auth::KeyUses::default());
         // Buckets of keys not seen for a minute are forgotten.
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let all = [&limiter, &sign_in_limiter, &sign_in_names].map(Arc::clone);
-            let failures = auth_failures.clone();
+            let all = [&limiter, &sign_in_names].map(Arc::clone);
+            let failures = [&auth_failures, &sign_in_failures].map(Arc::clone);
             let uses = key_uses.clone();
             runtime.spawn(async move {
                 let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
                 loop {
                     every.tick().await;
                     all.iter().for_each(|l| l.evict());
-                    failures.evict();
+                    failures.iter().for_each(|f| f.evict());
                     uses.evict();
                     if let Err(e) = buckets.evict().await {
                         tracing::warn!(error = %e, "could not evict the shared rate-limit buckets");
@@ -199,7 +211,7 @@ impl AppState {
             events,
             settings: Arc::new(settings),
             limiter,
-            sign_in_limiter,
+            sign_in_failures,
             sign_in_names,
             auth_failures,
             password_checks: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),

@@ -14,7 +14,7 @@
 //!   by ONE statement per check ([`TAKE`]), on the database's clock (the
 //!   servers' clocks may differ). N servers then allow each budget once, not
 //!   N times. Keys carry their limiter's prefix ([`API`], [`SIGN_IN`],
-//!   [`NAME`], [`FAILURE`], [`REFUSED`]), so the limiters stay apart in the
+//!   [`NAME`], [`FAILURE`], [`REFUSED`], [`SIGN_IN_REFUSED`]), so the limiters stay apart in the
 //!   one table. Eviction is one `DELETE ... WHERE tat < now` a minute
 //!   ([`Buckets::evict`]): a row lives until its bucket is full again (at
 //!   most a minute and a cost after its last use), so a flood from many
@@ -67,8 +67,11 @@ use std::time::{Duration, Instant};
 
 /// Key prefixes in `rate_buckets`: API requests per account.
 pub const API: &str = "api:";
-/// Sign-in attempts per client source.
+/// Failed sign-ins per client source.
 pub const SIGN_IN: &str = "signin:";
+/// Sources refused sign-in after too many failures: `tat` is when they may
+/// try again.
+pub const SIGN_IN_REFUSED: &str = "signin-refused:";
 /// Sign-in attempts per operator name.
 pub const NAME: &str = "name:";
 /// Failed API authentications per client source.
@@ -186,11 +189,19 @@ impl Buckets {
         }
     }
 
-    /// A guard refusing sources past `per_minute` failures.
-    pub fn failure_guard(&self, per_minute: u32) -> FailureGuard {
+    /// A guard refusing sources past `per_minute` failures; `failures`
+    /// and `refused` keep its keys apart in the shared table.
+    pub fn failure_guard(
+        &self,
+        failures: &'static str,
+        refused: &'static str,
+        per_minute: u32,
+    ) -> FailureGuard {
         match self {
             Buckets::Memory => FailureGuard::new(per_minute),
-            Buckets::Shared(pool) => FailureGuard::shared(pool.clone(), per_minute),
+            Buckets::Shared(pool) => {
+                FailureGuard::shared(pool.clone(), failures, refused, per_minute)
+            }
         }
     }
 
@@ -344,8 +355,9 @@ pub struct FailureGuard {
 enum Refusals {
     /// Until when each refused source is refused.
     Memory(Mutex<HashMap<String, Instant>>),
-    /// Rows `refused:<source>` whose `tat` is the end of the refusal.
-    Shared(PgPool),
+    /// Rows `<prefix><source>` (`refused:`, `signin-refused:`) whose `tat`
+    /// is the end of the refusal.
+    Shared { pool: PgPool, prefix: &'static str },
 }
 
 impl FailureGuard {
@@ -357,12 +369,20 @@ impl FailureGuard {
         }
     }
 
-    /// In the store's `rate_buckets` (keys `fail:` and `refused:`), shared
-    /// with every server on it.
-    pub fn shared(pool: PgPool, per_minute: u32) -> Self {
+    /// In the store's `rate_buckets` (keys `<failures><source>` and
+    /// `<refused><source>`), shared with every server on it.
+    pub fn shared(
+        pool: PgPool,
+        failures: &'static str,
+        refused: &'static str,
+        per_minute: u32,
+    ) -> Self {
         Self {
-            failures: RateLimiter::shared(pool.clone(), FAILURE, per_minute),
-            refused: Refusals::Shared(pool),
+            failures: RateLimiter::shared(pool.clone(), failures, per_minute),
+            refused: Refusals::Shared {
+                pool,
+                prefix: refused,
+            },
         }
     }
 
@@ -382,9 +402,9 @@ impl FailureGuard {
                     _ => Ok(()),
                 }
             }
-            Refusals::Shared(pool) => {
+            Refusals::Shared { pool, prefix } => {
                 let left = q(REFUSED_LEFT)
-                    .arg(format!("{REFUSED}{key}"))
+                    .arg(format!("{prefix}{key}"))
                     .scalar_optional::<i64>(pool)
                     .await;
                 match left {
@@ -412,7 +432,7 @@ impl FailureGuard {
                         .insert(key.to_string(), until);
                 }
             }
-            Refusals::Shared(pool) => {
+            Refusals::Shared { pool, prefix } => {
                 let refused = match self.failures.take(key, 1, None).await {
                     Ok((_, Ok(()))) => return,
                     // As in memory: refused for the wait in whole seconds.
@@ -424,7 +444,7 @@ impl FailureGuard {
                 };
                 let recorded = q("INSERT INTO rate_buckets AS b (key, tat) VALUES ($1, $2) \
                      ON CONFLICT (key) DO UPDATE SET tat = GREATEST(b.tat, excluded.tat)")
-                .arg(format!("{REFUSED}{key}"))
+                .arg(format!("{prefix}{key}"))
                 .arg(refused)
                 .execute(pool)
                 .await;

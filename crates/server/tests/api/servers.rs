@@ -230,8 +230,9 @@ async fn servers_on_one_postgres_share_an_accounts_request_budget() {
     assert_eq!(statuses[n..], [429; N as usize], "{statuses:?}");
 }
 
-/// Sign-in attempts from one address are counted across the servers: ten
-/// a minute in all, wherever the balancer sends them.
+/// Failed sign-ins from one address are counted across the servers: ten
+/// a minute in all, wherever the balancer sends them; the eleventh refuses
+/// the address on both.
 #[tokio::test]
 async fn servers_on_one_postgres_share_the_sign_in_limit_per_address() {
     if limits_per_process() {
@@ -240,9 +241,9 @@ async fn servers_on_one_postgres_share_the_sign_in_limit_per_address() {
     let one = spawn_app().await;
     let two = TestApp::builder().beside(&one).spawn().await;
     one.add_operator().await;
-    let limit = sipauth_server::SIGN_INS_PER_MINUTE as usize;
+    let limit = sipauth_server::SIGN_IN_FAILURES_PER_MINUTE as usize;
     let mut statuses = Vec::new();
-    for i in 0..limit + 2 {
+    for i in 0..limit + 3 {
         let app = if i % 2 == 0 { &one } else { &two };
         statuses.push(
             app.sign_in("ops", "Wrong-Pass-2026")
@@ -251,13 +252,13 @@ async fn servers_on_one_postgres_share_the_sign_in_limit_per_address() {
                 .as_u16(),
         );
     }
-    assert_eq!(count(&statuses, 401), limit, "{statuses:?}");
-    assert_eq!(statuses[limit..], [429, 429], "{statuses:?}");
+    assert_eq!(count(&statuses, 401), limit + 1, "{statuses:?}");
+    assert_eq!(statuses[limit + 1..], [429, 429], "{statuses:?}");
     // The right password waits too, on either server.
     for app in [&one, &two] {
         let message = too_many(app.sign_in("ops", OPERATOR_PASSWORD).await, 6).await;
         assert!(
-            message.contains("too many sign-in attempts from this address"),
+            message.contains("too many failed sign-ins from this address"),
             "{message}"
         );
     }

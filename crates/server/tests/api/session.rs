@@ -247,17 +247,39 @@ async fn sends_the_console_compressed_as_the_build_wrote_it() {
 }
 
 #[tokio::test]
-async fn sign_in_attempts_are_limited_per_address() {
+async fn failed_sign_ins_are_limited_per_address() {
     let app = with_operator().await;
-    for _ in 0..sipauth_server::SIGN_INS_PER_MINUTE {
+    // Ten failures a minute pass; the eleventh is answered, and refuses
+    // the address from then on, a right password included.
+    for _ in 0..=sipauth_server::SIGN_IN_FAILURES_PER_MINUTE {
         assert_eq!(sign_in(&app, "Wrong-Pass-2026").await.status(), 401);
     }
     let r = sign_in(&app, OPERATOR_PASSWORD).await;
     let message = too_many(r, 6).await;
     assert!(
-        message.contains("too many sign-in attempts from this address"),
+        message.contains("too many failed sign-ins from this address"),
         "{message}"
     );
+}
+
+/// An office behind one address signs in as often as it needs to: only
+/// failures count against the address.
+#[tokio::test]
+async fn successful_sign_ins_do_not_use_up_the_address() {
+    let app = with_operator().await;
+    let many = sipauth_server::SIGN_IN_FAILURES_PER_MINUTE + 3;
+    for i in 0..many {
+        assert_eq!(
+            sign_in(&app, OPERATOR_PASSWORD).await.status(),
+            200,
+            "sign-in {i}"
+        );
+    }
+    // A few failures after them are still answered as failures.
+    for _ in 0..3 {
+        assert_eq!(sign_in(&app, "Wrong-Pass-2026").await.status(), 401);
+    }
+    assert_eq!(sign_in(&app, OPERATOR_PASSWORD).await.status(), 200);
 }
 
 #[tokio::test]
@@ -472,7 +494,9 @@ async fn failed_api_authentication_is_limited_per_source() {
 async fn sign_in_limits_count_forwarded_clients_only_from_a_trusted_proxy() {
     let attempts = |app: TestApp, forwarded: fn(u8) -> String| async move {
         let mut statuses = Vec::new();
-        for i in 0..11u8 {
+        // Ten failures pass, the eleventh refuses the source: the twelfth
+        // is 429.
+        for i in 0..12u8 {
             let r = app
                 .client
                 .post(app.url("/console/session"))
@@ -485,7 +509,8 @@ async fn sign_in_limits_count_forwarded_clients_only_from_a_trusted_proxy() {
         }
         statuses
     };
-    // One client behind the proxy: limited after 10, like a direct one.
+    // One client behind the proxy: refused after 11 failures, like a
+    // direct one.
     let trusting = TestApp::builder().trusting("127.0.0.1").spawn().await;
     let one = attempts(trusting, |_| "198.51.100.7".into()).await;
     assert_eq!(one.iter().filter(|s| **s == 429).count(), 1, "{one:?}");
