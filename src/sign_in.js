@@ -56,7 +56,7 @@ async function refusal(response) {
   if (response.status === 401) return 'Wrong username or password.';
   if (response.status === 429) {
     const wait = parseInt(response.headers.get('retry-after') || '', 10);
-    return `Too many requests: wait ${wait > 0 ? wait : 1} seconds and try again.`;
+    return `Too many sign-in attempts: wait ${wait > 0 ? wait : 1} seconds and try again.`;
   }
   let said = `HTTP ${response.status}`;
   try {

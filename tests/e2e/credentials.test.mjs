@@ -74,6 +74,41 @@ test('a wrong operator password is refused with a clear message', async () => {
   errors.check(401);
 });
 
+test('past ten failed sign-ins the address waits, the right password too, then signs in', async () => {
+  // A guesser at this address, under another name (the operator's own name
+  // keeps its budget).
+  const statuses = [];
+  while (statuses.length < 12 && statuses.at(-1) !== 429) {
+    const r = await fetch(`${base}/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'guess.er', password: `Guess-${statuses.length}-2026` }),
+    });
+    statuses.push(r.status);
+  }
+  assert.equal(statuses.at(-1), 429, `refused after the failures: ${statuses}`);
+  assert.ok(statuses.filter((s) => s === 401).length >= 2, `failures were answered: ${statuses}`);
+
+  const { page, errors } = await openPage();
+  await page.goto(`${base}/sign-in`);
+  await page.getByLabel('Operator username').fill(firstRun.operator.username);
+  await page.getByLabel('Password', { exact: true }).fill(firstRun.operator.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: /Too many sign-in attempts: wait \d+ seconds and try again\./ });
+  await alert.waitFor();
+  const wait = Number((await alert.textContent()).match(/wait (\d+) seconds/)[1]);
+  assert.ok(wait >= 1 && wait <= 6, `told to wait ${wait} s`);
+  assert.equal(await page.getByLabel('Operator username').inputValue(), firstRun.operator.username);
+  assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), firstRun.operator.password, 'the password is kept to try again');
+  // After the wait, the same form signs in.
+  await page.waitForTimeout(wait * 1000 + 200);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'SIP credentials' }).waitFor();
+  await page.context().close();
+  // 401: the session probe before sign-in.
+  errors.check(401, 429);
+});
+
 test('an operator creates, finds, re-passwords and deletes credentials', async () => {
   const { page, errors } = await openPage();
   await signIn(page);
