@@ -127,7 +127,8 @@ async fn sign_in(
     // sign-ins cost nothing here (operators behind one address sign in as
     // often as they need); the per-name limit below and the password-check
     // turns bound their work.
-    let source = crate::rate_limit::source(state.settings.client_ip(peer.ip(), &headers));
+    let client = state.settings.client_ip(peer.ip(), &headers);
+    let source = crate::rate_limit::source(client);
     state
         .sign_in_failures
         .check(&source)
@@ -166,7 +167,6 @@ async fn sign_in(
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let client = state.settings.client_ip(peer.ip(), &headers);
     if !(ok && known) {
         tracing::warn!(operator = %username, "sign-in failed");
         state.sign_in_failures.failed(&source).await;

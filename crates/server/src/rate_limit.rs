@@ -14,8 +14,8 @@
 //!   by ONE statement per check ([`TAKE`]), on the database's clock (the
 //!   servers' clocks may differ). N servers then allow each budget once, not
 //!   N times. Keys carry their limiter's prefix ([`API`], [`SIGN_IN`],
-//!   [`NAME`], [`FAILURE`], [`REFUSED`], [`SIGN_IN_REFUSED`]), so the limiters stay apart in the
-//!   one table. Eviction is one `DELETE ... WHERE tat < now` a minute
+//!   [`SIGN_IN_REFUSED`], [`NAME`], [`FAILURE`], [`REFUSED`]), so the
+//!   limiters stay apart in the one table. Eviction is one `DELETE ... WHERE tat < now` a minute
 //!   ([`Buckets::evict`]): a row lives until its bucket is full again (at
 //!   most a minute and a cost after its last use), so a flood from many
 //!   sources costs one short row per source for a minute or two, and
@@ -23,9 +23,9 @@
 //!
 //! The cost on PostgreSQL, bounded whatever the load: an API request makes
 //! two statements (is its source refused: a read by key; take the
-//! account's cell), a failed authentication one more (and one again when it
-//! crosses the budget, once per refusal), a sign-in two; a refused check
-//! writes nothing. About 0.6 ms a check on a local cluster, a round trip
+//! account's cell), a sign-in two (the same read; take the name's cell),
+//! a failed authentication or sign-in one more (and one again when it
+//! crosses the budget, once per refusal); a refused check writes nothing. About 0.6 ms a check on a local cluster, a round trip
 //! and little more. The checks use the server's pool like any statement.
 //!
 //! Both run the same GCRA with governor's `Quota::per_minute(n)`: a burst
