@@ -224,6 +224,10 @@ pub async fn other_enabled_admins(mut conn: Conn<'_>, username: &str) -> Result<
         .await
 }
 
+/// Sessions one operator may hold at once (browsers, machines, tabs
+/// signed in apart): a new one past it ends the one that would end first.
+pub const SESSIONS_PER_OPERATOR: i64 = 30;
+
 pub async fn create_session(
     mut conn: Conn<'_>,
     operator: &str,
@@ -243,6 +247,18 @@ pub async fn create_session(
     .arg(operator)
     .arg(csrf_token)
     .arg(expires_at)
+    .execute(conn.re())
+    .await?;
+    // Every resource has a quota: past it, the sessions that would end
+    // first are ended now.
+    q(
+        "DELETE FROM sessions WHERE operator = $1 AND token_sha256 NOT IN (
+           SELECT token_sha256 FROM sessions WHERE operator = $2
+           ORDER BY expires_at DESC, token_sha256 LIMIT $3)",
+    )
+    .arg(operator)
+    .arg(operator)
+    .arg(SESSIONS_PER_OPERATOR)
     .execute(conn.re())
     .await?;
     q("UPDATE operators SET last_sign_in_at = (SELECT now FROM utc) WHERE username = $1")

@@ -282,6 +282,62 @@ async fn successful_sign_ins_do_not_use_up_the_address() {
     assert_eq!(sign_in(&app, OPERATOR_PASSWORD).await.status(), 200);
 }
 
+/// The session token a sign-in's answer sets.
+fn session_token(r: &reqwest::Response) -> String {
+    let cookie = r.headers()["set-cookie"].to_str().unwrap();
+    let pair = cookie.split(';').next().unwrap();
+    pair.trim_start_matches("sipauth_session=").to_string()
+}
+
+/// Whether `/console/session` knows the session of `token`.
+async fn session_status(app: &TestApp, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(app.url("/console/session"))
+        .header("cookie", format!("sipauth_session={token}"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// An operator holds at most 30 sessions: a new one past them ends the
+/// one that would end first, and no other.
+#[tokio::test]
+async fn an_operator_holds_a_bounded_number_of_sessions() {
+    use sipauth_server::store::operators;
+    let app = with_operator().await;
+    let first = sign_in(&app, OPERATOR_PASSWORD).await;
+    assert_eq!(first.status(), 200);
+    let first = session_token(&first);
+    // The first would end first.
+    app.execute("UPDATE sessions SET expires_at = expires_at - 60", &[])
+        .await;
+    let later = operators::now() + 13 * 60 * 60;
+    for i in 1..operators::SESSIONS_PER_OPERATOR {
+        let mut tx = app.db.transaction(None).await.unwrap();
+        let token = format!("other-browser-{i}");
+        operators::create_session(tx.conn(), "ops", &token, "csrf", later + i)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(
+        session_status(&app, &first).await,
+        200,
+        "30 sessions: all kept"
+    );
+    let newest = sign_in(&app, OPERATOR_PASSWORD).await;
+    assert_eq!(newest.status(), 200);
+    let newest = session_token(&newest);
+    assert_eq!(session_status(&app, &newest).await, 200);
+    assert_eq!(session_status(&app, &first).await, 401, "the oldest ended");
+    for i in 1..operators::SESSIONS_PER_OPERATOR {
+        let token = format!("other-browser-{i}");
+        assert_eq!(session_status(&app, &token).await, 200, "{token}");
+    }
+}
+
 #[tokio::test]
 async fn sessions_expire() {
     let app = with_operator().await;
